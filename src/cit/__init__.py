@@ -1,0 +1,3 @@
+"""CIT: the clinic system for collagen induction therapy."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from cit.api.errors import ErrorOut
+from cit.clinic.accounts.permissions import ROLE_CAPABILITIES
+
+router = Router(tags=["account"])
+
+
+class MeOut(Schema):
+    username: str
+    full_name: str
+    role: str
+    clinic: str | None
+    capabilities: list[str]
+
+
+@router.get("/me", response={200: MeOut, 401: ErrorOut})
+def me(request: HttpRequest) -> MeOut:
+    user = request.user
+    clinic = getattr(user, "clinic", None)
+    return MeOut(
+        username=user.get_username(),
+        full_name=user.get_full_name(),  # type: ignore[union-attr]
+        role=user.role,  # type: ignore[union-attr]
+        clinic=clinic.name if clinic else None,
+        capabilities=sorted(str(c) for c in ROLE_CAPABILITIES.get(user.role, frozenset())),  # type: ignore[union-attr]
+    )

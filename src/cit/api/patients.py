@@ -1,0 +1,124 @@
+"""Patient records over JSON, with the same role rules and audit events as the pages."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from cit.api.errors import ErrorOut
+from cit.clinic.access import patient_for_request, require_capability, staff_clinic
+from cit.clinic.accounts.permissions import Capability
+from cit.clinic.audit.actions import record_event
+from cit.clinic.audit.models import AuditAction
+from cit.clinic.patients.actions import do_register_patient, do_update_patient
+from cit.clinic.patients.models import Patient
+
+router = Router(tags=["patients"])
+
+SexCode = Literal["female", "male", "other", "unknown"]
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class PatientOut(Schema):
+    id: int
+    record_number: str
+    given_name: str
+    family_name: str
+    birth_date: datetime.date
+    sex: str
+    fitzpatrick_type: int | None
+    email: str
+    phone: str
+    address: str
+    archived: bool
+
+    @staticmethod
+    def resolve_archived(obj: Patient) -> bool:
+        return obj.is_archived
+
+
+class PatientIn(Schema):
+    given_name: str = Field(..., min_length=1, max_length=100)
+    family_name: str = Field(..., min_length=1, max_length=100)
+    birth_date: datetime.date
+    sex: SexCode
+    fitzpatrick_type: int | None = Field(None, ge=1, le=6)
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=40)
+    address: str = ""
+
+
+class PatientPatch(Schema):
+    given_name: str | None = Field(None, min_length=1, max_length=100)
+    family_name: str | None = Field(None, min_length=1, max_length=100)
+    birth_date: datetime.date | None = None
+    sex: SexCode | None = None
+    fitzpatrick_type: int | None = Field(None, ge=1, le=6)
+    email: str | None = Field(None, max_length=254)
+    phone: str | None = Field(None, max_length=40)
+    address: str | None = None
+
+
+class PatientPage(Schema):
+    count: int
+    items: list[PatientOut]
+
+
+@router.get("/patients", response={200: PatientPage, **ERRORS})
+def list_patients(
+    request: HttpRequest,
+    q: str = "",
+    limit: int = Query(50, ge=1, le=200),  # type: ignore[type-arg]
+    offset: int = Query(0, ge=0),  # type: ignore[type-arg]
+) -> dict[str, object]:
+    require_capability(request, Capability.PATIENT_LIST)
+    patients = Patient.objects.active().filter(clinic=staff_clinic(request))
+    for term in q.split():
+        patients = patients.filter(
+            Q(given_name__icontains=term)
+            | Q(family_name__icontains=term)
+            | Q(record_number__icontains=term)
+        )
+    count = patients.count()
+    items = list(patients[offset : offset + limit])
+    record_event(
+        request,
+        AuditAction.LIST,
+        object_type="patients.Patient",
+        detail={"query": q, "count": count, "offset": offset},
+    )
+    return {"count": count, "items": items}
+
+
+@router.get("/patients/{patient_id}", response={200: PatientOut, **ERRORS})
+def get_patient(request: HttpRequest, patient_id: int) -> Patient:
+    return patient_for_request(request, patient_id, Capability.PATIENT_VIEW, include_archived=True)
+
+
+@router.post("/patients", response={201: PatientOut, **ERRORS})
+def register_patient(request: HttpRequest, payload: PatientIn) -> Status[Patient]:
+    require_capability(request, Capability.PATIENT_REGISTER)
+    patient = do_register_patient(
+        actor=request.user,
+        clinic=staff_clinic(request),
+        request=request,
+        **payload.dict(),
+    )
+    return Status(201, patient)
+
+
+@router.patch("/patients/{patient_id}", response={200: PatientOut, **ERRORS})
+def update_patient(request: HttpRequest, patient_id: int, payload: PatientPatch) -> Patient:
+    patient = patient_for_request(request, patient_id, Capability.PATIENT_EDIT, None)
+    changes = payload.dict(exclude_unset=True)
+    nulls = [
+        name for name, value in changes.items() if value is None and name != "fitzpatrick_type"
+    ]
+    if nulls:
+        raise ValidationError({name: ["This field cannot be null."] for name in nulls})
+    return do_update_patient(actor=request.user, patient=patient, changes=changes, request=request)

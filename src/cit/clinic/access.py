@@ -1,0 +1,82 @@
+"""Access checks for pages and API endpoints, with the audit event each access owes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from cit.clinic.accounts.permissions import Capability, can_access_patient, has_capability
+from cit.clinic.audit.actions import record_event
+from cit.clinic.audit.models import AuditAction
+from cit.clinic.facilities.models import Clinic
+from cit.clinic.patients.models import Patient
+
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
+
+
+def staff_clinic(request: HttpRequest) -> Clinic:
+    """The clinic of the member of staff making the request; staff see only their clinic."""
+    clinic = getattr(request.user, "clinic", None)
+    if not isinstance(clinic, Clinic):
+        raise PermissionDenied("Your account is not attached to a clinic; ask an administrator.")
+    return clinic
+
+
+def require_capability(request: HttpRequest, capability: Capability) -> None:
+    if not has_capability(request.user, capability):
+        raise PermissionDenied(f"Your role may not do this ({capability}).")
+
+
+def capability_required(capability: Capability) -> Callable[[ViewFunc], ViewFunc]:
+    """Page decorator: anonymous users go to log in; users without the capability get 403."""
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            require_capability(request, capability)
+            return view(request, *args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def patient_for_request(
+    request: HttpRequest,
+    patient_id: int,
+    capability: Capability,
+    action: AuditAction | None = AuditAction.VIEW,
+    *,
+    include_archived: bool = False,
+) -> Patient:
+    """Fetch a patient the user may access, writing the audit event for the access.
+
+    A refused access is audited too, then raised as PermissionDenied. ``action=None`` is
+    for callers that go on to an action function which writes its own, more precise event.
+    """
+    queryset = Patient.objects.select_related("clinic")
+    if not include_archived:
+        queryset = queryset.active()
+    patient: Patient | None = queryset.filter(pk=patient_id).first()
+    if patient is None:
+        raise Http404("No such patient.")
+    if not can_access_patient(request.user, patient, capability):
+        if request.user.is_authenticated:
+            record_event(
+                request,
+                AuditAction.DENIED,
+                patient=patient,
+                obj=patient,
+                detail={"capability": str(capability)},
+            )
+        raise PermissionDenied("You may not access this patient's record.")
+    if action is not None:
+        record_event(request, action, patient=patient, obj=patient)
+    return patient

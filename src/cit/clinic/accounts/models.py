@@ -1,0 +1,90 @@
+"""Users, their role and clinic, and the professional record of those who treat."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from cit.clinic.accounts.roles import CLINICAL_ROLES, LICENSED_ROLES, STAFF_ROLES, Role
+from cit.clinic.archive import ArchivableModel
+from cit.clinic.facilities.models import Clinic
+
+
+class User(AbstractUser):
+    """A person who logs in: a member of staff of one clinic, or a patient."""
+
+    role = models.CharField(max_length=32, choices=Role.choices)
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, related_name="users", null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=[choice.value for choice in Role]),
+                name="user_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        full = self.get_full_name()
+        return f"{full} ({self.get_role_display()})" if full else self.username
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_clinician(self) -> bool:
+        return self.role in CLINICAL_ROLES
+
+    @property
+    def is_licensed_role(self) -> bool:
+        return self.role in LICENSED_ROLES
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == Role.PATIENT
+
+
+class LicenceType(models.TextChoices):
+    MEDICAL = "medical", "Medical licence (MD/DO)"
+    NURSE_PRACTITIONER = "np", "Nurse practitioner licence"
+    PHYSICIAN_ASSISTANT = "pa", "Physician assistant licence"
+    REGISTERED_NURSE = "rn", "Registered nurse licence"
+    ESTHETICIAN = "esthetician", "Esthetician licence"
+
+
+class Provider(ArchivableModel):
+    """A member of staff who performs treatments, with the licence that allows it."""
+
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="provider")
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="providers")
+    licence_type = models.CharField(max_length=20, choices=LicenceType.choices)
+    licence_number = models.CharField(max_length=60)
+    licence_expires_on = models.DateField()
+
+    class Meta:
+        ordering = ["clinic", "user__last_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["licence_type", "licence_number"], name="provider_unique_licence"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def role(self) -> str:
+        return self.user.role
+
+    def licence_valid_on(self, day: datetime.date) -> bool:
+        return day <= self.licence_expires_on
+
+    def may_break_skin_on(self, day: datetime.date) -> bool:
+        """Skin-breaking depth needs a licensed medical role and an unexpired licence."""
+        return self.user.role in LICENSED_ROLES and self.licence_valid_on(day)

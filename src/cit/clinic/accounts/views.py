@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import LoginView, PasswordChangeDoneView, PasswordChangeView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cit.clinic.access import staff_clinic
+from cit.clinic.accounts.roles import CLINICAL_ROLES, Role
+from cit.clinic.audit.actions import record_event
+from cit.clinic.audit.models import AuditAction, AuditEvent
+from cit.clinic.patients.models import Patient
+
+
+class CitLoginView(LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        record_event(self.request, AuditAction.LOGIN, actor=form.get_user())
+        return response
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        record_event(
+            self.request,
+            AuditAction.LOGIN_FAILED,
+            # The attempted name, not the password: enough to spot guessing.
+            detail={"username": str(form.data.get("username", ""))[:150]},
+        )
+        return super().form_invalid(form)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        record_event(request, AuditAction.LOGOUT)
+    logout(request)
+    return redirect("login")
+
+
+class CitPasswordChangeView(PasswordChangeView):
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("password-change-done")
+
+
+class CitPasswordChangeDoneView(PasswordChangeDoneView):
+    template_name = "registration/password_change_done.html"
+
+
+def _clinic_today(request: HttpRequest) -> datetime.date:
+    clinic = getattr(request.user, "clinic", None)
+    now = timezone.now()
+    return now.astimezone(clinic.tzinfo).date() if clinic is not None else now.date()
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role lands on the page it works from."""
+    user = request.user
+    role = user.role  # type: ignore[union-attr]
+    context: dict[str, object] = {"today": _clinic_today(request)}
+    if role == Role.PATIENT:
+        patient = Patient.objects.filter(portal_user_id=user.pk).first()
+        if patient is not None:
+            record_event(request, AuditAction.VIEW, patient=patient, obj=patient)
+        context["patient"] = patient
+        return render(request, "home/patient.html", context)
+    clinic = staff_clinic(request)
+    clinic_patients = Patient.objects.active().filter(clinic=clinic)
+    context["patient_count"] = clinic_patients.count()
+    if role in CLINICAL_ROLES:
+        context["provider"] = getattr(user, "provider", None)
+        return render(request, "home/clinician.html", context)
+    if role == Role.FRONT_DESK:
+        return render(request, "home/front_desk.html", context)
+    if role == Role.CLINIC_ADMIN:
+        context["recent_events"] = AuditEvent.objects.filter(clinic=clinic).select_related(
+            "patient"
+        )[:10]
+        return render(request, "home/clinic_admin.html", context)
+    return render(request, "home/no_role.html", context, status=403)

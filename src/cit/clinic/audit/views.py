@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from cit.clinic.access import capability_required, staff_clinic
+from cit.clinic.accounts.permissions import Capability
+from cit.clinic.audit.forms import AuditFilterForm
+from cit.clinic.audit.models import AuditEvent
+
+
+@capability_required(Capability.AUDIT_VIEW)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Browse the clinic's audit events, newest first, filtered by who, whom, what and when."""
+    form = AuditFilterForm(request.GET or None)
+    events = AuditEvent.objects.filter(clinic=staff_clinic(request)).select_related("patient")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["actor"]:
+            events = events.filter(actor_username__iexact=data["actor"].strip())
+        if data["patient"]:
+            events = events.filter(patient__record_number__iexact=data["patient"].strip())
+        if data["action"]:
+            events = events.filter(action=data["action"])
+        if data["since"]:
+            events = events.filter(at__date__gte=data["since"])
+        if data["until"]:
+            events = events.filter(at__date__lte=data["until"])
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "audit/log.html", {"form": form, "page": page})

@@ -1,0 +1,299 @@
+"""The demo clinics: two clinics in two time zones, staff of every role, rooms, devices
+and about fifty patients, generated from a fixed seed so every run gives the same data.
+
+Loading is idempotent: records are found by natural keys (user name, clinic name,
+serial number, demo patient key) and updated in place, never duplicated.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from cit.clinic.accounts.models import LicenceType, Provider, User
+from cit.clinic.accounts.roles import Role
+from cit.clinic.facilities.models import Clinic, Device, DeviceKind, OpeningHours, Room
+from cit.clinic.patients.models import Patient
+
+DEMO_PASSWORD = "cit-demo-2026"
+DEMO_SEED = 20261124
+# Ages are computed against a fixed day so the data does not drift with the clock.
+DEMO_REFERENCE_DAY = datetime.date(2026, 11, 24)
+PATIENTS_PER_CLINIC = 25
+
+
+@dataclass(frozen=True)
+class DemoClinic:
+    key: str
+    name: str
+    timezone: str
+    prefix: str
+    address: str
+    phone: str
+    hours: tuple[tuple[int, str, str], ...]
+    rooms: tuple[str, ...]
+
+
+CLINICS = (
+    DemoClinic(
+        key="harbour",
+        name="Harbour Skin Clinic",
+        timezone="Europe/London",
+        prefix="HSC",
+        address="12 Quay Street\nBristol BS1 4DB\nUnited Kingdom",
+        phone="+44 117 496 0123",
+        hours=(
+            *((day, "09:00", "18:00") for day in range(5)),
+            (5, "09:00", "13:00"),
+        ),
+        rooms=("Treatment room 1", "Treatment room 2", "Consultation room"),
+    ),
+    DemoClinic(
+        key="sunset",
+        name="Sunset Dermatology & Aesthetics",
+        timezone="America/Los_Angeles",
+        prefix="SDA",
+        address="4100 Sunset Blvd, Suite 200\nLos Angeles, CA 90029\nUSA",
+        phone="+1 323 555 0142",
+        hours=(
+            (0, "08:00", "17:00"),
+            (1, "08:00", "17:00"),
+            (2, "08:00", "17:00"),
+            (3, "08:00", "20:00"),
+            (4, "08:00", "16:00"),
+        ),
+        rooms=("Suite A", "Suite B", "Suite C", "PRP lab"),
+    ),
+)
+
+# (role, first name, last name, licence type) — one member of staff per role per clinic.
+STAFF = {
+    "harbour": (
+        (Role.PHYSICIAN, "Amara", "Okafor", LicenceType.MEDICAL),
+        (Role.NURSE_PRACTITIONER, "Siobhan", "Kelly", LicenceType.NURSE_PRACTITIONER),
+        (Role.PHYSICIAN_ASSISTANT, "Tomasz", "Nowak", LicenceType.PHYSICIAN_ASSISTANT),
+        (Role.REGISTERED_NURSE, "Priya", "Raman", LicenceType.REGISTERED_NURSE),
+        (Role.ESTHETICIAN, "Chloe", "Martin", LicenceType.ESTHETICIAN),
+        (Role.FRONT_DESK, "Oliver", "Hughes", None),
+        (Role.CLINIC_ADMIN, "Fiona", "Campbell", None),
+    ),
+    "sunset": (
+        (Role.PHYSICIAN, "Daniel", "Reyes", LicenceType.MEDICAL),
+        (Role.NURSE_PRACTITIONER, "Grace", "Kim", LicenceType.NURSE_PRACTITIONER),
+        (Role.PHYSICIAN_ASSISTANT, "Marcus", "Bell", LicenceType.PHYSICIAN_ASSISTANT),
+        (Role.REGISTERED_NURSE, "Lucia", "Alvarez", LicenceType.REGISTERED_NURSE),
+        (Role.ESTHETICIAN, "Hannah", "Nguyen", LicenceType.ESTHETICIAN),
+        (Role.FRONT_DESK, "Jordan", "Price", None),
+        (Role.CLINIC_ADMIN, "Beatriz", "Costa", None),
+    ),
+}
+
+DEVICES = {
+    "harbour": (
+        (DeviceKind.PEN, "SkinPen Precision", "SP-24-0113", "2.50"),
+        (DeviceKind.PEN, "Dermapen 4", "DP4-88231", "3.00"),
+        (DeviceKind.ROLLER, "Dermaroller MC 905", "DR-905-017", "0.50"),
+        (DeviceKind.CENTRIFUGE, "EBA 200 PRP centrifuge", "EBA-200-5521", None),
+    ),
+    "sunset": (
+        (DeviceKind.PEN, "SkinPen Precision", "SP-25-2210", "2.50"),
+        (DeviceKind.PEN, "SkinPen Precision", "SP-25-2211", "2.50"),
+        (DeviceKind.PEN, "Eclipse MicroPen Elite", "MPE-30419", "2.50"),
+        (DeviceKind.CENTRIFUGE, "Drucker 642VES centrifuge", "DRK-642-7781", None),
+    ),
+}
+
+GIVEN_NAMES = {
+    "female": (
+        "Olivia",
+        "Amelia",
+        "Isla",
+        "Ava",
+        "Mia",
+        "Sofia",
+        "Grace",
+        "Zara",
+        "Leah",
+        "Maya",
+        "Noor",
+        "Aisha",
+        "Chen",
+        "Yuki",
+        "Elena",
+        "Camila",
+        "Fatima",
+        "Ingrid",
+        "Lucy",
+        "Rosa",
+    ),
+    "male": (
+        "James",
+        "Leo",
+        "Noah",
+        "Arjun",
+        "Mateo",
+        "Kwame",
+        "Liam",
+        "Omar",
+        "Hiro",
+        "Ethan",
+    ),
+}
+FAMILY_NAMES = (
+    "Smith",
+    "Patel",
+    "Jones",
+    "Garcia",
+    "Williams",
+    "Nguyen",
+    "Brown",
+    "Kowalski",
+    "Taylor",
+    "Hernandez",
+    "Wilson",
+    "Okonkwo",
+    "Davies",
+    "Rossi",
+    "Evans",
+    "Kim",
+    "Thomas",
+    "Haddad",
+    "Johnson",
+    "Silva",
+    "Roberts",
+    "Mensah",
+    "Walker",
+    "Tanaka",
+    "Wright",
+    "Lopez",
+    "Hall",
+)
+
+
+def _username(clinic_key: str, role: str) -> str:
+    return f"{clinic_key}.{role.replace('_', '-')}"
+
+
+def _ensure_user(
+    username: str, role: str, clinic: Clinic, first: str, last: str, email: str
+) -> User:
+    user, created = User.objects.update_or_create(
+        username=username,
+        defaults={
+            "role": role,
+            "clinic": clinic,
+            "first_name": first,
+            "last_name": last,
+            "email": email,
+            "is_active": True,
+        },
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+def _birth_date(rng: random.Random, age: int) -> datetime.date:
+    days_into_year = rng.randrange(0, 365)
+    return DEMO_REFERENCE_DAY.replace(year=DEMO_REFERENCE_DAY.year - age - 1) + datetime.timedelta(
+        days=days_into_year + 1
+    )
+
+
+def _load_clinic(spec: DemoClinic, rng: random.Random) -> dict[str, int]:
+    clinic, _ = Clinic.objects.update_or_create(
+        name=spec.name,
+        defaults={
+            "timezone": spec.timezone,
+            "record_number_prefix": spec.prefix,
+            "address": spec.address,
+            "phone": spec.phone,
+            "email": f"hello@{spec.key}.example",
+        },
+    )
+    for weekday, opens, closes in spec.hours:
+        OpeningHours.objects.update_or_create(
+            clinic=clinic, weekday=weekday, opens=opens, defaults={"closes": closes}
+        )
+    for room_name in spec.rooms:
+        Room.objects.get_or_create(clinic=clinic, name=room_name)
+    for kind, model, serial, depth in DEVICES[spec.key]:
+        Device.objects.update_or_create(
+            clinic=clinic,
+            serial_number=serial,
+            defaults={"kind": kind, "model": model, "max_depth_mm": depth},
+        )
+    for index, (role, first, last, licence) in enumerate(STAFF[spec.key]):
+        username = _username(spec.key, role)
+        user = _ensure_user(username, role, clinic, first, last, f"{username}@{spec.key}.example")
+        if licence is not None:
+            Provider.objects.update_or_create(
+                user=user,
+                defaults={
+                    "clinic": clinic,
+                    "licence_type": licence,
+                    "licence_number": f"{spec.prefix}-{licence.upper()}-{1000 + index}",
+                    "licence_expires_on": datetime.date(2027 + index % 3, 3 + index, 28),
+                },
+            )
+    patients = _load_patients(spec, clinic, rng)
+    return {"patients": patients}
+
+
+def _load_patients(spec: DemoClinic, clinic: Clinic, rng: random.Random) -> int:
+    for number in range(1, PATIENTS_PER_CLINIC + 1):
+        sex = "female" if rng.random() < 0.75 else "male"
+        given = rng.choice(GIVEN_NAMES[sex])
+        family = rng.choice(FAMILY_NAMES)
+        # Ages 16–74: includes minors and 18–21-year-olds, whom screening treats specially.
+        age = rng.choice((16, 17, 19, 20, 21)) if number % 12 == 0 else rng.randrange(22, 75)
+        record_number = f"{spec.prefix}{number:06d}"
+        patient, _ = Patient.objects.update_or_create(
+            clinic=clinic,
+            record_number=record_number,
+            defaults={
+                "given_name": given,
+                "family_name": family,
+                "birth_date": _birth_date(rng, age),
+                "sex": sex,
+                "fitzpatrick_type": rng.randrange(1, 7),
+                "email": f"{given.lower()}.{family.lower()}{number}@mail.example",
+                "phone": f"{spec.phone[:-4]}{rng.randrange(1000, 9999)}",
+            },
+        )
+        if number == 1:
+            portal = _ensure_user(
+                f"{spec.key}.patient", Role.PATIENT, clinic, given, family, patient.email
+            )
+            if patient.portal_user_id != portal.pk:
+                patient.portal_user = portal
+                patient.save(update_fields=["portal_user"])
+    # Keep the MRN counter ahead of the demo numbers so new registrations never collide.
+    Clinic.objects.filter(pk=clinic.pk, last_record_number__lt=PATIENTS_PER_CLINIC).update(
+        last_record_number=PATIENTS_PER_CLINIC
+    )
+    return PATIENTS_PER_CLINIC
+
+
+@transaction.atomic
+def load_demo() -> str:
+    rng = random.Random(DEMO_SEED)
+    lines = []
+    for spec in CLINICS:
+        counts = _load_clinic(spec, rng)
+        lines.append(f"{spec.name} ({spec.timezone}): {counts['patients']} patients")
+    return "Demo data loaded:\n  " + "\n  ".join(lines)
+
+
+def demo_log_ins() -> str:
+    rows = [f"Demo log-ins (password for all: {DEMO_PASSWORD})"]
+    for spec in CLINICS:
+        rows.append(f"  {spec.name}:")
+        for role, *_ in STAFF[spec.key]:
+            rows.append(f"    {Role(role).label:<22} {_username(spec.key, role)}")
+        rows.append(f"    {'Patient (portal)':<22} {spec.key}.patient")
+    return "\n".join(rows)

@@ -1,0 +1,134 @@
+"""The clinic, its opening hours, rooms and devices."""
+
+from __future__ import annotations
+
+import zoneinfo
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from cit.clinic.archive import ArchivableModel
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            f"'{value}' is not an IANA time zone; use a name such as 'Europe/London'."
+        )
+
+
+class Clinic(ArchivableModel):
+    name = models.CharField(max_length=200, unique=True)
+    timezone = models.CharField(max_length=64, validators=[validate_timezone])
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    # Last medical record number issued; advanced under a row lock (see do_register_patient).
+    last_record_number = models.PositiveIntegerField(default=0, editable=False)
+    record_number_prefix = models.CharField(max_length=6, default="P")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class OpeningHours(models.Model):
+    """One opening period of a weekday in the clinic's local time (a day may have several)."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="opening_hours")
+    weekday = models.IntegerField(choices=Weekday.choices)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["clinic", "weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opens__lt=models.F("closes")),
+                name="opening_hours_opens_before_closes",
+                violation_error_message="Opening time must be before closing time.",
+            ),
+            models.UniqueConstraint(
+                fields=["clinic", "weekday", "opens"], name="opening_hours_unique_start"
+            ),
+        ]
+        verbose_name_plural = "opening hours"
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class Room(ArchivableModel):
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="rooms")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["clinic", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "name"], name="room_unique_name_per_clinic")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.clinic})"
+
+
+class DeviceKind(models.TextChoices):
+    PEN = "pen", "Micro-needling pen"
+    ROLLER = "roller", "Derma roller"
+    CENTRIFUGE = "centrifuge", "PRP centrifuge"
+
+
+class Device(ArchivableModel):
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="devices")
+    kind = models.CharField(max_length=20, choices=DeviceKind.choices)
+    model = models.CharField(
+        max_length=100, help_text="Manufacturer and model, e.g. SkinPen Precision."
+    )
+    serial_number = models.CharField(max_length=100)
+    max_depth_mm = models.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("3.0"))],
+        help_text="Deepest setting of a needling device; empty for a centrifuge.",
+    )
+
+    class Meta:
+        ordering = ["clinic", "kind", "model"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "serial_number"], name="device_unique_serial_per_clinic"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="centrifuge", max_depth_mm__isnull=True)
+                    | (~models.Q(kind="centrifuge") & models.Q(max_depth_mm__isnull=False))
+                ),
+                name="device_depth_only_for_needling",
+                violation_error_message=(
+                    "A needling device needs its maximum depth; a centrifuge has none."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} #{self.serial_number}"

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django import forms
+
+from cit.clinic.patients.actions import EDITABLE_FIELDS
+from cit.clinic.patients.models import Patient
+
+
+class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Patient
+        fields = list(EDITABLE_FIELDS)
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}),
+            "address": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class PatientSearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Search")
+    archived = forms.BooleanField(required=False, label="Show archived")

@@ -1,0 +1,87 @@
+"""Patients: demographics, contact and skin type; the clinical record hangs off them."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from cit.clinic.archive import ArchivableModel
+from cit.clinic.facilities.models import Clinic
+
+
+class Sex(models.TextChoices):
+    """FHIR AdministrativeGender, so records map to FHIR Patient.gender unchanged."""
+
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Fitzpatrick(models.IntegerChoices):
+    I = 1, "I — always burns, never tans"  # noqa: E741
+    II = 2, "II — usually burns, tans minimally"
+    III = 3, "III — sometimes burns, tans uniformly"
+    IV = 4, "IV — burns minimally, always tans well"
+    V = 5, "V — very rarely burns, tans very easily"
+    VI = 6, "VI — never burns"
+
+
+def validate_birth_date(value: datetime.date) -> None:
+    if value > datetime.date.today():
+        raise ValidationError("Birth date cannot be in the future.")
+    if value.year < 1900:
+        raise ValidationError("Birth date must be in 1900 or later.")
+
+
+class Patient(ArchivableModel):
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
+    record_number = models.CharField(
+        max_length=20, help_text="The clinic's medical record number (MRN)."
+    )
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    birth_date = models.DateField(validators=[validate_birth_date])
+    sex = models.CharField(max_length=10, choices=Sex.choices)
+    fitzpatrick_type = models.PositiveSmallIntegerField(
+        choices=Fitzpatrick.choices, null=True, blank=True, verbose_name="Fitzpatrick skin type"
+    )
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    address = models.TextField(blank=True)
+    portal_user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="patient_record",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "record_number"], name="patient_unique_record_number"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fitzpatrick_type__gte=1, fitzpatrick_type__lte=6)
+                | models.Q(fitzpatrick_type__isnull=True),
+                name="patient_fitzpatrick_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name} ({self.record_number})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    def age_on(self, day: datetime.date) -> int:
+        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
+        return day.year - self.birth_date.year - int(before_birthday)

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from cit.clinic.access import capability_required, patient_for_request, staff_clinic
+from cit.clinic.accounts.permissions import Capability
+from cit.clinic.audit.actions import record_event
+from cit.clinic.audit.models import AuditAction
+from cit.clinic.patients.actions import (
+    EDITABLE_FIELDS,
+    do_archive_patient,
+    do_register_patient,
+    do_update_patient,
+)
+from cit.clinic.patients.forms import PatientForm, PatientSearchForm
+from cit.clinic.patients.models import Patient
+
+
+@capability_required(Capability.PATIENT_LIST)
+def patient_list(request: HttpRequest) -> HttpResponse:
+    form = PatientSearchForm(request.GET or None)
+    patients = Patient.objects.filter(clinic=staff_clinic(request))
+    query = ""
+    show_archived = False
+    if form.is_valid():
+        query = form.cleaned_data["q"].strip()
+        show_archived = form.cleaned_data["archived"]
+    patients = patients if show_archived else patients.active()
+    for term in query.split():
+        patients = patients.filter(
+            Q(given_name__icontains=term)
+            | Q(family_name__icontains=term)
+            | Q(record_number__icontains=term)
+            | Q(email__icontains=term)
+        )
+    page = Paginator(patients, 25).get_page(request.GET.get("page"))
+    # A list shows names and dates of birth: that is a read of patient data too.
+    record_event(
+        request,
+        AuditAction.LIST,
+        object_type="patients.Patient",
+        detail={"query": query, "count": page.paginator.count, "page": page.number},
+    )
+    return render(request, "patients/list.html", {"form": form, "page": page, "query": query})
+
+
+@login_required
+def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = patient_for_request(
+        request, patient_id, Capability.PATIENT_VIEW, include_archived=True
+    )
+    return render(request, "patients/detail.html", {"patient": patient})
+
+
+@capability_required(Capability.PATIENT_REGISTER)
+def patient_register(request: HttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        patient = do_register_patient(
+            actor=request.user,
+            clinic=staff_clinic(request),
+            request=request,
+            **form.cleaned_data,
+        )
+        messages.success(request, f"Registered {patient.full_name} as {patient.record_number}.")
+        return redirect("patient-detail", patient_id=patient.pk)
+    return render(request, "patients/form.html", {"form": form, "title": "Register a patient"})
+
+
+@capability_required(Capability.PATIENT_EDIT)
+def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
+    action = AuditAction.VIEW if request.method != "POST" else None
+    patient = patient_for_request(request, patient_id, Capability.PATIENT_EDIT, action)
+    form = PatientForm(request.POST or None, instance=Patient.objects.get(pk=patient.pk))
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in EDITABLE_FIELDS}
+        do_update_patient(actor=request.user, patient=patient, changes=changes, request=request)
+        messages.success(request, "Saved.")
+        return redirect("patient-detail", patient_id=patient.pk)
+    return render(
+        request,
+        "patients/form.html",
+        {"form": form, "patient": patient, "title": f"Edit {patient.full_name}"},
+    )
+
+
+@require_POST
+@capability_required(Capability.PATIENT_ARCHIVE)
+def patient_archive(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = patient_for_request(request, patient_id, Capability.PATIENT_ARCHIVE, None)
+    do_archive_patient(actor=request.user, patient=patient, request=request)
+    messages.success(request, f"{patient.full_name} was archived; the record is kept.")
+    return redirect("patient-list")

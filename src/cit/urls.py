@@ -1,0 +1,44 @@
+from django.contrib import admin
+from django.urls import path
+
+from cit.api.api import api
+from cit.clinic.accounts import views as account_views
+from cit.clinic.audit import views as audit_views
+from cit.clinic.facilities import views as facility_views
+from cit.clinic.patients import views as patient_views
+from cit.views import health
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("health", health, name="health"),
+    path("accounts/login/", account_views.CitLoginView.as_view(), name="login"),
+    path("accounts/logout/", account_views.logout_view, name="logout"),
+    path(
+        "accounts/password/", account_views.CitPasswordChangeView.as_view(), name="password-change"
+    ),
+    path(
+        "accounts/password/done/",
+        account_views.CitPasswordChangeDoneView.as_view(),
+        name="password-change-done",
+    ),
+    path("patients/", patient_views.patient_list, name="patient-list"),
+    path("patients/new/", patient_views.patient_register, name="patient-register"),
+    path("patients/<int:patient_id>/", patient_views.patient_detail, name="patient-detail"),
+    path("patients/<int:patient_id>/edit/", patient_views.patient_edit, name="patient-edit"),
+    path(
+        "patients/<int:patient_id>/archive/",
+        patient_views.patient_archive,
+        name="patient-archive",
+    ),
+    path("clinic/", facility_views.clinic_overview, name="clinic-overview"),
+    path("clinic/rooms/new/", facility_views.room_add, name="room-add"),
+    path("clinic/devices/new/", facility_views.device_add, name="device-add"),
+    path("audit/", audit_views.audit_log, name="audit-log"),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "cit.views.bad_request"
+handler403 = "cit.views.permission_denied"
+handler404 = "cit.views.page_not_found"
+handler500 = "cit.views.server_error"

@@ -1,0 +1,153 @@
+"""Every role against every page and endpoint: allowed or denied, checked exhaustively.
+
+The expectations are written out here by hand, on purpose: deriving them from the
+permission module would only test it against itself.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+ALL = {
+    "physician",
+    "nurse_practitioner",
+    "physician_assistant",
+    "registered_nurse",
+    "esthetician",
+    "front_desk",
+    "clinic_admin",
+    "patient",
+}
+STAFF = ALL - {"patient"}
+ADMIN = {"clinic_admin"}
+NOBODY: set[str] = set()
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    method: str
+    path: str  # may hold {own}, {other}, {foreign}: the patients of the scenario
+    allowed: frozenset[str]
+    ok_status: int = 200
+    body: dict[str, Any] | None = None
+
+    @property
+    def is_api(self) -> bool:
+        return self.path.startswith("/api/")
+
+
+NEW_PATIENT = {
+    "given_name": "Nia",
+    "family_name": "Adeyemi",
+    "birth_date": "1990-04-02",
+    "sex": "female",
+}
+
+ENDPOINTS = [
+    Endpoint("home", "GET", "/", frozenset(ALL)),
+    Endpoint("patient list", "GET", "/patients/", frozenset(STAFF)),
+    Endpoint("register form", "GET", "/patients/new/", frozenset(STAFF)),
+    Endpoint("register", "POST", "/patients/new/", frozenset(STAFF), 302, NEW_PATIENT),
+    Endpoint("own record", "GET", "/patients/{own}/", frozenset(ALL)),
+    Endpoint("another patient's record", "GET", "/patients/{other}/", frozenset(STAFF)),
+    Endpoint("another clinic's patient", "GET", "/patients/{foreign}/", frozenset(NOBODY)),
+    Endpoint("edit form", "GET", "/patients/{own}/edit/", frozenset(STAFF)),
+    Endpoint(
+        "edit",
+        "POST",
+        "/patients/{own}/edit/",
+        frozenset(STAFF),
+        302,
+        {**NEW_PATIENT, "given_name": "Renamed"},
+    ),
+    Endpoint(
+        "edit another clinic's patient",
+        "POST",
+        "/patients/{foreign}/edit/",
+        frozenset(NOBODY),
+        302,
+        NEW_PATIENT,
+    ),
+    Endpoint("archive", "POST", "/patients/{other}/archive/", frozenset(ADMIN), 302, {}),
+    Endpoint("clinic set-up", "GET", "/clinic/", frozenset(STAFF)),
+    Endpoint("add room", "POST", "/clinic/rooms/new/", frozenset(ADMIN), 302, {"name": "Room 9"}),
+    Endpoint(
+        "add device",
+        "POST",
+        "/clinic/devices/new/",
+        frozenset(ADMIN),
+        302,
+        {"kind": "pen", "model": "SkinPen", "serial_number": "X-1", "max_depth_mm": "2.5"},
+    ),
+    Endpoint("audit log", "GET", "/audit/", frozenset(ADMIN)),
+    Endpoint("api me", "GET", "/api/me", frozenset(ALL)),
+    Endpoint("api patient list", "GET", "/api/patients", frozenset(STAFF)),
+    Endpoint("api own record", "GET", "/api/patients/{own}", frozenset(ALL)),
+    Endpoint("api another patient", "GET", "/api/patients/{other}", frozenset(STAFF)),
+    Endpoint("api another clinic's patient", "GET", "/api/patients/{foreign}", frozenset(NOBODY)),
+    Endpoint("api register", "POST", "/api/patients", frozenset(STAFF), 201, NEW_PATIENT),
+    Endpoint("api edit", "PATCH", "/api/patients/{own}", frozenset(STAFF), 200, {"phone": "0123"}),
+    Endpoint(
+        "api edit another clinic's",
+        "PATCH",
+        "/api/patients/{foreign}",
+        frozenset(NOBODY),
+        200,
+        {"phone": "0123"},
+    ),
+]
+
+
+@pytest.fixture
+def scenario(clinic: Any, other_clinic: Any, make_user: Any, make_patient: Any) -> dict[str, Any]:
+    users = {role: make_user(role, clinic) for role in sorted(ALL)}
+    own = make_patient(clinic, portal_user=users["patient"], given_name="Own")
+    other = make_patient(clinic, given_name="Other")
+    foreign = make_patient(other_clinic, given_name="Foreign")
+    return {"users": users, "own": own.pk, "other": other.pk, "foreign": foreign.pk}
+
+
+def _request(client: Client, endpoint: Endpoint, scenario: dict[str, Any]) -> Any:
+    path = endpoint.path.format(**{k: scenario[k] for k in ("own", "other", "foreign")})
+    if endpoint.is_api:
+        data = json.dumps(endpoint.body) if endpoint.body is not None else None
+        return client.generic(endpoint.method, path, data or "", content_type="application/json")
+    if endpoint.method == "POST":
+        return client.post(path, endpoint.body or {})
+    return client.get(path)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", sorted(ALL))
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
+def test_role_access(role: str, endpoint: Endpoint, scenario: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(scenario["users"][role])
+    response = _request(client, endpoint, scenario)
+    if role in endpoint.allowed:
+        assert response.status_code == endpoint.ok_status, (
+            f"{role} should be allowed {endpoint.name}; got {response.status_code}"
+        )
+    else:
+        assert response.status_code == 403, (
+            f"{role} should be refused {endpoint.name}; got {response.status_code}"
+        )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
+def test_anonymous_is_sent_to_log_in(endpoint: Endpoint, scenario: dict[str, Any]) -> None:
+    response = _request(Client(), endpoint, scenario)
+    if endpoint.is_api:
+        assert response.status_code == 401
+        assert response.json()["detail"] == "Log in first."
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))

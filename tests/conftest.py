@@ -1,0 +1,116 @@
+"""Shared fixtures: a clinic with a user of every role, patients, and the browser set-up."""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM would
+# otherwise refuse the live-server tests' database calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings: Any) -> None:
+    """Tests render templates without running collectstatic first."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def clinic(db: None) -> Any:
+    from cit.clinic.facilities.models import Clinic
+
+    return Clinic.objects.create(
+        name="Test Clinic", timezone="Europe/London", record_number_prefix="TC"
+    )
+
+
+@pytest.fixture
+def other_clinic(db: None) -> Any:
+    from cit.clinic.facilities.models import Clinic
+
+    return Clinic.objects.create(
+        name="Other Clinic", timezone="America/New_York", record_number_prefix="OC"
+    )
+
+
+UserFactory = Callable[..., Any]
+
+
+@pytest.fixture
+def make_user(db: None) -> UserFactory:
+    from cit.clinic.accounts.models import LicenceType, Provider, User
+    from cit.clinic.accounts.roles import CLINICAL_ROLES, Role
+
+    licence_for = {
+        Role.PHYSICIAN: LicenceType.MEDICAL,
+        Role.NURSE_PRACTITIONER: LicenceType.NURSE_PRACTITIONER,
+        Role.PHYSICIAN_ASSISTANT: LicenceType.PHYSICIAN_ASSISTANT,
+        Role.REGISTERED_NURSE: LicenceType.REGISTERED_NURSE,
+        Role.ESTHETICIAN: LicenceType.ESTHETICIAN,
+    }
+    counter = iter(range(1, 10_000))
+
+    def factory(role: str, clinic: Any, username: str | None = None, password: str = "") -> Any:
+        number = next(counter)
+        user = User.objects.create_user(
+            username=username or f"{role}-{clinic.pk}-{number}",
+            password=password or None,
+            role=role,
+            clinic=clinic,
+            first_name=role.replace("_", " ").title(),
+            last_name=f"Tester{number}",
+        )
+        if role in CLINICAL_ROLES:
+            Provider.objects.create(
+                user=user,
+                clinic=clinic,
+                licence_type=licence_for[Role(role)],
+                licence_number=f"L-{clinic.pk}-{number}",
+                licence_expires_on=datetime.date(2030, 1, 31),
+            )
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def make_patient(db: None) -> Callable[..., Any]:
+    from cit.clinic.patients.actions import do_register_patient
+
+    def factory(clinic: Any, portal_user: Any = None, **fields: Any) -> Any:
+        values = {
+            "given_name": "Ada",
+            "family_name": "Lovelace",
+            "birth_date": datetime.date(1985, 12, 10),
+            "sex": "female",
+            "fitzpatrick_type": 2,
+            "email": "ada@example.com",
+            **fields,
+        }
+        return do_register_patient(actor=None, clinic=clinic, portal_user=portal_user, **values)
+
+    return factory
