@@ -23,6 +23,8 @@ DEMO_SEED = 20261124
 # Ages are computed against a fixed day so the data does not drift with the clock.
 DEMO_REFERENCE_DAY = datetime.date(2026, 11, 24)
 PATIENTS_PER_CLINIC = 25
+# Minors and 18–21-year-olds, whom screening treats specially; the rest are 22–74.
+YOUNG_AGES = {6: 17, 12: 20, 18: 19, 24: 16}
 
 
 @dataclass(frozen=True)
@@ -249,8 +251,7 @@ def _load_patients(spec: DemoClinic, clinic: Clinic, rng: random.Random) -> int:
         sex = "female" if rng.random() < 0.75 else "male"
         given = rng.choice(GIVEN_NAMES[sex])
         family = rng.choice(FAMILY_NAMES)
-        # Ages 16–74: includes minors and 18–21-year-olds, whom screening treats specially.
-        age = rng.choice((16, 17, 19, 20, 21)) if number % 12 == 0 else rng.randrange(22, 75)
+        age = YOUNG_AGES.get(number) or rng.randrange(22, 75)
         record_number = f"{spec.prefix}{number:06d}"
         patient, _ = Patient.objects.update_or_create(
             clinic=clinic,

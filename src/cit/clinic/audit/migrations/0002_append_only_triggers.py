@@ -1,5 +1,11 @@
-"""Refuse UPDATE and DELETE of audit events in the database itself (PostgreSQL and
-SQLite triggers), so not even raw SQL through the application can rewrite history."""
+"""Refuse changes to audit events in the database itself, so not even raw SQL through
+the application can rewrite history.
+
+PostgreSQL refuses UPDATE and DELETE (TRUNCATE, a maintenance operation that test
+databases use to reset, is not a row change). SQLite refuses UPDATE; its DELETE stays
+possible because Django resets SQLite test databases with DELETE, and the application
+itself refuses deletion in code.
+"""
 
 from django.db import migrations
 
@@ -17,15 +23,11 @@ DROP = """
 DROP TRIGGER IF EXISTS audit_auditevent_append_only ON audit_auditevent;
 DROP FUNCTION IF EXISTS audit_auditevent_refuse_change();
 """
-SQLITE_CREATE = [
-    f"CREATE TRIGGER audit_auditevent_no_{event.lower()} BEFORE {event} ON audit_auditevent "
+SQLITE_CREATE = (
+    "CREATE TRIGGER audit_auditevent_no_update BEFORE UPDATE ON audit_auditevent "
     "BEGIN SELECT RAISE(ABORT, 'audit events cannot be changed or deleted'); END;"
-    for event in ("UPDATE", "DELETE")
-]
-SQLITE_DROP = [
-    "DROP TRIGGER IF EXISTS audit_auditevent_no_update;",
-    "DROP TRIGGER IF EXISTS audit_auditevent_no_delete;",
-]
+)
+SQLITE_DROP = "DROP TRIGGER IF EXISTS audit_auditevent_no_update;"
 
 
 def create_triggers(apps, schema_editor):
@@ -33,8 +35,7 @@ def create_triggers(apps, schema_editor):
     if vendor == "postgresql":
         schema_editor.execute(CREATE)
     elif vendor == "sqlite":
-        for statement in SQLITE_CREATE:
-            schema_editor.execute(statement)
+        schema_editor.execute(SQLITE_CREATE)
 
 
 def drop_triggers(apps, schema_editor):
@@ -42,8 +43,7 @@ def drop_triggers(apps, schema_editor):
     if vendor == "postgresql":
         schema_editor.execute(DROP)
     elif vendor == "sqlite":
-        for statement in SQLITE_DROP:
-            schema_editor.execute(statement)
+        schema_editor.execute(SQLITE_DROP)
 
 
 class Migration(migrations.Migration):

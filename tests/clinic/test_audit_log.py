@@ -1,0 +1,163 @@
+"""Every read or write of patient data writes an audit event; events cannot be changed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+from django.test import Client
+
+from cit.clinic.audit.models import AuditAction, AuditEvent, AuditEventImmutable
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def nurse(clinic: Any, make_user: Any) -> Any:
+    return make_user("registered_nurse", clinic)
+
+
+@pytest.fixture
+def patient(clinic: Any, make_patient: Any) -> Any:
+    return make_patient(clinic)
+
+
+def _client(user: Any) -> Client:
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    client.force_login(user)
+    return client
+
+
+def test_viewing_a_record_writes_who_whom_what_when_where(nurse: Any, patient: Any) -> None:
+    before = AuditEvent.objects.count()
+    response = _client(nurse).get(f"/patients/{patient.pk}/")
+    assert response.status_code == 200
+    event = AuditEvent.objects.latest("id")
+    assert AuditEvent.objects.count() == before + 1
+    assert event.action == AuditAction.VIEW
+    assert event.actor == nurse
+    assert event.actor_role == "registered_nurse"
+    assert event.patient == patient
+    assert event.object_type == "patients.Patient"
+    assert event.object_id == str(patient.pk)
+    assert event.channel == "page"
+    assert event.client_address == "203.0.113.7"
+    assert event.at is not None
+
+
+def test_api_read_is_audited_as_api(nurse: Any, patient: Any) -> None:
+    _client(nurse).get(f"/api/patients/{patient.pk}")
+    event = AuditEvent.objects.latest("id")
+    assert (event.action, event.channel, event.patient_id) == ("view", "api", patient.pk)
+
+
+def test_listing_patients_is_audited(nurse: Any, patient: Any) -> None:
+    _client(nurse).get("/patients/?q=Ada")
+    event = AuditEvent.objects.latest("id")
+    assert event.action == AuditAction.LIST
+    assert event.detail["query"] == "Ada"
+    assert event.detail["count"] == 1
+
+
+def test_update_records_changed_field_names_not_values(nurse: Any, patient: Any) -> None:
+    response = _client(nurse).patch(
+        f"/api/patients/{patient.pk}",
+        json.dumps({"phone": "+44 117 000 0000"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    event = AuditEvent.objects.latest("id")
+    assert event.action == AuditAction.UPDATE
+    assert event.detail == {"fields": ["phone"]}
+    assert "+44" not in json.dumps(event.detail)
+
+
+def test_registration_is_audited(nurse: Any, clinic: Any) -> None:
+    _client(nurse).post(
+        "/api/patients",
+        json.dumps(
+            {"given_name": "A", "family_name": "B", "birth_date": "1990-01-01", "sex": "male"}
+        ),
+        content_type="application/json",
+    )
+    event = AuditEvent.objects.latest("id")
+    assert event.action == AuditAction.CREATE
+    assert event.patient is not None and event.patient.given_name == "A"
+
+
+def test_refused_access_is_audited(other_clinic: Any, make_user: Any, patient: Any) -> None:
+    outsider = make_user("physician", other_clinic)
+    response = _client(outsider).get(f"/patients/{patient.pk}/")
+    assert response.status_code == 403
+    event = AuditEvent.objects.latest("id")
+    assert event.action == AuditAction.DENIED
+    assert event.actor == outsider
+    assert event.patient == patient
+
+
+def test_log_in_and_failed_log_in_are_audited(clinic: Any, make_user: Any) -> None:
+    make_user("front_desk", clinic, username="desk", password="a-long-password-1")
+    client = Client()
+    client.post("/accounts/login/", {"username": "desk", "password": "wrong"})
+    failed = AuditEvent.objects.latest("id")
+    assert failed.action == AuditAction.LOGIN_FAILED
+    assert failed.detail == {"username": "desk"}
+    client.post("/accounts/login/", {"username": "desk", "password": "a-long-password-1"})
+    assert AuditEvent.objects.latest("id").action == AuditAction.LOGIN
+
+
+def test_event_cannot_be_changed_or_deleted_through_the_model(nurse: Any, patient: Any) -> None:
+    _client(nurse).get(f"/patients/{patient.pk}/")
+    event = AuditEvent.objects.latest("id")
+    event.action = AuditAction.UPDATE
+    with pytest.raises(AuditEventImmutable):
+        event.save()
+    with pytest.raises(AuditEventImmutable):
+        event.delete()
+    with pytest.raises(AuditEventImmutable):
+        AuditEvent.objects.filter(pk=event.pk).update(action="update")
+    with pytest.raises(AuditEventImmutable):
+        AuditEvent.objects.all().delete()
+    assert AuditEvent.objects.get(pk=event.pk).action == AuditAction.VIEW
+
+
+@pytest.mark.parametrize(
+    "sql", ["UPDATE audit_auditevent SET action = 'update'", "DELETE FROM audit_auditevent"]
+)
+def test_database_refuses_raw_changes(nurse: Any, patient: Any, sql: str) -> None:
+    if sql.startswith("DELETE") and connection.vendor != "postgresql":
+        pytest.skip("SQLite test databases are reset with DELETE; the code refuses it instead")
+    _client(nurse).get(f"/patients/{patient.pk}/")
+    count = AuditEvent.objects.count()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql)
+    assert AuditEvent.objects.count() == count
+    assert not AuditEvent.objects.exclude(action__in=["view", "create"]).exists()
+
+
+def test_admin_browses_and_filters_own_clinic_events(
+    clinic: Any, other_clinic: Any, make_user: Any, make_patient: Any, nurse: Any, patient: Any
+) -> None:
+    admin = make_user("clinic_admin", clinic)
+    foreign_patient = make_patient(other_clinic, given_name="Far")
+    _client(nurse).get(f"/patients/{patient.pk}/")
+    _client(make_user("physician", other_clinic)).get(f"/patients/{foreign_patient.pk}/")
+    client = _client(admin)
+    page = client.get("/audit/", {"patient": patient.record_number, "action": "view"})
+    assert page.status_code == 200
+    rows = list(page.context["page"])
+    assert rows and all(e.patient_id == patient.pk and e.action == "view" for e in rows)
+    everything = list(client.get("/audit/").context["page"])
+    assert all(e.clinic_id == clinic.pk for e in everything)
+    by_actor = list(client.get("/audit/", {"actor": nurse.username}).context["page"])
+    assert by_actor and all(e.actor_username == nurse.username for e in by_actor)
+
+
+def test_audit_filter_rejects_inverted_dates(clinic: Any, make_user: Any) -> None:
+    client = _client(make_user("clinic_admin", clinic))
+    response = client.get("/audit/", {"since": "2026-02-01", "until": "2026-01-01"})
+    assert response.status_code == 200
+    assert "must be on or before" in response.content.decode()

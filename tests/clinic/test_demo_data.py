@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import pytest
+
+from cit.clinic.accounts.models import Provider, User
+from cit.clinic.accounts.roles import Role
+from cit.clinic.demo import DEMO_PASSWORD, demo_log_ins, load_demo
+from cit.clinic.facilities.models import Clinic, Device, Room
+from cit.clinic.patients.models import Patient
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot() -> list[tuple[str, ...]]:
+    return [
+        (p.record_number, p.given_name, p.family_name, str(p.birth_date), str(p.fitzpatrick_type))
+        for p in Patient.objects.order_by("record_number")
+    ]
+
+
+def test_demo_is_complete_and_loading_twice_duplicates_nothing() -> None:
+    load_demo()
+    counts = (
+        Clinic.objects.count(),
+        User.objects.count(),
+        Provider.objects.count(),
+        Room.objects.count(),
+        Device.objects.count(),
+        Patient.objects.count(),
+    )
+    first = _snapshot()
+    load_demo()
+    assert counts == (
+        Clinic.objects.count(),
+        User.objects.count(),
+        Provider.objects.count(),
+        Room.objects.count(),
+        Device.objects.count(),
+        Patient.objects.count(),
+    )
+    assert _snapshot() == first, "the demo must be deterministic"
+    assert counts[0] == 2 and counts[-1] == 50
+    assert {c.timezone for c in Clinic.objects.all()} == {"Europe/London", "America/Los_Angeles"}
+    for clinic in Clinic.objects.all():
+        roles = set(User.objects.filter(clinic=clinic).values_list("role", flat=True))
+        assert roles == {role.value for role in Role}
+        assert clinic.opening_hours.exists() and clinic.rooms.exists()
+        assert clinic.devices.filter(kind="pen").exists()
+
+
+def test_demo_has_minors_and_young_adults_and_varied_skin() -> None:
+    load_demo()
+    from cit.clinic.demo import DEMO_REFERENCE_DAY
+
+    ages = [p.age_on(DEMO_REFERENCE_DAY) for p in Patient.objects.all()]
+    assert min(ages) < 18 and any(18 <= a <= 21 for a in ages) and max(ages) >= 60
+    assert set(Patient.objects.values_list("fitzpatrick_type", flat=True)) == {1, 2, 3, 4, 5, 6}
+
+
+def test_demo_log_ins_work_and_are_listed() -> None:
+    load_demo()
+    listing = demo_log_ins()
+    for user in User.objects.all():
+        assert user.username in listing
+    assert User.objects.get(username="harbour.physician").check_password(DEMO_PASSWORD)
+    portal = User.objects.get(username="sunset.patient")
+    assert Patient.objects.get(portal_user=portal).clinic.name.startswith("Sunset")
+
+
+def test_new_registration_after_demo_does_not_collide() -> None:
+    load_demo()
+    from cit.clinic.patients.actions import do_register_patient
+
+    clinic = Clinic.objects.get(name="Harbour Skin Clinic")
+    patient = do_register_patient(
+        actor=None,
+        clinic=clinic,
+        given_name="N",
+        family_name="M",
+        birth_date="1990-01-01",
+        sex="male",
+    )
+    assert patient.record_number == "HSC000026"

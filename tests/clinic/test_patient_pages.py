@@ -1,0 +1,91 @@
+"""Registering and editing patients in the pages: field errors shown, nothing half-saved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from cit.clinic.patients.models import Patient
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def desk(clinic: Any, make_user: Any) -> Client:
+    client = Client()
+    client.force_login(make_user("front_desk", clinic))
+    return client
+
+
+def test_register_shows_field_errors_and_saves_nothing(desk: Client) -> None:
+    response = desk.post(
+        "/patients/new/",
+        {"given_name": "", "family_name": "Doe", "birth_date": "3000-01-01", "sex": "robot"},
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == {"given_name", "birth_date", "sex"}
+    page = response.content.decode()
+    assert "Birth date cannot be in the future." in page
+    assert 'data-field="sex"' in page
+    assert not Patient.objects.exists()
+
+
+def test_register_then_find_and_edit(desk: Client, clinic: Any) -> None:
+    response = desk.post(
+        "/patients/new/",
+        {
+            "given_name": "Zoë",
+            "family_name": "Ångström",
+            "birth_date": "1988-07-14",
+            "sex": "female",
+            "fitzpatrick_type": "3",
+        },
+    )
+    patient = Patient.objects.get()
+    assert response["Location"] == f"/patients/{patient.pk}/"
+    assert patient.clinic == clinic and patient.record_number == "TC000001"
+    assert "Ångström" in desk.get("/patients/?q=ngstr").content.decode()
+    edit = desk.post(
+        f"/patients/{patient.pk}/edit/",
+        {
+            "given_name": "Zoë",
+            "family_name": "Ångström",
+            "birth_date": "1988-07-14",
+            "sex": "female",
+            "fitzpatrick_type": "4",
+            "phone": "+44 20 7946 0000",
+        },
+    )
+    assert edit.status_code == 302
+    patient.refresh_from_db()
+    assert (patient.fitzpatrick_type, patient.phone) == (4, "+44 20 7946 0000")
+
+
+def test_edit_with_bad_input_changes_nothing(desk: Client, clinic: Any, make_patient: Any) -> None:
+    patient = make_patient(clinic)
+    response = desk.post(
+        f"/patients/{patient.pk}/edit/",
+        {"given_name": "Changed", "family_name": "", "birth_date": "not a date", "sex": "female"},
+    )
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"family_name", "birth_date"}
+    patient.refresh_from_db()
+    assert patient.given_name == "Ada"
+
+
+def test_unknown_patient_is_a_friendly_404(desk: Client) -> None:
+    response = desk.get("/patients/999999/")
+    assert response.status_code == 404
+    assert "Not found" in response.content.decode()
+
+
+def test_list_pages_through_many_patients(desk: Client, clinic: Any, make_patient: Any) -> None:
+    for number in range(30):
+        make_patient(clinic, family_name=f"Family{number:02d}")
+    first = desk.get("/patients/")
+    assert first.context["page"].paginator.num_pages == 2
+    assert "page=2" in first.content.decode()
+    assert len(desk.get("/patients/?page=2").context["page"]) == 5
