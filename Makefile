@@ -41,9 +41,11 @@ run: install
 	$(BIN)/gunicorn cit.wsgi:application --bind $(HOST):$(PORT) --workers 2 \
 		--access-logfile - --error-logfile - --log-level warning
 
+LINTED := $(wildcard src tests bench)
+
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy
 
 test: install-test lint
