@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "cit.clinic.facilities",
     "cit.clinic.patients",
     "cit.clinic.audit",
+    "cit.clinic.inventory",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ from cit.api.api import api
 from cit.clinic.accounts import views as account_views
 from cit.clinic.audit import views as audit_views
 from cit.clinic.facilities import views as facility_views
+from cit.clinic.inventory import views as inventory_views
 from cit.clinic.patients import views as patient_views
 from cit.views import health
 
@@ -34,6 +35,10 @@ urlpatterns = [
     path("clinic/rooms/new/", facility_views.room_add, name="room-add"),
     path("clinic/devices/new/", facility_views.device_add, name="device-add"),
     path("audit/", audit_views.audit_log, name="audit-log"),
+    path("inventory/", inventory_views.lot_register, name="lot-register"),
+    path("inventory/products/new/", inventory_views.product_add, name="product-add"),
+    path("inventory/lots/new/", inventory_views.lot_receive, name="lot-receive"),
+    path("inventory/lots/<int:lot_id>/recall/", inventory_views.lot_recall, name="lot-recall"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -6,6 +6,7 @@ permission module would only test it against itself.
 
 from __future__ import annotations
 
+import datetime
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,8 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+
+from cit.clinic.inventory.models import Lot, Product
 
 ALL = {
     "physician",
@@ -26,6 +29,8 @@ ALL = {
 }
 STAFF = ALL - {"patient"}
 ADMIN = {"clinic_admin"}
+LICENSED = {"physician", "nurse_practitioner", "physician_assistant", "registered_nurse"}
+CLINICAL = LICENSED | {"esthetician"}
 NOBODY: set[str] = set()
 
 
@@ -33,7 +38,7 @@ NOBODY: set[str] = set()
 class Endpoint:
     name: str
     method: str
-    path: str  # may hold {own}, {other}, {foreign}: the patients of the scenario
+    path: str  # may hold {own}, {other}, {foreign} (patients) and {lot}
     allowed: frozenset[str]
     ok_status: int = 200
     body: dict[str, Any] | None = None
@@ -87,6 +92,30 @@ ENDPOINTS = [
         {"kind": "pen", "model": "SkinPen", "serial_number": "X-1", "max_depth_mm": "2.5"},
     ),
     Endpoint("audit log", "GET", "/audit/", frozenset(ADMIN)),
+    Endpoint("lot register", "GET", "/inventory/", frozenset(CLINICAL | ADMIN)),
+    Endpoint(
+        "add product",
+        "POST",
+        "/inventory/products/new/",
+        frozenset(LICENSED | ADMIN),
+        302,
+        {"kind": "serum", "name": "HA", "low_stock_threshold": "3"},
+    ),
+    Endpoint(
+        "receive lot",
+        "POST",
+        "/inventory/lots/new/",
+        frozenset(LICENSED | ADMIN),
+        302,
+        {
+            "product": "",
+            "lot_number": "L1",
+            "expires_on": "2030-01-01",
+            "received_on": "2026-01-01",
+            "quantity": "1",
+        },
+    ),
+    Endpoint("lot recall", "GET", "/inventory/lots/{lot}/recall/", frozenset(LICENSED | ADMIN)),
     Endpoint("api me", "GET", "/api/me", frozenset(ALL)),
     Endpoint("api patient list", "GET", "/api/patients", frozenset(STAFF)),
     Endpoint("api own record", "GET", "/api/patients/{own}", frozenset(ALL)),
@@ -111,11 +140,20 @@ def scenario(clinic: Any, other_clinic: Any, make_user: Any, make_patient: Any) 
     own = make_patient(clinic, portal_user=users["patient"], given_name="Own")
     other = make_patient(clinic, given_name="Other")
     foreign = make_patient(other_clinic, given_name="Foreign")
-    return {"users": users, "own": own.pk, "other": other.pk, "foreign": foreign.pk}
+    product = Product.objects.create(clinic=clinic, kind="serum", name="Serum")
+    lot = Lot.objects.create(
+        product=product,
+        lot_number="L0",
+        expires_on=datetime.date(2030, 1, 1),
+        received_on=datetime.date(2026, 1, 1),
+        quantity_received=1,
+        quantity_on_hand=1,
+    )
+    return {"users": users, "own": own.pk, "other": other.pk, "foreign": foreign.pk, "lot": lot.pk}
 
 
 def _request(client: Client, endpoint: Endpoint, scenario: dict[str, Any]) -> Any:
-    path = endpoint.path.format(**{k: scenario[k] for k in ("own", "other", "foreign")})
+    path = endpoint.path.format(**{k: scenario[k] for k in ("own", "other", "foreign", "lot")})
     if endpoint.is_api:
         data = json.dumps(endpoint.body) if endpoint.body is not None else None
         return client.generic(endpoint.method, path, data or "", content_type="application/json")

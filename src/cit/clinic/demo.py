@@ -16,6 +16,7 @@ from django.db import transaction
 from cit.clinic.accounts.models import LicenceType, Provider, User
 from cit.clinic.accounts.roles import Role
 from cit.clinic.facilities.models import Clinic, Device, DeviceKind, OpeningHours, Room
+from cit.clinic.inventory.models import Lot, LotUse, Product, ProductKind
 from cit.clinic.patients.models import Patient
 
 DEMO_PASSWORD = "cit-demo-2026"
@@ -107,6 +108,33 @@ DEVICES = {
         (DeviceKind.CENTRIFUGE, "Drucker 642VES centrifuge", "DRK-642-7781", None),
     ),
 }
+
+# (kind, name, manufacturer, intradermal use, reorder threshold)
+PRODUCTS = (
+    (
+        ProductKind.NEEDLE_CARTRIDGE,
+        "SkinPen 14-pin sterile cartridge",
+        "Crown Aesthetics",
+        False,
+        10,
+    ),
+    (ProductKind.SERUM, "Sterile hyaluronic acid glide gel", "Crown Aesthetics", True, 8),
+    (ProductKind.ANAESTHETIC, "Lidocaine 4% cream", "Ferndale", False, 4),
+    (ProductKind.PRP_KIT, "PRP preparation kit 11 mL", "EmCyte", True, 3),
+    (ProductKind.AFTERCARE, "Mineral sunscreen SPF 50", "EltaMD", False, 6),
+)
+# (product index, lot suffix, days from load day to expiry, received, uses): one lot
+# of each kind is comfortable; the extras show the register's warnings.
+LOTS = (
+    (0, "A", 300, 60, 4),
+    (0, "B", 20, 15, 2),  # expires within 30 days
+    (1, "A", 240, 20, 3),
+    (2, "A", 180, 6, 1),
+    (2, "X", -5, 3, 0),  # expired, still on the shelf
+    (3, "A", 120, 3, 1),  # low stock
+    (4, "A", 400, 30, 3),
+)
+
 
 GIVEN_NAMES = {
     "female": (
@@ -206,7 +234,7 @@ def _birth_date(rng: random.Random, age: int) -> datetime.date:
     )
 
 
-def _load_clinic(spec: DemoClinic, rng: random.Random) -> dict[str, int]:
+def _load_clinic(spec: DemoClinic, rng: random.Random, today: datetime.date) -> dict[str, int]:
     clinic, _ = Clinic.objects.update_or_create(
         name=spec.name,
         defaults={
@@ -243,7 +271,48 @@ def _load_clinic(spec: DemoClinic, rng: random.Random) -> dict[str, int]:
                 },
             )
     patients = _load_patients(spec, clinic, rng)
+    _load_lots(spec, clinic, today)
     return {"patients": patients}
+
+
+def _load_lots(spec: DemoClinic, clinic: Clinic, today: datetime.date) -> None:
+    products = []
+    for kind, name, manufacturer, intradermal, threshold in PRODUCTS:
+        product, _ = Product.objects.update_or_create(
+            clinic=clinic,
+            kind=kind,
+            name=name,
+            defaults={
+                "manufacturer": manufacturer,
+                "intradermal_use": intradermal,
+                "low_stock_threshold": threshold,
+            },
+        )
+        products.append(product)
+    nurse = User.objects.get(username=_username(spec.key, Role.REGISTERED_NURSE))
+    patients = list(Patient.objects.filter(clinic=clinic).order_by("record_number")[:8])
+    for index, (product_index, suffix, days_to_expiry, received, uses) in enumerate(LOTS):
+        product = products[product_index]
+        expires_on = today + datetime.timedelta(days=days_to_expiry)
+        lot, _ = Lot.objects.update_or_create(
+            product=product,
+            lot_number=f"{spec.prefix}-{product.kind[:3].upper()}-{suffix}",
+            defaults={
+                "expires_on": expires_on,
+                "received_on": min(today, expires_on) - datetime.timedelta(days=90),
+                "quantity_received": received,
+                "quantity_on_hand": received,
+            },
+        )
+        for use_number in range(uses):
+            LotUse.objects.get_or_create(
+                lot=lot,
+                patient=patients[(index + use_number) % len(patients)],
+                used_on=lot.received_on + datetime.timedelta(days=7 * (use_number + 1)),
+                defaults={"quantity": 1, "recorded_by": nurse},
+            )
+        used = sum(lot.uses.values_list("quantity", flat=True))
+        Lot.objects.filter(pk=lot.pk).update(quantity_on_hand=received - used)
 
 
 def _load_patients(spec: DemoClinic, clinic: Clinic, rng: random.Random) -> int:
@@ -281,11 +350,13 @@ def _load_patients(spec: DemoClinic, clinic: Clinic, rng: random.Random) -> int:
 
 
 @transaction.atomic
-def load_demo() -> str:
+def load_demo(today: datetime.date | None = None) -> str:
+    """Load or refresh the demo; lot expiry dates are set relative to ``today``."""
     rng = random.Random(DEMO_SEED)
+    today = today or datetime.date.today()
     lines = []
     for spec in CLINICS:
-        counts = _load_clinic(spec, rng)
+        counts = _load_clinic(spec, rng, today)
         lines.append(f"{spec.name} ({spec.timezone}): {counts['patients']} patients")
     return "Demo data loaded:\n  " + "\n  ".join(lines)
 

@@ -30,6 +30,8 @@ class Capability(StrEnum):
     CLINIC_VIEW = "clinic.view"
     CLINIC_MANAGE = "clinic.manage"
     AUDIT_VIEW = "audit.view"
+    INVENTORY_VIEW = "inventory.view"
+    INVENTORY_MANAGE = "inventory.manage"
 
 
 C = Capability
@@ -44,7 +46,7 @@ _FRONT_DESK = frozenset(
         C.CLINIC_VIEW,
     }
 )
-_CLINICIAN = _FRONT_DESK | {C.CLINICAL_VIEW, C.CLINICAL_EDIT}
+_CLINICIAN = _FRONT_DESK | {C.CLINICAL_VIEW, C.CLINICAL_EDIT, C.INVENTORY_VIEW}
 _ADMIN = frozenset(
     {
         C.PATIENT_LIST,
@@ -57,13 +59,16 @@ _ADMIN = frozenset(
         C.CLINIC_VIEW,
         C.CLINIC_MANAGE,
         C.AUDIT_VIEW,
+        C.INVENTORY_VIEW,
+        C.INVENTORY_MANAGE,
     }
 )
 # A patient sees their own record, clinical notes and bookings in the portal.
 _PATIENT = frozenset({C.PATIENT_VIEW, C.CLINICAL_VIEW, C.SCHEDULE_VIEW})
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    **{role: _CLINICIAN | {C.SCREENING_OVERRIDE} for role in LICENSED_ROLES},
+    # Licensed staff also receive stock and run recalls (lots are a clinical safety matter).
+    **{role: _CLINICIAN | {C.SCREENING_OVERRIDE, C.INVENTORY_MANAGE} for role in LICENSED_ROLES},
     Role.ESTHETICIAN: _CLINICIAN,
     Role.FRONT_DESK: _FRONT_DESK,
     Role.CLINIC_ADMIN: _ADMIN,

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cit.clinic.access import capability_required, staff_clinic
+from cit.clinic.accounts.permissions import Capability
+from cit.clinic.audit.actions import record_event
+from cit.clinic.audit.models import AuditAction
+from cit.clinic.inventory.actions import do_add_product, do_receive_lot, stock_warnings
+from cit.clinic.inventory.forms import ProductForm, ReceiveLotForm
+from cit.clinic.inventory.models import Lot, Product
+
+
+def _clinic_today(request: HttpRequest) -> datetime.date:
+    return timezone.now().astimezone(staff_clinic(request).tzinfo).date()
+
+
+def _show_errors(request: HttpRequest, label: str, errors: Mapping[str, Iterable[object]]) -> None:
+    for field, field_errors in errors.items():
+        for error in field_errors:
+            where = "" if field in ("__all__", "") else f"{field}: "
+            messages.error(request, f"{label} — {where}{error}")
+
+
+@capability_required(Capability.INVENTORY_VIEW)
+def lot_register(request: HttpRequest) -> HttpResponse:
+    clinic = staff_clinic(request)
+    today = _clinic_today(request)
+    products = (
+        Product.objects.active()
+        .filter(clinic=clinic)
+        .prefetch_related(Prefetch("lots", queryset=Lot.objects.active().order_by("expires_on")))
+    )
+    context = {
+        "products": products,
+        "warnings": stock_warnings(clinic, today),
+        "today": today,
+        "product_form": ProductForm(),
+        "lot_form": ReceiveLotForm(clinic_id=clinic.pk, initial={"received_on": today}),
+    }
+    return render(request, "inventory/register.html", context)
+
+
+@require_POST
+@capability_required(Capability.INVENTORY_MANAGE)
+def product_add(request: HttpRequest) -> HttpResponse:
+    form = ProductForm(request.POST)
+    if not form.is_valid():
+        _show_errors(request, "Product not added", form.errors)
+        return redirect("lot-register")
+    try:
+        do_add_product(clinic=staff_clinic(request), **form.cleaned_data)
+    except ValidationError as error:
+        _show_errors(request, "Product not added", error.message_dict)
+    else:
+        messages.success(request, f"Product {form.cleaned_data['name']} added.")
+    return redirect("lot-register")
+
+
+@require_POST
+@capability_required(Capability.INVENTORY_MANAGE)
+def lot_receive(request: HttpRequest) -> HttpResponse:
+    form = ReceiveLotForm(request.POST, clinic_id=staff_clinic(request).pk)
+    if not form.is_valid():
+        _show_errors(request, "Lot not received", form.errors)
+        return redirect("lot-register")
+    try:
+        lot = do_receive_lot(**form.cleaned_data)
+    except ValidationError as error:
+        _show_errors(request, "Lot not received", error.message_dict)
+    else:
+        messages.success(request, f"Received {lot.quantity_received} × {lot}.")
+    return redirect("lot-register")
+
+
+@capability_required(Capability.INVENTORY_MANAGE)
+def lot_recall(request: HttpRequest, lot_id: int) -> HttpResponse:
+    """Every patient and use that received a lot: the list a recall works through."""
+    lot = get_object_or_404(
+        Lot.objects.select_related("product"), pk=lot_id, product__clinic=staff_clinic(request)
+    )
+    uses = list(lot.uses.select_related("patient", "recorded_by").order_by("used_on", "id"))
+    for patient in {use.patient for use in uses}:
+        record_event(
+            request, AuditAction.VIEW, patient=patient, obj=lot, detail={"purpose": "recall"}
+        )
+    return render(request, "inventory/recall.html", {"lot": lot, "uses": uses})
