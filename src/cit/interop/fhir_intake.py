@@ -1,0 +1,692 @@
+"""A FHIR R4 Bundle in, a protocol :class:`~cit.protocol.model.Intake` out.
+
+Reads a Bundle of type ``collection``, ``transaction`` or ``searchset`` as EHRs send them:
+codes and/or only display text. It is validated with the ``fhir.resources`` R4B models first
+(they check structure and types; code bindings are ours to check), and every error names the
+entry index and the path, e.g. ``entry[2].resource.birthDate: ...``.
+
+Used resources: Patient (birth date, gender), Condition (code, clinicalStatus,
+verificationStatus, onset, abatement), MedicationStatement and MedicationRequest (medication
+code/reference, status, effective / bounds / validity periods, dispense supply, route),
+Medication (when referenced), AllergyIntolerance, Observation (pregnancy status LOINC 82810-3,
+breastfeeding status LOINC 63895-7) and Procedure (earlier peels, microdermabrasion, lasers).
+
+Decisions, for real-world bundles:
+
+* Other *valid* FHIR resource types (Encounter, Practitioner, vital signs...) are ignored and
+  listed in :attr:`FhirIntake.warnings`; a resourceType that is not FHIR R4 at all is an
+  error. An empty bundle, or one without exactly one Patient, is an error.
+* Entered-in-error, refuted, not-taken, cancelled and not-done resources are skipped (with a
+  warning); resolved or inactive allergies too.
+* A statement that cannot be mapped (an unknown pregnancy value, a procedure without a date,
+  a condition with neither a known code system nor text) becomes an ``unmapped`` fact, which
+  screening lists as unrecognised: nothing is dropped silently.
+* Partial dates take the conservative end: a last dose "2024-06" is 30 June 2024.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from fhir.resources.R4B import get_fhir_model_class
+from fhir.resources.R4B.bundle import Bundle
+from pydantic import ValidationError
+
+from cit.protocol.dates import birth_date_problem
+from cit.protocol.intake_json import FieldError
+from cit.protocol.knowledge import Knowledge, get_knowledge
+from cit.protocol.matching import Matcher
+from cit.protocol.model import (
+    AllergyEntry,
+    ClinicalStatus,
+    CodeSystem,
+    Coding,
+    ConditionEntry,
+    Intake,
+    MedicationEntry,
+    MedicationStatus,
+    ProcedureEntry,
+    ProcedureKind,
+    Route,
+    Sex,
+    UnmappedFact,
+)
+from cit.protocol.text import words
+
+BUNDLE_TYPES = ("collection", "transaction", "searchset")
+
+LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+ICD10 = "http://hl7.org/fhir/sid/icd-10"
+PREGNANCY_STATUS = "82810-3"
+BREASTFEEDING_STATUS = "63895-7"
+
+_CODE_SYSTEMS = {
+    ICD10CM: CodeSystem.ICD10CM,
+    ICD10: CodeSystem.ICD10,
+    SNOMED: CodeSystem.SNOMED,
+    RXNORM: CodeSystem.RXNORM,
+}
+# SNOMED CT answers of the pregnancy-status observation.
+_PREGNANT = {"77386006": True, "60001007": False}
+# SNOMED CT route concepts (Dosage.route).
+_ROUTES = {
+    "26643006": Route.ORAL,
+    "6064005": Route.TOPICAL,
+    "34206005": Route.INJECTION,
+    "47625008": Route.INJECTION,
+    "78421000": Route.INJECTION,
+    "46713006": Route.NASAL,
+    "54485002": Route.OPHTHALMIC,
+    "45890007": Route.TRANSDERMAL,
+}
+_ROUTE_WORDS = {
+    "oral": Route.ORAL, "mouth": Route.ORAL, "topical": Route.TOPICAL, "cutaneous": Route.TOPICAL,
+    "subcutaneous": Route.INJECTION, "intravenous": Route.INJECTION,
+    "intramuscular": Route.INJECTION, "injection": Route.INJECTION, "inhalation": Route.INHALED,
+    "inhaled": Route.INHALED, "respiratory": Route.INHALED, "nasal": Route.NASAL,
+    "ophthalmic": Route.OPHTHALMIC, "eye": Route.OPHTHALMIC, "transdermal": Route.TRANSDERMAL,
+}  # fmt: skip
+_SITE_STOPWORDS = frozenset({"around", "the", "of", "and", "skin", "structure", "region", "area"})
+_CLINICAL_STATUS = {status.value: status for status in ClinicalStatus}
+_SEX = {"female": Sex.FEMALE, "male": Sex.MALE, "other": Sex.OTHER, "unknown": Sex.UNKNOWN}
+
+
+class FhirIntakeError(ValueError):
+    """The bundle cannot be read; ``errors`` name the entry index and path of each problem."""
+
+    def __init__(self, errors: Sequence[FieldError]):
+        self.errors = tuple(errors)
+        super().__init__("; ".join(str(error) for error in self.errors))
+
+
+@dataclass(frozen=True, slots=True)
+class FhirIntake:
+    intake: Intake
+    warnings: tuple[str, ...]
+
+
+def is_fhir_bundle(data: Any) -> bool:
+    """True when ``data`` is a FHIR resource (it has a ``resourceType``)."""
+    return isinstance(data, dict) and "resourceType" in data
+
+
+def intake_from_fhir_bundle(
+    data: Any, *, today: date | None = None, knowledge: Knowledge | None = None
+) -> FhirIntake:
+    """Read a FHIR R4 Bundle (decoded JSON) into an Intake, with warnings for what was
+    ignored. Raises :class:`FhirIntakeError`. With ``today``, a birth date in the future is
+    an error (the pure core never reads the clock)."""
+    return _BundleReader(knowledge or get_knowledge(), today).read(data)
+
+
+# CDS Hooks prefetch keys this reader expects (the service's prefetch templates should use them).
+PREFETCH_KEYS = ("patient", "conditions", "medications", "allergies", "observations", "procedures")
+
+
+def bundle_from_prefetch(
+    prefetch: Mapping[str, Any] | None, required: Sequence[str] = PREFETCH_KEYS
+) -> dict[str, Any]:
+    """One ``collection`` Bundle from CDS Hooks prefetch data (a Patient resource and
+    searchset Bundles), for :func:`intake_from_fhir_bundle`.
+
+    A key of ``required`` that is missing or null is a :class:`FhirIntakeError`: screening on
+    part of the record would give a wrong answer, so the caller must fetch it from the FHIR
+    server (or answer with a clear error).
+    """
+    prefetch = prefetch or {}
+    missing = [key for key in required if prefetch.get(key) is None]
+    if missing:
+        raise FhirIntakeError(
+            [FieldError(f"prefetch.{key}", "missing (not prefetched)") for key in missing]
+        )
+    entries: list[dict[str, Any]] = []
+    for key, value in prefetch.items():
+        if value is None:
+            continue
+        if not isinstance(value, dict) or "resourceType" not in value:
+            raise FhirIntakeError([FieldError(f"prefetch.{key}", "expected a FHIR resource")])
+        if value["resourceType"] == "Bundle":
+            for entry in value.get("entry") or []:
+                if isinstance(entry, dict) and entry.get("search", {}).get("mode") != "outcome":
+                    entries.append(
+                        {key: entry[key] for key in ("fullUrl", "resource") if key in entry}
+                    )
+        else:
+            entries.append({"resource": value})
+    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
+
+
+def _path(location: Sequence[str | int]) -> str:
+    text = ""
+    for part in location:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _day(value: Any, *, end: bool) -> date | None:
+    """A FHIR date/dateTime as a day; partial dates take their first or last day."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value)
+    try:
+        if len(text) == 4:
+            return date(int(text), 12, 31) if end else date(int(text), 1, 1)
+        if len(text) == 7:
+            year, month = int(text[:4]), int(text[5:7])
+            return date(year, month, calendar.monthrange(year, month)[1] if end else 1)
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+class _BundleReader:
+    def __init__(self, knowledge: Knowledge, today: date | None):
+        self.knowledge = knowledge
+        self.matcher = Matcher(knowledge)
+        self.today = today
+        self.errors: list[FieldError] = []
+        self.warnings: list[str] = []
+        self.unmapped: list[UnmappedFact] = []
+
+    def fail(self, path: str, message: str) -> None:
+        self.errors.append(FieldError(path, message))
+
+    def raise_errors(self) -> None:
+        if self.errors:
+            raise FhirIntakeError(self.errors)
+
+    # -- structure ----------------------------------------------------------------------------
+
+    def read(self, data: Any) -> FhirIntake:
+        if not isinstance(data, dict):
+            raise FhirIntakeError([FieldError("", "expected a FHIR Bundle (a JSON object)")])
+        if data.get("resourceType") != "Bundle":
+            raise FhirIntakeError(
+                [FieldError("resourceType", f"expected 'Bundle', got {data.get('resourceType')!r}")]
+            )
+        if data.get("type") not in BUNDLE_TYPES:
+            expected = ", ".join(BUNDLE_TYPES)
+            message = f"unsupported bundle type {data.get('type')!r} (expected one of {expected})"
+            raise FhirIntakeError([FieldError("type", message)])
+        entries = data.get("entry")
+        if entries is None or entries == []:
+            raise FhirIntakeError([FieldError("entry", "the bundle is empty (no resources)")])
+        if not isinstance(entries, list):
+            raise FhirIntakeError([FieldError("entry", "expected a list of entries")])
+        for index, entry in enumerate(entries):
+            resource = entry.get("resource") if isinstance(entry, dict) else None
+            where = f"entry[{index}].resource"
+            if not isinstance(resource, dict):
+                self.fail(where, "missing (every entry needs a resource)")
+                continue
+            resource_type = resource.get("resourceType")
+            try:
+                get_fhir_model_class(str(resource_type))
+            except (KeyError, ValueError):
+                self.fail(f"{where}.resourceType", f"unknown FHIR resource type {resource_type!r}")
+        self.raise_errors()
+        try:
+            bundle = Bundle.model_validate(data)
+        except ValidationError as error:
+            raise FhirIntakeError(
+                [FieldError(_path(e["loc"]), e["msg"]) for e in error.errors()]
+            ) from None
+        assert bundle.entry is not None
+        return self.convert(bundle)
+
+    def convert(self, bundle: Bundle) -> FhirIntake:
+        # Every entry has a resource (checked before validation).
+        entries: list[tuple[int, Any]] = list(enumerate(bundle.entry or []))
+        by_reference: dict[str, Any] = {}
+        for _, entry in entries:
+            resource = entry.resource
+            kind = resource.get_resource_type()
+            if getattr(resource, "id", None):
+                by_reference[f"{kind}/{resource.id}"] = resource
+            if entry.fullUrl:
+                by_reference[str(entry.fullUrl)] = resource
+        patients = [
+            (i, e.resource) for i, e in entries if e.resource.get_resource_type() == "Patient"
+        ]
+        if not patients:
+            raise FhirIntakeError(
+                [FieldError("entry", "no Patient resource (the birth date is needed)")]
+            )
+        if len(patients) > 1:
+            raise FhirIntakeError(
+                [
+                    FieldError(
+                        f"entry[{patients[1][0]}].resource",
+                        "a second Patient: a bundle must be about one patient",
+                    )
+                ]
+            )
+        patient_index, patient = patients[0]
+        patient_refs = {f"Patient/{patient.id}"} if patient.id else set()
+        patient_refs |= {str(e.fullUrl) for i, e in entries if i == patient_index and e.fullUrl}
+        birth = self.birth_date(patient, patient_index)
+
+        conditions: list[ConditionEntry] = []
+        medications: list[MedicationEntry] = []
+        allergies: list[AllergyEntry] = []
+        procedures: list[ProcedureEntry] = []
+        pregnancy: list[tuple[date | None, bool | None, str, str]] = []
+        nursing: list[tuple[date | None, bool | None, str, str]] = []
+        for index, entry in entries:
+            resource = entry.resource
+            kind = resource.get_resource_type()
+            where = f"entry[{index}].resource"
+            if kind in ("Patient", "Medication"):
+                continue
+            self.check_subject(resource, where, patient_refs)
+            if kind == "Condition":
+                self.condition(resource, where, birth, conditions)
+            elif kind in ("MedicationStatement", "MedicationRequest"):
+                self.medication(resource, where, by_reference, medications)
+            elif kind == "AllergyIntolerance":
+                self.allergy(resource, where, allergies)
+            elif kind == "Observation":
+                self.observation(resource, where, pregnancy, nursing)
+            elif kind == "Procedure":
+                self.procedure(resource, where, procedures)
+            else:
+                self.warnings.append(f"{where}: {kind} ignored (not used for screening)")
+        self.raise_errors()
+        assert birth is not None
+        return FhirIntake(
+            Intake(
+                birth_date=birth,
+                sex=_SEX.get(str(patient.gender or "unknown"), Sex.UNKNOWN),
+                pregnant=self.latest_status(pregnancy, "pregnancy status"),
+                nursing=self.latest_status(nursing, "breastfeeding status"),
+                conditions=tuple(conditions),
+                medications=tuple(medications),
+                allergies=tuple(allergies),
+                procedures=tuple(procedures),
+                unmapped=tuple(self.unmapped),
+            ),
+            tuple(self.warnings),
+        )
+
+    def birth_date(self, patient: Any, index: int) -> date | None:
+        where = f"entry[{index}].resource.birthDate"
+        if patient.birthDate is None:
+            self.fail(where, "missing (the age rules need it)")
+            return None
+        birth = _day(patient.birthDate, end=True)
+        if birth is None:
+            self.fail(where, f"not a date {patient.birthDate!r}")
+            return None
+        if not isinstance(patient.birthDate, date):
+            self.warnings.append(f"{where}: partial date {patient.birthDate}; taken as {birth}")
+        problem = birth_date_problem(birth, self.today) if self.today is not None else None
+        if problem:
+            self.fail(where, problem)
+        return birth
+
+    def check_subject(self, resource: Any, where: str, patient_refs: set[str]) -> None:
+        for field_name in ("subject", "patient"):
+            reference = getattr(resource, field_name, None)
+            target = getattr(reference, "reference", None) if reference is not None else None
+            if (
+                target
+                and patient_refs
+                and target.startswith(("Patient/", "urn:"))
+                and target not in patient_refs
+            ):
+                self.fail(f"{where}.{field_name}", f"refers to {target}, not the bundle's patient")
+
+    # -- coded values -------------------------------------------------------------------------
+
+    @staticmethod
+    def codings(concept: Any) -> tuple[list[Coding], list[str]]:
+        """Our codings of a CodeableConcept, and the displays of every coding."""
+        codes: list[Coding] = []
+        displays: list[str] = []
+        for coding in getattr(concept, "coding", None) or []:
+            system = _CODE_SYSTEMS.get(str(coding.system or ""))
+            if system is not None and coding.code:
+                codes.append(Coding(system, str(coding.code)))
+            if coding.display:
+                displays.append(str(coding.display))
+        return codes, displays
+
+    def concept_text(self, concept: Any) -> str | None:
+        if concept is None:
+            return None
+        if concept.text:
+            return str(concept.text)
+        _, displays = self.codings(concept)
+        return displays[0] if displays else None
+
+    @staticmethod
+    def status_code(concept: Any) -> str | None:
+        for coding in getattr(concept, "coding", None) or []:
+            if coding.code:
+                return str(coding.code)
+        return None
+
+    def unmappable(self, where: str, text: str) -> None:
+        self.unmapped.append(UnmappedFact(where, text))
+
+    # -- resources ----------------------------------------------------------------------------
+
+    def condition(
+        self, resource: Any, where: str, birth: date | None, out: list[ConditionEntry]
+    ) -> None:
+        verification = self.status_code(resource.verificationStatus)
+        if verification in ("refuted", "entered-in-error"):
+            self.warnings.append(f"{where}: Condition skipped ({verification})")
+            return
+        codes, _ = self.codings(resource.code)
+        text = self.concept_text(resource.code)
+        if not codes and not text:
+            self.unmappable(where, "Condition without a code or text this engine reads")
+            return
+        status_code = self.status_code(resource.clinicalStatus)
+        status = _CLINICAL_STATUS.get(status_code or "")
+        if status_code and status is None:
+            self.fail(f"{where}.clinicalStatus", f"unknown clinical status {status_code!r}")
+        onset = _day(
+            resource.onsetDateTime
+            or (resource.onsetPeriod.start if resource.onsetPeriod else None),
+            end=False,
+        )
+        abatement_value = resource.abatementDateTime or (
+            (resource.abatementPeriod.end or resource.abatementPeriod.start)
+            if resource.abatementPeriod
+            else None
+        )
+        resolved = _day(abatement_value, end=True)
+        if resolved is not None and onset is not None and resolved < onset:
+            self.fail(f"{where}.abatementDateTime", f"is before the onset ({resolved} < {onset})")
+        if resolved is not None and status is not None and status.is_active:
+            # FHIR invariant con-4: an abated condition is not active; trust the abatement.
+            self.warnings.append(
+                f"{where}: clinicalStatus {status.value} with an abatement; read as resolved"
+            )
+            status = ClinicalStatus.RESOLVED
+        if (
+            resolved is None
+            and (resource.abatementString or resource.abatementAge)
+            and status is None
+        ):
+            status = ClinicalStatus.RESOLVED
+        out.append(ConditionEntry(tuple(codes), text, status, onset, resolved))
+
+    def medication_concept(self, resource: Any, by_reference: Mapping[str, Any]) -> Any:
+        if resource.medicationCodeableConcept is not None:
+            return resource.medicationCodeableConcept
+        reference = resource.medicationReference
+        target = str(reference.reference or "") if reference is not None else ""
+        if target.startswith("#"):
+            for contained in resource.contained or []:
+                if contained.id == target[1:]:
+                    return contained.code
+        found = by_reference.get(target)
+        if found is not None and found.get_resource_type() == "Medication":
+            return found.code
+        if reference is not None and reference.display:
+            return _TextOnly(str(reference.display))
+        return None
+
+    def route(self, dosages: Any) -> Route | None:
+        for dosage in dosages or []:
+            route = getattr(dosage, "route", None)
+            if route is None:
+                continue
+            for coding in route.coding or []:
+                if str(coding.system or "") == SNOMED and str(coding.code) in _ROUTES:
+                    return _ROUTES[str(coding.code)]
+            for word in words(self.concept_text(route) or ""):
+                if word in _ROUTE_WORDS:
+                    return _ROUTE_WORDS[word]
+        return None
+
+    def medication(
+        self, resource: Any, where: str, by_reference: Mapping[str, Any], out: list[MedicationEntry]
+    ) -> None:
+        kind = resource.get_resource_type()
+        status = str(resource.status or "")
+        if status in ("entered-in-error", "not-taken", "intended", "cancelled", "draft"):
+            self.warnings.append(f"{where}: {kind} skipped (status {status})")
+            return
+        concept = self.medication_concept(resource, by_reference)
+        codes, _ = self.codings(concept) if concept is not None else ([], [])
+        rxnorm = tuple(c.code for c in codes if c.system is CodeSystem.RXNORM)
+        name = self.concept_text(concept) if concept is not None else None
+        if not rxnorm and not name:
+            self.unmappable(where, f"{kind} without a medicine this engine reads")
+            return
+        stopped = status in ("stopped", "completed")
+        start = end = last_dose = None
+        if kind == "MedicationStatement":
+            period = resource.effectivePeriod
+            if period is not None:
+                start = _day(period.start, end=False)
+                end = _day(period.end, end=True)
+            elif resource.effectiveDateTime is not None:
+                taken = _day(resource.effectiveDateTime, end=True)
+                if stopped:
+                    last_dose = taken
+                else:
+                    start = _day(resource.effectiveDateTime, end=False)
+            route = self.route(resource.dosage)
+        else:
+            start = _day(resource.authoredOn, end=False)
+            for dosage in resource.dosageInstruction or []:
+                bounds = (
+                    dosage.timing.repeat.boundsPeriod
+                    if dosage.timing and dosage.timing.repeat
+                    else None
+                )
+                if bounds is not None:
+                    start = _day(bounds.start, end=False) or start
+                    end = _day(bounds.end, end=True) or end
+            dispense = resource.dispenseRequest
+            if dispense is not None and dispense.validityPeriod is not None:
+                start = start or _day(dispense.validityPeriod.start, end=False)
+            if stopped and end is None:
+                end = self.supply_end(dispense, start, where)
+            route = self.route(resource.dosageInstruction)
+        if start is not None and end is not None and end < start:
+            self.fail(
+                f"{where}.effectivePeriod.end" if kind == "MedicationStatement" else where,
+                f"ends before it starts ({end} < {start})",
+            )
+        if start is not None and self.today is not None and stopped and start > self.today:
+            self.fail(where, f"a {status} medicine cannot start in the future ({start})")
+        out.append(
+            MedicationEntry(
+                rxnorm=rxnorm,
+                name=name,
+                route=route,
+                status=MedicationStatus.STOPPED if stopped else MedicationStatus.ACTIVE,
+                start=start,
+                end=end,
+                last_dose=last_dose,
+            )
+        )
+
+    def supply_end(self, dispense: Any, start: date | None, where: str) -> date | None:
+        """The last day the dispensed supply lasts (conservative for a finished course)."""
+        if dispense is None or dispense.expectedSupplyDuration is None or start is None:
+            return None
+        duration = dispense.expectedSupplyDuration
+        unit = str(duration.code or duration.unit or "d").lower()
+        days_per = {
+            "d": 1,
+            "day": 1,
+            "days": 1,
+            "wk": 7,
+            "week": 7,
+            "weeks": 7,
+            "mo": 30,
+            "month": 30,
+            "months": 30,
+        }.get(unit)
+        if days_per is None or duration.value is None:
+            return None
+        fills = 1 + int(dispense.numberOfRepeatsAllowed or 0)
+        last = start + timedelta(days=int(float(duration.value) * days_per * fills) - 1)
+        self.warnings.append(f"{where}: last dose estimated from the dispensed supply ({last})")
+        return last
+
+    def allergy(self, resource: Any, where: str, out: list[AllergyEntry]) -> None:
+        clinical = self.status_code(resource.clinicalStatus)
+        verification = self.status_code(resource.verificationStatus)
+        if clinical in ("inactive", "resolved") or verification in ("refuted", "entered-in-error"):
+            self.warnings.append(
+                f"{where}: AllergyIntolerance skipped ({clinical or verification})"
+            )
+            return
+        codes, _ = self.codings(resource.code)
+        codes = [c for c in codes if c.system in (CodeSystem.SNOMED, CodeSystem.RXNORM)]
+        text = self.concept_text(resource.code)
+        if not codes and not text:
+            self.unmappable(where, "AllergyIntolerance without a substance this engine reads")
+            return
+        reactions = [
+            self.concept_text(manifestation) or ""
+            for reaction in resource.reaction or []
+            for manifestation in reaction.manifestation or []
+        ]
+        out.append(AllergyEntry(tuple(codes), text, ", ".join(r for r in reactions if r) or None))
+
+    def observation(
+        self, resource: Any, where: str, pregnancy: list[Any], nursing: list[Any]
+    ) -> None:
+        if str(resource.status or "") in ("entered-in-error", "cancelled"):
+            self.warnings.append(f"{where}: Observation skipped (status {resource.status})")
+            return
+        loinc = {str(c.code) for c in resource.code.coding or [] if str(c.system or "") == LOINC}
+        when = _day(
+            resource.effectiveDateTime
+            or (resource.effectivePeriod.end if resource.effectivePeriod else None)
+            or resource.issued,
+            end=True,
+        )
+        if PREGNANCY_STATUS in loinc:
+            pregnancy.append(
+                (
+                    when,
+                    self.yes_no(resource, _PREGNANT, ("pregnant",)),
+                    where,
+                    self.value_text(resource),
+                )
+            )
+        elif BREASTFEEDING_STATUS in loinc:
+            nursing.append(
+                (
+                    when,
+                    self.yes_no(resource, {}, ("breastfeeding", "breast", "lactating", "nursing")),
+                    where,
+                    self.value_text(resource),
+                )
+            )
+        else:
+            label = self.concept_text(resource.code) or "Observation"
+            self.warnings.append(f"{where}: Observation '{label}' ignored (not used for screening)")
+
+    def value_text(self, resource: Any) -> str:
+        if resource.valueBoolean is not None:
+            return "yes" if resource.valueBoolean else "no"
+        return self.concept_text(resource.valueCodeableConcept) or str(
+            resource.valueString or "no value"
+        )
+
+    def yes_no(
+        self, resource: Any, codes: Mapping[str, bool], yes_words: tuple[str, ...]
+    ) -> bool | None:
+        """True / False for a status observation's value, None when it cannot be read."""
+        if resource.valueBoolean is not None:
+            return bool(resource.valueBoolean)
+        concept = resource.valueCodeableConcept
+        for coding in getattr(concept, "coding", None) or []:
+            if str(coding.system or "") == SNOMED and str(coding.code) in codes:
+                return codes[str(coding.code)]
+        tokens = words(self.concept_text(concept) or str(resource.valueString or ""))
+        if not tokens:
+            return None
+        if tokens[0] in ("not", "no", "non") or "weaned" in tokens:
+            return False
+        if (
+            tokens in (("yes",), ("true",))
+            or any(t in yes_words for t in tokens)
+            and "unknown" not in tokens
+        ):
+            return True
+        return None
+
+    def latest_status(
+        self, observations: list[tuple[date | None, bool | None, str, str]], what: str
+    ) -> bool:
+        """The most recent observation decides; an unreadable one goes to review."""
+        if not observations:
+            return False
+        observations.sort(key=lambda o: o[0] or date.min)
+        when, value, where, shown = observations[-1]
+        if value is None:
+            self.unmappable(where, f"{what}: {shown}")
+            return False
+        return value
+
+    def procedure(self, resource: Any, where: str, out: list[ProcedureEntry]) -> None:
+        status = str(resource.status or "")
+        if status in ("not-done", "entered-in-error", "preparation"):
+            self.warnings.append(f"{where}: Procedure skipped (status {status})")
+            return
+        text = self.concept_text(resource.code) or "procedure without a name"
+        performed = resource.performedDateTime or (
+            (resource.performedPeriod.end or resource.performedPeriod.start)
+            if resource.performedPeriod
+            else None
+        )
+        when = _day(performed, end=True)
+        if when is None:
+            self.unmappable(where, f"Procedure '{text}' without a performed date")
+            return
+        if self.today is not None and when > self.today:
+            self.fail(f"{where}.performedDateTime", f"is in the future ({when})")
+        concept = self.matcher.procedure(text)
+        kind = concept.kind if concept is not None else ProcedureKind.OTHER
+        out.append(ProcedureEntry(kind, when, self.body_site(resource.bodySite), text))
+
+    def body_site(self, sites: Any) -> str | None:
+        """A zone for a Procedure.bodySite, by its words ("Skin of cheek" -> cheeks)."""
+        zone_words: dict[str, str] = {}
+        for zone in self.knowledge.zones.values():
+            for word in words(zone.title) + (zone.id,):
+                if word not in _SITE_STOPWORDS:
+                    zone_words.setdefault(word, zone.id)
+                    zone_words.setdefault(word.rstrip("s"), zone.id)
+        for alias in self.knowledge.zone_aliases:
+            zone_words[alias] = alias
+        found = set()
+        for site in sites or []:
+            for word in words(self.concept_text(site) or ""):
+                if word in zone_words:
+                    found.add(zone_words[word])
+        return found.pop() if len(found) == 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class _TextOnly:
+    """A medicine known only by a reference's display text."""
+
+    text: str
+    coding: tuple[()] = ()

@@ -1,0 +1,145 @@
+"""After a session (CLINICAL.md section 5): aftercare by day, the expected course, and the
+triage of a patient's diary entry. Day 0 is the session day."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from cit.protocol.knowledge import EscalationSign, Knowledge, get_knowledge
+from cit.protocol.model import DiaryEntry
+from cit.protocol.planning import Recovery, recovery_for_depth
+from cit.protocol.profiles import Profile, resolve_profile
+
+
+@dataclass(frozen=True, slots=True)
+class Instruction:
+    id: str
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AftercareDay:
+    day: int
+    date: date
+    instructions: tuple[Instruction, ...]
+
+
+def aftercare(
+    session_date: date,
+    day: int,
+    profile: Profile | str | None = None,
+    *,
+    knowledge: Knowledge | None = None,
+) -> AftercareDay:
+    """The aftercare instructions for ``day`` days after a session on ``session_date``.
+    The retinoid pause follows the profile's ``retinoid_pause_days_after``."""
+    if day < 0:
+        raise ValueError("day counts from the session day (0); it cannot be negative")
+    knowledge = knowledge or get_knowledge()
+    settings = resolve_profile(profile, knowledge).settings
+    instructions = []
+    for item in knowledge.aftercare:
+        first = settings.scalar(item.from_setting) if item.from_setting else item.from_day
+        last = item.to_day
+        if item.to_setting:
+            last = settings.scalar(item.to_setting) + item.to_offset
+        if first <= day and (last is None or day <= last):
+            instructions.append(Instruction(item.id, item.text, item.sources))
+    return AftercareDay(day, session_date + timedelta(days=day), tuple(instructions))
+
+
+@dataclass(frozen=True, slots=True)
+class CourseDay:
+    """What is expected ``day`` days after a session at ``depth_mm``."""
+
+    day: int
+    depth_mm: float
+    expected: tuple[Instruction, ...]
+    recovery: Recovery
+    within_downtime: bool
+
+
+def expected_course(day: int, depth_mm: float, *, knowledge: Knowledge | None = None) -> CourseDay:
+    """The expected course on ``day`` after a session needled to ``depth_mm``. Items without
+    an end last as long as the downtime for the depth."""
+    if day < 0:
+        raise ValueError("day counts from the session day (0); it cannot be negative")
+    if not depth_mm > 0:
+        raise ValueError("depth_mm must be positive")
+    knowledge = knowledge or get_knowledge()
+    recovery = recovery_for_depth(depth_mm, knowledge)
+    downtime_end = recovery.downtime_days[1]
+    expected = tuple(
+        Instruction(item.id, item.text, item.sources)
+        for item in knowledge.course
+        if item.from_day <= day <= (item.to_day if item.to_day is not None else downtime_end)
+    )
+    return CourseDay(day, depth_mm, expected, recovery, day <= downtime_end)
+
+
+class DiaryLevel(enum.StrEnum):
+    EXPECTED = "expected"
+    CONTACT_CLINIC = "contact_clinic"
+    URGENT = "urgent"
+
+    @property
+    def severity(self) -> int:
+        return _LEVELS[self]
+
+
+_LEVELS = {DiaryLevel.EXPECTED: 0, DiaryLevel.CONTACT_CLINIC: 1, DiaryLevel.URGENT: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class DiarySign:
+    id: str
+    level: DiaryLevel
+    reason: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DiaryClassification:
+    """The triage of a diary entry: the most urgent level of the signs found, and why."""
+
+    level: DiaryLevel
+    day: int
+    signs: tuple[DiarySign, ...]
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return tuple(sign.reason for sign in self.signs)
+
+
+def classify_diary(
+    entry: DiaryEntry, day_after_session: int, *, knowledge: Knowledge | None = None
+) -> DiaryClassification:
+    """``urgent``, ``contact_clinic`` or ``expected`` for a diary entry written
+    ``day_after_session`` days after the session, with the signs that decided it
+    (most urgent first)."""
+    if day_after_session < 0:
+        raise ValueError("day_after_session cannot be negative")
+    knowledge = knowledge or get_knowledge()
+    signs = [
+        DiarySign(sign.id, DiaryLevel(sign.level), sign.reason, sign.sources)
+        for sign in knowledge.escalation
+        if _fires(sign, entry, day_after_session)
+    ]
+    signs.sort(key=lambda sign: -sign.level.severity)
+    level = signs[0].level if signs else DiaryLevel.EXPECTED
+    return DiaryClassification(level, day_after_session, tuple(signs))
+
+
+def _fires(sign: EscalationSign, entry: DiaryEntry, day: int) -> bool:
+    if sign.after_day is not None and day <= sign.after_day:
+        return False
+    value = getattr(entry, sign.field)
+    if sign.test == "true":
+        return value is True
+    if sign.test == "at_least":
+        assert isinstance(sign.value, int)
+        return bool(value >= sign.value)
+    return bool(value == sign.value)

@@ -1,0 +1,1500 @@
+"""Load and validate the protocol knowledge base (``knowledge/*.toml``).
+
+The knowledge base is read once (:func:`get_knowledge` caches it) and checked thoroughly:
+a typo in a rule file is a :class:`KnowledgeError` at start-up naming the file, the entry
+and the field, never a wrong answer later. Loading also builds the lookup tables screening
+needs (names, codes), so the hot path is dictionary look-ups only.
+
+Tests and tools load other directories with :func:`load_knowledge`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import string
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Final, TypeVar
+
+from cit.protocol.model import (
+    AREA_FLAGS,
+    DIARY_FIELDS,
+    HISTORY_FLAGS,
+    Decision,
+    ProcedureKind,
+    Route,
+)
+from cit.protocol.text import PhraseIndex, normalise_icd10, phrase
+
+KNOWLEDGE_DIR: Final = Path(__file__).with_name("knowledge")
+
+T = TypeVar("T")
+
+
+class KnowledgeError(Exception):
+    """A knowledge-base file is missing, malformed or inconsistent.
+
+    The message names the file, the entry (e.g. ``rule 'isotretinoin'``) and the field.
+    """
+
+    def __init__(self, file: str, message: str, entry: str | None = None, field: str | None = None):
+        self.file = file
+        self.entry = entry
+        self.field = field
+        self.detail = message
+        where = [file]
+        if entry:
+            where.append(entry)
+        if field:
+            where.append(f"field '{field}'")
+        super().__init__(": ".join([*where, message]))
+
+
+_MISSING: Final = object()
+
+
+class _Table:
+    """A TOML table being read: typed accessors that raise :class:`KnowledgeError` naming the
+    file, entry and field, and :meth:`done` to reject fields nobody read (typos)."""
+
+    def __init__(self, file: str, entry: str | None, data: Any):
+        if not isinstance(data, dict):
+            raise KnowledgeError("drugs.toml", "expected a table", entry)
+        self.file = file
+        self.entry = entry
+        self.data: dict[str, Any] = data
+        self._read: set[str] = set()
+
+    def error(self, field: str | None, message: str) -> KnowledgeError:
+        return KnowledgeError(self.file, message, self.entry, field)
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def _get(self, key: str, default: Any) -> Any:
+        self._read.add(key)
+        if key in self.data:
+            return self.data[key]
+        if default is _MISSING:
+            near = difflib.get_close_matches(key, [k for k in self.data if k not in self._read], 1)
+            hint = f" (is '{near[0]}' a typo for it?)" if near else ""
+            raise self.error(key, f"missing{hint}")
+        return default
+
+    def text(self, key: str, default: Any = _MISSING) -> Any:
+        value = self._get(key, default)
+        if value is not default and not isinstance(value, str):
+            raise self.error(key, f"expected text, got {value!r}")
+        return value
+
+    def integer(self, key: str, default: Any = _MISSING) -> Any:
+        value = self._get(key, default)
+        if value is not default and (isinstance(value, bool) or not isinstance(value, int)):
+            raise self.error(key, f"expected a whole number, got {value!r}")
+        return value
+
+    def number(self, key: str, default: Any = _MISSING) -> Any:
+        value = self._get(key, default)
+        if value is default:
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.error(key, f"expected a number, got {value!r}")
+        return float(value)
+
+    def flag(self, key: str, default: Any = _MISSING) -> Any:
+        value = self._get(key, default)
+        if value is not default and not isinstance(value, bool):
+            raise self.error(key, f"expected true or false, got {value!r}")
+        return value
+
+    def texts(self, key: str, default: Any = _MISSING) -> Any:
+        value = self._get(key, default)
+        if value is default:
+            return value
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise self.error(key, f"expected a list of texts, got {value!r}")
+        return tuple(value)
+
+    def numbers(self, key: str, length: int, default: Any = _MISSING) -> Any:
+        value = self._get(key, default)
+        if value is default:
+            return value
+        if (
+            not isinstance(value, list)
+            or len(value) != length
+            or not all(
+                isinstance(item, int | float) and not isinstance(item, bool) for item in value
+            )
+        ):
+            raise self.error(key, f"expected a list of {length} numbers, got {value!r}")
+        return tuple(float(item) for item in value)
+
+    def integers(self, key: str, length: int, default: Any = _MISSING) -> Any:
+        value = self._get(key, default)
+        if value is default:
+            return value
+        if (
+            not isinstance(value, list)
+            or len(value) != length
+            or not all(isinstance(item, int) and not isinstance(item, bool) for item in value)
+        ):
+            raise self.error(key, f"expected a list of {length} whole numbers, got {value!r}")
+        return tuple(value)
+
+    def choice(self, key: str, choices: Iterable[str], default: Any = _MISSING) -> Any:
+        value = self.text(key, default)
+        allowed = tuple(choices)
+        if value is not default and value not in allowed:
+            raise self.error(key, f"unknown value {value!r} (expected one of {', '.join(allowed)})")
+        return value
+
+    def table(self, key: str, entry: str | None = None) -> _Table:
+        return _Table(self.file, entry or self.entry, self._get(key, _MISSING))
+
+    def optional_table(self, key: str, entry: str | None = None) -> _Table | None:
+        value = self._get(key, None)
+        return None if value is None else _Table(self.file, entry or self.entry, value)
+
+    def array(self, key: str, name: str, id_key: str | None = "id") -> list[_Table]:
+        """An array of tables; each entry is named ``<name> '<id>'`` (or by its position)."""
+        value = self._get(key, _MISSING)
+        if not isinstance(value, list):
+            raise self.error(key, "expected an array of tables")
+        tables = []
+        for index, item in enumerate(value):
+            label = f"{name} #{index + 1}"
+            if id_key and isinstance(item, dict) and isinstance(item.get(id_key), str):
+                label = f"{name} '{item[id_key]}'"
+            tables.append(_Table(self.file, label, item))
+        return tables
+
+    def items(self) -> list[tuple[str, Any]]:
+        self._read.update(self.data)
+        return list(self.data.items())
+
+    def done(self) -> None:
+        unknown = sorted(set(self.data) - self._read)
+        if unknown:
+            raise self.error(unknown[0], "unknown field (a typo?)")
+
+
+def _read_toml(directory: Path, name: str) -> tuple[_Table, bytes]:
+    path = directory / name
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise KnowledgeError(name, f"cannot be read ({error.strerror or error})") from error
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise KnowledgeError(name, f"is not valid TOML: {error}") from error
+    return _Table(name, None, data), raw
+
+
+# ---------------------------------------------------------------------------- value types
+
+DepthRange = tuple[float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    key: str
+    citation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One contraindication rule (``rules.toml``). ``actions`` and ``until_text`` are
+    templates: :mod:`cit.protocol.profiles` fills in the clinic's settings."""
+
+    id: str
+    when: str
+    decision: Decision
+    until: str  # "none" | "resolved" | "window"
+    until_text: str | None
+    window_months: int | None
+    window_setting: str | None
+    scope: str  # "patient" | "area"
+    medication: str  # "in_use" | "last_dose_window" | "pause"
+    age_range: tuple[int, int] | None  # [from, below) in completed years
+    actions: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DrugClass:
+    id: str
+    kind: str  # "rule" | "none" | "review"
+    title: str
+    rule: str | None
+    review: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DrugConcept:
+    id: str
+    drug_class: DrugClass
+    names: tuple[str, ...]
+    brands: tuple[str, ...]
+    rxnorm: tuple[str, ...]
+    routes: frozenset[Route] | None  # None: any route
+    default_route: bool
+    sources: tuple[str, ...]
+
+    def covers(self, route: Route) -> bool:
+        return self.routes is None or route in self.routes
+
+
+# One ingredient of a product, as the knowledge base knows it: its entries by route.
+DrugSlot = tuple[DrugConcept, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionConcept:
+    id: str
+    title: str
+    names: tuple[str, ...]
+    icd10cm: tuple[str, ...]
+    snomed: tuple[str, ...]
+    when_active: tuple[str, ...]
+    when_history: tuple[str, ...]
+    review: str | None
+    review_when_history: str | None
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AllergenConcept:
+    id: str
+    title: str
+    names: tuple[str, ...]
+    snomed: tuple[str, ...]
+    rule: str | None
+    action: str | None
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FlagRule:
+    """The rule a structured intake fact (an area flag, a history flag, pregnancy) triggers."""
+
+    key: str
+    rule: str
+    text: str
+    anywhere: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ProcedureConcept:
+    kind: ProcedureKind
+    rule: str | None
+    text: str
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Upgrade:
+    to: str
+    min_age: int
+    min_glogau: int
+
+
+@dataclass(frozen=True, slots=True)
+class Indication:
+    id: str
+    title: str
+    sessions: int
+    sessions_range: tuple[int, int]
+    interval_weeks: tuple[int, int, int]  # min, target, max
+    depth_mm: DepthRange
+    upgrade: Upgrade | None
+    scar_types: tuple[str, ...]
+    poor_response_scar_types: tuple[str, ...]
+    notes: tuple[Note, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PrpSpec:
+    sessions_range: tuple[int, int]
+    interval_weeks: int
+    equipment: tuple[str, ...]
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    id: str
+    title: str
+    block: str
+    depth_mm: DepthRange
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    id: str
+    title: str
+    needling_minutes: int
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class VisitSpec:
+    check_in_minutes: int
+    aftercare_minutes: int
+    single_scar_minutes: int
+    prp_blood_draw_minutes: int
+    prp_spin_minutes: int
+    endpoint: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Performers:
+    licensed: tuple[str, ...]
+    unlicensed: tuple[str, ...]
+    licensed_text: str
+    unlicensed_text: str
+    home_device_max_depth_mm: float
+    home_device_text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AftercareInstruction:
+    """Applies on days ``from_day``..``to_day`` (None: open-ended); ``from_setting`` /
+    ``to_setting`` take the bound from a profile setting (plus ``to_offset``)."""
+
+    id: str
+    from_day: int
+    to_day: int | None
+    from_setting: str | None
+    to_setting: str | None
+    to_offset: int
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CourseItem:
+    """Expected on days ``from_day``..``to_day``; ``to_day`` None: through the downtime."""
+
+    id: str
+    from_day: int
+    to_day: int | None
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DowntimeBand:
+    min_depth_mm: float | None
+    max_depth_mm: float | None
+    days: tuple[int, int]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationSign:
+    id: str
+    level: str  # "urgent" | "contact_clinic"
+    field: str
+    test: str  # "true" | "at_least" | "equals"
+    value: int | str | None
+    after_day: int | None
+    reason: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    id: str
+    anchor: str  # "first_session" | "last_session"
+    unit: str  # "days" | "weeks" | "months"
+    offset: tuple[int, int]
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Scale:
+    id: str
+    title: str
+    grades: tuple[tuple[int, str], ...]
+    points: tuple[tuple[str, int, int, int], ...]
+    maximum: int | None
+    verified: bool
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PriceList:
+    currency: str
+    typical_sessions: tuple[int, int]
+    laser_alternative: tuple[float, float]
+    prp_per_session: tuple[float, float]
+    per_session: Mapping[str, tuple[float, float]]  # by block
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SettingDefaults:
+    """The profile-configurable scalars of ``settings.toml`` and how they read in text."""
+
+    values: Mapping[str, Any]
+    sources: Mapping[str, tuple[str, ...]]
+    wording: Mapping[str, Mapping[str, str]]
+
+
+# The scalar settings a profile may override: name -> (type, check, description of the check).
+SCALAR_SETTINGS: Final[dict[str, tuple[type, Callable[[Any], bool], str]]] = {
+    "isotretinoin_window_months": (int, lambda v: 1 <= v <= 36, "1 to 36"),
+    "herpes_prophylaxis_start": (
+        str,
+        lambda v: v in ("day_of", "day_before"),
+        "day_of or day_before",
+    ),
+    "retinoid_pause_days_before": (int, lambda v: 0 <= v <= 30, "0 to 30"),
+    "retinoid_pause_days_after": (int, lambda v: 1 <= v <= 30, "1 to 30"),
+    "skin_breaking_depth_mm": (float, lambda v: 0.0 <= v <= 3.0, "0 to 3.0"),
+    "jurisdiction": (str, lambda v: bool(v.strip()), "not empty"),
+    "numbing_minutes": (int, lambda v: 0 <= v <= 60, "0 to 60"),
+    "maintenance_target_months": (int, lambda v: 1 <= v <= 24, "1 to 24"),
+}
+
+_DECISIONS = tuple(d.value for d in Decision if d is not Decision.TREAT)
+_ROUTES = tuple(r.value for r in Route)
+
+
+# ---------------------------------------------------------------------------- the knowledge
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """The lookup tables built from the knowledge base, by domain."""
+
+    drug_names: PhraseIndex[tuple[DrugSlot, ...]]
+    drug_codes: Mapping[str, DrugSlot]
+    medication_nothing: frozenset[str]
+    route_words: PhraseIndex[Route]
+    condition_names: PhraseIndex[ConditionConcept]
+    condition_icd10: Mapping[str, ConditionConcept]
+    condition_icd10_longest: int
+    condition_snomed: Mapping[str, ConditionConcept]
+    condition_nothing: frozenset[str]
+    history_prefixes: tuple[tuple[str, ...], ...]
+    negations: tuple[tuple[str, ...], ...]
+    family_prefixes: tuple[tuple[str, ...], ...]
+    allergen_names: PhraseIndex[AllergenConcept]
+    allergen_snomed: Mapping[str, AllergenConcept]
+    procedure_names: PhraseIndex[ProcedureConcept]
+
+
+@dataclass(frozen=True, slots=True)
+class Knowledge:
+    """The whole knowledge base, validated, with its lookup tables."""
+
+    directory: Path
+    protocol: str
+    version: str
+    content_hash: str
+    sources: Mapping[str, Source]
+    rules: Mapping[str, Rule]
+    settings: SettingDefaults
+    drug_classes: Mapping[str, DrugClass]
+    drugs: tuple[DrugConcept, ...]
+    conditions: tuple[ConditionConcept, ...]
+    allergens: tuple[AllergenConcept, ...]
+    area_flags: Mapping[str, FlagRule]
+    history_flags: Mapping[str, FlagRule]
+    pregnancy_flag: FlagRule
+    nursing_flag: FlagRule
+    procedures: Mapping[ProcedureKind, ProcedureConcept]
+    indications: Mapping[str, Indication]
+    prp: PrpSpec
+    serum: Note
+    maintenance_interval_months: tuple[int, int]
+    maintenance: Note
+    rescreen: Note
+    zones: Mapping[str, Zone]
+    blocks: Mapping[str, Block]
+    zone_aliases: Mapping[str, tuple[str, ...]]
+    visit: VisitSpec
+    performers: Performers
+    aftercare: tuple[AftercareInstruction, ...]
+    course: tuple[CourseItem, ...]
+    downtime: tuple[DowntimeBand, ...]
+    escalation: tuple[EscalationSign, ...]
+    milestones: tuple[Milestone, ...]
+    evidence: tuple[Note, ...]
+    scales: Mapping[str, Scale]
+    prices: PriceList
+    vocabulary: Vocabulary
+
+    @property
+    def protocol_version(self) -> str:
+        """``<version>+<hash>``: the manifest version and a hash of every file's content."""
+        return f"{self.version}+{self.content_hash}"
+
+    def citation(self, key: str) -> str:
+        return self.sources[key].citation
+
+    def expand_areas(self, areas: Iterable[str]) -> tuple[str, ...]:
+        """Zone ids for area names, aliases ("face") expanded, order kept, no repeats."""
+        seen: dict[str, None] = {}
+        for area in areas:
+            for zone in self.zone_aliases.get(area, (area,)):
+                seen.setdefault(zone, None)
+        return tuple(seen)
+
+    def is_area(self, name: str) -> bool:
+        return name in self.zones or name in self.zone_aliases
+
+
+# ---------------------------------------------------------------------------- loading
+
+
+def load_knowledge(directory: Path | str | None = None) -> Knowledge:
+    """Read and validate the knowledge base in ``directory`` (default: the package's).
+
+    Raises :class:`KnowledgeError` naming the file, entry and field of the first problem.
+    Not cached: use :func:`get_knowledge` for the package's own knowledge base.
+    """
+    return _Loader(Path(directory) if directory is not None else KNOWLEDGE_DIR).load()
+
+
+@cache
+def get_knowledge() -> Knowledge:
+    """The package's knowledge base, loaded and validated once per process."""
+    return load_knowledge()
+
+
+class _Loader:
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.hash = hashlib.sha256()
+        self.source_keys: set[str] = set()
+        self.rule_ids: set[str] = set()
+        self.rule_users: set[str] = set()
+
+    def read(self, name: str) -> _Table:
+        table, raw = _read_toml(self.directory, name)
+        self.hash.update(name.encode())
+        self.hash.update(raw)
+        return table
+
+    def check_sources(self, table: _Table, key: str = "sources") -> tuple[str, ...]:
+        keys: tuple[str, ...] = table.texts(key)
+        if not keys:
+            raise table.error(key, "at least one source is required")
+        for source in keys:
+            if source not in self.source_keys:
+                raise table.error(key, f"unknown source {source!r} (not in sources.toml)")
+        return keys
+
+    def check_rule(self, table: _Table, key: str, rule: str) -> str:
+        if rule not in self.rule_ids:
+            raise table.error(key, f"unknown rule {rule!r} (not in rules.toml)")
+        self.rule_users.add(rule)
+        return rule
+
+    def load(self) -> Knowledge:
+        manifest = self.read("manifest.toml")
+        protocol = manifest.text("protocol")
+        version = manifest.text("version")
+        files = manifest.texts("files")
+        manifest.done()
+        expected = {
+            "sources.toml", "rules.toml", "settings.toml", "drugs.toml", "conditions.toml",
+            "allergens.toml", "intake_flags.toml", "indications.toml", "zones.toml",
+            "visit.toml", "performers.toml", "aftercare.toml", "course.toml",
+            "escalation.toml", "results.toml", "scales.toml", "vocabulary.toml", "prices.toml",
+        }  # fmt: skip
+        missing = sorted(expected - set(files))
+        if missing:
+            raise KnowledgeError("manifest.toml", f"does not list {missing[0]}", None, "files")
+        extra = sorted(set(files) - expected)
+        if extra:
+            raise KnowledgeError(
+                "manifest.toml", f"lists an unknown file {extra[0]}", None, "files"
+            )
+        tables = {name: self.read(name) for name in files}
+
+        sources = self.load_sources(tables["sources.toml"])
+        rules = self.load_rules(tables["rules.toml"])
+        settings = self.load_settings(tables["settings.toml"], rules)
+        drug_classes, drugs, combinations = self.load_drugs(tables["drugs.toml"])
+        conditions = self.load_conditions(tables["conditions.toml"])
+        allergens = self.load_allergens(tables["allergens.toml"])
+        area_flags, history_flags, pregnancy, nursing, procedures = self.load_flags(
+            tables["intake_flags.toml"]
+        )
+        zones, blocks, aliases = self.load_zones(tables["zones.toml"])
+        indications, prp, serum, maintenance_months, maintenance, rescreen = self.load_indications(
+            tables["indications.toml"]
+        )
+        visit = self.load_visit(tables["visit.toml"])
+        performers = self.load_performers(tables["performers.toml"])
+        aftercare = self.load_aftercare(tables["aftercare.toml"], settings)
+        course, downtime = self.load_course(tables["course.toml"])
+        escalation = self.load_escalation(tables["escalation.toml"])
+        milestones, evidence = self.load_results(tables["results.toml"])
+        scales = self.load_scales(tables["scales.toml"])
+        prices = self.load_prices(tables["prices.toml"], blocks)
+
+        unused = sorted(self.rule_ids - self.rule_users - _RULES_USED_BY_ENGINE)
+        if unused:
+            raise KnowledgeError("rules.toml", "is triggered by nothing", f"rule '{unused[0]}'")
+        for required in sorted(_RULES_USED_BY_ENGINE):
+            if required not in rules:
+                raise KnowledgeError("rules.toml", f"the engine needs rule '{required}'")
+
+        vocabulary = _build_vocabulary(
+            tables["vocabulary.toml"], drugs, combinations, conditions, allergens, procedures
+        )
+        for profile in sorted((self.directory / "profiles").glob("*.toml")):
+            self.hash.update(profile.name.encode())
+            self.hash.update(profile.read_bytes())
+        return Knowledge(
+            directory=self.directory,
+            protocol=protocol,
+            version=version,
+            content_hash=self.hash.hexdigest()[:10],
+            sources=sources,
+            rules=rules,
+            settings=settings,
+            drug_classes=drug_classes,
+            drugs=drugs,
+            conditions=conditions,
+            allergens=allergens,
+            area_flags=area_flags,
+            history_flags=history_flags,
+            pregnancy_flag=pregnancy,
+            nursing_flag=nursing,
+            procedures=procedures,
+            indications=indications,
+            prp=prp,
+            serum=serum,
+            maintenance_interval_months=maintenance_months,
+            maintenance=maintenance,
+            rescreen=rescreen,
+            zones=zones,
+            blocks=blocks,
+            zone_aliases=aliases,
+            visit=visit,
+            performers=performers,
+            aftercare=aftercare,
+            course=course,
+            downtime=downtime,
+            escalation=escalation,
+            milestones=milestones,
+            evidence=evidence,
+            scales=scales,
+            prices=prices,
+            vocabulary=vocabulary,
+        )
+
+    # -- sources and rules ------------------------------------------------------------------
+
+    def load_sources(self, table: _Table) -> dict[str, Source]:
+        sources: dict[str, Source] = {}
+        for key, value in table.items():
+            entry = _Table(table.file, f"source '{key}'", value)
+            sources[key] = Source(key, entry.text("citation"))
+            entry.done()
+        if not sources:
+            raise table.error(None, "lists no sources")
+        self.source_keys = set(sources)
+        return sources
+
+    def load_rules(self, table: _Table) -> dict[str, Rule]:
+        rules: dict[str, Rule] = {}
+        placeholders = set(SCALAR_SETTINGS)
+        for entry in table.array("rule", "rule"):
+            rule_id = entry.text("id")
+            if rule_id in rules:
+                raise entry.error("id", "duplicate rule id")
+            decision = Decision(entry.choice("decision", _DECISIONS))
+            until = entry.choice("until", ("resolved", "window"), None) or "none"
+            if (decision is Decision.DEFER) != (until != "none"):
+                raise entry.error("until", "a defer rule needs until, and only a defer rule")
+            window_months = entry.integer("window_months", None)
+            window_setting = entry.text("window_setting", None)
+            if until == "window" and (window_months is None) == (window_setting is None):
+                raise entry.error(
+                    "window_months", "a window rule needs window_months or window_setting"
+                )
+            if window_setting is not None and window_setting not in SCALAR_SETTINGS:
+                raise entry.error("window_setting", f"unknown setting {window_setting!r}")
+            until_text = entry.text("until_text", None)
+            if until != "none" and until_text is None:
+                raise entry.error("until_text", "missing (says until what treatment waits)")
+            actions = entry.texts("actions")
+            age_range = entry.integers("age_range", 2, None)
+            if age_range is not None:
+                if not 0 <= age_range[0] < age_range[1]:
+                    raise entry.error("age_range", "needs 0 <= from < below")
+                self.rule_users.add(rule_id)
+            for text in (*actions, until_text or ""):
+                for name in _placeholders(text):
+                    if name not in placeholders:
+                        raise entry.error("actions", f"unknown placeholder {{{name}}}")
+            rules[rule_id] = Rule(
+                id=rule_id,
+                when=entry.text("when"),
+                decision=decision,
+                until=until,
+                until_text=until_text,
+                window_months=window_months,
+                window_setting=window_setting,
+                scope=entry.choice("scope", ("patient", "area")),
+                medication=entry.choice(
+                    "medication", ("in_use", "last_dose_window", "pause"), "in_use"
+                ),
+                age_range=(age_range[0], age_range[1]) if age_range is not None else None,
+                actions=actions,
+                sources=self.check_sources(entry),
+            )
+            entry.done()
+        table.done()
+        self.rule_ids = set(rules)
+        return rules
+
+    def load_settings(self, table: _Table, rules: Mapping[str, Rule]) -> SettingDefaults:
+        defaults = table.table("defaults", "[defaults]")
+        values: dict[str, Any] = {}
+        for name, (kind, check, described) in SCALAR_SETTINGS.items():
+            value = (
+                defaults.number(name)
+                if kind is float
+                else (defaults.integer(name) if kind is int else defaults.text(name))
+            )
+            if not check(value):
+                raise defaults.error(name, f"out of range ({described})")
+            values[name] = value
+        defaults.done()
+        source_table = table.table("sources", "[sources]")
+        setting_sources = {name: self.check_sources(source_table, name) for name in SCALAR_SETTINGS}
+        source_table.done()
+        wording_table = table.table("wording", "[wording]")
+        wording: dict[str, dict[str, str]] = {}
+        for name, value in wording_table.items():
+            if name not in SCALAR_SETTINGS:
+                raise wording_table.error(name, "unknown setting")
+            words_for = _Table(table.file, f"wording '{name}'", value)
+            wording[name] = {key: words_for.text(key) for key, _ in words_for.items()}
+        wording_table.done()
+        if set(wording.get("herpes_prophylaxis_start", {})) != {"day_of", "day_before"}:
+            raise wording_table.error("herpes_prophylaxis_start", "needs day_of and day_before")
+        table.done()
+        return SettingDefaults(values, setting_sources, wording)
+
+    # -- drugs, conditions, allergies -------------------------------------------------------
+
+    def load_drugs(
+        self, table: _Table
+    ) -> tuple[
+        dict[str, DrugClass],
+        tuple[DrugConcept, ...],
+        list[tuple[_Table, tuple[str, ...], tuple[str, ...]]],
+    ]:
+        classes: dict[str, DrugClass] = {}
+        class_table = table.table("classes", "[classes]")
+        for class_id, value in class_table.items():
+            entry = _Table(table.file, f"class '{class_id}'", value)
+            kind = entry.choice("kind", ("rule", "none", "review"))
+            rule = entry.text("rule", None)
+            review = entry.text("review", None)
+            if (kind == "rule") != (rule is not None):
+                raise entry.error("rule", "a class of kind rule needs a rule, and only it")
+            if (kind == "review") != (review is not None):
+                raise entry.error(
+                    "review", "a class of kind review needs a review text, and only it"
+                )
+            if rule is not None:
+                self.check_rule(entry, "rule", rule)
+            classes[class_id] = DrugClass(class_id, kind, entry.text("title"), rule, review)
+            entry.done()
+        drugs: list[DrugConcept] = []
+        seen_ids: set[str] = set()
+        for entry in table.array("drug", "drug"):
+            drug_id = entry.text("id")
+            if drug_id in seen_ids:
+                raise entry.error("id", "duplicate drug id")
+            seen_ids.add(drug_id)
+            class_id = entry.text("class")
+            if class_id not in classes:
+                raise entry.error("class", f"unknown class {class_id!r}")
+            routes = entry.texts("routes", None)
+            if routes is not None:
+                for route in routes:
+                    if route not in _ROUTES:
+                        raise entry.error("routes", f"unknown route {route!r}")
+            names = entry.texts("names", ())
+            brands = entry.texts("brands", ())
+            if not names and not brands:
+                raise entry.error("names", "a drug needs names or brands")
+            codes = entry.texts("rxnorm", ())
+            for code in codes:
+                if not code.isdigit():
+                    raise entry.error("rxnorm", f"not an RxNorm code: {code!r}")
+            drugs.append(
+                DrugConcept(
+                    id=drug_id,
+                    drug_class=classes[class_id],
+                    names=names,
+                    brands=brands,
+                    rxnorm=codes,
+                    routes=frozenset(Route(r) for r in routes) if routes is not None else None,
+                    default_route=entry.flag("default_route", False),
+                    sources=self.check_sources(entry),
+                )
+            )
+            entry.done()
+        combinations = []
+        for entry in table.array("combination", "combination", id_key=None):
+            names = entry.texts("names")
+            ingredients = entry.texts("ingredients")
+            if len(ingredients) < 2:
+                raise entry.error("ingredients", "a combination has at least two ingredients")
+            self.check_sources(entry)
+            combinations.append((entry, names, ingredients))
+            entry.done()
+        table.done()
+        return classes, tuple(drugs), combinations
+
+    def load_conditions(self, table: _Table) -> tuple[ConditionConcept, ...]:
+        conditions: list[ConditionConcept] = []
+        seen: set[str] = set()
+        for entry in table.array("condition", "condition"):
+            condition_id = entry.text("id")
+            if condition_id in seen:
+                raise entry.error("id", "duplicate condition id")
+            seen.add(condition_id)
+            active = tuple(
+                self.check_rule(entry, "when_active", r) for r in entry.texts("when_active", ())
+            )
+            history = tuple(
+                self.check_rule(entry, "when_history", r) for r in entry.texts("when_history", ())
+            )
+            icd = entry.texts("icd10cm", ())
+            for code in icd:
+                if not code or not code[0].isalpha() or not normalise_icd10(code).isalnum():
+                    raise entry.error("icd10cm", f"not an ICD-10-CM code prefix: {code!r}")
+            snomed = entry.texts("snomed", ())
+            for code in snomed:
+                if not code.isdigit():
+                    raise entry.error("snomed", f"not a SNOMED CT id: {code!r}")
+            conditions.append(
+                ConditionConcept(
+                    id=condition_id,
+                    title=entry.text("title"),
+                    names=entry.texts("names"),
+                    icd10cm=icd,
+                    snomed=snomed,
+                    when_active=active,
+                    when_history=history,
+                    review=entry.text("review", None),
+                    review_when_history=entry.text("review_when_history", None),
+                    sources=self.check_sources(entry),
+                )
+            )
+            entry.done()
+        table.done()
+        return tuple(conditions)
+
+    def load_allergens(self, table: _Table) -> tuple[AllergenConcept, ...]:
+        allergens: list[AllergenConcept] = []
+        for entry in table.array("allergen", "allergen"):
+            rule = entry.text("rule")
+            if rule:
+                self.check_rule(entry, "rule", rule)
+            allergens.append(
+                AllergenConcept(
+                    id=entry.text("id"),
+                    title=entry.text("title"),
+                    names=entry.texts("names"),
+                    snomed=entry.texts("snomed", ()),
+                    rule=rule or None,
+                    action=entry.text("action", None),
+                    sources=self.check_sources(entry),
+                )
+            )
+            entry.done()
+        table.done()
+        return tuple(allergens)
+
+    def load_flags(
+        self, table: _Table
+    ) -> tuple[
+        dict[str, FlagRule],
+        dict[str, FlagRule],
+        FlagRule,
+        FlagRule,
+        dict[ProcedureKind, ProcedureConcept],
+    ]:
+        def flag_rules(section: str, keys: tuple[str, ...]) -> dict[str, FlagRule]:
+            group = table.table(section, f"[{section}]")
+            found: dict[str, FlagRule] = {}
+            for key, value in group.items():
+                if key not in keys:
+                    raise group.error(
+                        key, f"unknown {section} flag (expected one of {', '.join(keys)})"
+                    )
+                found[key] = flag_rule(_Table(table.file, f"{section} flag '{key}'", value), key)
+            for key in keys:
+                if key not in found:
+                    raise group.error(key, "missing")
+            return found
+
+        def flag_rule(entry: _Table, key: str) -> FlagRule:
+            rule = self.check_rule(entry, "rule", entry.text("rule"))
+            result = FlagRule(key, rule, entry.text("text"), entry.flag("anywhere", False))
+            entry.done()
+            return result
+
+        area = flag_rules("area", AREA_FLAGS)
+        history = flag_rules("history", HISTORY_FLAGS)
+        pregnant = flag_rule(table.table("pregnant", "[pregnant]"), "pregnant")
+        nursing = flag_rule(table.table("nursing", "[nursing]"), "nursing")
+        procedures: dict[ProcedureKind, ProcedureConcept] = {}
+        kinds = tuple(kind.value for kind in ProcedureKind if kind is not ProcedureKind.OTHER)
+        procedure_table = table.table("procedure", "[procedure]")
+        for key, value in procedure_table.items():
+            entry = _Table(table.file, f"procedure '{key}'", value)
+            if key not in kinds:
+                raise procedure_table.error(
+                    key, f"unknown procedure kind (expected one of {', '.join(kinds)})"
+                )
+            rule = entry.text("rule")
+            if rule:
+                self.check_rule(entry, "rule", rule)
+            procedures[ProcedureKind(key)] = ProcedureConcept(
+                ProcedureKind(key), rule or None, entry.text("text"), entry.texts("names")
+            )
+            entry.done()
+        for kind in kinds:
+            if ProcedureKind(kind) not in procedures:
+                raise procedure_table.error(kind, "missing")
+        table.done()
+        return area, history, pregnant, nursing, procedures
+
+    # -- indications, zones, visit ----------------------------------------------------------
+
+    def load_zones(
+        self, table: _Table
+    ) -> tuple[dict[str, Zone], dict[str, Block], dict[str, tuple[str, ...]]]:
+        blocks: dict[str, Block] = {}
+        for entry in table.array("block", "block"):
+            block_id = entry.text("id")
+            minutes = entry.integer("needling_minutes")
+            minute_range = entry.integers("needling_minutes_range", 2, None)
+            if minutes <= 0 or (minute_range and not minute_range[0] <= minutes <= minute_range[1]):
+                raise entry.error("needling_minutes", "must be positive and within its range")
+            blocks[block_id] = Block(
+                block_id, entry.text("title"), minutes, self.check_sources(entry)
+            )
+            entry.done()
+        zones: dict[str, Zone] = {}
+        for entry in table.array("zone", "zone"):
+            zone_id = entry.text("id")
+            if zone_id in zones:
+                raise entry.error("id", "duplicate zone id")
+            block = entry.text("block")
+            if block not in blocks:
+                raise entry.error("block", f"unknown block {block!r}")
+            depth = _depth_range(entry, "depth_mm")
+            zones[zone_id] = Zone(
+                zone_id, entry.text("title"), block, depth, self.check_sources(entry)
+            )
+            entry.done()
+        aliases: dict[str, tuple[str, ...]] = {}
+        alias_table = table.table("aliases", "[aliases]")
+        for alias, value in alias_table.items():
+            members = _Table(table.file, "[aliases]", {alias: value}).texts(alias)
+            if alias in zones:
+                raise alias_table.error(alias, "an alias cannot be a zone id")
+            for zone in members:
+                if zone not in zones:
+                    raise alias_table.error(alias, f"unknown zone {zone!r}")
+            aliases[alias] = members
+        table.done()
+        return zones, blocks, aliases
+
+    def load_indications(
+        self, table: _Table
+    ) -> tuple[dict[str, Indication], PrpSpec, Note, tuple[int, int], Note, Note]:
+        indications: dict[str, Indication] = {}
+        upgrades: list[tuple[_Table, Upgrade]] = []
+        for entry in table.array("indication", "indication"):
+            indication_id = entry.text("id")
+            if indication_id in indications:
+                raise entry.error("id", "duplicate indication id")
+            sessions = entry.integer("sessions")
+            sessions_range = entry.integers("sessions_range", 2)
+            if not 1 <= sessions_range[0] <= sessions <= sessions_range[1]:
+                raise entry.error(
+                    "sessions", f"{sessions} is outside sessions_range {sessions_range}"
+                )
+            interval = entry.integers("interval_weeks", 3)
+            if not 1 <= interval[0] <= interval[1] <= interval[2]:
+                raise entry.error("interval_weeks", "needs 1 <= min <= target <= max")
+            upgrade = None
+            upgrade_table = entry.optional_table("upgrade")
+            if upgrade_table is not None:
+                upgrade = Upgrade(
+                    upgrade_table.text("to"),
+                    upgrade_table.integer("min_age"),
+                    upgrade_table.integer("min_glogau"),
+                )
+                upgrade_table.done()
+                upgrades.append((entry, upgrade))
+            scar_types = entry.texts("scar_types", ())
+            poor = entry.texts("poor_response_scar_types", ())
+            for scar_type in poor:
+                if scar_type not in scar_types:
+                    raise entry.error(
+                        "poor_response_scar_types", f"{scar_type!r} is not in scar_types"
+                    )
+            notes = (
+                tuple(self.note(note) for note in entry.array("notes", "note", None))
+                if entry.has("notes")
+                else ()
+            )
+            indications[indication_id] = Indication(
+                id=indication_id,
+                title=entry.text("title"),
+                sessions=sessions,
+                sessions_range=(sessions_range[0], sessions_range[1]),
+                interval_weeks=(interval[0], interval[1], interval[2]),
+                depth_mm=_depth_range(entry, "depth_mm"),
+                upgrade=upgrade,
+                scar_types=scar_types,
+                poor_response_scar_types=poor,
+                notes=notes,
+                sources=self.check_sources(entry),
+            )
+            entry.done()
+        for entry, upgrade in upgrades:
+            if upgrade.to not in indications:
+                raise entry.error("upgrade", f"unknown indication {upgrade.to!r}")
+        prp_table = table.table("prp", "[prp]")
+        prp_range = prp_table.integers("sessions_range", 2)
+        prp = PrpSpec(
+            (prp_range[0], prp_range[1]),
+            prp_table.integer("interval_weeks"),
+            prp_table.texts("equipment"),
+            prp_table.text("text"),
+            self.check_sources(prp_table),
+        )
+        prp_table.done()
+        serum = self.note(table.table("serum", "[serum]"))
+        maintenance_table = table.table("maintenance", "[maintenance]")
+        months = maintenance_table.integers("interval_months", 2)
+        maintenance = Note(maintenance_table.text("text"), self.check_sources(maintenance_table))
+        maintenance_table.done()
+        rescreen = self.note(table.table("rescreen", "[rescreen]"))
+        table.done()
+        return indications, prp, serum, (months[0], months[1]), maintenance, rescreen
+
+    def note(self, entry: _Table) -> Note:
+        note = Note(entry.text("text"), self.check_sources(entry))
+        entry.done()
+        return note
+
+    def load_visit(self, table: _Table) -> VisitSpec:
+        visit = VisitSpec(
+            check_in_minutes=table.integer("check_in_minutes"),
+            aftercare_minutes=table.integer("aftercare_minutes"),
+            single_scar_minutes=table.integer("single_scar_minutes"),
+            prp_blood_draw_minutes=table.integer("prp_blood_draw_minutes"),
+            prp_spin_minutes=table.integer("prp_spin_minutes"),
+            endpoint=table.text("endpoint"),
+            sources=self.check_sources(table),
+        )
+        table.done()
+        return visit
+
+    def load_performers(self, table: _Table) -> Performers:
+        performers = Performers(
+            licensed=table.texts("licensed"),
+            unlicensed=table.texts("unlicensed"),
+            licensed_text=table.text("licensed_text"),
+            unlicensed_text=table.text("unlicensed_text"),
+            home_device_max_depth_mm=table.number("home_device_max_depth_mm"),
+            home_device_text=table.text("home_device_text"),
+            sources=self.check_sources(table),
+        )
+        table.done()
+        return performers
+
+    # -- after the session -------------------------------------------------------------------
+
+    def load_aftercare(
+        self, table: _Table, settings: SettingDefaults
+    ) -> tuple[AftercareInstruction, ...]:
+        instructions = []
+        for entry in table.array("instruction", "instruction"):
+            days = entry.integers("days", 2)
+            from_setting = entry.text("from_setting", None)
+            to_setting = entry.text("to_setting", None)
+            for key, setting in (("from_setting", from_setting), ("to_setting", to_setting)):
+                if setting is not None and not isinstance(settings.values.get(setting), int):
+                    raise entry.error(key, f"not a whole-number setting: {setting!r}")
+            to_day = None if days[1] == -1 else days[1]
+            if days[0] < 0 or (to_day is not None and to_day < days[0]):
+                raise entry.error("days", "needs 0 <= from <= to (to = -1: open-ended)")
+            instructions.append(
+                AftercareInstruction(
+                    id=entry.text("id"),
+                    from_day=days[0],
+                    to_day=to_day,
+                    from_setting=from_setting,
+                    to_setting=to_setting,
+                    to_offset=entry.integer("to_offset", 0),
+                    text=entry.text("text"),
+                    sources=self.check_sources(entry),
+                )
+            )
+            entry.done()
+        table.done()
+        return tuple(instructions)
+
+    def load_course(self, table: _Table) -> tuple[tuple[CourseItem, ...], tuple[DowntimeBand, ...]]:
+        items = []
+        for entry in table.array("expected", "expected"):
+            days = entry.integers("days", 2)
+            to_day = None if days[1] == -1 else days[1]
+            if days[0] < 0 or (to_day is not None and to_day < days[0]):
+                raise entry.error("days", "needs 0 <= from <= to (to = -1: through the downtime)")
+            items.append(
+                CourseItem(
+                    entry.text("id"), days[0], to_day, entry.text("text"), self.check_sources(entry)
+                )
+            )
+            entry.done()
+        bands = []
+        for entry in table.array("downtime", "downtime band", None):
+            days = entry.integers("days", 2)
+            low = entry.number("min_depth_mm", None)
+            high = entry.number("max_depth_mm", None)
+            if low is not None and high is not None and low > high:
+                raise entry.error("min_depth_mm", "is above max_depth_mm")
+            bands.append(DowntimeBand(low, high, (days[0], days[1]), self.check_sources(entry)))
+            entry.done()
+        if not bands:
+            raise table.error("downtime", "needs at least one band")
+        table.done()
+        return tuple(items), tuple(bands)
+
+    def load_escalation(self, table: _Table) -> tuple[EscalationSign, ...]:
+        signs = []
+        for entry in table.array("sign", "sign"):
+            field_name = entry.text("field")
+            if field_name not in DIARY_FIELDS:
+                raise entry.error("field", f"unknown diary field {field_name!r}")
+            test = entry.choice("test", ("true", "at_least", "equals"))
+            field_kind = DIARY_FIELDS[field_name]
+            value: int | str | None = None
+            if test == "true":
+                if field_kind is not bool:
+                    raise entry.error("test", f"'true' needs a yes/no field; {field_name} is not")
+            elif test == "at_least":
+                if field_kind is not int:
+                    raise entry.error(
+                        "test", f"'at_least' needs a number field; {field_name} is not"
+                    )
+                value = entry.integer("value")
+            else:
+                value = entry.text("value")
+            signs.append(
+                EscalationSign(
+                    id=entry.text("id"),
+                    level=entry.choice("level", ("urgent", "contact_clinic")),
+                    field=field_name,
+                    test=test,
+                    value=value,
+                    after_day=entry.integer("after_day", None),
+                    reason=entry.text("reason"),
+                    sources=self.check_sources(entry),
+                )
+            )
+            entry.done()
+        table.done()
+        return tuple(signs)
+
+    def load_results(self, table: _Table) -> tuple[tuple[Milestone, ...], tuple[Note, ...]]:
+        milestones = []
+        for entry in table.array("milestone", "milestone"):
+            offset = entry.integers("offset", 2)
+            if not 0 <= offset[0] <= offset[1]:
+                raise entry.error("offset", "needs 0 <= from <= to")
+            milestones.append(
+                Milestone(
+                    id=entry.text("id"),
+                    anchor=entry.choice("anchor", ("first_session", "last_session")),
+                    unit=entry.choice("unit", ("days", "weeks", "months")),
+                    offset=(offset[0], offset[1]),
+                    text=entry.text("text"),
+                    sources=self.check_sources(entry),
+                )
+            )
+            entry.done()
+        evidence = tuple(self.note(entry) for entry in table.array("evidence", "evidence", None))
+        table.done()
+        return tuple(milestones), evidence
+
+    def load_scales(self, table: _Table) -> dict[str, Scale]:
+        scales: dict[str, Scale] = {}
+        for entry in table.array("scale", "scale"):
+            grades_raw = entry._get("grades", [])
+            points_raw = entry._get("points", [])
+            try:
+                grades = tuple((int(value), str(label)) for value, label in grades_raw)
+                points = tuple((str(kind), int(a), int(b), int(c)) for kind, a, b, c in points_raw)
+            except (TypeError, ValueError) as error:
+                raise entry.error("grades", f"malformed: {error}") from error
+            scale_id = entry.text("id")
+            scales[scale_id] = Scale(
+                id=scale_id,
+                title=entry.text("title"),
+                grades=grades,
+                points=points,
+                maximum=entry.integer("maximum", None),
+                verified=entry.flag("verified", True),
+                sources=self.check_sources(entry),
+            )
+            entry.done()
+        table.done()
+        return scales
+
+    def load_prices(self, table: _Table, blocks: Mapping[str, Block]) -> PriceList:
+        per_session_table = table.table("per_session", "[per_session]")
+        per_session: dict[str, tuple[float, float]] = {}
+        for block, _ in per_session_table.items():
+            if block not in blocks:
+                raise per_session_table.error(block, "unknown block")
+            per_session[block] = _price_range(per_session_table, block)
+        sessions = table.integers("typical_sessions", 2)
+        prices = PriceList(
+            currency=table.text("currency"),
+            typical_sessions=(sessions[0], sessions[1]),
+            laser_alternative=_price_range(table, "laser_alternative"),
+            prp_per_session=_price_range(table, "prp_per_session"),
+            per_session=per_session,
+            sources=self.check_sources(table),
+        )
+        table.done()
+        return prices
+
+
+# Rules the engine itself triggers (not through a data mapping).
+_RULES_USED_BY_ENGINE: Final = frozenset({"clinician-review"})
+
+
+def _placeholders(template: str) -> list[str]:
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+
+
+def _depth_range(entry: _Table, key: str) -> DepthRange:
+    low, high = entry.numbers(key, 2)
+    if not 0 < low <= high <= 3.0:
+        raise entry.error(key, f"needs 0 < min <= max <= 3.0 mm, got [{low}, {high}]")
+    return (low, high)
+
+
+def _price_range(entry: _Table, key: str) -> tuple[float, float]:
+    low, high = entry.numbers(key, 2)
+    if not 0 <= low <= high:
+        raise entry.error(key, f"needs 0 <= low <= high, got [{low}, {high}]")
+    return (low, high)
+
+
+def _build_vocabulary(
+    table: _Table,
+    drugs: tuple[DrugConcept, ...],
+    combinations: list[tuple[_Table, tuple[str, ...], tuple[str, ...]]],
+    conditions: tuple[ConditionConcept, ...],
+    allergens: tuple[AllergenConcept, ...],
+    procedures: Mapping[ProcedureKind, ProcedureConcept],
+) -> Vocabulary:
+    medication = table.table("medication", "[medication]")
+    route_table = medication.table("routes", "[medication.routes]")
+    route_words: dict[tuple[str, ...], Route] = {}
+    for route, _ in route_table.items():
+        if route not in _ROUTES:
+            raise route_table.error(route, "unknown route")
+        for word in route_table.texts(route):
+            route_words[phrase(word)] = Route(route)
+    condition = table.table("condition", "[condition]")
+    allergy = table.table("allergy", "[allergy]")
+    procedure = table.table("procedure", "[procedure]")
+    for section in (medication, condition, allergy, procedure):
+        for word in section.texts("ignorable"):
+            if phrase(word) != (word,):
+                raise section.error("ignorable", f"{word!r} is not one lower-case word")
+
+    # A drug name (or code) may stand for several entries that differ by route.
+    by_name: dict[tuple[str, ...], list[DrugConcept]] = {}
+    by_code: dict[str, list[DrugConcept]] = {}
+    for drug in drugs:
+        for name in (*drug.names, *drug.brands):
+            entries = by_name.setdefault(_name_key("drugs.toml", f"drug '{drug.id}'", name), [])
+            if drug not in entries:
+                entries.append(drug)
+        for code in drug.rxnorm:
+            by_code.setdefault(code, []).append(drug)
+    for key, entries in by_name.items():
+        _check_route_alternatives(" ".join(key), entries)
+    for code, entries in by_code.items():
+        _check_route_alternatives(code, entries)
+    # Each phrase names a product: a tuple of ingredient slots.
+    drug_phrases: dict[tuple[str, ...], tuple[DrugSlot, ...]] = {
+        key: (tuple(entries),) for key, entries in by_name.items()
+    }
+    for entry, names, ingredients in combinations:
+        slots = []
+        for ingredient in ingredients:
+            slot = by_name.get(phrase(ingredient))
+            if slot is None:
+                raise entry.error("ingredients", f"unknown ingredient {ingredient!r}")
+            slots.append(tuple(slot))
+        for name in names:
+            key = _name_key("drugs.toml", entry.entry or "combination", name)
+            if key in drug_phrases:
+                raise entry.error("names", f"{name!r} is already the name of a drug")
+            drug_phrases[key] = tuple(slots)
+
+    condition_phrases: dict[tuple[str, ...], ConditionConcept] = {}
+    icd: dict[str, ConditionConcept] = {}
+    snomed: dict[str, ConditionConcept] = {}
+    for concept in conditions:
+        where = _Where("conditions.toml", f"condition '{concept.id}'")
+        _index_names(condition_phrases, concept.names, concept, where)
+        _index_codes(icd, concept.icd10cm, concept, where, "icd10cm", normalise_icd10)
+        _index_codes(snomed, concept.snomed, concept, where, "snomed")
+
+    allergen_phrases: dict[tuple[str, ...], AllergenConcept] = {}
+    allergen_snomed: dict[str, AllergenConcept] = {}
+    for allergen in allergens:
+        where = _Where("allergens.toml", f"allergen '{allergen.id}'")
+        _index_names(allergen_phrases, allergen.names, allergen, where)
+        _index_codes(allergen_snomed, allergen.snomed, allergen, where, "snomed")
+
+    procedure_phrases: dict[tuple[str, ...], ProcedureConcept] = {}
+    for kind in procedures.values():
+        where = _Where("intake_flags.toml", f"procedure '{kind.kind}'")
+        _index_names(procedure_phrases, kind.names, kind, where)
+
+    vocabulary = Vocabulary(
+        drug_names=PhraseIndex(drug_phrases, medication.texts("ignorable")),
+        drug_codes={code: tuple(entries) for code, entries in by_code.items()},
+        medication_nothing=frozenset(medication.texts("nothing")),
+        route_words=PhraseIndex(route_words),
+        condition_names=PhraseIndex(condition_phrases, condition.texts("ignorable")),
+        condition_icd10=icd,
+        condition_icd10_longest=max((len(code) for code in icd), default=0),
+        condition_snomed=snomed,
+        condition_nothing=frozenset(condition.texts("nothing")),
+        history_prefixes=tuple(phrase(p) for p in condition.texts("history_prefixes")),
+        negations=tuple(phrase(p) for p in condition.texts("negations")),
+        family_prefixes=tuple(phrase(p) for p in condition.texts("family_prefixes")),
+        allergen_names=PhraseIndex(allergen_phrases, allergy.texts("ignorable")),
+        allergen_snomed=allergen_snomed,
+        procedure_names=PhraseIndex(procedure_phrases, procedure.texts("ignorable")),
+    )
+    for section in (route_table, medication, condition, allergy, procedure):
+        section.done()
+    table.done()
+    return vocabulary
+
+
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """Which entry of which file a name or code comes from (for error messages)."""
+
+    file: str
+    entry: str
+
+
+def _name_key(file: str, entry: str, name: str) -> tuple[str, ...]:
+    key = phrase(name)
+    if not key:
+        raise KnowledgeError(
+            "drugs.toml", f"name {name!r} has no letters or digits", entry, "names"
+        )
+    return key
+
+
+def _index_names(
+    index: dict[tuple[str, ...], T], names: Iterable[str], value: T, where: _Where
+) -> None:
+    for name in names:
+        _claim(index, _name_key(where.file, where.entry, name), value, where, "names", name)
+
+
+def _index_codes(
+    index: dict[str, T],
+    codes: Iterable[str],
+    value: T,
+    where: _Where,
+    field: str,
+    normalise: Callable[[str], str] = str.strip,
+) -> None:
+    for code in codes:
+        _claim(index, normalise(code), value, where, field, code)
+
+
+def _claim(index: dict[Any, T], key: Any, value: T, where: _Where, field: str, shown: str) -> None:
+    """Index ``key`` -> ``value``; the same key for two different entries is an error."""
+    existing = index.get(key)
+    if existing is not None and existing is not value:
+        owner = getattr(existing, "id", None) or getattr(existing, "kind", "another entry")
+        raise KnowledgeError(
+            where.file, f"{shown!r} is already used by {owner}", where.entry, field
+        )
+    index[key] = value
+
+
+def _check_route_alternatives(name: str, entries: list[DrugConcept]) -> None:
+    """Entries sharing a name or code must cover different routes, with at most one default."""
+    if len(entries) < 2:
+        return
+    defaults = [entry for entry in entries if entry.default_route]
+    if len(defaults) > 1:
+        raise KnowledgeError(
+            "drugs.toml",
+            f"{name!r} has two default_route entries",
+            f"drug '{defaults[1].id}'",
+            "default_route",
+        )
+    covered: set[Route] = set()
+    for entry in entries:
+        if entry.routes is None:
+            raise KnowledgeError(
+                "drugs.toml",
+                f"{name!r} is shared, so every entry needs routes",
+                f"drug '{entry.id}'",
+                "routes",
+            )
+        overlap = covered & entry.routes
+        if overlap:
+            raise KnowledgeError(
+                "drugs.toml",
+                f"{name!r} is also given for route {sorted(overlap)[0]}",
+                f"drug '{entry.id}'",
+                "routes",
+            )
+        covered |= entry.routes
