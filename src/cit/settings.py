@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cit.clinic.patients",
     "cit.clinic.audit",
     "cit.clinic.inventory",
+    "cit.clinic.intake",
 ]
 
 MIDDLEWARE = [

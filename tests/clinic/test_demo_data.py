@@ -81,3 +81,22 @@ def test_new_registration_after_demo_does_not_collide() -> None:
         sex="male",
     )
     assert patient.record_number == "HSC000026"
+
+
+def test_demo_patients_have_screened_histories_with_contraindications() -> None:
+    from collections import Counter
+
+    from cit.clinic.intake.models import IntakeRecord, ScreeningRecord
+
+    load_demo()
+    load_demo()
+    assert IntakeRecord.objects.count() == 50, "reloading keeps one intake per patient"
+    decisions = Counter(ScreeningRecord.objects.values_list("decision", flat=True))
+    assert set(decisions) == {"treat", "treat_with_precautions", "defer", "refer", "do_not_treat"}
+    assert decisions["treat"] >= 20, "most demo patients are ordinary and may be treated"
+    rules = {
+        finding["rule"]
+        for result in ScreeningRecord.objects.values_list("result", flat=True)
+        for finding in result["findings"]
+    }
+    assert {"herpes-history", "isotretinoin", "keloid", "anticoagulant", "pregnancy"} <= rules

@@ -15,7 +15,10 @@ from django.db import transaction
 
 from cit.clinic.accounts.models import LicenceType, Provider, User
 from cit.clinic.accounts.roles import Role
+from cit.clinic.demo_intakes import demo_intake
 from cit.clinic.facilities.models import Clinic, Device, DeviceKind, OpeningHours, Room
+from cit.clinic.intake.actions import do_record_intake
+from cit.clinic.intake.models import IntakeSource
 from cit.clinic.inventory.models import Lot, LotUse, Product, ProductKind
 from cit.clinic.patients.models import Patient
 
@@ -271,8 +274,29 @@ def _load_clinic(spec: DemoClinic, rng: random.Random, today: datetime.date) -> 
                 },
             )
     patients = _load_patients(spec, clinic, rng)
+    _load_intakes(spec, clinic, today)
     _load_lots(spec, clinic, today)
     return {"patients": patients}
+
+
+def _load_intakes(spec: DemoClinic, clinic: Clinic, today: datetime.date) -> None:
+    """Version 1 of each demo patient's intake, screened for today; kept on reload."""
+    clinic_index = CLINICS.index(spec)
+    for patient in Patient.objects.filter(clinic=clinic, intakes__isnull=True):
+        number = int(patient.record_number.removeprefix(spec.prefix))
+        data = demo_intake(
+            clinic_index,
+            number,
+            patient.birth_date,
+            patient.sex,
+            patient.fitzpatrick_type or 3,
+            today,
+        )
+        if data["sex"] != patient.sex:
+            Patient.objects.filter(pk=patient.pk).update(sex=data["sex"])
+        do_record_intake(
+            actor=None, patient=patient, data=data, source=IntakeSource.DEMO, today=today
+        )
 
 
 def _load_lots(spec: DemoClinic, clinic: Clinic, today: datetime.date) -> None:

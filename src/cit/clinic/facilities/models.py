@@ -19,6 +19,16 @@ def validate_timezone(value: str) -> None:
         )
 
 
+def validate_protocol_profile(value: str) -> None:
+    from cit.protocol.profiles import available_profiles
+
+    names = available_profiles()
+    if value not in names:
+        raise ValidationError(
+            f"'{value}' is not a protocol profile; choose one of: {', '.join(names)}."
+        )
+
+
 class Clinic(ArchivableModel):
     name = models.CharField(max_length=200, unique=True)
     timezone = models.CharField(max_length=64, validators=[validate_timezone])
@@ -28,6 +38,12 @@ class Clinic(ArchivableModel):
     # Last medical record number issued; advanced under a row lock (see do_register_patient).
     last_record_number = models.PositiveIntegerField(default=0, editable=False)
     record_number_prefix = models.CharField(max_length=6, default="P")
+    protocol_profile = models.CharField(
+        max_length=60,
+        default="default",
+        validators=[validate_protocol_profile],
+        help_text="The protocol profile (clinic defaults) screening and planning use.",
+    )
 
     class Meta:
         ordering = ["name"]

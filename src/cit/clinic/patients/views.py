@@ -9,9 +9,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from cit.clinic.access import capability_required, patient_for_request, staff_clinic
-from cit.clinic.accounts.permissions import Capability
+from cit.clinic.accounts.permissions import Capability, can_access_patient
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
+from cit.clinic.intake.models import ScreeningRecord
 from cit.clinic.patients.actions import (
     EDITABLE_FIELDS,
     do_archive_patient,
@@ -55,7 +56,13 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_for_request(
         request, patient_id, Capability.PATIENT_VIEW, include_archived=True
     )
-    return render(request, "patients/detail.html", {"patient": patient})
+    context: dict[str, object] = {"patient": patient}
+    # Screenings are clinical: the front desk sees demographics only.
+    if can_access_patient(request.user, patient, Capability.CLINICAL_VIEW):
+        context["screening"] = (
+            ScreeningRecord.objects.filter(patient=patient).select_related("intake").first()
+        )
+    return render(request, "patients/detail.html", context)
 
 
 @capability_required(Capability.PATIENT_REGISTER)

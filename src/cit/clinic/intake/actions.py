@@ -1,0 +1,93 @@
+"""Recording intake answers and screening them. Each call is one transaction."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.http import HttpRequest
+from django.utils import timezone
+
+from cit.clinic.audit.actions import record_event
+from cit.clinic.audit.models import AuditAction
+from cit.clinic.intake.convert import intake_from_record_data
+from cit.clinic.intake.models import IntakeRecord, IntakeSource, ScreeningRecord
+from cit.clinic.patients.models import Patient
+from cit.protocol.profiles import load_profile
+from cit.protocol.screening import screen
+from cit.protocol.serialise import intake_to_dict, screening_to_dict
+
+
+def clinic_today(patient: Patient) -> datetime.date:
+    """Today in the patient's clinic: screening windows are calendar days there."""
+    return timezone.now().astimezone(patient.clinic.tzinfo).date()
+
+
+@transaction.atomic
+def do_record_intake(
+    *,
+    actor: Any,
+    patient: Patient,
+    data: Any,
+    source: IntakeSource,
+    today: datetime.date,
+    request: HttpRequest | None = None,
+) -> tuple[IntakeRecord, ScreeningRecord]:
+    """Store a new intake version for the patient and screen it for ``today``.
+
+    The intake is validated first (a ValidationError names each bad field and nothing is
+    written); the patient row is locked so two submissions get consecutive versions.
+    """
+    intake = intake_from_record_data(data, today=today)
+    Patient.objects.select_for_update().get(pk=patient.pk)
+    latest = (
+        IntakeRecord.objects.filter(patient=patient).aggregate(latest=Max("version"))["latest"] or 0
+    )
+    record = IntakeRecord.objects.create(
+        patient=patient,
+        version=latest + 1,
+        data=intake_to_dict(intake),
+        source=source,
+        recorded_by=actor,
+    )
+    record_event(request, AuditAction.CREATE, actor=actor, patient=patient, obj=record)
+    screening = _store_screening(actor, patient, record, today, request)
+    return record, screening
+
+
+def _store_screening(
+    actor: Any,
+    patient: Patient,
+    record: IntakeRecord,
+    on: datetime.date,
+    request: HttpRequest | None,
+) -> ScreeningRecord:
+    intake = intake_from_record_data(record.data)
+    result = screen(intake, on, load_profile(patient.clinic.protocol_profile))
+    stored = ScreeningRecord.objects.create(
+        patient=patient,
+        intake=record,
+        screened_for=on,
+        decision=result.decision.value,
+        until=result.until,
+        result=screening_to_dict(result),
+        protocol_version=result.protocol_version,
+        profile=result.profile,
+        created_by=actor,
+    )
+    record_event(request, AuditAction.CREATE, actor=actor, patient=patient, obj=stored)
+    return stored
+
+
+@transaction.atomic
+def do_rescreen(
+    *, actor: Any, patient: Patient, on: datetime.date, request: HttpRequest | None = None
+) -> ScreeningRecord:
+    """Screen the patient's latest intake again for ``on`` (e.g. before each session)."""
+    record = IntakeRecord.objects.filter(patient=patient).order_by("-version").first()
+    if record is None:
+        raise ValidationError("This patient has no intake yet; record one first.")
+    return _store_screening(actor, patient, record, on, request)

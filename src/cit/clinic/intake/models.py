@@ -1,0 +1,88 @@
+"""Versioned intake answers and the screenings run on them.
+
+Both are evidence: a new answer is a new version, never an edit, and a screening is
+stored exactly as the engine returned it, with the protocol version and clinic profile
+that decided it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+
+
+class RecordImmutable(Exception):
+    """Raised on any attempt to change or delete a stored intake or screening."""
+
+
+class AppendOnlyModel(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise RecordImmutable(f"{type(self).__name__} records are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise RecordImmutable(f"{type(self).__name__} records are never deleted.")
+
+
+class IntakeSource(models.TextChoices):
+    PORTAL = "portal", "Patient portal"
+    DESK = "desk", "Entered by staff"
+    FHIR = "fhir", "Imported from FHIR"
+    DEMO = "demo", "Demo data"
+
+
+class IntakeRecord(AppendOnlyModel):
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="intakes"
+    )
+    version = models.PositiveIntegerField()
+    # The intake in CIT's intake JSON format (cit.protocol.intake_json), as validated.
+    data = models.JSONField()
+    source = models.CharField(max_length=10, choices=IntakeSource.choices)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["patient", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "version"], name="intake_unique_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"Intake v{self.version} of {self.patient}"
+
+
+class ScreeningRecord(AppendOnlyModel):
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="screenings"
+    )
+    intake = models.ForeignKey(IntakeRecord, on_delete=models.PROTECT, related_name="screenings")
+    screened_for = models.DateField(help_text="The treatment day the screening answers for.")
+    decision = models.CharField(max_length=30)
+    until = models.DateField(null=True, blank=True)
+    # screening_to_dict() of the engine's result: findings, facts, sources, unrecognised.
+    result = models.JSONField()
+    protocol_version = models.CharField(max_length=80)
+    profile = models.CharField(max_length=60)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["patient", "-created_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Screening of {self.patient} for {self.screened_for}: {self.decision}"
+
+    def get_decision_label(self) -> str:
+        return self.decision.replace("_", " ").capitalize()

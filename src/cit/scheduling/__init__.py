@@ -1,0 +1,100 @@
+"""Scheduling core: whole treatment series across providers, rooms and devices.
+
+Pure: no Django, no database, no clock (``now`` and dates are arguments). The booking layer
+builds a ``ClinicState`` from its rows and calls:
+
+* ``find_series`` to propose a series (best + alternatives, or a reason nothing fits);
+* ``check_series`` to re-validate a chosen proposal just before writing it;
+* ``replan`` when a session moves or a provider becomes unavailable (greedy, one change);
+* ``optimise_replan`` (CP-SAT) when a change hits many series at once;
+* ``apply_replan`` to get the clinic state after a re-plan.
+"""
+
+from cit.scheduling.replan import (
+    ProviderUnavailable,
+    ReplanResult,
+    ReplanWeights,
+    ScheduleChange,
+    SeriesReplan,
+    SessionMove,
+    SessionMoved,
+    apply_replan,
+    replan,
+)
+from cit.scheduling.search import ProposalWeights, SearchLimits, find_series
+from cit.scheduling.solver import CandidateLimits, SolverReport, SolveStatus, optimise_replan
+from cit.scheduling.state import ClinicState
+from cit.scheduling.types import (
+    BookedSeries,
+    BookedSession,
+    BusyInterval,
+    Clinic,
+    Device,
+    DeviceKind,
+    DeviceNeed,
+    DeviceUse,
+    FailureCode,
+    IntervalWindow,
+    PatientPreferences,
+    Provider,
+    ResourceKind,
+    ResourceRef,
+    Room,
+    ScheduleProposal,
+    SchedulingFailure,
+    ScoreBreakdown,
+    ScoreComponent,
+    SeriesRequest,
+    SeriesSearchResult,
+    TimeRange,
+    TimeWindow,
+    WeeklyHours,
+)
+from cit.scheduling.validation import Violation, ViolationCode, check_series
+
+__all__ = [
+    "BookedSeries",
+    "BookedSession",
+    "BusyInterval",
+    "CandidateLimits",
+    "Clinic",
+    "ClinicState",
+    "Device",
+    "DeviceKind",
+    "DeviceNeed",
+    "DeviceUse",
+    "FailureCode",
+    "IntervalWindow",
+    "PatientPreferences",
+    "ProposalWeights",
+    "Provider",
+    "ProviderUnavailable",
+    "ReplanResult",
+    "ReplanWeights",
+    "ResourceKind",
+    "ResourceRef",
+    "Room",
+    "ScheduleChange",
+    "ScheduleProposal",
+    "SchedulingFailure",
+    "ScoreBreakdown",
+    "ScoreComponent",
+    "SearchLimits",
+    "SeriesReplan",
+    "SeriesRequest",
+    "SeriesSearchResult",
+    "SessionMove",
+    "SessionMoved",
+    "SolveStatus",
+    "SolverReport",
+    "TimeRange",
+    "TimeWindow",
+    "Violation",
+    "ViolationCode",
+    "WeeklyHours",
+    "apply_replan",
+    "check_series",
+    "find_series",
+    "optimise_replan",
+    "replan",
+]

@@ -1,0 +1,186 @@
+"""Busy time per resource, indexed for O(log n) "is it free?" questions.
+
+Each resource keeps its holds merged into sorted, disjoint runs [start, end) in epoch seconds, so
+a query is two bisections however many appointments the clinic has. The raw holds are kept too,
+tagged with their appointment id, so a re-plan can release the holds of the sessions it moves.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Collection, Iterable
+
+from cit.scheduling.localtime import to_epoch, to_epoch_ceil
+from cit.scheduling.types import BusyInterval, ResourceKind
+
+Hold = tuple[int, int, str | None]
+
+
+def resource_key(kind: ResourceKind, resource_id: str) -> str:
+    return f"{kind.value}:{resource_id}"
+
+
+class FrozenOccupancyError(RuntimeError):
+    """Raised on writes to the shared index of a ClinicState; write to ``copy()`` instead."""
+
+
+class Occupancy:
+    """Per-resource busy runs. Copies are copy-on-write, so a re-plan can fork the clinic's
+    index for the price of the resources it actually touches."""
+
+    __slots__ = ("_holds", "_starts", "_ends", "_owned", "_tag_keys", "_frozen")
+
+    def __init__(self) -> None:
+        self._holds: dict[str, list[Hold]] = {}
+        self._starts: dict[str, list[int]] = {}
+        self._ends: dict[str, list[int]] = {}
+        self._owned: set[str] = set()
+        self._tag_keys: dict[str, frozenset[str]] = {}
+        self._frozen = False
+
+    @classmethod
+    def from_busy(cls, busy: Iterable[BusyInterval]) -> Occupancy:
+        return cls.from_holds(
+            (b.resource.key, to_epoch(b.start), to_epoch_ceil(b.end), b.appointment_id)
+            for b in busy
+        )
+
+    @classmethod
+    def from_holds(cls, holds: Iterable[tuple[str, int, int, str | None]]) -> Occupancy:
+        index = cls()
+        for key, start, end, tag in holds:
+            index._holds.setdefault(key, []).append((start, end, tag))
+            if tag is not None:
+                index._tag_keys[tag] = index._tag_keys.get(tag, frozenset()) | {key}
+        for key in index._holds:
+            index._rebuild(key)
+        index._owned = set(index._holds)
+        return index
+
+    def freeze(self) -> Occupancy:
+        self._frozen = True
+        return self
+
+    def copy(self) -> Occupancy:
+        """A writable fork; lists are shared until either side writes."""
+        clone = Occupancy()
+        clone._holds = dict(self._holds)
+        clone._starts = dict(self._starts)
+        clone._ends = dict(self._ends)
+        clone._tag_keys = dict(self._tag_keys)
+        # Neither side may now write a shared list in place.
+        self._owned = set()
+        return clone
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def is_free(self, key: str, start: int, end: int) -> bool:
+        starts = self._starts.get(key)
+        if not starts:
+            return True
+        ends = self._ends[key]
+        # The run starting at or before `start` must have ended; the next must start after `end`.
+        i = bisect_right(starts, start) - 1
+        if i >= 0 and ends[i] > start:
+            return False
+        return i + 1 >= len(starts) or starts[i + 1] >= end
+
+    def next_free(self, key: str, start: int, length: int) -> int:
+        """The earliest t >= start with [t, t + length) free on ``key``."""
+        starts = self._starts.get(key)
+        if not starts:
+            return start
+        ends = self._ends[key]
+        i = bisect_right(starts, start) - 1
+        t = start
+        if i >= 0 and ends[i] > t:
+            t = ends[i]
+        i += 1
+        while i < len(starts) and starts[i] < t + length:
+            t = max(t, ends[i])
+            i += 1
+        return t
+
+    def free_gaps(self, key: str, start: int, end: int) -> list[tuple[int, int]]:
+        """The free stretches of ``key`` within [start, end), in order."""
+        starts = self._starts.get(key)
+        if not starts:
+            return [(start, end)]
+        ends = self._ends[key]
+        gaps: list[tuple[int, int]] = []
+        i = max(0, bisect_right(starts, start) - 1)
+        cursor = start
+        while i < len(starts) and starts[i] < end:
+            if starts[i] > cursor:
+                gaps.append((cursor, starts[i]))
+            cursor = max(cursor, ends[i])
+            i += 1
+        if cursor < end:
+            gaps.append((cursor, end))
+        return gaps
+
+    def holds_overlapping(self, key: str, start: int, end: int) -> list[Hold]:
+        """The raw holds on ``key`` overlapping [start, end) (for explanations, not hot paths)."""
+        return [h for h in self._holds.get(key, ()) if h[0] < end and start < h[1]]
+
+    def tags(self) -> frozenset[str]:
+        return frozenset(self._tag_keys)
+
+    # -- writes ----------------------------------------------------------------------------
+
+    def add(self, key: str, start: int, end: int, tag: str | None = None) -> None:
+        """Hold [start, end) on ``key`` (it may overlap existing holds, e.g. a new absence)."""
+        self._check_writable()
+        self._own(key)
+        self._holds.setdefault(key, []).append((start, end, tag))
+        if tag is not None:
+            self._tag_keys[tag] = self._tag_keys.get(tag, frozenset()) | {key}
+        starts = self._starts.setdefault(key, [])
+        ends = self._ends.setdefault(key, [])
+        # Runs are disjoint and sorted, so ends are sorted too: merge every run that touches.
+        lo = bisect_left(ends, start)
+        hi = bisect_right(starts, end)
+        if lo < hi:
+            start = min(start, starts[lo])
+            end = max(end, ends[hi - 1])
+        starts[lo:hi] = [start]
+        ends[lo:hi] = [end]
+
+    def release(self, tags: Collection[str]) -> None:
+        """Drop every hold tagged with one of ``tags`` (the appointments being moved)."""
+        self._check_writable()
+        wanted = set(tags)
+        touched: set[str] = set()
+        for tag in wanted:
+            touched.update(self._tag_keys.pop(tag, ()))
+        for key in touched:
+            self._own(key)
+            self._holds[key] = [h for h in self._holds[key] if h[2] not in wanted]
+            self._rebuild(key)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _check_writable(self) -> None:
+        if self._frozen:
+            raise FrozenOccupancyError("this index is shared by a ClinicState; use copy()")
+
+    def _own(self, key: str) -> None:
+        if key in self._owned:
+            return
+        self._holds[key] = list(self._holds.get(key, ()))
+        self._starts[key] = list(self._starts.get(key, ()))
+        self._ends[key] = list(self._ends.get(key, ()))
+        self._owned.add(key)
+
+    def _rebuild(self, key: str) -> None:
+        starts: list[int] = []
+        ends: list[int] = []
+        for start, end, _tag in sorted(self._holds[key], key=lambda hold: (hold[0], hold[1])):
+            if starts and start <= ends[-1]:
+                if end > ends[-1]:
+                    ends[-1] = end
+            else:
+                starts.append(start)
+                ends.append(end)
+        self._starts[key] = starts
+        self._ends[key] = ends

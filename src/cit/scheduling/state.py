@@ -1,0 +1,137 @@
+"""A snapshot of one clinic's resources and bookings, indexed once and reused."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field, replace
+from zoneinfo import ZoneInfo
+
+from cit.scheduling.localtime import to_epoch, to_epoch_ceil
+from cit.scheduling.occupancy import Occupancy, resource_key
+from cit.scheduling.types import (
+    BusyInterval,
+    Clinic,
+    Device,
+    Provider,
+    ResourceKind,
+    Room,
+    TimeRange,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicState:
+    """Everything the search must respect: the clinic, its providers, rooms and devices, and
+    ``busy``, one row per resource held by an existing appointment or block.
+
+    The occupancy index is built on first use and cached, so one snapshot can answer many
+    ``find_series`` calls; build a new snapshot (or use ``with_changes``) after bookings change.
+    """
+
+    clinic: Clinic
+    providers: tuple[Provider, ...]
+    rooms: tuple[Room, ...]
+    devices: tuple[Device, ...]
+    busy: tuple[BusyInterval, ...] = ()
+    _index: list[Occupancy] = field(default_factory=list, init=False, repr=False, compare=False)
+    _providers_by_id: dict[str, Provider] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        for kind, ids in (
+            ("provider", [p.id for p in self.providers]),
+            ("room", [r.id for r in self.rooms]),
+            ("device", [d.id for d in self.devices]),
+        ):
+            if len(set(ids)) != len(ids):
+                raise ValueError(f"duplicate {kind} ids")
+        self._providers_by_id.update((p.id, p) for p in self.providers)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.clinic.zone
+
+    def provider(self, provider_id: str) -> Provider:
+        try:
+            return self._providers_by_id[provider_id]
+        except KeyError:
+            raise KeyError(f"unknown provider {provider_id!r}") from None
+
+    def room(self, room_id: str) -> Room:
+        for room in self.rooms:
+            if room.id == room_id:
+                return room
+        raise KeyError(f"unknown room {room_id!r}")
+
+    def device(self, device_id: str) -> Device:
+        for device in self.devices:
+            if device.id == device_id:
+                return device
+        raise KeyError(f"unknown device {device_id!r}")
+
+    def occupancy(self) -> Occupancy:
+        """The shared, read-only index of ``busy`` plus provider absences; ``copy()`` to write."""
+        if not self._index:
+            self._index.append(_build_index(self.busy, self.providers).freeze())
+        return self._index[0]
+
+    def with_changes(
+        self,
+        *,
+        add: Iterable[BusyInterval] = (),
+        release: Collection[str] = (),
+    ) -> ClinicState:
+        """A new snapshot with the holds of appointments ``release`` removed and ``add`` added.
+
+        Reuses this snapshot's index (copy-on-write) instead of re-indexing every booking.
+        """
+        added = tuple(add)
+        released = frozenset(release)
+        kept = (
+            tuple(b for b in self.busy if b.appointment_id not in released)
+            if released
+            else self.busy
+        )
+        changed = replace(self, busy=kept + added)
+        if self._index:
+            index = self._index[0].copy()
+            index.release(released)
+            for hold in added:
+                index.add(
+                    hold.resource.key,
+                    to_epoch(hold.start),
+                    to_epoch_ceil(hold.end),
+                    hold.appointment_id,
+                )
+            changed._index.append(index.freeze())
+        return changed
+
+    def with_absence(self, provider_id: str, absence: TimeRange) -> ClinicState:
+        """A new snapshot in which ``provider_id`` is also away during ``absence``."""
+        provider = self.provider(provider_id)
+        updated = replace(provider, absences=provider.absences + (absence,))
+        providers = tuple(updated if p.id == provider_id else p for p in self.providers)
+        changed = replace(self, providers=providers)
+        if self._index:
+            index = self._index[0].copy()
+            index.add(
+                resource_key(ResourceKind.PROVIDER, provider_id),
+                to_epoch(absence.start),
+                to_epoch_ceil(absence.end),
+            )
+            changed._index.append(index.freeze())
+        return changed
+
+
+def _build_index(busy: Iterable[BusyInterval], providers: Iterable[Provider]) -> Occupancy:
+    holds: list[tuple[str, int, int, str | None]] = [
+        (b.resource.key, to_epoch(b.start), to_epoch_ceil(b.end), b.appointment_id) for b in busy
+    ]
+    # An absence blocks a provider exactly like a booking does, but is never released.
+    for provider in providers:
+        key = resource_key(ResourceKind.PROVIDER, provider.id)
+        holds.extend(
+            (key, to_epoch(a.start), to_epoch_ceil(a.end), None) for a in provider.absences
+        )
+    return Occupancy.from_holds(holds)
