@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cit.clinic.audit",
     "cit.clinic.inventory",
     "cit.clinic.intake",
+    "cit.clinic.charting",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +188,11 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CIT <no-reply@cit.local>")
+
+# CDS Hooks: the bearer token EHR clients must send (empty: no token required, for a
+# service reachable only from the clinic's network) and the protocol profile it screens with.
+CDS_HOOKS_TOKEN = env_str("CDS_HOOKS_TOKEN", "")
+CDS_HOOKS_PROFILE = env_str("CDS_HOOKS_PROFILE", "default")
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,7 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
+from cit.api import cds_hooks
 from cit.api.api import api
 from cit.clinic.accounts import views as account_views
 from cit.clinic.audit import views as audit_views
@@ -39,7 +40,10 @@ urlpatterns = [
     path("inventory/products/new/", inventory_views.product_add, name="product-add"),
     path("inventory/lots/new/", inventory_views.lot_receive, name="lot-receive"),
     path("inventory/lots/<int:lot_id>/recall/", inventory_views.lot_recall, name="lot-recall"),
+    path("", include("cit.clinic.charting.urls")),
     path("api/", api.urls),
+    path("cds-services", cds_hooks.cds_discovery, name="cds-discovery"),
+    path("cds-services/<str:service_id>", cds_hooks.cds_service, name="cds-service"),
     path("admin/", admin.site.urls),
 ]
 

@@ -55,6 +55,11 @@ NEW_PATIENT = {
     "sex": "female",
 }
 
+SCREEN_BODY = {
+    "birth_date": "1985-06-01",
+    "goals": [{"indication": "rejuvenation", "areas": ["face"]}],
+}
+
 ENDPOINTS = [
     Endpoint("home", "GET", "/", frozenset(ALL)),
     Endpoint("patient list", "GET", "/patients/", frozenset(STAFF)),
@@ -131,6 +136,8 @@ ENDPOINTS = [
         200,
         {"phone": "0123"},
     ),
+    Endpoint("api screen", "POST", "/api/screen", frozenset(CLINICAL), 200, SCREEN_BODY),
+    Endpoint("api plan", "POST", "/api/plan", frozenset(CLINICAL), 200, SCREEN_BODY),
 ]
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from cit.interop.fhir_intake import (
+    PREFETCH_KEYS,
     FhirIntakeError,
     bundle_from_prefetch,
     intake_from_fhir_bundle,
@@ -388,7 +389,7 @@ def test_cds_hooks_prefetch_becomes_one_bundle() -> None:
 
 def test_missing_prefetch_is_an_error_naming_the_keys() -> None:
     with pytest.raises(FhirIntakeError) as caught:
-        bundle_from_prefetch({"patient": MINIMAL["entry"][0]["resource"], "conditions": None})
+        bundle_from_prefetch({"patient": MINIMAL["entry"][0]["resource"]})
     assert [str(e) for e in caught.value.errors] == [
         "prefetch.conditions: missing (not prefetched)",
         "prefetch.medications: missing (not prefetched)",
@@ -397,3 +398,16 @@ def test_missing_prefetch_is_an_error_naming_the_keys() -> None:
         "prefetch.procedures: missing (not prefetched)",
     ]
     assert bundle_from_prefetch({"patient": MINIMAL["entry"][0]["resource"]}, required=("patient",))
+
+
+def test_null_prefetch_means_no_data_not_missing() -> None:
+    """CDS Hooks: a null prefetch value is an empty result; only an absent key is missing."""
+    patient = MINIMAL["entry"][0]["resource"]
+    prefetch = {"patient": patient, **{key: None for key in PREFETCH_KEYS if key != "patient"}}
+    intake = intake_from_fhir_bundle(bundle_from_prefetch(prefetch), today=ON).intake
+    assert intake.conditions == () and intake.medications == ()
+    with pytest.raises(FhirIntakeError, match="no such patient"):
+        bundle_from_prefetch({**prefetch, "patient": None})
+    outcome = {"resourceType": "OperationOutcome", "issue": []}
+    with pytest.raises(FhirIntakeError, match="could not fetch it"):
+        bundle_from_prefetch({**prefetch, "conditions": outcome})

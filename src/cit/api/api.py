@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 import cit
-from cit.api import me, patients
+from cit.api import charting, me, patients, protocol
 from cit.api.errors import install_error_handlers
 
 api = NinjaAPI(
@@ -23,3 +23,5 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", me.router)
 api.add_router("/", patients.router)
+api.add_router("/", charting.router)
+api.add_router("/", protocol.router)

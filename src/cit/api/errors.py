@@ -80,7 +80,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return api.create_response(request, error_body(str(exc)), status=exc.status_code)
+        # An HttpError may carry field errors as (field, message) pairs.
+        errors = [{"field": f, "message": m} for f, m in getattr(exc, "errors", [])]
+        return api.create_response(request, error_body(str(exc), errors), status=exc.status_code)
 
     @api.exception_handler(Exception)
     def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -130,28 +130,48 @@ def intake_from_fhir_bundle(
 PREFETCH_KEYS = ("patient", "conditions", "medications", "allergies", "observations", "procedures")
 
 
+def missing_prefetch_keys(
+    prefetch: Mapping[str, Any] | None, required: Sequence[str] = PREFETCH_KEYS
+) -> list[str]:
+    """The keys of ``required`` the client did not prefetch.
+
+    CDS Hooks: a key the client did not satisfy is absent; a key whose value is null was
+    fetched and found no data (e.g. no conditions on record), which is not missing.
+    """
+    prefetch = prefetch or {}
+    return [key for key in required if key not in prefetch]
+
+
 def bundle_from_prefetch(
     prefetch: Mapping[str, Any] | None, required: Sequence[str] = PREFETCH_KEYS
 ) -> dict[str, Any]:
     """One ``collection`` Bundle from CDS Hooks prefetch data (a Patient resource and
     searchset Bundles), for :func:`intake_from_fhir_bundle`.
 
-    A key of ``required`` that is missing or null is a :class:`FhirIntakeError`: screening on
-    part of the record would give a wrong answer, so the caller must fetch it from the FHIR
-    server (or answer with a clear error).
+    A key of ``required`` that is absent is a :class:`FhirIntakeError`: screening on part of
+    the record would give a wrong answer, so the caller must fetch it from the FHIR server
+    (or answer with a clear error). A null value means "no data" and adds nothing, except
+    for the patient, without whom there is nothing to screen.
     """
     prefetch = prefetch or {}
-    missing = [key for key in required if prefetch.get(key) is None]
+    missing = missing_prefetch_keys(prefetch, required)
     if missing:
         raise FhirIntakeError(
             [FieldError(f"prefetch.{key}", "missing (not prefetched)") for key in missing]
         )
+    if "patient" in required and prefetch.get("patient") is None:
+        raise FhirIntakeError([FieldError("prefetch.patient", "null: no such patient")])
     entries: list[dict[str, Any]] = []
     for key, value in prefetch.items():
         if value is None:
             continue
         if not isinstance(value, dict) or "resourceType" not in value:
             raise FhirIntakeError([FieldError(f"prefetch.{key}", "expected a FHIR resource")])
+        if value["resourceType"] == "OperationOutcome":
+            # CDS Hooks 2.0 lets a client send the error it met while prefetching.
+            raise FhirIntakeError(
+                [FieldError(f"prefetch.{key}", "the client could not fetch it (OperationOutcome)")]
+            )
         if value["resourceType"] == "Bundle":
             for entry in value.get("entry") or []:
                 if isinstance(entry, dict) and entry.get("search", {}).get("mode") != "outcome":

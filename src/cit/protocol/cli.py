@@ -19,9 +19,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from cit.interop.fhir_intake import FhirIntakeError, intake_from_fhir_bundle, is_fhir_bundle
+from cit.interop.intake_input import IntakeInputError, read_intake
 from cit.protocol.dates import parse_day
-from cit.protocol.intake_json import IntakeError, intake_from_dict, intake_json_schema
+from cit.protocol.intake_json import intake_json_schema
 from cit.protocol.model import Intake
 from cit.protocol.planning import PlanningError, PlanRefused, plan
 from cit.protocol.profiles import DEFAULT_PROFILE, Profile, UnknownProfileError, load_profile
@@ -89,12 +89,10 @@ def load_intake(file: str, today: date) -> tuple[Intake, tuple[str, ...]]:
     """Read FILE as intake JSON or a FHIR Bundle; raise :class:`InputProblem` when invalid."""
     data = _read_json(file)
     try:
-        if is_fhir_bundle(data):
-            converted = intake_from_fhir_bundle(data, today=today)
-            return converted.intake, converted.warnings
-        return intake_from_dict(data, today=today), ()
-    except (IntakeError, FhirIntakeError) as error:
+        read = read_intake(data, today=today)
+    except IntakeInputError as error:
         raise InputProblem("\n".join(str(e) for e in error.errors)) from None
+    return read.intake, read.warnings
 
 
 def _inputs(args: argparse.Namespace) -> tuple[Intake, date, Profile]:

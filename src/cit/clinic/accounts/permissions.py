@@ -32,6 +32,7 @@ class Capability(StrEnum):
     AUDIT_VIEW = "audit.view"
     INVENTORY_VIEW = "inventory.view"
     INVENTORY_MANAGE = "inventory.manage"
+    DECISION_SUPPORT = "protocol.decide"
 
 
 C = Capability
@@ -46,7 +47,12 @@ _FRONT_DESK = frozenset(
         C.CLINIC_VIEW,
     }
 )
-_CLINICIAN = _FRONT_DESK | {C.CLINICAL_VIEW, C.CLINICAL_EDIT, C.INVENTORY_VIEW}
+_CLINICIAN = _FRONT_DESK | {
+    C.CLINICAL_VIEW,
+    C.CLINICAL_EDIT,
+    C.INVENTORY_VIEW,
+    C.DECISION_SUPPORT,
+}
 _ADMIN = frozenset(
     {
         C.PATIENT_LIST,

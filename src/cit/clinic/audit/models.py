@@ -27,6 +27,7 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", "Logged in"
     LOGOUT = "logout", "Logged out"
     LOGIN_FAILED = "login_failed", "Log-in failed"
+    DECISION_SUPPORT = "decide", "Decision support"
 
 
 class AuditEventQuerySet(models.QuerySet):  # type: ignore[type-arg]

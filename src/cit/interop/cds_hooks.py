@@ -1,0 +1,257 @@
+"""CDS Hooks 2.0 decision support: CIT's screening as a CDS Service.
+
+Framework-free: the discovery document, the request handling (prefetch, or fetching
+what is missing from the client's FHIR server), and the cards. The Django view only
+adds authentication, the clock and the clinic profile.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from cit.interop.fhir_intake import bundle_from_prefetch, missing_prefetch_keys
+from cit.interop.intake_input import IntakeInputError, read_intake
+from cit.protocol.profiles import Profile
+from cit.protocol.screening import screen
+from cit.protocol.serialise import screening_to_dict
+
+SCREENING_SERVICE = "cit-screening"
+BOOKING_SERVICE = "cit-screening-appointment"
+EXTENSION_KEY = "org.cit.screening"
+SUMMARY_LIMIT = 140
+
+PREFETCH_TEMPLATES: dict[str, str] = {
+    "patient": "Patient/{{context.patientId}}",
+    "conditions": "Condition?patient={{context.patientId}}",
+    "medications": "MedicationRequest?patient={{context.patientId}}",
+    "allergies": "AllergyIntolerance?patient={{context.patientId}}",
+    "observations": (
+        "Observation?patient={{context.patientId}}"
+        "&code=http://loinc.org|82810-3,http://loinc.org|63895-7"
+    ),
+    "procedures": "Procedure?patient={{context.patientId}}",
+}
+
+_DESCRIPTION = (
+    "Screens the patient for micro-needling (collagen induction therapy) against CIT's "
+    "contraindication rules: treat, treat with precautions, defer (with the date), refer, "
+    "or do not treat, each finding with its rule and sources."
+)
+SERVICES: dict[str, dict[str, Any]] = {
+    SCREENING_SERVICE: {
+        "hook": "patient-view",
+        "id": SCREENING_SERVICE,
+        "title": "CIT micro-needling screening",
+        "description": _DESCRIPTION,
+        "prefetch": PREFETCH_TEMPLATES,
+        "usageRequirements": "Send the patient's conditions, medications, allergies, "
+        "pregnancy/breastfeeding observations and procedures (prefetch or FHIR access).",
+    },
+    BOOKING_SERVICE: {
+        "hook": "appointment-book",
+        "id": BOOKING_SERVICE,
+        "title": "CIT micro-needling screening for the booked day",
+        "description": _DESCRIPTION + " Screens for the day of each proposed appointment.",
+        "prefetch": PREFETCH_TEMPLATES,
+    },
+}
+HOOKS = {service["hook"] for service in SERVICES.values()}
+
+_INDICATOR = {
+    "do_not_treat": "critical",
+    "refer": "warning",
+    "defer": "warning",
+    "treat_with_precautions": "info",
+    "treat": "info",
+}
+_HEADLINE = {
+    "do_not_treat": "Do not treat with micro-needling",
+    "refer": "Refer before micro-needling",
+    "defer": "Defer micro-needling",
+    "treat_with_precautions": "Micro-needling with precautions",
+    "treat": "No contraindication to micro-needling",
+}
+
+
+class HookRequestError(ValueError):
+    """The hook request is malformed (HTTP 400)."""
+
+
+class DataUnavailable(ValueError):
+    """The data to screen could neither be prefetched nor fetched (HTTP 412)."""
+
+
+def discovery() -> dict[str, Any]:
+    """The body of ``GET /cds-services``."""
+    return {"services": list(SERVICES.values())}
+
+
+FhirGet = Callable[[str, str | None], Any]
+
+
+def fetch_fhir(url: str, access_token: str | None, timeout: float = 5.0) -> Any:
+    """GET one FHIR URL as JSON; a network or HTTP failure is DataUnavailable."""
+    headers = {"Accept": "application/fhir+json"}
+    if access_token:
+        headers["Authorization"] = f"Bearer {access_token}"
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (https or http FHIR)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return json.loads(response.read().decode("utf-8"))
+    except urllib.error.HTTPError as error:
+        if error.code == 404 and "?" not in url:
+            return None  # a read of a resource that does not exist
+        raise DataUnavailable(f"FHIR server answered {error.code} for {url}") from None
+    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as error:
+        raise DataUnavailable(f"FHIR server not reachable at {url}: {error}") from None
+
+
+def _fill(template: str, context: Mapping[str, Any]) -> str:
+    patient_id = urllib.parse.quote(str(context["patientId"]), safe="")
+    return template.replace("{{context.patientId}}", patient_id)
+
+
+def _complete_prefetch(
+    body: Mapping[str, Any], context: Mapping[str, Any], get: FhirGet
+) -> dict[str, Any]:
+    prefetch = dict(body.get("prefetch") or {})
+    missing = missing_prefetch_keys(prefetch)
+    if not missing:
+        return prefetch
+    server = body.get("fhirServer")
+    if not server:
+        raise DataUnavailable(
+            "Not prefetched and no fhirServer to fetch from: " + ", ".join(missing)
+        )
+    authorization = body.get("fhirAuthorization") or {}
+    token = authorization.get("access_token") if isinstance(authorization, dict) else None
+    for key in missing:
+        url = f"{str(server).rstrip('/')}/{_fill(PREFETCH_TEMPLATES[key], context)}"
+        prefetch[key] = get(url, token)
+    return prefetch
+
+
+def _screening_days(hook: str, context: Mapping[str, Any], today: date) -> list[date]:
+    """patient-view screens for today; appointment-book for each proposed appointment's day."""
+    if hook != "appointment-book":
+        return [today]
+    appointments = context.get("appointments")
+    if not isinstance(appointments, dict) or appointments.get("resourceType") != "Bundle":
+        raise HookRequestError("context.appointments: expected a Bundle of Appointment")
+    days: set[date] = set()
+    for index, entry in enumerate(appointments.get("entry") or []):
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        start = resource.get("start") if isinstance(resource, dict) else None
+        try:
+            days.add(date.fromisoformat(str(start)[:10]))
+        except ValueError:
+            raise HookRequestError(
+                f"context.appointments.entry[{index}].resource.start: not a date-time"
+            ) from None
+    if not days:
+        raise HookRequestError("context.appointments: no proposed appointment")
+    return sorted(days)
+
+
+@dataclass(frozen=True, slots=True)
+class HookAnswer:
+    response: dict[str, Any]
+    decisions: tuple[str, ...]
+
+
+def answer_hook(
+    service_id: str,
+    body: Any,
+    *,
+    today: date,
+    profile: Profile | str | None = None,
+    get: FhirGet = fetch_fhir,
+) -> HookAnswer:
+    """Answer one hook call with a card per screened day.
+
+    Raises HookRequestError for a malformed request and DataUnavailable when the data
+    cannot be had: never a card built on part of the record.
+    """
+    if service_id not in SERVICES:
+        raise KeyError(service_id)
+    if not isinstance(body, dict):
+        raise HookRequestError("The request body must be a JSON object.")
+    hook = body.get("hook")
+    if hook not in HOOKS:
+        raise HookRequestError(f"hook: expected one of {', '.join(sorted(HOOKS))}")
+    if not body.get("hookInstance"):
+        raise HookRequestError("hookInstance: required")
+    context = body.get("context")
+    if not isinstance(context, dict) or not context.get("patientId"):
+        raise HookRequestError("context.patientId: required")
+    days = _screening_days(str(hook), context, today)
+    prefetch = _complete_prefetch(body, context, get)
+    try:
+        intake = read_intake(bundle_from_prefetch(prefetch), today=today).intake
+    except (IntakeInputError, ValueError) as error:
+        raise HookRequestError(f"The patient's FHIR data cannot be read: {error}") from None
+    cards = []
+    decisions = []
+    for day in days:
+        result = screening_to_dict(screen(intake, day, profile))
+        decisions.append(result["decision"])
+        cards.append(screening_card(result, day, show_day=hook == "appointment-book"))
+    return HookAnswer({"cards": cards}, tuple(decisions))
+
+
+def screening_card(result: Mapping[str, Any], day: date, *, show_day: bool) -> dict[str, Any]:
+    """One card: indicator from the decision, a short summary, the reasons in detail."""
+    decision = result["decision"]
+    summary = _HEADLINE[decision]
+    if decision == "defer" and result.get("until"):
+        summary += f" until {result['until']}"
+    rules = [finding["rule"] for finding in result["findings"]]
+    if rules:
+        summary += f" ({', '.join(rules)})"
+    if show_day:
+        summary = f"{day.isoformat()}: {summary}"
+    if len(summary) >= SUMMARY_LIMIT:
+        summary = summary[: SUMMARY_LIMIT - 2] + "…"
+    return {
+        "summary": summary,
+        "indicator": _INDICATOR[decision],
+        "detail": _detail(result, day),
+        "source": {
+            "label": f"CIT protocol {result['protocol_version']} ({result['profile']})",
+            "topic": {
+                "system": "https://cit.example/cds",
+                "code": "microneedling-screening",
+                "display": "Micro-needling screening",
+            },
+        },
+        "extension": {EXTENSION_KEY: dict(result)},
+    }
+
+
+def _detail(result: Mapping[str, Any], day: date) -> str:
+    lines = [f"Screening for **{day.isoformat()}**: **{result['decision']}**."]
+    for finding in result["findings"]:
+        line = f"- **{finding['title']}** (`{finding['rule']}`): {finding['decision']}"
+        if finding.get("until"):
+            line += f" until {finding['until']}"
+        elif finding.get("until_condition"):
+            line += f" ({finding['until_condition']})"
+        facts = "; ".join(fact["text"] for fact in finding["facts"])
+        if facts:
+            line += f". Because: {facts}"
+        for action in finding["actions"]:
+            line += f". Action: {action}"
+        sources = ", ".join(source["citation"] for source in finding["sources"])
+        if sources:
+            line += f". Sources: {sources}"
+        lines.append(line)
+    for item in result["unrecognised"]:
+        lines.append(f"- Clinician to review: {item['text']} ({item['reason']})")
+    return "\n".join(lines)
