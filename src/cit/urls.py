@@ -40,6 +40,7 @@ urlpatterns = [
     path("inventory/products/new/", inventory_views.product_add, name="product-add"),
     path("inventory/lots/new/", inventory_views.lot_receive, name="lot-receive"),
     path("inventory/lots/<int:lot_id>/recall/", inventory_views.lot_recall, name="lot-recall"),
+    path("", include("cit.clinic.intake.urls")),
     path("", include("cit.clinic.charting.urls")),
     path("api/", api.urls),
     path("cds-services", cds_hooks.cds_discovery, name="cds-discovery"),

@@ -138,6 +138,11 @@ ENDPOINTS = [
     ),
     Endpoint("api screen", "POST", "/api/screen", frozenset(CLINICAL), 200, SCREEN_BODY),
     Endpoint("api plan", "POST", "/api/plan", frozenset(CLINICAL), 200, SCREEN_BODY),
+    Endpoint("questionnaire", "GET", "/patients/{own}/questionnaire/", frozenset(ALL - ADMIN)),
+    Endpoint(
+        "screening page", "GET", "/patients/{own}/screening/", frozenset(CLINICAL | {"patient"})
+    ),
+    Endpoint("other's screening page", "GET", "/patients/{other}/screening/", frozenset(CLINICAL)),
 ]
 
 

@@ -33,6 +33,7 @@ class Capability(StrEnum):
     INVENTORY_VIEW = "inventory.view"
     INVENTORY_MANAGE = "inventory.manage"
     DECISION_SUPPORT = "protocol.decide"
+    INTAKE_SUBMIT = "intake.submit"
 
 
 C = Capability
@@ -45,6 +46,7 @@ _FRONT_DESK = frozenset(
         C.SCHEDULE_VIEW,
         C.SCHEDULE_EDIT,
         C.CLINIC_VIEW,
+        C.INTAKE_SUBMIT,
     }
 )
 _CLINICIAN = _FRONT_DESK | {
@@ -70,7 +72,7 @@ _ADMIN = frozenset(
     }
 )
 # A patient sees their own record, clinical notes and bookings in the portal.
-_PATIENT = frozenset({C.PATIENT_VIEW, C.CLINICAL_VIEW, C.SCHEDULE_VIEW})
+_PATIENT = frozenset({C.PATIENT_VIEW, C.CLINICAL_VIEW, C.SCHEDULE_VIEW, C.INTAKE_SUBMIT})
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # Licensed staff also receive stock and run recalls (lots are a clinical safety matter).

@@ -11,11 +11,19 @@ from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
 
+from cit.clinic.accounts.permissions import Capability, has_capability
+from cit.clinic.accounts.roles import Role
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.intake.convert import intake_from_record_data
-from cit.clinic.intake.models import IntakeRecord, IntakeSource, ScreeningRecord
+from cit.clinic.intake.models import (
+    IntakeRecord,
+    IntakeSource,
+    ScreeningOverride,
+    ScreeningRecord,
+)
 from cit.clinic.patients.models import Patient
+from cit.protocol.overrides import PHYSICIAN, override_needs
 from cit.protocol.profiles import load_profile
 from cit.protocol.screening import screen
 from cit.protocol.serialise import intake_to_dict, screening_to_dict
@@ -91,3 +99,53 @@ def do_rescreen(
     if record is None:
         raise ValidationError("This patient has no intake yet; record one first.")
     return _store_screening(actor, patient, record, on, request)
+
+
+MIN_REASON_LENGTH = 10
+
+
+@transaction.atomic
+def do_override_finding(
+    *,
+    actor: Any,
+    screening: ScreeningRecord,
+    rule: str,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> ScreeningOverride:
+    """Record a licensed clinician's override of one finding (a physician's for
+    ``do_not_treat``). Refused, with nothing written, without a reason, for a rule the
+    screening does not contain, or when the finding is already overridden."""
+    reason = reason.strip()
+    if len(reason) < MIN_REASON_LENGTH:
+        raise ValidationError(
+            {"reason": [f"Give the reason (at least {MIN_REASON_LENGTH} characters)."]}
+        )
+    if not has_capability(actor, Capability.SCREENING_OVERRIDE):
+        raise ValidationError("Only a licensed clinician may override a screening finding.")
+    locked = ScreeningRecord.objects.select_for_update().get(pk=screening.pk)
+    finding = next((f for f in locked.result["findings"] if f["rule"] == rule), None)
+    if finding is None:
+        raise ValidationError({"rule": [f"This screening has no finding '{rule}'."]})
+    if override_needs(finding["decision"]) == PHYSICIAN and actor.role != Role.PHYSICIAN:
+        raise ValidationError(
+            "A do-not-treat finding can only be lifted by a physician's recorded override."
+        )
+    if ScreeningOverride.objects.filter(screening=locked, rule=rule).exists():
+        raise ValidationError({"rule": [f"The finding '{rule}' is already overridden."]})
+    override = ScreeningOverride.objects.create(
+        screening=locked,
+        rule=rule,
+        reason=reason,
+        overridden_by=actor,
+        overridden_by_role=actor.role,
+    )
+    record_event(
+        request,
+        AuditAction.UPDATE,
+        actor=actor,
+        patient=locked.patient,
+        obj=override,
+        detail={"rule": rule, "finding_decision": finding["decision"]},
+    )
+    return override

@@ -86,3 +86,28 @@ class ScreeningRecord(AppendOnlyModel):
 
     def get_decision_label(self) -> str:
         return self.decision.replace("_", " ").capitalize()
+
+
+class ScreeningOverride(AppendOnlyModel):
+    """A clinician's recorded decision to lift one finding of a screening, with the reason."""
+
+    screening = models.ForeignKey(
+        ScreeningRecord, on_delete=models.PROTECT, related_name="overrides"
+    )
+    rule = models.CharField(max_length=60)
+    reason = models.TextField()
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    overridden_by_role = models.CharField(max_length=32)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["screening", "rule"], name="override_once_per_rule"),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="override_reason_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Override of {self.rule} on {self.screening}"
