@@ -4,15 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0002_append_only_triggers'),
+        ("audit", "0002_append_only_triggers"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('view', 'Viewed'), ('list', 'Listed'), ('create', 'Created'), ('update', 'Updated'), ('archive', 'Archived'), ('export', 'Exported'), ('denied', 'Access denied'), ('login', 'Logged in'), ('logout', 'Logged out'), ('login_failed', 'Log-in failed'), ('decide', 'Decision support')], max_length=20),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("view", "Viewed"),
+                    ("list", "Listed"),
+                    ("create", "Created"),
+                    ("update", "Updated"),
+                    ("archive", "Archived"),
+                    ("export", "Exported"),
+                    ("denied", "Access denied"),
+                    ("login", "Logged in"),
+                    ("logout", "Logged out"),
+                    ("login_failed", "Log-in failed"),
+                    ("decide", "Decision support"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
