@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cit.clinic.audit",
     "cit.clinic.inventory",
     "cit.clinic.intake",
+    "cit.clinic.plans",
     "cit.clinic.charting",
 ]
 

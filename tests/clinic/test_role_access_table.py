@@ -143,6 +143,8 @@ ENDPOINTS = [
         "screening page", "GET", "/patients/{own}/screening/", frozenset(CLINICAL | {"patient"})
     ),
     Endpoint("other's screening page", "GET", "/patients/{other}/screening/", frozenset(CLINICAL)),
+    Endpoint("plan page", "GET", "/patients/{own}/plan/", frozenset(CLINICAL | {"patient"})),
+    Endpoint("other's plan page", "GET", "/patients/{other}/plan/", frozenset(CLINICAL)),
 ]
 
 

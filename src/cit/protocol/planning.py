@@ -11,13 +11,13 @@ maintenance and price.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from cit.protocol.dates import add_months, age_on
 from cit.protocol.knowledge import DepthRange, DowntimeBand, Indication, Knowledge, get_knowledge
-from cit.protocol.model import Decision, Goal, Intake, Screening
+from cit.protocol.model import Decision, Goal, Intake, Screening, most_severe
 from cit.protocol.profiles import Profile, resolve_profile
 from cit.protocol.screening import screen
 
@@ -211,11 +211,13 @@ def plan(
     profile: Profile | str | None = None,
     *,
     knowledge: Knowledge | None = None,
+    overridden_rules: Collection[str] = frozenset(),
 ) -> TreatmentPlan:
     """Plan the series for ``goals`` (None: the intake's) with the first session on ``on``.
 
     The patient is screened for ``on`` first (with these goals' areas). Raises
-    :class:`PlanRefused` (carrying the screening) unless it allows treatment, and
+    :class:`PlanRefused` (carrying the screening) unless it allows treatment once the
+    findings of ``overridden_rules`` (recorded clinician overrides) are lifted, and
     :class:`PlanningError` for a request without goals or with unknown ids.
     """
     knowledge = knowledge or get_knowledge()
@@ -226,15 +228,19 @@ def plan(
     _check_goals(goal_list, knowledge)
     screened_intake = dataclasses.replace(intake, goals=goal_list)
     screening = screen(screened_intake, on, resolved, knowledge=knowledge)
-    if not screening.decision.allows_treatment:
+    remaining = [f.decision for f in screening.findings if f.rule not in overridden_rules]
+    if not most_severe(remaining).allows_treatment:
         raise PlanRefused(screening)
     planned = [_plan_goal(goal, intake, on, resolved, knowledge) for goal in goal_list]
     series = tuple(
         _plan_series(group, on, resolved, knowledge) for group in _group_by_interval(planned)
     )
     notes = [PlanNote(knowledge.rescreen.text, knowledge.rescreen.sources)]
-    if screening.decision is Decision.TREAT_WITH_PRECAUTIONS:
-        for finding in screening.findings:
+    for finding in screening.findings:
+        if finding.rule in overridden_rules:
+            notes.append(PlanNote(f"Finding {finding.rule} overridden by a clinician.", ()))
+    for finding in screening.findings:
+        if finding.decision is Decision.TREAT_WITH_PRECAUTIONS:
             for action in finding.actions:
                 notes.append(PlanNote(f"Precaution ({finding.rule}): {action}", finding.sources))
     price_total = None
@@ -394,8 +400,8 @@ def _plan_series(
         adjuncts=tuple(adjuncts),
         visit=visit,
         recovery=recovery_for_depth(deepest, knowledge),
-        milestones=tuple(_milestones(first, last, knowledge)),
-        maintenance=_maintenance(last, settings.maintenance_target_months, knowledge),
+        milestones=tuple(milestone_dates(first, last, knowledge)),
+        maintenance=maintenance_after(last, settings.maintenance_target_months, knowledge),
         price=_price(visit, sessions, prp, profile),
         notes=tuple(notes),
     )
@@ -477,7 +483,8 @@ def _band_floor(band: DowntimeBand) -> float:
     return band.min_depth_mm if band.min_depth_mm is not None else 0.0
 
 
-def _milestones(first: date, last: date, knowledge: Knowledge) -> list[MilestoneDates]:
+def milestone_dates(first: date, last: date, knowledge: Knowledge) -> list[MilestoneDates]:
+    """The result milestones of a series whose sessions run from ``first`` to ``last``."""
     result = []
     for milestone in knowledge.milestones:
         anchor = first if milestone.anchor == "first_session" else last
@@ -492,7 +499,8 @@ def _offset(anchor: date, amount: int, unit: str) -> date:
     return anchor + timedelta(weeks=amount) if unit == "weeks" else anchor + timedelta(days=amount)
 
 
-def _maintenance(last: date, target_months: int, knowledge: Knowledge) -> Maintenance:
+def maintenance_after(last: date, target_months: int, knowledge: Knowledge) -> Maintenance:
+    """Maintenance sessions after a series whose last session is on ``last``."""
     low, high = knowledge.maintenance_interval_months
     return Maintenance(
         interval_months=(low, high),

@@ -7,13 +7,20 @@ The screening's shape is the CLI's and the API's:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from cit.protocol.aftercare import AftercareDay, CourseDay, DiaryClassification
 from cit.protocol.knowledge import Knowledge, get_knowledge
 from cit.protocol.model import AREA_FLAGS, Coding, Finding, Intake, Screening
-from cit.protocol.planning import PlanNote, SeriesPlan, TreatmentPlan
+from cit.protocol.planning import (
+    Maintenance,
+    MilestoneDates,
+    PlanNote,
+    SeriesPlan,
+    TreatmentPlan,
+)
 
 
 def _day(value: date | None) -> str | None:
@@ -64,6 +71,32 @@ def screening_to_dict(screening: Screening, knowledge: Knowledge | None = None) 
 
 def _notes(notes: tuple[PlanNote, ...], knowledge: Knowledge) -> list[dict[str, Any]]:
     return [{"text": note.text, "sources": _sources(note.sources, knowledge)} for note in notes]
+
+
+def milestones_to_list(
+    milestones: Iterable[MilestoneDates], knowledge: Knowledge
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": m.id,
+            "text": m.text,
+            "from": m.start.isoformat(),
+            "to": m.end.isoformat(),
+            "sources": _sources(m.sources, knowledge),
+        }
+        for m in milestones
+    ]
+
+
+def maintenance_to_dict(maintenance: Maintenance, knowledge: Knowledge) -> dict[str, Any]:
+    return {
+        "interval_months": list(maintenance.interval_months),
+        "target_months": maintenance.target_months,
+        "first_date": maintenance.first_date.isoformat(),
+        "window": [day.isoformat() for day in maintenance.window],
+        "text": maintenance.text,
+        "sources": _sources(maintenance.sources, knowledge),
+    }
 
 
 def series_to_dict(series: SeriesPlan, knowledge: Knowledge | None = None) -> dict[str, Any]:
@@ -125,24 +158,8 @@ def series_to_dict(series: SeriesPlan, knowledge: Knowledge | None = None) -> di
             "note": series.recovery.note,
             "sources": _sources(series.recovery.sources, knowledge),
         },
-        "milestones": [
-            {
-                "id": m.id,
-                "text": m.text,
-                "from": m.start.isoformat(),
-                "to": m.end.isoformat(),
-                "sources": _sources(m.sources, knowledge),
-            }
-            for m in series.milestones
-        ],
-        "maintenance": {
-            "interval_months": list(series.maintenance.interval_months),
-            "target_months": series.maintenance.target_months,
-            "first_date": series.maintenance.first_date.isoformat(),
-            "window": [day.isoformat() for day in series.maintenance.window],
-            "text": series.maintenance.text,
-            "sources": _sources(series.maintenance.sources, knowledge),
-        },
+        "milestones": milestones_to_list(series.milestones, knowledge),
+        "maintenance": maintenance_to_dict(series.maintenance, knowledge),
         "price": {
             "currency": price.currency,
             "per_session": _range(price.per_session),

@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from cit.clinic.access import patient_for_request
+from cit.clinic.accounts.permissions import Capability, can_access_patient
+from cit.clinic.audit.models import AuditAction
+from cit.clinic.intake.actions import clinic_today
+from cit.clinic.plans.actions import do_accept_plan, do_redate_session, propose_plan
+from cit.clinic.plans.models import PlannedSession, TreatmentPlanRecord
+from cit.protocol.adjust import SeriesAdjustment, allowed_sessions, zone_key
+from cit.protocol.planning import PlanningError, PlanRefused
+from cit.protocol.serialise import screening_to_dict
+
+
+def _day(text: str | None, default: datetime.date) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text) if text else default
+    except ValueError:
+        return default
+
+
+def _adjustments(
+    post: Any, proposal: dict[str, Any]
+) -> tuple[list[SeriesAdjustment], dict[str, str]]:
+    """Read each series' adjustment form; unreadable numbers are reported, not guessed."""
+    adjustments, unreadable = [], {}
+    for index, series in enumerate(proposal["series"]):
+        prefix = f"s{index}-"
+        values: dict[str, Any] = {}
+        for name, kind in (("sessions", int), ("interval_target_weeks", int)):
+            try:
+                values[name] = kind(post.get(prefix + name, ""))
+            except ValueError:
+                unreadable[f"series[{index}].{name}"] = "enter a whole number"
+                values[name] = 0
+        try:
+            first = datetime.date.fromisoformat(post.get(prefix + "first_session", ""))
+        except ValueError:
+            unreadable[f"series[{index}].first_session"] = "enter a date"
+            first = datetime.date.min
+        depths = {}
+        for zone in series["zones"]:
+            key = zone_key(zone)
+            try:
+                depths[key] = float(post.get(f"{prefix}depth-{key}", ""))
+            except ValueError:
+                unreadable[f"series[{index}].depth.{key}"] = "enter a depth in mm"
+        adjustments.append(
+            SeriesAdjustment(values["sessions"], values["interval_target_weeks"], first, depths)
+        )
+    return adjustments, unreadable
+
+
+@login_required
+def plan_page(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The current accepted plan, and the engine's proposal to review, adjust and accept."""
+    reading = request.method != "POST"
+    patient = patient_for_request(
+        request,
+        patient_id,
+        Capability.CLINICAL_VIEW if reading else Capability.CLINICAL_EDIT,
+        AuditAction.VIEW if reading else None,
+    )
+    today = clinic_today(patient)
+    start = _day(request.POST.get("start") or request.GET.get("start"), today)
+    may_edit = can_access_patient(request.user, patient, Capability.CLINICAL_EDIT)
+    context: dict[str, Any] = {
+        "patient": patient,
+        "today": today,
+        "start": start,
+        "may_edit": may_edit,
+    }
+    current = TreatmentPlanRecord.objects.filter(patient=patient).first()
+    if current is not None:
+        context["current"] = current
+        context["current_sessions"] = PlannedSession.objects.filter(plan=current)
+    errors: dict[str, list[str]] = {}
+    try:
+        intake, proposal = propose_plan(patient, max(start, today))
+    except PlanRefused as refused:
+        context["refused"] = screening_to_dict(refused.screening)
+        return render(request, "plans/plan.html", context)
+    except (PlanningError, ValidationError) as error:
+        context["problem"] = " ".join(getattr(error, "messages", [str(error)]))
+        return render(request, "plans/plan.html", context)
+    if request.method == "POST" and may_edit:
+        adjustments, unreadable = _adjustments(request.POST, proposal)
+        if unreadable:
+            errors = {field: [message] for field, message in unreadable.items()}
+        else:
+            try:
+                do_accept_plan(
+                    actor=request.user,
+                    patient=patient,
+                    intake=intake,
+                    proposal=proposal,
+                    adjustments=adjustments,
+                    today=today,
+                    request=request,
+                )
+            except ValidationError as error:
+                errors = error.message_dict
+            else:
+                messages.success(request, "Plan accepted; its sessions are ready to book.")
+                return redirect("plan", patient_id=patient.pk)
+    context.update(
+        proposal=proposal,
+        errors=errors,
+        series_forms=[
+            {
+                "index": index,
+                "series": series,
+                "sessions_range": allowed_sessions(series),
+                "zones": [{**zone, "key": zone_key(zone)} for zone in series["zones"]],
+                "values": request.POST if request.method == "POST" else None,
+                "errors": {
+                    k.split(".", 1)[1]: v
+                    for k, v in errors.items()
+                    if k.startswith(f"series[{index}].")
+                },
+            }
+            for index, series in enumerate(proposal["series"])
+        ],
+    )
+    return render(request, "plans/plan.html", context, status=422 if errors else 200)
+
+
+@require_POST
+@login_required
+def redate_session(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = get_object_or_404(PlannedSession.objects.select_related("plan"), pk=session_id)
+    patient = patient_for_request(request, session.plan.patient_id, Capability.CLINICAL_EDIT, None)
+    try:
+        day = datetime.date.fromisoformat(request.POST.get("planned_on", ""))
+        do_redate_session(
+            actor=request.user,
+            session=session,
+            planned_on=day,
+            today=clinic_today(patient),
+            request=request,
+        )
+    except ValueError:
+        messages.error(request, "Session not moved — enter a date.")
+    except ValidationError as error:
+        messages.error(request, "Session not moved — " + " ".join(error.messages))
+    else:
+        messages.success(request, f"Session {session.number} moved to {day:%d %b %Y}.")
+    return redirect("plan", patient_id=patient.pk)

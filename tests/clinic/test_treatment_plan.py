@@ -1,0 +1,145 @@
+"""The plan page: the engine proposes, the clinician adjusts inside the allowed ranges
+and accepts; the accepted plan's sessions can be re-dated by hand inside the window."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from cit.clinic.intake.actions import clinic_today, do_override_finding, do_record_intake
+from cit.clinic.intake.models import ScreeningRecord
+from cit.clinic.plans.models import PlannedSession, TreatmentPlanRecord
+
+pytestmark = pytest.mark.django_db
+
+GOALS = [{"indication": "acne_scars", "areas": ["cheeks"]}]
+
+
+@pytest.fixture
+def patient(clinic: Any, make_patient: Any) -> Any:
+    return make_patient(clinic)
+
+
+@pytest.fixture
+def nurse(clinic: Any, make_user: Any) -> Client:
+    client = Client()
+    client.force_login(make_user("registered_nurse", clinic))
+    return client
+
+
+def _intake(patient: Any, **extra: Any) -> None:
+    do_record_intake(
+        actor=None,
+        patient=patient,
+        data={"birth_date": "1985-06-01", "goals": GOALS, **extra},
+        source="desk",
+        today=clinic_today(patient),
+    )
+
+
+def _accept(client: Client, patient: Any, **values: Any) -> Any:
+    today = clinic_today(patient)
+    data = {
+        "start": today.isoformat(),
+        "s0-sessions": "4",
+        "s0-interval_target_weeks": "5",
+        "s0-first_session": (today + datetime.timedelta(days=7)).isoformat(),
+        "s0-depth-acne_scars:cheeks": "1.5",
+        **values,
+    }
+    return client.post(f"/patients/{patient.pk}/plan/", data)
+
+
+def test_proposal_then_accepted_plan_with_sessions(nurse: Client, patient: Any) -> None:
+    _intake(patient)
+    page = nurse.get(f"/patients/{patient.pk}/plan/")
+    assert page.status_code == 200
+    series = page.context["proposal"]["series"][0]
+    assert series["sessions"] == 6 and series["interval_weeks"] == {"min": 4, "target": 4, "max": 6}
+    assert _accept(nurse, patient).status_code == 302
+    plan = TreatmentPlanRecord.objects.get(patient=patient)
+    accepted = plan.accepted["series"][0]
+    assert (accepted["sessions"], accepted["interval_weeks"]["target"]) == (4, 5)
+    assert accepted["zones"][0]["planned_depth_mm"] == 1.5
+    assert plan.proposed["series"][0]["sessions"] == 6
+    days = list(PlannedSession.objects.filter(plan=plan).values_list("planned_on", flat=True))
+    first = clinic_today(patient) + datetime.timedelta(days=7)
+    assert days == [first + datetime.timedelta(weeks=5 * n) for n in range(4)]
+
+
+def test_values_outside_the_ranges_are_refused_with_reasons(nurse: Client, patient: Any) -> None:
+    _intake(patient)
+    response = _accept(
+        nurse,
+        patient,
+        **{
+            "s0-sessions": "12",
+            "s0-interval_target_weeks": "2",
+            "s0-depth-acne_scars:cheeks": "2.5",
+        },
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "must be between 3 and 6" in page
+    assert "must be between 4 and 6 weeks" in page
+    assert "must be between 1.0 and 2.0 mm" in page
+    assert not TreatmentPlanRecord.objects.exists()
+    garbage = _accept(nurse, patient, **{"s0-sessions": "many"})
+    assert garbage.status_code == 422 and "enter a whole number" in garbage.content.decode()
+
+
+def test_plan_refused_until_an_override_lifts_the_finding(
+    clinic: Any, make_user: Any, nurse: Client, patient: Any
+) -> None:
+    _intake(patient, medications=[{"name": "Warfarin 5 mg"}])
+    page = nurse.get(f"/patients/{patient.pk}/plan/")
+    assert page.context["refused"]["decision"] == "refer"
+    assert "proposal" not in page.context
+    screening = ScreeningRecord.objects.get(patient=patient)
+    do_override_finding(
+        actor=make_user("physician", clinic),
+        screening=screening,
+        rule="anticoagulant",
+        reason="INR stable; haematology cleared on 2026-11-20",
+    )
+    page = nurse.get(f"/patients/{patient.pk}/plan/")
+    assert page.context["proposal"]["series"]
+    notes = [note["text"] for note in page.context["proposal"]["notes"]]
+    assert "Finding anticoagulant overridden by a clinician." in notes
+
+
+def test_redating_a_session_keeps_the_window(nurse: Client, patient: Any) -> None:
+    _intake(patient)
+    _accept(nurse, patient)
+    second = PlannedSession.objects.get(number=2)
+    too_close = second.planned_on - datetime.timedelta(weeks=2)
+    response = nurse.post(
+        f"/planned-sessions/{second.pk}/date/", {"planned_on": too_close.isoformat()}, follow=True
+    )
+    assert "the interval must be 4-6 weeks" in response.content.decode()
+    second.refresh_from_db()
+    moved = second.planned_on + datetime.timedelta(days=3)
+    nurse.post(f"/planned-sessions/{second.pk}/date/", {"planned_on": moved.isoformat()})
+    second.refresh_from_db()
+    assert second.planned_on == moved
+
+
+def test_who_may_see_and_accept(clinic: Any, make_user: Any, patient: Any) -> None:
+    _intake(patient)
+    desk = Client()
+    desk.force_login(make_user("front_desk", clinic))
+    assert desk.get(f"/patients/{patient.pk}/plan/").status_code == 403
+    esthetician = Client()
+    esthetician.force_login(make_user("esthetician", clinic))
+    assert esthetician.get(f"/patients/{patient.pk}/plan/").status_code == 200
+    portal_user = make_user("patient", clinic)
+    patient.portal_user = portal_user
+    patient.save()
+    portal = Client()
+    portal.force_login(portal_user)
+    assert portal.get(f"/patients/{patient.pk}/plan/").status_code == 200
+    assert _accept(portal, patient).status_code == 403
+    assert not TreatmentPlanRecord.objects.exists()
