@@ -1,7 +1,8 @@
 """Scheduling core: whole treatment series across providers, rooms and devices.
 
 Pure: no Django, no database, no clock (``now`` and dates are arguments). The booking layer
-builds a ``ClinicState`` from its rows and calls:
+builds a ``ClinicState`` from its rows (``booking_horizon`` says which days a request can
+touch; ``BookedSession.holds`` gives the rows a booking holds) and calls:
 
 * ``find_series`` to propose a series (best + alternatives, or a reason nothing fits);
 * ``check_series`` to re-validate a chosen proposal just before writing it;
@@ -21,8 +22,14 @@ from cit.scheduling.replan import (
     apply_replan,
     replan,
 )
-from cit.scheduling.search import ProposalWeights, SearchLimits, find_series
-from cit.scheduling.solver import CandidateLimits, SolverReport, SolveStatus, optimise_replan
+from cit.scheduling.search import ProposalWeights, SearchLimits, booking_horizon, find_series
+from cit.scheduling.solver import (
+    CandidateBreadth,
+    CandidateLimits,
+    SolverReport,
+    SolveStatus,
+    optimise_replan,
+)
 from cit.scheduling.state import ClinicState
 from cit.scheduling.types import (
     BookedSeries,
@@ -56,6 +63,7 @@ __all__ = [
     "BookedSeries",
     "BookedSession",
     "BusyInterval",
+    "CandidateBreadth",
     "CandidateLimits",
     "Clinic",
     "ClinicState",
@@ -93,6 +101,7 @@ __all__ = [
     "ViolationCode",
     "WeeklyHours",
     "apply_replan",
+    "booking_horizon",
     "check_series",
     "find_series",
     "optimise_replan",

@@ -10,8 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable
 
-from cit.scheduling.localtime import to_epoch, to_epoch_ceil
-from cit.scheduling.types import BusyInterval, ResourceKind
+from cit.scheduling.types import ResourceKind
 
 Hold = tuple[int, int, str | None]
 
@@ -39,19 +38,14 @@ class Occupancy:
         self._frozen = False
 
     @classmethod
-    def from_busy(cls, busy: Iterable[BusyInterval]) -> Occupancy:
-        return cls.from_holds(
-            (b.resource.key, to_epoch(b.start), to_epoch_ceil(b.end), b.appointment_id)
-            for b in busy
-        )
-
-    @classmethod
     def from_holds(cls, holds: Iterable[tuple[str, int, int, str | None]]) -> Occupancy:
         index = cls()
+        by_tag: dict[str, set[str]] = {}
         for key, start, end, tag in holds:
             index._holds.setdefault(key, []).append((start, end, tag))
             if tag is not None:
-                index._tag_keys[tag] = index._tag_keys.get(tag, frozenset()) | {key}
+                by_tag.setdefault(tag, set()).add(key)
+        index._tag_keys = {tag: frozenset(keys) for tag, keys in by_tag.items()}
         for key in index._holds:
             index._rebuild(key)
         index._owned = set(index._holds)
@@ -85,22 +79,6 @@ class Occupancy:
             return False
         return i + 1 >= len(starts) or starts[i + 1] >= end
 
-    def next_free(self, key: str, start: int, length: int) -> int:
-        """The earliest t >= start with [t, t + length) free on ``key``."""
-        starts = self._starts.get(key)
-        if not starts:
-            return start
-        ends = self._ends[key]
-        i = bisect_right(starts, start) - 1
-        t = start
-        if i >= 0 and ends[i] > t:
-            t = ends[i]
-        i += 1
-        while i < len(starts) and starts[i] < t + length:
-            t = max(t, ends[i])
-            i += 1
-        return t
-
     def free_gaps(self, key: str, start: int, end: int) -> list[tuple[int, int]]:
         """The free stretches of ``key`` within [start, end), in order."""
         starts = self._starts.get(key)
@@ -118,13 +96,6 @@ class Occupancy:
         if cursor < end:
             gaps.append((cursor, end))
         return gaps
-
-    def holds_overlapping(self, key: str, start: int, end: int) -> list[Hold]:
-        """The raw holds on ``key`` overlapping [start, end) (for explanations, not hot paths)."""
-        return [h for h in self._holds.get(key, ()) if h[0] < end and start < h[1]]
-
-    def tags(self) -> frozenset[str]:
-        return frozenset(self._tag_keys)
 
     # -- writes ----------------------------------------------------------------------------
 

@@ -88,7 +88,7 @@ class SessionMove:
 
     @property
     def start_changed(self) -> bool:
-        return self.before.start != self.after.start
+        return to_epoch(self.before.start) != to_epoch(self.after.start)
 
     @property
     def provider_changed(self) -> bool:
@@ -392,7 +392,7 @@ def build_outcome(
             original, placement, previous_day, request.interval.target_days, weights, problem
         )
         after = placement.to_session(original.number, zone, original.appointment_id)
-        if after != original:
+        if _where(after) != _where(original):
             moves.append(SessionMove(task.series.series_id, original, after))
         sessions.append(after)
         previous_day = placement.day
@@ -407,6 +407,18 @@ def build_outcome(
         unplaced_sessions=tuple(unplaced),
         reason=reason if unplaced else None,
         cost=cost,
+    )
+
+
+def _where(session: BookedSession) -> tuple[object, ...]:
+    """A session's placement as plain values: datetimes sharing a tzinfo compare by wall
+    clock, which would call a move within the repeated autumn hour "no change"."""
+    return (
+        to_epoch(session.start),
+        to_epoch(session.end),
+        session.provider_id,
+        session.room_id,
+        tuple((u.device_id, to_epoch(u.start), to_epoch(u.end)) for u in session.devices),
     )
 
 

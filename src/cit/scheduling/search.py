@@ -25,6 +25,7 @@ from cit.scheduling.localtime import local_date, to_epoch
 from cit.scheduling.slots import Placement, SlotFinder, devices_for
 from cit.scheduling.state import ClinicState
 from cit.scheduling.types import (
+    DeviceKind,
     FailureCode,
     ScheduleProposal,
     SchedulingFailure,
@@ -76,6 +77,22 @@ class _Found:
     @property
     def lead(self) -> str:
         return self.placements[0].provider_id
+
+
+def booking_horizon(
+    request: SeriesRequest, limits: SearchLimits | None = None
+) -> tuple[date, date]:
+    """The first and last local day any session ``find_series`` may propose can fall on.
+
+    The booking layer loads only the appointments and absences overlapping these days into the
+    ``ClinicState`` it builds for one request, instead of the clinic's whole book.
+    """
+    limits = limits or SearchLimits()
+    last_start = request.latest_start or request.earliest_start + timedelta(
+        days=limits.horizon_days
+    )
+    last = last_start + timedelta(days=(request.sessions - 1) * request.interval.max_days)
+    return request.earliest_start, last
 
 
 def find_series(
@@ -149,6 +166,8 @@ class _SeriesSearch:
         self.provider_ids = sorted(
             (p.id for p in finder.providers), key=lambda pid: pid != preferred
         )
+        # Delay counts from the first day the search may use: the earliest start, or today.
+        self.first_day = request.earliest_start
         self.evaluations = 0
         self.anchors_seen = 0
         self.unplaceable_session = Counter[int]()
@@ -209,11 +228,10 @@ class _SeriesSearch:
         results: list[_Found] = []
         best_per_day: dict[date, float] = {}
         completions = 0
+        self.first_day = first_day
         day = first_day
         while day <= last_day:
-            lower_bound = (
-                self.weights.start_delay_per_day * (day - self.request.earliest_start).days
-            )
+            lower_bound = self.weights.start_delay_per_day * (day - first_day).days
             ranked_days = sorted(best_per_day.values())
             if len(ranked_days) >= want and lower_bound >= ranked_days[want - 1]:
                 break
@@ -362,11 +380,10 @@ class _SeriesSearch:
     def score(self, placements: list[Placement]) -> ScoreBreakdown:
         """The cost of a finished series, component by component (equals the search cost)."""
         w = self.weights
-        request = self.request
         first = placements[0]
         lead = first.provider_id
         target = self.window.target_days
-        delay = (first.day - request.earliest_start).days
+        delay = (first.day - self.first_day).days
         deviation = sum(
             abs((b.day - a.day).days - target)
             for a, b in zip(placements, placements[1:], strict=False)
@@ -387,7 +404,8 @@ class _SeriesSearch:
                     "days",
                     w.start_delay_per_day,
                     w.start_delay_per_day * delay,
-                    f"starts {delay} day(s) after the earliest possible date",
+                    f"starts {delay} day(s) after the earliest possible date "
+                    f"{self.first_day.isoformat()}",
                 ),
                 ScoreComponent(
                     "interval_deviation",
@@ -490,7 +508,7 @@ def _static_failure(
         return SchedulingFailure(FailureCode.NO_SUITABLE_ROOM, f"No room with {wanted} facilities")
     for need in request.device_needs():
         if not devices_for(state, need):
-            why = " (needed for PRP)" if need.kind.value == "centrifuge" else ""
+            why = " (needed for PRP)" if need.kind is DeviceKind.CENTRIFUGE else ""
             return SchedulingFailure(
                 FailureCode.NO_DEVICE, f"The clinic has no {need.kind.value}{why}"
             )

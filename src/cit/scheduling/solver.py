@@ -58,16 +58,27 @@ class SolveStatus(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class CandidateLimits:
-    """How many candidate slots per variable session the model gets (its size)."""
+class CandidateBreadth:
+    """How widely to look for one session's candidates: ``dates`` nearest days, on each the
+    first ``providers`` providers (the original first) with free starts, on each the
+    ``times`` starts nearest the original time of day, each with ``rooms`` room/device choices."""
 
-    dates_per_session: int = 6
-    providers_per_date: int = 2
-    times_per_provider: int = 2
-    resource_variants: int = 2
-    dates_if_standing: int = 3
-    """Fewer dates for a session whose original placement still stands: it only moves to mend
-    an interval broken upstream."""
+    dates: int
+    providers: int
+    times: int
+    rooms: int
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateLimits:
+    """Model size: candidate breadth by the kind of session, since most sessions need few."""
+
+    standing: CandidateBreadth = CandidateBreadth(dates=2, providers=1, times=1, rooms=1)
+    """The original spot is still free; the session moves only to mend an interval upstream."""
+    displaced: CandidateBreadth = CandidateBreadth(dates=6, providers=2, times=2, rooms=2)
+    """The original spot is gone (e.g. the provider is away)."""
+    stranded: CandidateBreadth = CandidateBreadth(dates=12, providers=3, times=2, rooms=2)
+    """The greedy re-plan found no place: look wider, this is where the solver can help."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +90,8 @@ class SolverReport:
     result: ReplanResult
     objective: int | None
     best_bound: float | None
+    """CP-SAT's proven lower bound, floored at 0: every objective term is non-negative, and
+    early in a short run CP-SAT may report a looser (negative) bound than that."""
     greedy_objective: int
     wall_seconds: float
     series: int
@@ -194,7 +207,7 @@ def optimise_replan(
         status,
         result,
         round(solver.objective_value),
-        solver.best_objective_bound,
+        max(0.0, solver.best_objective_bound),
         greedy_objective,
         solver.wall_time,
         len(problem.tasks),
@@ -234,10 +247,15 @@ def _candidates_for(
         greedy_session = greedy_sessions.get(original.number)
         if greedy_session is not None:
             pool.offer_exact(greedy_session)
+        if standing:
+            breadth = limits.standing
+        elif greedy_session is None:
+            breadth = limits.stranded
+        else:
+            breadth = limits.displaced
         pool.offer_nearby(
             greedy_day=None if greedy_session is None else local_date(greedy_session.start, zone),
-            n_dates=limits.dates_if_standing if standing else limits.dates_per_session,
-            limits=limits,
+            breadth=breadth,
         )
         per_session.append(pool.candidates())
     return per_session
@@ -299,9 +317,7 @@ class _SessionCandidates:
             return True
         return False
 
-    def offer_nearby(
-        self, *, greedy_day: date | None, n_dates: int, limits: CandidateLimits
-    ) -> None:
+    def offer_nearby(self, *, greedy_day: date | None, breadth: CandidateBreadth) -> None:
         """Starts near the original time of day on the days nearest the original (or greedy)
         date, with the original provider first."""
 
@@ -318,10 +334,10 @@ class _SessionCandidates:
         providers = sorted(
             finder.provider_ids, key=lambda pid: (pid != self.original.provider_id, pid)
         )
-        for day in [d for d in days if finder.clinic_open(d)][:n_dates]:
+        for day in [d for d in days if finder.clinic_open(d)][: breadth.dates]:
             used_providers = 0
             for provider_id in providers:
-                if used_providers >= limits.providers_per_date:
+                if used_providers >= breadth.providers:
                     break
                 starts = sorted(
                     finder.provider_starts(day, provider_id),
@@ -329,9 +345,9 @@ class _SessionCandidates:
                 )
                 times = 0
                 for minute, start in starts:
-                    if times >= limits.times_per_provider:
+                    if times >= breadth.times:
                         break
-                    choices = finder.resource_options(start, limit=limits.resource_variants)
+                    choices = finder.resource_options(start, limit=breadth.rooms)
                     for room_id, devices in choices:
                         end = start + finder.visit_seconds
                         self.offer(

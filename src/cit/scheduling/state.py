@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
@@ -58,18 +59,6 @@ class ClinicState:
         except KeyError:
             raise KeyError(f"unknown provider {provider_id!r}") from None
 
-    def room(self, room_id: str) -> Room:
-        for room in self.rooms:
-            if room.id == room_id:
-                return room
-        raise KeyError(f"unknown room {room_id!r}")
-
-    def device(self, device_id: str) -> Device:
-        for device in self.devices:
-            if device.id == device_id:
-                return device
-        raise KeyError(f"unknown device {device_id!r}")
-
     def occupancy(self) -> Occupancy:
         """The shared, read-only index of ``busy`` plus provider absences; ``copy()`` to write."""
         if not self._index:
@@ -125,8 +114,11 @@ class ClinicState:
 
 
 def _build_index(busy: Iterable[BusyInterval], providers: Iterable[Provider]) -> Occupancy:
+    # Inlined epoch arithmetic: this loop runs once per hold of the whole book.
+    floor, ceil = math.floor, math.ceil
     holds: list[tuple[str, int, int, str | None]] = [
-        (b.resource.key, to_epoch(b.start), to_epoch_ceil(b.end), b.appointment_id) for b in busy
+        (b.resource.key, floor(b.start.timestamp()), ceil(b.end.timestamp()), b.appointment_id)
+        for b in busy
     ]
     # An absence blocks a provider exactly like a booking does, but is never released.
     for provider in providers:

@@ -37,11 +37,11 @@ class ResourceKind(enum.StrEnum):
 class ResourceRef:
     kind: ResourceKind
     id: str
+    key: str = field(init=False, repr=False, compare=False)
+    """A flat string key, computed once: the occupancy index hashes these a lot."""
 
-    @property
-    def key(self) -> str:
-        """A flat string key; the occupancy index hashes these millions of times."""
-        return f"{self.kind.value}:{self.id}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", f"{self.kind.value}:{self.id}")
 
 
 def _utc(value: datetime) -> datetime:
@@ -299,7 +299,6 @@ class SeriesRequest:
     room_capabilities: frozenset[str] = frozenset()
     centrifuge_offset_minutes: int = PRP_SPIN_OFFSET_MINUTES
     centrifuge_minutes: int = PRP_SPIN_MINUTES
-    series_id: str | None = None
 
     def __post_init__(self) -> None:
         if self.sessions < 1:
@@ -377,9 +376,6 @@ class BookedSession:
             for use in self.devices
         )
         return tuple(rows)
-
-    def local_start(self, zone: ZoneInfo) -> datetime:
-        return self.start.astimezone(zone)
 
     @property
     def duration(self) -> timedelta:
