@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "cit.clinic.inventory",
     "cit.clinic.intake",
     "cit.clinic.plans",
+    "cit.clinic.appointments",
     "cit.clinic.charting",
 ]
 

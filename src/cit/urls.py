@@ -42,6 +42,7 @@ urlpatterns = [
     path("inventory/lots/<int:lot_id>/recall/", inventory_views.lot_recall, name="lot-recall"),
     path("", include("cit.clinic.intake.urls")),
     path("", include("cit.clinic.plans.urls")),
+    path("", include("cit.clinic.appointments.urls")),
     path("", include("cit.clinic.charting.urls")),
     path("api/", api.urls),
     path("cds-services", cds_hooks.cds_discovery, name="cds-discovery"),

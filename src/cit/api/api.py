@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 import cit
-from cit.api import charting, me, patients, protocol
+from cit.api import appointments, charting, me, patients, protocol
 from cit.api.errors import install_error_handlers
 
 api = NinjaAPI(
@@ -25,3 +25,4 @@ api.add_router("/", me.router)
 api.add_router("/", patients.router)
 api.add_router("/", charting.router)
 api.add_router("/", protocol.router)
+api.add_router("/", appointments.router)
