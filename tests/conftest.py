@@ -26,8 +26,15 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings: Any) -> None:
-    """Tests render templates without running collectstatic first."""
+def _plain_static_storage(request: pytest.FixtureRequest) -> None:
+    """Tests render templates without running collectstatic first.
+
+    Skipped when pytest-django is off (``-p no:django``), so the pure cores' tests run
+    without Django at all.
+    """
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
+    settings = request.getfixturevalue("settings")
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

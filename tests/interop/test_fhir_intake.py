@@ -33,11 +33,6 @@ FIXTURES = Path(__file__).with_name("fixtures")
 ON = date(2025, 1, 10)
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_storage() -> None:
-    """Overrides the project-wide fixture: no templates here, and no Django settings needed."""
-
-
 def load(name: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
     return data
