@@ -1,7 +1,482 @@
-"""Session charting over JSON (consent, session notes, signing, amendments)."""
+"""Session charting over JSON (consent, session notes, signing, amendments).
+
+The same actions, role rules and audit events as the pages. Invalid input answers 422
+with field errors; a request the record's state refuses (a signed note, no valid
+consent, a re-screen that does not allow treatment) answers 409 in the same shape.
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from cit.api.errors import ErrorOut, error_body
+from cit.clinic.access import patient_for_request, require_capability, staff_clinic
+from cit.clinic.accounts.permissions import Capability
+from cit.clinic.audit.actions import record_event
+from cit.clinic.audit.models import AuditAction
+from cit.clinic.charting import actions
+from cit.clinic.charting.access import note_for_request
+from cit.clinic.charting.models import ConsentForm, ConsentSignature, SessionNote
+from cit.clinic.facilities.models import Device
+from cit.clinic.intake.actions import clinic_today
+from cit.clinic.inventory.models import Lot
 
 router = Router(tags=["charting"])
+
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+ProcedureCode = Literal["microneedling", "microneedling_prp"]
+EndpointCode = Literal["even_erythema", "pinpoint_bleeding", "not_reached"]
+PurposeCode = Literal["needle_cartridge", "numbing", "during_needling", "post_procedure"]
+
+
+def _conflict(error: actions.ChartingConflict) -> Status[dict[str, Any]]:
+    errors = [
+        {"field": field, "message": message}
+        for field, messages in error.message_dict.items()
+        for message in messages
+    ]
+    return Status(409, error_body("The record's state does not allow this.", errors))
+
+
+def _who(user: Any) -> str | None:
+    return None if user is None else user.username
+
+
+# ------------------------------------------------------------------------------ schemas
+
+
+class ConsentFormOut(Schema):
+    id: int
+    procedure: str
+    version: int
+    title: str
+    body: str
+    effective_on: datetime.date
+    published_at: datetime.datetime
+    published_by: str
+
+    @staticmethod
+    def resolve_published_by(obj: ConsentForm) -> str:
+        return obj.published_by.username
+
+
+class ConsentFormIn(Schema):
+    procedure: ProcedureCode
+    title: str = Field(..., min_length=1, max_length=200)
+    body: str = Field(..., min_length=1, max_length=50_000)
+    effective_on: datetime.date
+
+
+class ConsentSignIn(Schema):
+    procedure: ProcedureCode = "microneedling"
+    method: Literal["drawn", "typed"]
+    typed_name: str = Field("", max_length=200)
+    drawn_signature: str = Field("", max_length=300_000)
+
+
+class ConsentSignatureOut(Schema):
+    id: int
+    form_id: int
+    form_version: int
+    procedure: str
+    method: str
+    typed_name: str
+    has_drawing: bool
+    signed_at: datetime.datetime
+    witnessed_by: str
+
+    @staticmethod
+    def resolve_form_version(obj: ConsentSignature) -> int:
+        return obj.form.version
+
+    @staticmethod
+    def resolve_procedure(obj: ConsentSignature) -> str:
+        return obj.form.procedure
+
+    @staticmethod
+    def resolve_has_drawing(obj: ConsentSignature) -> bool:
+        return bool(obj.drawn_signature)
+
+    @staticmethod
+    def resolve_witnessed_by(obj: ConsentSignature) -> str:
+        return obj.witnessed_by.username
+
+
+class SessionStartIn(Schema):
+    session_date: datetime.date | None = None
+    procedure: ProcedureCode = "microneedling"
+    device_id: int
+    photos_taken: bool
+    numbing_applied_at: datetime.time | None = None
+    numbing_removed_at: datetime.time | None = None
+
+
+class SessionPatch(Schema):
+    photos_taken: bool | None = None
+    numbing_applied_at: datetime.time | None = None
+    numbing_removed_at: datetime.time | None = None
+    immediate_reactions: str | None = Field(None, max_length=5000)
+    post_procedure_notes: str | None = Field(None, max_length=5000)
+
+
+class ZoneIn(Schema):
+    zone: str = Field(..., max_length=30)
+    depth_mm: Decimal = Field(..., gt=0, le=3, decimal_places=2)
+    passes: int = Field(..., ge=1, le=20)
+    endpoint: EndpointCode
+
+
+class ProductIn(Schema):
+    lot_id: int
+    purpose: PurposeCode
+    quantity: int = Field(1, ge=1, le=20)
+
+
+class AmendIn(Schema):
+    target: str = Field(..., max_length=60)
+    new_value: str = Field(..., min_length=1, max_length=5000)
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class ZoneOut(Schema):
+    zone: str
+    depth_mm: Decimal
+    passes: int
+    endpoint: str
+    charted_by: str | None
+
+
+class ProductOut(Schema):
+    purpose: str
+    product: str
+    lot_id: int
+    lot_number: str
+    expires_on: datetime.date
+    quantity: int
+
+
+class AmendmentOut(Schema):
+    id: int
+    target: str
+    previous_value: str
+    new_value: str
+    reason: str
+    amended_at: datetime.datetime
+    amended_by: str | None
+
+
+class ScreeningOut(Schema):
+    id: int
+    decision: str
+    screened_for: datetime.date
+    protocol_version: str
+
+
+class NoteOut(Schema):
+    id: int
+    patient_id: int
+    procedure: str
+    session_date: datetime.date
+    status: Literal["draft", "signed"]
+    screening: ScreeningOut
+    consent_id: int
+    photos_taken: bool
+    numbing_applied_at: datetime.time | None
+    numbing_removed_at: datetime.time | None
+    device_id: int
+    device: str
+    device_max_depth_mm: Decimal | None
+    immediate_reactions: str
+    post_procedure_notes: str
+    started_at: datetime.datetime
+    started_by: str | None
+    signed_at: datetime.datetime | None
+    signed_by: str | None
+    zones: list[ZoneOut]
+    products: list[ProductOut]
+    amendments: list[AmendmentOut]
+    current_values: dict[str, str] | None
+
+
+class NoteSummary(Schema):
+    id: int
+    session_date: datetime.date
+    procedure: str
+    status: Literal["draft", "signed"]
+    signed_at: datetime.datetime | None
+
+
+class AmendmentOutWithNote(AmendmentOut):
+    note_id: int
+
+
+def _note_out(note: SessionNote) -> dict[str, Any]:
+    note = SessionNote.objects.select_related(
+        "patient__clinic", "device", "screening", "started_by", "signed_by"
+    ).get(pk=note.pk)
+    return {
+        "id": note.pk,
+        "patient_id": note.patient_id,
+        "procedure": note.procedure,
+        "session_date": note.session_date,
+        "status": "signed" if note.is_signed else "draft",
+        "screening": {
+            "id": note.screening.pk,
+            "decision": note.screening.decision,
+            "screened_for": note.screening.screened_for,
+            "protocol_version": note.screening.protocol_version,
+        },
+        "consent_id": note.consent_id,
+        "photos_taken": note.photos_taken,
+        "numbing_applied_at": note.numbing_applied_at,
+        "numbing_removed_at": note.numbing_removed_at,
+        "device_id": note.device_id,
+        "device": str(note.device),
+        "device_max_depth_mm": note.device.max_depth_mm,
+        "immediate_reactions": note.immediate_reactions,
+        "post_procedure_notes": note.post_procedure_notes,
+        "started_at": note.started_at,
+        "started_by": _who(note.started_by),
+        "signed_at": note.signed_at,
+        "signed_by": _who(note.signed_by),
+        "zones": [
+            {
+                "zone": zone.zone,
+                "depth_mm": zone.depth_mm,
+                "passes": zone.passes,
+                "endpoint": zone.endpoint,
+                "charted_by": _who(zone.charted_by),
+            }
+            for zone in note.zones.select_related("charted_by")
+        ],
+        "products": [
+            {
+                "purpose": item.purpose,
+                "product": item.lot_use.lot.product.name,
+                "lot_id": item.lot_use.lot_id,
+                "lot_number": item.lot_use.lot.lot_number,
+                "expires_on": item.lot_use.lot.expires_on,
+                "quantity": item.lot_use.quantity,
+            }
+            for item in note.products.select_related("lot_use__lot__product")
+        ],
+        "amendments": [_amendment_out(a) for a in note.amendments.select_related("amended_by")],
+        "current_values": actions.current_values(note) if note.is_signed else None,
+    }
+
+
+def _amendment_out(amendment: Any) -> dict[str, Any]:
+    return {
+        "id": amendment.pk,
+        "note_id": amendment.note_id,
+        "target": amendment.target,
+        "previous_value": amendment.previous_value,
+        "new_value": amendment.new_value,
+        "reason": amendment.reason,
+        "amended_at": amendment.amended_at,
+        "amended_by": _who(amendment.amended_by),
+    }
+
+
+# ------------------------------------------------------------------------------ consent
+
+
+@router.get("/consent-forms", response={200: list[ConsentFormOut], **ERRORS})
+def list_consent_forms(request: HttpRequest) -> Any:
+    require_capability(request, Capability.CLINIC_VIEW)
+    return list(
+        ConsentForm.objects.filter(clinic=staff_clinic(request)).select_related("published_by")
+    )
+
+
+@router.post("/consent-forms", response={201: ConsentFormOut, **ERRORS})
+def publish_consent_form(request: HttpRequest, payload: ConsentFormIn) -> Any:
+    if not actions.may_publish_consent_forms(request.user):
+        raise PermissionDenied("Only clinic admins and licensed clinicians publish consent forms.")
+    form = actions.do_publish_consent_form(
+        actor=request.user, clinic=staff_clinic(request), request=request, **payload.dict()
+    )
+    return Status(201, form)
+
+
+@router.get("/patients/{patient_id}/consents", response={200: list[ConsentSignatureOut], **ERRORS})
+def list_consents(request: HttpRequest, patient_id: int) -> Any:
+    patient = patient_for_request(request, patient_id, Capability.CLINICAL_EDIT, AuditAction.LIST)
+    return list(
+        ConsentSignature.objects.filter(patient=patient).select_related("form", "witnessed_by")
+    )
+
+
+@router.post("/patients/{patient_id}/consents", response={201: ConsentSignatureOut, **ERRORS})
+def sign_consent(request: HttpRequest, patient_id: int, payload: ConsentSignIn) -> Any:
+    require_capability(request, Capability.CLINICAL_EDIT)
+    patient = patient_for_request(request, patient_id, Capability.CLINICAL_EDIT, None)
+    form = actions.form_in_effect(patient.clinic, payload.procedure, clinic_today(patient))
+    if form is None:
+        raise ValidationError({"procedure": ["No consent form for this procedure is in effect."]})
+    signature = actions.do_sign_consent(
+        actor=request.user,
+        patient=patient,
+        form=form,
+        method=payload.method,
+        typed_name=payload.typed_name,
+        drawn_signature=payload.drawn_signature,
+        request=request,
+    )
+    return Status(201, signature)
+
+
+# ------------------------------------------------------------------------------ sessions
+
+
+@router.get("/patients/{patient_id}/sessions", response={200: list[NoteSummary], **ERRORS})
+def list_sessions(request: HttpRequest, patient_id: int) -> Any:
+    patient = patient_for_request(
+        request, patient_id, Capability.CLINICAL_VIEW, AuditAction.LIST, include_archived=True
+    )
+    notes = SessionNote.objects.filter(patient=patient)
+    if request.user.is_patient:  # type: ignore[union-attr]
+        notes = notes.signed()
+    return [
+        {
+            "id": note.pk,
+            "session_date": note.session_date,
+            "procedure": note.procedure,
+            "status": "signed" if note.is_signed else "draft",
+            "signed_at": note.signed_at,
+        }
+        for note in notes
+    ]
+
+
+@router.post("/patients/{patient_id}/sessions", response={201: NoteOut, **ERRORS})
+def start_session(request: HttpRequest, patient_id: int, payload: SessionStartIn) -> Any:
+    require_capability(request, Capability.CLINICAL_EDIT)
+    patient = patient_for_request(request, patient_id, Capability.CLINICAL_EDIT, None)
+    device = Device.objects.filter(pk=payload.device_id, clinic=patient.clinic).first()
+    if device is None:
+        raise ValidationError({"device_id": ["No such device in this clinic."]})
+    try:
+        note = actions.do_start_session(
+            actor=request.user,
+            patient=patient,
+            session_date=payload.session_date or clinic_today(patient),
+            device=device,
+            photos_taken=payload.photos_taken,
+            procedure=payload.procedure,
+            numbing_applied_at=payload.numbing_applied_at,
+            numbing_removed_at=payload.numbing_removed_at,
+            request=request,
+        )
+    except actions.ChartingConflict as error:
+        return _conflict(error)
+    return Status(201, _note_out(note))
+
+
+@router.get("/sessions/{note_id}", response={200: NoteOut, **ERRORS})
+def get_session(request: HttpRequest, note_id: int) -> Any:
+    return _note_out(note_for_request(request, note_id, Capability.CLINICAL_VIEW))
+
+
+@router.patch("/sessions/{note_id}", response={200: NoteOut, **ERRORS})
+def update_session(request: HttpRequest, note_id: int, payload: SessionPatch) -> Any:
+    require_capability(request, Capability.CLINICAL_EDIT)
+    note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
+    changes = payload.dict(exclude_unset=True)
+    nulls = [
+        name
+        for name, value in changes.items()
+        if value is None and name not in ("numbing_applied_at", "numbing_removed_at")
+    ]
+    if nulls:
+        raise ValidationError({name: ["This field cannot be null."] for name in nulls})
+    try:
+        note = actions.do_update_session(
+            actor=request.user, note=note, changes=changes, request=request
+        )
+    except actions.ChartingConflict as error:
+        return _conflict(error)
+    return _note_out(note)
+
+
+@router.post("/sessions/{note_id}/zones", response={200: NoteOut, **ERRORS})
+def chart_zone(request: HttpRequest, note_id: int, payload: ZoneIn) -> Any:
+    require_capability(request, Capability.CLINICAL_EDIT)
+    note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
+    try:
+        actions.do_chart_zone(actor=request.user, note=note, request=request, **payload.dict())
+    except actions.ChartingConflict as error:
+        return _conflict(error)
+    return _note_out(note)
+
+
+@router.post("/sessions/{note_id}/products", response={200: NoteOut, **ERRORS})
+def record_product(request: HttpRequest, note_id: int, payload: ProductIn) -> Any:
+    require_capability(request, Capability.CLINICAL_EDIT)
+    note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
+    lot = (
+        Lot.objects.select_related("product")
+        .filter(pk=payload.lot_id, product__clinic=note.patient.clinic)
+        .first()
+    )
+    if lot is None:
+        raise ValidationError({"lot_id": ["No such lot in this clinic."]})
+    try:
+        actions.do_record_product(
+            actor=request.user,
+            note=note,
+            lot=lot,
+            purpose=payload.purpose,
+            quantity=payload.quantity,
+            request=request,
+        )
+    except actions.ChartingConflict as error:
+        return _conflict(error)
+    return _note_out(note)
+
+
+@router.post("/sessions/{note_id}/sign", response={200: NoteOut, **ERRORS})
+def sign_session(request: HttpRequest, note_id: int) -> Any:
+    require_capability(request, Capability.CLINICAL_EDIT)
+    note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
+    try:
+        note = actions.do_sign_note(actor=request.user, note=note, request=request)
+    except actions.ChartingConflict as error:
+        return _conflict(error)
+    return _note_out(note)
+
+
+@router.post("/sessions/{note_id}/amendments", response={201: AmendmentOutWithNote, **ERRORS})
+def amend_session(request: HttpRequest, note_id: int, payload: AmendIn) -> Any:
+    require_capability(request, Capability.CLINICAL_EDIT)
+    note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
+    try:
+        amendment = actions.do_amend_note(
+            actor=request.user, note=note, request=request, **payload.dict()
+        )
+    except actions.ChartingConflict as error:
+        return _conflict(error)
+    return Status(201, _amendment_out(amendment))
+
+
+@router.get("/sessions/{note_id}/aftercare", response={200: list[dict[str, Any]], **ERRORS})
+def session_aftercare(request: HttpRequest, note_id: int) -> Any:
+    """The aftercare handout of the session (day 0 to 7), from the protocol engine."""
+    note = note_for_request(request, note_id, Capability.CLINICAL_VIEW, None)
+    record_event(
+        request, AuditAction.VIEW, patient=note.patient, obj=note, detail={"part": "aftercare"}
+    )
+    return actions.aftercare_handout(note)

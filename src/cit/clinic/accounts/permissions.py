@@ -34,6 +34,7 @@ class Capability(StrEnum):
     INVENTORY_MANAGE = "inventory.manage"
     DECISION_SUPPORT = "protocol.decide"
     INTAKE_SUBMIT = "intake.submit"
+    CONSENT_PUBLISH = "consent.publish"
 
 
 C = Capability
@@ -69,14 +70,19 @@ _ADMIN = frozenset(
         C.AUDIT_VIEW,
         C.INVENTORY_VIEW,
         C.INVENTORY_MANAGE,
+        C.CONSENT_PUBLISH,
     }
 )
 # A patient sees their own record, clinical notes and bookings in the portal.
 _PATIENT = frozenset({C.PATIENT_VIEW, C.CLINICAL_VIEW, C.SCHEDULE_VIEW, C.INTAKE_SUBMIT})
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    # Licensed staff also receive stock and run recalls (lots are a clinical safety matter).
-    **{role: _CLINICIAN | {C.SCREENING_OVERRIDE, C.INVENTORY_MANAGE} for role in LICENSED_ROLES},
+    # Licensed staff also receive stock and run recalls (lots are a clinical safety matter)
+    # and publish consent text.
+    **{
+        role: _CLINICIAN | {C.SCREENING_OVERRIDE, C.INVENTORY_MANAGE, C.CONSENT_PUBLISH}
+        for role in LICENSED_ROLES
+    },
     Role.ESTHETICIAN: _CLINICIAN,
     Role.FRONT_DESK: _FRONT_DESK,
     Role.CLINIC_ADMIN: _ADMIN,

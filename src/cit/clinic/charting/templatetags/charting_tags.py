@@ -1,0 +1,59 @@
+"""``{% zone_shape "cheeks" zones charted %}<shapes>{% endzone_shape %}``: one face-map zone.
+
+It wraps the shapes in a focusable group carrying the zone's id, title and depth range
+from the knowledge base, so the map never hard-codes a clinical number.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.template.base import Parser, Token
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+
+class ZoneShapeNode(template.Node):
+    def __init__(self, zone: str, zones: Any, charted: Any, nodelist: template.NodeList):
+        self.zone = zone
+        self.zones = zones
+        self.charted = charted
+        self.nodelist = nodelist
+
+    def render(self, context: template.Context) -> SafeString:
+        limits = self.zones.resolve(context).get(self.zone)
+        if limits is None:
+            return mark_safe("")
+        charted = self.charted.resolve(context) or {}
+        classes = "zone charted" if self.zone in charted else "zone"
+        label = f"{limits.title} ({limits.min_mm}–{limits.max_mm} mm)"
+        return format_html(
+            '<g class="{}" data-zone="{}" data-title="{}" data-min="{}" data-max="{}" '
+            'tabindex="0" role="button" aria-label="{}"><title>{}</title>{}</g>',
+            classes,
+            limits.id,
+            limits.title,
+            limits.min_mm,
+            limits.max_mm,
+            label,
+            label,
+            self.nodelist.render(context),
+        )
+
+
+@register.tag
+def zone_shape(parser: Parser, token: Token) -> ZoneShapeNode:
+    bits = token.split_contents()
+    if len(bits) != 4:
+        raise template.TemplateSyntaxError("zone_shape takes a zone id, zones and charted")
+    nodelist = parser.parse(("endzone_shape",))
+    parser.delete_first_token()
+    return ZoneShapeNode(
+        bits[1].strip("\"'"),
+        parser.compile_filter(bits[2]),
+        parser.compile_filter(bits[3]),
+        nodelist,
+    )

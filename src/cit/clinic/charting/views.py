@@ -1,0 +1,368 @@
+"""Charting pages: consent, the session list, checklist, face-map chart, sign and amend.
+
+Views check input and access, then call the actions; refusals come back as field errors
+on the same page and change nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cit.clinic.access import capability_required, patient_for_request, staff_clinic
+from cit.clinic.accounts.permissions import Capability, can_access_patient
+from cit.clinic.audit.models import AuditAction
+from cit.clinic.charting import actions
+from cit.clinic.charting.access import note_for_request
+from cit.clinic.charting.forms import (
+    AmendForm,
+    ChartZoneForm,
+    ConsentFormPublishForm,
+    ConsentSignForm,
+    RecordProductForm,
+    SessionDetailsForm,
+    StartSessionForm,
+    apply_errors,
+)
+from cit.clinic.charting.models import (
+    ConsentForm,
+    ConsentSignature,
+    NoteAmendment,
+    Procedure,
+    SessionNote,
+)
+from cit.clinic.intake.actions import clinic_today
+from cit.clinic.intake.models import ScreeningRecord
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _zone_context(note: SessionNote, zone_form: ChartZoneForm | None = None) -> dict[str, Any]:
+    zones = actions.zone_limits(note.patient.clinic)
+    charted = {zone.zone: zone for zone in note.zones.select_related("charted_by")}
+    return {
+        "note": note,
+        "zones": zones,
+        "charted": charted,
+        "zone_rows": [(zones.get(z), t) for z, t in charted.items()],
+        "zone_form": zone_form or ChartZoneForm(zones=zones),
+        "threshold": actions.skin_breaking_threshold(note.patient.clinic),
+    }
+
+
+def _note_context(request: HttpRequest, note: SessionNote, **forms: Any) -> dict[str, Any]:
+    clinic = note.patient.clinic
+    context = _zone_context(note, forms.get("zone_form"))
+    context.update(
+        patient=note.patient,
+        products=note.products.select_related("lot_use__lot__product"),
+        can_edit=can_access_patient(request.user, note.patient, Capability.CLINICAL_EDIT),
+    )
+    if note.is_signed:
+        values = actions.current_values(note)
+        targets = actions.amendment_targets(note)
+        context.update(
+            amendments=[
+                (amendment, targets.get(amendment.target, (amendment.target, ""))[0])
+                for amendment in note.amendments.select_related("amended_by")
+            ],
+            amended_rows=[
+                (targets[t][0], targets[t][1], values[t])
+                for t in targets
+                if t != "addendum" and targets[t][1] != values[t]
+            ],
+            aftercare=actions.aftercare_handout(note),
+        )
+    else:
+        context.update(
+            product_form=forms.get("product_form") or RecordProductForm(clinic=clinic),
+            details_form=forms.get("details_form")
+            or SessionDetailsForm(
+                initial={
+                    "photos_taken": "yes" if note.photos_taken else "no",
+                    **{
+                        name: getattr(note, name)
+                        for name in actions.EDITABLE_DRAFT_FIELDS
+                        if name != "photos_taken"
+                    },
+                }
+            ),
+            sign_refusals=actions.sign_refusals(note, request.user),
+        )
+    return context
+
+
+# ------------------------------------------------------------------------------ consent
+
+
+@capability_required(Capability.CLINIC_VIEW)
+def consent_forms(request: HttpRequest) -> HttpResponse:
+    """The consent form versions of the clinic; admins and licensed clinicians publish."""
+    clinic = staff_clinic(request)
+    may_publish = actions.may_publish_consent_forms(request.user)
+    form = ConsentFormPublishForm(request.POST or None, initial={"effective_on": None})
+    if request.method == "POST":
+        if not may_publish:
+            raise PermissionDenied(
+                "Only clinic admins and licensed clinicians publish consent forms."
+            )
+        if form.is_valid():
+            try:
+                published = actions.do_publish_consent_form(
+                    actor=request.user, clinic=clinic, request=request, **form.cleaned_data
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, f"Published {published}.")
+                return redirect("consent-forms")
+    versions = ConsentForm.objects.filter(clinic=clinic).select_related("published_by")
+    today = timezone.now().astimezone(clinic.tzinfo).date()
+    in_effect = [actions.form_in_effect(clinic, procedure, today) for procedure in Procedure]
+    return render(
+        request,
+        "charting/consent_forms.html",
+        {
+            "versions": versions,
+            "in_effect_ids": {form.pk for form in in_effect if form},
+            "form": form,
+            "may_publish": may_publish,
+        },
+    )
+
+
+@capability_required(Capability.CLINICAL_EDIT)
+def consent_sign(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The patient signs the form in effect on the clinician's screen; the user witnesses."""
+    audit = AuditAction.VIEW if request.method != "POST" else None
+    patient = patient_for_request(request, patient_id, Capability.CLINICAL_EDIT, audit)
+    procedure = request.GET.get("procedure", Procedure.MICRONEEDLING)
+    if procedure not in Procedure.values:
+        raise Http404("No such procedure.")
+    consent_form = actions.form_in_effect(patient.clinic, procedure, clinic_today(patient))
+    form = ConsentSignForm(request.POST or None)
+    if request.method == "POST" and consent_form is not None and form.is_valid():
+        try:
+            actions.do_sign_consent(
+                actor=request.user,
+                patient=patient,
+                form=consent_form,
+                method=form.cleaned_data["method"],
+                typed_name=form.cleaned_data["typed_name"],
+                drawn_signature=form.cleaned_data["drawn_signature"],
+                request=request,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"{patient.full_name} signed {consent_form}.")
+            return redirect("charting-sessions", patient_id=patient.pk)
+    return render(
+        request,
+        "charting/consent_sign.html",
+        {
+            "patient": patient,
+            "consent_form": consent_form,
+            "procedure": Procedure(procedure),
+            "form": form,
+        },
+    )
+
+
+# ------------------------------------------------------------------------------ sessions
+
+
+@login_required
+def session_list(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = patient_for_request(
+        request, patient_id, Capability.CLINICAL_VIEW, AuditAction.LIST, include_archived=True
+    )
+    notes = SessionNote.objects.filter(patient=patient).select_related("device", "signed_by")
+    signatures = ConsentSignature.objects.none()
+    if request.user.is_patient:  # type: ignore[union-attr]
+        notes = notes.signed()
+    else:
+        signatures = ConsentSignature.objects.filter(patient=patient).select_related(
+            "form", "witnessed_by"
+        )
+    today = clinic_today(patient)
+    consent_status = [
+        (Procedure(procedure), actions.valid_consent(patient, procedure, today))
+        for procedure in Procedure.values
+    ]
+    return render(
+        request,
+        "charting/session_list.html",
+        {
+            "patient": patient,
+            "notes": notes,
+            "signatures": signatures,
+            "consent_status": consent_status,
+            "can_edit": can_access_patient(request.user, patient, Capability.CLINICAL_EDIT),
+        },
+    )
+
+
+@capability_required(Capability.CLINICAL_EDIT)
+def session_start(request: HttpRequest, patient_id: int) -> HttpResponse:
+    audit = AuditAction.VIEW if request.method != "POST" else None
+    patient = patient_for_request(request, patient_id, Capability.CLINICAL_EDIT, audit)
+    today = clinic_today(patient)
+    form = StartSessionForm(
+        request.POST or None,
+        clinic=patient.clinic,
+        initial={"session_date": today, "procedure": Procedure.MICRONEEDLING},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            note = actions.do_start_session(
+                actor=request.user, patient=patient, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request, f"Session started; re-screen: {note.screening.get_decision_label()}."
+            )
+            return redirect("charting-note", note_id=note.pk)
+    return render(
+        request,
+        "charting/session_start.html",
+        {
+            "patient": patient,
+            "form": form,
+            "screening": ScreeningRecord.objects.filter(patient=patient).first(),
+            "consent_status": [
+                (Procedure(p), actions.valid_consent(patient, p, today)) for p in Procedure.values
+            ],
+        },
+    )
+
+
+@login_required
+def note_detail(request: HttpRequest, note_id: int) -> HttpResponse:
+    note = note_for_request(request, note_id, Capability.CLINICAL_VIEW)
+    return render(request, "charting/note.html", _note_context(request, note))
+
+
+def _after_change(request: HttpRequest, note: SessionNote, **forms: Any) -> HttpResponse:
+    """Re-show the draft: the zone panel alone for htmx, else the whole page."""
+    note = SessionNote.objects.select_related(
+        "patient__clinic", "device", "screening", "consent__form", "started_by"
+    ).get(pk=note.pk)
+    if request.htmx and "zone_form" in forms:  # type: ignore[attr-defined]
+        return render(request, "charting/_zone_panel.html", _zone_context(note, forms["zone_form"]))
+    return render(request, "charting/note.html", _note_context(request, note, **forms))
+
+
+@require_POST
+@capability_required(Capability.CLINICAL_EDIT)
+def chart_zone(request: HttpRequest, note_id: int) -> HttpResponse:
+    note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
+    form = ChartZoneForm(request.POST, zones=actions.zone_limits(note.patient.clinic))
+    if form.is_valid():
+        try:
+            treatment = actions.do_chart_zone(
+                actor=request.user, note=note, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            if not request.htmx:  # type: ignore[attr-defined]
+                messages.success(request, f"Charted {treatment.zone} at {treatment.depth_mm} mm.")
+                return redirect("charting-note", note_id=note.pk)
+            # The swapped zone table shows the new row; a message would only pile up.
+            form = ChartZoneForm(zones=actions.zone_limits(note.patient.clinic))
+    return _after_change(request, note, zone_form=form)
+
+
+@require_POST
+@capability_required(Capability.CLINICAL_EDIT)
+def record_product(request: HttpRequest, note_id: int) -> HttpResponse:
+    note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
+    form = RecordProductForm(request.POST, clinic=note.patient.clinic)
+    if form.is_valid():
+        try:
+            actions.do_record_product(
+                actor=request.user, note=note, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Recorded {form.cleaned_data['lot']}.")
+            return redirect("charting-note", note_id=note.pk)
+    return _after_change(request, note, product_form=form)
+
+
+@require_POST
+@capability_required(Capability.CLINICAL_EDIT)
+def update_details(request: HttpRequest, note_id: int) -> HttpResponse:
+    note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
+    form = SessionDetailsForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_update_session(
+                actor=request.user, note=note, changes=form.cleaned_data, request=request
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("charting-note", note_id=note.pk)
+    return _after_change(request, note, details_form=form)
+
+
+@require_POST
+@capability_required(Capability.CLINICAL_EDIT)
+def sign_note(request: HttpRequest, note_id: int) -> HttpResponse:
+    note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
+    try:
+        actions.do_sign_note(actor=request.user, note=note, request=request)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, f"Not signed — {message}")
+    else:
+        messages.success(request, "Note signed. Corrections are now amendments.")
+    return redirect("charting-note", note_id=note.pk)
+
+
+@capability_required(Capability.CLINICAL_EDIT)
+def amend_note(request: HttpRequest, note_id: int) -> HttpResponse:
+    audit = AuditAction.VIEW if request.method != "POST" else None
+    note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, audit)
+    if not note.is_signed:
+        messages.error(request, "This note is a draft: change it directly, then sign it.")
+        return redirect("charting-note", note_id=note.pk)
+    values = actions.current_values(note)
+    targets = {
+        target: (label, values.get(target, ""))
+        for target, (label, _) in actions.amendment_targets(note).items()
+    }
+    form = AmendForm(request.POST or None, targets=targets)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_amend_note(
+                actor=request.user, note=note, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Amendment added; the signed original is kept.")
+            return redirect("charting-note", note_id=note.pk)
+    return render(
+        request,
+        "charting/amend.html",
+        {
+            "note": note,
+            "patient": note.patient,
+            "form": form,
+            "amendments": NoteAmendment.objects.filter(note=note).select_related("amended_by"),
+        },
+    )
