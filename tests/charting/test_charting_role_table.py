@@ -7,14 +7,10 @@ their own signed notes (not drafts) read-only; nobody reaches another clinic's n
 from __future__ import annotations
 
 import datetime
-import json
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
-from django.urls import reverse
 
 from cit.clinic.charting.actions import (
     do_chart_zone,
@@ -27,37 +23,19 @@ from cit.clinic.charting.actions import (
 from cit.clinic.facilities.models import Device
 from cit.clinic.intake.actions import clinic_today, do_record_intake
 from tests.charting.conftest import CONSENT_TEXT, intake, make_lot
+from tests.role_table import (
+    ADMIN,
+    ALL,
+    CLINICAL,
+    LICENSED,
+    NOBODY,
+    STAFF,
+    Endpoint,
+    check_anonymous_refused,
+    check_role_access,
+)
 
-ALL = {
-    "physician",
-    "nurse_practitioner",
-    "physician_assistant",
-    "registered_nurse",
-    "esthetician",
-    "front_desk",
-    "clinic_admin",
-    "patient",
-}
-STAFF = ALL - {"patient"}
-LICENSED = {"physician", "nurse_practitioner", "physician_assistant", "registered_nurse"}
-CLINICAL = LICENSED | {"esthetician"}
 OWN_PATIENT = {"patient"}
-ADMIN = {"clinic_admin"}
-NOBODY: set[str] = set()
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    name: str
-    method: str
-    path: str  # {own} {other} {foreign} patients; {signed} {draft} {foreign_note} notes
-    allowed: frozenset[str]
-    ok_status: int = 200
-    body: dict[str, Any] | None = None
-
-    @property
-    def is_api(self) -> bool:
-        return self.path.startswith("/api/")
 
 
 TYPED = {"method": "typed", "typed_name": "Own Lovelace", "patient_confirms": "on"}
@@ -241,49 +219,14 @@ def scenario(clinic: Any, other_clinic: Any, make_user: Any, make_patient: Any) 
     }
 
 
-def _fill(value: Any, scenario: dict[str, Any]) -> Any:
-    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
-        filled = scenario[value[1:-1]]
-        return filled
-    return value
-
-
-def _request(client: Client, endpoint: Endpoint, scenario: dict[str, Any]) -> Any:
-    keys = ("own", "other", "foreign", "signed", "draft", "foreign_note")
-    path = endpoint.path.format(**{key: scenario[key] for key in keys})
-    body = {key: _fill(value, scenario) for key, value in (endpoint.body or {}).items()}
-    if endpoint.is_api:
-        data = json.dumps(body) if endpoint.body is not None else ""
-        return client.generic(endpoint.method, path, data, content_type="application/json")
-    if endpoint.method == "POST":
-        return client.post(path, body)
-    return client.get(path)
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", sorted(ALL))
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
 def test_role_access(role: str, endpoint: Endpoint, scenario: dict[str, Any]) -> None:
-    client = Client()
-    client.force_login(scenario["users"][role])
-    response = _request(client, endpoint, scenario)
-    if role in endpoint.allowed:
-        assert response.status_code == endpoint.ok_status, (
-            f"{role} should be allowed {endpoint.name}; got {response.status_code}: "
-            f"{response.content[:300]!r}"
-        )
-    else:
-        assert response.status_code == 403, (
-            f"{role} should be refused {endpoint.name}; got {response.status_code}"
-        )
+    check_role_access(role, endpoint, scenario)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
 def test_anonymous_is_sent_to_log_in(endpoint: Endpoint, scenario: dict[str, Any]) -> None:
-    response = _request(Client(), endpoint, scenario)
-    if endpoint.is_api:
-        assert response.status_code == 401
-    else:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
+    check_anonymous_refused(endpoint, scenario)

@@ -7,46 +7,22 @@ permission module would only test it against itself.
 from __future__ import annotations
 
 import datetime
-import json
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.test import Client
-from django.urls import reverse
 
 from cit.clinic.inventory.models import Lot, Product
-
-ALL = {
-    "physician",
-    "nurse_practitioner",
-    "physician_assistant",
-    "registered_nurse",
-    "esthetician",
-    "front_desk",
-    "clinic_admin",
-    "patient",
-}
-STAFF = ALL - {"patient"}
-ADMIN = {"clinic_admin"}
-LICENSED = {"physician", "nurse_practitioner", "physician_assistant", "registered_nurse"}
-CLINICAL = LICENSED | {"esthetician"}
-NOBODY: set[str] = set()
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    name: str
-    method: str
-    path: str  # may hold {own}, {other}, {foreign} (patients) and {lot}
-    allowed: frozenset[str]
-    ok_status: int = 200
-    body: dict[str, Any] | None = None
-
-    @property
-    def is_api(self) -> bool:
-        return self.path.startswith("/api/")
-
+from tests.role_table import (
+    ADMIN,
+    ALL,
+    CLINICAL,
+    LICENSED,
+    NOBODY,
+    STAFF,
+    Endpoint,
+    check_anonymous_refused,
+    check_role_access,
+)
 
 NEW_PATIENT = {
     "given_name": "Nia",
@@ -166,40 +142,14 @@ def scenario(clinic: Any, other_clinic: Any, make_user: Any, make_patient: Any) 
     return {"users": users, "own": own.pk, "other": other.pk, "foreign": foreign.pk, "lot": lot.pk}
 
 
-def _request(client: Client, endpoint: Endpoint, scenario: dict[str, Any]) -> Any:
-    path = endpoint.path.format(**{k: scenario[k] for k in ("own", "other", "foreign", "lot")})
-    if endpoint.is_api:
-        data = json.dumps(endpoint.body) if endpoint.body is not None else None
-        return client.generic(endpoint.method, path, data or "", content_type="application/json")
-    if endpoint.method == "POST":
-        return client.post(path, endpoint.body or {})
-    return client.get(path)
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", sorted(ALL))
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
 def test_role_access(role: str, endpoint: Endpoint, scenario: dict[str, Any]) -> None:
-    client = Client()
-    client.force_login(scenario["users"][role])
-    response = _request(client, endpoint, scenario)
-    if role in endpoint.allowed:
-        assert response.status_code == endpoint.ok_status, (
-            f"{role} should be allowed {endpoint.name}; got {response.status_code}"
-        )
-    else:
-        assert response.status_code == 403, (
-            f"{role} should be refused {endpoint.name}; got {response.status_code}"
-        )
+    check_role_access(role, endpoint, scenario)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
 def test_anonymous_is_sent_to_log_in(endpoint: Endpoint, scenario: dict[str, Any]) -> None:
-    response = _request(Client(), endpoint, scenario)
-    if endpoint.is_api:
-        assert response.status_code == 401
-        assert response.json()["detail"] == "Log in first."
-    else:
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
+    check_anonymous_refused(endpoint, scenario)
