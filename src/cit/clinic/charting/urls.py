@@ -13,4 +13,9 @@ urlpatterns = [
     path("sessions/<int:note_id>/details/", views.update_details, name="charting-details"),
     path("sessions/<int:note_id>/sign/", views.sign_note, name="charting-sign"),
     path("sessions/<int:note_id>/amend/", views.amend_note, name="charting-amend"),
+    path(
+        "sessions/<int:note_id>/aftercare.pdf",
+        views.aftercare_pdf_view,
+        name="charting-aftercare-pdf",
+    ),
 ]

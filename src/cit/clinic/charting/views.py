@@ -31,6 +31,7 @@ from cit.clinic.charting.forms import (
     StartSessionForm,
     apply_errors,
 )
+from cit.clinic.charting.handout import aftercare_pdf
 from cit.clinic.charting.models import (
     ConsentForm,
     ConsentSignature,
@@ -244,6 +245,23 @@ def session_start(request: HttpRequest, patient_id: int) -> HttpResponse:
             ],
         },
     )
+
+
+@login_required
+def aftercare_pdf_view(request: HttpRequest, note_id: int) -> HttpResponse:
+    """The printable aftercare handout of a signed session (the patient may download theirs)."""
+    note = note_for_request(request, note_id, Capability.CLINICAL_VIEW, AuditAction.EXPORT)
+    if not note.is_signed:
+        return HttpResponse(
+            "The handout is available once the session note is signed.",
+            status=409,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(aftercare_pdf(note), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="aftercare-{note.session_date:%Y-%m-%d}.pdf"'
+    )
+    return response
 
 
 @login_required

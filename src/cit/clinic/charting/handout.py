@@ -1,0 +1,112 @@
+"""The printable aftercare handout of a signed session, as a PDF (fpdf2).
+
+The words come from the protocol engine (aftercare by day, expected course, when to call
+the clinic); the fixed labels are marked for translation.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+
+from cit.clinic.charting.models import SessionNote
+from cit.protocol.aftercare import aftercare, expected_course
+from cit.protocol.knowledge import get_knowledge
+from cit.protocol.profiles import load_profile
+
+HANDOUT_DAYS = 8  # the session day and the week after it
+
+# The PDF core fonts are Latin-1: typographic characters the knowledge base uses are
+# written as their plain equivalents rather than dropped.
+_PLAIN = str.maketrans(
+    {"–": "-", "—": "-", "’": "'", "‘": "'", "“": '"', "”": '"', "≤": "<=", "≥": ">=", "…": "..."}
+)
+
+
+def _latin1(text: str) -> str:
+    return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
+
+
+def _deepest_depth(note: SessionNote) -> float:
+    depths = [float(zone.depth_mm) for zone in note.zones.all()]
+    return max(depths) if depths else 0.5
+
+
+def aftercare_pdf(note: SessionNote) -> bytes:
+    """The handout for ``note``: day-by-day care, what to expect, and when to call."""
+    patient = note.patient
+    clinic = patient.clinic
+    profile = load_profile(clinic.protocol_profile)
+    knowledge = get_knowledge()
+    depth = _deepest_depth(note)
+
+    pdf = FPDF(format="A4")
+    pdf.set_title(_latin1(_("Aftercare after your micro-needling session")))
+    pdf.set_author(_latin1(clinic.name))
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+
+    def heading(text: str, size: int = 13) -> None:
+        pdf.set_font("Helvetica", "B", size)
+        pdf.multi_cell(0, 7, _latin1(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+
+    def line(text: str, bullet: bool = True) -> None:
+        pdf.set_font("Helvetica", "", 10.5)
+        pdf.multi_cell(
+            0, 5.5, _latin1(("- " if bullet else "") + text), new_x="LMARGIN", new_y="NEXT"
+        )
+
+    heading(clinic.name, 16)
+    line(
+        _("Aftercare for %(name)s, session on %(date)s")
+        % {"name": patient.full_name, "date": note.session_date.strftime("%d %B %Y")},
+        bullet=False,
+    )
+    if clinic.phone:
+        line(_("Clinic phone: %(phone)s") % {"phone": clinic.phone}, bullet=False)
+    pdf.ln(3)
+
+    heading(_("What to expect"))
+    for item in expected_course(0, depth).expected:
+        line(item.text)
+    downtime = expected_course(0, depth).recovery.downtime_days
+    line(
+        _("Most people are back to normal in about %(low)s-%(high)s days.")
+        % {"low": downtime[0], "high": downtime[1]}
+    )
+    pdf.ln(2)
+
+    heading(_("Day by day"))
+    for day in range(HANDOUT_DAYS):
+        care = aftercare(note.session_date, day, profile)
+        when = note.session_date + datetime.timedelta(days=day)
+        pdf.set_font("Helvetica", "B", 11)
+        label = _("Day %(day)s (%(date)s)") % {"day": day, "date": when.strftime("%a %d %b")}
+        pdf.multi_cell(0, 6, _latin1(label), new_x="LMARGIN", new_y="NEXT")
+        for instruction in care.instructions:
+            line(instruction.text)
+        pdf.ln(1)
+
+    heading(_("Call the clinic"))
+    for level, title in (
+        ("urgent", _("At once (or emergency services) if you have:")),
+        ("contact_clinic", _("Within a day if you notice:")),
+    ):
+        pdf.set_font("Helvetica", "B", 10.5)
+        pdf.multi_cell(0, 6, _latin1(title), new_x="LMARGIN", new_y="NEXT")
+        for sign in knowledge.escalation:
+            if sign.level == level:
+                line(sign.reason)
+    pdf.ln(2)
+    pdf.set_font("Helvetica", "I", 8)
+    pdf.multi_cell(
+        0,
+        4,
+        _latin1(_("Protocol %(version)s") % {"version": knowledge.protocol_version}),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    return bytes(pdf.output())

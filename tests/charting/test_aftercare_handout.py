@@ -1,0 +1,79 @@
+"""The aftercare handout of a signed session as a PDF, for staff and for the patient."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from cit.clinic.audit.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_signed_note_handout_is_a_pdf_with_the_weeks_care(signed_note: Any, nurse: Any) -> None:
+    client = Client()
+    client.force_login(nurse)
+    response = client.get(f"/sessions/{signed_note.pk}/aftercare.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert f"aftercare-{signed_note.session_date:%Y-%m-%d}.pdf" in response["Content-Disposition"]
+    assert response.content.startswith(b"%PDF-") and len(response.content) > 2000
+    event = AuditEvent.objects.latest("id")
+    assert (event.action, event.patient_id) == ("export", signed_note.patient_id)
+
+
+def test_handout_text_comes_from_the_engine(signed_note: Any) -> None:
+    from fpdf import FPDF
+
+    from cit.clinic.charting import handout
+
+    captured: list[str] = []
+    original = FPDF.multi_cell
+
+    def spy(self: FPDF, w: float, h: float, text: str = "", *args: Any, **kwargs: Any) -> Any:
+        captured.append(text)
+        return original(self, w, h, text, *args, **kwargs)
+
+    FPDF.multi_cell = spy  # type: ignore[method-assign]
+    try:
+        handout.aftercare_pdf(signed_note)
+    finally:
+        FPDF.multi_cell = original  # type: ignore[method-assign]
+    text = "\n".join(captured)
+    assert signed_note.patient.full_name in text
+    assert "Day 0" in text and "Day 7" in text
+    assert "sunscreen" in text.lower()
+    assert "fever" in text.lower(), "the urgent signs are listed"
+    assert "–" not in text, "typographic dashes are written as plain ones"
+
+
+def test_a_draft_has_no_handout_yet(draft_note: Any, nurse: Any) -> None:
+    client = Client()
+    client.force_login(nurse)
+    assert client.get(f"/sessions/{draft_note.pk}/aftercare.pdf").status_code == 409
+
+
+def test_patient_gets_own_signed_handout_front_desk_does_not(
+    signed_note: Any, make_user: Any, clinic: Any
+) -> None:
+    patient_user = make_user("patient", clinic)
+    patient = signed_note.patient
+    patient.portal_user = patient_user
+    patient.save()
+    portal = Client()
+    portal.force_login(patient_user)
+    assert portal.get(f"/sessions/{signed_note.pk}/aftercare.pdf").status_code == 200
+    desk = Client()
+    desk.force_login(make_user("front_desk", clinic))
+    assert desk.get(f"/sessions/{signed_note.pk}/aftercare.pdf").status_code == 403
+
+
+def test_pdf_bytes_are_readable(signed_note: Any) -> None:
+    from cit.clinic.charting.handout import aftercare_pdf
+
+    data = aftercare_pdf(signed_note)
+    assert io.BytesIO(data).read(5) == b"%PDF-"
+    assert data.rstrip().endswith(b"%%EOF")
