@@ -38,6 +38,9 @@ run: install
 	@$(BIN)/cit demo --if-empty --show-log-ins
 	@echo
 	@echo "CIT is running at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@# The background worker (reminders, re-plans) runs beside gunicorn and stops with it.
+	@$(BIN)/cit db_worker --queue-name '*' --interval 5 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn cit.wsgi:application --bind $(HOST):$(PORT) --workers 2 \
 		--access-logfile - --error-logfile - --log-level warning
 

@@ -196,6 +196,26 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CIT <no-reply@cit.local>")
 CDS_HOOKS_TOKEN = env_str("CDS_HOOKS_TOKEN", "")
 CDS_HOOKS_PROFILE = env_str("CDS_HOOKS_PROFILE", "default")
 
+# --- Tasks and reminders (appointments) --------------------------------------------------
+# Background work runs on django-tasks with the database backend (django-tasks-db): the queue
+# is a table, so the SQLite set-up needs no broker. Run the worker with `cit db_worker`.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "reminders", "replan"],
+    }
+}
+# A reminder (email with the .ics, and an SMS when the patient has a phone) goes out this
+# many hours before each session.
+REMINDER_HOURS_BEFORE = env_int("REMINDER_HOURS_BEFORE", 24)
+SMS_BACKEND = env_str("SMS_BACKEND", "cit.clinic.appointments.sms.ConsoleSmsBackend")
+# A provider's absence that hits more series than this is re-planned clinic-wide by CP-SAT in
+# the background (within the time limit) instead of greedily while the front desk waits.
+REPLAN_INLINE_MAX_SERIES = env_int("REPLAN_INLINE_MAX_SERIES", 5)
+REPLAN_TIME_LIMIT_SECONDS = env_int("REPLAN_TIME_LIMIT_SECONDS", 20)
+# --- end of tasks and reminders ------------------------------------------------------------
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

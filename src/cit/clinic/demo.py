@@ -276,7 +276,8 @@ def _load_clinic(spec: DemoClinic, rng: random.Random, today: datetime.date) -> 
     patients = _load_patients(spec, clinic, rng)
     _load_intakes(spec, clinic, today)
     _load_lots(spec, clinic, today)
-    return {"patients": patients}
+    booked = _load_appointments(spec, clinic, today)
+    return {"patients": patients, "series": booked}
 
 
 def _load_intakes(spec: DemoClinic, clinic: Clinic, today: datetime.date) -> None:
@@ -373,6 +374,58 @@ def _load_patients(spec: DemoClinic, clinic: Clinic, rng: random.Random) -> int:
     return PATIENTS_PER_CLINIC
 
 
+# Patients (by number) whose first accepted series is booked, so the calendars are not empty.
+BOOKED_PATIENTS = (1, 2, 3, 4, 5, 7, 8, 9, 10, 11)
+
+
+def _load_appointments(spec: DemoClinic, clinic: Clinic, today: datetime.date) -> int:
+    """Accept a plan and book its first series for a handful of demo patients; patients who
+    already have a booking are left alone, so reloading books nothing twice."""
+    from cit.clinic.appointments.actions import do_book_proposal, propose_series
+    from cit.clinic.appointments.models import SeriesBooking
+    from cit.clinic.plans.actions import do_accept_plan, propose_plan
+    from cit.clinic.plans.models import TreatmentPlanRecord
+    from cit.protocol.adjust import SeriesAdjustment
+    from cit.protocol.planning import PlanningError, PlanRefused
+
+    physician = User.objects.get(username=_username(spec.key, Role.PHYSICIAN))
+    desk = User.objects.get(username=_username(spec.key, Role.FRONT_DESK))
+    # Proposals start from the beginning of the load day, not the wall clock, so a reload on
+    # the same day proposes the same times.
+    start_of_day = datetime.datetime.combine(today, datetime.time(0), tzinfo=clinic.tzinfo)
+    for offset, number in enumerate(BOOKED_PATIENTS):
+        patient = Patient.objects.get(clinic=clinic, record_number=f"{spec.prefix}{number:06d}")
+        if SeriesBooking.objects.filter(patient=patient).exists():
+            continue
+        plan = TreatmentPlanRecord.objects.filter(patient=patient).first()
+        if plan is None:
+            first = today + datetime.timedelta(days=1 + offset % 5)
+            try:
+                intake, proposal = propose_plan(patient, first)
+            except (PlanRefused, PlanningError):
+                continue  # screening refers this patient: nothing to book
+            adjustments = [
+                SeriesAdjustment(
+                    sessions=series["sessions"],
+                    interval_target_weeks=series["interval_weeks"]["target"],
+                    first_session=first,
+                )
+                for series in proposal["series"]
+            ]
+            plan = do_accept_plan(
+                actor=physician,
+                patient=patient,
+                intake=intake,
+                proposal=proposal,
+                adjustments=adjustments,
+                today=today,
+            )
+        proposals = propose_series(plan=plan, series_index=0, now=start_of_day, actor=desk)
+        if proposals.tokens:
+            do_book_proposal(actor=desk, token=proposals.tokens[0], clinic=clinic, now=start_of_day)
+    return SeriesBooking.objects.filter(clinic=clinic).count()
+
+
 @transaction.atomic
 def load_demo(today: datetime.date | None = None) -> str:
     """Load or refresh the demo; lot expiry dates are set relative to ``today``."""
@@ -381,7 +434,10 @@ def load_demo(today: datetime.date | None = None) -> str:
     lines = []
     for spec in CLINICS:
         counts = _load_clinic(spec, rng, today)
-        lines.append(f"{spec.name} ({spec.timezone}): {counts['patients']} patients")
+        lines.append(
+            f"{spec.name} ({spec.timezone}): {counts['patients']} patients, "
+            f"{counts['series']} booked series"
+        )
     return "Demo data loaded:\n  " + "\n  ".join(lines)
 
 

@@ -1,3 +1,20 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from cit.clinic.appointments import views
+
+urlpatterns = [
+    path("patients/<int:patient_id>/bookings/", views.patient_bookings, name="patient-bookings"),
+    path(
+        "patients/<int:patient_id>/bookings/plan/<int:plan_id>/series/<int:series_index>/",
+        views.propose_page,
+        name="propose-series",
+    ),
+    path("patients/<int:patient_id>/appointments.ics", views.patient_ics, name="patient-ics"),
+    path("appointments/book/", views.book_proposal, name="book-proposal"),
+    path("appointments/<int:appointment_id>/move/", views.move_page, name="move-appointment"),
+    path("appointments/<int:appointment_id>/cancel/", views.cancel_page, name="cancel-appointment"),
+    path("calendar/", views.calendar_page, name="calendar"),
+    path("calendar/absences/", views.absences_page, name="provider-absences"),
+    path("portal/appointments/", views.portal_bookings, name="portal-bookings"),
+    path("portal/appointments.ics", views.portal_ics, name="portal-ics"),
+]

@@ -1,0 +1,377 @@
+"""ORM ↔ scheduling core: the one place rows become ``ClinicState``/``SeriesRequest`` and back.
+
+A request loads only the holds inside the days it can touch (``booking_horizon`` plus a day's
+margin), not the clinic's whole book, so building the state stays cheap as the book grows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, replace
+from typing import Any
+
+from django.db.models import Q
+
+from cit.clinic.accounts.models import Provider
+from cit.clinic.appointments.models import (
+    Appointment,
+    AppointmentStatus,
+    HoldKind,
+    ProviderAbsence,
+    ResourceHold,
+    SeriesBooking,
+)
+from cit.clinic.facilities.models import Clinic, Device, OpeningHours, Room
+from cit.clinic.plans.models import PlannedSession, TreatmentPlanRecord
+from cit.scheduling import (
+    BookedSeries,
+    BookedSession,
+    BusyInterval,
+    ClinicState,
+    DeviceKind,
+    DeviceUse,
+    IntervalWindow,
+    PatientPreferences,
+    ResourceKind,
+    ResourceRef,
+    SeriesRequest,
+    TimeRange,
+    TimeWindow,
+    WeeklyHours,
+)
+from cit.scheduling import Clinic as CoreClinic
+from cit.scheduling import Device as CoreDevice
+from cit.scheduling import Provider as CoreProvider
+from cit.scheduling import Room as CoreRoom
+
+MARGIN = datetime.timedelta(days=1)
+# CLINICAL §3: maintenance after the series, one session every 4–6 months (target 6).
+MAINTENANCE_EARLIEST_MONTHS = 4
+MAINTENANCE_LATEST_MONTHS = 6
+
+
+def opening_hours(clinic: Clinic) -> WeeklyHours:
+    by_day: dict[int, list[TimeWindow]] = defaultdict(list)
+    for row in OpeningHours.objects.filter(clinic=clinic):
+        by_day[row.weekday].append(TimeWindow(row.opens, row.closes))
+    return WeeklyHours.from_mapping(by_day)
+
+
+def core_clinic(clinic: Clinic) -> CoreClinic:
+    return CoreClinic(timezone=clinic.timezone, opening_hours=opening_hours(clinic))
+
+
+def local_day_start(day: datetime.date, clinic: Clinic) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(0, 0), tzinfo=clinic.tzinfo)
+
+
+def build_state(
+    clinic: Clinic,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    *,
+    today: datetime.date,
+) -> ClinicState:
+    """The clinic's resources plus every active hold and absence overlapping [start, end).
+
+    Providers work the clinic's opening hours (CIT keeps no separate rota yet); absences come
+    from ``ProviderAbsence``. ``licensed`` is the licence rule on ``today``.
+    """
+    hours = opening_hours(clinic)
+    providers = list(
+        Provider.objects.active().filter(clinic=clinic).select_related("user").order_by("pk")
+    )
+    absences: dict[int, list[TimeRange]] = defaultdict(list)
+    for absence in ProviderAbsence.objects.filter(
+        clinic=clinic, start__lt=end, end__gt=start
+    ).order_by("start"):
+        absences[absence.provider_id].append(TimeRange(absence.start, absence.end))
+    core_providers = tuple(
+        CoreProvider(
+            id=str(p.pk),
+            licensed=p.may_break_skin_on(today),
+            working_hours=hours,
+            absences=tuple(absences[p.pk]),
+            name=str(p),
+        )
+        for p in providers
+        if p.user.is_active
+    )
+    rooms = tuple(
+        CoreRoom(id=str(r.pk), name=r.name)
+        for r in Room.objects.active().filter(clinic=clinic).order_by("pk")
+    )
+    devices = tuple(
+        CoreDevice(id=str(d.pk), kind=DeviceKind(d.kind), name=str(d))
+        for d in Device.objects.active().filter(clinic=clinic).order_by("pk")
+    )
+    holds = ResourceHold.objects.filter(
+        clinic=clinic, active=True, start__lt=end, end__gt=start
+    ).values_list("kind", "resource", "start", "end", "appointment_id")
+    busy = tuple(
+        BusyInterval(
+            ResourceRef(ResourceKind(kind), resource.split(":", 1)[1]),
+            hold_start,
+            hold_end,
+            str(appointment_id),
+        )
+        for kind, resource, hold_start, hold_end, appointment_id in holds
+    )
+    return ClinicState(
+        clinic=CoreClinic(timezone=clinic.timezone, opening_hours=hours),
+        providers=core_providers,
+        rooms=rooms,
+        devices=devices,
+        busy=busy,
+    )
+
+
+def state_for_days(
+    clinic: Clinic, first: datetime.date, last: datetime.date, *, today: datetime.date
+) -> ClinicState:
+    start = local_day_start(first, clinic) - MARGIN
+    end = local_day_start(last + datetime.timedelta(days=1), clinic) + MARGIN
+    return build_state(clinic, start, end, today=today)
+
+
+def series_request(
+    plan: TreatmentPlanRecord,
+    series_index: int,
+    *,
+    earliest_start: datetime.date,
+    latest_start: datetime.date | None = None,
+    sessions: int | None = None,
+    preferences: PatientPreferences | None = None,
+) -> SeriesRequest:
+    """The accepted plan's series ``series_index`` as a scheduling request."""
+    try:
+        series = plan.accepted["series"][series_index]
+    except (IndexError, KeyError, TypeError):
+        raise LookupError(f"The plan has no series {series_index + 1}.") from None
+    weeks = series["interval_weeks"]
+    prp = bool(series.get("prp"))
+    return SeriesRequest(
+        patient_id=str(plan.patient_id),
+        sessions=sessions or int(series["sessions"]),
+        interval=IntervalWindow(weeks["min"] * 7, weeks["target"] * 7, weeks["max"] * 7),
+        visit_minutes=int(series["visit"]["total_minutes"]),
+        needs_licensed_provider=bool(series.get("licensed_only")),
+        earliest_start=earliest_start,
+        latest_start=latest_start,
+        needs_centrifuge=prp,
+        preferences=preferences or PatientPreferences(),
+    )
+
+
+def maintenance_request(
+    plan: TreatmentPlanRecord, series_index: int, last_session_day: datetime.date
+) -> SeriesRequest:
+    """Maintenance: a separate one-session request 4–6 months after the series' last session."""
+    base = series_request(plan, series_index, earliest_start=last_session_day)
+    earliest = _add_months(last_session_day, MAINTENANCE_EARLIEST_MONTHS)
+    latest = _add_months(last_session_day, MAINTENANCE_LATEST_MONTHS)
+    return SeriesRequest(
+        patient_id=base.patient_id,
+        sessions=1,
+        interval=base.interval,
+        visit_minutes=base.visit_minutes,
+        needs_licensed_provider=base.needs_licensed_provider,
+        earliest_start=earliest,
+        latest_start=latest,
+        needs_centrifuge=base.needs_centrifuge,
+    )
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return datetime.date(year, month, candidate)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def request_to_json(request: SeriesRequest) -> dict[str, Any]:
+    data = asdict(request)
+    data["earliest_start"] = request.earliest_start.isoformat()
+    data["latest_start"] = request.latest_start.isoformat() if request.latest_start else None
+    data["needling_device"] = request.needling_device.value if request.needling_device else None
+    prefs = request.preferences
+    data["preferences"] = {
+        "weekdays": sorted(prefs.weekdays),
+        "time_windows": [f"{w.start:%H:%M}-{w.end:%H:%M}" for w in prefs.time_windows],
+        "provider_id": prefs.provider_id,
+    }
+    data["provider_capabilities"] = sorted(request.provider_capabilities)
+    data["room_capabilities"] = sorted(request.room_capabilities)
+    return data
+
+
+def request_from_json(data: dict[str, Any]) -> SeriesRequest:
+    prefs = data.get("preferences") or {}
+    return SeriesRequest(
+        patient_id=data["patient_id"],
+        sessions=data["sessions"],
+        interval=IntervalWindow(**data["interval"]),
+        visit_minutes=data["visit_minutes"],
+        needs_licensed_provider=data["needs_licensed_provider"],
+        earliest_start=datetime.date.fromisoformat(data["earliest_start"]),
+        latest_start=(
+            datetime.date.fromisoformat(data["latest_start"]) if data.get("latest_start") else None
+        ),
+        needs_centrifuge=data["needs_centrifuge"],
+        needling_device=DeviceKind(data["needling_device"]) if data["needling_device"] else None,
+        preferences=PatientPreferences(
+            weekdays=frozenset(prefs.get("weekdays", ())),
+            time_windows=tuple(TimeWindow.parse(w) for w in prefs.get("time_windows", ())),
+            provider_id=prefs.get("provider_id"),
+        ),
+        provider_capabilities=frozenset(data.get("provider_capabilities", ())),
+        room_capabilities=frozenset(data.get("room_capabilities", ())),
+        centrifuge_offset_minutes=data["centrifuge_offset_minutes"],
+        centrifuge_minutes=data["centrifuge_minutes"],
+    )
+
+
+def session_to_json(session: BookedSession) -> dict[str, Any]:
+    return {
+        "number": session.number,
+        "start": session.start.isoformat(),
+        "end": session.end.isoformat(),
+        "provider_id": session.provider_id,
+        "room_id": session.room_id,
+        "devices": [
+            {
+                "device_id": use.device_id,
+                "kind": use.kind.value,
+                "start": use.start.isoformat(),
+                "end": use.end.isoformat(),
+            }
+            for use in session.devices
+        ],
+    }
+
+
+def session_from_json(data: dict[str, Any]) -> BookedSession:
+    return BookedSession(
+        number=int(data["number"]),
+        start=datetime.datetime.fromisoformat(data["start"]),
+        end=datetime.datetime.fromisoformat(data["end"]),
+        provider_id=str(data["provider_id"]),
+        room_id=str(data["room_id"]),
+        devices=tuple(
+            DeviceUse(
+                str(use["device_id"]),
+                DeviceKind(use["kind"]),
+                datetime.datetime.fromisoformat(use["start"]),
+                datetime.datetime.fromisoformat(use["end"]),
+            )
+            for use in data.get("devices", ())
+        ),
+    )
+
+
+def hold_rows(
+    appointment: Appointment, session: BookedSession, patient_id: int
+) -> list[ResourceHold]:
+    """The rows ``session`` holds for ``appointment``: one per resource, as the core says."""
+    return [
+        ResourceHold(
+            clinic_id=appointment.clinic_id,
+            appointment=appointment,
+            kind=HoldKind(hold.resource.kind.value),
+            resource=hold.resource.key,
+            start=hold.start,
+            end=hold.end,
+        )
+        for hold in session.holds(str(patient_id))
+    ]
+
+
+def booked_session(appointment: Appointment, device_holds: Iterable[ResourceHold]) -> BookedSession:
+    kinds = dict(
+        Device.objects.filter(
+            pk__in=[int(h.resource.split(":", 1)[1]) for h in device_holds]
+        ).values_list("pk", "kind")
+    )
+    return BookedSession(
+        number=appointment.number,
+        start=appointment.start,
+        end=appointment.end,
+        provider_id=str(appointment.provider_id),
+        room_id=str(appointment.room_id),
+        devices=tuple(
+            DeviceUse(
+                hold.resource.split(":", 1)[1],
+                DeviceKind(kinds[int(hold.resource.split(":", 1)[1])]),
+                hold.start,
+                hold.end,
+            )
+            for hold in device_holds
+        ),
+        appointment_id=str(appointment.pk),
+    )
+
+
+def booked_series(series: SeriesBooking) -> BookedSeries:
+    """The series as the core knows it: its request and its still-booked sessions."""
+    appointments = list(
+        Appointment.objects.filter(series=series, status=AppointmentStatus.BOOKED).order_by(
+            "number"
+        )
+    )
+    device_holds: dict[int, list[ResourceHold]] = defaultdict(list)
+    for hold in ResourceHold.objects.filter(
+        appointment__in=appointments, active=True, kind=HoldKind.DEVICE
+    ).order_by("start", "pk"):
+        device_holds[hold.appointment_id].append(hold)
+    # The core numbers sessions 1..n without gaps; a cancelled session leaves one, so the
+    # remaining sessions are numbered by position (rows keep their own ``number``).
+    request = request_from_json(series.request)
+    sessions = tuple(
+        replace(booked_session(a, device_holds[a.pk]), number=position)
+        for position, a in enumerate(appointments, start=1)
+    )
+    return BookedSeries(
+        series_id=str(series.pk),
+        request=replace(request, sessions=max(1, len(sessions))),
+        sessions=sessions,
+    )
+
+
+def position_in(series: BookedSeries, appointment_id: int) -> int:
+    for session in series.sessions:
+        if session.appointment_id == str(appointment_id):
+            return session.number
+    raise LookupError(f"appointment {appointment_id} is not a booked session of the series")
+
+
+def series_span(series: Iterable[BookedSeries]) -> tuple[datetime.datetime, datetime.datetime]:
+    """From the earliest to the latest session, plus room for the later sessions to slide
+    to the far end of their windows."""
+    starts = [s.start for b in series for s in b.sessions]
+    slack = max(
+        (datetime.timedelta(days=b.request.interval.max_days * b.request.sessions) for b in series),
+        default=datetime.timedelta(),
+    )
+    return min(starts), max(starts) + slack
+
+
+def affected_series_ids(clinic: Clinic, q: Q) -> list[int]:
+    return sorted(
+        set(
+            Appointment.objects.filter(q, clinic=clinic, status=AppointmentStatus.BOOKED)
+            .values_list("series_id", flat=True)
+            .distinct()
+        )
+    )
+
+
+def planned_sessions(plan: TreatmentPlanRecord, series_index: int) -> dict[int, PlannedSession]:
+    return {
+        s.number: s for s in PlannedSession.objects.filter(plan=plan, series_index=series_index)
+    }

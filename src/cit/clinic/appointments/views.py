@@ -1,0 +1,584 @@
+"""Booking pages: propose and book a series, move with cascade preview, cancel, calendars,
+provider absences, and the patient's own bookings with the .ics download.
+
+Views check access and input, call the actions, and render; they decide nothing themselves.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cit.clinic.access import capability_required, patient_for_request, staff_clinic
+from cit.clinic.accounts.models import Provider
+from cit.clinic.accounts.permissions import Capability
+from cit.clinic.appointments.actions import (
+    cancel_gap_warning,
+    clinic_today,
+    default_earliest_start,
+    describe_time,
+    do_book_proposal,
+    do_cancel_session,
+    do_move_session,
+    do_preview_move,
+    do_record_absence,
+    propose_series,
+)
+from cit.clinic.appointments.errors import SchedulingRefused
+from cit.clinic.appointments.forms import (
+    TIME_OF_DAY,
+    AbsenceForm,
+    CancelForm,
+    MoveForm,
+    ProposeForm,
+)
+from cit.clinic.appointments.ics import build_calendar
+from cit.clinic.appointments.models import (
+    Appointment,
+    AppointmentStatus,
+    ProviderAbsence,
+    SeriesBooking,
+    SeriesStatus,
+)
+from cit.clinic.audit.actions import record_event
+from cit.clinic.audit.models import AuditAction
+from cit.clinic.facilities.models import Clinic, OpeningHours, Room
+from cit.clinic.patients.models import Patient
+from cit.clinic.plans.models import TreatmentPlanRecord
+from cit.scheduling import PatientPreferences, TimeWindow
+
+
+def _refused(request: HttpRequest, error: SchedulingRefused, back: str) -> HttpResponse:
+    """A refused booking/move: the reason, and the way back (409 conflict, 422 otherwise)."""
+    return render(
+        request,
+        "appointments/refused.html",
+        {"message": error.message, "back": back},
+        status=error.status_code,
+    )
+
+
+def _staff_only(request: HttpRequest) -> Clinic:
+    if not getattr(request.user, "is_staff_member", False):
+        raise PermissionDenied("Only clinic staff see the booking pages.")
+    return staff_clinic(request)
+
+
+def _appointment_for(
+    request: HttpRequest, appointment_id: int, capability: Capability, action: AuditAction | None
+) -> Appointment:
+    appointment: Appointment = get_object_or_404(
+        Appointment.objects.select_related("clinic", "patient", "series", "room", "provider__user"),
+        pk=appointment_id,
+    )
+    patient_for_request(request, appointment.patient_id, capability, action)
+    return appointment
+
+
+# -- a patient's bookings (staff) ------------------------------------------------------------------
+
+
+@dataclass
+class SeriesRow:
+    plan: TreatmentPlanRecord
+    index: int
+    accepted: dict[str, Any]
+    booking: SeriesBooking | None = None
+    appointments: list[Appointment] = field(default_factory=list)
+
+
+@capability_required(Capability.SCHEDULE_VIEW)
+def patient_bookings(request: HttpRequest, patient_id: int) -> HttpResponse:
+    _staff_only(request)
+    patient = patient_for_request(request, patient_id, Capability.SCHEDULE_VIEW)
+    plan = TreatmentPlanRecord.objects.filter(patient=patient).first()
+    rows: list[SeriesRow] = []
+    if plan is not None:
+        bookings = {
+            b.series_index: b
+            for b in SeriesBooking.objects.filter(
+                plan=plan, kind="treatment", status=SeriesStatus.BOOKED
+            )
+        }
+        for index, accepted in enumerate(plan.accepted.get("series", [])):
+            booking = bookings.get(index)
+            rows.append(
+                SeriesRow(
+                    plan,
+                    index,
+                    accepted,
+                    booking,
+                    list(
+                        Appointment.objects.filter(series=booking)
+                        .select_related("room", "provider__user", "clinic")
+                        .order_by("number", "start")
+                    )
+                    if booking
+                    else [],
+                )
+            )
+    return render(
+        request,
+        "appointments/patient_bookings.html",
+        {"patient": patient, "plan": plan, "rows": rows, "zone": patient.clinic.timezone},
+    )
+
+
+# -- propose and book ----------------------------------------------------------------------------
+
+
+def _preferences(form: ProposeForm) -> PatientPreferences:
+    window = TIME_OF_DAY.get(form.cleaned_data.get("time_of_day") or "", ("", None))[1]
+    return PatientPreferences(
+        weekdays=frozenset(form.cleaned_data.get("weekdays") or ()),
+        time_windows=(TimeWindow.parse(window),) if window else (),
+        provider_id=form.cleaned_data.get("provider") or None,
+    )
+
+
+@capability_required(Capability.SCHEDULE_EDIT)
+def propose_page(
+    request: HttpRequest, patient_id: int, plan_id: int, series_index: int
+) -> HttpResponse:
+    clinic = _staff_only(request)
+    patient = patient_for_request(request, patient_id, Capability.SCHEDULE_EDIT, None)
+    plan = get_object_or_404(TreatmentPlanRecord, pk=plan_id, patient=patient)
+    if series_index >= len(plan.accepted.get("series", [])):
+        raise Http404("The plan has no such series.")
+    now = timezone.now()
+    form = ProposeForm(request.GET or None, clinic=clinic)
+    context: dict[str, Any] = {
+        "patient": patient,
+        "plan": plan,
+        "series_index": series_index,
+        "series": plan.accepted["series"][series_index],
+        "form": form,
+        "default_start": default_earliest_start(plan, series_index, clinic_today(clinic, now)),
+        "zone": clinic.timezone,
+    }
+    already = SeriesBooking.objects.filter(
+        plan=plan, series_index=series_index, kind="treatment", status=SeriesStatus.BOOKED
+    ).first()
+    context["already"] = already
+    if already is None and (form.is_valid() or not request.GET):
+        cleaned = form.cleaned_data if form.is_bound else {}
+        proposals = propose_series(
+            plan=plan,
+            series_index=series_index,
+            now=now,
+            earliest_start=cleaned.get("earliest_start"),
+            preferences=_preferences(form) if form.is_bound else None,
+            actor=request.user,
+            request=request,
+        )
+        providers = {
+            str(p.pk): p for p in Provider.objects.filter(clinic=clinic).select_related("user")
+        }
+        rooms = {str(r.pk): r for r in Room.objects.filter(clinic=clinic)}
+        zone = clinic.tzinfo
+        context["proposals"] = [
+            {
+                "rank": proposal.rank,
+                "token": token,
+                "explain": proposal.score.explain(),
+                "total": round(proposal.score.total, 1),
+                "sessions": [
+                    {
+                        "number": s.number,
+                        "start": s.start.astimezone(zone),
+                        "end": s.end.astimezone(zone),
+                        "provider": providers.get(s.provider_id),
+                        "room": rooms.get(s.room_id),
+                    }
+                    for s in proposal.sessions
+                ],
+            }
+            for proposal, token in zip(proposals.result.proposals, proposals.tokens, strict=True)
+        ]
+        context["failure"] = proposals.result.failure
+    return render(request, "appointments/propose.html", context)
+
+
+@require_POST
+@capability_required(Capability.SCHEDULE_EDIT)
+def book_proposal(request: HttpRequest) -> HttpResponse:
+    clinic = _staff_only(request)
+    token = request.POST.get("token", "")
+    back = request.POST.get("back") or "/"
+    if not back.startswith("/") or back.startswith("//"):
+        back = "/"
+    try:
+        series = do_book_proposal(actor=request.user, token=token, clinic=clinic, request=request)
+    except SchedulingRefused as error:
+        return _refused(request, error, back)
+    count = series.appointments.count()
+    messages.success(request, f"Booked {count} sessions for {series.patient.full_name}.")
+    return redirect("patient-bookings", patient_id=series.patient_id)
+
+
+# -- move ---------------------------------------------------------------------------------------
+
+
+def _preview_rows(preview: Any, clinic: Clinic) -> dict[str, Any]:
+    zone = clinic.tzinfo
+    ids = [int(m.after.appointment_id) for m in preview.result.moves] + [
+        int(s.appointment_id) for o in preview.result.broken for s in o.unplaced_sessions
+    ]
+    numbers = dict(Appointment.objects.filter(pk__in=ids).values_list("pk", "number"))
+    providers = {
+        str(p.pk): p for p in Provider.objects.filter(clinic=clinic).select_related("user")
+    }
+    return {
+        "moves": [
+            {
+                "number": numbers.get(int(m.after.appointment_id)),
+                "before": m.before.start.astimezone(zone),
+                "after": m.after.start.astimezone(zone),
+                "after_end": m.after.end.astimezone(zone),
+                "provider_before": providers.get(m.before.provider_id),
+                "provider_after": providers.get(m.after.provider_id),
+            }
+            for m in sorted(preview.result.moves, key=lambda m: m.after.start)
+        ],
+        "broken": [
+            {
+                "numbers": [numbers.get(int(s.appointment_id)) for s in o.unplaced_sessions],
+                "reason": o.reason,
+            }
+            for o in preview.result.broken
+        ],
+    }
+
+
+@capability_required(Capability.SCHEDULE_EDIT)
+def move_page(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    clinic = _staff_only(request)
+    appointment = _appointment_for(request, appointment_id, Capability.SCHEDULE_EDIT, None)
+    back = f"/patients/{appointment.patient_id}/bookings/"
+    local = appointment.local_start()
+    form = MoveForm(
+        request.POST or None,
+        clinic=clinic,
+        initial={"new_date": local.date(), "new_time": local.time().replace(second=0)},
+    )
+    context: dict[str, Any] = {
+        "appointment": appointment,
+        "form": form,
+        "back": back,
+        "zone": clinic.timezone,
+        "when": describe_time(appointment.start, appointment.end, clinic),
+    }
+    if request.method == "POST" and form.is_valid():
+        new_start, provider_id = form.new_start(), form.provider_id()
+        if request.POST.get("confirm"):
+            try:
+                result = do_move_session(
+                    actor=request.user,
+                    appointment=appointment,
+                    new_start=new_start,
+                    provider_id=provider_id,
+                    expected=request.POST.get("fingerprint") or None,
+                    request=request,
+                )
+            except SchedulingRefused as error:
+                return _refused(request, error, request.path)
+            messages.success(
+                request,
+                f"Session {appointment.number} moved; {len(result.moves)} session(s) changed.",
+            )
+            return redirect("patient-bookings", patient_id=appointment.patient_id)
+        try:
+            preview = do_preview_move(
+                actor=request.user,
+                appointment=appointment,
+                new_start=new_start,
+                provider_id=provider_id,
+                request=request,
+            )
+        except SchedulingRefused as error:
+            return _refused(request, error, request.path)
+        context.update(preview=preview, **_preview_rows(preview, clinic))
+        if preview.rejected:
+            return render(request, "appointments/move.html", context, status=422)
+    else:
+        record_event(request, AuditAction.VIEW, patient=appointment.patient, obj=appointment)
+    return render(request, "appointments/move.html", context)
+
+
+# -- cancel -------------------------------------------------------------------------------------
+
+
+@capability_required(Capability.SCHEDULE_EDIT)
+def cancel_page(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    clinic = _staff_only(request)
+    appointment = _appointment_for(request, appointment_id, Capability.SCHEDULE_EDIT, None)
+    form = CancelForm(request.POST or None)
+    back = f"/patients/{appointment.patient_id}/bookings/"
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_cancel_session(
+                actor=request.user,
+                appointment=appointment,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except SchedulingRefused as error:
+            return _refused(request, error, back)
+        messages.success(request, f"Session {appointment.number} cancelled.")
+        return redirect("patient-bookings", patient_id=appointment.patient_id)
+    record_event(request, AuditAction.VIEW, patient=appointment.patient, obj=appointment)
+    return render(
+        request,
+        "appointments/cancel.html",
+        {
+            "appointment": appointment,
+            "form": form,
+            "back": back,
+            "warning": cancel_gap_warning(appointment),
+            "when": describe_time(appointment.start, appointment.end, clinic),
+        },
+    )
+
+
+# -- calendar -----------------------------------------------------------------------------------
+
+SLOT = datetime.timedelta(minutes=30)
+
+
+def _day_bounds(clinic: Clinic) -> tuple[datetime.time, datetime.time]:
+    hours = list(OpeningHours.objects.filter(clinic=clinic))
+    if not hours:
+        return datetime.time(8), datetime.time(18)
+    return min(h.opens for h in hours), max(h.closes for h in hours)
+
+
+def calendar_grid(
+    appointments: list[Appointment], days: list[datetime.date], clinic: Clinic
+) -> list[dict[str, Any]]:
+    """Rows of half-hour slots × day columns; a visit fills the slots it spans (rowspan)."""
+    first, last = _day_bounds(clinic)
+    zone = clinic.tzinfo
+    for appointment in appointments:
+        local_start = appointment.start.astimezone(zone)
+        local_end = appointment.end.astimezone(zone)
+        first = min(first, local_start.time().replace(minute=local_start.minute // 30 * 30))
+        last = max(last, local_end.time())
+    base = datetime.datetime.combine(days[0], first)
+    slots: list[datetime.time] = []
+    moment = base
+    while moment.time() < last and moment.date() == days[0]:
+        slots.append(moment.time())
+        moment += SLOT
+    placed: dict[tuple[int, int], tuple[Appointment, int]] = {}
+    covered: set[tuple[int, int]] = set()
+    for appointment in appointments:
+        local_start = appointment.start.astimezone(zone)
+        local_end = appointment.end.astimezone(zone)
+        if local_start.date() not in days:
+            continue
+        column = days.index(local_start.date())
+        minute = local_start.hour * 60 + local_start.minute
+        first_minute = first.hour * 60 + first.minute
+        row = max(0, (minute - first_minute) // 30)
+        span = max(1, -(-int((local_end - local_start).total_seconds() // 60) // 30))
+        if (row, column) in placed or (row, column) in covered:
+            continue  # two holds of one resource cannot overlap; other views may stack
+        placed[(row, column)] = (appointment, min(span, len(slots) - row))
+        covered.update((row + k, column) for k in range(1, span))
+    grid = []
+    for row, slot in enumerate(slots):
+        cells: list[dict[str, Any]] = []
+        for column in range(len(days)):
+            if (row, column) in covered:
+                continue
+            entry = placed.get((row, column))
+            cells.append(
+                {"appointment": entry[0], "span": entry[1]}
+                if entry
+                else {"appointment": None, "span": 1}
+            )
+        grid.append({"time": slot, "cells": cells})
+    return grid
+
+
+@capability_required(Capability.SCHEDULE_VIEW)
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    clinic = _staff_only(request)
+    zone = clinic.tzinfo
+    today = timezone.now().astimezone(zone).date()
+    try:
+        day = (
+            datetime.date.fromisoformat(request.GET.get("date", ""))
+            if request.GET.get("date")
+            else today
+        )
+    except ValueError:
+        day = today
+    view = "day" if request.GET.get("view") == "day" else "week"
+    days = (
+        [day]
+        if view == "day"
+        else [
+            day - datetime.timedelta(days=day.weekday()) + datetime.timedelta(days=n)
+            for n in range(7)
+        ]
+    )
+    providers = list(Provider.objects.active().filter(clinic=clinic).select_related("user"))
+    rooms = list(Room.objects.active().filter(clinic=clinic))
+    room_id = request.GET.get("room", "")
+    provider_id = request.GET.get("provider", "")
+    appointments: QuerySet[Appointment] = Appointment.objects.filter(
+        clinic=clinic, status=AppointmentStatus.BOOKED
+    )
+    resource_label = ""
+    if room_id.isdigit():
+        room = next((r for r in rooms if r.pk == int(room_id)), None)
+        if room is None:
+            raise Http404("No such room.")
+        appointments = appointments.filter(room=room)
+        resource_label, provider_id = room.name, ""
+    else:
+        provider = next(
+            (p for p in providers if provider_id.isdigit() and p.pk == int(provider_id)),
+            providers[0] if providers else None,
+        )
+        if provider is not None:
+            appointments = appointments.filter(provider=provider)
+            resource_label, provider_id = str(provider.user.get_full_name()), str(provider.pk)
+    start = datetime.datetime.combine(days[0], datetime.time(0), tzinfo=zone)
+    end = datetime.datetime.combine(
+        days[-1] + datetime.timedelta(days=1), datetime.time(0), tzinfo=zone
+    )
+    listed = list(
+        appointments.filter(start__lt=end, end__gt=start)
+        .select_related("patient", "room", "provider__user", "series")
+        .order_by("start")
+    )
+    record_event(
+        request,
+        AuditAction.LIST,
+        object_type="appointments.Appointment",
+        detail={
+            "calendar": view,
+            "from": days[0].isoformat(),
+            "resource": resource_label,
+            "count": len(listed),
+        },
+    )
+    step = datetime.timedelta(days=1 if view == "day" else 7)
+    return render(
+        request,
+        "appointments/calendar.html",
+        {
+            "days": days,
+            "grid": calendar_grid(listed, days, clinic),
+            "appointments": listed,
+            "view": view,
+            "day": day,
+            "previous": day - step,
+            "next": day + step,
+            "providers": providers,
+            "rooms": rooms,
+            "provider_id": provider_id,
+            "room_id": room_id if room_id.isdigit() else "",
+            "resource_label": resource_label,
+            "zone": clinic.timezone,
+            "today": today,
+        },
+    )
+
+
+# -- provider absences --------------------------------------------------------------------------
+
+
+@capability_required(Capability.SCHEDULE_EDIT)
+def absences_page(request: HttpRequest) -> HttpResponse:
+    clinic = _staff_only(request)
+    form = AbsenceForm(request.POST or None, clinic=clinic)
+    if request.method == "POST" and form.is_valid():
+        provider = get_object_or_404(Provider, pk=int(form.cleaned_data["provider"]), clinic=clinic)
+        try:
+            absence = do_record_absence(
+                actor=request.user,
+                provider=provider,
+                start=form.cleaned_data["starts"],
+                end=form.cleaned_data["ends"],
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except SchedulingRefused as error:
+            return _refused(request, error, request.path)
+        messages.success(request, f"Absence recorded: {absence.get_replan_status_display()}.")
+        return redirect("provider-absences")
+    absences = ProviderAbsence.objects.filter(clinic=clinic).select_related("provider__user")
+    return render(
+        request,
+        "appointments/absences.html",
+        {"form": form, "absences": absences.order_by("-start")[:50], "zone": clinic.timezone},
+    )
+
+
+# -- the patient's own bookings and .ics ---------------------------------------------------------
+
+
+def _own_patient(request: HttpRequest) -> Patient:
+    if not getattr(request.user, "is_patient", False):
+        raise PermissionDenied("This page shows a patient's own bookings; staff use the calendar.")
+    patient = (
+        Patient.objects.filter(portal_user_id=request.user.pk).select_related("clinic").first()
+    )
+    if patient is None:
+        raise Http404("Your portal account is not linked to a patient record.")
+    return patient_for_request(request, patient.pk, Capability.SCHEDULE_VIEW)
+
+
+def _ics_response(appointments: list[Appointment], filename: str) -> HttpResponse:
+    response = HttpResponse(
+        build_calendar(appointments), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _patient_appointments(patient: Patient) -> list[Appointment]:
+    return list(
+        Appointment.objects.filter(patient=patient)
+        .exclude(status=AppointmentStatus.CANCELLED, start__lt=timezone.now())
+        .select_related("clinic", "room", "provider__user", "series")
+        .order_by("start")
+    )
+
+
+@capability_required(Capability.SCHEDULE_VIEW)
+def portal_bookings(request: HttpRequest) -> HttpResponse:
+    patient = _own_patient(request)
+    return render(
+        request,
+        "appointments/portal.html",
+        {
+            "patient": patient,
+            "appointments": _patient_appointments(patient),
+            "zone": patient.clinic.timezone,
+        },
+    )
+
+
+@capability_required(Capability.SCHEDULE_VIEW)
+def portal_ics(request: HttpRequest) -> HttpResponse:
+    patient = _own_patient(request)
+    return _ics_response(_patient_appointments(patient), "my-sessions.ics")
+
+
+@capability_required(Capability.SCHEDULE_VIEW)
+def patient_ics(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = patient_for_request(request, patient_id, Capability.SCHEDULE_VIEW, AuditAction.EXPORT)
+    return _ics_response(_patient_appointments(patient), f"{patient.record_number}-sessions.ics")
