@@ -77,7 +77,9 @@ def build_state(
     """The clinic's resources plus every active hold and absence overlapping [start, end).
 
     Providers work the clinic's opening hours (CIT keeps no separate rota yet); absences come
-    from ``ProviderAbsence``. ``licensed`` is the licence rule on ``today``.
+    from ``ProviderAbsence``. ``licensed`` is the licence rule on ``today``; from the day after
+    a licence expires the provider may not treat at all, so that time is an absence too and
+    no later session of a series lands on a lapsed licence.
     """
     hours = opening_hours(clinic)
     providers = list(
@@ -88,6 +90,12 @@ def build_state(
         clinic=clinic, start__lt=end, end__gt=start
     ).order_by("start"):
         absences[absence.provider_id].append(TimeRange(absence.start, absence.end))
+    for p in providers:
+        lapsed_from = local_day_start(
+            p.licence_expires_on + datetime.timedelta(days=1), clinic
+        ).astimezone(datetime.UTC)
+        if lapsed_from < end:
+            absences[p.pk].append(TimeRange(max(lapsed_from, start), end))
     core_providers = tuple(
         CoreProvider(
             id=str(p.pk),
