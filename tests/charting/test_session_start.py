@@ -134,3 +134,31 @@ def test_checklist_input_is_checked(
             do_start_session(actor=nurse, patient=consented_patient, **fields)
         assert field in error.value.message_dict, change
     assert not SessionNote.objects.exists()
+
+
+def test_session_starts_when_a_standing_override_lifts_the_refer(
+    consented_patient: Any, nurse: Any, physician: Any, pen: Any, today: Any
+) -> None:
+    from cit.clinic.intake.actions import do_override_finding
+
+    _, screening = do_record_intake(
+        actor=nurse,
+        patient=consented_patient,
+        data={
+            "birth_date": "1985-06-01",
+            "medications": [{"name": "Eliquis 5 mg"}],
+            "goals": [{"indication": "rejuvenation", "areas": ["face"]}],
+        },
+        source="desk",
+        today=today,
+    )
+    do_override_finding(
+        actor=physician,
+        screening=screening,
+        rule="anticoagulant",
+        reason="Apixaban paused 48 h by cardiology",
+    )
+    note = do_start_session(
+        actor=nurse, patient=consented_patient, device=pen, session_date=today, photos_taken=True
+    )
+    assert note.screening.decision == "refer" and note.pk is not None

@@ -46,7 +46,7 @@ from cit.clinic.charting.models import (
     ZoneTreatment,
 )
 from cit.clinic.facilities.models import Clinic, Device, DeviceKind
-from cit.clinic.intake.actions import clinic_today, do_rescreen
+from cit.clinic.intake.actions import clinic_today, do_rescreen, effective_decision
 from cit.clinic.inventory.actions import do_use_lot
 from cit.clinic.inventory.models import Lot, ProductKind
 from cit.clinic.patients.models import Patient
@@ -307,7 +307,7 @@ def do_start_session(
         screening = do_rescreen(actor=actor, patient=patient, on=session_date, request=request)
     except ValidationError as error:
         raise _conflict("screening", " ".join(error.messages)) from None
-    if screening.decision not in TREATABLE:
+    if effective_decision(screening) not in TREATABLE:
         titles = "; ".join(f["title"] for f in screening.result.get("findings", []))
         raise _conflict(
             "screening",

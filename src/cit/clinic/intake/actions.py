@@ -23,7 +23,8 @@ from cit.clinic.intake.models import (
     ScreeningRecord,
 )
 from cit.clinic.patients.models import Patient
-from cit.protocol.overrides import PHYSICIAN, override_needs
+from cit.protocol.model import Decision
+from cit.protocol.overrides import PHYSICIAN, decision_after_overrides, override_needs
 from cit.protocol.profiles import load_profile
 from cit.protocol.screening import screen
 from cit.protocol.serialise import intake_to_dict, screening_to_dict
@@ -131,7 +132,7 @@ def do_override_finding(
         raise ValidationError(
             "A do-not-treat finding can only be lifted by a physician's recorded override."
         )
-    if ScreeningOverride.objects.filter(screening=locked, rule=rule).exists():
+    if rule in standing_overrides(locked):
         raise ValidationError({"rule": [f"The finding '{rule}' is already overridden."]})
     override = ScreeningOverride.objects.create(
         screening=locked,
@@ -149,3 +150,26 @@ def do_override_finding(
         detail={"rule": rule, "finding_decision": finding["decision"]},
     )
     return override
+
+
+def standing_overrides(screening: ScreeningRecord) -> dict[str, ScreeningOverride]:
+    """Overrides that still stand for this screening's findings.
+
+    An override was given on the facts of one intake version, so it carries over to any
+    re-screen of that same version (e.g. before each session) for the same rule; new
+    answers (a new intake version) need a new override.
+    """
+    rules = {finding["rule"] for finding in screening.result["findings"]}
+    standing: dict[str, ScreeningOverride] = {}
+    for override in (
+        ScreeningOverride.objects.filter(screening__intake_id=screening.intake_id, rule__in=rules)
+        .select_related("overridden_by", "screening")
+        .order_by("at", "id")
+    ):
+        standing[override.rule] = override
+    return standing
+
+
+def effective_decision(screening: ScreeningRecord) -> Decision:
+    """The screening's decision once standing overrides lift their findings."""
+    return decision_after_overrides(screening.result["findings"], standing_overrides(screening))

@@ -18,6 +18,7 @@ from cit.clinic.intake.actions import (
     do_override_finding,
     do_record_intake,
     do_rescreen,
+    standing_overrides,
 )
 from cit.clinic.intake.changes import screening_changes
 from cit.clinic.intake.forms import Questionnaire, condition_names, medicine_names
@@ -83,15 +84,11 @@ def questionnaire(request: HttpRequest, patient_id: int) -> HttpResponse:
 def screening(request: HttpRequest, patient_id: int) -> HttpResponse:
     """The latest screening with its reasons, overrides and what changed since the last."""
     patient = patient_for_request(request, patient_id, Capability.CLINICAL_VIEW)
-    history = list(
-        ScreeningRecord.objects.filter(patient=patient)
-        .select_related("intake")
-        .prefetch_related("overrides__overridden_by")[:2]
-    )
+    history = list(ScreeningRecord.objects.filter(patient=patient).select_related("intake")[:2])
     latest = history[0] if history else None
     context: dict[str, object] = {"patient": patient, "screening": latest}
     if latest is not None:
-        overrides = {o.rule: o for o in latest.overrides.all()}
+        overrides = standing_overrides(latest)
         previous = history[1] if len(history) > 1 else None
         context.update(
             overrides=overrides,

@@ -11,8 +11,9 @@ from django.http import HttpRequest
 
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
+from cit.clinic.intake.actions import standing_overrides
 from cit.clinic.intake.convert import intake_from_record_data
-from cit.clinic.intake.models import IntakeRecord, ScreeningOverride, ScreeningRecord
+from cit.clinic.intake.models import IntakeRecord, ScreeningRecord
 from cit.clinic.patients.models import Patient
 from cit.clinic.plans.models import PlannedSession, TreatmentPlanRecord
 from cit.protocol.adjust import SeriesAdjustment, adjust_series, check_session_dates
@@ -22,13 +23,9 @@ from cit.protocol.serialise import plan_to_dict
 
 
 def overridden_rules(patient: Patient) -> frozenset[str]:
-    """Rules lifted by overrides on the patient's latest screening."""
+    """Rules lifted by overrides standing on the patient's latest screening."""
     latest = ScreeningRecord.objects.filter(patient=patient).first()
-    if latest is None:
-        return frozenset()
-    return frozenset(
-        ScreeningOverride.objects.filter(screening=latest).values_list("rule", flat=True)
-    )
+    return frozenset(standing_overrides(latest)) if latest is not None else frozenset()
 
 
 def propose_plan(patient: Patient, on: datetime.date) -> tuple[IntakeRecord, dict[str, Any]]:
