@@ -35,6 +35,11 @@ urlpatterns = [
     path("clinic/", facility_views.clinic_overview, name="clinic-overview"),
     path("clinic/rooms/new/", facility_views.room_add, name="room-add"),
     path("clinic/devices/new/", facility_views.device_add, name="device-add"),
+    path(
+        "clinic/providers/<int:provider_id>/hours/",
+        facility_views.provider_rota,
+        name="provider-rota",
+    ),
     path("audit/", audit_views.audit_log, name="audit-log"),
     path("inventory/", inventory_views.lot_register, name="lot-register"),
     path("inventory/products/new/", inventory_views.product_add, name="product-add"),

@@ -121,6 +121,7 @@ ENDPOINTS = [
     Endpoint("other's screening page", "GET", "/patients/{other}/screening/", frozenset(CLINICAL)),
     Endpoint("plan page", "GET", "/patients/{own}/plan/", frozenset(CLINICAL | {"patient"})),
     Endpoint("other's plan page", "GET", "/patients/{other}/plan/", frozenset(CLINICAL)),
+    Endpoint("provider rota", "GET", "/clinic/providers/{rota}/hours/", frozenset(ADMIN)),
 ]
 
 
@@ -139,7 +140,14 @@ def scenario(clinic: Any, other_clinic: Any, make_user: Any, make_patient: Any) 
         quantity_received=1,
         quantity_on_hand=1,
     )
-    return {"users": users, "own": own.pk, "other": other.pk, "foreign": foreign.pk, "lot": lot.pk}
+    return {
+        "users": users,
+        "own": own.pk,
+        "other": other.pk,
+        "foreign": foreign.pk,
+        "lot": lot.pk,
+        "rota": users["registered_nurse"].provider.pk,
+    }
 
 
 @pytest.mark.django_db

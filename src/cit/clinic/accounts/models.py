@@ -9,7 +9,7 @@ from django.db import models
 
 from cit.clinic.accounts.roles import CLINICAL_ROLES, LICENSED_ROLES, STAFF_ROLES, Role
 from cit.clinic.archive import ArchivableModel
-from cit.clinic.facilities.models import Clinic
+from cit.clinic.facilities.models import Clinic, Weekday
 
 
 class User(AbstractUser):
@@ -88,3 +88,29 @@ class Provider(ArchivableModel):
     def may_break_skin_on(self, day: datetime.date) -> bool:
         """Skin-breaking depth needs a licensed medical role and an unexpired licence."""
         return self.user.role in LICENSED_ROLES and self.licence_valid_on(day)
+
+
+class ProviderWorkingHours(models.Model):
+    """One working period of a provider on a weekday (clinic local time). A provider with no
+    rows works the clinic's opening hours; with rows, only these."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.IntegerField(choices=Weekday.choices)
+    starts = models.TimeField()
+    ends = models.TimeField()
+
+    class Meta:
+        ordering = ["provider", "weekday", "starts"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts__lt=models.F("ends")),
+                name="working_hours_start_before_end",
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "weekday", "starts"], name="working_hours_unique_start"
+            ),
+        ]
+        verbose_name_plural = "provider working hours"
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}"

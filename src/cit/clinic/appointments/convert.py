@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from cit.clinic.accounts.models import Provider
+from cit.clinic.accounts.models import Provider, ProviderWorkingHours
 from cit.clinic.appointments.models import (
     Appointment,
     AppointmentStatus,
@@ -76,10 +76,10 @@ def build_state(
 ) -> ClinicState:
     """The clinic's resources plus every active hold and absence overlapping [start, end).
 
-    Providers work the clinic's opening hours (CIT keeps no separate rota yet); absences come
-    from ``ProviderAbsence``. ``licensed`` is the licence rule on ``today``; from the day after
-    a licence expires the provider may not treat at all, so that time is an absence too and
-    no later session of a series lands on a lapsed licence.
+    Providers work their weekly rota, or the clinic's opening hours when they have none;
+    absences come from ``ProviderAbsence``. ``licensed`` is the licence rule on ``today``;
+    from the day after a licence expires the provider may not treat at all, so that time is
+    an absence too and no later session of a series lands on a lapsed licence.
     """
     hours = opening_hours(clinic)
     providers = list(
@@ -96,11 +96,15 @@ def build_state(
         ).astimezone(datetime.UTC)
         if lapsed_from < end:
             absences[p.pk].append(TimeRange(max(lapsed_from, start), end))
+    rota: dict[int, dict[int, list[TimeWindow]]] = defaultdict(lambda: defaultdict(list))
+    for row in ProviderWorkingHours.objects.filter(provider__in=providers):
+        rota[row.provider_id][row.weekday].append(TimeWindow(row.starts, row.ends))
     core_providers = tuple(
         CoreProvider(
             id=str(p.pk),
             licensed=p.may_break_skin_on(today),
-            working_hours=hours,
+            # Their own rota where one is set, else the clinic's opening hours.
+            working_hours=WeeklyHours.from_mapping(rota[p.pk]) if p.pk in rota else hours,
             absences=tuple(absences[p.pk]),
             name=str(p),
         )

@@ -1,0 +1,78 @@
+"""Changes to staff set-up."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from cit.clinic.accounts.models import Provider, ProviderWorkingHours
+
+
+def parse_windows(text: str) -> list[tuple[datetime.time, datetime.time]]:
+    """``"09:00-13:00, 14:00-18:00"`` -> sorted windows; ``"off"`` or blank -> none.
+
+    Raises ValidationError naming the bad part, for windows that are malformed, end before
+    they start, or overlap.
+    """
+    text = text.strip().lower()
+    if text in ("", "off"):
+        return []
+    windows = []
+    for part in (p.strip() for p in text.split(",")):
+        try:
+            start_text, end_text = (t.strip() for t in part.split("-"))
+            start = datetime.time.fromisoformat(start_text)
+            end = datetime.time.fromisoformat(end_text)
+        except ValueError:
+            raise ValidationError(
+                f"'{part}' is not a time window; write it like 09:00-17:30."
+            ) from None
+        if start >= end:
+            raise ValidationError(f"'{part}': the start must be before the end.")
+        windows.append((start, end))
+    windows.sort()
+    for (_, earlier_end), (later_start, _) in zip(windows, windows[1:], strict=False):
+        if later_start < earlier_end:
+            raise ValidationError("The working periods of a day must not overlap.")
+    return windows
+
+
+@transaction.atomic
+def do_set_weekly_rota(
+    *,
+    provider: Provider,
+    rota: dict[int, list[tuple[datetime.time, datetime.time]]] | None,
+) -> None:
+    """Replace the provider's whole week: ``rota[weekday]`` lists the working periods (an
+    empty list is a day off). ``None`` clears the rota: the clinic's opening hours apply."""
+    if rota is not None and set(rota) != set(range(7)):
+        raise ValidationError("Give the working periods of all seven weekdays.")
+    Provider.objects.select_for_update().get(pk=provider.pk)
+    ProviderWorkingHours.objects.filter(provider=provider).delete()
+    if rota is None:
+        return
+    rows = [
+        ProviderWorkingHours(provider=provider, weekday=weekday, starts=start, ends=end)
+        for weekday, windows in rota.items()
+        for start, end in windows
+    ]
+    if not rows:
+        raise ValidationError(
+            "A rota with no working period at all would take the provider off the book; "
+            "record an absence instead."
+        )
+    ProviderWorkingHours.objects.bulk_create(rows)
+
+
+def weekly_rota_text(provider: Provider) -> dict[int, str] | None:
+    """The provider's rota as editable text per weekday, or None when they have none."""
+    rows = list(ProviderWorkingHours.objects.filter(provider=provider))
+    if not rows:
+        return None
+    text: dict[int, str] = {}
+    for weekday in range(7):
+        periods = [f"{r.starts:%H:%M}-{r.ends:%H:%M}" for r in rows if r.weekday == weekday]
+        text[weekday] = ", ".join(periods) or "off"
+    return text
