@@ -20,7 +20,6 @@ from tests.appointments.conftest import GOALS, clinic_today
 @pytest.mark.django_db
 def test_booking_uses_the_rota(booking_clinic: Any, make_user: Any, make_patient: Any) -> None:
 
-
     physician = make_user("physician", booking_clinic)
     patient = make_patient(booking_clinic)
     today = clinic_today(booking_clinic)
