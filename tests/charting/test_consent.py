@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from cit.clinic.archive import RecordImmutable
 from cit.clinic.audit.models import AuditEvent
 from cit.clinic.charting.actions import (
     SIGNATURE_MAX_BYTES,
@@ -17,7 +18,6 @@ from cit.clinic.charting.actions import (
     valid_consent,
 )
 from cit.clinic.charting.models import ConsentForm, ConsentSignature
-from cit.clinic.intake.models import RecordImmutable
 from tests.charting.conftest import CONSENT_TEXT, png_data_url
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
+from cit.clinic.archive import RecordImmutable
 from cit.clinic.charting.models import NoteImmutable, SessionNote, SessionProduct, ZoneTreatment
-from cit.clinic.intake.models import RecordImmutable
 from tests.charting.conftest import make_lot
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
+from cit.clinic.archive import RecordImmutable
 from cit.clinic.audit.models import AuditEvent
 from cit.clinic.intake.actions import do_record_intake, do_rescreen
-from cit.clinic.intake.models import IntakeRecord, RecordImmutable, ScreeningRecord
+from cit.clinic.intake.models import IntakeRecord, ScreeningRecord
 from cit.protocol import protocol_version
 
 pytestmark = pytest.mark.django_db

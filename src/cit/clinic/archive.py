@@ -1,4 +1,5 @@
-"""Nothing in CIT is hard-deleted: records are archived and stay as evidence."""
+"""Nothing in CIT is hard-deleted: records are archived and stay as evidence, and records
+that are evidence themselves (intakes, screenings, plans, consents) are never changed."""
 
 from __future__ import annotations
 
@@ -53,3 +54,20 @@ class ArchivableModel(models.Model):
         raise HardDeleteRefused(
             f"{type(self).__name__} records are never deleted; archive them instead."
         )
+
+
+class RecordImmutable(Exception):
+    """Raised on any attempt to change or delete a stored intake or screening."""
+
+
+class AppendOnlyModel(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise RecordImmutable(f"{type(self).__name__} records are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise RecordImmutable(f"{type(self).__name__} records are never deleted.")

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from cit.clinic.intake.models import AppendOnlyModel, RecordImmutable
+from cit.clinic.archive import AppendOnlyModel, RecordImmutable
 
 
 class NoteImmutable(RecordImmutable):

@@ -7,27 +7,10 @@ that decided it.
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
-
 from django.conf import settings
 from django.db import models
 
-
-class RecordImmutable(Exception):
-    """Raised on any attempt to change or delete a stored intake or screening."""
-
-
-class AppendOnlyModel(models.Model):
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise RecordImmutable(f"{type(self).__name__} records are never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise RecordImmutable(f"{type(self).__name__} records are never deleted.")
+from cit.clinic.archive import AppendOnlyModel
 
 
 class IntakeSource(models.TextChoices):

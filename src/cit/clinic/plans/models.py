@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from cit.clinic.intake.models import AppendOnlyModel
+from cit.clinic.archive import AppendOnlyModel
 
 
 class TreatmentPlanRecord(AppendOnlyModel):
