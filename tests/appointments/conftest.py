@@ -48,10 +48,6 @@ def desk(booking_clinic: Any, make_user: Any) -> Any:
     return make_user("front_desk", booking_clinic)
 
 
-def clinic_today(clinic: Any) -> datetime.date:
-    return timezone.now().astimezone(clinic.tzinfo).date()
-
-
 @pytest.fixture
 def make_plan(make_user: Any) -> Callable[..., Any]:
     """An accepted plan for ``patient``: one series of ``sessions`` sessions, first session
@@ -68,7 +64,7 @@ def make_plan(make_user: Any) -> Callable[..., Any]:
         first_in_days: int = 7,
         goals: list[dict[str, Any]] | None = None,
     ) -> Any:
-        today = clinic_today(patient.clinic)
+        today = patient.clinic.today()
         do_record_intake(
             actor=None,
             patient=patient,

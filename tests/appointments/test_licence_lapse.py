@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from cit.clinic.accounts.models import Provider
 from cit.clinic.appointments.actions import propose_series
-from tests.appointments.conftest import clinic_today
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +18,7 @@ def test_sessions_after_a_licence_lapses_go_to_a_provider_still_licensed(
     booking_clinic: Any, nurse: Any, make_patient: Any, make_plan: Any
 ) -> None:
     plan = make_plan(make_patient(booking_clinic), sessions=4, weeks=4, first_in_days=7)
-    lapses_on = clinic_today(booking_clinic) + datetime.timedelta(days=14)
+    lapses_on = booking_clinic.today() + datetime.timedelta(days=14)
     Provider.objects.filter(user=nurse).update(licence_expires_on=lapses_on)
     proposals = propose_series(plan=plan, series_index=0, now=timezone.now())
     assert proposals.result.found, proposals.result.failure
@@ -36,7 +35,7 @@ def test_no_provider_with_a_valid_licence_means_no_proposal(
     booking_clinic: Any, nurse: Any, make_patient: Any, make_plan: Any
 ) -> None:
     plan = make_plan(make_patient(booking_clinic), sessions=4, weeks=4, first_in_days=7)
-    lapses_on = clinic_today(booking_clinic) + datetime.timedelta(days=14)
+    lapses_on = booking_clinic.today() + datetime.timedelta(days=14)
     Provider.objects.filter(clinic=booking_clinic).update(licence_expires_on=lapses_on)
     proposals = propose_series(plan=plan, series_index=0, now=timezone.now())
     assert not proposals.result.found

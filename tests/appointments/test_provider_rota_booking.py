@@ -14,7 +14,7 @@ from cit.clinic.appointments.actions import propose_series
 from cit.clinic.intake.actions import do_record_intake
 from cit.clinic.plans.actions import do_accept_plan, propose_plan
 from cit.protocol.adjust import SeriesAdjustment
-from tests.appointments.conftest import GOALS, clinic_today
+from tests.appointments.conftest import GOALS
 
 
 @pytest.mark.django_db
@@ -22,7 +22,7 @@ def test_booking_uses_the_rota(booking_clinic: Any, make_user: Any, make_patient
 
     physician = make_user("physician", booking_clinic)
     patient = make_patient(booking_clinic)
-    today = clinic_today(booking_clinic)
+    today = booking_clinic.today()
     do_record_intake(
         actor=None,
         patient=patient,

@@ -14,7 +14,6 @@ import pytest
 from cit.clinic.charting.actions import do_publish_consent_form
 from cit.clinic.charting.models import NoteAmendment, SessionNote
 from cit.clinic.facilities.models import Device
-from cit.clinic.intake.actions import clinic_today
 from cit.clinic.inventory.actions import do_add_product, do_receive_lot
 from cit.clinic.plans.models import PlannedSession, TreatmentPlanRecord
 from tests.browser.conftest import PASSWORD
@@ -44,7 +43,7 @@ def test_questionnaire_to_signed_and_amended_session(
         serial_number="SP-9",
         max_depth_mm=Decimal("2.50"),
     )
-    today = clinic_today(patient)
+    today = patient.clinic.today()
     cartridges = do_add_product(clinic=clinic, kind="needle_cartridge", name="14-pin cartridge")
     lot = do_receive_lot(
         product=cartridges,

@@ -21,7 +21,7 @@ from cit.clinic.charting.actions import (
     do_start_session,
 )
 from cit.clinic.facilities.models import Device
-from cit.clinic.intake.actions import clinic_today, do_record_intake
+from cit.clinic.intake.actions import do_record_intake
 from cit.clinic.inventory.models import Lot, Product
 
 # The browser fixtures (log_in, screenshot, console_errors) live with tests/browser.
@@ -107,7 +107,7 @@ def consent_form(clinic: Any, physician: Any, today: datetime.date) -> Any:
 def patient(clinic: Any, make_patient: Any, nurse: Any) -> Any:
     patient = make_patient(clinic)
     do_record_intake(
-        actor=nurse, patient=patient, data=intake(), source="desk", today=clinic_today(patient)
+        actor=nurse, patient=patient, data=intake(), source="desk", today=patient.clinic.today()
     )
     return patient
 

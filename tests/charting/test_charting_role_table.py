@@ -21,7 +21,7 @@ from cit.clinic.charting.actions import (
     do_start_session,
 )
 from cit.clinic.facilities.models import Device
-from cit.clinic.intake.actions import clinic_today, do_record_intake
+from cit.clinic.intake.actions import do_record_intake
 from tests.charting.conftest import CONSENT_TEXT, intake, make_lot
 from tests.role_table import (
     ADMIN,
@@ -161,7 +161,7 @@ ENDPOINTS = [
 
 def _visit(clinic: Any, patient: Any, nurse: Any) -> dict[str, Any]:
     """A consented, screened patient with one signed and one draft note."""
-    today = clinic_today(patient)
+    today = patient.clinic.today()
     device = Device.objects.create(
         clinic=clinic,
         kind="pen",

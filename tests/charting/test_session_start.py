@@ -13,7 +13,7 @@ from cit.clinic.audit.models import AuditEvent
 from cit.clinic.charting.actions import ChartingConflict, do_start_session
 from cit.clinic.charting.models import SessionNote
 from cit.clinic.facilities.models import Device
-from cit.clinic.intake.actions import clinic_today, do_record_intake
+from cit.clinic.intake.actions import do_record_intake
 from cit.clinic.intake.models import ScreeningRecord
 from tests.charting.conftest import intake
 
@@ -67,7 +67,7 @@ def test_a_rescreen_that_defers_refuses_the_start_and_writes_nothing(
         patient=consented_patient,
         data=intake(pregnant=True),
         source="desk",
-        today=clinic_today(consented_patient),
+        today=consented_patient.clinic.today(),
     )
     screenings = ScreeningRecord.objects.count()
     with pytest.raises(ChartingConflict) as error:

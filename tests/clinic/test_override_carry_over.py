@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from cit.clinic.intake.actions import (
-    clinic_today,
     do_override_finding,
     do_record_intake,
     do_rescreen,
@@ -30,7 +29,7 @@ def test_override_carries_to_rescreens_of_the_same_answers(
     clinic: Any, make_patient: Any, make_user: Any
 ) -> None:
     patient = make_patient(clinic)
-    today = clinic_today(patient)
+    today = patient.clinic.today()
     _, first = do_record_intake(
         actor=None, patient=patient, data=WARFARIN, source="desk", today=today
     )

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from cit.clinic.intake.actions import clinic_today
 from cit.clinic.intake.models import IntakeRecord, ScreeningOverride, ScreeningRecord
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +67,7 @@ def test_engine_errors_show_on_the_row_and_nothing_is_saved(
     clinic: Any, make_user: Any, patient: Any
 ) -> None:
     nurse = _client(make_user("registered_nurse", clinic))
-    future = (clinic_today(patient) + datetime.timedelta(days=30)).isoformat()
+    future = (patient.clinic.today() + datetime.timedelta(days=30)).isoformat()
     response = nurse.post(
         f"/patients/{patient.pk}/questionnaire/",
         answers(
@@ -180,7 +179,7 @@ def test_esthetician_cannot_override_and_desk_cannot_see_screening(
 
 def test_rescreen_for_a_later_day(clinic: Any, make_user: Any, patient: Any) -> None:
     nurse = _client(make_user("registered_nurse", clinic))
-    today = clinic_today(patient)
+    today = patient.clinic.today()
     peel = (today - datetime.timedelta(days=10)).isoformat()
     _screened(patient, nurse, procedures=[{"kind": "chemical_peel", "date": peel}], goals=FACE)
     assert ScreeningRecord.objects.get(patient=patient).decision == "defer"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from cit.clinic.intake.actions import clinic_today, do_override_finding, do_record_intake
+from cit.clinic.intake.actions import do_override_finding, do_record_intake
 from cit.clinic.intake.models import ScreeningRecord
 from cit.clinic.plans.models import PlannedSession, TreatmentPlanRecord
 
@@ -36,12 +36,12 @@ def _intake(patient: Any, **extra: Any) -> None:
         patient=patient,
         data={"birth_date": "1985-06-01", "goals": GOALS, **extra},
         source="desk",
-        today=clinic_today(patient),
+        today=patient.clinic.today(),
     )
 
 
 def _accept(client: Client, patient: Any, **values: Any) -> Any:
-    today = clinic_today(patient)
+    today = patient.clinic.today()
     data = {
         "start": today.isoformat(),
         "s0-sessions": "4",
@@ -66,7 +66,7 @@ def test_proposal_then_accepted_plan_with_sessions(nurse: Client, patient: Any) 
     assert accepted["zones"][0]["planned_depth_mm"] == 1.5
     assert plan.proposed["series"][0]["sessions"] == 6
     days = list(PlannedSession.objects.filter(plan=plan).values_list("planned_on", flat=True))
-    first = clinic_today(patient) + datetime.timedelta(days=7)
+    first = patient.clinic.today() + datetime.timedelta(days=7)
     assert days == [first + datetime.timedelta(weeks=5 * n) for n in range(4)]
 
 

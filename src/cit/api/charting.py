@@ -24,7 +24,6 @@ from cit.clinic.charting import actions
 from cit.clinic.charting.access import note_for_request
 from cit.clinic.charting.models import ConsentForm, ConsentSignature, SessionNote
 from cit.clinic.facilities.models import Device
-from cit.clinic.intake.actions import clinic_today
 from cit.clinic.inventory.models import Lot
 
 router = Router(tags=["charting"])
@@ -324,7 +323,7 @@ def list_consents(request: HttpRequest, patient_id: int) -> Any:
 def sign_consent(request: HttpRequest, patient_id: int, payload: ConsentSignIn) -> Any:
     require_capability(request, Capability.CLINICAL_EDIT)
     patient = patient_for_request(request, patient_id, Capability.CLINICAL_EDIT, None)
-    form = actions.form_in_effect(patient.clinic, payload.procedure, clinic_today(patient))
+    form = actions.form_in_effect(patient.clinic, payload.procedure, patient.clinic.today())
     if form is None:
         raise ValidationError({"procedure": ["No consent form for this procedure is in effect."]})
     signature = actions.do_sign_consent(
@@ -373,7 +372,7 @@ def start_session(request: HttpRequest, patient_id: int, payload: SessionStartIn
         note = actions.do_start_session(
             actor=request.user,
             patient=patient,
-            session_date=payload.session_date or clinic_today(patient),
+            session_date=payload.session_date or patient.clinic.today(),
             device=device,
             photos_taken=payload.photos_taken,
             procedure=payload.procedure,

@@ -11,7 +11,6 @@ import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Body, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -97,7 +96,7 @@ def _inputs(
 ) -> tuple[IntakeInput, datetime.date, Profile]:
     require_capability(request, Capability.DECISION_SUPPORT)
     clinic = staff_clinic(request)
-    today = timezone.now().astimezone(clinic.tzinfo).date()
+    today = clinic.today()
     try:
         profile = load_profile(profile_name or clinic.protocol_profile)
     except UnknownProfileError as error:

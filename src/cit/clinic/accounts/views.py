@@ -57,8 +57,7 @@ class CitPasswordChangeDoneView(PasswordChangeDoneView):
 
 def _clinic_today(request: HttpRequest) -> datetime.date:
     clinic = getattr(request.user, "clinic", None)
-    now = timezone.now()
-    return now.astimezone(clinic.tzinfo).date() if clinic is not None else now.date()
+    return clinic.today() if clinic is not None else timezone.localdate()
 
 
 @login_required

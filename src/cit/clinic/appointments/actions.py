@@ -75,10 +75,6 @@ PROPOSAL_MAX_AGE = 60 * 60  # an hour: a proposal older than that is re-proposed
 RESOURCE_VIOLATIONS = {ViolationCode.DOUBLE_BOOKED, ViolationCode.SERIES_OVERLAP}
 
 
-def clinic_today(clinic: Clinic, now: datetime.datetime) -> datetime.date:
-    return now.astimezone(clinic.tzinfo).date()
-
-
 # -- naming resources in messages --------------------------------------------------------------
 
 
@@ -167,7 +163,7 @@ def propose_series(
 ) -> SeriesProposals:
     """The best schedule for the plan's series and a few alternatives (or why none fits)."""
     clinic = plan.patient.clinic
-    today = clinic_today(clinic, now)
+    today = clinic.today(now)
     earliest = max(today, earliest_start or default_earliest_start(plan, series_index, today))
     search_request = series_request(
         plan, series_index, earliest_start=earliest, preferences=preferences
@@ -245,7 +241,7 @@ def _rule_violations(
 ) -> list[str]:
     """Every hard rule the sessions break against fresh data, except resource clashes (the
     database decides those, see ``find_conflict``)."""
-    today = clinic_today(clinic, now)
+    today = clinic.today(now)
     start = min(s.start for s in sessions)
     end = max(s.end for s in sessions)
     state = build_state(
@@ -424,7 +420,7 @@ def _state_around(
     start, end = series_span(series)
     start = min(start, now, *extra) - datetime.timedelta(days=1)
     end = max(end, *extra) + datetime.timedelta(days=1) + datetime.timedelta(days=60)
-    return build_state(clinic, start, end, today=clinic_today(clinic, now))
+    return build_state(clinic, start, end, today=clinic.today(now))
 
 
 def _preview(

@@ -23,7 +23,6 @@ from cit.clinic.accounts.models import Provider
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.appointments.actions import (
     cancel_gap_warning,
-    clinic_today,
     default_earliest_start,
     describe_time,
     do_book_proposal,
@@ -162,7 +161,7 @@ def propose_page(
         "series_index": series_index,
         "series": plan.accepted["series"][series_index],
         "form": form,
-        "default_start": default_earliest_start(plan, series_index, clinic_today(clinic, now)),
+        "default_start": default_earliest_start(plan, series_index, clinic.today(now)),
         "zone": clinic.timezone,
     }
     already = SeriesBooking.objects.filter(

@@ -46,7 +46,7 @@ from cit.clinic.charting.models import (
     ZoneTreatment,
 )
 from cit.clinic.facilities.models import Clinic, Device, DeviceKind
-from cit.clinic.intake.actions import clinic_today, do_rescreen, effective_decision
+from cit.clinic.intake.actions import do_rescreen, effective_decision
 from cit.clinic.inventory.actions import do_use_lot
 from cit.clinic.inventory.models import Lot, ProductKind
 from cit.clinic.patients.models import Patient
@@ -191,7 +191,7 @@ def do_sign_consent(
     Only the version in effect today may be signed; a typed signature must contain the
     patient's family name (it is their name, not the witness's).
     """
-    today = clinic_today(patient)
+    today = patient.clinic.today()
     if form.clinic_id != patient.clinic_id:
         raise _refuse("form", "This consent form belongs to another clinic.")
     current = form_in_effect(patient.clinic, form.procedure, today)
@@ -283,7 +283,7 @@ def do_start_session(
     """
     if procedure not in Procedure.values:
         raise _refuse("procedure", f"Choose one of: {', '.join(Procedure.values)}.")
-    if session_date > clinic_today(patient):
+    if session_date > patient.clinic.today():
         raise _refuse("session_date", "A session is charted on the day it happens, not before.")
     if (
         device.clinic_id != patient.clinic_id

@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cit.clinic.access import capability_required, patient_for_request, staff_clinic
@@ -39,7 +38,7 @@ from cit.clinic.charting.models import (
     Procedure,
     SessionNote,
 )
-from cit.clinic.intake.actions import clinic_today, effective_decision, standing_overrides
+from cit.clinic.intake.actions import effective_decision, standing_overrides
 from cit.clinic.intake.models import ScreeningRecord
 
 # ------------------------------------------------------------------------------ helpers
@@ -129,7 +128,7 @@ def consent_forms(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Published {published}.")
                 return redirect("consent-forms")
     versions = ConsentForm.objects.filter(clinic=clinic).select_related("published_by")
-    today = timezone.now().astimezone(clinic.tzinfo).date()
+    today = clinic.today()
     in_effect = [actions.form_in_effect(clinic, procedure, today) for procedure in Procedure]
     return render(
         request,
@@ -151,7 +150,7 @@ def consent_sign(request: HttpRequest, patient_id: int) -> HttpResponse:
     procedure = request.GET.get("procedure", Procedure.MICRONEEDLING)
     if procedure not in Procedure.values:
         raise Http404("No such procedure.")
-    consent_form = actions.form_in_effect(patient.clinic, procedure, clinic_today(patient))
+    consent_form = actions.form_in_effect(patient.clinic, procedure, patient.clinic.today())
     form = ConsentSignForm(request.POST or None)
     if request.method == "POST" and consent_form is not None and form.is_valid():
         try:
@@ -197,7 +196,7 @@ def session_list(request: HttpRequest, patient_id: int) -> HttpResponse:
         signatures = ConsentSignature.objects.filter(patient=patient).select_related(
             "form", "witnessed_by"
         )
-    today = clinic_today(patient)
+    today = patient.clinic.today()
     consent_status = [
         (Procedure(procedure), actions.valid_consent(patient, procedure, today))
         for procedure in Procedure.values
@@ -219,7 +218,7 @@ def session_list(request: HttpRequest, patient_id: int) -> HttpResponse:
 def session_start(request: HttpRequest, patient_id: int) -> HttpResponse:
     audit = AuditAction.VIEW if request.method != "POST" else None
     patient = patient_for_request(request, patient_id, Capability.CLINICAL_EDIT, audit)
-    today = clinic_today(patient)
+    today = patient.clinic.today()
     form = StartSessionForm(
         request.POST or None,
         clinic=patient.clinic,

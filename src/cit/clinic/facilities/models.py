@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import zoneinfo
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from cit.clinic.archive import ArchivableModel
 
@@ -54,6 +56,11 @@ class Clinic(ArchivableModel):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    def today(self, now: datetime.datetime | None = None) -> datetime.date:
+        """The calendar day in the clinic at ``now`` (default: the current time): screening
+        windows, consent validity and booking days are all counted in the clinic's days."""
+        return (now or timezone.now()).astimezone(self.tzinfo).date()
 
 
 class Weekday(models.IntegerChoices):

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
-from django.utils import timezone
 
 from cit.clinic.accounts.permissions import Capability, has_capability
 from cit.clinic.accounts.roles import Role
@@ -28,11 +27,6 @@ from cit.protocol.overrides import PHYSICIAN, decision_after_overrides, override
 from cit.protocol.profiles import load_profile
 from cit.protocol.screening import screen
 from cit.protocol.serialise import intake_to_dict, screening_to_dict
-
-
-def clinic_today(patient: Patient) -> datetime.date:
-    """Today in the patient's clinic: screening windows are calendar days there."""
-    return timezone.now().astimezone(patient.clinic.tzinfo).date()
 
 
 @transaction.atomic

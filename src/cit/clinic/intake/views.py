@@ -14,7 +14,6 @@ from cit.clinic.accounts.permissions import Capability, can_access_patient
 from cit.clinic.accounts.roles import Role
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.intake.actions import (
-    clinic_today,
     do_override_finding,
     do_record_intake,
     do_rescreen,
@@ -54,7 +53,7 @@ def questionnaire(request: HttpRequest, patient_id: int) -> HttpResponse:
                 patient=patient,
                 data=data,
                 source=IntakeSource.PORTAL if is_patient else IntakeSource.DESK,
-                today=clinic_today(patient),
+                today=patient.clinic.today(),
                 request=request,
             )
         except ValidationError as error:
@@ -105,7 +104,7 @@ def screening(request: HttpRequest, patient_id: int) -> HttpResponse:
             ),
             may_override=can_access_patient(request.user, patient, Capability.SCREENING_OVERRIDE),
             may_rescreen=can_access_patient(request.user, patient, Capability.CLINICAL_EDIT),
-            today=clinic_today(patient),
+            today=patient.clinic.today(),
         )
     return render(request, "intake/screening.html", context)
 

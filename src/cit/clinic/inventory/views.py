@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable, Mapping
 
 from django.contrib import messages
@@ -8,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cit.clinic.access import capability_required, staff_clinic
@@ -18,10 +16,6 @@ from cit.clinic.audit.models import AuditAction
 from cit.clinic.inventory.actions import do_add_product, do_receive_lot, stock_warnings
 from cit.clinic.inventory.forms import ProductForm, ReceiveLotForm
 from cit.clinic.inventory.models import Lot, Product
-
-
-def _clinic_today(request: HttpRequest) -> datetime.date:
-    return timezone.now().astimezone(staff_clinic(request).tzinfo).date()
 
 
 def _show_errors(request: HttpRequest, label: str, errors: Mapping[str, Iterable[object]]) -> None:
@@ -34,7 +28,7 @@ def _show_errors(request: HttpRequest, label: str, errors: Mapping[str, Iterable
 @capability_required(Capability.INVENTORY_VIEW)
 def lot_register(request: HttpRequest) -> HttpResponse:
     clinic = staff_clinic(request)
-    today = _clinic_today(request)
+    today = clinic.today()
     products = (
         Product.objects.active()
         .filter(clinic=clinic)

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 from cit.clinic.access import patient_for_request
 from cit.clinic.accounts.permissions import Capability, can_access_patient
 from cit.clinic.audit.models import AuditAction
-from cit.clinic.intake.actions import clinic_today
 from cit.clinic.plans.actions import do_accept_plan, do_redate_session, propose_plan
 from cit.clinic.plans.models import PlannedSession, TreatmentPlanRecord
 from cit.protocol.adjust import SeriesAdjustment, allowed_sessions, zone_key
@@ -70,7 +69,7 @@ def plan_page(request: HttpRequest, patient_id: int) -> HttpResponse:
         Capability.CLINICAL_VIEW if reading else Capability.CLINICAL_EDIT,
         AuditAction.VIEW if reading else None,
     )
-    today = clinic_today(patient)
+    today = patient.clinic.today()
     start = _day(request.POST.get("start") or request.GET.get("start"), today)
     may_edit = can_access_patient(request.user, patient, Capability.CLINICAL_EDIT)
     context: dict[str, Any] = {
@@ -145,7 +144,7 @@ def redate_session(request: HttpRequest, session_id: int) -> HttpResponse:
             actor=request.user,
             session=session,
             planned_on=day,
-            today=clinic_today(patient),
+            today=patient.clinic.today(),
             request=request,
         )
     except ValueError:
