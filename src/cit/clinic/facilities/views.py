@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +13,7 @@ from cit.clinic.accounts.models import Provider
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.facilities.actions import do_add_device, do_add_room
 from cit.clinic.facilities.forms import DeviceForm, RoomForm, WeeklyRotaForm
+from cit.clinic.feedback import flash_errors
 
 
 @capability_required(Capability.CLINIC_VIEW)
@@ -28,21 +31,16 @@ def clinic_overview(request: HttpRequest) -> HttpResponse:
     return render(request, "facilities/overview.html", context)
 
 
-def _save_or_show_errors(request: HttpRequest, form: RoomForm | DeviceForm, label: str) -> None:
-    clinic = staff_clinic(request)
+def _add(
+    request: HttpRequest, form: RoomForm | DeviceForm, add: Callable[..., object], label: str
+) -> None:
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(request, f"{label} not added — {field}: {error}")
+        flash_errors(request, f"{label} not added", form.errors)
         return
     try:
-        if isinstance(form, RoomForm):
-            do_add_room(clinic=clinic, **form.cleaned_data)
-        else:
-            do_add_device(clinic=clinic, **form.cleaned_data)
+        add(clinic=staff_clinic(request), **form.cleaned_data)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, f"{label} not added — {message}")
+        flash_errors(request, f"{label} not added", error)
         return
     messages.success(request, f"{label} added.")
 
@@ -50,14 +48,14 @@ def _save_or_show_errors(request: HttpRequest, form: RoomForm | DeviceForm, labe
 @capability_required(Capability.CLINIC_MANAGE)
 def room_add(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        _save_or_show_errors(request, RoomForm(request.POST), "Room")
+        _add(request, RoomForm(request.POST), do_add_room, "Room")
     return redirect("clinic-overview")
 
 
 @capability_required(Capability.CLINIC_MANAGE)
 def device_add(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        _save_or_show_errors(request, DeviceForm(request.POST), "Device")
+        _add(request, DeviceForm(request.POST), do_add_device, "Device")
     return redirect("clinic-overview")
 
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -13,16 +11,10 @@ from cit.clinic.access import capability_required, staff_clinic
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
+from cit.clinic.feedback import flash_errors
 from cit.clinic.inventory.actions import do_add_product, do_receive_lot, stock_warnings
 from cit.clinic.inventory.forms import ProductForm, ReceiveLotForm
 from cit.clinic.inventory.models import Lot, Product
-
-
-def _show_errors(request: HttpRequest, label: str, errors: Mapping[str, Iterable[object]]) -> None:
-    for field, field_errors in errors.items():
-        for error in field_errors:
-            where = "" if field in ("__all__", "") else f"{field}: "
-            messages.error(request, f"{label} — {where}{error}")
 
 
 @capability_required(Capability.INVENTORY_VIEW)
@@ -49,12 +41,12 @@ def lot_register(request: HttpRequest) -> HttpResponse:
 def product_add(request: HttpRequest) -> HttpResponse:
     form = ProductForm(request.POST)
     if not form.is_valid():
-        _show_errors(request, "Product not added", form.errors)
+        flash_errors(request, "Product not added", form.errors)
         return redirect("lot-register")
     try:
         do_add_product(clinic=staff_clinic(request), **form.cleaned_data)
     except ValidationError as error:
-        _show_errors(request, "Product not added", error.message_dict)
+        flash_errors(request, "Product not added", error)
     else:
         messages.success(request, f"Product {form.cleaned_data['name']} added.")
     return redirect("lot-register")
@@ -65,12 +57,12 @@ def product_add(request: HttpRequest) -> HttpResponse:
 def lot_receive(request: HttpRequest) -> HttpResponse:
     form = ReceiveLotForm(request.POST, clinic_id=staff_clinic(request).pk)
     if not form.is_valid():
-        _show_errors(request, "Lot not received", form.errors)
+        flash_errors(request, "Lot not received", form.errors)
         return redirect("lot-register")
     try:
         lot = do_receive_lot(**form.cleaned_data)
     except ValidationError as error:
-        _show_errors(request, "Lot not received", error.message_dict)
+        flash_errors(request, "Lot not received", error)
     else:
         messages.success(request, f"Received {lot.quantity_received} × {lot}.")
     return redirect("lot-register")
