@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
+from cit.api.errors import error_body
+
 
 def health(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
@@ -16,7 +18,7 @@ def health(request: HttpRequest) -> HttpResponse:
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message, "errors": []}, status=status)
+        return JsonResponse(error_body(message), status=status)
     return render(
         request, "error.html", {"status": status, "title": title, "message": message}, status=status
     )

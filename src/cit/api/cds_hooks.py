@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from cit.api.errors import error_body
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.interop.cds_hooks import (
@@ -28,7 +29,7 @@ from cit.interop.cds_hooks import (
 
 
 def _error(status: int, detail: str) -> JsonResponse:
-    return JsonResponse({"detail": detail, "errors": []}, status=status)
+    return JsonResponse(error_body(detail), status=status)
 
 
 def _authorised(request: HttpRequest) -> bool:

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from ninja import Body, Router, Schema, Status
 from ninja.errors import HttpError
 
-from cit.api.errors import ErrorOut
+from cit.api.errors import ErrorOut, error_body
 from cit.clinic.access import require_capability, staff_clinic
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.audit.actions import record_event
@@ -170,14 +170,8 @@ def plan_intake(
     except PlanRefused as refused:
         screening = screening_to_dict(refused.screening)
         _audit(request, "Plan", read, f"refused: {screening['decision']}")
-        return Status(
-            409,
-            {
-                "detail": f"No plan: the screening decision is {screening['decision']}.",
-                "errors": [],
-                "screening": screening,
-            },
-        )
+        detail = f"No plan: the screening decision is {screening['decision']}."
+        return Status(409, {**error_body(detail), "screening": screening})
     except PlanningError as error:
         raise _invalid("body.goals", str(error)) from None
     _audit(request, "Plan", read, "planned")
