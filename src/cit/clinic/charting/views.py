@@ -38,8 +38,9 @@ from cit.clinic.charting.models import (
     Procedure,
     SessionNote,
 )
-from cit.clinic.intake.actions import effective_decision, standing_overrides
+from cit.clinic.intake.actions import standing_overrides
 from cit.clinic.intake.models import ScreeningRecord
+from cit.protocol.overrides import decision_after_overrides
 
 # ------------------------------------------------------------------------------ helpers
 
@@ -59,13 +60,14 @@ def _zone_context(note: SessionNote, zone_form: ChartZoneForm | None = None) -> 
 
 def _note_context(request: HttpRequest, note: SessionNote, **forms: Any) -> dict[str, Any]:
     clinic = note.patient.clinic
-    decision = effective_decision(note.screening)
+    overrides = standing_overrides(note.screening)
+    decision = decision_after_overrides(note.screening.result["findings"], overrides)
     context = _zone_context(note, forms.get("zone_form"))
     context.update(
         patient=note.patient,
         products=note.products.select_related("lot_use__lot__product"),
         can_edit=can_access_patient(request.user, note.patient, Capability.CLINICAL_EDIT),
-        screening_overrides=standing_overrides(note.screening),
+        screening_overrides=overrides,
         screening_decision=decision.value,
         screening_decision_label=decision.value.replace("_", " ").capitalize(),
     )
