@@ -75,7 +75,7 @@ def test_findings_explain_themselves() -> None:
     assert found.title.startswith("Anticoagulant or antiplatelet")
     assert found.facts[0].path == "medications[0]"
     assert "Plavix 75 mg" in found.facts[0].text
-    assert found.sources == ("S2", "BDS")
+    assert found.sources == ("S2", "BDS", "ACCP22")
     assert found.actions
 
 

@@ -85,9 +85,8 @@ def test_a_full_intake_parses() -> None:
     assert len(intake.conditions[1].codes) == 2
     medication = intake.medications[0]
     assert medication.rxnorm == ("6064",) and medication.route is Route.ORAL
-    assert medication.status is MedicationStatus.STOPPED and medication.last_day == date(
-        2023, 6, 30
-    )
+    assert medication.status is MedicationStatus.STOPPED
+    assert (medication.last_dose or medication.end) == date(2023, 6, 30)
     assert intake.medications[1].rxnorm == ("83367", "617310")
     assert intake.history.cold_sores and not intake.history.keloids
     assert intake.areas[0].active_acne
@@ -223,7 +222,7 @@ def test_a_bad_date_names_its_path() -> None:
             [
                 "areas[0].zone: unknown area 'elbow' (expected one of forehead, "
                 "periorbital, nose, cheeks, perioral, chin, jawline, neck, chest, hands, scalp, "
-                "abdomen, thighs, buttocks, arms, face)"
+                "abdomen, thighs, buttocks, arms, face, elsewhere)"
             ],
         ),
         (

@@ -37,6 +37,16 @@ CLINICAL_RULES = {
     "metal-allergy": Decision.REFER,
     "age-minor": Decision.REFER,
     "age-label": Decision.TREAT_WITH_PRECAUTIONS,
+    # New or split in CLINICAL.md v2.
+    "drug-eruption": Decision.DEFER,
+    "autoimmune-other": Decision.REFER,
+    "connective-tissue-heritable": Decision.REFER,
+    "thrombophilia": Decision.REFER,
+    "supplement-antiplatelet": Decision.TREAT_WITH_PRECAUTIONS,
+    "topical-steroid-area": Decision.TREAT_WITH_PRECAUTIONS,
+    "skincare-active": Decision.TREAT_WITH_PRECAUTIONS,
+    "latex-allergy": Decision.TREAT_WITH_PRECAUTIONS,
+    "pregnancy-unknown": Decision.DEFER,
 }
 
 

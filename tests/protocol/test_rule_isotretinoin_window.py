@@ -58,7 +58,7 @@ def test_in_use_without_an_end_defers_with_no_date() -> None:
     assert result.decision is Decision.DEFER
     assert result.until is None
     assert found.until is None
-    assert found.until_condition == "until 12 months after the last dose of isotretinoin"
+    assert found.until_condition == "until 12 months after the last dose of the oral retinoid"
     assert result.until_conditions == (found.until_condition,)
 
 
@@ -90,7 +90,7 @@ def test_the_six_month_profile_moves_the_boundary(on: Any, expected: Any) -> Non
     if expected is Decision.DEFER:
         assert result.until == date(2024, 12, 30)
         assert finding(result, "isotretinoin").actions == (
-            "Treat no earlier than 6 months after the last dose of isotretinoin.",
+            "Treat no earlier than 6 months after the last dose of the oral retinoid.",
         )
 
 
@@ -106,6 +106,7 @@ def test_topical_isotretinoin_is_a_topical_retinoid() -> None:
     assert rules(screened(medications=(med("isotretinoin 0.05% gel"),))) == {"retinoid-topical"}
 
 
-def test_a_course_not_yet_started_has_no_bearing() -> None:
+def test_a_course_not_yet_started_counts_as_in_use() -> None:
+    # CLINICAL.md v2: a planned start counts as in use (defer, no date yet).
     result = screened(medications=(med("Accutane", start=date(2025, 4, 1)),))
-    assert result.decision is Decision.TREAT
+    assert result.decision is Decision.DEFER and result.until is None

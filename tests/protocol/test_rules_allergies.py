@@ -58,7 +58,13 @@ def test_allergies_to_substances_not_used_in_a_session_have_no_bearing(substance
     assert screened(allergies=(allergy(substance),)).decision is Decision.TREAT
 
 
-def test_an_unknown_allergy_goes_to_clinician_review() -> None:
+def test_a_latex_allergy_means_latex_free_gloves() -> None:
     result = screened(allergies=(allergy("latex"),))
+    assert result.decision is Decision.TREAT_WITH_PRECAUTIONS
+    assert finding(result, "latex-allergy").actions == ("Use latex-free gloves and products.",)
+
+
+def test_an_unknown_allergy_goes_to_clinician_review() -> None:
+    result = screened(allergies=(allergy("quaternium-15"),))
     assert result.decision is Decision.REFER
     assert result.unrecognised[0].path == "allergies[0]"

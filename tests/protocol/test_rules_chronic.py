@@ -36,14 +36,22 @@ def test_active_psoriasis_also_defers_the_area() -> None:
     [
         condition("Rosacea", status=ClinicalStatus.INACTIVE),
         condition(icd="L80"),
-        condition("Discoid lupus erythematosus"),
-        condition(icd="L93.0"),
     ],
 )
 def test_other_chronic_skin_disease_refers(entry: Any) -> None:
     result = screened(conditions=(entry,))
     assert "chronic-skin" in rules(result)
     assert result.decision is Decision.REFER
+
+
+@pytest.mark.parametrize(
+    "entry", [condition("Discoid lupus erythematosus"), condition(icd="L93.0")]
+)
+def test_cutaneous_lupus_is_collagen_vascular_do_not_treat(entry: Any) -> None:
+    # CLINICAL.md v2: collagen-vascular includes cutaneous lupus (L93); chronic-skin names it too.
+    result = screened(conditions=(entry,))
+    assert {"collagen-vascular", "chronic-skin"} <= rules(result)
+    assert result.decision is Decision.DO_NOT_TREAT
 
 
 @pytest.mark.parametrize(
@@ -98,11 +106,16 @@ def test_bleeding_disorders_are_do_not_treat(entry: Any) -> None:
     assert result.decision is Decision.DO_NOT_TREAT
 
 
-def test_a_thrombophilia_inside_d65_d69_goes_to_review_not_bleeding_disorder() -> None:
+def test_a_thrombophilia_inside_d65_d69_is_thrombophilia_not_bleeding_disorder() -> None:
     result = screened(conditions=(condition(icd="D68.51", text="Factor V Leiden mutation"),))
-    assert "bleeding-disorder" not in rules(result)
+    assert rules(result) == {"thrombophilia"}
     assert result.decision is Decision.REFER
-    assert "Thrombophilia" in result.unrecognised[0].reason
+
+
+def test_antiphospholipid_syndrome_is_autoimmune_other() -> None:
+    result = screened(conditions=(condition(icd="D68.61"),))
+    assert rules(result) == {"autoimmune-other"}
+    assert result.decision is Decision.REFER
 
 
 @pytest.mark.parametrize(

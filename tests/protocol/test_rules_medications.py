@@ -44,19 +44,53 @@ def test_a_medicine_ending_on_the_day_is_still_in_use() -> None:
     assert "anticoagulant" in rules(screened(medications=(med("warfarin", end=ON),)))
 
 
-def test_a_medicine_stopped_the_day_before_is_not_in_use() -> None:
-    result = screened(medications=(med("warfarin", end=ON - timedelta(days=1)),))
-    assert result.decision is Decision.TREAT
+def test_warfarin_stopped_counts_as_in_use_through_its_five_day_washout() -> None:
+    # CLINICAL.md v2: vitamin-K antagonists count as in use until 5 days after the last dose;
+    # a last dose without a status means stopped that day; allowed on the fifth day after.
+    assert screened(medications=(med("warfarin", last_dose=ON - timedelta(days=4)),)).decision is (
+        Decision.REFER
+    )
+    assert screened(medications=(med("warfarin", last_dose=ON - timedelta(days=5)),)).decision is (
+        Decision.TREAT
+    )
 
 
-def test_a_medicine_starting_after_the_day_is_not_in_use() -> None:
-    result = screened(medications=(med("Eliquis", start=ON + timedelta(days=1)),))
-    assert result.decision is Decision.TREAT
+def test_an_active_warfarin_record_with_a_last_dose_yesterday_is_in_use() -> None:
+    entry = med("warfarin", status=MedicationStatus.ACTIVE, last_dose=ON - timedelta(days=30))
+    assert screened(medications=(entry,)).decision is Decision.REFER
 
 
-def test_a_stopped_medicine_without_dates_is_not_in_use() -> None:
+def test_a_planned_start_counts_as_in_use() -> None:
+    result = screened(medications=(med("Eliquis", start=ON + timedelta(days=7)),))
+    assert result.decision is Decision.REFER
+
+
+def test_a_stopped_medicine_without_dates_counts_as_in_use() -> None:
     result = screened(medications=(med("Plavix", status=MedicationStatus.STOPPED),))
-    assert result.decision is Decision.TREAT
+    assert result.decision is Decision.REFER
+
+
+@pytest.mark.parametrize(
+    ("name", "days_before", "decision"),
+    [
+        ("apixaban", 1, Decision.REFER),  # 2-day washout
+        ("apixaban", 2, Decision.TREAT),
+        ("enoxaparin", 1, Decision.TREAT),  # 1-day washout
+        ("prasugrel", 6, Decision.REFER),  # 7-day washout
+        ("prasugrel", 7, Decision.TREAT),
+        ("Xeljanz", 2, Decision.REFER),  # JAK inhibitor: 3 days
+        ("Xeljanz", 3, Decision.TREAT),
+        ("methotrexate", 6, Decision.REFER),  # other systemic immunosuppressant: 7 days
+        ("methotrexate", 7, Decision.TREAT),
+        ("Humira", 13, Decision.REFER),  # biologic: one dosing interval (adalimumab 14 days)
+        ("Humira", 14, Decision.TREAT),
+        ("cyclophosphamide", 27, Decision.REFER),  # chemotherapy: 28 days
+        ("cyclophosphamide", 28, Decision.TREAT),
+    ],
+)
+def test_washouts_by_class(name: str, days_before: int, decision: Decision) -> None:
+    result = screened(medications=(med(name, last_dose=ON - timedelta(days=days_before)),))
+    assert result.decision is decision
 
 
 @pytest.mark.parametrize(
@@ -100,10 +134,10 @@ def test_diabetes_medicines_in_use_refer(entry: Any) -> None:
     assert rules(result) == {"diabetes"}
 
 
-def test_a_glp1_brand_for_weight_goes_to_clinician_review() -> None:
+def test_a_glp1_brand_for_weight_has_no_screening_relevance() -> None:
+    # CLINICAL.md v2: the diabetes rule concerns the disease, not GLP-1s for weight.
     result = screened(medications=(med("Wegovy 2.4 mg"),))
-    assert rules(result) == {"clinician-review"}
-    assert "weight management" in result.unrecognised[0].reason
+    assert result.decision is Decision.TREAT and not result.unrecognised
 
 
 @pytest.mark.parametrize(
@@ -129,5 +163,5 @@ def test_a_retinoid_stopped_before_the_pause_has_no_bearing() -> None:
 
 
 def test_a_combination_product_triggers_each_ingredient() -> None:
-    result = screened(medications=(med("Epiduo Forte"),))
-    assert rules(result) == {"retinoid-topical"}
+    result = screened(medications=(med("Epiduo Forte"),))  # adapalene + benzoyl peroxide
+    assert rules(result) == {"retinoid-topical", "skincare-active"}

@@ -26,7 +26,7 @@ def test_an_unknown_condition_code_refers() -> None:
 
 
 def test_an_unknown_condition_text_refers() -> None:
-    assert screened(conditions=(condition("Polycystic ovary syndrome"),)).decision is Decision.REFER
+    assert screened(conditions=(condition("Sarcoidosis"),)).decision is Decision.REFER
 
 
 def test_an_unknown_rxnorm_code_without_a_name_refers() -> None:
@@ -40,9 +40,9 @@ def test_unrecognised_does_not_lower_a_more_severe_decision() -> None:
 
 
 def test_known_but_unclassified_medicines_go_to_review_with_the_reason() -> None:
-    result = screened(medications=(med("Flonase nasal spray"),))
+    result = screened(medications=(med("Protopic 0.1% ointment"),))
     assert result.decision is Decision.REFER
-    assert "systemic corticosteroids" in result.unrecognised[0].reason
+    assert "systemic immunosuppression" in result.unrecognised[0].reason
 
 
 def test_unmapped_facts_from_a_source_are_listed() -> None:

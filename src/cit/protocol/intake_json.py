@@ -6,11 +6,14 @@ The format (``intake_json_schema()`` publishes it)::
       "birth_date": "1990-05-01",            required
       "sex": "female",                       female | male | other | unknown
       "fitzpatrick": 3, "glogau": 2,          1-6, 1-4
-      "pregnant": false, "nursing": false,
+      "pregnant": false, "nursing": false,    pregnant may also be "unknown" (not sure)
       "conditions":  [{"system": "icd10cm", "code": "L70.0", "text": "Acne vulgaris",
-                       "status": "active", "onset": "2015-01-01", "resolved": null}],
+                       "status": "active", "onset": "2015-01-01", "resolved": null,
+                       "site": "cheeks"}],    a zone, an alias or "elsewhere" (omitted: unknown)
       "medications": [{"rxnorm": "6064", "name": "Accutane 20 mg", "route": "oral",
                        "status": "active", "start": "...", "end": "...", "last_dose": "..."}],
+                                             status omitted: none recorded (a last dose then
+                                             means stopped on that day)
       "allergies":   [{"substance": "lidocaine", "reaction": "hives"}],
       "history":     {"cold_sores": true, "keloids": false, "healing_concern": null},
       "areas":       [{"zone": "cheeks", "active_acne": true}],
@@ -34,6 +37,7 @@ from cit.protocol.dates import birth_date_problem, parse_day
 from cit.protocol.knowledge import Knowledge, get_knowledge
 from cit.protocol.model import (
     AREA_FLAGS,
+    ELSEWHERE,
     AllergyEntry,
     AreaState,
     ClinicalStatus,
@@ -78,7 +82,7 @@ _TOP_FIELDS = (
     "birth_date", "sex", "fitzpatrick", "glogau", "pregnant", "nursing", "conditions",
     "medications", "allergies", "history", "areas", "procedures", "goals", "unmapped",
 )  # fmt: skip
-_CONDITION_FIELDS = ("system", "code", "codes", "text", "status", "onset", "resolved")
+_CONDITION_FIELDS = ("system", "code", "codes", "text", "status", "onset", "resolved", "site")
 _MEDICATION_FIELDS = ("rxnorm", "name", "route", "status", "start", "end", "last_dose")
 _ALLERGY_FIELDS = ("system", "code", "codes", "substance", "reaction")
 _HISTORY_FIELDS = ("cold_sores", "keloids", "healing_concern")
@@ -265,7 +269,8 @@ class _Reader:
         self.not_before(resolved, onset, _join(path, "resolved"), "onset")
         if resolved is not None and status is not None and status.is_active:
             self.fail(_join(path, "status"), f"{status.value!r} with a resolved date is impossible")
-        return ConditionEntry(codes, text, status, onset, resolved)
+        site = self.zone(data, "site", path, elsewhere=True)
+        return ConditionEntry(codes, text, status, onset, resolved, site)
 
     def medication(self, path: str, value: Any, birth: date | None) -> MedicationEntry | None:
         data = self.obj(value, path, _MEDICATION_FIELDS)
@@ -288,7 +293,7 @@ class _Reader:
         if not rxnorm and name is None and "rxnorm" not in data and "name" not in data:
             self.fail(path, "needs a name or an RxNorm code")
         route = self.choice(data, "route", path, Route)
-        status = self.choice(data, "status", path, MedicationStatus) or MedicationStatus.ACTIVE
+        status = self.choice(data, "status", path, MedicationStatus)
         start = self.day(data, "start", path)
         end = self.day(data, "end", path)
         last_dose = self.day(data, "last_dose", path, past=True)
@@ -311,10 +316,17 @@ class _Reader:
             self.fail(path, "needs a substance or a code")
         return AllergyEntry(codes, substance, self.text(data, "reaction", path))
 
-    def zone(self, data: dict[str, Any], key: str, path: str) -> str | None:
+    def zone(
+        self, data: dict[str, Any], key: str, path: str, *, elsewhere: bool = False
+    ) -> str | None:
+        """A zone or alias; with ``elsewhere``, also a place on the body outside every zone."""
         value = self.text(data, key, path)
+        if elsewhere and value == ELSEWHERE:
+            return value
         if value is not None and not self.knowledge.is_area(value):
-            known = ", ".join([*self.knowledge.zones, *self.knowledge.zone_aliases])
+            known = ", ".join(
+                [*self.knowledge.zones, *self.knowledge.zone_aliases, *([ELSEWHERE] * elsewhere)]
+            )
             self.fail(_join(path, key), f"unknown area {value!r} (expected one of {known})")
             return None
         return value
@@ -323,7 +335,7 @@ class _Reader:
         data = self.obj(value, path, ("zone", *AREA_FLAGS))
         if data is None:
             return None
-        zone = self.zone(data, "zone", path)
+        zone = self.zone(data, "zone", path, elsewhere=True)
         if "zone" not in data:
             self.fail(_join(path, "zone"), "missing")
         flags = {key: self.boolean(data, key, path) for key in AREA_FLAGS}
@@ -427,7 +439,8 @@ class _Reader:
             sex=self.choice(data, "sex", "", Sex) or Sex.UNKNOWN,
             fitzpatrick=self.integer(data, "fitzpatrick", "", 1, 6),
             glogau=self.integer(data, "glogau", "", 1, 4),
-            pregnant=self.boolean(data, "pregnant", ""),
+            pregnant=data.get("pregnant") != "unknown" and self.boolean(data, "pregnant", ""),
+            pregnancy_unknown=data.get("pregnant") == "unknown",
             nursing=self.boolean(data, "nursing", ""),
             conditions=tuple(c for c in conditions if c is not None),
             medications=tuple(m for m in medications if m is not None),
@@ -499,6 +512,7 @@ def intake_json_schema(knowledge: Knowledge | None = None) -> dict[str, Any]:
     optional_text = {"anyOf": [text, {"type": "null"}]}
     areas = sorted([*knowledge.zones, *knowledge.zone_aliases])
     area = {"type": "string", "enum": areas}
+    site = {"type": "string", "enum": [*areas, ELSEWHERE]}
     scar_types = sorted({t for i in knowledge.indications.values() for t in i.scar_types})
 
     def enum_of(kind: type[enum.Enum]) -> dict[str, Any]:
@@ -546,7 +560,7 @@ def intake_json_schema(knowledge: Knowledge | None = None) -> dict[str, Any]:
             "glogau": {
                 "anyOf": [{"type": "integer", "minimum": 1, "maximum": 4}, {"type": "null"}]
             },
-            "pregnant": {"type": "boolean"},
+            "pregnant": {"anyOf": [{"type": "boolean"}, {"const": "unknown"}]},
             "nursing": {"type": "boolean"},
             "conditions": {
                 "type": "array",
@@ -564,6 +578,7 @@ def intake_json_schema(knowledge: Knowledge | None = None) -> dict[str, Any]:
                         "status": enum_of(ClinicalStatus),
                         "onset": optional_day,
                         "resolved": optional_day,
+                        "site": {"anyOf": [site, {"type": "null"}]},
                     },
                 },
             },
@@ -621,7 +636,7 @@ def intake_json_schema(knowledge: Knowledge | None = None) -> dict[str, Any]:
                     "type": "object",
                     "additionalProperties": False,
                     "required": ["zone"],
-                    "properties": {"zone": area, **flags},
+                    "properties": {"zone": site, **flags},
                 },
             },
             "procedures": {

@@ -220,8 +220,20 @@ class Rule:
     window_setting: str | None
     scope: str  # "patient" | "area"
     medication: str  # "in_use" | "last_dose_window" | "pause"
+    pause_setting: str | None  # "pause" rules: the setting with the days paused before
     age_range: tuple[int, int] | None  # [from, below) in completed years
     actions: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Washout:
+    """How long a stopped medicine still counts as in use (``drugs.toml [washouts]``).
+    ``days`` None: one dosing interval of the drug (biologics)."""
+
+    id: str
+    title: str
+    days: int | None
     sources: tuple[str, ...]
 
 
@@ -232,6 +244,7 @@ class DrugClass:
     title: str
     rule: str | None
     review: str | None
+    washout: Washout | None  # the class's default; a drug may name its own
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +257,12 @@ class DrugConcept:
     routes: frozenset[Route] | None  # None: any route
     default_route: bool
     sources: tuple[str, ...]
+    washout: Washout | None = None  # None: the class's
+    dosing_interval_days: int | None = None  # for a washout of one dosing interval
+
+    @property
+    def effective_washout(self) -> Washout | None:
+        return self.washout or self.drug_class.washout
 
     def covers(self, route: Route) -> bool:
         return self.routes is None or route in self.routes
@@ -472,6 +491,8 @@ SCALAR_SETTINGS: Final[dict[str, tuple[type, Callable[[Any], bool], str]]] = {
     "jurisdiction": (str, lambda v: bool(v.strip()), "not empty"),
     "numbing_minutes": (int, lambda v: 0 <= v <= 60, "0 to 60"),
     "maintenance_target_months": (int, lambda v: 1 <= v <= 24, "1 to 24"),
+    "supplement_stop_days_before": (int, lambda v: 0 <= v <= 30, "0 to 30"),
+    "topical_steroid_stop_days_before": (int, lambda v: 0 <= v <= 30, "0 to 30"),
 }
 
 _DECISIONS = tuple(d.value for d in Decision if d is not Decision.TREAT)
@@ -514,12 +535,14 @@ class Knowledge:
     rules: Mapping[str, Rule]
     settings: SettingDefaults
     drug_classes: Mapping[str, DrugClass]
+    washouts: Mapping[str, Washout]
     drugs: tuple[DrugConcept, ...]
     conditions: tuple[ConditionConcept, ...]
     allergens: tuple[AllergenConcept, ...]
     area_flags: Mapping[str, FlagRule]
     history_flags: Mapping[str, FlagRule]
     pregnancy_flag: FlagRule
+    pregnancy_unknown_flag: FlagRule
     nursing_flag: FlagRule
     procedures: Mapping[ProcedureKind, ProcedureConcept]
     indications: Mapping[str, Indication]
@@ -638,8 +661,8 @@ class _Loader:
         drug_classes, drugs, combinations = self.load_drugs(tables["drugs.toml"])
         conditions = self.load_conditions(tables["conditions.toml"])
         allergens = self.load_allergens(tables["allergens.toml"])
-        area_flags, history_flags, pregnancy, nursing, procedures = self.load_flags(
-            tables["intake_flags.toml"]
+        area_flags, history_flags, pregnancy, pregnancy_unknown, nursing, procedures = (
+            self.load_flags(tables["intake_flags.toml"])
         )
         zones, blocks, aliases = self.load_zones(tables["zones.toml"])
         indications, prp, serum, maintenance_months, maintenance, rescreen = self.load_indications(
@@ -676,12 +699,14 @@ class _Loader:
             rules=rules,
             settings=settings,
             drug_classes=drug_classes,
+            washouts=self.washouts,
             drugs=drugs,
             conditions=conditions,
             allergens=allergens,
             area_flags=area_flags,
             history_flags=history_flags,
             pregnancy_flag=pregnancy,
+            pregnancy_unknown_flag=pregnancy_unknown,
             nursing_flag=nursing,
             procedures=procedures,
             indications=indications,
@@ -742,6 +767,17 @@ class _Loader:
             if until != "none" and until_text is None:
                 raise entry.error("until_text", "missing (says until what treatment waits)")
             actions = entry.texts("actions")
+            medication = entry.choice(
+                "medication", ("in_use", "last_dose_window", "pause"), "in_use"
+            )
+            pause_setting = entry.text("pause_setting", None)
+            if (medication == "pause") != (pause_setting is not None):
+                raise entry.error("pause_setting", "a pause rule needs pause_setting, and only it")
+            if (
+                pause_setting is not None
+                and SCALAR_SETTINGS.get(pause_setting, (str,))[0] is not int
+            ):
+                raise entry.error("pause_setting", f"not a whole-number setting: {pause_setting!r}")
             age_range = entry.integers("age_range", 2, None)
             if age_range is not None:
                 if not 0 <= age_range[0] < age_range[1]:
@@ -760,9 +796,8 @@ class _Loader:
                 window_months=window_months,
                 window_setting=window_setting,
                 scope=entry.choice("scope", ("patient", "area")),
-                medication=entry.choice(
-                    "medication", ("in_use", "last_dose_window", "pause"), "in_use"
-                ),
+                medication=medication,
+                pause_setting=pause_setting,
                 age_range=(age_range[0], age_range[1]) if age_range is not None else None,
                 actions=actions,
                 sources=self.check_sources(entry),
@@ -810,6 +845,30 @@ class _Loader:
         tuple[DrugConcept, ...],
         list[tuple[_Table, tuple[str, ...], tuple[str, ...]]],
     ]:
+        washouts: dict[str, Washout] = {}
+        washout_table = table.table("washouts", "[washouts]")
+        for washout_id, value in washout_table.items():
+            entry = _Table(table.file, f"washout '{washout_id}'", value)
+            days = entry.integer("days", None)
+            per_interval = entry.flag("dosing_interval", False)
+            if (days is None) == (not per_interval):
+                raise entry.error("days", "give days, or dosing_interval = true (not both)")
+            if days is not None and not 0 <= days <= 365:
+                raise entry.error("days", "needs 0 to 365")
+            washouts[washout_id] = Washout(
+                washout_id, entry.text("title"), days, self.check_sources(entry)
+            )
+            entry.done()
+        self.washouts = washouts
+
+        def washout_of(entry: _Table) -> Washout | None:
+            name = entry.text("washout", None)
+            if name is None:
+                return None
+            if name not in washouts:
+                raise entry.error("washout", f"unknown washout {name!r}")
+            return washouts[name]
+
         classes: dict[str, DrugClass] = {}
         class_table = table.table("classes", "[classes]")
         for class_id, value in class_table.items():
@@ -825,7 +884,9 @@ class _Loader:
                 )
             if rule is not None:
                 self.check_rule(entry, "rule", rule)
-            classes[class_id] = DrugClass(class_id, kind, entry.text("title"), rule, review)
+            classes[class_id] = DrugClass(
+                class_id, kind, entry.text("title"), rule, review, washout_of(entry)
+            )
             entry.done()
         drugs: list[DrugConcept] = []
         seen_ids: set[str] = set()
@@ -846,6 +907,9 @@ class _Loader:
             brands = entry.texts("brands", ())
             if not names and not brands:
                 raise entry.error("names", "a drug needs names or brands")
+            dosing_interval = entry.integer("dosing_interval_days", None)
+            if dosing_interval is not None and not 1 <= dosing_interval <= 365:
+                raise entry.error("dosing_interval_days", "needs 1 to 365")
             codes = entry.texts("rxnorm", ())
             for code in codes:
                 if not code.isdigit():
@@ -860,6 +924,8 @@ class _Loader:
                     routes=frozenset(Route(r) for r in routes) if routes is not None else None,
                     default_route=entry.flag("default_route", False),
                     sources=self.check_sources(entry),
+                    washout=washout_of(entry),
+                    dosing_interval_days=dosing_interval,
                 )
             )
             entry.done()
@@ -943,6 +1009,7 @@ class _Loader:
         dict[str, FlagRule],
         FlagRule,
         FlagRule,
+        FlagRule,
         dict[ProcedureKind, ProcedureConcept],
     ]:
         def flag_rules(section: str, keys: tuple[str, ...]) -> dict[str, FlagRule]:
@@ -969,6 +1036,9 @@ class _Loader:
         history = flag_rules("history", HISTORY_FLAGS)
         pregnant = flag_rule(table.table("pregnant", "[pregnant]"), "pregnant")
         nursing = flag_rule(table.table("nursing", "[nursing]"), "nursing")
+        pregnancy_unknown = flag_rule(
+            table.table("pregnancy_unknown", "[pregnancy_unknown]"), "pregnancy_unknown"
+        )
         procedures: dict[ProcedureKind, ProcedureConcept] = {}
         kinds = tuple(kind.value for kind in ProcedureKind if kind is not ProcedureKind.OTHER)
         procedure_table = table.table("procedure", "[procedure]")
@@ -989,7 +1059,7 @@ class _Loader:
             if ProcedureKind(kind) not in procedures:
                 raise procedure_table.error(kind, "missing")
         table.done()
-        return area, history, pregnant, nursing, procedures
+        return area, history, pregnant, pregnancy_unknown, nursing, procedures
 
     # -- indications, zones, visit ----------------------------------------------------------
 

@@ -95,7 +95,9 @@ class Route(enum.StrEnum):
 
 
 class MedicationStatus(enum.StrEnum):
-    """``stopped`` without an end or last-dose date: no longer taken, date unknown."""
+    """How the record marks the medicine. ``stopped`` without an end or last-dose date: no
+    longer taken, date unknown (CLINICAL.md v2: still counts as in use). No status at all is
+    ``None`` on the entry: then a last dose means stopped on that day."""
 
     ACTIVE = "active"
     STOPPED = "stopped"
@@ -115,35 +117,36 @@ class Coding:
     code: str
 
 
+ELSEWHERE = "elsewhere"
+"""The site of a condition or area state that is on the body but in no treatment zone."""
+
+
 @dataclass(frozen=True, slots=True)
 class ConditionEntry:
     """A diagnosis or problem. ``status`` None: active unless ``resolved`` is on or before
-    the screening day, or the text reads as history ("history of ...")."""
+    the screening day, or the text reads as history ("history of ..."). ``site``: a zone id
+    or alias, :data:`ELSEWHERE`, or None when the record does not say where."""
 
     codes: tuple[Coding, ...] = ()
     text: str | None = None
     status: ClinicalStatus | None = None
     onset: date | None = None
     resolved: date | None = None
+    site: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class MedicationEntry:
-    """A medicine. In use on a day D when started by D (or no start) and its last day
-    (``last_dose``, else ``end``) is D or later, or there is none and it is not ``stopped``."""
+    """A medicine as recorded. ``status`` None: the record gives none. Whether it is in use
+    on a day is the screening's question (:mod:`cit.protocol.medication_use`)."""
 
     rxnorm: tuple[str, ...] = ()
     name: str | None = None
     route: Route | None = None
-    status: MedicationStatus = MedicationStatus.ACTIVE
+    status: MedicationStatus | None = None
     start: date | None = None
     end: date | None = None
     last_dose: date | None = None
-
-    @property
-    def last_day(self) -> date | None:
-        """The last day the medicine is (or was, or will be) taken, if known."""
-        return self.last_dose if self.last_dose is not None else self.end
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,13 +224,15 @@ class UnmappedFact:
 
 @dataclass(frozen=True, slots=True)
 class Intake:
-    """Everything screening and planning know about a patient."""
+    """Everything screening and planning know about a patient. ``pregnancy_unknown``: the
+    patient answered "not sure" (or the record's pregnancy status has no value)."""
 
     birth_date: date
     sex: Sex = Sex.UNKNOWN
     fitzpatrick: int | None = None
     glogau: int | None = None
     pregnant: bool = False
+    pregnancy_unknown: bool = False
     nursing: bool = False
     conditions: tuple[ConditionEntry, ...] = ()
     medications: tuple[MedicationEntry, ...] = ()

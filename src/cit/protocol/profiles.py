@@ -13,7 +13,8 @@ A profile is ``knowledge/profiles/<name>.toml``::
 
 ``[settings]`` may hold the scalar settings of ``settings.toml`` and the tables
 ``interval_target_weeks`` and ``sessions`` (by indication), ``zone_depth_mm`` (by zone),
-``needling_minutes`` (by block) and ``prices``. Anything else is a :class:`ProfileError`.
+``needling_minutes`` (by block), ``washout_days`` (by washout of drugs.toml) and ``prices``.
+Anything else is a :class:`ProfileError`.
 """
 
 from __future__ import annotations
@@ -61,10 +62,13 @@ class Settings:
     jurisdiction: str
     numbing_minutes: int
     maintenance_target_months: int
+    supplement_stop_days_before: int
+    topical_steroid_stop_days_before: int
     interval_target_weeks: Mapping[str, int]
     sessions: Mapping[str, int]
     zone_depth_mm: Mapping[str, DepthRange]
     needling_minutes: Mapping[str, int]
+    washout_days: Mapping[str, int]
     prices: PriceList
     wording: Mapping[str, Mapping[str, str]]
 
@@ -106,6 +110,7 @@ _TABLE_SETTINGS: Final = (
     "sessions",
     "zone_depth_mm",
     "needling_minutes",
+    "washout_days",
     "prices",
 )
 
@@ -197,8 +202,16 @@ def _resolve_settings(knowledge: Knowledge, table: _Table | None) -> Settings:
     sessions = {i.id: i.sessions for i in knowledge.indications.values()}
     depths = {z.id: z.depth_mm for z in knowledge.zones.values()}
     minutes = {b.id: b.needling_minutes for b in knowledge.blocks.values()}
+    washouts = {w.id: w.days for w in knowledge.washouts.values() if w.days is not None}
     prices = knowledge.prices
     if table is not None:
+        for sub in _sub_tables(table, "washout_days"):
+            for washout, _ in sub.items():
+                _known(sub, knowledge.washouts, washout)
+                days = sub.integer(washout)
+                if not 0 <= days <= 365:
+                    raise sub.error(washout, f"{days} days is outside 0-365")
+                washouts[washout] = days
         for sub in _sub_tables(table, "interval_target_weeks"):
             for indication, _ in sub.items():
                 low, _, high = _known(sub, knowledge.indications, indication).interval_weeks
@@ -244,10 +257,13 @@ def _resolve_settings(knowledge: Knowledge, table: _Table | None) -> Settings:
         maintenance_target_months=_check_maintenance(
             values["maintenance_target_months"], knowledge, table
         ),
+        supplement_stop_days_before=values["supplement_stop_days_before"],
+        topical_steroid_stop_days_before=values["topical_steroid_stop_days_before"],
         interval_target_weeks=intervals,
         sessions=sessions,
         zone_depth_mm=depths,
         needling_minutes=minutes,
+        washout_days=washouts,
         prices=prices,
         wording=knowledge.settings.wording,
     )

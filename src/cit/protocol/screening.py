@@ -11,16 +11,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from cit.protocol.dates import add_months, age_on
-from cit.protocol.knowledge import Knowledge, Rule, get_knowledge
+from cit.protocol.knowledge import DrugConcept, Knowledge, Rule, get_knowledge
 from cit.protocol.matching import Matcher
+from cit.protocol.medication_use import MedicationUse, in_use_with_washout, medication_use
 from cit.protocol.model import (
     AREA_FLAGS,
     Decision,
     Fact,
     Finding,
     Intake,
-    MedicationEntry,
-    MedicationStatus,
     ProcedureKind,
     Screening,
     UnrecognisedItem,
@@ -28,6 +27,7 @@ from cit.protocol.model import (
 from cit.protocol.profiles import Profile, resolve_profile
 
 CLINICIAN_REVIEW = "clinician-review"
+_NO_END = 100 * 365  # a washout that cannot be computed: the medicine counts as in use
 
 
 def screen(
@@ -136,7 +136,11 @@ class Screener:
             for rule_id, rule in self.rules.items()
             if rule.age_range is not None
         ]
-        self.retinoid_pause = timedelta(days=settings.retinoid_pause_days_before)
+        self.pause_days = {
+            rule_id: settings.scalar(rule.pause_setting)
+            for rule_id, rule in self.rules.items()
+            if rule.pause_setting is not None
+        }
 
     # -- the screening ------------------------------------------------------------------------
 
@@ -155,6 +159,9 @@ class Screener:
 
         if intake.pregnant:
             add(knowledge.pregnancy_flag.rule, Fact("pregnant", knowledge.pregnancy_flag.text))
+        if intake.pregnancy_unknown and not intake.pregnant:
+            flag = knowledge.pregnancy_unknown_flag
+            add(flag.rule, Fact("pregnant", flag.text))
         if intake.nursing:
             add(knowledge.nursing_flag.rule, Fact("nursing", knowledge.nursing_flag.text))
         history = intake.history
@@ -258,8 +265,6 @@ class Screener:
                     found.add(rule, Fact(path, text))
 
     def _medications(self, intake: Intake, on: date, found: _Collector) -> None:
-        rules = self.rules
-        add = found.add
         for index, entry in enumerate(intake.medications):
             resolution = self.matcher.medication(entry.rxnorm, entry.name, entry.route)
             if resolution.nothing:
@@ -268,6 +273,7 @@ class Screener:
             label = entry.name or "RxNorm " + ", ".join(entry.rxnorm)
             for problem in resolution.problems:
                 found.review(path, label, problem)
+            use = medication_use(entry, on)
             for match in resolution.drugs:
                 drug_class = match.concept.drug_class
                 if drug_class.kind == "none":
@@ -277,39 +283,56 @@ class Screener:
                     continue
                 rule_id = drug_class.rule
                 assert rule_id is not None  # kind "rule" (checked at load)
-                started = entry.start is None or entry.start <= on
-                if not started:
-                    continue
-                timing = rules[rule_id].medication
                 text = f"{label} ({drug_class.title}"
                 if match.route_assumed:
                     text += ", route not recorded: assumed " + ", ".join(
                         sorted(match.concept.routes or ())
                     )
-                text += ")"
-                last = entry.last_day
-                if timing == "last_dose_window":
-                    if last is not None and last <= on:
-                        until = add_months(last, self.window_months[rule_id])
-                        if on < until:
-                            add(rule_id, Fact(path, f"{text}, last dose {last.isoformat()}"), until)
-                    elif last is not None:
-                        add(rule_id, Fact(path, f"{text}, in use until {last.isoformat()}"))
-                    elif entry.status is MedicationStatus.STOPPED:
-                        add(
-                            rule_id,
-                            Fact(path, f"{text}, stopped; date of the last dose not recorded"),
-                        )
-                    else:
-                        add(rule_id, Fact(path, f"{text}, in use"))
-                elif timing == "pause":
-                    if last is None:
-                        if entry.status is MedicationStatus.ACTIVE:
-                            add(rule_id, Fact(path, f"{text}, in use"))
-                    elif last >= on - self.retinoid_pause:
-                        add(rule_id, Fact(path, f"{text}, last used {last.isoformat()}"))
-                elif _in_use(entry, on):
-                    add(rule_id, Fact(path, f"{text}, in use"))
+                text += f"), {use.describe()}"
+                self._medication_rule(rule_id, match.concept, use, on, Fact(path, text), found)
+
+    def _medication_rule(
+        self,
+        rule_id: str,
+        drug: DrugConcept,
+        use: MedicationUse,
+        on: date,
+        fact: Fact,
+        found: _Collector,
+    ) -> None:
+        """Apply a drug class's rule by the rule's timing (rules.toml ``medication``)."""
+        timing = self.rules[rule_id].medication
+        if timing == "last_dose_window":
+            if use.counts_as_in_use:
+                found.add(rule_id, fact)  # until the window after a last dose not yet known
+                return
+            assert use.stopped_on is not None
+            until = add_months(use.stopped_on, self.window_months[rule_id])
+            if on < until:
+                found.add(rule_id, fact, until)
+        elif timing == "pause":
+            # In use, or last used less than the pause before the session.
+            pause = timedelta(days=self.pause_days[rule_id])
+            if use.stopped_on is None or use.stopped_on >= on - pause:
+                found.add(rule_id, fact)
+        elif in_use_with_washout(use, on, self._washout_days(drug)):
+            if not use.counts_as_in_use:
+                washout = drug.effective_washout
+                assert washout is not None
+                fact = Fact(
+                    fact.path, f"{fact.text}; still counts as in use ({washout.title} washout)"
+                )
+            found.add(rule_id, fact)
+
+    def _washout_days(self, drug: DrugConcept) -> int:
+        washout = drug.effective_washout
+        if washout is None:
+            return 0
+        if washout.days is None:  # one dosing interval
+            if drug.dosing_interval_days is None:
+                return _NO_END
+            return drug.dosing_interval_days
+        return self.profile.settings.washout_days[washout.id]
 
     def _allergies(self, intake: Intake, found: _Collector) -> None:
         for index, entry in enumerate(intake.allergies):
@@ -368,10 +391,3 @@ class Screener:
             profile=self.profile.name,
             protocol_version=self.protocol_version,
         )
-
-
-def _in_use(entry: MedicationEntry, on: date) -> bool:
-    last = entry.last_day
-    if last is not None:
-        return last >= on
-    return entry.status is MedicationStatus.ACTIVE

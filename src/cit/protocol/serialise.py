@@ -255,7 +255,7 @@ def intake_to_dict(intake: Intake) -> dict[str, Any]:
             "sex": intake.sex.value,
             "fitzpatrick": intake.fitzpatrick,
             "glogau": intake.glogau,
-            "pregnant": intake.pregnant,
+            "pregnant": "unknown" if intake.pregnancy_unknown else intake.pregnant,
             "nursing": intake.nursing,
             "conditions": [
                 _compact(
@@ -263,6 +263,7 @@ def intake_to_dict(intake: Intake) -> dict[str, Any]:
                         **_codings(c.codes),
                         "text": c.text,
                         "status": c.status.value if c.status else None,
+                        "site": c.site,
                         "onset": _day(c.onset),
                         "resolved": _day(c.resolved),
                     }
@@ -275,7 +276,7 @@ def intake_to_dict(intake: Intake) -> dict[str, Any]:
                         "rxnorm": list(m.rxnorm) if len(m.rxnorm) != 1 else m.rxnorm[0],
                         "name": m.name,
                         "route": m.route.value if m.route else None,
-                        "status": m.status.value,
+                        "status": m.status.value if m.status else None,
                         "start": _day(m.start),
                         "end": _day(m.end),
                         "last_dose": _day(m.last_dose),
