@@ -15,7 +15,7 @@ import hashlib
 import string
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -28,7 +28,7 @@ from cit.protocol.model import (
     ProcedureKind,
     Route,
 )
-from cit.protocol.text import PhraseIndex, normalise_icd10, phrase
+from cit.protocol.text import DrugIndex, PhraseIndex, normalise_icd10, phrase
 
 KNOWLEDGE_DIR: Final = Path(__file__).with_name("knowledge")
 
@@ -63,7 +63,7 @@ class _Table:
 
     def __init__(self, file: str, entry: str | None, data: Any):
         if not isinstance(data, dict):
-            raise KnowledgeError("drugs.toml", "expected a table", entry)
+            raise KnowledgeError(file, "expected a table", entry)
         self.file = file
         self.entry = entry
         self.data: dict[str, Any] = data
@@ -248,6 +248,17 @@ class DrugClass:
 
 
 @dataclass(frozen=True, slots=True)
+class DoseThreshold:
+    """A drug in its class only above a daily amount (fish oil > 3 g/day): a stated daily
+    amount at or below ``over`` makes it ``otherwise``; no amount stated keeps its class."""
+
+    over: float
+    unit: str
+    units: Mapping[str, float]  # unit word -> factor to ``unit``
+    otherwise: DrugConcept
+
+
+@dataclass(frozen=True, slots=True)
 class DrugConcept:
     id: str
     drug_class: DrugClass
@@ -259,6 +270,10 @@ class DrugConcept:
     sources: tuple[str, ...]
     washout: Washout | None = None  # None: the class's
     dosing_interval_days: int | None = None  # for a washout of one dosing interval
+    threshold: DoseThreshold | None = None
+    # Drugs whose generic name this drug's brand stands for in the same entry ("semaglutide
+    # ... [Wegovy]" is the weight product, not the diabetes medicine).
+    supersedes: frozenset[str] = frozenset()
 
     @property
     def effective_washout(self) -> Washout | None:
@@ -506,8 +521,11 @@ _ROUTES = tuple(r.value for r in Route)
 class Vocabulary:
     """The lookup tables built from the knowledge base, by domain."""
 
-    drug_names: PhraseIndex[tuple[DrugSlot, ...]]
-    drug_codes: Mapping[str, DrugSlot]
+    drug_names: DrugIndex[tuple[DrugSlot, ...]]
+    drug_codes: Mapping[str, tuple[DrugSlot, ...]]  # ingredient and product RxCUIs
+    drug_code_routes: Mapping[str, Route]  # a product RxCUI's route (rxnorm_products.toml)
+    drug_words: Mapping[str, frozenset[str]]  # one-word names -> drug ids (spelling tolerance)
+    medication_other: frozenset[str]  # real medicine names the knowledge base leaves unclassified
     medication_nothing: frozenset[str]
     route_words: PhraseIndex[Route]
     condition_names: PhraseIndex[ConditionConcept]
@@ -644,6 +662,7 @@ class _Loader:
             "allergens.toml", "intake_flags.toml", "indications.toml", "zones.toml",
             "visit.toml", "performers.toml", "aftercare.toml", "course.toml",
             "escalation.toml", "results.toml", "scales.toml", "vocabulary.toml", "prices.toml",
+            "rxnorm_products.toml",
         }  # fmt: skip
         missing = sorted(expected - set(files))
         if missing:
@@ -685,7 +704,13 @@ class _Loader:
                 raise KnowledgeError("rules.toml", f"the engine needs rule '{required}'")
 
         vocabulary = _build_vocabulary(
-            tables["vocabulary.toml"], drugs, combinations, conditions, allergens, procedures
+            tables["vocabulary.toml"],
+            drugs,
+            combinations,
+            conditions,
+            allergens,
+            procedures,
+            tables["rxnorm_products.toml"],
         )
         for profile in sorted((self.directory / "profiles").glob("*.toml")):
             self.hash.update(profile.name.encode())
@@ -840,11 +865,7 @@ class _Loader:
 
     def load_drugs(
         self, table: _Table
-    ) -> tuple[
-        dict[str, DrugClass],
-        tuple[DrugConcept, ...],
-        list[tuple[_Table, tuple[str, ...], tuple[str, ...]]],
-    ]:
+    ) -> tuple[dict[str, DrugClass], tuple[DrugConcept, ...], list[_Combination]]:
         washouts: dict[str, Washout] = {}
         washout_table = table.table("washouts", "[washouts]")
         for washout_id, value in washout_table.items():
@@ -890,6 +911,7 @@ class _Loader:
             entry.done()
         drugs: list[DrugConcept] = []
         seen_ids: set[str] = set()
+        superseding: list[tuple[_Table, int, tuple[str, ...]]] = []
         for entry in table.array("drug", "drug"):
             drug_id = entry.text("id")
             if drug_id in seen_ids:
@@ -914,29 +936,44 @@ class _Loader:
             for code in codes:
                 if not code.isdigit():
                     raise entry.error("rxnorm", f"not an RxNorm code: {code!r}")
-            drugs.append(
-                DrugConcept(
-                    id=drug_id,
-                    drug_class=classes[class_id],
-                    names=names,
-                    brands=brands,
-                    rxnorm=codes,
-                    routes=frozenset(Route(r) for r in routes) if routes is not None else None,
-                    default_route=entry.flag("default_route", False),
-                    sources=self.check_sources(entry),
-                    washout=washout_of(entry),
-                    dosing_interval_days=dosing_interval,
-                )
+            concept = DrugConcept(
+                id=drug_id,
+                drug_class=classes[class_id],
+                names=names,
+                brands=brands,
+                rxnorm=codes,
+                routes=frozenset(Route(r) for r in routes) if routes is not None else None,
+                default_route=entry.flag("default_route", False),
+                sources=self.check_sources(entry),
+                washout=washout_of(entry),
+                dosing_interval_days=dosing_interval,
             )
+            threshold = entry.optional_table("threshold")
+            if threshold is not None:
+                concept = _with_threshold(concept, threshold, classes)
+            supersedes = entry.texts("supersedes", ())
+            if supersedes:
+                superseding.append((entry, len(drugs), supersedes))
+            drugs.append(concept)
             entry.done()
+        for entry, index, supersedes in superseding:
+            for other in supersedes:
+                if other not in seen_ids or other == drugs[index].id:
+                    raise entry.error("supersedes", f"unknown drug {other!r}")
+            drugs[index] = replace(drugs[index], supersedes=frozenset(supersedes))
         combinations = []
         for entry in table.array("combination", "combination", id_key=None):
             names = entry.texts("names")
             ingredients = entry.texts("ingredients")
             if len(ingredients) < 2:
                 raise entry.error("ingredients", "a combination has at least two ingredients")
+            route = entry.text("route", None)
+            if route is not None and route not in _ROUTES:
+                raise entry.error("route", f"unknown route {route!r}")
             self.check_sources(entry)
-            combinations.append((entry, names, ingredients))
+            combinations.append(
+                _Combination(entry, names, ingredients, Route(route) if route else None)
+            )
             entry.done()
         table.done()
         return classes, tuple(drugs), combinations
@@ -1395,10 +1432,11 @@ def _price_range(entry: _Table, key: str) -> tuple[float, float]:
 def _build_vocabulary(
     table: _Table,
     drugs: tuple[DrugConcept, ...],
-    combinations: list[tuple[_Table, tuple[str, ...], tuple[str, ...]]],
+    combinations: list[_Combination],
     conditions: tuple[ConditionConcept, ...],
     allergens: tuple[AllergenConcept, ...],
     procedures: Mapping[ProcedureKind, ProcedureConcept],
+    products: _Table,
 ) -> Vocabulary:
     medication = table.table("medication", "[medication]")
     route_table = medication.table("routes", "[medication.routes]")
@@ -1416,36 +1454,7 @@ def _build_vocabulary(
             if phrase(word) != (word,):
                 raise section.error("ignorable", f"{word!r} is not one lower-case word")
 
-    # A drug name (or code) may stand for several entries that differ by route.
-    by_name: dict[tuple[str, ...], list[DrugConcept]] = {}
-    by_code: dict[str, list[DrugConcept]] = {}
-    for drug in drugs:
-        for name in (*drug.names, *drug.brands):
-            entries = by_name.setdefault(_name_key("drugs.toml", f"drug '{drug.id}'", name), [])
-            if drug not in entries:
-                entries.append(drug)
-        for code in drug.rxnorm:
-            by_code.setdefault(code, []).append(drug)
-    for key, entries in by_name.items():
-        _check_route_alternatives(" ".join(key), entries)
-    for code, entries in by_code.items():
-        _check_route_alternatives(code, entries)
-    # Each phrase names a product: a tuple of ingredient slots.
-    drug_phrases: dict[tuple[str, ...], tuple[DrugSlot, ...]] = {
-        key: (tuple(entries),) for key, entries in by_name.items()
-    }
-    for entry, names, ingredients in combinations:
-        slots = []
-        for ingredient in ingredients:
-            slot = by_name.get(phrase(ingredient))
-            if slot is None:
-                raise entry.error("ingredients", f"unknown ingredient {ingredient!r}")
-            slots.append(tuple(slot))
-        for name in names:
-            key = _name_key("drugs.toml", entry.entry or "combination", name)
-            if key in drug_phrases:
-                raise entry.error("names", f"{name!r} is already the name of a drug")
-            drug_phrases[key] = tuple(slots)
+    drug_tables = _build_drug_vocabulary(medication, drugs, combinations, products)
 
     condition_phrases: dict[tuple[str, ...], ConditionConcept] = {}
     icd: dict[str, ConditionConcept] = {}
@@ -1469,8 +1478,11 @@ def _build_vocabulary(
         _index_names(procedure_phrases, kind.names, kind, where)
 
     vocabulary = Vocabulary(
-        drug_names=PhraseIndex(drug_phrases, medication.texts("ignorable")),
-        drug_codes={code: tuple(entries) for code, entries in by_code.items()},
+        drug_names=drug_tables.names,
+        drug_codes=drug_tables.codes,
+        drug_code_routes=drug_tables.code_routes,
+        drug_words=drug_tables.words,
+        medication_other=drug_tables.other,
         medication_nothing=frozenset(medication.texts("nothing")),
         route_words=PhraseIndex(route_words),
         condition_names=PhraseIndex(condition_phrases, condition.texts("ignorable")),
@@ -1489,6 +1501,189 @@ def _build_vocabulary(
         section.done()
     table.done()
     return vocabulary
+
+
+@dataclass(frozen=True, slots=True)
+class _Combination:
+    """A ``[[combination]]`` of drugs.toml: brand names of a fixed combination, by the names
+    of its ingredients; ``route`` (optional) picks the ingredients' entries by route."""
+
+    entry: _Table
+    names: tuple[str, ...]
+    ingredients: tuple[str, ...]
+    route: Route | None
+
+
+def _with_threshold(
+    concept: DrugConcept, table: _Table, classes: Mapping[str, DrugClass]
+) -> DrugConcept:
+    """``threshold = { daily_over, unit, units, otherwise }`` of a drug entry."""
+    over = table.number("daily_over")
+    if over <= 0:
+        raise table.error("daily_over", "needs a positive amount")
+    unit = table.text("unit")
+    units: dict[str, float] = {}
+    for word, factor in table.table("units").items():
+        if (
+            phrase(word) != (word,)
+            or isinstance(factor, bool)
+            or not isinstance(factor, int | float)
+        ):
+            raise table.error("units", f"{word!r}: needs a lower-case unit word = a factor")
+        units[word] = float(factor)
+    if units.get(unit) != 1.0:
+        raise table.error("units", f"the unit {unit!r} itself needs the factor 1")
+    otherwise = table.text("otherwise")
+    if otherwise not in classes:
+        raise table.error("otherwise", f"unknown class {otherwise!r}")
+    table.done()
+    below = replace(concept, id=f"{concept.id}@{otherwise}", drug_class=classes[otherwise])
+    return replace(concept, threshold=DoseThreshold(over, unit, units, below))
+
+
+@dataclass(frozen=True, slots=True)
+class _DrugTables:
+    names: DrugIndex[tuple[DrugSlot, ...]]
+    codes: dict[str, tuple[DrugSlot, ...]]
+    code_routes: dict[str, Route]
+    words: dict[str, frozenset[str]]
+    other: frozenset[str]
+
+
+def _build_drug_vocabulary(
+    medication: _Table,
+    drugs: tuple[DrugConcept, ...],
+    combinations: list[_Combination],
+    products: _Table,
+) -> _DrugTables:
+    # A drug name (or code) may stand for several entries that differ by route.
+    by_name: dict[tuple[str, ...], list[DrugConcept]] = {}
+    by_code: dict[str, list[DrugConcept]] = {}
+    for drug in drugs:
+        for name in (*drug.names, *drug.brands):
+            entries = by_name.setdefault(_name_key("drugs.toml", f"drug '{drug.id}'", name), [])
+            if drug not in entries:
+                entries.append(drug)
+        for code in drug.rxnorm:
+            by_code.setdefault(code, []).append(drug)
+    for key, entries in by_name.items():
+        _check_route_alternatives(" ".join(key), entries)
+    for code, entries in by_code.items():
+        _check_route_alternatives(code, entries)
+    # Each phrase names a product: a tuple of ingredient slots.
+    drug_phrases: dict[tuple[str, ...], tuple[DrugSlot, ...]] = {
+        key: (tuple(entries),) for key, entries in by_name.items()
+    }
+    for combination in combinations:
+        entry = combination.entry
+        slots = []
+        for ingredient in combination.ingredients:
+            slot = _ingredient_slot(by_name, ingredient, combination.route)
+            if slot is None:
+                raise entry.error("ingredients", f"unknown ingredient {ingredient!r}")
+            if not slot:
+                raise entry.error(
+                    "route", f"{ingredient!r} has no entry for the {combination.route} route"
+                )
+            slots.append(slot)
+        for name in combination.names:
+            key = _name_key("drugs.toml", entry.entry or "combination", name)
+            if key in drug_phrases:
+                raise entry.error("names", f"{name!r} is already the name of a drug")
+            drug_phrases[key] = tuple(slots)
+
+    codes: dict[str, tuple[DrugSlot, ...]] = {
+        code: (tuple(entries),) for code, entries in by_code.items()
+    }
+    code_routes: dict[str, Route] = {}
+    _load_products(products, by_name, codes, code_routes)
+
+    salts = medication.texts("salts")
+    other = medication.texts("other_names")
+    for field, listed in (("salts", salts), ("other_names", other)):
+        for word in listed:
+            if phrase(word) != (word,):
+                raise medication.error(field, f"{word!r} is not one lower-case word")
+            if field == "other_names" and (word,) in drug_phrases:
+                raise medication.error(field, f"{word!r} is the name of a drug")
+    words = {
+        key[0]: frozenset(concept.id for slot in product for concept in slot)
+        for key, product in drug_phrases.items()
+        if len(key) == 1 and not key[0][0].isdigit()
+    }
+    return _DrugTables(
+        names=DrugIndex(drug_phrases, medication.texts("ignorable"), salts),
+        codes=codes,
+        code_routes=code_routes,
+        words=words,
+        other=frozenset(other),
+    )
+
+
+def _ingredient_slot(
+    by_name: Mapping[tuple[str, ...], list[DrugConcept]], name: str, route: Route | None
+) -> DrugSlot | None:
+    """The entries an ingredient name stands for, by ``route`` when given (empty: none covers
+    it); None: the name is not a drug's."""
+    entries = by_name.get(phrase(name))
+    if entries is None:
+        return None
+    return tuple(entry for entry in entries if route is None or entry.covers(route))
+
+
+def _load_products(
+    table: _Table,
+    by_name: Mapping[tuple[str, ...], list[DrugConcept]],
+    codes: dict[str, tuple[DrugSlot, ...]],
+    code_routes: dict[str, Route],
+) -> None:
+    """rxnorm_products.toml: clinical and branded drug RxCUIs (SCD, SBD, packs) by their
+    ingredients, each from the published value sets its [source] table names."""
+    sources = table.table("source", "[source]")
+    for key, value in sources.items():
+        source = _Table(table.file, f"source '{key}'", value)
+        source.text("title")
+        source.text("publisher")
+        source.text("oid", None)
+        source.text("version", None)
+        source.text("expansion", None)
+        source.text("location")
+        source.done()
+    source_keys = set(sources.data)
+    product_table = table.table("product", "[product]")
+    for code, value in product_table.items():
+        entry = _Table(table.file, f"product {code}", value)
+        if not code.isdigit():
+            raise entry.error(None, "not an RxNorm code (digits only)")
+        if code in codes:
+            raise entry.error(None, "is already an ingredient code in drugs.toml")
+        route_name = entry.choice("route", _ROUTES)
+        route = Route(route_name)
+        slots: list[DrugSlot] = []
+        for ingredient in entry.texts("ingredients"):
+            slot = _ingredient_slot(by_name, ingredient, route)
+            if slot is None:
+                raise entry.error(
+                    "ingredients", f"unknown ingredient {ingredient!r} (not in drugs.toml)"
+                )
+            if not slot:
+                raise entry.error(
+                    "route", f"{ingredient!r} has no entry in drugs.toml for the {route} route"
+                )
+            if slot not in slots:
+                slots.append(slot)
+        if not slots:
+            raise entry.error("ingredients", "at least one ingredient is required")
+        listed = entry.texts("sources")
+        if not listed:
+            raise entry.error("sources", "at least one source is required")
+        for key in listed:
+            if key not in source_keys:
+                raise entry.error("sources", f"unknown source {key!r} (not in [source])")
+        entry.done()
+        codes[code] = tuple(slots)
+        code_routes[code] = route
+    table.done()
 
 
 @dataclass(frozen=True, slots=True)

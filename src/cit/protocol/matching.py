@@ -21,9 +21,18 @@ from cit.protocol.knowledge import (
     ProcedureConcept,
 )
 from cit.protocol.model import CodeSystem, Coding, Route
-from cit.protocol.text import normalise_icd10, starts_with, words
+from cit.protocol.text import (
+    daily_amount,
+    edit_distance,
+    normalise_icd10,
+    phrase,
+    starts_with,
+    words,
+)
 
 _CACHE_SIZE = 65536
+_FUZZY_MIN = 6  # names and words shorter than this are never taken for misspellings
+_FUZZY_TWO = 10  # from this length, two edits are tolerated
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,16 +75,33 @@ class Matcher:
         self.condition = lru_cache(maxsize=_CACHE_SIZE)(self._condition)
         self.allergy = lru_cache(maxsize=_CACHE_SIZE)(self._allergy)
         self.procedure = lru_cache(maxsize=_CACHE_SIZE)(self._procedure)
+        # Spelling tolerance: one-word drug names, and the other medicines' names (as rivals).
+        other: frozenset[str] = frozenset({"<other medicine>"})
+        self._spellings = (
+            *self.vocabulary.drug_words.items(),
+            *((word, other) for word in self.vocabulary.medication_other),
+        )
+        self._generic = {
+            drug.id: frozenset(phrase(name) for name in drug.names) for drug in knowledge.drugs
+        }
 
     # -- medicines ----------------------------------------------------------------------------
 
     def _medication(
         self, rxnorm: tuple[str, ...], name: str | None, route: Route | None
     ) -> MedicationResolution:
+        """Every drug the entry carries, by code AND by name: a code of a harmless product
+        does not hide a risky name ("Yosprala" coded as omeprazole is aspirin too)."""
         vocabulary = self.vocabulary
         problems: list[str] = []
-        code_slots = [slot for code in rxnorm if (slot := vocabulary.drug_codes.get(code))]
-        name_slots: list[DrugSlot] = []
+        code_slots: list[DrugSlot] = []
+        code_route: Route | None = None
+        for code in rxnorm:
+            product = vocabulary.drug_codes.get(code)
+            if product is not None:
+                code_slots.extend(product)
+                code_route = code_route or vocabulary.drug_code_routes.get(code)
+        name_matches: list[tuple[tuple[str, ...], DrugSlot]] = []
         tokens: tuple[str, ...] = ()
         if name:
             tokens = words(name)
@@ -85,14 +111,32 @@ class Matcher:
                 and all(t in vocabulary.medication_nothing for t in tokens)
             ):
                 return MedicationResolution((), (), nothing=True)
+            tokens, near_misses = self._spelling(tokens)
             scan = vocabulary.drug_names.scan(tokens)
-            name_slots = [slot for _, product in scan.matches for slot in product]
-            if scan.leftover and (scan.matches or not code_slots):
-                problems.append(_words_not_understood(scan.leftover, bool(scan.matches)))
+            name_matches = [(key, slot) for key, product in scan.matches for slot in product]
+            if scan.leftover:
+                problem = _words_not_understood(scan.leftover, bool(scan.matches or code_slots))
+                problems.append(problem + near_misses)
         elif not rxnorm:
             problems.append("Neither a name nor a code is recorded.")
-        if rxnorm and not code_slots and not name_slots:
+        if rxnorm and not code_slots and not name_matches:
             problems.append(f"RxNorm code {', '.join(rxnorm)} is not in the knowledge base.")
+
+        # A brand that names the product replaces the generic name it shares ("[Wegovy]").
+        superseded = {
+            other
+            for slot in (*code_slots, *(slot for _, slot in name_matches))
+            for concept in slot
+            for other in concept.supersedes
+        }
+        if superseded:
+            code_slots = [s for s in code_slots if not {c.id for c in s} <= superseded]
+            name_matches = [
+                (key, slot)
+                for key, slot in name_matches
+                if not any(c.id in superseded and key in self._generic[c.id] for c in slot)
+            ]
+        name_slots = [slot for _, slot in name_matches]
         if code_slots and name_slots:
             code_ids = {concept.id for slot in code_slots for concept in slot}
             name_ids = {concept.id for slot in name_slots for concept in slot}
@@ -100,13 +144,59 @@ class Matcher:
                 problems.append("The RxNorm code and the name are different medicines.")
         if route is None and tokens:
             route = self._route_from_words(tokens)
+        if route is None:
+            route = code_route
 
         drugs: dict[str, DrugMatch] = {}
         for slot in (*code_slots, *name_slots):
             match = self._pick(slot, route, problems)
             if match is not None:
+                match = _by_dose(match, tokens)
                 drugs.setdefault(match.concept.id, match)
         return MedicationResolution(tuple(drugs.values()), tuple(dict.fromkeys(problems)))
+
+    def _spelling(self, tokens: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+        """Tokens with near-miss drug names corrected, and a hint for the near misses that
+        could not be corrected safely (" Did you mean ...?")."""
+        index = self.vocabulary.drug_names
+        corrected: list[str] = []
+        hints: list[str] = []
+        for token in tokens:
+            if len(token) < _FUZZY_MIN or index.knows(token) or token[0].isdigit():
+                corrected.append(token)
+                continue
+            word, near = self._near_miss(token)
+            corrected.append(word or token)
+            hints.extend(near)
+        hint = f" Did you mean {' or '.join(dict.fromkeys(hints))}?" if hints else ""
+        return tuple(corrected), hint
+
+    def _near_miss(self, token: str) -> tuple[str | None, tuple[str, ...]]:
+        """The one drug name ``token`` is a misspelling of, if exactly one drug is that close
+        (edit distance 1 for names of 6+ letters, 2 for 10+) and no other drug or other
+        medicine name is within one more edit; else the close names, to suggest."""
+        vocabulary = self.vocabulary
+        if token in vocabulary.medication_other:
+            return None, ()
+        allowed = 2 if len(token) >= _FUZZY_TWO else 1
+        close: list[tuple[int, str, frozenset[str]]] = []
+        for word, ids in self._spellings:
+            distance = edit_distance(token, word, allowed + 1)
+            if distance <= allowed + 1:
+                close.append((distance, word, ids))
+        usable = [
+            (d, w, ids)
+            for d, w, ids in close
+            if len(w) >= _FUZZY_MIN and (d == 1 or (d == 2 and len(w) >= _FUZZY_TWO))
+        ]
+        if not usable:
+            return None, ()
+        best = min(d for d, _, _ in usable)
+        winners = {ids for d, _, ids in usable if d == best}
+        rivals = {ids for d, _, ids in close if d <= best + 1}
+        if len(winners) == 1 and rivals == winners:
+            return min(w for d, w, _ in usable if d == best), ()
+        return None, tuple(sorted(w for d, w, _ in close if d <= best + 1))
 
     def _route_from_words(self, tokens: tuple[str, ...]) -> Route | None:
         found = {route for _, route in self.vocabulary.route_words.scan(tokens).matches}
@@ -229,6 +319,17 @@ class Matcher:
         if len(kinds) != 1 or scan.leftover:
             return None
         return next(iter(kinds.values()))
+
+
+def _by_dose(match: DrugMatch, tokens: tuple[str, ...]) -> DrugMatch:
+    """A drug with a daily threshold, at or below it by the amount the text states."""
+    threshold = match.concept.threshold
+    if threshold is None:
+        return match
+    amount = daily_amount(tokens, threshold.units)
+    if amount is None or amount > threshold.over:
+        return match
+    return DrugMatch(threshold.otherwise, match.route_assumed)
 
 
 def _drug_label(concept: DrugConcept) -> str:

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Final, Generic, TypeVar
 
 _WORD = re.compile(r"[a-z]+[0-9]*|[0-9]+(?:[.,][0-9]+)?")
 
@@ -89,3 +89,115 @@ def starts_with(tokens: tuple[str, ...], prefixes: Iterable[tuple[str, ...]]) ->
 def normalise_icd10(code: str) -> str:
     """ICD-10(-CM) code as indexed: upper case, no dot or spaces ("l70.0" -> "L700")."""
     return code.replace(".", "").replace(" ", "").upper()
+
+
+# ---------------------------------------------------------------------------- medicine names
+
+
+class DrugIndex(PhraseIndex[T]):
+    """A :class:`PhraseIndex` for medicine names that also drops salt words after a name
+    ("warfarin sodium", "atorvastatin calcium", "esomeprazole magnesium"): a salt directly
+    after a matched name is skipped unless a longer known phrase starts there. A salt
+    elsewhere ("calcium carbonate", "vitamin D 1000 IU calcium") is read as usual."""
+
+    __slots__ = ("_salts", "_words")
+
+    def __init__(
+        self,
+        phrases: Mapping[tuple[str, ...], T],
+        ignorable: Iterable[str] = (),
+        salts: Iterable[str] = (),
+    ):
+        super().__init__(phrases, ignorable)
+        self._salts = frozenset(salts)
+        self._words = frozenset(word for key in self._phrases for word in key)
+
+    def knows(self, token: str) -> bool:
+        """Whether ``token`` is a word of a known name, a salt or an ignorable word."""
+        return token in self._words or token in self._salts or token in self._ignorable
+
+    def scan(self, tokens: tuple[str, ...]) -> PhraseScan[T]:
+        matches: list[tuple[tuple[str, ...], T]] = []
+        leftover: list[str] = []
+        position = 0
+        count = len(tokens)
+        after_name = False
+        while position < count:
+            token = tokens[position]
+            if after_name and token in self._salts and not self._longer_phrase_at(tokens, position):
+                position += 1
+                continue
+            for size in range(min(self._longest, count - position), 0, -1):
+                key = tokens[position : position + size]
+                value = self._phrases.get(key)
+                if value is not None:
+                    matches.append((key, value))
+                    position += size
+                    after_name = True
+                    break
+            else:
+                if token not in self._ignorable and not token[0].isdigit():
+                    leftover.append(token)
+                after_name = False
+                position += 1
+        return PhraseScan(tuple(matches), tuple(leftover))
+
+    def _longer_phrase_at(self, tokens: tuple[str, ...], position: int) -> bool:
+        end = min(self._longest, len(tokens) - position)
+        return any(tokens[position : position + n] in self._phrases for n in range(2, end + 1))
+
+
+def edit_distance(first: str, second: str, limit: int) -> int:
+    """Optimal-string-alignment distance (insertions, deletions, substitutions and swaps of
+    two neighbouring letters each count 1), or ``limit + 1`` once it exceeds ``limit``."""
+    if abs(len(first) - len(second)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(second) + 1))
+    for i, a in enumerate(first, 1):
+        current = [i] + [0] * len(second)
+        for j, b in enumerate(second, 1):
+            cost = 0 if a == b else 1
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a == second[j - 2] and first[i - 2] == b:
+                value = min(value, previous2[j - 2] + 1)
+            current[j] = value
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return min(previous[-1], limit + 1)
+
+
+_TIMES_A_DAY: Final = {"bid": 2, "twice": 2, "tid": 3, "qid": 4}
+_COUNT_WORDS: Final = frozenset(
+    {"capsule", "capsules", "caps", "softgel", "softgels", "tablet", "tablets", "tabs", "gummies"}
+)
+
+
+def daily_amount(tokens: tuple[str, ...], units: Mapping[str, float]) -> float | None:
+    """The daily amount a medicine text states, in the unit ``units`` converts to (each unit
+    word -> its factor): the first number followed by one of those units, times a count
+    ("2 capsules") and a frequency ("twice daily", "bid", "3 times a day") when given.
+    None when no amount in those units is stated."""
+    amount: float | None = None
+    for index, token in enumerate(tokens[:-1]):
+        if token[0].isdigit() and tokens[index + 1] in units:
+            amount = _number(token) * units[tokens[index + 1]]
+            break
+    if amount is None:
+        return None
+    for index, token in enumerate(tokens):
+        following = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if token in _TIMES_A_DAY:
+            amount *= _TIMES_A_DAY[token]
+        elif token.isdigit() and (following in _COUNT_WORDS or following == "times"):
+            amount *= int(token)
+    return amount
+
+
+def _number(token: str) -> float:
+    """A number token: "1,000" is a thousand, "0,5" a half (a decimal comma)."""
+    whole, comma, rest = token.partition(",")
+    if comma and len(rest) == 3 and whole != "0":
+        return float(whole + rest)
+    return float(token.replace(",", "."))
