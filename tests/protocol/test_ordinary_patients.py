@@ -23,9 +23,10 @@ NO_RELEVANCE_MEDICINES = [
     "Claritin", "loratadine", "Allegra", "fexofenadine", "Benadryl", "Piriton", "Singulair",
     "montelukast", "ProAir HFA", "Ventolin inhaler", "albuterol", "salbutamol", "Spiriva",
     "Aldactone", "spironolactone", "doxycycline 100 mg", "Oracea", "minocycline", "Solodyn",
-    "vitamin D3", "multivitamin", "fish oil", "biotin", "folic acid", "iron", "calcium carbonate",
-    "magnesium", "zinc", "collagen peptides", "probiotic", "melatonin", "Tylenol", "paracetamol",
-    "acetaminophen", "Panadol", "Advil", "ibuprofen", "Nurofen", "Motrin IB",
+    "vitamin D3", "multivitamin", "fish oil 1000 mg", "biotin", "folic acid", "iron",
+    "calcium carbonate", "magnesium", "zinc", "collagen peptides", "probiotic", "melatonin",
+    "Tylenol", "paracetamol", "acetaminophen", "Panadol", "Advil", "ibuprofen", "Nurofen",
+    "Motrin IB",
 ]  # fmt: skip
 
 

@@ -9,6 +9,7 @@ for the text work once per distinct text.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -81,6 +82,7 @@ class Matcher:
             *self.vocabulary.drug_words.items(),
             *((word, other) for word in self.vocabulary.medication_other),
         )
+        self._spelling_index: _SpellingIndex | None = None  # built on first need
         self._generic = {
             drug.id: frozenset(phrase(name) for name in drug.names) for drug in knowledge.drugs
         }
@@ -175,22 +177,24 @@ class Matcher:
         """The one drug name ``token`` is a misspelling of, if exactly one drug is that close
         (edit distance 1 for names of 6+ letters, 2 for 10+) and no other drug or other
         medicine name is within one more edit; else the close names, to suggest."""
-        vocabulary = self.vocabulary
-        if token in vocabulary.medication_other:
+        if token in self.vocabulary.medication_other:
             return None, ()
+        if self._spelling_index is None:
+            self._spelling_index = _SpellingIndex(self._spellings)
         allowed = 2 if len(token) >= _FUZZY_TWO else 1
-        close: list[tuple[int, str, frozenset[str]]] = []
-        for word, ids in self._spellings:
-            distance = edit_distance(token, word, allowed + 1)
-            if distance <= allowed + 1:
-                close.append((distance, word, ids))
-        usable = [
-            (d, w, ids)
-            for d, w, ids in close
-            if len(w) >= _FUZZY_MIN and (d == 1 or (d == 2 and len(w) >= _FUZZY_TWO))
-        ]
-        if not usable:
+        if not any(
+            _usable(distance, word, allowed)
+            for distance, word, _ in self._spelling_index.near(token)
+        ):
             return None, ()
+        # A candidate exists (rare): measure every name of about that length exactly.
+        close = [
+            (distance, word, ids)
+            for word, ids in self._spellings
+            if abs(len(word) - len(token)) <= allowed + 1
+            and (distance := edit_distance(token, word, allowed + 1)) <= allowed + 1
+        ]
+        usable = [(d, w, ids) for d, w, ids in close if _usable(d, w, allowed)]
         best = min(d for d, _, _ in usable)
         winners = {ids for d, _, ids in usable if d == best}
         rivals = {ids for d, _, ids in close if d <= best + 1}
@@ -319,6 +323,40 @@ class Matcher:
         if len(kinds) != 1 or scan.leftover:
             return None
         return next(iter(kinds.values()))
+
+
+def _usable(distance: int, word: str, allowed: int) -> bool:
+    """Whether a name at ``distance`` may be taken for a misspelt ``word``: one edit for names
+    of 6+ letters, two for 10+ (never short names: too many real words are that close)."""
+    if len(word) < _FUZZY_MIN or distance > allowed:
+        return False
+    return distance <= 1 or len(word) >= _FUZZY_TWO
+
+
+class _SpellingIndex:
+    """Names by their variants with up to two letters deleted: every name within two edits
+    (insertions, deletions, substitutions) of a word shares a variant with it, so a word
+    far from every name is dismissed without measuring it against each one."""
+
+    def __init__(self, spellings: Iterable[tuple[str, frozenset[str]]]):
+        self._entries = [(word, ids) for word, ids in spellings if len(word) >= 4]
+        self._by_variant: dict[str, list[int]] = {}
+        for index, (word, _) in enumerate(self._entries):
+            for variant in _deletions(word):
+                self._by_variant.setdefault(variant, []).append(index)
+
+    def near(self, token: str) -> list[tuple[int, str, frozenset[str]]]:
+        found = {i for variant in _deletions(token) for i in self._by_variant.get(variant, ())}
+        near = []
+        for index in found:
+            word, ids = self._entries[index]
+            near.append((edit_distance(token, word, 2), word, ids))
+        return near
+
+
+def _deletions(word: str) -> set[str]:
+    once = {word[:i] + word[i + 1 :] for i in range(len(word))}
+    return {word} | once | {w[:i] + w[i + 1 :] for w in once for i in range(len(w))}
 
 
 def _by_dose(match: DrugMatch, tokens: tuple[str, ...]) -> DrugMatch:
