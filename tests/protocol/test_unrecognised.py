@@ -30,8 +30,8 @@ def test_an_unknown_condition_text_refers() -> None:
 
 
 def test_an_unknown_rxnorm_code_without_a_name_refers() -> None:
-    result = screened(medications=(med(rxnorm=("999999",)),))
-    assert "999999" in result.unrecognised[0].reason
+    result = screened(medications=(med(rxnorm=("99999999",)),))
+    assert "99999999" in result.unrecognised[0].reason
 
 
 def test_unrecognised_does_not_lower_a_more_severe_decision() -> None:

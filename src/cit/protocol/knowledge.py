@@ -1657,8 +1657,8 @@ def _load_products(
             raise entry.error(None, "not an RxNorm code (digits only)")
         if code in codes:
             raise entry.error(None, "is already an ingredient code in drugs.toml")
-        route_name = entry.choice("route", _ROUTES)
-        route = Route(route_name)
+        route_name = entry.choice("route", _ROUTES, None)
+        route = Route(route_name) if route_name is not None else None
         slots: list[DrugSlot] = []
         for ingredient in entry.texts("ingredients"):
             slot = _ingredient_slot(by_name, ingredient, route)
@@ -1682,7 +1682,8 @@ def _load_products(
                 raise entry.error("sources", f"unknown source {key!r} (not in [source])")
         entry.done()
         codes[code] = tuple(slots)
-        code_routes[code] = route
+        if route is not None:
+            code_routes[code] = route
     table.done()
 
 

@@ -25,6 +25,7 @@ from cit.protocol.model import CodeSystem, Coding, Route
 from cit.protocol.text import (
     daily_amount,
     edit_distance,
+    medicine_words,
     normalise_icd10,
     phrase,
     starts_with,
@@ -106,7 +107,7 @@ class Matcher:
         name_matches: list[tuple[tuple[str, ...], DrugSlot]] = []
         tokens: tuple[str, ...] = ()
         if name:
-            tokens = words(name)
+            tokens = medicine_words(name)
             if (
                 not code_slots
                 and tokens
@@ -119,6 +120,12 @@ class Matcher:
             if scan.leftover:
                 problem = _words_not_understood(scan.leftover, bool(scan.matches or code_slots))
                 problems.append(problem + near_misses)
+            elif (
+                not scan.matches
+                and not code_slots
+                and not all(t in vocabulary.medication_nothing for t in tokens)
+            ):
+                problems.append(f"No medicine named ('{name.strip()}').")
         elif not rxnorm:
             problems.append("Neither a name nor a code is recorded.")
         if rxnorm and not code_slots and not name_matches:

@@ -94,6 +94,24 @@ def normalise_icd10(code: str) -> str:
 # ---------------------------------------------------------------------------- medicine names
 
 
+INGREDIENT_SEPARATOR: Final = "/"
+_INGREDIENTS = re.compile(r"\s+/\s+")
+# FDA application numbers RxNorm puts in some names ("NDA020983 200 ACTUAT albuterol ...").
+_APPLICATION = re.compile(r"(?:nda|anda|bla)[0-9]+")
+
+
+def medicine_words(text: str) -> tuple[str, ...]:
+    """:func:`words` of a medicine name, with :data:`INGREDIENT_SEPARATOR` between the parts
+    of a combination written "A / B" (RxNorm's way): "aspirin / potassium citrate" is two
+    ingredients, not aspirin as its potassium salt."""
+    tokens: list[str] = []
+    for part in _INGREDIENTS.split(text):
+        if tokens:
+            tokens.append(INGREDIENT_SEPARATOR)
+        tokens.extend(word for word in words(part) if not _APPLICATION.fullmatch(word))
+    return tuple(tokens)
+
+
 class DrugIndex(PhraseIndex[T]):
     """A :class:`PhraseIndex` for medicine names that also drops salt words after a name
     ("warfarin sodium", "atorvastatin calcium", "esomeprazole magnesium"): a salt directly
@@ -124,6 +142,10 @@ class DrugIndex(PhraseIndex[T]):
         after_name = False
         while position < count:
             token = tokens[position]
+            if token == INGREDIENT_SEPARATOR:
+                after_name = False
+                position += 1
+                continue
             if after_name and token in self._salts and not self._longer_phrase_at(tokens, position):
                 position += 1
                 continue
