@@ -425,6 +425,13 @@ def test_confusable_medicines_do_not_cross_match(name: str, not_class: str) -> N
     assert found == set() and problems  # unrecognised: a clinician reviews it
 
 
+def test_a_misspelt_unclassified_medicine_is_unrecognised_with_its_name_suggested() -> None:
+    assert classes("hydralazne 25 mg") == (
+        set(),
+        ("Not in the knowledge base ('hydralazne'). Did you mean hydralazine?",),
+    )
+
+
 def test_confusable_known_names_stay_themselves() -> None:
     assert classes("Celebrex")[0] == {"nsaid"}
     assert classes("Celexa")[0] == {"ssri"}

@@ -78,10 +78,10 @@ class Matcher:
         self.allergy = lru_cache(maxsize=_CACHE_SIZE)(self._allergy)
         self.procedure = lru_cache(maxsize=_CACHE_SIZE)(self._procedure)
         # Spelling tolerance: one-word drug names, and the other medicines' names (as rivals).
-        other: frozenset[str] = frozenset({"<other medicine>"})
+        self._other: frozenset[str] = frozenset({"<other medicine>"})
         self._spellings = (
             *self.vocabulary.drug_words.items(),
-            *((word, other) for word in self.vocabulary.medication_other),
+            *((word, self._other) for word in self.vocabulary.medication_other),
         )
         self._spelling_index: _SpellingIndex | None = None  # built on first need
         self._generic = {
@@ -205,7 +205,7 @@ class Matcher:
         best = min(d for d, _, _ in usable)
         winners = {ids for d, _, ids in usable if d == best}
         rivals = {ids for d, _, ids in close if d <= best + 1}
-        if len(winners) == 1 and rivals == winners:
+        if len(winners) == 1 and rivals == winners and winners != {self._other}:
             return min(w for d, w, _ in usable if d == best), ()
         return None, tuple(sorted(w for d, w, _ in close if d <= best + 1))
 
