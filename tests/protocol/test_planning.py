@@ -220,10 +220,10 @@ def test_precautions_are_carried_into_the_plan() -> None:
 
 
 def test_goals_given_separately_are_screened_for_their_own_areas() -> None:
-    intake = Intake(birth_date=ADULT, areas=(area("neck", sunburn=True),))
+    intake = Intake(birth_date=ADULT, areas=(area("hands", sunburn=True),))
     assert plan(intake, [Goal("rejuvenation", ("cheeks",))], ON).series
     with pytest.raises(PlanRefused):
-        plan(intake, [Goal("rejuvenation", ("neck",))], ON)
+        plan(intake, [Goal("rejuvenation", ("hands",))], ON)
 
 
 @pytest.mark.parametrize(

@@ -221,6 +221,8 @@ class Rule:
     scope: str  # "patient" | "area"
     medication: str  # "in_use" | "last_dose_window" | "pause"
     pause_setting: str | None  # "pause" rules: the setting with the days paused before
+    elsewhere_rule: str | None  # area rules: the rule instead, when the place is elsewhere
+    unplaced_rule: str | None  # area rules: the rule besides, when the place is not recorded
     age_range: tuple[int, int] | None  # [from, below) in completed years
     actions: tuple[str, ...]
     sources: tuple[str, ...]
@@ -536,6 +538,7 @@ class Knowledge:
     settings: SettingDefaults
     drug_classes: Mapping[str, DrugClass]
     washouts: Mapping[str, Washout]
+    adjacent_blocks: Mapping[str, frozenset[str]]
     drugs: tuple[DrugConcept, ...]
     conditions: tuple[ConditionConcept, ...]
     allergens: tuple[AllergenConcept, ...]
@@ -581,6 +584,20 @@ class Knowledge:
             for zone in self.zone_aliases.get(area, (area,)):
                 seen.setdefault(zone, None)
         return tuple(seen)
+
+    def near(self, area: str, treated: Iterable[str]) -> bool:
+        """Whether ``area`` (a zone or an alias) is in or near the ``treated`` zones
+        (CLINICAL.md v2): in one of them, in another zone of the same block, or in an
+        adjacent block (intake_flags.toml [near])."""
+        blocks = {self.zones[zone].block for zone in treated if zone in self.zones}
+        treated_set = set(treated)
+        for zone in self.expand_areas((area,)):
+            if zone in treated_set:
+                return True
+            block = self.zones[zone].block if zone in self.zones else None
+            if block is not None and (block in blocks or self.adjacent_blocks[block] & blocks):
+                return True
+        return False
 
     def is_area(self, name: str) -> bool:
         return name in self.zones or name in self.zone_aliases
@@ -668,6 +685,15 @@ class _Loader:
         indications, prp, serum, maintenance_months, maintenance, rescreen = self.load_indications(
             tables["indications.toml"]
         )
+        adjacent: dict[str, set[str]] = {block: set() for block in blocks}
+        for first, second in self.adjacent_pairs:
+            for block in (first, second):
+                if block not in blocks:
+                    raise KnowledgeError(
+                        "intake_flags.toml", f"unknown block {block!r}", "[near]", "adjacent_blocks"
+                    )
+            adjacent[first].add(second)
+            adjacent[second].add(first)
         visit = self.load_visit(tables["visit.toml"])
         performers = self.load_performers(tables["performers.toml"])
         aftercare = self.load_aftercare(tables["aftercare.toml"], settings)
@@ -700,6 +726,7 @@ class _Loader:
             settings=settings,
             drug_classes=drug_classes,
             washouts=self.washouts,
+            adjacent_blocks={block: frozenset(others) for block, others in adjacent.items()},
             drugs=drugs,
             conditions=conditions,
             allergens=allergens,
@@ -798,12 +825,25 @@ class _Loader:
                 scope=entry.choice("scope", ("patient", "area")),
                 medication=medication,
                 pause_setting=pause_setting,
+                elsewhere_rule=entry.text("elsewhere_rule", None),
+                unplaced_rule=entry.text("unplaced_rule", None),
                 age_range=(age_range[0], age_range[1]) if age_range is not None else None,
                 actions=actions,
                 sources=self.check_sources(entry),
             )
             entry.done()
         table.done()
+        for rule in rules.values():
+            entry = _Table(table.file, f"rule '{rule.id}'", {})
+            for field in ("elsewhere_rule", "unplaced_rule"):
+                other = getattr(rule, field)
+                if other is None:
+                    continue
+                if rule.scope != "area":
+                    raise entry.error(field, "only an area rule has one")
+                if other not in rules:
+                    raise entry.error(field, f"unknown rule {other!r}")
+                self.rule_users.add(other)
         self.rule_ids = set(rules)
         return rules
 
@@ -1058,6 +1098,17 @@ class _Loader:
         for kind in kinds:
             if ProcedureKind(kind) not in procedures:
                 raise procedure_table.error(kind, "missing")
+        near = table.table("near", "[near]")
+        pairs = near._get("adjacent_blocks", _MISSING)
+        self.adjacent_pairs: list[tuple[str, str]] = []
+        for index, pair in enumerate(pairs if isinstance(pairs, list) else [None]):
+            if not (
+                isinstance(pair, list) and len(pair) == 2 and all(isinstance(b, str) for b in pair)
+            ):  # noqa: E501
+                raise near.error("adjacent_blocks", f"item {index + 1} is not a pair of block ids")
+            self.adjacent_pairs.append((pair[0], pair[1]))
+        self.check_sources(near)
+        near.done()
         table.done()
         return area, history, pregnant, pregnancy_unknown, nursing, procedures
 
