@@ -518,6 +518,7 @@ class Vocabulary:
     condition_snomed: Mapping[str, ConditionConcept]
     condition_nothing: frozenset[str]
     history_prefixes: tuple[tuple[str, ...], ...]
+    history_suffixes: tuple[tuple[str, ...], ...]
     negations: tuple[tuple[str, ...], ...]
     family_prefixes: tuple[tuple[str, ...], ...]
     allergen_names: PhraseIndex[AllergenConcept]
@@ -1530,6 +1531,7 @@ def _build_vocabulary(
         condition_snomed=snomed,
         condition_nothing=frozenset(condition.texts("nothing")),
         history_prefixes=tuple(phrase(p) for p in condition.texts("history_prefixes")),
+        history_suffixes=tuple(phrase(p) for p in condition.texts("history_suffixes")),
         negations=tuple(phrase(p) for p in condition.texts("negations")),
         family_prefixes=tuple(phrase(p) for p in condition.texts("family_prefixes")),
         allergen_names=PhraseIndex(allergen_phrases, allergy.texts("ignorable")),

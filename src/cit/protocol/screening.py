@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from cit.protocol.dates import add_months, age_on
 from cit.protocol.knowledge import DrugConcept, Knowledge, Rule, get_knowledge
 from cit.protocol.matching import Matcher
-from cit.protocol.medication_use import MedicationUse, in_use_with_washout, medication_use
+from cit.protocol.medication_use import MedicationUse, Use, in_use_with_washout, medication_use
 from cit.protocol.model import (
     AREA_FLAGS,
     ELSEWHERE,
@@ -253,14 +253,16 @@ class Screener:
                 found.review(path, label, problem)
             if entry.onset is not None and entry.onset > on:
                 continue  # not yet present on the day
+            recorded: bool | None = None  # None: by what the text says of each concept
             if entry.resolved is not None and entry.resolved <= on:
-                active = False
+                recorded = False
             elif entry.status is not None:
-                active = entry.status.is_active
-            else:
-                active = not resolution.says_history
-            status = "active" if active else "history"
+                recorded = entry.status.is_active
             for concept in resolution.concepts:
+                active = (
+                    recorded if recorded is not None else concept.id not in resolution.history_ids
+                )
+                status = "active" if active else "history"
                 if concept.review is not None:
                     found.review(path, label, concept.review)
                 if not active and concept.review_when_history is not None:
@@ -281,6 +283,16 @@ class Screener:
                         found.add(
                             rule.elsewhere_rule, Fact(path, f"{fact.text[:-1]}, {entry.site})")
                         )
+            if recorded is False:
+                continue
+            for match in resolution.drugs:  # a medicine the condition's text names
+                drug_rule = match.concept.drug_class.rule
+                assert drug_rule is not None  # only drugs of a rule are kept
+                named = (
+                    f"{label} (names {_drug_name(match.concept)}: {match.concept.drug_class.title})"
+                )
+                use = MedicationUse(Use.IN_USE)
+                self._medication_rule(drug_rule, match.concept, use, on, Fact(path, named), found)
 
     def _medications(self, intake: Intake, on: date, found: _Collector) -> None:
         for index, entry in enumerate(intake.medications):
@@ -409,3 +421,7 @@ class Screener:
             profile=self.profile.name,
             protocol_version=self.protocol_version,
         )
+
+
+def _drug_name(concept: DrugConcept) -> str:
+    return concept.names[0] if concept.names else concept.brands[0]
