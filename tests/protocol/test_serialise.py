@@ -39,6 +39,7 @@ def test_the_screening_shape() -> None:
     assert data["unrecognised"] == [
         {
             "path": "medications[1]",
+            "where": "Medicine 2",
             "text": "gabapentin",
             "reason": "Not in the knowledge base ('gabapentin').",
         }

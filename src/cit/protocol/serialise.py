@@ -61,7 +61,7 @@ def screening_to_dict(screening: Screening, knowledge: Knowledge | None = None) 
         "until": _day(screening.until),
         "findings": [finding_to_dict(finding, knowledge) for finding in screening.findings],
         "unrecognised": [
-            {"path": item.path, "text": item.text, "reason": item.reason}
+            {"path": item.path, "where": item.where, "text": item.text, "reason": item.reason}
             for item in screening.unrecognised
         ],
         "protocol_version": screening.protocol_version,
