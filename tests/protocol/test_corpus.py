@@ -29,8 +29,7 @@ def test_the_corpus_is_well_formed() -> None:
     assert all(case.decision == "treat" and case.until is None for case in ordinary)
     assert {case.profile for case in cases} <= {"default", "six-month-isotretinoin"}
     assert all(
-        case.until is None or (case.decision == "defer" and case.until > case.on)
-        for case in cases
+        case.until is None or (case.decision == "defer" and case.until > case.on) for case in cases
     )
 
 
