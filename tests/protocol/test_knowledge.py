@@ -49,7 +49,7 @@ CLINICAL_RULES = {
     "pregnancy-unknown": Decision.DEFER,
     # The two decisions of rows whose place decides (infection elsewhere, wounds unplaced).
     "infection-elsewhere": Decision.REFER,
-    "wound-site-unknown": Decision.REFER,
+    "wound-elsewhere": Decision.REFER,
 }
 
 

@@ -42,11 +42,10 @@ def test_an_active_skin_infection_condition_in_the_area_defers() -> None:
     assert rules(result) == {"infection-active"}
 
 
-def test_an_active_skin_infection_condition_without_a_place_refers() -> None:
-    # Not recorded where: it may be elsewhere on the body, which refers (the most severe).
+def test_an_active_skin_infection_condition_without_a_place_is_assumed_in_the_area() -> None:
     result = screened(conditions=(condition("Impetigo", status=ClinicalStatus.ACTIVE),))
-    assert result.decision is Decision.REFER
-    assert {"infection-active", "infection-elsewhere"} <= rules(result)
+    assert result.decision is Decision.DEFER
+    assert rules(result) == {"infection-active"}
 
 
 def test_a_resolved_skin_infection_has_no_bearing() -> None:
@@ -91,9 +90,11 @@ def test_open_wound_in_the_area_defers() -> None:
     assert result.decision is Decision.DEFER
 
 
-def test_open_wound_outside_the_areas_to_treat_has_no_bearing() -> None:
+def test_open_wound_elsewhere_on_the_body_refers() -> None:
+    # CLINICAL.md v2: wounds are read "in or near the area"; elsewhere the clinician decides.
     result = screened(areas=(area("hands", open_wound=True),))
-    assert result.decision is Decision.TREAT
+    assert rules(result) == {"wound-elsewhere"}
+    assert result.decision is Decision.REFER
 
 
 def test_sunburn_in_the_area_defers() -> None:
