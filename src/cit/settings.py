@@ -12,7 +12,8 @@ from typing import Any
 
 import dj_database_url
 
-from cit.lib.env import env_bool, env_int, env_list, env_str
+from cit.interop.fhir_client import parse_allow_list
+from cit.lib.env import EnvError, env_bool, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent.parent
@@ -195,6 +196,19 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CIT <no-reply@cit.local>")
 # service reachable only from the clinic's network) and the protocol profile it screens with.
 CDS_HOOKS_TOKEN = env_str("CDS_HOOKS_TOKEN", "")
 CDS_HOOKS_PROFILE = env_str("CDS_HOOKS_PROFILE", "default")
+# The FHIR servers (base URLs) the service may read what a client did not prefetch from,
+# with the client's token. Empty: it reads nothing, and missing prefetch is a 412.
+CDS_HOOKS_FHIR_SERVERS = env_list("CDS_HOOKS_FHIR_SERVERS", [])
+try:
+    parse_allow_list(CDS_HOOKS_FHIR_SERVERS)
+except ValueError as _error:
+    raise EnvError(f"CDS_HOOKS_FHIR_SERVERS: {_error}") from None
+# Seconds for each connect and read, and for all the reading of one hook call; the bytes
+# one hook call may read; the largest request body accepted.
+CDS_HOOKS_FHIR_TIMEOUT = env_int("CDS_HOOKS_FHIR_TIMEOUT", 3)
+CDS_HOOKS_FHIR_TOTAL_TIMEOUT = env_int("CDS_HOOKS_FHIR_TOTAL_TIMEOUT", 10)
+CDS_HOOKS_FHIR_MAX_BYTES = env_int("CDS_HOOKS_FHIR_MAX_BYTES", 10_000_000)
+CDS_HOOKS_MAX_BODY_BYTES = env_int("CDS_HOOKS_MAX_BODY_BYTES", 10_000_000)
 
 # --- Tasks and reminders (appointments) --------------------------------------------------
 # Background work runs on django-tasks with the database backend (django-tasks-db): the queue
