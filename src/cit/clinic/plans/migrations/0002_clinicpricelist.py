@@ -5,21 +5,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('facilities', '0002_clinic_protocol_profile'),
-        ('plans', '0001_initial'),
+        ("facilities", "0002_clinic_protocol_profile"),
+        ("plans", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClinicPriceList',
+            name="ClinicPriceList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('currency', models.CharField(help_text="ISO 4217 code of the clinic's prices, e.g. USD, EUR, GBP.", max_length=3)),
-                ('prices', models.JSONField(blank=True, default=dict, help_text='e.g. {"per_session": {"face": [250, 400], "neck": [150, 200]}, "prp_per_session": {"face": [200, 700]}, "single_scar": [60, 90]}')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('clinic', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='price_list', to='facilities.clinic')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(
+                        help_text="ISO 4217 code of the clinic's prices, e.g. USD, EUR, GBP.",
+                        max_length=3,
+                    ),
+                ),
+                (
+                    "prices",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='e.g. {"per_session": {"face": [250, 400], "neck": [150, 200]}, "prp_per_session": {"face": [200, 700]}, "single_scar": [60, 90]}',
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "clinic",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="price_list",
+                        to="facilities.clinic",
+                    ),
+                ),
             ],
         ),
     ]
