@@ -73,10 +73,10 @@ def aftercare_pdf(note: SessionNote) -> bytes:
     course = course_summary(depth)
     for item in course.items:
         if item.first_day == item.last_day:
-            when = _("Day %(day)s") % {"day": item.first_day}
+            days = _("Day %(day)s") % {"day": item.first_day}
         else:
-            when = _("Days %(first)s-%(last)s") % {"first": item.first_day, "last": item.last_day}
-        line(f"{when}: {item.text}")
+            days = _("Days %(first)s-%(last)s") % {"first": item.first_day, "last": item.last_day}
+        line(f"{days}: {item.text}")
     # The same recovery line as the plan's ("largely healed by day 3" only for <= 0.5 mm).
     line(course.recovery.text)
     pdf.ln(2)
