@@ -134,8 +134,12 @@ def test_melasma_and_acne_scars_on_the_cheeks_never_go_deeper_than_half_a_mm() -
     assert cheeks.indications == ("pigmentation", "acne_scars")
     texts = [note.text for note in series.notes]
     assert any(
-        "never needled deeper than 0.5 mm" in t and "clinician to review" in t for t in texts
+        "never deeper than 0.5 mm" in t
+        and "the acne scars there get 0.5 mm, below their range 1-2 mm" in t
+        and "clinician to review" in t
+        for t in texts
     )
+    assert not any("the deeper range" in t for t in texts)
     assert any("post-inflammatory hyperpigmentation" in t for t in texts)
     # 0.5 mm: the shallowest band, 2-3 days, largely healed by day 3.
     assert series.recovery.downtime_days == (2, 3)

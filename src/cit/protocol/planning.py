@@ -500,7 +500,7 @@ def _plan_series(
         for note in planned.notes:
             add(note)
     if len(group) > 1 and len({g.sessions for g in group}) > 1:
-        counts = ", ".join(f"{g.indication.title.lower()} {g.sessions}" for g in group)
+        counts = ", ".join(f"{_short(g.indication.id)} {g.sessions}" for g in group)
         add(
             PlanNote(
                 f"Shared visits every {target} weeks; each goal keeps its own number of "
@@ -593,16 +593,6 @@ def _zone_plan(
     if depth.note:
         add(PlanNote(depth.note, zone.sources))
     indications = tuple(dict.fromkeys(g.indication.id for g in here))
-    if len(indications) > 1:
-        add(
-            PlanNote(
-                f"{zone.title}: one depth per visit for "
-                f"{_and(knowledge.indications[i].title.lower() for i in indications)}: the "
-                f"deeper range, {_mm((depth.min_mm, depth.max_mm))} "
-                f"({governing.indication.title.lower()}).",
-                ("POLICY",),
-            )
-        )
     cap = caps.get(zone_id)
     if cap is not None and depth.max_mm > cap[0]:
         limit, capping = cap
@@ -610,25 +600,34 @@ def _zone_plan(
         low = max(zone_range[0], min(depth.min_mm, limit))
         if low > limit:
             raise PlanningError(
-                f"{zone.title}: {capping.indication.title.lower()} is never needled deeper "
+                f"{zone.title}: {_short(capping.indication.id)} is never needled deeper "
                 f"than {limit:g} mm, but the zone's shallowest depth is {zone_range[0]:g} mm; "
                 "the zone cannot be planned"
             )
         others = [i for i in indications if i != capping.indication.id]
         text = (
-            f"{zone.title}: {capping.indication.title.lower()} is treated here, so the zone is "
-            f"never needled deeper than {limit:g} mm"
+            f"{zone.title}: {_short(capping.indication.id)} is treated here, so the zone is "
+            f"needled at one depth per visit, never deeper than {limit:g} mm"
         )
         if others:
-            shown = _and(knowledge.indications[i].title.lower() for i in others)
             text += (
-                f"; the {shown} there get {_mm((low, limit))}, below their range: expect less "
-                "improvement there; clinician to review"
+                f"; the {_and(_short(i) for i in others)} there get {_mm((low, limit))}, below "
+                f"their range {_mm(depth.indication_range)}: expect less improvement there; "
+                "clinician to review"
             )
         add(PlanNote(text + ".", reason.sources if reason else capping.indication.sources))
         if reason:
             add(PlanNote(reason.text, reason.sources))
         depth = DepthPlan(low, limit, depth.indication_range, zone_range, depth.note)
+    elif len(indications) > 1:
+        add(
+            PlanNote(
+                f"{zone.title}: one depth per visit for {_and(_short(i) for i in indications)}: "
+                f"the deeper range, {_mm((depth.min_mm, depth.max_mm))} "
+                f"({_short(governing.indication.id)}).",
+                ("POLICY",),
+            )
+        )
     settings = profile.settings
     licensed = depth.max_mm > settings.skin_breaking_depth_mm
     performer = (
@@ -643,6 +642,11 @@ def _zone_plan(
         indications=indications,
         sessions=max(g.sessions for g in here),
     )
+
+
+def _short(indication_id: str) -> str:
+    """An indication's short name for notes ("acne scars")."""
+    return indication_id.replace("_", " ")
 
 
 def _and(items: Iterable[str]) -> str:
