@@ -389,7 +389,9 @@ def test_a_server_that_never_answers_is_412_in_bounded_time(
             response = _call(prefetch=_without("conditions"), fhirServer=base)
             elapsed = time.monotonic() - started
         _assert_generic_412(response)
-        assert elapsed < 15  # the deadline is 1 s; generous for a loaded machine
+        # The deadline is 1 s; the bound is loose for a loaded machine, and well under the
+        # minute the dripping server keeps going.
+        assert elapsed < 30
 
 
 def test_a_closed_port_and_an_error_status_are_412_without_detail(
