@@ -154,6 +154,21 @@ class FhirAccess:
         return FhirSession(self, base, token)
 
 
+def next_link(bundle: object) -> str | None:
+    """The URL of a Bundle's ``next`` link (more pages of a search follow), or None.
+    A ``next`` link that is not a string is returned as "" (there is more, unreadable)."""
+    if not isinstance(bundle, dict):
+        return None
+    links = bundle.get("link")
+    if not isinstance(links, list):
+        return None
+    for link in links:
+        if isinstance(link, dict) and link.get("relation") == "next":
+            url = link.get("url")
+            return url if isinstance(url, str) else ""
+    return None
+
+
 def _tls_context() -> ssl.SSLContext:
     global _TLS
     if _TLS is None:
@@ -212,6 +227,45 @@ class FhirSession:
             except (ValueError, JsonTooDeep) as error:
                 raise FhirUnavailable(f"not JSON from {target}: {error}") from None
         raise FhirUnavailable(f"more than {_MAX_REDIRECTS} redirects from {url}")
+
+    def search(self, url: str) -> dict[str, Any]:
+        """A search's Bundle with every page's entries, following its next links."""
+        return self.rest_of(self._bundle(self.get(url), url))
+
+    def rest_of(self, bundle: dict[str, Any]) -> dict[str, Any]:
+        """``bundle`` (a search's first page) with the entries of the pages after it, read
+        by following the next links (all below the base, at most ``max_pages`` pages in all);
+        the result has no next link. Raises FhirUnavailable when the end is not reached: a
+        part of the record is never returned as if it were all of it."""
+        entries = list(self._entries(bundle, "the first page"))
+        pages = 1
+        url = next_link(bundle)
+        while url is not None:
+            if pages >= self.access.max_pages:
+                raise FhirUnavailable(f"more than {self.access.max_pages} pages of results")
+            page = self._bundle(self.get(url), url)
+            entries.extend(self._entries(page, url))
+            pages += 1
+            url = next_link(page)
+        links = [
+            link
+            for link in bundle.get("link") or []
+            if not (isinstance(link, dict) and link.get("relation") == "next")
+        ]
+        return {**bundle, "link": links, "entry": entries}
+
+    @staticmethod
+    def _bundle(value: Any, url: str) -> dict[str, Any]:
+        if not isinstance(value, dict) or value.get("resourceType") != "Bundle":
+            raise FhirUnavailable(f"{url}: not a Bundle")
+        return value
+
+    @staticmethod
+    def _entries(bundle: dict[str, Any], where: str) -> list[Any]:
+        entries = bundle.get("entry") or []
+        if not isinstance(entries, list):
+            raise FhirUnavailable(f"{where}: Bundle.entry is not a list")
+        return entries
 
     def _remaining(self) -> float:
         return self.deadline - self.clock()

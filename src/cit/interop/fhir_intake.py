@@ -6,21 +6,27 @@ codes and/or only display text. It is validated with the ``fhir.resources`` R4B 
 entry index and the path, e.g. ``entry[2].resource.birthDate: ...``.
 
 Used resources: Patient (birth date, gender), Condition (code, clinicalStatus,
-verificationStatus, onset, abatement), MedicationStatement and MedicationRequest (medication
-code/reference, status, effective / bounds / validity periods, dispense supply, route),
-Medication (when referenced), AllergyIntolerance, Observation (pregnancy status LOINC 82810-3,
-breastfeeding status LOINC 63895-7) and Procedure (earlier peels, microdermabrasion, lasers).
+verificationStatus, onset, abatement, bodySite), MedicationStatement and MedicationRequest
+(medication code/reference, status, intent, effective / bounds / validity periods, dispense
+supply, route), Medication (when referenced), AllergyIntolerance, Observation (pregnancy status
+LOINC 82810-3, breastfeeding status LOINC 63895-7) and Procedure (earlier peels,
+microdermabrasion, lasers).
 
 Decisions, for real-world bundles:
 
 * Other *valid* FHIR resource types (Encounter, Practitioner, vital signs...) are ignored and
   listed in :attr:`FhirIntake.warnings`; a resourceType that is not FHIR R4 at all is an
-  error. An empty bundle, or one without exactly one Patient, is an error.
+  error. An empty bundle, or one without exactly one Patient, is an error; so is a searchset
+  with a ``next`` link (one page of a longer result: screening part of the record is wrong).
 * Entered-in-error, refuted, not-taken, cancelled and not-done resources are skipped (with a
-  warning); resolved or inactive allergies too.
-* A statement that cannot be mapped (an unknown pregnancy value, a procedure without a date,
-  a condition with neither a known code system nor text) becomes an ``unmapped`` fact, which
-  screening lists as unrecognised: nothing is dropped silently.
+  warning); resolved or inactive allergies too; a MedicationRequest with doNotPerform too.
+* Medicines are read as CLINICAL.md v2 says when one is in use: intended, on-hold and draft
+  count as in use, completed/stopped without a date count as in use ("stopped, date
+  unknown"), an unknown status is no status; see :meth:`_BundleReader.medication`.
+* A pregnancy status valued "unknown" (or without a value) sets ``pregnancy_unknown``.
+* A statement that cannot be mapped (an unreadable pregnancy value, a procedure without a
+  date, a condition with neither a known code system nor text) becomes an ``unmapped`` fact,
+  which screening lists as unrecognised: nothing is dropped silently.
 * Partial dates take the conservative end: a last dose "2024-06" is 30 June 2024.
 """
 
@@ -38,6 +44,7 @@ from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
 from cit.interop.body_sites import BodySites
+from cit.interop.fhir_client import next_link
 from cit.protocol.dates import birth_date_problem
 from cit.protocol.intake_json import FieldError
 from cit.protocol.knowledge import Knowledge, get_knowledge
@@ -172,7 +179,15 @@ def intake_from_fhir_bundle(
 
 
 # CDS Hooks prefetch keys this reader expects (the service's prefetch templates should use them).
-PREFETCH_KEYS = ("patient", "conditions", "medications", "allergies", "observations", "procedures")
+PREFETCH_KEYS = (
+    "patient",
+    "conditions",
+    "medications",
+    "medication_statements",
+    "allergies",
+    "observations",
+    "procedures",
+)
 
 
 def missing_prefetch_keys(
@@ -218,11 +233,24 @@ def bundle_from_prefetch(
                 [FieldError(f"prefetch.{key}", "the client could not fetch it (OperationOutcome)")]
             )
         if value["resourceType"] == "Bundle":
-            for entry in value.get("entry") or []:
-                if isinstance(entry, dict) and entry.get("search", {}).get("mode") != "outcome":
-                    entries.append(
-                        {key: entry[key] for key in ("fullUrl", "resource") if key in entry}
+            if next_link(value) is not None:
+                raise FhirIntakeError(
+                    [FieldError(f"prefetch.{key}", "one page of a longer search (a next link)")]
+                )
+            page = value.get("entry") or []
+            if not isinstance(page, list):
+                raise FhirIntakeError([FieldError(f"prefetch.{key}.entry", "expected a list")])
+            for index, entry in enumerate(page):
+                if not isinstance(entry, dict):
+                    raise FhirIntakeError(
+                        [FieldError(f"prefetch.{key}.entry[{index}]", "expected an object")]
                     )
+                search = entry.get("search")
+                if isinstance(search, dict) and search.get("mode") == "outcome":
+                    continue
+                entries.append(
+                    {name: entry[name] for name in ("fullUrl", "resource") if name in entry}
+                )
         else:
             entries.append({"resource": value})
     return {"resourceType": "Bundle", "type": "collection", "entry": entries}
@@ -288,6 +316,9 @@ class _BundleReader:
             expected = ", ".join(BUNDLE_TYPES)
             message = f"unsupported bundle type {data.get('type')!r} (expected one of {expected})"
             raise FhirIntakeError([FieldError("type", message)])
+        if data.get("type") == "searchset" and next_link(data) is not None:
+            message = "one page of a longer search result (a next link): send every page"
+            raise FhirIntakeError([FieldError("link", message)])
         entries = data.get("entry")
         if entries is None or entries == []:
             raise FhirIntakeError([FieldError("entry", "the bundle is empty (no resources)")])
