@@ -148,7 +148,7 @@ def _fetch(session: FhirSession, key: str, patient_id: str) -> Any:
         if resource is not None and (
             not isinstance(resource, dict) or resource.get("resourceType") != "Patient"
         ):
-            raise FhirUnavailable(f"{url}: not a Patient")
+            raise FhirUnavailable(f"{url.split('/Patient/')[0]}: not a Patient")
         return resource
     return session.search(url)
 
