@@ -389,7 +389,9 @@ def test_a_server_that_never_answers_is_412_in_bounded_time(
             response = _call(prefetch=_without("conditions"), fhirServer=base)
             elapsed = time.monotonic() - started
         _assert_generic_412(response)
-        assert elapsed < 15  # the deadline is 1 s; generous for a loaded machine
+        # The deadline is 1 s; the bound is loose for a loaded machine, and well under the
+        # minute the dripping server keeps going.
+        assert elapsed < 30
 
 
 def test_a_closed_port_and_an_error_status_are_412_without_detail(
@@ -532,3 +534,167 @@ def test_bearer_token_is_required_when_configured(settings: Any) -> None:
         HTTP_AUTHORIZATION="Bearer s3cret",
     )
     assert response.status_code == 200
+
+
+# -- every page of every search --------------------------------------------------------------------
+
+
+def _page(*resources: dict[str, Any], next_url: Any = None) -> dict[str, Any]:
+    page = _searchset(*resources)
+    page["link"] = [{"relation": "self", "url": "x"}]
+    if next_url:
+        page["link"].append({"relation": "next", "url": next_url})
+    return page
+
+
+HYPERTENSION = _condition("I10", "Essential (primary) hypertension")
+KELOID = _condition("L91.0", "Keloid scar")
+
+
+def test_discovery_asks_for_medication_statements_too() -> None:
+    assert PREFETCH_TEMPLATES["medications"] == "MedicationRequest?patient={{context.patientId}}"
+    assert (
+        PREFETCH_TEMPLATES["medication_statements"]
+        == "MedicationStatement?patient={{context.patientId}}"
+    )
+    assert set(PREFETCH_TEMPLATES) == {
+        "patient",
+        "conditions",
+        "medications",
+        "medication_statements",
+        "allergies",
+        "observations",
+        "procedures",
+    }
+
+
+def test_missing_medication_statements_are_fetched(
+    fhir_server: FhirStub, allow: Callable[..., None]
+) -> None:
+    allow(fhir_server.base)
+    fhir_server.routes["MedicationStatement"] = _searchset(
+        {
+            "resourceType": "MedicationStatement",
+            "status": "intended",
+            "medicationCodeableConcept": {"text": "Isotretinoin 20 MG Oral Capsule"},
+            "effectivePeriod": {"start": _days(20)},
+            "subject": {"reference": "Patient/p1"},
+        }
+    )
+    response = _call(prefetch=_without("medication_statements"), fhirServer=fhir_server.base)
+    assert response.status_code == 200, response.content
+    screening = response.json()["cards"][0]["extension"]["org.cit.screening"]
+    assert (screening["decision"], screening["until"]) == ("defer", None)
+    assert [s.path for s in fhir_server.seen] == ["/fhir/MedicationStatement?patient=p1"]
+
+
+def test_a_paged_search_is_read_to_the_end(
+    fhir_server: FhirStub, allow: Callable[..., None]
+) -> None:
+    """The keloid is on the second page: screening the first alone would say treat."""
+    allow(fhir_server.base)
+    second = f"{fhir_server.base}?_getpages=abc&_getpagesoffset=1"
+    fhir_server.routes["Condition"] = _page(HYPERTENSION, next_url=second)
+    fhir_server.routes["/fhir?_getpages=abc&_getpagesoffset=1"] = _page(KELOID)
+    response = _call(
+        prefetch=_without("conditions"), fhirServer=fhir_server.base, fhirAuthorization=TOKEN
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["cards"][0]["extension"]["org.cit.screening"]["decision"] == (
+        "do_not_treat"
+    )
+    assert [(s.path, s.headers["Authorization"]) for s in fhir_server.seen] == [
+        ("/fhir/Condition?patient=p1", "Bearer tok-123"),
+        ("/fhir?_getpages=abc&_getpagesoffset=1", "Bearer tok-123"),
+    ]
+
+
+def test_a_next_link_off_the_fhir_server_is_412(
+    fhir_server: FhirStub, other_server: FhirStub, allow: Callable[..., None]
+) -> None:
+    allow(fhir_server.base, other_server.base)  # even another allowed server
+    for next_url in (f"{other_server.base}/Condition?page=2", "file:///etc/passwd", 7):
+        fhir_server.routes["Condition"] = _page(HYPERTENSION, next_url=next_url)
+        response = _call(
+            prefetch=_without("conditions"), fhirServer=fhir_server.base, fhirAuthorization=TOKEN
+        )
+        _assert_generic_412(response, "tok-123", "passwd")
+    assert other_server.seen == []
+
+
+def test_more_pages_than_allowed_is_412_not_a_card(
+    fhir_server: FhirStub, allow: Callable[..., None]
+) -> None:
+    allow(fhir_server.base)
+    endless = f"{fhir_server.base}?page=again"
+    fhir_server.routes["Condition"] = _page(HYPERTENSION, next_url=endless)
+    fhir_server.routes["/fhir?page=again"] = _page(HYPERTENSION, next_url=endless)
+    _assert_generic_412(_call(prefetch=_without("conditions"), fhirServer=fhir_server.base))
+    assert len(fhir_server.seen) == 20
+
+
+def test_a_page_that_cannot_be_read_is_412(
+    fhir_server: FhirStub, allow: Callable[..., None]
+) -> None:
+    allow(fhir_server.base)
+    fhir_server.routes["Condition"] = _page(HYPERTENSION, next_url=f"{fhir_server.base}?p=2")
+    for broken in (Reply(500), Reply(body={"resourceType": "Patient"}), Reply(body=[1])):
+        fhir_server.routes["/fhir?p=2"] = broken
+        _assert_generic_412(_call(prefetch=_without("conditions"), fhirServer=fhir_server.base))
+
+
+def test_a_prefetched_page_with_a_next_link_is_completed_or_412(
+    fhir_server: FhirStub, allow: Callable[..., None]
+) -> None:
+    fhir_server.routes["/fhir?p=2"] = _page(KELOID)
+    first = _page(HYPERTENSION, next_url=f"{fhir_server.base}?p=2")
+    prefetch = _prefetch(conditions=first)
+    # No access to the server: never a card built on the first page.
+    response = _call(prefetch=prefetch, fhirServer=fhir_server.base)
+    _assert_generic_412(response)
+    assert "conditions" in response.json()["detail"]
+    assert fhir_server.seen == []
+    _assert_generic_412(_call(prefetch=prefetch))
+    allow(fhir_server.base)
+    response = _call(prefetch=prefetch, fhirServer=fhir_server.base)
+    assert response.status_code == 200, response.content
+    assert response.json()["cards"][0]["indicator"] == "critical"
+    assert [s.path for s in fhir_server.seen] == ["/fhir?p=2"]
+
+
+def test_an_operation_outcome_prefetch_is_fetched_or_412(
+    fhir_server: FhirStub, allow: Callable[..., None]
+) -> None:
+    """CDS Hooks 2.0: a client that could not prefetch a key sends an OperationOutcome."""
+    outcome = {"resourceType": "OperationOutcome", "issue": [{"severity": "error"}]}
+    prefetch = _prefetch(conditions=outcome)
+    response = _call(prefetch=prefetch)
+    _assert_generic_412(response)
+    assert "conditions" in response.json()["detail"]
+    allow(fhir_server.base)
+    fhir_server.routes["Condition"] = _searchset(KELOID)
+    response = _call(prefetch=prefetch, fhirServer=fhir_server.base)
+    assert response.status_code == 200, response.content
+    assert response.json()["cards"][0]["indicator"] == "critical"
+
+
+@pytest.mark.parametrize(
+    "conditions",
+    [
+        {"resourceType": "Bundle", "type": "searchset", "entry": 5},
+        {"resourceType": "Bundle", "type": "searchset", "entry": ["x"]},
+        {"resourceType": 5},
+        [],
+    ],
+    ids=["entry-number", "entry-string", "type-number", "list"],
+)
+def test_malformed_prefetch_bundles_are_400(conditions: Any) -> None:
+    response = _call(prefetch=_prefetch(conditions=conditions))
+    assert response.status_code == 400, response.content
+
+
+def test_an_entry_search_that_is_not_an_object_is_not_a_500() -> None:
+    conditions = {"resourceType": "Bundle", "entry": [{"search": [], "resource": KELOID}]}
+    response = _call(prefetch=_prefetch(conditions=conditions))
+    assert response.status_code == 200, response.content
+    assert response.json()["cards"][0]["indicator"] == "critical"

@@ -112,7 +112,7 @@ class FhirStub:
 @contextlib.contextmanager
 def silent_server(*, drip: bool = False) -> Iterator[str]:
     """A server that accepts connections and never answers (``drip``: answers the status
-    line, then one byte of headers every 0.2 s, for ever). Yields its base URL."""
+    line, then one byte of headers every 0.2 s, for a minute). Yields its base URL."""
     listener: socket.socket = _bind(lambda address: socket.create_server(address))
     stop = threading.Event()
     held: list[socket.socket] = []
@@ -139,11 +139,14 @@ def silent_server(*, drip: bool = False) -> Iterator[str]:
 
 
 def _drip(connection: socket.socket, stop: threading.Event) -> None:
+    # Gives up after a minute, so a client without a deadline fails its test, not hangs it.
+    give_up = time.monotonic() + 60
     with contextlib.suppress(OSError):
         connection.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
-        while not stop.is_set():
+        while not stop.is_set() and time.monotonic() < give_up:
             connection.sendall(b"a")
             time.sleep(0.2)
+        connection.close()
 
 
 def closed_port_url() -> str:

@@ -13,6 +13,7 @@ from cit.interop.fhir_client import (
     FhirAccess,
     FhirUnavailable,
     ServerUrl,
+    next_link,
     parse_allow_list,
     parse_url,
 )
@@ -156,3 +157,20 @@ def test_bounded_json() -> None:
     for bad in (b"\xff", "NaN", "[Infinity]", "1" * 5000, "{"):
         with pytest.raises(ValueError):
             loads_bounded(bad)
+
+
+def test_next_link() -> None:
+    assert next_link({"link": [{"relation": "self", "url": "a"}]}) is None
+    assert next_link({"link": [{"relation": "next", "url": "b"}]}) == "b"
+    assert next_link({"link": [{"relation": "next", "url": 5}]}) == ""  # more, unreadable
+    assert next_link({"link": "next"}) is None and next_link([]) is None
+
+
+def test_the_logged_reason_leaves_out_the_query_that_names_the_patient() -> None:
+    with FhirStub() as stub:
+        stub.routes["Condition"] = Reply(500)
+        session = FhirAccess(parse_allow_list([stub.base])).session(stub.base, "tok")
+        with pytest.raises(FhirUnavailable) as caught:
+            session.search(session.url("Condition?patient=p1"))
+    assert caught.value.reason == f"HTTP 500 from {stub.base}/Condition"
+    assert "tok" not in caught.value.reason

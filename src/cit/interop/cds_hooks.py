@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from cit.interop.fhir_client import PUBLIC_MESSAGE, FhirAccess, FhirSession, FhirUnavailable
+from cit.interop.fhir_client import (
+    PUBLIC_MESSAGE,
+    FhirAccess,
+    FhirSession,
+    FhirUnavailable,
+    next_link,
+)
 from cit.interop.fhir_intake import bundle_from_prefetch, missing_prefetch_keys
 from cit.interop.intake_input import IntakeInputError, read_intake
 from cit.protocol.profiles import Profile
@@ -31,6 +37,7 @@ PREFETCH_TEMPLATES: dict[str, str] = {
     "patient": "Patient/{{context.patientId}}",
     "conditions": "Condition?patient={{context.patientId}}",
     "medications": "MedicationRequest?patient={{context.patientId}}",
+    "medication_statements": "MedicationStatement?patient={{context.patientId}}",
     "allergies": "AllergyIntolerance?patient={{context.patientId}}",
     "observations": (
         "Observation?patient={{context.patientId}}"
@@ -51,8 +58,9 @@ SERVICES: dict[str, dict[str, Any]] = {
         "title": "CIT micro-needling screening",
         "description": _DESCRIPTION,
         "prefetch": PREFETCH_TEMPLATES,
-        "usageRequirements": "Send the patient's conditions, medications, allergies, "
-        "pregnancy/breastfeeding observations and procedures (prefetch or FHIR access).",
+        "usageRequirements": "Send the patient's conditions, medication requests and "
+        "statements, allergies, pregnancy/breastfeeding observations and procedures, every "
+        "page of each search (prefetch, or FHIR access to a server the clinic allows).",
     },
     BOOKING_SERVICE: {
         "hook": "appointment-book",
@@ -131,30 +139,34 @@ def _fill(template: str, patient_id: str) -> str:
     return template.replace("{{context.patientId}}", patient_id).replace("|", "%7C")
 
 
-def _not_prefetched(keys: list[str], reason: str) -> DataUnavailable:
-    return DataUnavailable(f"Not prefetched: {', '.join(keys)}. {PUBLIC_MESSAGE}", reason)
-
-
 def _fetch(session: FhirSession, key: str, patient_id: str) -> Any:
     """One prefetch key read from the FHIR server: the Patient (None when there is none),
-    else a searchset Bundle."""
+    else a searchset Bundle with every page."""
     url = session.url(_fill(PREFETCH_TEMPLATES[key], patient_id))
     if key == "patient":
         resource = session.get(url, missing_is_none=True)
         if resource is not None and (
             not isinstance(resource, dict) or resource.get("resourceType") != "Patient"
         ):
-            raise FhirUnavailable(f"{url}: not a Patient")
+            raise FhirUnavailable(f"{url.split('/Patient/')[0]}: not a Patient")
         return resource
-    bundle = session.get(url)
-    if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
-        raise FhirUnavailable(f"{url}: not a Bundle")
-    return bundle
+    return session.search(url)
+
+
+def _is_outcome(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("resourceType") == "OperationOutcome"
 
 
 def _complete_prefetch(
     body: Mapping[str, Any], patient_id: str, fhir: FhirAccess | None
 ) -> dict[str, Any]:
+    """The prefetch with every key of PREFETCH_KEYS, each search with all its pages.
+
+    A key the client did not prefetch, or could not (CDS Hooks 2.0: an OperationOutcome in
+    its place), is read from the request's fhirServer; so are the pages after a prefetched
+    Bundle's next link. When they cannot be read (no fhirServer, not allowed, unreachable,
+    more pages than allowed): DataUnavailable.
+    """
     prefetch = body.get("prefetch")
     if prefetch is None:
         prefetch = {}
@@ -163,19 +175,28 @@ def _complete_prefetch(
     prefetch = dict(prefetch)
     token = _access_token(body)
     missing = missing_prefetch_keys(prefetch)
-    if not missing:
+    missing += [key for key in PREFETCH_TEMPLATES if _is_outcome(prefetch.get(key))]
+    paged = [key for key, value in prefetch.items() if next_link(value) is not None]
+    if not missing and not paged:
         return prefetch
+    if missing:
+        detail = f"Not prefetched: {', '.join(missing)}."
+    else:
+        detail = f"Prefetched in part (more pages to read): {', '.join(paged)}."
+    unavailable = f"{detail} {PUBLIC_MESSAGE}"
     server = body.get("fhirServer")
     if not server:
-        raise _not_prefetched(missing, "no fhirServer in the request")
+        raise DataUnavailable(unavailable, "no fhirServer in the request")
     if fhir is None or not fhir.servers:
-        raise _not_prefetched(missing, "CDS_HOOKS_FHIR_SERVERS is empty: nothing is fetched")
+        raise DataUnavailable(unavailable, "CDS_HOOKS_FHIR_SERVERS is empty: nothing is fetched")
     try:
         session = fhir.session(server, token)
         for key in missing:
             prefetch[key] = _fetch(session, key, patient_id)
+        for key in paged:
+            prefetch[key] = session.rest_of(prefetch[key])
     except FhirUnavailable as error:
-        raise _not_prefetched(missing, error.reason) from None
+        raise DataUnavailable(unavailable, error.reason) from None
     return prefetch
 
 

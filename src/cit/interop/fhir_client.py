@@ -77,10 +77,20 @@ class ServerUrl:
         path = "/" + "/".join(self.segments)
         return f"{path}?{self.query}" if self.query else path
 
+    @property
+    def logged(self) -> str:
+        """The URL for the log: without its query, which names the patient."""
+        return str(ServerUrl(self.scheme, self.host, self.port, self.segments))
+
     def __str__(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         port = "" if _DEFAULT_PORTS[self.scheme] == self.port else f":{self.port}"
         return f"{self.scheme}://{host}{port}{self.request_target}"
+
+
+def _logged(url: object) -> str:
+    """A URL for the log: without its query, which names the patient."""
+    return str(url).split("?", 1)[0][:200]
 
 
 def _unquoted(segment: str) -> str:
@@ -148,10 +158,25 @@ class FhirAccess:
         FhirUnavailable when it is not under an allowed base."""
         base = parse_url(server)
         if base is None or base.query:
-            raise FhirUnavailable(f"fhirServer {server!r} is not an http(s) base URL")
+            raise FhirUnavailable(f"fhirServer {_logged(server)!r} is not an http(s) base URL")
         if not self.allowed(base):
             raise FhirUnavailable(f"fhirServer {str(base)!r} is not in CDS_HOOKS_FHIR_SERVERS")
         return FhirSession(self, base, token)
+
+
+def next_link(bundle: object) -> str | None:
+    """The URL of a Bundle's ``next`` link (more pages of a search follow), or None.
+    A ``next`` link that is not a string is returned as "" (there is more, unreadable)."""
+    if not isinstance(bundle, dict):
+        return None
+    links = bundle.get("link")
+    if not isinstance(links, list):
+        return None
+    for link in links:
+        if isinstance(link, dict) and link.get("relation") == "next":
+            url = link.get("url")
+            return url if isinstance(url, str) else ""
+    return None
 
 
 def _tls_context() -> ssl.SSLContext:
@@ -196,22 +221,61 @@ class FhirSession:
         for _ in range(_MAX_REDIRECTS + 1):
             target = parse_url(url)
             if target is None or not self.base.contains(target):
-                raise FhirUnavailable(f"{url!r} is not under the fhirServer {str(self.base)!r}")
+                raise FhirUnavailable(f"{_logged(url)!r} is not under the fhirServer {self.base}")
             status, location, body = self._exchange(target)
             if status in (301, 302, 303, 307, 308):
                 if not location:
-                    raise FhirUnavailable(f"{status} without a Location from {target}")
+                    raise FhirUnavailable(f"{status} without a Location from {target.logged}")
                 url = urllib.parse.urljoin(str(target), location)
                 continue
             if status == 404 and missing_is_none:
                 return None
             if status != 200:
-                raise FhirUnavailable(f"HTTP {status} from {target}")
+                raise FhirUnavailable(f"HTTP {status} from {target.logged}")
             try:
                 return loads_bounded(body)
             except (ValueError, JsonTooDeep) as error:
-                raise FhirUnavailable(f"not JSON from {target}: {error}") from None
-        raise FhirUnavailable(f"more than {_MAX_REDIRECTS} redirects from {url}")
+                raise FhirUnavailable(f"not JSON from {target.logged}: {error}") from None
+        raise FhirUnavailable(f"more than {_MAX_REDIRECTS} redirects from {_logged(url)}")
+
+    def search(self, url: str) -> dict[str, Any]:
+        """A search's Bundle with every page's entries, following its next links."""
+        return self.rest_of(self._bundle(self.get(url), url))
+
+    def rest_of(self, bundle: dict[str, Any]) -> dict[str, Any]:
+        """``bundle`` (a search's first page) with the entries of the pages after it, read
+        by following the next links (all below the base, at most ``max_pages`` pages in all);
+        the result has no next link. Raises FhirUnavailable when the end is not reached: a
+        part of the record is never returned as if it were all of it."""
+        entries = list(self._entries(bundle, "the first page"))
+        pages = 1
+        url = next_link(bundle)
+        while url is not None:
+            if pages >= self.access.max_pages:
+                raise FhirUnavailable(f"more than {self.access.max_pages} pages of results")
+            page = self._bundle(self.get(url), url)
+            entries.extend(self._entries(page, url))
+            pages += 1
+            url = next_link(page)
+        links = [
+            link
+            for link in bundle.get("link") or []
+            if not (isinstance(link, dict) and link.get("relation") == "next")
+        ]
+        return {**bundle, "link": links, "entry": entries}
+
+    @staticmethod
+    def _bundle(value: Any, url: str) -> dict[str, Any]:
+        if not isinstance(value, dict) or value.get("resourceType") != "Bundle":
+            raise FhirUnavailable(f"{_logged(url)}: not a Bundle")
+        return value
+
+    @staticmethod
+    def _entries(bundle: dict[str, Any], where: str) -> list[Any]:
+        entries = bundle.get("entry") or []
+        if not isinstance(entries, list):
+            raise FhirUnavailable(f"{_logged(where)}: Bundle.entry is not a list")
+        return entries
 
     def _remaining(self) -> float:
         return self.deadline - self.clock()
@@ -226,7 +290,7 @@ class FhirSession:
         """One GET: the status, the Location of a redirect, the body of a 200."""
         remaining = self._remaining()
         if remaining <= 0:
-            raise FhirUnavailable(f"out of time before {target}")
+            raise FhirUnavailable(f"out of time before {target.logged}")
         timeout = min(self.access.timeout, remaining)
         connection: http.client.HTTPConnection
         if target.scheme == "https":
@@ -247,22 +311,22 @@ class FhirSession:
                 return response.status, None, b""
             declared = response.getheader("Content-Length")
             if declared and declared.isdigit() and int(declared) > self.bytes_left:
-                raise FhirUnavailable(f"{target} answers {declared} bytes, over the limit")
+                raise FhirUnavailable(f"{target.logged} answers {declared} bytes, over the limit")
             body = bytearray()
             while chunk := response.read(min(_CHUNK, self.bytes_left + 1 - len(body))):
                 body += chunk
                 if len(body) > self.bytes_left:
-                    raise FhirUnavailable(f"{target} answers more bytes than the limit")
+                    raise FhirUnavailable(f"{target.logged} answers more bytes than the limit")
                 if self._remaining() <= 0:
-                    raise FhirUnavailable(f"out of time reading {target}")
+                    raise FhirUnavailable(f"out of time reading {target.logged}")
             self.bytes_left -= len(body)
             return 200, None, bytes(body)
         except FhirUnavailable:
             raise
         except Exception as error:  # noqa: BLE001 - any network failure is "unavailable"
             if self._remaining() <= 0:
-                raise FhirUnavailable(f"out of time reading {target}") from None
-            raise FhirUnavailable(f"{target}: {error!r}") from None
+                raise FhirUnavailable(f"out of time reading {target.logged}") from None
+            raise FhirUnavailable(f"{target.logged}: {error!r}") from None
         finally:
             watchdog.cancel()
             connection.close()
