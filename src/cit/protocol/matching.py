@@ -181,7 +181,9 @@ class Matcher:
                 problems.append(_words_not_understood(read.leftover, bool(read.concepts)))
             elif read.stated and not concepts and not drugs:
                 problems.append("Not in the knowledge base.")
-        if unknown_codes and not concepts:
+        if unknown_codes:
+            # Even beside a recognised code: the unknown one may say something worse
+            # (hypertension coded together with haemophilia).
             problems.append(f"Code {', '.join(unknown_codes)} is not in the knowledge base.")
         if not codes and not text:
             problems.append("Neither a code nor a text is recorded.")
