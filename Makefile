@@ -42,7 +42,8 @@ run: install
 	@$(BIN)/cit db_worker --queue-name '*' --interval 5 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn cit.wsgi:application --bind $(HOST):$(PORT) --workers 2 \
-		--access-logfile - --error-logfile - --log-level warning
+		--access-logfile - --error-logfile - --log-level warning \
+		--access-logformat '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss' 
 
 LINTED := $(wildcard src tests bench)
 

@@ -6,13 +6,15 @@ sets ``DATABASE_URL`` (PostgreSQL), ``SECRET_KEY``, ``ALLOWED_HOSTS`` and email 
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
 
-from cit.lib.env import env_bool, env_int, env_list, env_str
+from cit.interop.fhir_client import parse_allow_list
+from cit.lib.env import EnvError, env_bool, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent.parent
@@ -29,8 +31,10 @@ def _secret_key() -> str:
         return key_file.read_text().strip()
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(50)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    # Created 0600 from the start: no moment when another user could read it.
+    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key)
     return key
 
 
@@ -68,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view (and CSRF's view hook) reads the body: refuse what no view can use.
+    "cit.middleware.RequestGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -114,6 +120,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so tests run the real WAL locking across threads.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test_cit.sqlite3")}
     DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # Patient data: only this user may read the database (SQLite gives its -wal and -shm
+    # files the database file's permissions).
+    _database_file = Path(DATABASES["default"]["NAME"])
+    if not _database_file.exists():
+        os.close(os.open(_database_file, os.O_WRONLY | os.O_CREAT, 0o600))
+
+# Bodies larger than this are refused with 413 before they are read (cit.middleware);
+# urlencoded and JSON bodies are also held to DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB).
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 20 * 1024 * 1024)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -143,6 +158,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Log-in ignores case and surrounding spaces, so the lockout must too.
+AXES_USERNAME_CALLABLE = "cit.clinic.accounts.lockout.lockout_username"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day
@@ -195,6 +212,19 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CIT <no-reply@cit.local>")
 # service reachable only from the clinic's network) and the protocol profile it screens with.
 CDS_HOOKS_TOKEN = env_str("CDS_HOOKS_TOKEN", "")
 CDS_HOOKS_PROFILE = env_str("CDS_HOOKS_PROFILE", "default")
+# The FHIR servers (base URLs) the service may read what a client did not prefetch from,
+# with the client's token. Empty: it reads nothing, and missing prefetch is a 412.
+CDS_HOOKS_FHIR_SERVERS = env_list("CDS_HOOKS_FHIR_SERVERS", [])
+try:
+    parse_allow_list(CDS_HOOKS_FHIR_SERVERS)
+except ValueError as _error:
+    raise EnvError(f"CDS_HOOKS_FHIR_SERVERS: {_error}") from None
+# Seconds for each connect and read, and for all the reading of one hook call; the bytes
+# one hook call may read; the largest request body accepted.
+CDS_HOOKS_FHIR_TIMEOUT = env_int("CDS_HOOKS_FHIR_TIMEOUT", 3)
+CDS_HOOKS_FHIR_TOTAL_TIMEOUT = env_int("CDS_HOOKS_FHIR_TOTAL_TIMEOUT", 10)
+CDS_HOOKS_FHIR_MAX_BYTES = env_int("CDS_HOOKS_FHIR_MAX_BYTES", 10_000_000)
+CDS_HOOKS_MAX_BODY_BYTES = env_int("CDS_HOOKS_MAX_BODY_BYTES", 10_000_000)
 
 # --- Tasks and reminders (appointments) --------------------------------------------------
 # Background work runs on django-tasks with the database backend (django-tasks-db): the queue

@@ -131,6 +131,26 @@ def test_plan_proposes_a_series(doctor: Client) -> None:
     assert plan["series"], plan
 
 
+def test_an_implausible_goal_is_422_with_the_reason(doctor: Client) -> None:
+    striae_on_face = {**ADULT, "goals": [{"indication": "striae", "areas": ["face"]}]}
+    response = _post(doctor, "/api/plan?on=2026-12-01", striae_on_face)
+    assert response.status_code == 422
+    (error,) = response.json()["errors"]
+    assert (
+        error["field"] == "body.goals" and "cannot be planned on the forehead" in error["message"]
+    )
+
+
+def test_plan_uses_the_clinic_price_list(doctor: Client, clinic: Any) -> None:
+    from cit.clinic.plans.models import ClinicPriceList
+
+    ClinicPriceList.objects.create(
+        clinic=clinic, currency="GBP", prices={"per_session": {"face": [200, 300]}}
+    )
+    plan = _post(doctor, "/api/plan?on=2026-12-01", ADULT).json()
+    assert plan["currency"] == "GBP" and plan["price_total"] == [6 * 200, 6 * 300]
+
+
 def test_plan_for_a_patient_who_may_not_be_treated_is_409_with_the_screening(
     doctor: Client,
 ) -> None:

@@ -77,7 +77,7 @@ def test_questionnaire_to_signed_and_amended_session(
     # The nurse sees the screening: refer (anticoagulant) with the cold-sore precaution.
     log_in("nurse")
     page.goto(f"{live_server.url}/patients/{patient.pk}/screening/")
-    assert page.get_by_test_id("decision").inner_text() == "refer"
+    assert page.get_by_test_id("decision").inner_text() == "Refer to a physician"
     assert page.locator("[data-rule=anticoagulant]").is_visible()
     assert page.locator("[data-rule=herpes-history]").is_visible()
     screenshot("screening-refer")
@@ -90,7 +90,7 @@ def test_questionnaire_to_signed_and_amended_session(
         "Apixaban paused by cardiology for 48 h around the session"
     )
     page.locator("[data-rule=anticoagulant]").get_by_role("button", name="Override").click()
-    assert page.get_by_test_id("decision").inner_text() == "treat_with_precautions"
+    assert page.get_by_test_id("decision").inner_text() == "Treat with precautions"
     assert "paused by cardiology" in page.get_by_test_id("override-anticoagulant").inner_text()
     screenshot("screening-overridden")
 

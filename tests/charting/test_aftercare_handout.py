@@ -50,6 +50,40 @@ def test_handout_text_comes_from_the_engine(signed_note: Any) -> None:
     assert "–" not in text, "typographic dashes are written as plain ones"
 
 
+def test_handout_recovery_agrees_with_the_plan(signed_note: Any, monkeypatch: Any) -> None:
+    """The handout prints the plan's recovery line for the session's deepest depth, and
+    "largely healed by day 3" only for the shallowest band (CLINICAL.md section 5)."""
+    from fpdf import FPDF
+
+    from cit.clinic.charting import handout
+    from cit.protocol.planning import recovery_for_depth
+
+    def text_for(depth: float) -> str:
+        captured: list[str] = []
+        original = FPDF.multi_cell
+
+        def spy(self: FPDF, w: float, h: float, text: str = "", *args: Any, **kwargs: Any) -> Any:
+            captured.append(text)
+            return original(self, w, h, text, *args, **kwargs)
+
+        monkeypatch.setattr(handout, "_deepest_depth", lambda note: depth)
+        FPDF.multi_cell = spy  # type: ignore[method-assign]
+        try:
+            handout.aftercare_pdf(signed_note)
+        finally:
+            FPDF.multi_cell = original  # type: ignore[method-assign]
+        return "\n".join(captured)
+
+    deep = text_for(2.0)
+    assert recovery_for_depth(2.0).text in deep and "6-7 days" in deep
+    assert "largely healed" not in deep.lower()
+    assert "Days 1-3: Some swelling." in deep
+    assert "Days 0-7: Possible bruising" in deep  # through the 6-7 days of downtime
+    shallow = text_for(0.5)
+    assert recovery_for_depth(0.5).text in shallow and "2-3 days" in shallow
+    assert "Days 3-3" not in shallow and "largely healed by day 3" in shallow.lower()
+
+
 def test_a_draft_has_no_handout_yet(draft_note: Any, nurse: Any) -> None:
     client = Client()
     client.force_login(nurse)

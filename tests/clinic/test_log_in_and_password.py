@@ -26,6 +26,31 @@ def test_repeated_failures_lock_the_account(clinic: Any, make_user: Any, setting
     assert "_auth_user_id" not in client.session
 
 
+@pytest.mark.parametrize("variant", ["DESK", " desk ", "Desk"])
+def test_a_lockout_cannot_be_sidestepped_by_case_or_spaces(
+    clinic: Any, make_user: Any, settings: Any, variant: str
+) -> None:
+    make_user("front_desk", clinic, username="desk", password=PASSWORD)
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"username": "desk", "password": "wrong"})
+    locked = client.post("/accounts/login/", {"username": variant, "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_failures_under_another_case_count_towards_the_same_lockout(
+    clinic: Any, make_user: Any, settings: Any
+) -> None:
+    make_user("front_desk", clinic, username="desk", password=PASSWORD)
+    client = Client()
+    for index in range(settings.AXES_FAILURE_LIMIT):
+        name = "DESK" if index % 2 else "desk"
+        client.post("/accounts/login/", {"username": name, "password": "wrong"})
+    locked = client.post("/accounts/login/", {"username": "desk", "password": PASSWORD})
+    assert locked.status_code == 429
+
+
 def test_password_change(clinic: Any, make_user: Any) -> None:
     user = make_user("esthetician", clinic, username="esth", password=PASSWORD)
     client = Client()

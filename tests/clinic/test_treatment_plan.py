@@ -143,3 +143,69 @@ def test_who_may_see_and_accept(clinic: Any, make_user: Any, patient: Any) -> No
     assert portal.get(f"/patients/{patient.pk}/plan/").status_code == 200
     assert _accept(portal, patient).status_code == 403
     assert not TreatmentPlanRecord.objects.exists()
+
+
+def test_several_goals_each_keep_their_own_count_on_the_page(nurse: Client, patient: Any) -> None:
+    # Pigmentation (4 of 4-6) and alopecia (12) share 12 visits every 2 weeks.
+    _intake(
+        patient,
+        goals=[
+            {"indication": "pigmentation", "areas": ["cheeks"]},
+            {"indication": "alopecia", "areas": ["scalp"]},
+        ],
+    )
+    page = nurse.get(f"/patients/{patient.pk}/plan/")
+    series = page.context["proposal"]["series"][0]
+    assert [g["sessions"] for g in series["goals"]] == [4, 12]
+    text = page.content.decode()
+    assert 'name="s0-goal0-sessions"' in text and 'name="s0-sessions"' not in text
+    assert "Scalp: not priced (12 sessions)" in text
+    today = patient.clinic.today()
+    data = {
+        "start": today.isoformat(),
+        "s0-goal0-sessions": "6",
+        "s0-goal1-sessions": "12",
+        "s0-interval_target_weeks": "2",
+        "s0-first_session": today.isoformat(),
+        "s0-depth-pigmentation:cheeks": "0.5",
+        "s0-depth-alopecia:scalp": "1.0",
+    }
+    refused = nurse.post(f"/patients/{patient.pk}/plan/", {**data, "s0-goal0-sessions": "7"})
+    assert refused.status_code == 422
+    assert "must be between 4 and 6 for pigmentation" in refused.content.decode()
+    assert nurse.post(f"/patients/{patient.pk}/plan/", data).status_code == 302
+    accepted = TreatmentPlanRecord.objects.get(patient=patient).accepted["series"][0]
+    assert [g["sessions"] for g in accepted["goals"]] == [6, 12]
+    assert accepted["price"]["series"] == [6 * 250, 6 * 400]
+    assert PlannedSession.objects.filter(plan__patient=patient).count() == 12
+
+
+def test_an_implausible_goal_is_a_message_not_an_error_page(nurse: Client, patient: Any) -> None:
+    _intake(patient, goals=[{"indication": "striae", "areas": ["cheeks"]}])
+    page = nurse.get(f"/patients/{patient.pk}/plan/")
+    assert page.status_code == 200
+    assert "cannot be planned on the cheeks" in page.content.decode()
+
+
+def test_the_clinic_price_list_and_currency_are_used(
+    clinic: Any, nurse: Client, patient: Any
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    from cit.clinic.plans.models import ClinicPriceList
+
+    bad = ClinicPriceList(clinic=clinic, currency="euro", prices={})
+    with pytest.raises(ValidationError) as error:
+        bad.full_clean()
+    assert "currency" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        ClinicPriceList(clinic=clinic, currency="EUR", prices={"per_session": {"x": 1}}).clean()
+    ClinicPriceList.objects.create(
+        clinic=clinic, currency="EUR", prices={"per_session": {"face": [180, 300]}}
+    )
+    _intake(patient)  # acne scars on the cheeks: 6 sessions of the face
+    page = nurse.get(f"/patients/{patient.pk}/plan/")
+    proposal = page.context["proposal"]
+    assert proposal["currency"] == "EUR"
+    assert proposal["series"][0]["price"]["series"] == [6 * 180, 6 * 300]
+    assert "1080–1800 EUR" in page.content.decode()

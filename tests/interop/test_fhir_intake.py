@@ -201,6 +201,14 @@ def with_entry(resource: dict[str, Any]) -> dict[str, Any]:
             ["entry: the bundle is empty (no resources)"],
         ),
         (
+            {
+                **MINIMAL,
+                "type": "searchset",
+                "link": [{"relation": "next", "url": "https://ehr.example/fhir?page=2"}],
+            },
+            ["link: one page of a longer search result (a next link): send every page"],
+        ),
+        (
             {"resourceType": "Bundle", "type": "collection", "entry": []},
             ["entry: the bundle is empty (no resources)"],
         ),
@@ -371,7 +379,8 @@ def test_cds_hooks_prefetch_becomes_one_bundle() -> None:
     prefetch = {
         "patient": by_type["Patient"][0]["resource"],
         "conditions": bundle_of("Condition"),
-        "medications": bundle_of("MedicationRequest", "MedicationStatement"),
+        "medications": bundle_of("MedicationRequest"),
+        "medication_statements": bundle_of("MedicationStatement"),
         "allergies": bundle_of("AllergyIntolerance"),
         "observations": bundle_of("Observation", "OperationOutcome"),
         "procedures": bundle_of("Procedure"),
@@ -388,6 +397,7 @@ def test_missing_prefetch_is_an_error_naming_the_keys() -> None:
     assert [str(e) for e in caught.value.errors] == [
         "prefetch.conditions: missing (not prefetched)",
         "prefetch.medications: missing (not prefetched)",
+        "prefetch.medication_statements: missing (not prefetched)",
         "prefetch.allergies: missing (not prefetched)",
         "prefetch.observations: missing (not prefetched)",
         "prefetch.procedures: missing (not prefetched)",
@@ -406,3 +416,21 @@ def test_null_prefetch_means_no_data_not_missing() -> None:
     outcome = {"resourceType": "OperationOutcome", "issue": []}
     with pytest.raises(FhirIntakeError, match="could not fetch it"):
         bundle_from_prefetch({**prefetch, "conditions": outcome})
+
+
+def test_a_prefetched_page_that_is_not_the_whole_search_is_an_error() -> None:
+    """The CDS service reads the other pages first; reaching here with one is a bug, never a
+    screening of part of the record."""
+    patient = MINIMAL["entry"][0]["resource"]
+    prefetch: dict[str, Any] = {"patient": patient, **{k: None for k in PREFETCH_KEYS[1:]}}
+    prefetch["conditions"] = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "link": [{"relation": "next", "url": "https://ehr.example/fhir?page=2"}],
+        "entry": [],
+    }
+    with pytest.raises(FhirIntakeError, match="one page of a longer search"):
+        bundle_from_prefetch(prefetch)
+    prefetch["conditions"] = {"resourceType": "Bundle", "entry": {"resource": patient}}
+    with pytest.raises(FhirIntakeError, match=r"prefetch.conditions.entry: expected a list"):
+        bundle_from_prefetch(prefetch)

@@ -96,3 +96,49 @@ def test_hand_dated_sessions_must_keep_the_window() -> None:
     errors = check_session_dates([date(2026, 1, 1), date(2026, 1, 28)], window)
     assert [e.path for e in errors] == ["sessions[1]"]
     assert "27 days" in errors[0].message
+
+
+def _shared_series() -> dict:  # type: ignore[type-arg]
+    # Pigmentation (4 of 4-6) and alopecia (12) share 12 visits every 2 weeks.
+    intake = Intake(
+        birth_date=date(1985, 6, 1),
+        goals=(Goal("pigmentation", ("face",)), Goal("alopecia", ("scalp",))),
+    )
+    return plan_to_dict(plan(intake, None, ON))["series"][0]  # type: ignore[no-any-return]
+
+
+def test_each_goal_keeps_its_own_count_and_the_price_follows_it() -> None:
+    series = _shared_series()
+    assert [g["sessions"] for g in series["goals"]] == [4, 12]
+    assert allowed_sessions(series) == (12, 12)
+    adjusted, errors = adjust_series(
+        series, SeriesAdjustment(12, 2, ON, goal_sessions={0: 6}), today=ON
+    )
+    assert errors == []
+    assert adjusted["sessions"] == 12
+    assert [g["sessions"] for g in adjusted["goals"]] == [6, 12]
+    assert adjusted["goals"][0]["last_session"] == "2027-02-09"  # 5 x 2 weeks after Dec 1
+    cheeks = next(z for z in adjusted["zones"] if z["zone"] == "cheeks")
+    assert cheeks["sessions"] == 6
+    # The face is needled at 6 visits now: 6 x $250-400; the scalp stays not priced.
+    assert adjusted["price"]["series"] == [1500, 2400]
+    assert adjusted["price"]["unpriced_blocks"] == ["scalp"]
+
+
+def test_a_goal_count_outside_its_own_range_is_refused() -> None:
+    series = _shared_series()
+    _, errors = adjust_series(series, SeriesAdjustment(12, 2, ON, goal_sessions={0: 7}), today=ON)
+    assert [(e.path, e.message) for e in errors] == [
+        ("goals[0].sessions", "must be between 4 and 6 for pigmentation")
+    ]
+    _, errors = adjust_series(series, SeriesAdjustment(10, 2, ON), today=ON)
+    assert [e.path for e in errors] == ["sessions"]
+
+
+def test_alopecia_with_prp_may_have_four_to_six_sessions() -> None:
+    intake = Intake(birth_date=date(1985, 6, 1), goals=(Goal("alopecia", ("scalp",), prp=True),))
+    series = plan_to_dict(plan(intake, None, ON))["series"][0]
+    assert series["sessions"] == 4 and allowed_sessions(series) == (4, 6)
+    adjusted, errors = adjust_series(series, SeriesAdjustment(6, 6, ON), today=ON)
+    assert errors == [] and adjusted["sessions"] == 6
+    assert adjusted["session_dates"][-1] == "2027-06-29"  # 30 weeks (210 days) after Dec 1

@@ -29,7 +29,8 @@ def test_the_session_day() -> None:
     [
         (1, {"no-make-up", "no-exercise"}, {"ice", "mineral-make-up"}),
         (2, {"mineral-make-up"}, {"no-make-up", "no-exercise"}),
-        (5, {"no-sauna", "mineral-sunscreen"}, set()),
+        (4, {"no-sauna", "mineral-sunscreen"}, set()),
+        (5, {"mineral-sunscreen", "mineral-make-up"}, {"no-sauna"}),
         (6, {"mineral-make-up", "no-retinoids", "no-actives"}, {"no-sauna", "usual-care"}),
         (7, {"usual-care", "retinol", "sun-protection"}, {"mineral-make-up", "no-retinoids"}),
         (27, {"sun-protection"}, set()),

@@ -128,6 +128,19 @@ def test_plan_of_a_fhir_bundle_needs_goals(
     assert "no goals" in err
 
 
+def test_plan_of_an_implausible_goal_is_invalid_input(
+    capsys: pytest.CaptureFixture[str], write: Writer
+) -> None:
+    alopecia_on_cheeks = {
+        **INTAKE,
+        "medications": [],
+        "goals": [{"indication": "alopecia", "areas": ["cheeks"]}],
+    }
+    code, _, err = run(capsys, "plan", "--on", "2025-08-01", write(alopecia_on_cheeks))
+    assert code == 2
+    assert "treated on the scalp only" in err
+
+
 def test_screen_a_fhir_bundle(capsys: pytest.CaptureFixture[str], write: Writer) -> None:
     code, out, _ = run(capsys, "screen", "--on", "2025-01-15", write(BUNDLE))
     assert code == 0 and json.loads(out)["decision"] == "treat"

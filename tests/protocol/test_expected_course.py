@@ -16,10 +16,16 @@ def test_the_session_day() -> None:
     assert ids(0, 0.5) == {"redness", "pink", "bruising-scabs", "work"}
 
 
-def test_swelling_and_peeling_on_days_two_to_five() -> None:
-    assert "swelling-peeling" not in ids(1, 1.0)
-    assert "swelling-peeling" in ids(2, 1.0) and "swelling-peeling" in ids(5, 1.0)
-    assert "swelling-peeling" not in ids(6, 1.0)
+def test_swelling_on_days_one_to_three() -> None:
+    assert "swelling" not in ids(0, 1.0)
+    assert "swelling" in ids(1, 1.0) and "swelling" in ids(3, 1.0)
+    assert "swelling" not in ids(4, 1.0)
+
+
+def test_tenderness_and_peeling_on_days_two_to_five() -> None:
+    assert "tenderness-peeling" not in ids(1, 1.0)
+    assert "tenderness-peeling" in ids(2, 1.0) and "tenderness-peeling" in ids(5, 1.0)
+    assert "tenderness-peeling" not in ids(6, 1.0)
 
 
 def test_largely_healed_from_day_three() -> None:

@@ -47,6 +47,9 @@ CLINICAL_RULES = {
     "skincare-active": Decision.TREAT_WITH_PRECAUTIONS,
     "latex-allergy": Decision.TREAT_WITH_PRECAUTIONS,
     "pregnancy-unknown": Decision.DEFER,
+    # The two decisions of rows whose place decides (infection elsewhere, wounds unplaced).
+    "infection-elsewhere": Decision.REFER,
+    "wound-elsewhere": Decision.REFER,
 }
 
 

@@ -132,3 +132,37 @@ def test_the_version_changes_with_the_content(edit: Edit) -> None:
     original = load_knowledge(edit("manifest.toml", "", "")).protocol_version
     changed = load_knowledge(edit("visit.toml", "check_in_minutes = 15", "check_in_minutes = 20"))
     assert changed.protocol_version != original
+
+
+def test_an_unknown_washout_names_the_drug(edit: Edit) -> None:
+    error = load_error(edit("drugs.toml", 'washout = "prasugrel"', 'washout = "prasugrell"'))
+    assert (error.file, error.entry, error.field) == ("drugs.toml", "drug 'prasugrel'", "washout")
+    assert "unknown washout 'prasugrell'" in str(error)
+
+
+def test_a_washout_needs_days_or_a_dosing_interval(edit: Edit) -> None:
+    error = load_error(edit("drugs.toml", 'title = "prasugrel"\ndays = 7', 'title = "prasugrel"'))
+    assert (error.entry, error.field) == ("washout 'prasugrel'", "days")
+
+
+def test_a_pause_rule_needs_its_setting(edit: Edit) -> None:
+    before = 'pause_setting = "supplement_stop_days_before"\n'
+    error = load_error(edit("rules.toml", before, ""))
+    assert (error.entry, error.field) == ("rule 'supplement-antiplatelet'", "pause_setting")
+
+
+def test_an_elsewhere_rule_must_exist(edit: Edit) -> None:
+    before = 'elsewhere_rule = "infection-elsewhere"'
+    error = load_error(edit("rules.toml", before, 'elsewhere_rule = "infection-elswhere"'))
+    assert (error.entry, error.field) == ("rule 'infection-active'", "elsewhere_rule")
+
+
+def test_near_blocks_must_be_known(edit: Edit) -> None:
+    before = '["neck", "chest"]]'
+    error = load_error(edit("intake_flags.toml", before, '["neck", "chestt"]]'))
+    assert (error.file, error.entry, error.field) == (
+        "intake_flags.toml",
+        "[near]",
+        "adjacent_blocks",
+    )
+    assert "unknown block 'chestt'" in str(error)

@@ -141,7 +141,8 @@ def conditions_of(
     text: str | None = None, codes: tuple[Coding, ...] = ()
 ) -> tuple[list[str], tuple[str, ...], bool]:
     resolution = matcher().condition(tuple(codes), text)
-    return [c.id for c in resolution.concepts], resolution.problems, resolution.says_history
+    ids = [c.id for c in resolution.concepts]
+    return ids, resolution.problems, bool(ids) and set(ids) <= resolution.history_ids
 
 
 @pytest.mark.parametrize(
@@ -179,9 +180,35 @@ def test_history_of_marks_history() -> None:
     assert conditions_of("H/O cold sores") == (["herpes-simplex"], (), True)
 
 
-def test_negated_and_family_statements_go_to_review() -> None:
-    assert "negated" in conditions_of("No history of keloids")[1][0]
+def test_a_negated_statement_says_the_condition_is_absent() -> None:
+    # CLINICAL.md v2: "no history of keloids" is absent, not active (and nothing to review).
+    assert conditions_of("No history of keloids") == ([], (), False)
+    assert conditions_of("denies cold sores") == ([], (), False)
+
+
+def test_a_family_history_goes_to_review() -> None:
     assert "family history" in conditions_of("Family history of diabetes")[1][0]
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("had cold sores as a kid", "herpes-simplex"),
+        ("Cold sores years ago", "herpes-simplex"),
+        ("history of eczema", "eczema"),
+        ("eczema, resolved", "eczema"),
+        ("psoriasis in remission", "psoriasis"),
+    ],
+)
+def test_history_cues_in_free_text_make_it_history(text: str, concept: str) -> None:
+    assert conditions_of(text) == ([concept], (), True)
+
+
+def test_each_clause_keeps_its_own_reading() -> None:
+    ids, problems, _ = conditions_of("No keloids but eczema")
+    assert ids == ["eczema"] and not problems
+    resolution = matcher().condition((), "had cold sores as a kid; psoriasis")
+    assert resolution.history_ids == {"herpes-simplex"}
 
 
 def test_a_known_code_makes_an_unusual_display_text_acceptable() -> None:

@@ -60,11 +60,18 @@ def test_depth_is_the_indication_range_clipped_to_the_zone(
     assert zone_plan.depth.note is None
 
 
-def test_without_overlap_the_zone_range_applies_and_the_plan_says_why() -> None:
-    series = one_series(Goal("acne_scars", ("periorbital",)))
+@pytest.mark.parametrize(
+    ("zone", "expected"), [("periorbital", (0.2, 0.5)), ("forehead", (0.25, 0.75))]
+)
+def test_a_zone_shallower_than_the_indication_gives_its_own_range_and_says_why(
+    zone: str, expected: Any
+) -> None:
+    # Acne scars 1.0-2.0 mm on the forehead (0.25-0.75): the zone's range applies.
+    series = one_series(Goal("acne_scars", (zone,)))
     (zone_plan,) = series.zones
-    assert (zone_plan.depth.min_mm, zone_plan.depth.max_mm) == (0.2, 0.5)
+    assert (zone_plan.depth.min_mm, zone_plan.depth.max_mm) == expected
     assert zone_plan.depth.note is not None and "does not overlap" in zone_plan.depth.note
+    assert "allows no deeper" in zone_plan.depth.note
     assert any("does not overlap" in note.text for note in series.notes)
 
 
@@ -82,20 +89,59 @@ def test_the_indication_session_count_and_interval() -> None:
     assert gaps == {timedelta(weeks=1)}
 
 
-def test_prp_means_four_to_six_sessions_four_weeks_apart_a_blood_draw_and_a_centrifuge() -> None:
+def test_alopecia_with_prp_is_four_sessions_four_to_six_weeks_apart() -> None:
+    # CLINICAL.md section 3: alopecia with PRP 4 (4-6) sessions, 4 / 4 / 6 weeks [YEP21].
     series = one_series(Goal("alopecia", ("scalp",), prp=True))
-    assert series.sessions == 6 and series.interval.target_weeks == 4
+    assert series.sessions == 4
+    assert (series.interval.min_weeks, series.interval.target_weeks, series.interval.max_weeks) == (
+        4,
+        4,
+        6,
+    )
+    assert series.session_dates == (ON, date(2025, 2, 3), date(2025, 3, 3), date(2025, 3, 31))
+    assert series.goal_plans[0].sessions_range == (4, 6)
+    assert any("YEP21" in note.sources for note in series.notes)
+    # PRP: 10-minute draw before numbing, the 15-minute spin inside the 30 minutes of numbing.
     assert series.prp and series.needs_centrifuge
     assert series.visit.prp_blood_draw_minutes == 10
     assert series.visit.total_minutes == 15 + 10 + 30 + 30 + 15
     assert [a.kind for a in series.adjuncts] == ["serum", "prp"]
+    # The published PRP price is for the face: PRP on the scalp is not priced.
+    assert series.price.per_session is None and series.price.series is None
+    assert series.price.unpriced_blocks == ("scalp",)
+
+
+@pytest.mark.parametrize(
+    ("indication", "sessions"),
+    [("rejuvenation", 4), ("acne_scars", 6), ("pigmentation", 4), ("mature_skin", 6)],
+)
+def test_prp_clips_the_indication_default_to_four_to_six_at_four_to_six_weeks(
+    indication: str, sessions: int
+) -> None:
+    series = one_series(Goal(indication, ("face",), prp=True))
+    assert series.sessions == sessions
+    assert (series.interval.min_weeks, series.interval.target_weeks, series.interval.max_weeks) == (
+        4,
+        4,
+        6,
+    )
+    # PRP face $200-700 a session [COST], laser beside it.
     assert series.price.per_session == (200, 700)
+    assert series.price.series == (200 * sessions, 700 * sessions)
+    assert series.price.laser_alternative == (2000, 4000)
 
 
-def test_a_single_scar_takes_five_minutes_of_needling() -> None:
+def test_a_single_scar_takes_five_minutes_of_needling_and_is_not_priced_as_a_full_face() -> None:
     series = one_series(Goal("scars", ("chin",), single_scar=True))
     assert series.visit.needling_minutes == 5
     assert series.visit.total_minutes == 65
+    price = series.price
+    assert price.per_session is None and price.series is None and not price.complete
+    assert [(p.kind, p.block, p.units, p.total) for p in price.parts] == [
+        ("single_scar", "face", 6, None)
+    ]
+    assert "Not priced: single scar on the face (6 treatments)" in price.note
+    assert price.laser_alternative is None  # laser is shown beside face plans only
 
 
 def test_zones_in_different_blocks_add_their_times() -> None:
@@ -220,10 +266,10 @@ def test_precautions_are_carried_into_the_plan() -> None:
 
 
 def test_goals_given_separately_are_screened_for_their_own_areas() -> None:
-    intake = Intake(birth_date=ADULT, areas=(area("neck", sunburn=True),))
+    intake = Intake(birth_date=ADULT, areas=(area("hands", sunburn=True),))
     assert plan(intake, [Goal("rejuvenation", ("cheeks",))], ON).series
     with pytest.raises(PlanRefused):
-        plan(intake, [Goal("rejuvenation", ("neck",))], ON)
+        plan(intake, [Goal("rejuvenation", ("hands",))], ON)
 
 
 @pytest.mark.parametrize(

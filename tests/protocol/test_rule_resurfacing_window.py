@@ -42,10 +42,20 @@ def test_the_day_after_is_clear() -> None:
 def test_a_procedure_on_another_area_has_no_bearing() -> None:
     result = screened(
         on=PEEL + timedelta(days=7),
-        goals=(Goal("rejuvenation", ("neck",)),),
+        goals=(Goal("rejuvenation", ("hands",)),),
         procedures=(procedure(ProcedureKind.LASER_RESURFACING, PEEL, "cheeks"),),
     )
     assert result.decision is Decision.TREAT
+
+
+def test_a_procedure_near_the_area_counts() -> None:
+    # CLINICAL.md v2: "in or near" includes the adjacent block (face - neck).
+    result = screened(
+        on=PEEL + timedelta(days=7),
+        goals=(Goal("rejuvenation", ("neck",)),),
+        procedures=(procedure(ProcedureKind.LASER_RESURFACING, PEEL, "cheeks"),),
+    )
+    assert result.decision is Decision.DEFER
 
 
 def test_a_procedure_without_an_area_is_assumed_in_the_treatment_area() -> None:

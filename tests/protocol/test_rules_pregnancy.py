@@ -46,3 +46,16 @@ def test_active_gestational_diabetes_is_pregnancy_and_diabetes() -> None:
     result = screened(conditions=(condition(icd="O24.410", status=ClinicalStatus.ACTIVE),))
     assert rules(result) == {"pregnancy", "diabetes"}
     assert result.decision is Decision.REFER
+
+
+def test_pregnancy_status_unknown_defers_until_recorded_with_a_test_offered() -> None:
+    # CLINICAL.md v2: "not sure" -> defer until recorded; offer a urine pregnancy test.
+    result = screened(pregnancy_unknown=True)
+    found = finding(result, "pregnancy-unknown")
+    assert result.decision is Decision.DEFER and result.until is None
+    assert found.until_condition == "until the pregnancy status is recorded"
+    assert any("pregnancy test" in action for action in found.actions)
+
+
+def test_a_record_that_does_not_ask_is_not_unknown() -> None:
+    assert screened().decision is Decision.TREAT

@@ -1,6 +1,10 @@
 """Rules on the state of the skin on the day: infection, herpes, wounds, sunburn, acne,
 flares, lesions (CLINICAL.md section 2)."""
 
+from dataclasses import replace
+
+import pytest
+
 from cit.protocol.model import ClinicalStatus, Decision, Goal
 
 from .helpers import area, condition, finding, history, rules, screened
@@ -16,16 +20,32 @@ def test_active_infection_in_an_area_defers_until_resolved() -> None:
     assert found.sources == ("S2", "S4", "BDS")
 
 
-def test_an_infection_counts_even_outside_the_areas_to_treat() -> None:
-    # "In or near the area": CLINICAL.md does not define "near", so any recorded one counts.
+def test_an_infection_elsewhere_on_the_body_refers() -> None:
+    # CLINICAL.md v2: in or near the area defer; elsewhere on the body refer.
     result = screened(areas=(area("hands", active_infection=True),))
-    assert "infection-active" in rules(result)
+    assert rules(result) == {"infection-elsewhere"}
+    assert result.decision is Decision.REFER
 
 
-def test_an_active_skin_infection_condition_defers() -> None:
+@pytest.mark.parametrize("zone", ["forehead", "neck", "scalp"])
+def test_an_infection_near_the_face_defers(zone: str) -> None:
+    # The face is one block; the neck and scalp are adjacent blocks.
+    result = screened(areas=(area(zone, active_infection=True),))
+    assert rules(result) == {"infection-active"}
+    assert result.decision is Decision.DEFER
+
+
+def test_an_active_skin_infection_condition_in_the_area_defers() -> None:
+    entry = condition("Impetigo", status=ClinicalStatus.ACTIVE)
+    result = screened(conditions=(replace(entry, site="perioral"),))
+    assert result.decision is Decision.DEFER
+    assert rules(result) == {"infection-active"}
+
+
+def test_an_active_skin_infection_condition_without_a_place_is_assumed_in_the_area() -> None:
     result = screened(conditions=(condition("Impetigo", status=ClinicalStatus.ACTIVE),))
     assert result.decision is Decision.DEFER
-    assert "infection-active" in rules(result)
+    assert rules(result) == {"infection-active"}
 
 
 def test_a_resolved_skin_infection_has_no_bearing() -> None:
@@ -70,9 +90,11 @@ def test_open_wound_in_the_area_defers() -> None:
     assert result.decision is Decision.DEFER
 
 
-def test_open_wound_outside_the_areas_to_treat_has_no_bearing() -> None:
+def test_open_wound_elsewhere_on_the_body_refers() -> None:
+    # CLINICAL.md v2: wounds are read "in or near the area"; elsewhere the clinician decides.
     result = screened(areas=(area("hands", open_wound=True),))
-    assert result.decision is Decision.TREAT
+    assert rules(result) == {"wound-elsewhere"}
+    assert result.decision is Decision.REFER
 
 
 def test_sunburn_in_the_area_defers() -> None:

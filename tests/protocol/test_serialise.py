@@ -39,6 +39,7 @@ def test_the_screening_shape() -> None:
     assert data["unrecognised"] == [
         {
             "path": "medications[1]",
+            "where": "Medicine 2",
             "text": "gabapentin",
             "reason": "Not in the knowledge base ('gabapentin').",
         }
@@ -63,6 +64,8 @@ def test_the_plan_shape() -> None:
         "on",
         "series",
         "price_total",
+        "price_complete",
+        "currency",
         "notes",
         "screening",
         "protocol_version",
@@ -73,6 +76,8 @@ def test_the_plan_shape() -> None:
     assert series["interval_weeks"] == {"min": 2, "target": 4, "max": 6}
     assert series["visit"]["total_minutes"] == 90
     assert series["price"]["series"] == [1000, 1600]
+    assert data["currency"] == "USD" and data["price_complete"] is True
+    assert series["goals"][0]["sessions"] == 4 and series["goals"][0]["sessions_range"] == [3, 6]
     assert series["session_dates"][0] == "2025-01-06"
     assert data["screening"]["decision"] == "treat"
     assert json.loads(json.dumps(data)) == data

@@ -68,3 +68,12 @@ def test_a_history_of_skin_cancer_goes_to_review_while_an_active_one_refers_as_a
 def test_an_unknown_allergy_is_listed() -> None:
     result = screened(allergies=(allergy("adhesive tape"),))
     assert result.unrecognised[0].path == "allergies[0]"
+
+
+def test_an_unknown_code_beside_a_harmless_one_is_not_hidden() -> None:
+    # A Condition coded hypertension (I10) and with a code the knowledge base does not know:
+    # the unknown code may say something worse, so a clinician reviews it.
+    entry = condition("Hypertension", icd="I10", snomed="999999999")
+    result = screened(conditions=(entry,))
+    assert result.decision is Decision.REFER
+    assert "999999999" in result.unrecognised[0].reason

@@ -19,6 +19,7 @@ from cit.clinic.access import require_capability, staff_clinic
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
+from cit.clinic.plans.models import clinic_prices
 from cit.interop.intake_input import IntakeInput, IntakeInputError, read_intake
 from cit.protocol.intake_json import intake_json_schema
 from cit.protocol.planning import PlanningError, PlanRefused, plan
@@ -166,7 +167,9 @@ def plan_intake(
 ) -> Any:
     read, day, resolved = _inputs(request, body, on, profile)
     try:
-        proposed = plan(read.intake, None, day, resolved)
+        proposed = plan(
+            read.intake, None, day, resolved, prices=clinic_prices(staff_clinic(request))
+        )
     except PlanRefused as refused:
         screening = screening_to_dict(refused.screening)
         _audit(request, "Plan", read, f"refused: {screening['decision']}")

@@ -1,21 +1,26 @@
 """CDS Hooks 2.0 decision support: CIT's screening as a CDS Service.
 
 Framework-free: the discovery document, the request handling (prefetch, or fetching
-what is missing from the client's FHIR server), and the cards. The Django view only
-adds authentication, the clock and the clinic profile.
+what is missing from the client's FHIR server, if the operator allows that server), and the
+cards. The Django view only adds authentication, the clock, the clinic profile and the
+allow-list of FHIR servers.
 """
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.parse
-import urllib.request
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from cit.interop.fhir_client import (
+    PUBLIC_MESSAGE,
+    FhirAccess,
+    FhirSession,
+    FhirUnavailable,
+    next_link,
+)
 from cit.interop.fhir_intake import bundle_from_prefetch, missing_prefetch_keys
 from cit.interop.intake_input import IntakeInputError, read_intake
 from cit.protocol.profiles import Profile
@@ -26,11 +31,13 @@ SCREENING_SERVICE = "cit-screening"
 BOOKING_SERVICE = "cit-screening-appointment"
 EXTENSION_KEY = "org.cit.screening"
 SUMMARY_LIMIT = 140
+MAX_DAYS = 50  # proposed appointment days screened in one appointment-book call
 
 PREFETCH_TEMPLATES: dict[str, str] = {
     "patient": "Patient/{{context.patientId}}",
     "conditions": "Condition?patient={{context.patientId}}",
     "medications": "MedicationRequest?patient={{context.patientId}}",
+    "medication_statements": "MedicationStatement?patient={{context.patientId}}",
     "allergies": "AllergyIntolerance?patient={{context.patientId}}",
     "observations": (
         "Observation?patient={{context.patientId}}"
@@ -51,8 +58,9 @@ SERVICES: dict[str, dict[str, Any]] = {
         "title": "CIT micro-needling screening",
         "description": _DESCRIPTION,
         "prefetch": PREFETCH_TEMPLATES,
-        "usageRequirements": "Send the patient's conditions, medications, allergies, "
-        "pregnancy/breastfeeding observations and procedures (prefetch or FHIR access).",
+        "usageRequirements": "Send the patient's conditions, medication requests and "
+        "statements, allergies, pregnancy/breastfeeding observations and procedures, every "
+        "page of each search (prefetch, or FHIR access to a server the clinic allows).",
     },
     BOOKING_SERVICE: {
         "hook": "appointment-book",
@@ -85,7 +93,12 @@ class HookRequestError(ValueError):
 
 
 class DataUnavailable(ValueError):
-    """The data to screen could neither be prefetched nor fetched (HTTP 412)."""
+    """The data to screen could neither be prefetched nor fetched (HTTP 412). ``str()`` is
+    for the caller and says nothing about the network; ``reason`` is for the log."""
+
+    def __init__(self, message: str, reason: str = ""):
+        super().__init__(message)
+        self.reason = reason
 
 
 def discovery() -> dict[str, Any]:
@@ -93,48 +106,97 @@ def discovery() -> dict[str, Any]:
     return {"services": list(SERVICES.values())}
 
 
-FhirGet = Callable[[str, str | None], Any]
+_FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+# RFC 6750 b64token: what a bearer token may hold (and nothing that could split a header).
+_BEARER_TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 
 
-def fetch_fhir(url: str, access_token: str | None, timeout: float = 5.0) -> Any:
-    """GET one FHIR URL as JSON; a network or HTTP failure is DataUnavailable."""
-    headers = {"Accept": "application/fhir+json"}
-    if access_token:
-        headers["Authorization"] = f"Bearer {access_token}"
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (https or http FHIR)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return json.loads(response.read().decode("utf-8"))
-    except urllib.error.HTTPError as error:
-        if error.code == 404 and "?" not in url:
-            return None  # a read of a resource that does not exist
-        raise DataUnavailable(f"FHIR server answered {error.code} for {url}") from None
-    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as error:
-        raise DataUnavailable(f"FHIR server not reachable at {url}: {error}") from None
+def _patient_id(context: Mapping[str, Any]) -> str:
+    patient_id = context.get("patientId")
+    if not isinstance(patient_id, str) or not patient_id:
+        raise HookRequestError("context.patientId: required")
+    if not _FHIR_ID.fullmatch(patient_id) or patient_id in (".", ".."):
+        raise HookRequestError("context.patientId: not a FHIR id")
+    return patient_id
 
 
-def _fill(template: str, context: Mapping[str, Any]) -> str:
-    patient_id = urllib.parse.quote(str(context["patientId"]), safe="")
-    return template.replace("{{context.patientId}}", patient_id)
+def _access_token(body: Mapping[str, Any]) -> str | None:
+    authorization = body.get("fhirAuthorization")
+    if authorization is None:
+        return None
+    if not isinstance(authorization, dict):
+        raise HookRequestError("fhirAuthorization: expected an object")
+    token = authorization.get("access_token")
+    if token is None:
+        return None
+    if not isinstance(token, str) or not _BEARER_TOKEN.fullmatch(token):
+        raise HookRequestError("fhirAuthorization.access_token: not a bearer token")
+    return token
+
+
+def _fill(template: str, patient_id: str) -> str:
+    # The patient id is a FHIR id (checked); "|" is escaped for servers that refuse it raw.
+    return template.replace("{{context.patientId}}", patient_id).replace("|", "%7C")
+
+
+def _fetch(session: FhirSession, key: str, patient_id: str) -> Any:
+    """One prefetch key read from the FHIR server: the Patient (None when there is none),
+    else a searchset Bundle with every page."""
+    url = session.url(_fill(PREFETCH_TEMPLATES[key], patient_id))
+    if key == "patient":
+        resource = session.get(url, missing_is_none=True)
+        if resource is not None and (
+            not isinstance(resource, dict) or resource.get("resourceType") != "Patient"
+        ):
+            raise FhirUnavailable(f"{url.split('/Patient/')[0]}: not a Patient")
+        return resource
+    return session.search(url)
+
+
+def _is_outcome(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("resourceType") == "OperationOutcome"
 
 
 def _complete_prefetch(
-    body: Mapping[str, Any], context: Mapping[str, Any], get: FhirGet
+    body: Mapping[str, Any], patient_id: str, fhir: FhirAccess | None
 ) -> dict[str, Any]:
-    prefetch = dict(body.get("prefetch") or {})
+    """The prefetch with every key of PREFETCH_KEYS, each search with all its pages.
+
+    A key the client did not prefetch, or could not (CDS Hooks 2.0: an OperationOutcome in
+    its place), is read from the request's fhirServer; so are the pages after a prefetched
+    Bundle's next link. When they cannot be read (no fhirServer, not allowed, unreachable,
+    more pages than allowed): DataUnavailable.
+    """
+    prefetch = body.get("prefetch")
+    if prefetch is None:
+        prefetch = {}
+    if not isinstance(prefetch, dict):
+        raise HookRequestError("prefetch: expected an object")
+    prefetch = dict(prefetch)
+    token = _access_token(body)
     missing = missing_prefetch_keys(prefetch)
-    if not missing:
+    missing += [key for key in PREFETCH_TEMPLATES if _is_outcome(prefetch.get(key))]
+    paged = [key for key, value in prefetch.items() if next_link(value) is not None]
+    if not missing and not paged:
         return prefetch
+    if missing:
+        detail = f"Not prefetched: {', '.join(missing)}."
+    else:
+        detail = f"Prefetched in part (more pages to read): {', '.join(paged)}."
+    unavailable = f"{detail} {PUBLIC_MESSAGE}"
     server = body.get("fhirServer")
     if not server:
-        raise DataUnavailable(
-            "Not prefetched and no fhirServer to fetch from: " + ", ".join(missing)
-        )
-    authorization = body.get("fhirAuthorization") or {}
-    token = authorization.get("access_token") if isinstance(authorization, dict) else None
-    for key in missing:
-        url = f"{str(server).rstrip('/')}/{_fill(PREFETCH_TEMPLATES[key], context)}"
-        prefetch[key] = get(url, token)
+        raise DataUnavailable(unavailable, "no fhirServer in the request")
+    if fhir is None or not fhir.servers:
+        raise DataUnavailable(unavailable, "CDS_HOOKS_FHIR_SERVERS is empty: nothing is fetched")
+    try:
+        session = fhir.session(server, token)
+        for key in missing:
+            prefetch[key] = _fetch(session, key, patient_id)
+        for key in paged:
+            prefetch[key] = session.rest_of(prefetch[key])
+    except FhirUnavailable as error:
+        raise DataUnavailable(unavailable, error.reason) from None
     return prefetch
 
 
@@ -145,8 +207,11 @@ def _screening_days(hook: str, context: Mapping[str, Any], today: date) -> list[
     appointments = context.get("appointments")
     if not isinstance(appointments, dict) or appointments.get("resourceType") != "Bundle":
         raise HookRequestError("context.appointments: expected a Bundle of Appointment")
+    entries = appointments.get("entry") or []
+    if not isinstance(entries, list):
+        raise HookRequestError("context.appointments.entry: expected a list")
     days: set[date] = set()
-    for index, entry in enumerate(appointments.get("entry") or []):
+    for index, entry in enumerate(entries):
         resource = entry.get("resource") if isinstance(entry, dict) else None
         start = resource.get("start") if isinstance(resource, dict) else None
         try:
@@ -157,6 +222,8 @@ def _screening_days(hook: str, context: Mapping[str, Any], today: date) -> list[
             ) from None
     if not days:
         raise HookRequestError("context.appointments: no proposed appointment")
+    if len(days) > MAX_DAYS:
+        raise HookRequestError(f"context.appointments: more than {MAX_DAYS} days to screen")
     return sorted(days)
 
 
@@ -172,12 +239,14 @@ def answer_hook(
     *,
     today: date,
     profile: Profile | str | None = None,
-    get: FhirGet = fetch_fhir,
+    fhir: FhirAccess | None = None,
 ) -> HookAnswer:
     """Answer one hook call with a card per screened day.
 
-    Raises HookRequestError for a malformed request and DataUnavailable when the data
-    cannot be had: never a card built on part of the record.
+    What was not prefetched is read from the request's ``fhirServer`` only when ``fhir``
+    allows that server (None, or no servers: nothing is read). Raises HookRequestError for
+    a malformed request and DataUnavailable when the data cannot be had: never a card built
+    on part of the record.
     """
     if service_id not in SERVICES:
         raise KeyError(service_id)
@@ -189,10 +258,11 @@ def answer_hook(
     if not body.get("hookInstance"):
         raise HookRequestError("hookInstance: required")
     context = body.get("context")
-    if not isinstance(context, dict) or not context.get("patientId"):
+    if not isinstance(context, dict):
         raise HookRequestError("context.patientId: required")
+    patient_id = _patient_id(context)
     days = _screening_days(str(hook), context, today)
-    prefetch = _complete_prefetch(body, context, get)
+    prefetch = _complete_prefetch(body, patient_id, fhir)
     try:
         intake = read_intake(bundle_from_prefetch(prefetch), today=today).intake
     except (IntakeInputError, ValueError) as error:

@@ -6,36 +6,45 @@ codes and/or only display text. It is validated with the ``fhir.resources`` R4B 
 entry index and the path, e.g. ``entry[2].resource.birthDate: ...``.
 
 Used resources: Patient (birth date, gender), Condition (code, clinicalStatus,
-verificationStatus, onset, abatement), MedicationStatement and MedicationRequest (medication
-code/reference, status, effective / bounds / validity periods, dispense supply, route),
-Medication (when referenced), AllergyIntolerance, Observation (pregnancy status LOINC 82810-3,
-breastfeeding status LOINC 63895-7) and Procedure (earlier peels, microdermabrasion, lasers).
+verificationStatus, onset, abatement, bodySite), MedicationStatement and MedicationRequest
+(medication code/reference, status, intent, effective / bounds / validity periods, dispense
+supply, route), Medication (when referenced), AllergyIntolerance, Observation (pregnancy status
+LOINC 82810-3, breastfeeding status LOINC 63895-7) and Procedure (earlier peels,
+microdermabrasion, lasers).
 
 Decisions, for real-world bundles:
 
 * Other *valid* FHIR resource types (Encounter, Practitioner, vital signs...) are ignored and
   listed in :attr:`FhirIntake.warnings`; a resourceType that is not FHIR R4 at all is an
-  error. An empty bundle, or one without exactly one Patient, is an error.
+  error. An empty bundle, or one without exactly one Patient, is an error; so is a searchset
+  with a ``next`` link (one page of a longer result: screening part of the record is wrong).
 * Entered-in-error, refuted, not-taken, cancelled and not-done resources are skipped (with a
-  warning); resolved or inactive allergies too.
-* A statement that cannot be mapped (an unknown pregnancy value, a procedure without a date,
-  a condition with neither a known code system nor text) becomes an ``unmapped`` fact, which
-  screening lists as unrecognised: nothing is dropped silently.
+  warning); resolved or inactive allergies too; a MedicationRequest with doNotPerform too.
+* Medicines are read as CLINICAL.md v2 says when one is in use: intended, on-hold and draft
+  count as in use, completed/stopped without a date count as in use ("stopped, date
+  unknown"), an unknown status is no status; see :meth:`_BundleReader.medication`.
+* A pregnancy status valued "unknown" (or without a value) sets ``pregnancy_unknown``.
+* A statement that cannot be mapped (an unreadable pregnancy value, a procedure without a
+  date, a condition with neither a known code system nor text) becomes an ``unmapped`` fact,
+  which screening lists as unrecognised: nothing is dropped silently.
 * Partial dates take the conservative end: a last dose "2024-06" is 30 June 2024.
 """
 
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
+from cit.interop.body_sites import BodySites
+from cit.interop.fhir_client import next_link
 from cit.protocol.dates import birth_date_problem
 from cit.protocol.intake_json import FieldError
 from cit.protocol.knowledge import Knowledge, get_knowledge
@@ -72,9 +81,27 @@ _CODE_SYSTEMS = {
     ICD10: CodeSystem.ICD10,
     SNOMED: CodeSystem.SNOMED,
     RXNORM: CodeSystem.RXNORM,
+    # The same systems by OID, as some EHRs (C-CDA converters) send them.
+    "urn:oid:2.16.840.1.113883.6.90": CodeSystem.ICD10CM,
+    "urn:oid:2.16.840.1.113883.6.3": CodeSystem.ICD10,
+    "urn:oid:2.16.840.1.113883.6.96": CodeSystem.SNOMED,
+    "urn:oid:2.16.840.1.113883.6.88": CodeSystem.RXNORM,
 }
 # SNOMED CT answers of the pregnancy-status observation.
 _PREGNANT = {"77386006": True, "60001007": False}
+SNOMED_UNKNOWN = "261665006"
+UNKNOWN: Literal["unknown"] = "unknown"
+"""A status observation's value that says it is not known (or that has no value)."""
+_Answer = bool | Literal["unknown"] | None
+_Observed = tuple[date | None, _Answer, str, str]  # when, value, where, the value as shown
+_UNKNOWN_WORDS = re.compile(
+    r"\b(unknown|unsure|uncertain|undetermined|not sure|not known|do not know|don t know"
+    r"|unable to determine|not determined|not asked)\b"
+)
+_VALUE_FIELDS = (
+    "valueBoolean", "valueCodeableConcept", "valueString", "valueQuantity", "valueInteger",
+    "valueRange", "valueRatio", "valueSampledData", "valueTime", "valueDateTime", "valuePeriod",
+)  # fmt: skip
 # SNOMED CT route concepts (Dosage.route).
 _ROUTES = {
     "26643006": Route.ORAL,
@@ -93,7 +120,32 @@ _ROUTE_WORDS = {
     "inhaled": Route.INHALED, "respiratory": Route.INHALED, "nasal": Route.NASAL,
     "ophthalmic": Route.OPHTHALMIC, "eye": Route.OPHTHALMIC, "transdermal": Route.TRANSDERMAL,
 }  # fmt: skip
-_SITE_STOPWORDS = frozenset({"around", "the", "of", "and", "skin", "structure", "region", "area"})
+_DAYS_PER_UNIT = {"d": 1, "day": 1, "days": 1, "wk": 7, "week": 7, "weeks": 7,
+                  "mo": 30, "month": 30, "months": 30}  # fmt: skip
+# FHIR medication statuses (CLINICAL.md v2, "When a medicine is in use"): intended and
+# on-hold count as in use; completed and stopped are stopped (without a date: in use);
+# unknown is read as no status at all. Any other status is read as no status, with a warning.
+_STATEMENT_STATUS: dict[str, MedicationStatus | None] = {
+    "active": MedicationStatus.ACTIVE,
+    "intended": MedicationStatus.ACTIVE,
+    "on-hold": MedicationStatus.ACTIVE,
+    "completed": MedicationStatus.STOPPED,
+    "stopped": MedicationStatus.STOPPED,
+    "unknown": None,
+}
+_STATEMENT_SKIPPED = frozenset({"not-taken", "entered-in-error"})
+_REQUEST_STATUS: dict[str, MedicationStatus | None] = {
+    "active": MedicationStatus.ACTIVE,
+    "on-hold": MedicationStatus.ACTIVE,
+    "draft": MedicationStatus.ACTIVE,
+    "completed": MedicationStatus.STOPPED,
+    "stopped": MedicationStatus.STOPPED,
+    "unknown": None,
+}
+_REQUEST_SKIPPED = frozenset({"cancelled", "entered-in-error"})
+_TAKEN_INTENTS = frozenset(
+    {"order", "original-order", "reflex-order", "filler-order", "instance-order", "plan"}
+)
 _CLINICAL_STATUS = {status.value: status for status in ClinicalStatus}
 _SEX = {"female": Sex.FEMALE, "male": Sex.MALE, "other": Sex.OTHER, "unknown": Sex.UNKNOWN}
 
@@ -127,7 +179,15 @@ def intake_from_fhir_bundle(
 
 
 # CDS Hooks prefetch keys this reader expects (the service's prefetch templates should use them).
-PREFETCH_KEYS = ("patient", "conditions", "medications", "allergies", "observations", "procedures")
+PREFETCH_KEYS = (
+    "patient",
+    "conditions",
+    "medications",
+    "medication_statements",
+    "allergies",
+    "observations",
+    "procedures",
+)
 
 
 def missing_prefetch_keys(
@@ -173,11 +233,24 @@ def bundle_from_prefetch(
                 [FieldError(f"prefetch.{key}", "the client could not fetch it (OperationOutcome)")]
             )
         if value["resourceType"] == "Bundle":
-            for entry in value.get("entry") or []:
-                if isinstance(entry, dict) and entry.get("search", {}).get("mode") != "outcome":
-                    entries.append(
-                        {key: entry[key] for key in ("fullUrl", "resource") if key in entry}
+            if next_link(value) is not None:
+                raise FhirIntakeError(
+                    [FieldError(f"prefetch.{key}", "one page of a longer search (a next link)")]
+                )
+            page = value.get("entry") or []
+            if not isinstance(page, list):
+                raise FhirIntakeError([FieldError(f"prefetch.{key}.entry", "expected a list")])
+            for index, entry in enumerate(page):
+                if not isinstance(entry, dict):
+                    raise FhirIntakeError(
+                        [FieldError(f"prefetch.{key}.entry[{index}]", "expected an object")]
                     )
+                search = entry.get("search")
+                if isinstance(search, dict) and search.get("mode") == "outcome":
+                    continue
+                entries.append(
+                    {name: entry[name] for name in ("fullUrl", "resource") if name in entry}
+                )
         else:
             entries.append({"resource": value})
     return {"resourceType": "Bundle", "type": "collection", "entry": entries}
@@ -217,6 +290,7 @@ class _BundleReader:
     def __init__(self, knowledge: Knowledge, today: date | None):
         self.knowledge = knowledge
         self.matcher = Matcher(knowledge)
+        self.sites = BodySites(knowledge)
         self.today = today
         self.errors: list[FieldError] = []
         self.warnings: list[str] = []
@@ -242,6 +316,9 @@ class _BundleReader:
             expected = ", ".join(BUNDLE_TYPES)
             message = f"unsupported bundle type {data.get('type')!r} (expected one of {expected})"
             raise FhirIntakeError([FieldError("type", message)])
+        if data.get("type") == "searchset" and next_link(data) is not None:
+            message = "one page of a longer search result (a next link): send every page"
+            raise FhirIntakeError([FieldError("link", message)])
         entries = data.get("entry")
         if entries is None or entries == []:
             raise FhirIntakeError([FieldError("entry", "the bundle is empty (no resources)")])
@@ -304,8 +381,8 @@ class _BundleReader:
         medications: list[MedicationEntry] = []
         allergies: list[AllergyEntry] = []
         procedures: list[ProcedureEntry] = []
-        pregnancy: list[tuple[date | None, bool | None, str, str]] = []
-        nursing: list[tuple[date | None, bool | None, str, str]] = []
+        pregnancy: list[_Observed] = []
+        nursing: list[_Observed] = []
         for index, entry in entries:
             resource = entry.resource
             kind = resource.get_resource_type()
@@ -327,11 +404,14 @@ class _BundleReader:
                 self.warnings.append(f"{where}: {kind} ignored (not used for screening)")
         self.raise_errors()
         assert birth is not None
+        sex = _SEX.get(str(patient.gender or "unknown"), Sex.UNKNOWN)
+        pregnant, pregnancy_unknown = self.pregnancy_status(pregnancy, sex)
         return FhirIntake(
             Intake(
                 birth_date=birth,
-                sex=_SEX.get(str(patient.gender or "unknown"), Sex.UNKNOWN),
-                pregnant=self.latest_status(pregnancy, "pregnancy status"),
+                sex=sex,
+                pregnant=pregnant,
+                pregnancy_unknown=pregnancy_unknown,
                 nursing=self.latest_status(nursing, "breastfeeding status"),
                 conditions=tuple(conditions),
                 medications=tuple(medications),
@@ -393,6 +473,11 @@ class _BundleReader:
         _, displays = self.codings(concept)
         return displays[0] if displays else None
 
+    def texts(self, concept: Any) -> list[str]:
+        """A CodeableConcept's text and every coding's display."""
+        _, displays = self.codings(concept)
+        return ([str(concept.text)] if concept.text else []) + displays
+
     @staticmethod
     def status_code(concept: Any) -> str | None:
         for coding in getattr(concept, "coding", None) or []:
@@ -446,7 +531,10 @@ class _BundleReader:
             and status is None
         ):
             status = ClinicalStatus.RESOLVED
-        out.append(ConditionEntry(tuple(codes), text, status, onset, resolved))
+        site = None
+        if resource.bodySite:
+            site = self.sites.condition_site(self.sites.read(resource.bodySite, self.texts))
+        out.append(ConditionEntry(tuple(codes), text, status, onset, resolved, site))
 
     def medication_concept(self, resource: Any, by_reference: Mapping[str, Any]) -> Any:
         if resource.medicationCodeableConcept is not None:
@@ -481,9 +569,16 @@ class _BundleReader:
         self, resource: Any, where: str, by_reference: Mapping[str, Any], out: list[MedicationEntry]
     ) -> None:
         kind = resource.get_resource_type()
-        status = str(resource.status or "")
-        if status in ("entered-in-error", "not-taken", "intended", "cancelled", "draft"):
-            self.warnings.append(f"{where}: {kind} skipped (status {status})")
+        status_code = str(resource.status or "")
+        if kind == "MedicationStatement":
+            statuses, skipped = _STATEMENT_STATUS, _STATEMENT_SKIPPED
+        else:
+            statuses, skipped = _REQUEST_STATUS, _REQUEST_SKIPPED
+        if status_code in skipped:
+            self.warnings.append(f"{where}: {kind} skipped (status {status_code})")
+            return
+        if kind == "MedicationRequest" and resource.doNotPerform:
+            self.warnings.append(f"{where}: MedicationRequest skipped (doNotPerform: a ban)")
             return
         concept = self.medication_concept(resource, by_reference)
         codes, _ = self.codings(concept) if concept is not None else ([], [])
@@ -492,77 +587,150 @@ class _BundleReader:
         if not rxnorm and not name:
             self.unmappable(where, f"{kind} without a medicine this engine reads")
             return
-        stopped = status in ("stopped", "completed")
-        start = end = last_dose = None
+        if status_code in statuses:
+            status = statuses[status_code]
+        else:
+            status = None
+            self.warnings.append(
+                f"{where}: {kind} status {status_code!r} not known; read as no status "
+                "(in use unless a date ends it)"
+            )
+        if status_code == "unknown":
+            self.warnings.append(f"{where}: {kind} status unknown; read as no status")
         if kind == "MedicationStatement":
-            period = resource.effectivePeriod
-            if period is not None:
-                start = _day(period.start, end=False)
-                end = _day(period.end, end=True)
-            elif resource.effectiveDateTime is not None:
-                taken = _day(resource.effectiveDateTime, end=True)
-                if stopped:
-                    last_dose = taken
-                else:
-                    start = _day(resource.effectiveDateTime, end=False)
+            start, end, last_dose = self.statement_dates(resource, status)
             route = self.route(resource.dosage)
         else:
-            start = _day(resource.authoredOn, end=False)
-            for dosage in resource.dosageInstruction or []:
-                bounds = (
-                    dosage.timing.repeat.boundsPeriod
-                    if dosage.timing and dosage.timing.repeat
-                    else None
-                )
-                if bounds is not None:
-                    start = _day(bounds.start, end=False) or start
-                    end = _day(bounds.end, end=True) or end
-            dispense = resource.dispenseRequest
-            if dispense is not None and dispense.validityPeriod is not None:
-                start = start or _day(dispense.validityPeriod.start, end=False)
-            if stopped and end is None:
-                end = self.supply_end(dispense, start, where)
+            self.request_intent(resource, where)
+            start, end = self.request_dates(resource, status, where)
+            last_dose = None
             route = self.route(resource.dosageInstruction)
         if start is not None and end is not None and end < start:
             self.fail(
                 f"{where}.effectivePeriod.end" if kind == "MedicationStatement" else where,
                 f"ends before it starts ({end} < {start})",
             )
+        stopped = status is MedicationStatus.STOPPED
         if start is not None and self.today is not None and stopped and start > self.today:
-            self.fail(where, f"a {status} medicine cannot start in the future ({start})")
+            self.fail(where, f"a {status_code} medicine cannot start in the future ({start})")
         out.append(
             MedicationEntry(
                 rxnorm=rxnorm,
                 name=name,
                 route=route,
-                status=MedicationStatus.STOPPED if stopped else MedicationStatus.ACTIVE,
+                status=status,
                 start=start,
                 end=end,
                 last_dose=last_dose,
             )
         )
 
-    def supply_end(self, dispense: Any, start: date | None, where: str) -> date | None:
-        """The last day the dispensed supply lasts (conservative for a finished course)."""
-        if dispense is None or dispense.expectedSupplyDuration is None or start is None:
+    @staticmethod
+    def statement_dates(
+        resource: Any, status: MedicationStatus | None
+    ) -> tuple[date | None, date | None, date | None]:
+        """Start, end and last dose of a MedicationStatement.
+
+        A period gives the start and the end, whatever the status (an end before the day
+        ends even an active statement). A single effectiveDateTime is the last dose only on a
+        stopped or completed statement; on an active, intended, on-hold or unknown one it is
+        not a stop: it is read as the start (a future one makes the medicine planned).
+        """
+        period = resource.effectivePeriod
+        if period is not None:
+            return _day(period.start, end=False), _day(period.end, end=True), None
+        if resource.effectiveDateTime is None:
+            return None, None, None
+        if status is MedicationStatus.STOPPED:
+            return None, None, _day(resource.effectiveDateTime, end=True)
+        return _day(resource.effectiveDateTime, end=False), None, None
+
+    def request_intent(self, resource: Any, where: str) -> None:
+        """Every intent counts: the patient takes, will take or may take the medicine.
+
+        order, original-order, reflex-order, filler-order, instance-order and plan: the
+        patient takes or will take it. proposal (suggested, not yet ordered) and option (one
+        of a RequestGroup's alternatives) may never be taken, but screening cannot know that
+        they will not be before the session, so they count too - conservatively - with a
+        warning; so does an intent FHIR does not define.
+        """
+        intent = str(resource.intent or "")
+        if intent not in _TAKEN_INTENTS:
+            self.warnings.append(
+                f"{where}: MedicationRequest intent {intent or 'missing'!s}; "
+                "counted as in use (conservatively)"
+            )
+
+    def request_dates(
+        self, resource: Any, status: MedicationStatus | None, where: str
+    ) -> tuple[date | None, date | None]:
+        """Start and end of a MedicationRequest.
+
+        The start is the dosage's bounds start, else authoredOn, else the validity start; the
+        end is the dosage's bounds end (the course as prescribed). For a completed or
+        stopped request without one, the end is estimated from what was dispensed (see
+        :meth:`stopped_request_end`). An active (on-hold, draft...) request is never ended by
+        its prescription's validity: a prescription that can no longer be filled says
+        nothing of the supply the patient still has and takes.
+        """
+        start = _day(resource.authoredOn, end=False)
+        end = None
+        for dosage in resource.dosageInstruction or []:
+            bounds = (
+                dosage.timing.repeat.boundsPeriod
+                if dosage.timing and dosage.timing.repeat
+                else None
+            )
+            if bounds is not None:
+                start = _day(bounds.start, end=False) or start
+                end = _day(bounds.end, end=True) or end
+        dispense = resource.dispenseRequest
+        validity = dispense.validityPeriod if dispense is not None else None
+        if validity is not None:
+            start = start or _day(validity.start, end=False)
+        if status is MedicationStatus.STOPPED and end is None:
+            end = self.stopped_request_end(dispense, start, where)
+        return start, end
+
+    def stopped_request_end(self, dispense: Any, start: date | None, where: str) -> date | None:
+        """The latest a completed or stopped request's last dose can be, or None (then it is
+        "stopped, date unknown", which counts as in use).
+
+        The validity period's end is the last day the prescription could be *dispensed*, not
+        the last dose: a supply dispensed on that day lasts one supply duration more. So:
+
+        * validity end and the supply duration known: validity end + one supply - 1 day. It
+          bounds the last dose whatever the patient did (fills cannot come later), so it is
+          the conservative end - later than the estimate from the start when refills came
+          late, and the estimate from the start is impossible when it runs past it;
+        * only the start and the supply: start + supply x fills - 1 day (fills back to back);
+        * validity end without a supply duration: no bound - the last fill may have been on
+          that day with months of supply - so no end: stopped, date unknown, in use until a
+          clinician records the date. Taking the validity end as the last dose would end the
+          washouts too early.
+        """
+        if dispense is None:
             return None
-        duration = dispense.expectedSupplyDuration
-        unit = str(duration.code or duration.unit or "d").lower()
-        days_per = {
-            "d": 1,
-            "day": 1,
-            "days": 1,
-            "wk": 7,
-            "week": 7,
-            "weeks": 7,
-            "mo": 30,
-            "month": 30,
-            "months": 30,
-        }.get(unit)
-        if days_per is None or duration.value is None:
+        supply_days = _supply_days(dispense.expectedSupplyDuration)
+        validity = dispense.validityPeriod
+        valid_until = _day(validity.end, end=True) if validity is not None else None
+        if valid_until is not None and supply_days is not None:
+            last = valid_until + timedelta(days=supply_days - 1)
+            self.warnings.append(
+                f"{where}: last dose taken as the prescription's validity end plus one "
+                f"dispensed supply ({last})"
+            )
+            return last
+        if valid_until is not None:
+            self.warnings.append(
+                f"{where}: no last dose; the prescription's validity end ({valid_until}) is not "
+                "one: stopped, date unknown"
+            )
+            return None
+        if start is None or supply_days is None:
             return None
         fills = 1 + int(dispense.numberOfRepeatsAllowed or 0)
-        last = start + timedelta(days=int(float(duration.value) * days_per * fills) - 1)
+        last = start + timedelta(days=supply_days * fills - 1)
         self.warnings.append(f"{where}: last dose estimated from the dispensed supply ({last})")
         return last
 
@@ -631,39 +799,64 @@ class _BundleReader:
 
     def yes_no(
         self, resource: Any, codes: Mapping[str, bool], yes_words: tuple[str, ...]
-    ) -> bool | None:
-        """True / False for a status observation's value, None when it cannot be read."""
+    ) -> _Answer:
+        """True / False for a status observation's value; UNKNOWN when it says unknown (or
+        has no value); None when it cannot be read."""
+        if resource.dataAbsentReason is not None or not any(
+            getattr(resource, name, None) is not None for name in _VALUE_FIELDS
+        ):
+            return UNKNOWN
         if resource.valueBoolean is not None:
             return bool(resource.valueBoolean)
         concept = resource.valueCodeableConcept
         for coding in getattr(concept, "coding", None) or []:
             if str(coding.system or "") == SNOMED and str(coding.code) in codes:
                 return codes[str(coding.code)]
+            if str(coding.system or "") == SNOMED and str(coding.code) == SNOMED_UNKNOWN:
+                return UNKNOWN
         tokens = words(self.concept_text(concept) or str(resource.valueString or ""))
         if not tokens:
             return None
+        if _UNKNOWN_WORDS.search(" ".join(tokens)):
+            return UNKNOWN  # before the negations: "not sure" is not "no"
         if tokens[0] in ("not", "no", "non") or "weaned" in tokens:
             return False
-        if (
-            tokens in (("yes",), ("true",))
-            or any(t in yes_words for t in tokens)
-            and "unknown" not in tokens
-        ):
+        if tokens in (("yes",), ("true",)) or any(t in yes_words for t in tokens):
             return True
         return None
 
-    def latest_status(
-        self, observations: list[tuple[date | None, bool | None, str, str]], what: str
-    ) -> bool:
-        """The most recent observation decides; an unreadable one goes to review."""
+    def latest_status(self, observations: list[_Observed], what: str) -> bool:
+        """The most recent observation decides; an unreadable or unknown one goes to
+        review."""
         if not observations:
             return False
         observations.sort(key=lambda o: o[0] or date.min)
         when, value, where, shown = observations[-1]
-        if value is None:
+        if value is None or value is UNKNOWN:
             self.unmappable(where, f"{what}: {shown}")
             return False
-        return value
+        return bool(value)
+
+    def pregnancy_status(self, observations: list[_Observed], sex: Sex) -> tuple[bool, bool]:
+        """Pregnant, and pregnancy status unknown, from the most recent observation.
+
+        CLINICAL.md v2: LOINC 82810-3 valued "unknown" (or with no value) is unknown: defer
+        until recorded. Not asked (no observation) is not unknown, nor is an unknown value
+        on a male patient's record. An unreadable value goes to review.
+        """
+        if not observations:
+            return False, False
+        observations.sort(key=lambda o: o[0] or date.min)
+        when, value, where, shown = observations[-1]
+        if value is UNKNOWN:
+            if sex is Sex.MALE:
+                self.warnings.append(f"{where}: pregnancy status {shown} ignored (male patient)")
+                return False, False
+            return False, True
+        if value is None:
+            self.unmappable(where, f"pregnancy status: {shown}")
+            return False, False
+        return bool(value), False
 
     def procedure(self, resource: Any, where: str, out: list[ProcedureEntry]) -> None:
         status = str(resource.status or "")
@@ -684,24 +877,22 @@ class _BundleReader:
             self.fail(f"{where}.performedDateTime", f"is in the future ({when})")
         concept = self.matcher.procedure(text)
         kind = concept.kind if concept is not None else ProcedureKind.OTHER
-        out.append(ProcedureEntry(kind, when, self.body_site(resource.bodySite), text))
+        zone = None
+        if resource.bodySite:
+            zone = self.sites.procedure_zone(self.sites.read(resource.bodySite, self.texts))
+        out.append(ProcedureEntry(kind, when, zone, text))
 
-    def body_site(self, sites: Any) -> str | None:
-        """A zone for a Procedure.bodySite, by its words ("Skin of cheek" -> cheeks)."""
-        zone_words: dict[str, str] = {}
-        for zone in self.knowledge.zones.values():
-            for word in words(zone.title) + (zone.id,):
-                if word not in _SITE_STOPWORDS:
-                    zone_words.setdefault(word, zone.id)
-                    zone_words.setdefault(word.rstrip("s"), zone.id)
-        for alias in self.knowledge.zone_aliases:
-            zone_words[alias] = alias
-        found = set()
-        for site in sites or []:
-            for word in words(self.concept_text(site) or ""):
-                if word in zone_words:
-                    found.add(zone_words[word])
-        return found.pop() if len(found) == 1 else None
+
+def _supply_days(duration: Any) -> int | None:
+    """An expectedSupplyDuration in whole days, or None when it cannot be read."""
+    if duration is None or duration.value is None:
+        return None
+    unit = str(duration.code or duration.unit or "d").lower()
+    days_per = _DAYS_PER_UNIT.get(unit)
+    if days_per is None:
+        return None
+    days = int(float(duration.value) * days_per)
+    return days if days > 0 else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from cit.protocol.knowledge import EscalationSign, Knowledge, get_knowledge
+from cit.protocol.knowledge import CourseItem, EscalationSign, Knowledge, get_knowledge
 from cit.protocol.model import DiaryEntry
 from cit.protocol.planning import Recovery, recovery_for_depth
 from cit.protocol.profiles import Profile, resolve_profile
@@ -64,20 +64,69 @@ class CourseDay:
 
 def expected_course(day: int, depth_mm: float, *, knowledge: Knowledge | None = None) -> CourseDay:
     """The expected course on ``day`` after a session needled to ``depth_mm``. Items without
-    an end last as long as the downtime for the depth."""
+    an end last as long as the downtime for the depth; "largely healed by day 3" is said only
+    for a depth in the shallowest downtime band."""
     if day < 0:
         raise ValueError("day counts from the session day (0); it cannot be negative")
-    if not depth_mm > 0:
-        raise ValueError("depth_mm must be positive")
     knowledge = knowledge or get_knowledge()
-    recovery = recovery_for_depth(depth_mm, knowledge)
+    recovery, items = _course_items(depth_mm, knowledge)
     downtime_end = recovery.downtime_days[1]
     expected = tuple(
         Instruction(item.id, item.text, item.sources)
-        for item in knowledge.course
-        if item.from_day <= day <= (item.to_day if item.to_day is not None else downtime_end)
+        for item, (first, last) in items
+        if first <= day <= last
     )
     return CourseDay(day, depth_mm, expected, recovery, day <= downtime_end)
+
+
+@dataclass(frozen=True, slots=True)
+class CourseItemDays:
+    """One expected item and the days it is expected on (day 0 = session day)."""
+
+    id: str
+    text: str
+    first_day: int
+    last_day: int
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CourseSummary:
+    """The whole expected course after a session at ``depth_mm``: what the aftercare
+    handout prints under "What to expect", with the same recovery line as the plan."""
+
+    depth_mm: float
+    recovery: Recovery
+    items: tuple[CourseItemDays, ...]
+
+
+def course_summary(depth_mm: float, *, knowledge: Knowledge | None = None) -> CourseSummary:
+    """Every expected item after a session at ``depth_mm``, with its days."""
+    knowledge = knowledge or get_knowledge()
+    recovery, items = _course_items(depth_mm, knowledge)
+    return CourseSummary(
+        depth_mm,
+        recovery,
+        tuple(
+            CourseItemDays(item.id, item.text, first, last, item.sources)
+            for item, (first, last) in items
+        ),
+    )
+
+
+def _course_items(
+    depth_mm: float, knowledge: Knowledge
+) -> tuple[Recovery, list[tuple[CourseItem, tuple[int, int]]]]:
+    if not depth_mm > 0:
+        raise ValueError("depth_mm must be positive")
+    recovery = recovery_for_depth(depth_mm, knowledge)
+    downtime_end = recovery.downtime_days[1]
+    items = [
+        (item, (item.from_day, item.to_day if item.to_day is not None else downtime_end))
+        for item in knowledge.course
+        if not item.shallowest_band_only or recovery.healed_by_day is not None
+    ]
+    return recovery, items
 
 
 class DiaryLevel(enum.StrEnum):

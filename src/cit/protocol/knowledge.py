@@ -221,6 +221,8 @@ class Rule:
     scope: str  # "patient" | "area"
     medication: str  # "in_use" | "last_dose_window" | "pause"
     pause_setting: str | None  # "pause" rules: the setting with the days paused before
+    elsewhere_rule: str | None  # area rules: the rule instead, when the place is elsewhere
+    unplaced_rule: str | None  # area rules: the rule besides, when the place is not recorded
     age_range: tuple[int, int] | None  # [from, below) in completed years
     actions: tuple[str, ...]
     sources: tuple[str, ...]
@@ -344,6 +346,17 @@ class Upgrade:
 
 
 @dataclass(frozen=True, slots=True)
+class IndicationPrp:
+    """An indication's own series with PRP (alopecia [YEP21]); ``sessions`` None: the
+    indication's default clipped to ``sessions_range``."""
+
+    sessions: int | None
+    sessions_range: tuple[int, int]
+    interval_weeks: tuple[int, int, int]  # min, target, max
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Indication:
     id: str
     title: str
@@ -356,12 +369,16 @@ class Indication:
     poor_response_scar_types: tuple[str, ...]
     notes: tuple[Note, ...]
     sources: tuple[str, ...]
+    blocks: tuple[str, ...] | None = None  # where it may be treated; None: anywhere
+    max_depth_mm: float | None = None  # never deeper in a zone it is treated in
+    max_depth_note: Note | None = None
+    prp: IndicationPrp | None = None  # its own series with PRP, else PrpSpec's
 
 
 @dataclass(frozen=True, slots=True)
 class PrpSpec:
     sessions_range: tuple[int, int]
-    interval_weeks: int
+    interval_weeks: tuple[int, int, int]  # min, target, max
     equipment: tuple[str, ...]
     text: str
     sources: tuple[str, ...]
@@ -423,19 +440,25 @@ class AftercareInstruction:
 
 @dataclass(frozen=True, slots=True)
 class CourseItem:
-    """Expected on days ``from_day``..``to_day``; ``to_day`` None: through the downtime."""
+    """Expected on days ``from_day``..``to_day``; ``to_day`` None: through the downtime.
+    ``shallowest_band_only``: said only for a depth in the shallowest downtime band."""
 
     id: str
     from_day: int
     to_day: int | None
     text: str
     sources: tuple[str, ...]
+    shallowest_band_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class DowntimeBand:
-    min_depth_mm: float | None
-    max_depth_mm: float | None
+    """Depths above ``above_mm`` (None: from 0) up to and including ``max_mm`` (None: no
+    end); ``published_mm`` is the range the source's chart itself gives."""
+
+    above_mm: float | None
+    max_mm: float | None
+    published_mm: tuple[float, float]
     days: tuple[int, int]
     sources: tuple[str, ...]
 
@@ -475,12 +498,15 @@ class Scale:
 
 @dataclass(frozen=True, slots=True)
 class PriceList:
+    """A clinic's prices. Whatever has no price here is "not priced" in a plan."""
+
     currency: str
     typical_sessions: tuple[int, int]
-    laser_alternative: tuple[float, float]
-    prp_per_session: tuple[float, float]
+    laser_alternative: tuple[float, float] | None
+    prp_per_session: Mapping[str, tuple[float, float]]  # by block, PRP included
     per_session: Mapping[str, tuple[float, float]]  # by block
     sources: tuple[str, ...]
+    single_scar: tuple[float, float] | None = None  # per scar and session
 
 
 @dataclass(frozen=True, slots=True)
@@ -534,6 +560,7 @@ class Vocabulary:
     condition_snomed: Mapping[str, ConditionConcept]
     condition_nothing: frozenset[str]
     history_prefixes: tuple[tuple[str, ...], ...]
+    history_suffixes: tuple[tuple[str, ...], ...]
     negations: tuple[tuple[str, ...], ...]
     family_prefixes: tuple[tuple[str, ...], ...]
     allergen_names: PhraseIndex[AllergenConcept]
@@ -554,6 +581,7 @@ class Knowledge:
     settings: SettingDefaults
     drug_classes: Mapping[str, DrugClass]
     washouts: Mapping[str, Washout]
+    adjacent_blocks: Mapping[str, frozenset[str]]
     drugs: tuple[DrugConcept, ...]
     conditions: tuple[ConditionConcept, ...]
     allergens: tuple[AllergenConcept, ...]
@@ -599,6 +627,20 @@ class Knowledge:
             for zone in self.zone_aliases.get(area, (area,)):
                 seen.setdefault(zone, None)
         return tuple(seen)
+
+    def near(self, area: str, treated: Iterable[str]) -> bool:
+        """Whether ``area`` (a zone or an alias) is in or near the ``treated`` zones
+        (CLINICAL.md v2): in one of them, in another zone of the same block, or in an
+        adjacent block (intake_flags.toml [near])."""
+        blocks = {self.zones[zone].block for zone in treated if zone in self.zones}
+        treated_set = set(treated)
+        for zone in self.expand_areas((area,)):
+            if zone in treated_set:
+                return True
+            block = self.zones[zone].block if zone in self.zones else None
+            if block is not None and (block in blocks or self.adjacent_blocks[block] & blocks):
+                return True
+        return False
 
     def is_area(self, name: str) -> bool:
         return name in self.zones or name in self.zone_aliases
@@ -685,8 +727,17 @@ class _Loader:
         )
         zones, blocks, aliases = self.load_zones(tables["zones.toml"])
         indications, prp, serum, maintenance_months, maintenance, rescreen = self.load_indications(
-            tables["indications.toml"]
+            tables["indications.toml"], blocks
         )
+        adjacent: dict[str, set[str]] = {block: set() for block in blocks}
+        for first, second in self.adjacent_pairs:
+            for block in (first, second):
+                if block not in blocks:
+                    raise KnowledgeError(
+                        "intake_flags.toml", f"unknown block {block!r}", "[near]", "adjacent_blocks"
+                    )
+            adjacent[first].add(second)
+            adjacent[second].add(first)
         visit = self.load_visit(tables["visit.toml"])
         performers = self.load_performers(tables["performers.toml"])
         aftercare = self.load_aftercare(tables["aftercare.toml"], settings)
@@ -725,6 +776,7 @@ class _Loader:
             settings=settings,
             drug_classes=drug_classes,
             washouts=self.washouts,
+            adjacent_blocks={block: frozenset(others) for block, others in adjacent.items()},
             drugs=drugs,
             conditions=conditions,
             allergens=allergens,
@@ -823,12 +875,25 @@ class _Loader:
                 scope=entry.choice("scope", ("patient", "area")),
                 medication=medication,
                 pause_setting=pause_setting,
+                elsewhere_rule=entry.text("elsewhere_rule", None),
+                unplaced_rule=entry.text("unplaced_rule", None),
                 age_range=(age_range[0], age_range[1]) if age_range is not None else None,
                 actions=actions,
                 sources=self.check_sources(entry),
             )
             entry.done()
         table.done()
+        for rule in rules.values():
+            entry = _Table(table.file, f"rule '{rule.id}'", {})
+            for field in ("elsewhere_rule", "unplaced_rule"):
+                other = getattr(rule, field)
+                if other is None:
+                    continue
+                if rule.scope != "area":
+                    raise entry.error(field, "only an area rule has one")
+                if other not in rules:
+                    raise entry.error(field, f"unknown rule {other!r}")
+                self.rule_users.add(other)
         self.rule_ids = set(rules)
         return rules
 
@@ -1095,6 +1160,17 @@ class _Loader:
         for kind in kinds:
             if ProcedureKind(kind) not in procedures:
                 raise procedure_table.error(kind, "missing")
+        near = table.table("near", "[near]")
+        pairs = near._get("adjacent_blocks", _MISSING)
+        self.adjacent_pairs: list[tuple[str, str]] = []
+        for index, pair in enumerate(pairs if isinstance(pairs, list) else [None]):
+            if not (
+                isinstance(pair, list) and len(pair) == 2 and all(isinstance(b, str) for b in pair)
+            ):  # noqa: E501
+                raise near.error("adjacent_blocks", f"item {index + 1} is not a pair of block ids")
+            self.adjacent_pairs.append((pair[0], pair[1]))
+        self.check_sources(near)
+        near.done()
         table.done()
         return area, history, pregnant, pregnancy_unknown, nursing, procedures
 
@@ -1141,7 +1217,7 @@ class _Loader:
         return zones, blocks, aliases
 
     def load_indications(
-        self, table: _Table
+        self, table: _Table, blocks: Mapping[str, Block]
     ) -> tuple[dict[str, Indication], PrpSpec, Note, tuple[int, int], Note, Note]:
         indications: dict[str, Indication] = {}
         upgrades: list[tuple[_Table, Upgrade]] = []
@@ -1180,6 +1256,22 @@ class _Loader:
                 if entry.has("notes")
                 else ()
             )
+            allowed = entry.texts("blocks", None)
+            for block in allowed or ():
+                if block not in blocks:
+                    raise entry.error("blocks", f"unknown block {block!r}")
+            max_depth = entry.number("max_depth_mm", None)
+            max_depth_note = None
+            if max_depth is not None:
+                if not 0 < max_depth <= 3.0:
+                    raise entry.error("max_depth_mm", "needs 0 < max_depth_mm <= 3.0")
+                max_depth_note = Note(
+                    entry.text("max_depth_text"), self.check_sources(entry, "max_depth_sources")
+                )
+            prp_own = None
+            prp_entry = entry.optional_table("prp")
+            if prp_entry is not None:
+                prp_own = self.indication_prp(prp_entry)
             indications[indication_id] = Indication(
                 id=indication_id,
                 title=entry.text("title"),
@@ -1192,16 +1284,20 @@ class _Loader:
                 poor_response_scar_types=poor,
                 notes=notes,
                 sources=self.check_sources(entry),
+                blocks=allowed,
+                max_depth_mm=max_depth,
+                max_depth_note=max_depth_note,
+                prp=prp_own,
             )
             entry.done()
         for entry, upgrade in upgrades:
             if upgrade.to not in indications:
                 raise entry.error("upgrade", f"unknown indication {upgrade.to!r}")
         prp_table = table.table("prp", "[prp]")
-        prp_range = prp_table.integers("sessions_range", 2)
+        prp_range = _sessions_range(prp_table)
         prp = PrpSpec(
-            (prp_range[0], prp_range[1]),
-            prp_table.integer("interval_weeks"),
+            prp_range,
+            _interval_weeks(prp_table),
             prp_table.texts("equipment"),
             prp_table.text("text"),
             self.check_sources(prp_table),
@@ -1215,6 +1311,17 @@ class _Loader:
         rescreen = self.note(table.table("rescreen", "[rescreen]"))
         table.done()
         return indications, prp, serum, (months[0], months[1]), maintenance, rescreen
+
+    def indication_prp(self, entry: _Table) -> IndicationPrp:
+        sessions_range = _sessions_range(entry)
+        sessions = entry.integer("sessions", None)
+        if sessions is not None and not sessions_range[0] <= sessions <= sessions_range[1]:
+            raise entry.error("sessions", f"{sessions} is outside sessions_range {sessions_range}")
+        prp = IndicationPrp(
+            sessions, sessions_range, _interval_weeks(entry), self.check_sources(entry)
+        )
+        entry.done()
+        return prp
 
     def note(self, entry: _Table) -> Note:
         note = Note(entry.text("text"), self.check_sources(entry))
@@ -1288,21 +1395,46 @@ class _Loader:
                 raise entry.error("days", "needs 0 <= from <= to (to = -1: through the downtime)")
             items.append(
                 CourseItem(
-                    entry.text("id"), days[0], to_day, entry.text("text"), self.check_sources(entry)
+                    entry.text("id"),
+                    days[0],
+                    to_day,
+                    entry.text("text"),
+                    self.check_sources(entry),
+                    entry.flag("shallowest_band_only", False),
                 )
             )
             entry.done()
-        bands = []
+        bands: list[DowntimeBand] = []
         for entry in table.array("downtime", "downtime band", None):
             days = entry.integers("days", 2)
-            low = entry.number("min_depth_mm", None)
-            high = entry.number("max_depth_mm", None)
-            if low is not None and high is not None and low > high:
-                raise entry.error("min_depth_mm", "is above max_depth_mm")
-            bands.append(DowntimeBand(low, high, (days[0], days[1]), self.check_sources(entry)))
+            above = entry.number("above_mm", None)
+            high = entry.number("max_mm", None)
+            published = entry.numbers("published_mm", 2)
+            if not 0 <= days[0] <= days[1]:
+                raise entry.error("days", "needs 0 <= from <= to")
+            if above is not None and high is not None and above >= high:
+                raise entry.error("above_mm", "is not below max_mm")
+            # Contiguous: each band starts where the one before ends, and only the last is open.
+            previous = bands[-1].max_mm if bands else None
+            if bands and previous is None:
+                raise entry.error("above_mm", "follows a band without an upper end")
+            if above != previous:
+                expected = "absent" if previous is None else f"{previous:g}"
+                raise entry.error("above_mm", f"must be {expected}: the bands are contiguous")
+            bands.append(
+                DowntimeBand(
+                    above,
+                    high,
+                    (published[0], published[1]),
+                    (days[0], days[1]),
+                    self.check_sources(entry),
+                )
+            )
             entry.done()
         if not bands:
             raise table.error("downtime", "needs at least one band")
+        if bands[-1].max_mm is not None:
+            raise table.error("downtime", "the last band needs no max_mm (it has no upper end)")
         table.done()
         return tuple(items), tuple(bands)
 
@@ -1388,20 +1520,30 @@ class _Loader:
         return scales
 
     def load_prices(self, table: _Table, blocks: Mapping[str, Block]) -> PriceList:
-        per_session_table = table.table("per_session", "[per_session]")
-        per_session: dict[str, tuple[float, float]] = {}
-        for block, _ in per_session_table.items():
-            if block not in blocks:
-                raise per_session_table.error(block, "unknown block")
-            per_session[block] = _price_range(per_session_table, block)
+        by_block: dict[str, dict[str, tuple[float, float]]] = {}
+        for key in ("per_session", "prp_per_session"):
+            by_block[key] = {}
+            sub = table.optional_table(key, f"[{key}]")
+            if sub is None:
+                continue
+            for block, _ in sub.items():
+                if block not in blocks:
+                    raise sub.error(block, "unknown block")
+                by_block[key][block] = _price_range(sub, block)
         sessions = table.integers("typical_sessions", 2)
+        currency = table.text("currency")
+        if not is_currency_code(currency):
+            raise table.error("currency", "needs a three-letter ISO 4217 code such as USD")
         prices = PriceList(
-            currency=table.text("currency"),
+            currency=currency,
             typical_sessions=(sessions[0], sessions[1]),
-            laser_alternative=_price_range(table, "laser_alternative"),
-            prp_per_session=_price_range(table, "prp_per_session"),
-            per_session=per_session,
+            laser_alternative=(
+                _price_range(table, "laser_alternative") if table.has("laser_alternative") else None
+            ),
+            prp_per_session=by_block["prp_per_session"],
+            per_session=by_block["per_session"],
             sources=self.check_sources(table),
+            single_scar=_price_range(table, "single_scar") if table.has("single_scar") else None,
         )
         table.done()
         return prices
@@ -1420,6 +1562,25 @@ def _depth_range(entry: _Table, key: str) -> DepthRange:
     if not 0 < low <= high <= 3.0:
         raise entry.error(key, f"needs 0 < min <= max <= 3.0 mm, got [{low}, {high}]")
     return (low, high)
+
+
+def _sessions_range(entry: _Table) -> tuple[int, int]:
+    low, high = entry.integers("sessions_range", 2)
+    if not 1 <= low <= high:
+        raise entry.error("sessions_range", "needs 1 <= min <= max")
+    return (low, high)
+
+
+def _interval_weeks(entry: _Table) -> tuple[int, int, int]:
+    low, target, high = entry.integers("interval_weeks", 3)
+    if not 1 <= low <= target <= high:
+        raise entry.error("interval_weeks", "needs 1 <= min <= target <= max")
+    return (low, target, high)
+
+
+def is_currency_code(text: str) -> bool:
+    """Three capital letters, as ISO 4217 codes are (USD, EUR, GBP)."""
+    return len(text) == 3 and text.isascii() and text.isalpha() and text.isupper()
 
 
 def _price_range(entry: _Table, key: str) -> tuple[float, float]:
@@ -1491,6 +1652,7 @@ def _build_vocabulary(
         condition_snomed=snomed,
         condition_nothing=frozenset(condition.texts("nothing")),
         history_prefixes=tuple(phrase(p) for p in condition.texts("history_prefixes")),
+        history_suffixes=tuple(phrase(p) for p in condition.texts("history_suffixes")),
         negations=tuple(phrase(p) for p in condition.texts("negations")),
         family_prefixes=tuple(phrase(p) for p in condition.texts("family_prefixes")),
         allergen_names=PhraseIndex(allergen_phrases, allergy.texts("ignorable")),

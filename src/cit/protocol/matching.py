@@ -23,8 +23,10 @@ from cit.protocol.knowledge import (
 )
 from cit.protocol.model import CodeSystem, Coding, Route
 from cit.protocol.text import (
+    clauses,
     daily_amount,
     edit_distance,
+    ends_with,
     medicine_words,
     normalise_icd10,
     phrase,
@@ -55,10 +57,24 @@ class MedicationResolution:
 
 @dataclass(frozen=True, slots=True)
 class ConditionResolution:
+    """``history_ids``: concepts the text names only as history ("had cold sores as a kid");
+    ``drugs``: medicines of a rule the text names ("steroid dependent on prednisolone")."""
+
     concepts: tuple[ConditionConcept, ...]
     problems: tuple[str, ...]
-    says_history: bool = False  # the text reads "history of ..."
+    history_ids: frozenset[str] = frozenset()
+    drugs: tuple[DrugMatch, ...] = ()
     nothing: bool = False  # the entry says there is no condition ("none")
+
+
+@dataclass(frozen=True, slots=True)
+class _TextReading:
+    concepts: tuple[ConditionConcept, ...]
+    history_ids: frozenset[str]
+    drugs: tuple[DrugMatch, ...]
+    problems: tuple[str, ...]
+    leftover: tuple[str, ...]
+    stated: bool  # some clause states something (not only negations)
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,33 +264,98 @@ class Matcher:
             else:
                 concepts.setdefault(concept.id, concept)
         code_known = bool(concepts)
-        says_history = False
+        history_ids: set[str] = set()
+        drugs: dict[str, DrugMatch] = {}
         if text:
-            tokens = words(text)
-            if not codes and tokens and all(t in vocabulary.condition_nothing for t in tokens):
+            if (
+                not codes
+                and (tokens := words(text))
+                and all(t in vocabulary.condition_nothing for t in tokens)
+            ):
                 return ConditionResolution((), (), nothing=True)
+            read = self._read_condition_text(text)
+            problems.extend(read.problems)
+            for concept in read.concepts:
+                concepts.setdefault(concept.id, concept)
+            history_ids = set(read.history_ids)
+            for match in read.drugs:
+                drugs.setdefault(match.concept.id, match)
+            if read.leftover and not code_known:
+                problems.append(_words_not_understood(read.leftover, bool(read.concepts)))
+            elif read.stated and not concepts and not drugs:
+                problems.append("Not in the knowledge base.")
+        if unknown_codes:
+            # Even beside a recognised code: the unknown one may say something worse
+            # (hypertension coded together with haemophilia).
+            problems.append(f"Code {', '.join(unknown_codes)} is not in the knowledge base.")
+        if not codes and not text:
+            problems.append("Neither a code nor a text is recorded.")
+        return ConditionResolution(
+            tuple(concepts.values()),
+            tuple(dict.fromkeys(problems)),
+            history_ids=frozenset(history_ids),
+            drugs=tuple(drugs.values()),
+        )
+
+    def _read_condition_text(self, text: str) -> _TextReading:
+        """Read a condition's free text clause by clause: negated clauses ("no history of
+        keloids") say nothing is there, family history is someone else's, history cues
+        ("history of", "had ... as a kid", "years ago", "resolved") make the clause's
+        conditions history. Medicine names in it ("steroid dependent on oral prednisolone")
+        are found too."""
+        vocabulary = self.vocabulary
+        concepts: dict[str, ConditionConcept] = {}
+        history_ids: set[str] = set()
+        active_ids: set[str] = set()
+        drugs: dict[str, DrugMatch] = {}
+        problems: list[str] = []
+        leftover: list[str] = []
+        stated = False
+        previous: set[str] = set()
+        for clause in clauses(text):
+            tokens = words(clause)
+            if not tokens:
+                continue
             if starts_with(tokens, vocabulary.family_prefixes):
                 problems.append(
                     "A family history, not the patient's own condition: record it elsewhere."
                 )
-                tokens = ()
-            elif starts_with(tokens, vocabulary.negations):
-                problems.append("A negated statement: record only conditions the patient has.")
-                tokens = ()
+                continue
+            if starts_with(tokens, vocabulary.negations):
+                continue  # "no history of keloids", "denies cold sores": not there
             history = starts_with(tokens, vocabulary.history_prefixes)
-            says_history = history > 0
-            scan = vocabulary.condition_names.scan(tokens[history:])
+            tail = ends_with(tokens[history:], vocabulary.history_suffixes)
+            body = tokens[history : len(tokens) - tail]
+            is_history = bool(history or tail)
+            if is_history and not body:  # "eczema, resolved": says it of the clause before
+                history_ids.update(previous)
+                active_ids.difference_update(previous)
+                continue
+            scan = vocabulary.condition_names.scan(body)
+            stated = stated or bool(body)
+            previous = {concept.id for _, concept in scan.matches}
             for _, concept in scan.matches:
                 concepts.setdefault(concept.id, concept)
-            if scan.leftover and not code_known:
-                problems.append(_words_not_understood(scan.leftover, bool(scan.matches)))
-            elif tokens and not concepts:
-                problems.append("Not in the knowledge base.")
-        if unknown_codes and not concepts:
-            problems.append(f"Code {', '.join(unknown_codes)} is not in the knowledge base.")
-        if not codes and not text:
-            problems.append("Neither a code nor a text is recorded.")
-        return ConditionResolution(tuple(concepts.values()), tuple(problems), says_history)
+                (history_ids if is_history else active_ids).add(concept.id)
+            rest = scan.leftover
+            if rest:
+                drug_scan = vocabulary.drug_names.scan(rest)
+                for _, product in drug_scan.matches:
+                    for slot in product:
+                        match = self._pick(slot, None, [])
+                        if match is not None and match.concept.drug_class.kind == "rule":
+                            drugs.setdefault(match.concept.id, match)
+                if drug_scan.matches:
+                    rest = ()  # the words around a medicine's name say how it is taken
+            leftover.extend(rest)
+        return _TextReading(
+            tuple(concepts.values()),
+            frozenset(history_ids - active_ids),
+            tuple(drugs.values()),
+            tuple(problems),
+            tuple(leftover),
+            stated,
+        )
 
     def _condition_by_code(self, coding: Coding) -> ConditionConcept | None:
         vocabulary = self.vocabulary

@@ -28,10 +28,23 @@ class Decision(enum.StrEnum):
         return _SEVERITY[self]
 
     @property
+    def label(self) -> str:
+        """The decision in plain words, for staff and patients."""
+        return _LABELS[self]
+
+    @property
     def allows_treatment(self) -> bool:
         """True for ``treat`` and ``treat_with_precautions``."""
         return self in (Decision.TREAT, Decision.TREAT_WITH_PRECAUTIONS)
 
+
+_LABELS: dict[Decision, str] = {
+    Decision.TREAT: "Treat",
+    Decision.TREAT_WITH_PRECAUTIONS: "Treat with precautions",
+    Decision.DEFER: "Defer",
+    Decision.REFER: "Refer to a physician",
+    Decision.DO_NOT_TREAT: "Do not treat",
+}
 
 _SEVERITY: dict[Decision, int] = {
     Decision.TREAT: 0,
@@ -278,6 +291,31 @@ class UnrecognisedItem:
     path: str
     text: str
     reason: str
+
+    @property
+    def where(self) -> str:
+        """Where in the record the item is, in plain words ("Medicine 2")."""
+        return where_in_intake(self.path)
+
+
+_PATH_LABELS = {
+    "conditions": "Condition",
+    "medications": "Medicine",
+    "allergies": "Allergy",
+    "procedures": "Earlier procedure",
+    "areas": "Skin area",
+    "unmapped": "Record item",
+}
+
+
+def where_in_intake(path: str) -> str:
+    """A plain label for an intake path: "medications[1]" -> "Medicine 2"."""
+    head, _, rest = path.partition("[")
+    label = _PATH_LABELS.get(head)
+    if label is None:
+        return head.replace("_", " ").replace(".", ": ").capitalize()
+    number = rest.split("]", 1)[0]
+    return f"{label} {int(number) + 1}" if number.isdigit() else label
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from cit.protocol.knowledge import (
     _read_toml,
     _Table,
     get_knowledge,
+    is_currency_code,
 )
 
 DEFAULT_PROFILE: Final = "default"
@@ -290,32 +291,70 @@ def _known(table: _Table, known: Mapping[str, Any], key: str) -> Any:
     return known[key]
 
 
+def prices_from_mapping(
+    data: Mapping[str, Any],
+    knowledge: Knowledge | None = None,
+    base: PriceList | None = None,
+    *,
+    where: str = "price list",
+) -> PriceList:
+    """A clinic's own price list (as stored by the clinic app) over ``base`` (default: the
+    knowledge base's demo list): the same keys as a profile's ``[settings.prices]``. Raises
+    :class:`ProfileError` naming the field for anything malformed."""
+    knowledge = knowledge or get_knowledge()
+    try:
+        return _override_prices(
+            _Table(where, None, dict(data)), base or knowledge.prices, knowledge
+        )
+    except KnowledgeError as error:
+        raise ProfileError(error.file, error.detail, error.entry, error.field) from error
+
+
 def _override_prices(table: _Table, prices: PriceList, knowledge: Knowledge) -> PriceList:
-    def price_range(key: str, default: tuple[float, float]) -> tuple[float, float]:
+    """``[settings.prices]``: ``currency``, ``typical_sessions``, ``laser_alternative``,
+    ``single_scar`` (a range, or ``false`` for none) and the per-block tables ``per_session``
+    and ``prp_per_session`` (each block a range, or ``false`` to take its price away)."""
+
+    def price_range(key: str, default: tuple[float, float] | None) -> tuple[float, float] | None:
         if not table.has(key):
             return default
+        if table._get(key, None) is False:
+            return None
         low, high = table.numbers(key, 2)
         if not 0 <= low <= high:
             raise table.error(key, f"needs 0 <= low <= high, got [{low}, {high}]")
         return (low, high)
 
-    per_session = dict(prices.per_session)
-    per_block = table.optional_table("per_session", "[settings.prices.per_session]")
-    if per_block is not None:
-        for block, _ in per_block.items():
-            _known(per_block, knowledge.blocks, block)
-            low, high = per_block.numbers(block, 2)
+    def by_block(
+        key: str, base: Mapping[str, tuple[float, float]]
+    ) -> dict[str, tuple[float, float]]:
+        result = dict(base)
+        sub = table.optional_table(key, f"[settings.prices.{key}]")
+        if sub is None:
+            return result
+        for block, value in sub.items():
+            _known(sub, knowledge.blocks, block)
+            if value is False:
+                result.pop(block, None)
+                continue
+            low, high = sub.numbers(block, 2)
             if not 0 <= low <= high:
-                raise per_block.error(block, f"needs 0 <= low <= high, got [{low}, {high}]")
-            per_session[block] = (low, high)
+                raise sub.error(block, f"needs 0 <= low <= high, got [{low}, {high}]")
+            result[block] = (low, high)
+        return result
+
     typical = table.integers("typical_sessions", 2, prices.typical_sessions)
+    currency = table.text("currency", prices.currency)
+    if not is_currency_code(currency):
+        raise table.error("currency", "needs a three-letter ISO 4217 code such as USD or EUR")
     result = PriceList(
-        currency=table.text("currency", prices.currency),
+        currency=currency,
         typical_sessions=(typical[0], typical[1]),
         laser_alternative=price_range("laser_alternative", prices.laser_alternative),
-        prp_per_session=price_range("prp_per_session", prices.prp_per_session),
-        per_session=per_session,
+        prp_per_session=by_block("prp_per_session", prices.prp_per_session),
+        per_session=by_block("per_session", prices.per_session),
         sources=prices.sources,
+        single_scar=price_range("single_scar", prices.single_scar),
     )
     table.done()
     return result

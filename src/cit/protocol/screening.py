@@ -13,9 +13,10 @@ from datetime import date, timedelta
 from cit.protocol.dates import add_months, age_on
 from cit.protocol.knowledge import DrugConcept, Knowledge, Rule, get_knowledge
 from cit.protocol.matching import Matcher
-from cit.protocol.medication_use import MedicationUse, in_use_with_washout, medication_use
+from cit.protocol.medication_use import MedicationUse, Use, in_use_with_washout, medication_use
 from cit.protocol.model import (
     AREA_FLAGS,
+    ELSEWHERE,
     Decision,
     Fact,
     Finding,
@@ -172,15 +173,18 @@ class Screener:
                 add(flag.rule, Fact(f"history.{key}", text))
 
         for index, area in enumerate(intake.areas):
-            in_treated = self._touches(area.zone, treated)
+            near = self._near(area.zone, treated)
             for key in AREA_FLAGS:
                 if getattr(area, key):
                     flag = knowledge.area_flags[key]
-                    if flag.anywhere or in_treated:
-                        add(flag.rule, Fact(f"areas[{index}].{key}", f"{flag.text} ({area.zone})"))
+                    seen = Fact(f"areas[{index}].{key}", f"{flag.text} ({area.zone})")
+                    if flag.anywhere or near:
+                        add(flag.rule, seen)
+                    elif (elsewhere := self.rules[flag.rule].elsewhere_rule) is not None:
+                        add(elsewhere, seen)
 
         self._procedures(intake, on, treated, found)
-        self._conditions(intake, on, found)
+        self._conditions(intake, on, treated, found)
         self._medications(intake, on, found)
         self._allergies(intake, found)
         for index, fact in enumerate(intake.unmapped):
@@ -217,7 +221,7 @@ class Screener:
                 concept = self.knowledge.procedures[procedure.kind]
             if concept.rule is None or procedure.date > on:
                 continue
-            if procedure.zone is not None and not self._touches(procedure.zone, treated):
+            if procedure.zone is not None and not self._near(procedure.zone, treated):
                 continue
             until = add_months(procedure.date, self.window_months[concept.rule])
             if on < until:
@@ -228,13 +232,16 @@ class Screener:
                     until,
                 )
 
-    def _touches(self, area: str, treated: frozenset[str] | None) -> bool:
-        """Whether ``area`` (a zone or an alias) is among the zones to treat."""
+    def _near(self, area: str, treated: frozenset[str] | None) -> bool:
+        """Whether ``area`` (a zone, an alias or elsewhere) is in or near the zones to treat;
+        with no goal recorded, every place on the body counts."""
         if treated is None:
             return True
-        return any(zone in treated for zone in self.knowledge.expand_areas((area,)))
+        return area != ELSEWHERE and self.knowledge.near(area, treated)
 
-    def _conditions(self, intake: Intake, on: date, found: _Collector) -> None:
+    def _conditions(
+        self, intake: Intake, on: date, treated: frozenset[str] | None, found: _Collector
+    ) -> None:
         rules = self.rules
         for index, entry in enumerate(intake.conditions):
             resolution = self.matcher.condition(entry.codes, entry.text)
@@ -246,23 +253,46 @@ class Screener:
                 found.review(path, label, problem)
             if entry.onset is not None and entry.onset > on:
                 continue  # not yet present on the day
+            recorded: bool | None = None  # None: by what the text says of each concept
             if entry.resolved is not None and entry.resolved <= on:
-                active = False
+                recorded = False
             elif entry.status is not None:
-                active = entry.status.is_active
-            else:
-                active = not resolution.says_history
-            status = "active" if active else "history"
+                recorded = entry.status.is_active
             for concept in resolution.concepts:
+                active = (
+                    recorded if recorded is not None else concept.id not in resolution.history_ids
+                )
+                status = "active" if active else "history"
                 if concept.review is not None:
                     found.review(path, label, concept.review)
                 if not active and concept.review_when_history is not None:
                     found.review(path, label, concept.review_when_history)
-                for rule in concept.when_active if active else concept.when_history:
-                    text = f"{label} ({concept.title}, {status})"
-                    if rules[rule].scope == "area":
-                        text += "; location not recorded: assumed in the treatment area"
-                    found.add(rule, Fact(path, text))
+                for rule_id in concept.when_active if active else concept.when_history:
+                    fact = Fact(path, f"{label} ({concept.title}, {status})")
+                    rule = rules[rule_id]
+                    if rule.scope != "area":
+                        found.add(rule_id, fact)
+                    elif entry.site is None:
+                        where = "; location not recorded: assumed in the treatment area"
+                        found.add(rule_id, Fact(path, fact.text + where))
+                        if rule.unplaced_rule is not None:
+                            found.add(rule.unplaced_rule, fact)
+                    elif self._near(entry.site, treated):
+                        found.add(rule_id, Fact(path, f"{fact.text[:-1]}, {entry.site})"))
+                    elif rule.elsewhere_rule is not None:
+                        found.add(
+                            rule.elsewhere_rule, Fact(path, f"{fact.text[:-1]}, {entry.site})")
+                        )
+            if recorded is False:
+                continue
+            for match in resolution.drugs:  # a medicine the condition's text names
+                drug_rule = match.concept.drug_class.rule
+                assert drug_rule is not None  # only drugs of a rule are kept
+                named = (
+                    f"{label} (names {_drug_name(match.concept)}: {match.concept.drug_class.title})"
+                )
+                use = MedicationUse(Use.IN_USE)
+                self._medication_rule(drug_rule, match.concept, use, on, Fact(path, named), found)
 
     def _medications(self, intake: Intake, on: date, found: _Collector) -> None:
         for index, entry in enumerate(intake.medications):
@@ -391,3 +421,7 @@ class Screener:
             profile=self.profile.name,
             protocol_version=self.protocol_version,
         )
+
+
+def _drug_name(concept: DrugConcept) -> str:
+    return concept.names[0] if concept.names else concept.brands[0]

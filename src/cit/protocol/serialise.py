@@ -18,6 +18,7 @@ from cit.protocol.planning import (
     Maintenance,
     MilestoneDates,
     PlanNote,
+    PriceEstimate,
     SeriesPlan,
     TreatmentPlan,
 )
@@ -61,7 +62,7 @@ def screening_to_dict(screening: Screening, knowledge: Knowledge | None = None) 
         "until": _day(screening.until),
         "findings": [finding_to_dict(finding, knowledge) for finding in screening.findings],
         "unrecognised": [
-            {"path": item.path, "text": item.text, "reason": item.reason}
+            {"path": item.path, "where": item.where, "text": item.text, "reason": item.reason}
             for item in screening.unrecognised
         ],
         "protocol_version": screening.protocol_version,
@@ -99,25 +100,71 @@ def maintenance_to_dict(maintenance: Maintenance, knowledge: Knowledge) -> dict[
     }
 
 
+def price_to_dict(price: PriceEstimate, knowledge: Knowledge | None = None) -> dict[str, Any]:
+    """A series' price: the totals, each part (priced or "not priced") and the rates used,
+    so that an adjusted series can be priced again without the clinic's list."""
+    knowledge = knowledge or get_knowledge()
+    return {
+        "currency": price.currency,
+        "per_session": _range(price.per_session),
+        "series": _range(price.series),
+        "complete": price.complete,
+        "unpriced_blocks": list(price.unpriced_blocks),
+        "parts": [
+            {
+                "kind": part.kind,
+                "block": part.block,
+                "label": part.label,
+                "sessions": part.sessions,
+                "units": part.units,
+                "per_unit": _range(part.per_unit),
+                "total": _range(part.total),
+            }
+            for part in price.parts
+        ],
+        "rates": {key: _range(rate) for key, rate in price.rates},
+        "laser_alternative": _range(price.laser_alternative),
+        "note": price.note,
+        "sources": _sources(price.sources, knowledge),
+    }
+
+
 def series_to_dict(series: SeriesPlan, knowledge: Knowledge | None = None) -> dict[str, Any]:
+    """A series. ``sessions`` is its number of visits; each goal has its own ``sessions``
+    (needled at the first visits until reached) and each zone the ``sessions`` it is needled
+    at, with one depth per visit."""
     knowledge = knowledge or get_knowledge()
     visit = series.visit
-    price = series.price
+    plans = series.goal_plans
     return {
         "indications": list(series.indications),
         "goals": [
             {
                 "indication": goal.indication,
+                "planned_as": plans[index].indication if plans else goal.indication,
                 "areas": list(goal.areas),
                 "prp": goal.prp,
                 "single_scar": goal.single_scar,
                 "scar_types": list(goal.scar_types),
+                **(
+                    {
+                        "sessions": plans[index].sessions,
+                        "sessions_range": list(plans[index].sessions_range),
+                        "interval_weeks": list(plans[index].interval_weeks),
+                        "last_session": plans[index].last_session.isoformat(),
+                        "price_items": [list(item) for item in plans[index].price_items],
+                    }
+                    if plans
+                    else {}
+                ),
             }
-            for goal in series.goals
+            for index, goal in enumerate(series.goals)
         ],
         "zones": [
             {
                 "indication": zone.indication,
+                "indications": list(zone.indications or (zone.indication,)),
+                "sessions": zone.sessions or series.sessions,
                 "zone": zone.zone,
                 "depth_mm": [zone.depth.min_mm, zone.depth.max_mm],
                 "indication_depth_mm": list(zone.depth.indication_range),
@@ -145,6 +192,7 @@ def series_to_dict(series: SeriesPlan, knowledge: Knowledge | None = None) -> di
             "check_in_minutes": visit.check_in_minutes,
             "prp_blood_draw_minutes": visit.prp_blood_draw_minutes,
             "numbing_minutes": visit.numbing_minutes,
+            "prp_spin_minutes": visit.prp_spin_minutes,
             "needling_minutes": visit.needling_minutes,
             "needling_by_block": dict(visit.needling_by_block),
             "aftercare_minutes": visit.aftercare_minutes,
@@ -152,24 +200,18 @@ def series_to_dict(series: SeriesPlan, knowledge: Knowledge | None = None) -> di
             "equipment": list(visit.equipment),
             "endpoint": visit.endpoint,
         },
+        "visit_minutes": list(series.visit_minutes),
         "recovery": {
             "depth_mm": series.recovery.depth_mm,
             "downtime_days": list(series.recovery.downtime_days),
             "note": series.recovery.note,
+            "healed_by_day": series.recovery.healed_by_day,
+            "text": series.recovery.text,
             "sources": _sources(series.recovery.sources, knowledge),
         },
         "milestones": milestones_to_list(series.milestones, knowledge),
         "maintenance": maintenance_to_dict(series.maintenance, knowledge),
-        "price": {
-            "currency": price.currency,
-            "per_session": _range(price.per_session),
-            "series": _range(price.series),
-            "complete": price.complete,
-            "unpriced_blocks": list(price.unpriced_blocks),
-            "laser_alternative": _range(price.laser_alternative),
-            "note": price.note,
-            "sources": _sources(price.sources, knowledge),
-        },
+        "price": price_to_dict(series.price, knowledge),
         "notes": _notes(series.notes, knowledge),
     }
 
@@ -181,6 +223,8 @@ def plan_to_dict(plan: TreatmentPlan, knowledge: Knowledge | None = None) -> dic
         "on": plan.on.isoformat(),
         "series": [series_to_dict(series, knowledge) for series in plan.series],
         "price_total": _range(plan.price_total),
+        "price_complete": plan.price_complete,
+        "currency": plan.currency,
         "notes": _notes(plan.notes, knowledge),
         "screening": screening_to_dict(plan.screening, knowledge),
         "protocol_version": plan.protocol_version,
@@ -211,6 +255,7 @@ def course_to_dict(course: CourseDay, knowledge: Knowledge | None = None) -> dic
         ],
         "downtime_days": list(course.recovery.downtime_days),
         "downtime_note": course.recovery.note,
+        "recovery": course.recovery.text,
         "within_downtime": course.within_downtime,
     }
 

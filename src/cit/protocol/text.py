@@ -77,6 +77,26 @@ class PhraseIndex(Generic[T]):
         return PhraseScan(tuple(matches), tuple(leftover))
 
 
+_CLAUSE_BREAK = re.compile(
+    r"[;,()\[\]\n]+|(?<!\d)\.(?!\d)|\s+(?:but|however|although|though|whereas)\s+", re.I
+)
+
+
+def clauses(text: str) -> tuple[str, ...]:
+    """The clauses of a free text, split at punctuation and contrast words ("but"): each
+    says one thing, so a negation or a "history of" covers only its own clause."""
+    return tuple(part for part in _CLAUSE_BREAK.split(text) if part and part.strip())
+
+
+def ends_with(tokens: tuple[str, ...], suffixes: Iterable[tuple[str, ...]]) -> int:
+    """Length of the longest suffix in ``suffixes`` that ``tokens`` ends with (0: none)."""
+    best = 0
+    for suffix in suffixes:
+        if len(suffix) > best and len(suffix) <= len(tokens) and tokens[-len(suffix) :] == suffix:
+            best = len(suffix)
+    return best
+
+
 def starts_with(tokens: tuple[str, ...], prefixes: Iterable[tuple[str, ...]]) -> int:
     """Length of the longest prefix in ``prefixes`` that ``tokens`` starts with (0: none)."""
     best = 0

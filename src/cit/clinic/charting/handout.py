@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from cit.clinic.charting.models import SessionNote
-from cit.protocol.aftercare import aftercare, expected_course
+from cit.protocol.aftercare import aftercare, course_summary
 from cit.protocol.knowledge import get_knowledge
 from cit.protocol.profiles import load_profile
 
@@ -70,13 +70,15 @@ def aftercare_pdf(note: SessionNote) -> bytes:
     pdf.ln(3)
 
     heading(_("What to expect"))
-    for item in expected_course(0, depth).expected:
-        line(item.text)
-    downtime = expected_course(0, depth).recovery.downtime_days
-    line(
-        _("Most people are back to normal in about %(low)s-%(high)s days.")
-        % {"low": downtime[0], "high": downtime[1]}
-    )
+    course = course_summary(depth)
+    for item in course.items:
+        if item.first_day == item.last_day:
+            days = _("Day %(day)s") % {"day": item.first_day}
+        else:
+            days = _("Days %(first)s-%(last)s") % {"first": item.first_day, "last": item.last_day}
+        line(f"{days}: {item.text}")
+    # The same recovery line as the plan's ("largely healed by day 3" only for <= 0.5 mm).
+    line(course.recovery.text)
     pdf.ln(2)
 
     heading(_("Day by day"))

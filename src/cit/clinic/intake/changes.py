@@ -17,6 +17,15 @@ class ScreeningChanges:
     new_findings: list[str] = field(default_factory=list)
     resolved_findings: list[str] = field(default_factory=list)
     intake_changes: list[str] = field(default_factory=list)
+    titles: Mapping[str, str] = field(default_factory=dict)  # rule id -> what it says
+
+    @property
+    def new_finding_titles(self) -> list[str]:
+        return [self.titles.get(rule, rule) for rule in self.new_findings]
+
+    @property
+    def resolved_finding_titles(self) -> list[str]:
+        return [self.titles.get(rule, rule) for rule in self.resolved_findings]
 
     @property
     def anything(self) -> bool:
@@ -38,6 +47,8 @@ def _label(item: Mapping[str, Any], *keys: str) -> str:
 
 
 def _yes(value: Any) -> str:
+    if value == "unknown":
+        return "not sure"
     return "yes" if value else "no"
 
 
@@ -59,7 +70,7 @@ def intake_changes(before: Mapping[str, Any], now: Mapping[str, Any]) -> list[st
         changes += [f"New {noun}: {name}" for name in sorted(new - old)]
         changes += [f"No longer listed {noun}: {name}" for name in sorted(old - new)]
     for flag, text in (("pregnant", "Pregnant"), ("nursing", "Breastfeeding")):
-        if bool(before.get(flag)) != bool(now.get(flag)):
+        if before.get(flag) != now.get(flag) and bool(before.get(flag)) | bool(now.get(flag)):
             now_text, was_text = _yes(now.get(flag)), _yes(before.get(flag))
             changes.append(f"{text}: {now_text} (was {was_text})")
     before_history, now_history = before.get("history") or {}, now.get("history") or {}
@@ -85,6 +96,9 @@ def screening_changes(
         decision_now=now["decision"],
         new_findings=sorted(new_rules - old_rules),
         resolved_findings=sorted(old_rules - new_rules),
+        titles={
+            f["rule"]: f.get("title", f["rule"]) for f in (*before["findings"], *now["findings"])
+        },
         intake_changes=(
             intake_changes(intake_before, intake_now)
             if intake_before is not None and intake_before is not intake_now

@@ -52,7 +52,14 @@ class IntakeMainForm(forms.Form):
         empty_value=None,
         required=False,
     )
-    pregnant = forms.BooleanField(label="Pregnant, or may be pregnant", required=False)
+    pregnant = forms.TypedChoiceField(
+        label="Are you pregnant?",
+        choices=[("no", "No"), ("yes", "Yes"), ("unknown", "Not sure")],
+        coerce={"no": False, "yes": True, "unknown": "unknown"}.__getitem__,
+        empty_value=None,
+        required=False,
+        help_text="If you are not sure, we will offer a pregnancy test on the day.",
+    )
     nursing = forms.BooleanField(label="Breastfeeding", required=False)
     cold_sores = forms.BooleanField(label="I get cold sores (herpes)", required=False)
     keloids = forms.BooleanField(label="I have had keloid or raised scars", required=False)
@@ -245,7 +252,10 @@ class Questionnaire:
         initial = initial or {}
         main_class = StaffIntakeForm if staff else IntakeMainForm
         history = initial.get("history") or {}
-        self.main = main_class(data, prefix="main", initial={**initial, **history})
+        pregnant = {True: "yes", "unknown": "unknown"}.get(initial.get("pregnant"), "no")
+        self.main = main_class(
+            data, prefix="main", initial={**initial, **history, "pregnant": pregnant}
+        )
         self.lists = PATIENT_LISTS + (("areas",) if staff else ())
         self.formsets: dict[str, Any] = {}
         for name in self.lists:
@@ -272,7 +282,7 @@ class Questionnaire:
         data: dict[str, Any] = {
             "birth_date": birth_date,
             "sex": sex,
-            "pregnant": main["pregnant"],
+            "pregnant": main["pregnant"] or False,
             "nursing": main["nursing"],
             "history": {"cold_sores": main["cold_sores"], "keloids": main["keloids"]},
         }

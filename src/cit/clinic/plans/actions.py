@@ -15,7 +15,7 @@ from cit.clinic.intake.actions import standing_overrides
 from cit.clinic.intake.convert import intake_from_record_data
 from cit.clinic.intake.models import IntakeRecord, ScreeningRecord
 from cit.clinic.patients.models import Patient
-from cit.clinic.plans.models import PlannedSession, TreatmentPlanRecord
+from cit.clinic.plans.models import PlannedSession, TreatmentPlanRecord, clinic_prices
 from cit.protocol.adjust import SeriesAdjustment, adjust_series, check_session_dates
 from cit.protocol.planning import plan
 from cit.protocol.profiles import load_profile
@@ -29,7 +29,8 @@ def overridden_rules(patient: Patient) -> frozenset[str]:
 
 
 def propose_plan(patient: Patient, on: datetime.date) -> tuple[IntakeRecord, dict[str, Any]]:
-    """The engine's plan for the latest intake's goals, first session on ``on``.
+    """The engine's plan for the latest intake's goals, first session on ``on``, priced
+    with the clinic's own price list where it has one.
 
     Raises PlanRefused (with the screening) or PlanningError, as the engine does.
     """
@@ -42,6 +43,7 @@ def propose_plan(patient: Patient, on: datetime.date) -> tuple[IntakeRecord, dic
         on,
         load_profile(patient.clinic.protocol_profile),
         overridden_rules=overridden_rules(patient),
+        prices=clinic_prices(patient.clinic),
     )
     return record, plan_to_dict(proposal)
 

@@ -35,12 +35,24 @@ def _adjustments(
     for index, series in enumerate(proposal["series"]):
         prefix = f"s{index}-"
         values: dict[str, Any] = {}
+        several = len(series.get("goals", [])) > 1
+        values["sessions"] = series["sessions"]  # several goals: each goal's count instead
         for name, kind in (("sessions", int), ("interval_target_weeks", int)):
+            if name == "sessions" and several:
+                continue
             try:
                 values[name] = kind(post.get(prefix + name, ""))
             except ValueError:
                 unreadable[f"series[{index}].{name}"] = "enter a whole number"
                 values[name] = 0
+        goal_sessions: dict[int, int] = {}
+        if several:
+            # Several goals: each has its own count (needled at the first visits).
+            for number in range(len(series["goals"])):
+                try:
+                    goal_sessions[number] = int(post.get(f"{prefix}goal{number}-sessions", ""))
+                except ValueError:
+                    unreadable[f"series[{index}].goals[{number}].sessions"] = "enter a whole number"
         try:
             first = datetime.date.fromisoformat(post.get(prefix + "first_session", ""))
         except ValueError:
@@ -54,7 +66,9 @@ def _adjustments(
             except ValueError:
                 unreadable[f"series[{index}].depth.{key}"] = "enter a depth in mm"
         adjustments.append(
-            SeriesAdjustment(values["sessions"], values["interval_target_weeks"], first, depths)
+            SeriesAdjustment(
+                values["sessions"], values["interval_target_weeks"], first, depths, goal_sessions
+            )
         )
     return adjustments, unreadable
 
@@ -120,6 +134,20 @@ def plan_page(request: HttpRequest, patient_id: int) -> HttpResponse:
                 "series": series,
                 "sessions_range": allowed_sessions(series),
                 "zones": [{**zone, "key": zone_key(zone)} for zone in series["zones"]],
+                "goals": [
+                    {
+                        **goal,
+                        "number": number,
+                        "value": (
+                            request.POST.get(f"s{index}-goal{number}-sessions")
+                            if request.method == "POST"
+                            else None
+                        )
+                        or goal.get("sessions"),
+                        "errors": errors.get(f"series[{index}].goals[{number}].sessions", []),
+                    }
+                    for number, goal in enumerate(series.get("goals", []))
+                ],
                 "values": request.POST if request.method == "POST" else None,
                 "errors": {
                     k.split(".", 1)[1]: v
