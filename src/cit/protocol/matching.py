@@ -21,7 +21,7 @@ from cit.protocol.knowledge import (
     ProcedureConcept,
 )
 from cit.protocol.model import CodeSystem, Coding, Route
-from cit.protocol.text import normalise_icd10, starts_with, words
+from cit.protocol.text import PhraseIndex, normalise_icd10, starts_with, words
 
 _CACHE_SIZE = 65536
 
@@ -157,7 +157,9 @@ class Matcher:
                     "A family history, not the patient's own condition: record it elsewhere."
                 )
                 tokens = ()
-            elif starts_with(tokens, vocabulary.negations):
+            elif starts_with(tokens, vocabulary.negations) and not _begins_with_name(
+                tokens, vocabulary.condition_names
+            ):
                 problems.append("A negated statement: record only conditions the patient has.")
                 tokens = ()
             history = starts_with(tokens, vocabulary.history_prefixes)
@@ -229,6 +231,12 @@ class Matcher:
         if len(kinds) != 1 or scan.leftover:
             return None
         return next(iter(kinds.values()))
+
+
+def _begins_with_name(tokens: tuple[str, ...], names: PhraseIndex[ConditionConcept]) -> bool:
+    """Whether the text begins with a known name, which then also begins with the negation
+    word: "Not in labor force" is a finding, not a negated statement."""
+    return any(tokens[:size] in names for size in range(1, len(tokens) + 1))
 
 
 def _drug_label(concept: DrugConcept) -> str:
