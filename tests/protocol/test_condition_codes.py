@@ -1,5 +1,6 @@
 """Condition codes: every ICD-10-CM prefix and SNOMED CT id the knowledge base lists is kept
-with its official display, and the code resolves to its concept."""
+with its official display, and the code and its display both resolve to the same concept
+(CLINICAL.md v2, 'Records from EHRs carry more than the questionnaire asks')."""
 
 import shutil
 from functools import cache
@@ -44,6 +45,22 @@ def test_a_listed_code_resolves_to_its_concept(
     resolution = matcher().condition((Coding(system, code),), None)
     assert (ids(resolution), resolution.problems) == ([concept], ())
     assert display.strip()
+
+
+@pytest.mark.parametrize(("system", "code", "display", "concept"), LISTED)
+def test_its_official_display_resolves_by_name_to_the_same_concept(
+    system: Any, code: Any, display: Any, concept: Any
+) -> None:
+    resolution = matcher().condition((), display)
+    assert (ids(resolution), resolution.problems) == ([concept], ())
+
+
+@pytest.mark.parametrize(("system", "code", "display", "concept"), LISTED)
+def test_the_code_with_its_display_as_an_ehr_sends_it(
+    system: Any, code: Any, display: Any, concept: Any
+) -> None:
+    resolution = matcher().condition((Coding(system, code),), display)
+    assert (ids(resolution), resolution.problems) == ([concept], ())
 
 
 # -- the file format: every code with its display, typos named ------------------------------
