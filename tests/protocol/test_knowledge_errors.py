@@ -87,7 +87,13 @@ def test_one_brand_for_two_drugs_is_rejected(edit: Edit) -> None:
 
 
 def test_one_icd_code_for_two_conditions_is_rejected(edit: Edit) -> None:
-    error = load_error(edit("conditions.toml", 'icd10cm = ["L80"]', 'icd10cm = ["L80", "I10"]'))
+    error = load_error(
+        edit(
+            "conditions.toml",
+            '{code = "L80", display = "Vitiligo"},',
+            '{code = "L80", display = "Vitiligo"}, {code = "I10", display = "x"},',
+        )
+    )
     assert (error.file, error.entry, error.field) == (
         "conditions.toml",
         "condition 'hypertension'",

@@ -151,7 +151,7 @@ def conditions_of(
         ("L57.0", "actinic-keratosis"),
         ("L57.8", "photo-ageing"),
         ("l570", "actinic-keratosis"),
-        ("D68.0", "bleeding-disorder"),
+        ("D68.0", "von-willebrand"),
         ("D68.51", "thrombophilia"),
         ("O24.410", "diabetes-in-pregnancy"),
         ("O80", "pregnancy"),

@@ -60,7 +60,7 @@ def test_cutaneous_lupus_is_collagen_vascular_do_not_treat(entry: Any) -> None:
         {"history": history(keloids=True)},
         {"conditions": (condition(icd="L91.0"),)},
         {"conditions": (condition("Hypertrophic scarring"),)},
-        {"conditions": (condition(snomed="49420001", status=ClinicalStatus.INACTIVE),)},
+        {"conditions": (condition(snomed="33659008", status=ClinicalStatus.INACTIVE),)},
     ],
 )
 def test_keloids_are_do_not_treat(fields: Any) -> None:

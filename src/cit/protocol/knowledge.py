@@ -296,6 +296,8 @@ class ConditionConcept:
     names: tuple[str, ...]
     icd10cm: tuple[str, ...]
     snomed: tuple[str, ...]
+    icd10cm_displays: tuple[str, ...]  # the official display of each code, in the same order
+    snomed_displays: tuple[str, ...]
     when_active: tuple[str, ...]
     when_history: tuple[str, ...]
     review: str | None
@@ -1057,14 +1059,8 @@ class _Loader:
             history = tuple(
                 self.check_rule(entry, "when_history", r) for r in entry.texts("when_history", ())
             )
-            icd = entry.texts("icd10cm", ())
-            for code in icd:
-                if not code or not code[0].isalpha() or not normalise_icd10(code).isalnum():
-                    raise entry.error("icd10cm", f"not an ICD-10-CM code prefix: {code!r}")
-            snomed = entry.texts("snomed", ())
-            for code in snomed:
-                if not code.isdigit():
-                    raise entry.error("snomed", f"not a SNOMED CT id: {code!r}")
+            icd, icd_displays = _coded(entry, "icd10cm", _is_icd10_prefix, "ICD-10-CM code prefix")
+            snomed, snomed_displays = _coded(entry, "snomed", str.isdigit, "SNOMED CT id")
             conditions.append(
                 ConditionConcept(
                     id=condition_id,
@@ -1072,6 +1068,8 @@ class _Loader:
                     names=entry.texts("names"),
                     icd10cm=icd,
                     snomed=snomed,
+                    icd10cm_displays=icd_displays,
+                    snomed_displays=snomed_displays,
                     when_active=active,
                     when_history=history,
                     review=entry.text("review", None),
@@ -1588,6 +1586,32 @@ def _price_range(entry: _Table, key: str) -> tuple[float, float]:
     if not 0 <= low <= high:
         raise entry.error(key, f"needs 0 <= low <= high, got [{low}, {high}]")
     return (low, high)
+
+
+def _is_icd10_prefix(code: str) -> bool:
+    return bool(code) and code[0].isalpha() and normalise_icd10(code).isalnum()
+
+
+def _coded(
+    entry: _Table, field: str, valid: Callable[[str], bool], what: str
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``field = [{code = "...", display = "..."}, ...]``: the codes and their official
+    displays (each code is listed with the display it is published under)."""
+    if not entry.has(field):
+        return (), ()
+    items = entry.data[field]
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise entry.error(field, 'expected a list of {code = "...", display = "..."}')
+    codes: list[str] = []
+    displays: list[str] = []
+    for item in entry.array(field, f"{entry.entry} {field}", id_key="code"):
+        code = item.text("code")
+        if not valid(code):
+            raise item.error("code", f"not a {what}: {code!r}")
+        codes.append(code)
+        displays.append(item.text("display"))
+        item.done()
+    return tuple(codes), tuple(displays)
 
 
 def _build_vocabulary(

@@ -23,6 +23,7 @@ from cit.protocol.knowledge import (
 )
 from cit.protocol.model import CodeSystem, Coding, Route
 from cit.protocol.text import (
+    PhraseIndex,
     clauses,
     daily_amount,
     edit_distance,
@@ -312,6 +313,18 @@ class Matcher:
         leftover: list[str] = []
         stated = False
         previous: set[str] = set()
+        whole = words(text)
+        if not (
+            starts_with(whole, vocabulary.family_prefixes)
+            or starts_with(whole, vocabulary.negations)
+            or starts_with(whole, vocabulary.history_prefixes)
+            or ends_with(whole, vocabulary.history_suffixes)
+        ):
+            # A name with commas in it ("Behcet's syndrome, complete"), read whole.
+            scan = vocabulary.condition_names.scan(whole)
+            if scan.matches and not scan.leftover:
+                found = tuple(dict.fromkeys(concept for _, concept in scan.matches))
+                return _TextReading(found, frozenset(), (), (), (), True)
         for clause in clauses(text):
             tokens = words(clause)
             if not tokens:
@@ -321,7 +334,9 @@ class Matcher:
                     "A family history, not the patient's own condition: record it elsewhere."
                 )
                 continue
-            if starts_with(tokens, vocabulary.negations):
+            if starts_with(tokens, vocabulary.negations) and not _begins_with_name(
+                tokens, vocabulary.condition_names
+            ):
                 continue  # "no history of keloids", "denies cold sores": not there
             history = starts_with(tokens, vocabulary.history_prefixes)
             tail = ends_with(tokens[history:], vocabulary.history_suffixes)
@@ -456,6 +471,12 @@ def _by_dose(match: DrugMatch, tokens: tuple[str, ...]) -> DrugMatch:
     if amount is None or amount > threshold.over:
         return match
     return DrugMatch(threshold.otherwise, match.route_assumed)
+
+
+def _begins_with_name(tokens: tuple[str, ...], names: PhraseIndex[ConditionConcept]) -> bool:
+    """Whether the text begins with a known name, which then also begins with the negation
+    word: "Not in labor force" is a finding, not a negated statement."""
+    return any(tokens[:size] in names for size in range(1, len(tokens) + 1))
 
 
 def _drug_label(concept: DrugConcept) -> str:
