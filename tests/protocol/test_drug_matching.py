@@ -89,6 +89,27 @@ def test_rxnorm_drug_names_reduce_to_their_ingredients(name: str, drug_class: st
     assert problems == ()
 
 
+@pytest.mark.parametrize(
+    ("name", "drug_class"),
+    [
+        ("isotretinoína 20 mg cápsulas blandas", "isotretinoin"),
+        ("isotrétinoïne 20 mg capsule molle", "isotretinoin"),
+        ("Euthyrox 50 µg comprimidos", "thyroid"),
+        ("Levothyrox 75 microgrammes comprimé sécable", "thyroid"),
+        ("Omeprazol 20 mg cápsulas duras gastrorresistentes", "ppi"),
+        ("Ramipril 5 mg Tabletten", "ace_inhibitor"),
+        ("Cosentyx 150 MG/ML Sensoready Pen", "biologic"),
+        ("Curcumin complex 1000 mg", "supplement_antiplatelet"),
+        ("Salicylic acid 2% BHA liquid exfoliant", "skincare_active"),
+        ("Clexane 40 mg jeringa precargada", "anticoagulant"),
+    ],
+)
+def test_dose_form_words_in_other_languages_and_device_names_are_ignored(
+    name: str, drug_class: str
+) -> None:
+    assert classes(name) == ({drug_class}, ())
+
+
 def test_route_words_of_rxnorm_dose_forms_still_tell_the_route() -> None:
     assert classes("fluticasone propionate 0.05 MG/ML Topical Cream")[0] == {
         "topical_corticosteroid"
