@@ -500,15 +500,13 @@ def test_a_known_code_does_not_excuse_words_nobody_understood() -> None:
     assert problems == ("Partly recognised; not understood: 'oxycodone'.",)
 
 
-def test_form_words_left_over_with_a_known_code_are_no_problem() -> None:
-    name = "warfarin sodium 5 MG Oral Tablet [Coumadin] 30 day supply bottle"
-    assert classes(name, rxnorm=("855332",)) == (
+def test_with_a_known_code_only_form_and_strength_words_may_be_left_over() -> None:
+    name = "warfarin sodium 5 MG Oral Tablet [Coumadin] 30 day pack"
+    assert classes(name, rxnorm=("855332",)) == ({"anticoagulant"}, ())
+    # "supply" is no form word: a clinician reads it.
+    assert classes("warfarin sodium 5 MG Oral Tablet supply", rxnorm=("855332",)) == (
         {"anticoagulant"},
         ("Partly recognised; not understood: 'supply'.",),
-    )
-    assert classes("warfarin sodium 5 MG Oral Tablet", rxnorm=("855332",)) == (
-        {"anticoagulant"},
-        (),
     )
 
 
