@@ -89,6 +89,27 @@ def test_rxnorm_drug_names_reduce_to_their_ingredients(name: str, drug_class: st
     assert problems == ()
 
 
+@pytest.mark.parametrize(
+    ("name", "drug_class"),
+    [
+        ("isotretinoína 20 mg cápsulas blandas", "isotretinoin"),
+        ("isotrétinoïne 20 mg capsule molle", "isotretinoin"),
+        ("Euthyrox 50 µg comprimidos", "thyroid"),
+        ("Levothyrox 75 microgrammes comprimé sécable", "thyroid"),
+        ("Omeprazol 20 mg cápsulas duras gastrorresistentes", "ppi"),
+        ("Ramipril 5 mg Tabletten", "ace_inhibitor"),
+        ("Cosentyx 150 MG/ML Sensoready Pen", "biologic"),
+        ("Curcumin complex 1000 mg", "supplement_antiplatelet"),
+        ("Salicylic acid 2% BHA liquid exfoliant", "skincare_active"),
+        ("Clexane 40 mg jeringa precargada", "anticoagulant"),
+    ],
+)
+def test_dose_form_words_in_other_languages_and_device_names_are_ignored(
+    name: str, drug_class: str
+) -> None:
+    assert classes(name) == ({drug_class}, ())
+
+
 def test_route_words_of_rxnorm_dose_forms_still_tell_the_route() -> None:
     assert classes("fluticasone propionate 0.05 MG/ML Topical Cream")[0] == {
         "topical_corticosteroid"
@@ -479,15 +500,13 @@ def test_a_known_code_does_not_excuse_words_nobody_understood() -> None:
     assert problems == ("Partly recognised; not understood: 'oxycodone'.",)
 
 
-def test_form_words_left_over_with_a_known_code_are_no_problem() -> None:
-    name = "warfarin sodium 5 MG Oral Tablet [Coumadin] 30 day supply bottle"
-    assert classes(name, rxnorm=("855332",)) == (
+def test_with_a_known_code_only_form_and_strength_words_may_be_left_over() -> None:
+    name = "warfarin sodium 5 MG Oral Tablet [Coumadin] 30 day pack"
+    assert classes(name, rxnorm=("855332",)) == ({"anticoagulant"}, ())
+    # "supply" is no form word: a clinician reads it.
+    assert classes("warfarin sodium 5 MG Oral Tablet supply", rxnorm=("855332",)) == (
         {"anticoagulant"},
         ("Partly recognised; not understood: 'supply'.",),
-    )
-    assert classes("warfarin sodium 5 MG Oral Tablet", rxnorm=("855332",)) == (
-        {"anticoagulant"},
-        (),
     )
 
 
