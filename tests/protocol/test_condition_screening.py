@@ -180,6 +180,17 @@ def test_no_relevance_conditions_by_icd_code_give_treat(code: Any, display: Any)
         ("Autoimmune thyroiditis", "hashimoto"),
         ("Pruritus, unspecified", "pruritus"),
         ("Type 2 diabetes mellitus without complications", "diabetes"),
+        ("Migraine without aura, not intractable, without status migrainosus", "migraine"),
+        (
+            "Thyrotoxicosis with diffuse goiter without thyrotoxic crisis or storm",
+            "hyperthyroidism",
+        ),
+        ("Attention-deficit hyperactivity disorder, predominantly inattentive type", "adhd"),
+        ("Morbid (severe) obesity due to excess calories", "obesity"),
+        ("Body mass index [BMI] 19.9 or less, adult", "bmi"),
+        ("Idiopathic chronic gout, right shoulder, without tophus (tophi)", "gout"),
+        ("Primary generalized (osteo)arthritis", "osteoarthritis"),
+        ("Sunburn of second degree", "sunburn"),
     ],
 )
 def test_official_icd_descriptions_of_billable_codes_resolve_by_name(
@@ -381,3 +392,9 @@ def test_a_healed_laceration_has_no_bearing() -> None:
         resolved=date(2020, 2, 20),
     )
     assert screened(conditions=(entry,)).decision is Decision.TREAT
+
+
+def test_a_thyroid_storm_written_out_is_left_for_review() -> None:
+    # E05 is of no relevance by code (CLINICAL.md lists E05 whole); the words of a crisis are
+    # not names, so a text-only thyroid storm still goes to a clinician.
+    assert named("Thyrotoxicosis with diffuse goiter with thyrotoxic crisis or storm")[1]
