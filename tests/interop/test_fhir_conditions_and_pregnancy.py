@@ -63,12 +63,14 @@ def test_a_harmless_coding_does_not_hide_a_severe_one() -> None:
     """Two SNOMED codings, hypertension (no screening relevance) first and keloid (do not
     treat) second, no text: one entry with both codes; the keloid decides."""
     result = intake(
-        condition((SNOMED, "59621000", "Essential hypertension"), (SNOMED, "49420001", "Keloid"))
+        condition(
+            (SNOMED, "59621000", "Essential hypertension"), (SNOMED, "33659008", "Keloid scar")
+        )
     )
     [entry] = result.conditions
     assert entry.codes == (
         Coding(CodeSystem.SNOMED, "59621000"),
-        Coding(CodeSystem.SNOMED, "49420001"),
+        Coding(CodeSystem.SNOMED, "33659008"),
     )
     assert entry.text == "Essential hypertension"
     screening = screen(result, ON)

@@ -1,6 +1,7 @@
 """Chronic conditions: eczema/psoriasis history, chronic skin disease, keloids,
 collagen-vascular disease, bleeding disorders, immunodeficiency, diabetes, staff flags."""
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -25,9 +26,18 @@ def test_history_of_eczema_or_psoriasis_refers(entry: Any) -> None:
     assert result.decision is Decision.REFER
 
 
-def test_active_psoriasis_also_defers_the_area() -> None:
+def test_active_psoriasis_defers_the_area_until_quiescent() -> None:
+    # CLINICAL.md v2 separates the active flare in the area (defer until quiescent) from the
+    # history (refer); the record's next screening, once quiescent, refers.
     result = screened(conditions=(condition(icd="L40.0", status=ClinicalStatus.ACTIVE),))
-    assert rules(result) == {"eczema-psoriasis-history", "eczema-psoriasis-active"}
+    assert rules(result) == {"eczema-psoriasis-active"}
+    assert result.decision is Decision.DEFER
+
+
+def test_active_psoriasis_elsewhere_on_the_body_refers() -> None:
+    entry = replace(condition(icd="L40.0", status=ClinicalStatus.ACTIVE), site="elsewhere")
+    result = screened(conditions=(entry,))
+    assert rules(result) == {"eczema-psoriasis-history"}
     assert result.decision is Decision.REFER
 
 

@@ -154,3 +154,10 @@ def test_area_alias_face_covers_its_zones() -> None:
         goals=(Goal("rejuvenation", ("cheeks",)),), areas=(area("face", sunburn=True),)
     )
     assert rules(result) == {"sunburn"}
+
+
+def test_an_active_wound_condition_without_a_place_refers() -> None:
+    # CLINICAL.md v2: wounds recorded as active Conditions without a place are referred.
+    result = screened(conditions=(condition("Open wound", status=ClinicalStatus.ACTIVE),))
+    assert "wound-elsewhere" in rules(result)
+    assert result.decision is Decision.REFER
