@@ -32,6 +32,8 @@ browser:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# The demo prints its e-mails and text messages to the console (refused in production).
+run: export ALLOW_CONSOLE_BACKENDS ?= true
 run: install
 	$(BIN)/cit migrate --noinput -v0
 	$(BIN)/cit collectstatic --noinput -v0

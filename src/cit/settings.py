@@ -14,6 +14,7 @@ from typing import Any
 import dj_database_url
 
 from cit.interop.fhir_client import parse_allow_list
+from cit.lib.client_ip import parse_networks
 from cit.lib.env import EnvError, env_bool, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -74,6 +75,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before any view (and CSRF's view hook) reads the body: refuse what no view can use.
     "cit.middleware.RequestGuardMiddleware",
+    # Staff sessions end after SESSION_IDLE_MINUTES without a request.
+    "cit.clinic.accounts.idle.IdleTimeoutMiddleware",
+    # Too many requests from one client: 429 with Retry-After (RATE_LIMIT_*).
+    "cit.ratelimit.RateLimitMiddleware",
+    # A request that read a patient's record and wrote no audit event gets one.
+    "cit.clinic.audit.middleware.AuditCompletenessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -151,10 +158,21 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Log-in lockout: 5 failures for one user name from one address lock it for 15 minutes.
+# Log-in lockout: 5 failures for one user name from one address lock it for 15 minutes;
+# LOGIN_IP_FAILURE_LIMIT failures from one address, whatever the names tried (password
+# spraying), lock that address out for as long (cit.clinic.accounts.views).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 20)
+# The client's address: the peer, or behind these reverse proxies (addresses or networks,
+# comma-separated) the address they forward for in X-Forwarded-For. Empty: the peer.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+try:
+    TRUSTED_PROXY_NETWORKS = parse_networks(TRUSTED_PROXIES)
+except ValueError as _error:
+    raise EnvError(f"TRUSTED_PROXIES: {_error}") from None
+AXES_CLIENT_IP_CALLABLE = "cit.clinic.accounts.lockout.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
@@ -163,8 +181,24 @@ AXES_USERNAME_CALLABLE = "cit.clinic.accounts.lockout.lockout_username"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# Staff sessions also end after this many minutes without a request (0: never).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+# Behind HTTPS (SECURE_COOKIES=true) cookies are Secure, and by default the proxy's
+# X-Forwarded-Proto is believed, plain HTTP is redirected and HSTS is sent for a year.
+SECURE_COOKIES = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https")
+    if env_bool("SECURE_PROXY_SSL_HEADER", SECURE_COOKIES)
+    else None
+)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SECURE_COOKIES)
+# The health check answers over plain HTTP too (load balancers probe it so).
+SECURE_REDIRECT_EXEMPT = [r"^health$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60 if SECURE_COOKIES else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
@@ -245,6 +279,20 @@ SMS_BACKEND = env_str("SMS_BACKEND", "cit.clinic.appointments.sms.ConsoleSmsBack
 REPLAN_INLINE_MAX_SERIES = env_int("REPLAN_INLINE_MAX_SERIES", 5)
 REPLAN_TIME_LIMIT_SECONDS = env_int("REPLAN_TIME_LIMIT_SECONDS", 20)
 # --- end of tasks and reminders ------------------------------------------------------------
+
+# Console e-mail and SMS backends print every reminder (names, contacts, dates) to the log.
+# With DEBUG off the server and the worker refuse to start with them (system check
+# cit.E001) unless this says they may (`make run`'s demo sets it).
+ALLOW_CONSOLE_BACKENDS = env_bool("ALLOW_CONSOLE_BACKENDS", False)
+
+# Rate limits per client address (requests per minute; 0: none). Generous, so a clinic's
+# day and the demo never meet them; they stop scripts hammering log-in, the API and CDS Hooks.
+RATE_LIMIT_LOGIN_PER_MINUTE = env_int("RATE_LIMIT_LOGIN_PER_MINUTE", 30)
+RATE_LIMIT_API_PER_MINUTE = env_int("RATE_LIMIT_API_PER_MINUTE", 600)
+RATE_LIMIT_CDS_PER_MINUTE = env_int("RATE_LIMIT_CDS_PER_MINUTE", 300)
+
+# Idempotency-Key on the API's POSTs: the first answer is kept this many hours.
+IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
 
 LOGGING = {
     "version": 1,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import BadRequest
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -25,6 +26,9 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # A BadRequest raised by our own input checks says what was wrong; others say nothing.
+    if isinstance(exception, BadRequest) and str(exception):
+        return _error(request, 400, "Bad request", str(exception))
     return _error(request, 400, "Bad request", "The request could not be understood.")
 
 

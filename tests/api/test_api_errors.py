@@ -71,12 +71,33 @@ def test_model_rule_failure_is_422_with_field(api: Client) -> None:
         api,
         "/api/patients",
         json.dumps(
+            {
+                "given_name": "A",
+                "family_name": "B",
+                "birth_date": "1980-01-01",
+                "sex": "male",
+                "email": "not-an-address",
+            }
+        ),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "email", "message": "Enter a valid email address."}
+    ]
+    assert not Patient.objects.exists()
+
+
+def test_a_birth_date_in_the_future_is_422_with_field(api: Client) -> None:
+    response = _post(
+        api,
+        "/api/patients",
+        json.dumps(
             {"given_name": "A", "family_name": "B", "birth_date": "2999-01-01", "sex": "male"}
         ),
     )
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "birth_date", "message": "Birth date cannot be in the future."}
+        {"field": "body.birth_date", "message": "Enter a date that is not in the future."}
     ]
     assert not Patient.objects.exists()
 

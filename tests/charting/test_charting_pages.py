@@ -38,7 +38,9 @@ def test_htmx_charting_swaps_the_zone_panel_with_field_errors(
     data = {"zone": "cheeks", "depth_mm": "1.0", "passes": "2", "endpoint": "even_erythema"}
     response = client.post(url, data, HTTP_HX_REQUEST="true")
     body = response.content.decode()
-    assert response.status_code == 200 and body.startswith('<div id="zone-panel"')
+    assert (
+        response.status_code == 422
+    )  # refused: the form with its errors and body.startswith('<div id="zone-panel"')
     assert 'data-field="depth_mm"' in body and "breaks the skin" in body
     assert not ZoneTreatment.objects.exists()
     response = client.post(url, {**data, "depth_mm": "0.3"}, HTTP_HX_REQUEST="true")
@@ -53,7 +55,7 @@ def test_plain_form_refusal_rerenders_the_page(draft_note: Any, nurse: Any) -> N
         f"/sessions/{draft_note.pk}/details/",
         {"photos_taken": "yes", "numbing_applied_at": "10:00", "numbing_removed_at": "09:00"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422  # refused: the form with its errors
     assert b'data-field="numbing_removed_at"' in response.content
     assert SessionNote.objects.get().numbing_applied_at is None
 
@@ -72,7 +74,9 @@ def test_start_page_refusal_names_the_missing_consent(
             "photos_taken": "yes",
         },
     )
-    assert response.status_code == 200 and b"has not signed" in response.content
+    assert (
+        response.status_code == 422
+    )  # refused: the form with its errors and b"has not signed" in response.content
     assert not SessionNote.objects.exists()
 
 

@@ -90,7 +90,8 @@ ENDPOINTS = [
         302,
         {"photos_taken": "yes"},
     ),
-    Endpoint("sign", "POST", "/sessions/{draft}/sign/", frozenset(CLINICAL), 302, {}),
+    # The draft has nothing charted: an allowed role reaches the action, which refuses (409).
+    Endpoint("sign", "POST", "/sessions/{draft}/sign/", frozenset(CLINICAL), 409, {}),
     Endpoint("amend page", "GET", "/sessions/{signed}/amend/", frozenset(CLINICAL)),
     Endpoint(
         "amend",

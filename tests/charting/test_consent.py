@@ -219,7 +219,7 @@ def test_signing_page_shows_field_errors_and_stores_nothing(
         f"/patients/{patient.pk}/consent/",
         {"method": "typed", "typed_name": "Someone Else", "patient_confirms": "on"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422  # refused: the form with its errors
     assert b'data-field="typed_name"' in response.content
     assert not ConsentSignature.objects.exists()
     response = client.post(

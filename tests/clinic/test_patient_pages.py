@@ -24,7 +24,7 @@ def test_register_shows_field_errors_and_saves_nothing(desk: Client) -> None:
         "/patients/new/",
         {"given_name": "", "family_name": "Doe", "birth_date": "3000-01-01", "sex": "robot"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422  # refused: the form with its errors
     errors = response.context["form"].errors
     assert set(errors) == {"given_name", "birth_date", "sex"}
     page = response.content.decode()
@@ -70,7 +70,7 @@ def test_edit_with_bad_input_changes_nothing(desk: Client, clinic: Any, make_pat
         f"/patients/{patient.pk}/edit/",
         {"given_name": "Changed", "family_name": "", "birth_date": "not a date", "sex": "female"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422  # refused: the form with its errors
     assert set(response.context["form"].errors) == {"family_name", "birth_date"}
     patient.refresh_from_db()
     assert patient.given_name == "Ada"

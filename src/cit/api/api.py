@@ -2,23 +2,67 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import django_auth
 
 import cit
 from cit.api import appointments, charting, me, patients, protocol
+from cit.api.bounds import BoundedJsonParser
 from cit.api.errors import install_error_handlers
 
-api = NinjaAPI(
+# Answers any operation may give before its own code runs (cit.middleware, cit.ratelimit,
+# cit.clinic.accounts.idle, ninja's body parser): documented on every operation, so the
+# OpenAPI document describes everything that is sent.
+COMMON_RESPONSES = {
+    "400": "The request could not be read (control characters, an unreadable or too deeply "
+    "nested body).",
+    "401": "Not logged in, or the session ended.",
+    "413": "The request body is too large.",
+    "429": "Too many requests from this client; see Retry-After.",
+}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer"},
+    }
+}
+
+
+def add_common_responses(schema: dict[str, Any]) -> None:
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for code, description in COMMON_RESPONSES.items():
+                responses.setdefault(code, {"description": description, "content": error})
+            responses["429"].setdefault("headers", RETRY_AFTER)
+
+
+class CitAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        add_common_responses(schema)
+        return schema
+
+
+api = CitAPI(
     title="CIT API",
     version=cit.__version__,
     description=(
         "The clinic system for collagen induction therapy. Session-cookie authentication "
         "(log in at /accounts/login/); unsafe methods need the CSRF token. "
-        "Errors are `{detail, errors: [{field, message}]}`."
+        "Errors are `{detail, errors: [{field, message}]}`. "
+        "A POST may carry an `Idempotency-Key` header: a retry with the same key returns the "
+        "first answer instead of doing it again."
     ),
     auth=django_auth,
     urls_namespace="api",
+    parser=BoundedJsonParser(),
 )
 install_error_handlers(api)
 api.add_router("/", me.router)

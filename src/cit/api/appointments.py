@@ -16,6 +16,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from cit.api.bounds import Day, Moment, SeriesIndex, Weekday
 from cit.api.errors import ErrorOut
 from cit.clinic.access import patient_for_request, require_capability, staff_clinic
 from cit.clinic.accounts.models import Provider
@@ -97,7 +98,7 @@ class BookingOut(Schema):
 
 
 class MoveIn(Schema):
-    new_start: datetime.datetime = Field(
+    new_start: Moment = Field(
         ..., description="Aware ISO 8601; a naive time is read in the clinic's time zone."
     )
     provider_id: int | None = None
@@ -135,8 +136,8 @@ class CancelIn(Schema):
 
 class AbsenceIn(Schema):
     provider_id: int
-    start: datetime.datetime
-    end: datetime.datetime
+    start: Moment
+    end: Moment
     reason: str = Field("", max_length=200)
 
 
@@ -221,9 +222,9 @@ def propose(
     request: HttpRequest,
     patient_id: int,
     plan_id: int,
-    series_index: int,
-    earliest_start: datetime.date | None = None,
-    weekdays: list[int] = Query([]),  # type: ignore[type-arg]  # noqa: B008
+    series_index: SeriesIndex,
+    earliest_start: Day | None = None,
+    weekdays: list[Weekday] = Query([]),  # type: ignore[type-arg]  # noqa: B008
     time_window: str | None = Query(None, pattern=r"^\d\d:\d\d-\d\d:\d\d$"),  # type: ignore[type-arg]
     provider_id: int | None = None,
     alternatives: int = Query(3, ge=0, le=5),  # type: ignore[type-arg]
@@ -233,7 +234,7 @@ def propose(
     _staff(request, Capability.SCHEDULE_EDIT)
     patient = patient_for_request(request, patient_id, Capability.SCHEDULE_EDIT, None)
     plan = get_object_or_404(TreatmentPlanRecord, pk=plan_id, patient=patient)
-    if series_index >= len(plan.accepted.get("series", [])):
+    if not 0 <= series_index < len(plan.accepted.get("series", [])):
         raise HttpError(404, "The plan has no such series.")
     try:
         preferences = PatientPreferences(
@@ -396,8 +397,8 @@ def cancel(request: HttpRequest, appointment_id: int, payload: CancelIn) -> dict
 @router.get("/calendar", response={200: list[AppointmentOut], **ERRORS})
 def calendar(
     request: HttpRequest,
-    start: datetime.datetime,
-    end: datetime.datetime,
+    start: Moment,
+    end: Moment,
     provider_id: int | None = None,
     room_id: int | None = None,
 ) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from cit.api.bounds import Day
 from cit.api.errors import ErrorOut, error_body
 from cit.clinic.access import patient_for_request, require_capability, staff_clinic
 from cit.clinic.accounts.permissions import Capability
@@ -76,7 +77,7 @@ class ConsentFormIn(Schema):
     procedure: ProcedureCode
     title: str = Field(..., min_length=1, max_length=200)
     body: str = Field(..., min_length=1, max_length=50_000)
-    effective_on: datetime.date
+    effective_on: Day
 
 
 class ConsentSignIn(Schema):
@@ -115,7 +116,7 @@ class ConsentSignatureOut(Schema):
 
 
 class SessionStartIn(Schema):
-    session_date: datetime.date | None = None
+    session_date: Day | None = None
     procedure: ProcedureCode = "microneedling"
     device_id: int
     photos_taken: bool
@@ -177,7 +178,7 @@ class AmendmentOut(Schema):
     amended_by: str | None
 
 
-class ScreeningOut(Schema):
+class NoteScreeningOut(Schema):
     id: int
     decision: str
     screened_for: datetime.date
@@ -190,7 +191,7 @@ class NoteOut(Schema):
     procedure: str
     session_date: datetime.date
     status: Literal["draft", "signed"]
-    screening: ScreeningOut
+    screening: NoteScreeningOut
     consent_id: int
     photos_taken: bool
     numbing_applied_at: datetime.time | None
@@ -296,9 +297,13 @@ def _amendment_out(amendment: Any) -> dict[str, Any]:
 @router.get("/consent-forms", response={200: list[ConsentFormOut], **ERRORS})
 def list_consent_forms(request: HttpRequest) -> Any:
     require_capability(request, Capability.CLINIC_VIEW)
-    return list(
+    forms = list(
         ConsentForm.objects.filter(clinic=staff_clinic(request)).select_related("published_by")
     )
+    record_event(
+        request, AuditAction.LIST, object_type="charting.ConsentForm", detail={"count": len(forms)}
+    )
+    return forms
 
 
 @router.post("/consent-forms", response={201: ConsentFormOut, **ERRORS})

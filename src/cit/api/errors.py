@@ -43,7 +43,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(NinjaValidationError)
     def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         errors = [
-            {"field": _field_path(error.get("loc", ())), "message": str(error.get("msg", ""))}
+            {
+                "field": _field_path(error.get("loc", ())),
+                # Our own checks raise ValueError; Pydantic prefixes their message.
+                "message": str(error.get("msg", "")).removeprefix("Value error, "),
+            }
             for error in exc.errors
         ]
         return api.create_response(

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from cit.api.bounds import Address, BirthDay
 from cit.api.errors import ErrorOut
 from cit.clinic.access import patient_for_request, require_capability, staff_clinic
 from cit.clinic.accounts.permissions import Capability
@@ -17,6 +18,7 @@ from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.patients.actions import do_register_patient, do_update_patient
 from cit.clinic.patients.models import Patient
+from cit.lib import bounds
 
 router = Router(tags=["patients"])
 
@@ -45,23 +47,23 @@ class PatientOut(Schema):
 class PatientIn(Schema):
     given_name: str = Field(..., min_length=1, max_length=100)
     family_name: str = Field(..., min_length=1, max_length=100)
-    birth_date: datetime.date
+    birth_date: BirthDay
     sex: SexCode
     fitzpatrick_type: int | None = Field(None, ge=1, le=6)
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=40)
-    address: str = ""
+    address: Address = ""
 
 
 class PatientPatch(Schema):
     given_name: str | None = Field(None, min_length=1, max_length=100)
     family_name: str | None = Field(None, min_length=1, max_length=100)
-    birth_date: datetime.date | None = None
+    birth_date: BirthDay | None = None
     sex: SexCode | None = None
     fitzpatrick_type: int | None = Field(None, ge=1, le=6)
     email: str | None = Field(None, max_length=254)
     phone: str | None = Field(None, max_length=40)
-    address: str | None = None
+    address: Address | None = None
 
 
 class PatientPage(Schema):
@@ -72,9 +74,9 @@ class PatientPage(Schema):
 @router.get("/patients", response={200: PatientPage, **ERRORS})
 def list_patients(
     request: HttpRequest,
-    q: str = "",
+    q: str = Query("", max_length=200),  # type: ignore[type-arg]
     limit: int = Query(50, ge=1, le=200),  # type: ignore[type-arg]
-    offset: int = Query(0, ge=0),  # type: ignore[type-arg]
+    offset: int = Query(0, ge=0, le=bounds.MAX_OFFSET),  # type: ignore[type-arg]
 ) -> dict[str, object]:
     require_capability(request, Capability.PATIENT_LIST)
     patients = Patient.objects.active().filter(clinic=staff_clinic(request))

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Body, Router, Schema, Status
 from ninja.errors import HttpError
 
+from cit.api.bounds import Day
 from cit.api.errors import ErrorOut, error_body
 from cit.clinic.access import require_capability, staff_clinic
 from cit.clinic.accounts.permissions import Capability
@@ -144,7 +145,7 @@ def _audit(request: HttpRequest, what: str, read: IntakeInput, outcome: str) -> 
 def screen_intake(
     request: HttpRequest,
     body: dict[str, Any] = Body(...),  # type: ignore[type-arg]  # noqa: B008
-    on: datetime.date | None = None,
+    on: Day | None = None,
     profile: str | None = None,
 ) -> dict[str, Any]:
     read, day, resolved = _inputs(request, body, on, profile)
@@ -162,7 +163,7 @@ def screen_intake(
 def plan_intake(
     request: HttpRequest,
     body: dict[str, Any] = Body(...),  # type: ignore[type-arg]  # noqa: B008
-    on: datetime.date | None = None,
+    on: Day | None = None,
     profile: str | None = None,
 ) -> Any:
     read, day, resolved = _inputs(request, body, on, profile)

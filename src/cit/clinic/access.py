@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from cit.clinic.accounts.permissions import Capability, can_access_patient, has_capability
-from cit.clinic.audit.actions import record_event
+from cit.clinic.audit.actions import note_patient_read, record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.facilities.models import Clinic
 from cit.clinic.patients.models import Patient
@@ -79,4 +79,6 @@ def patient_for_request(
         raise PermissionDenied("You may not access this patient's record.")
     if action is not None:
         record_event(request, action, patient=patient, obj=patient)
+    else:
+        note_patient_read(request, patient)
     return patient

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 
 def flash_errors(
@@ -20,3 +22,27 @@ def flash_errors(
         where = "" if field in ("__all__", "") else f"{field}: "
         for error in field_errors:
             messages.error(request, f"{label} — {where}{error}")
+
+
+def refused(
+    request: HttpRequest,
+    label: str,
+    problems: Iterable[str] | ValidationError,
+    back: str,
+    status: int = 422,
+) -> HttpResponse:
+    """A post that changed nothing, answered as such (4xx, not a redirect): what was not
+    done, why, and the way back to the page it came from."""
+    if isinstance(problems, ValidationError):
+        problems = problems.messages
+    context = {"label": label, "problems": list(problems), "back": back}
+    return render(request, "refused.html", context, status=status)
+
+
+def form_status(*forms: Any) -> int:
+    """The status of a page that shows these forms: 422 when one was posted and refused (so a
+    refusal is never a 200), else 200."""
+    for form in forms:
+        if form is not None and getattr(form, "is_bound", False) and not form.is_valid():
+            return 422
+    return 200

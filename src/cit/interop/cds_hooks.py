@@ -23,6 +23,7 @@ from cit.interop.fhir_client import (
 )
 from cit.interop.fhir_intake import bundle_from_prefetch, missing_prefetch_keys
 from cit.interop.intake_input import IntakeInputError, read_intake
+from cit.lib import bounds
 from cit.protocol.profiles import Profile
 from cit.protocol.screening import screen
 from cit.protocol.serialise import screening_to_dict
@@ -215,7 +216,11 @@ def _screening_days(hook: str, context: Mapping[str, Any], today: date) -> list[
         resource = entry.get("resource") if isinstance(entry, dict) else None
         start = resource.get("start") if isinstance(resource, dict) else None
         try:
-            days.add(date.fromisoformat(str(start)[:10]))
+            days.add(bounds.check_date(date.fromisoformat(str(start)[:10]), today))
+        except bounds.OutOfBounds as error:
+            raise HookRequestError(
+                f"context.appointments.entry[{index}].resource.start: {error}"
+            ) from None
         except ValueError:
             raise HookRequestError(
                 f"context.appointments.entry[{index}].resource.start: not a date-time"

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView, PasswordChangeDoneView, PasswordChangeView
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -13,15 +18,37 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cit.clinic.access import staff_clinic
+from cit.clinic.accounts.lockout import client_ip
 from cit.clinic.accounts.roles import CLINICAL_ROLES, Role
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction, AuditEvent
 from cit.clinic.patients.models import Patient
 
 
+def address_locked_out(request: HttpRequest) -> bool:
+    """Password spraying: LOGIN_IP_FAILURE_LIMIT failed log-ins from this address within the
+    lockout's cool-off, whatever names were tried, lock the address out (django-axes counts
+    each name and address; this adds up the names)."""
+    limit = int(settings.LOGIN_IP_FAILURE_LIMIT)
+    address = client_ip(request)
+    if limit <= 0 or address is None or not settings.AXES_ENABLED:
+        return False
+    since = timezone.now() - (get_cool_off(request) or datetime.timedelta(minutes=15))
+    failures = AccessAttempt.objects.filter(ip_address=address, attempt_time__gte=since).aggregate(
+        total=Sum("failures_since_start")
+    )["total"]
+    return (failures or 0) >= limit
+
+
 class CitLoginView(LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if address_locked_out(request):
+            record_event(request, AuditAction.LOGIN_FAILED, detail={"locked": "address"})
+            return render(request, "registration/locked_out.html", status=429)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
@@ -81,8 +108,14 @@ def home(request: HttpRequest) -> HttpResponse:
     if role == Role.FRONT_DESK:
         return render(request, "home/front_desk.html", context)
     if role == Role.CLINIC_ADMIN:
-        context["recent_events"] = AuditEvent.objects.filter(clinic=clinic).select_related(
-            "patient"
-        )[:10]
+        recent = list(AuditEvent.objects.filter(clinic=clinic).select_related("patient")[:10])
+        context["recent_events"] = recent
+        # The recent events name patients by record number: reading them is audited.
+        record_event(
+            request,
+            AuditAction.LIST,
+            object_type="audit.AuditEvent",
+            detail={"page": "home", "count": len(recent)},
+        )
         return render(request, "home/clinic_admin.html", context)
     return render(request, "home/no_role.html", context, status=403)

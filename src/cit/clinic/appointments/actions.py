@@ -220,6 +220,8 @@ def read_proposal(token: str, clinic: Clinic) -> ChosenProposal:
     )
     if plan is None:
         raise SchedulingRefused("The plan of this proposal is not in your clinic.")
+    if not 0 <= int(data["series_index"]) < len(plan.accepted.get("series", [])):
+        raise SchedulingRefused("The plan of this proposal has no such series; propose again.")
     return ChosenProposal(
         plan,
         int(data["series_index"]),
@@ -260,8 +262,11 @@ def _rule_violations(
 
 def _conflict_after_integrity_error(
     error: IntegrityError, clinic: Clinic, holds: Sequence[ResourceHold]
-) -> BookingConflict:
+) -> SchedulingRefused:
     """Explain a refusal by the database, read after the failed transaction rolled back."""
+    if "check constraint" in str(error).lower():
+        # A value no booking may hold (not another booking's doing): not a clash.
+        return SchedulingRefused("Not booked: the proposal holds a value the calendar refuses.")
     if "series_booking_one_active_per_plan_series" in str(error) or "seriesbooking" in str(error):
         return BookingConflict("This series of the plan is already booked. Nothing was saved.")
     found = find_conflict(clinic, holds)

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from cit.clinic.accounts.models import Provider
+from cit.clinic.bounds import BoundedDates
 from cit.clinic.facilities.models import Clinic, Weekday
 
 TIME_OF_DAY = {
@@ -26,7 +27,7 @@ def provider_choices(clinic: Clinic) -> list[tuple[str, str]]:
     ]
 
 
-class _WithProviders(forms.Form):
+class _WithProviders(BoundedDates, forms.Form):
     def _provider_field(self) -> forms.ChoiceField:
         field = self.fields["provider"]
         assert isinstance(field, forms.ChoiceField)

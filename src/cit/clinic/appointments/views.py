@@ -50,7 +50,9 @@ from cit.clinic.appointments.models import (
 )
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
+from cit.clinic.bounds import query_day
 from cit.clinic.facilities.models import Clinic, OpeningHours, Room
+from cit.clinic.feedback import form_status
 from cit.clinic.patients.models import Patient
 from cit.clinic.plans.models import TreatmentPlanRecord
 from cit.scheduling import PatientPreferences, TimeWindow
@@ -204,7 +206,7 @@ def propose_page(
             for proposal, token in zip(proposals.result.proposals, proposals.tokens, strict=True)
         ]
         context["failure"] = proposals.result.failure
-    return render(request, "appointments/propose.html", context)
+    return render(request, "appointments/propose.html", context, status=form_status(form))
 
 
 @require_POST
@@ -310,7 +312,7 @@ def move_page(request: HttpRequest, appointment_id: int) -> HttpResponse:
             return render(request, "appointments/move.html", context, status=422)
     else:
         record_event(request, AuditAction.VIEW, patient=appointment.patient, obj=appointment)
-    return render(request, "appointments/move.html", context)
+    return render(request, "appointments/move.html", context, status=form_status(form))
 
 
 # -- cancel -------------------------------------------------------------------------------------
@@ -345,6 +347,7 @@ def cancel_page(request: HttpRequest, appointment_id: int) -> HttpResponse:
             "warning": cancel_gap_warning(appointment),
             "when": describe_time(appointment.start, appointment.end, clinic),
         },
+        status=form_status(form),
     )
 
 
@@ -414,14 +417,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     clinic = _staff_only(request)
     zone = clinic.tzinfo
     today = timezone.now().astimezone(zone).date()
-    try:
-        day = (
-            datetime.date.fromisoformat(request.GET.get("date", ""))
-            if request.GET.get("date")
-            else today
-        )
-    except ValueError:
-        day = today
+    day = query_day(request, "date", today) or today
     view = "day" if request.GET.get("view") == "day" else "week"
     days = (
         [day]
@@ -518,11 +514,24 @@ def absences_page(request: HttpRequest) -> HttpResponse:
             return _refused(request, error, request.path)
         messages.success(request, f"Absence recorded: {absence.get_replan_status_display()}.")
         return redirect("provider-absences")
-    absences = ProviderAbsence.objects.filter(clinic=clinic).select_related("provider__user")
+    absences = list(
+        ProviderAbsence.objects.filter(clinic=clinic)
+        .select_related("provider__user")
+        .order_by("-start")[:50]
+    )
+    # The re-plan outcomes name the sessions (and patients) each absence moved.
+    record_event(
+        request,
+        AuditAction.LIST,
+        object_type="appointments.ProviderAbsence",
+        detail={"count": len(absences)},
+    )
+    status = 422 if form.is_bound and not form.is_valid() else 200
     return render(
         request,
         "appointments/absences.html",
-        {"form": form, "absences": absences.order_by("-start")[:50], "zone": clinic.timezone},
+        {"form": form, "absences": absences, "zone": clinic.timezone},
+        status=status,
     )
 
 

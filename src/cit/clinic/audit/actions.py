@@ -7,13 +7,24 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
+from cit.clinic.accounts.lockout import client_ip
 from cit.clinic.audit.models import AuditAction, AuditEvent
 
 
 def client_address(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR is set by the server we run (gunicorn); a forwarded-for header is
-    # client-controlled and is not trusted here.
-    return request.META.get("REMOTE_ADDR") or None
+    # The peer address, or the client's as named by a trusted proxy (TRUSTED_PROXIES).
+    return client_ip(request)
+
+
+def note_patient_read(request: HttpRequest | None, patient: Any) -> None:
+    """Remember that this request read ``patient``'s record; if it ends without writing any
+    audit event, :class:`cit.clinic.audit.middleware.AuditCompletenessMiddleware` writes one."""
+    if request is None:
+        return
+    read: list[Any] = getattr(request, "patients_read", [])
+    if all(p.pk != patient.pk for p in read):
+        read.append(patient)
+    request.patients_read = read  # type: ignore[attr-defined]
 
 
 def _channel(request: HttpRequest) -> str:
@@ -34,6 +45,10 @@ def record_event(
     """Append one event. ``actor`` defaults to the request's user; ``obj`` names the record."""
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
+    if request is not None:
+        # Counted so the audit middleware can tell a request that read a patient's record
+        # without writing any event (a refused form re-rendering the record).
+        request.audit_events_written = getattr(request, "audit_events_written", 0) + 1  # type: ignore[attr-defined]
     clinic_id = getattr(patient, "clinic_id", None) or getattr(actor, "clinic_id", None)
     return AuditEvent.objects.create(
         actor=actor,

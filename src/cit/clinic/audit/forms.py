@@ -3,9 +3,10 @@ from __future__ import annotations
 from django import forms
 
 from cit.clinic.audit.models import AuditAction
+from cit.clinic.bounds import BoundedDates
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(BoundedDates, forms.Form):
     actor = forms.CharField(required=False, max_length=150, label="User name")
     patient = forms.CharField(required=False, max_length=20, label="Patient record no.")
     action = forms.ChoiceField(required=False, choices=[("", "Any"), *AuditAction.choices])

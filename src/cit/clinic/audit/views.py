@@ -6,8 +6,9 @@ from django.shortcuts import render
 
 from cit.clinic.access import capability_required, staff_clinic
 from cit.clinic.accounts.permissions import Capability
+from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.forms import AuditFilterForm
-from cit.clinic.audit.models import AuditEvent
+from cit.clinic.audit.models import AuditAction, AuditEvent
 
 
 @capability_required(Capability.AUDIT_VIEW)
@@ -28,4 +29,20 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         if data["until"]:
             events = events.filter(at__date__lte=data["until"])
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "audit/log.html", {"form": form, "page": page})
+    # Reading the log is itself audited: it shows who saw which patient's record.
+    record_event(
+        request,
+        AuditAction.LIST,
+        object_type="audit.AuditEvent",
+        detail={
+            "filters": {
+                k: str(v)
+                for k, v in (form.cleaned_data if form.is_bound and form.is_valid() else {}).items()
+                if v
+            },
+            "page": page.number,
+            "count": len(page.object_list),
+        },
+    )
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "audit/log.html", {"form": form, "page": page}, status=status)

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from cit.clinic.bounds import BoundedDates
 from cit.clinic.charting.actions import NOTE_TARGETS, ZoneLimits
 from cit.clinic.charting.models import Endpoint, Procedure, ProductPurpose, SignatureMethod
 from cit.clinic.facilities.models import Clinic, Device
@@ -28,7 +29,7 @@ def _yes(value: str) -> bool:
     return value == "yes"
 
 
-class ConsentFormPublishForm(forms.Form):
+class ConsentFormPublishForm(BoundedDates, forms.Form):
     procedure = forms.ChoiceField(choices=Procedure.choices)
     title = forms.CharField(max_length=200)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 10}), label="Consent text")
@@ -54,7 +55,7 @@ class ConsentSignForm(forms.Form):
     )
 
 
-class StartSessionForm(forms.Form):
+class StartSessionForm(BoundedDates, forms.Form):
     procedure = forms.ChoiceField(choices=Procedure.choices)
     session_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     device = forms.ModelChoiceField(queryset=Device.objects.none(), label="Needling device")

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cit.clinic.access import capability_required, patient_for_request, staff_clinic
@@ -38,6 +39,7 @@ from cit.clinic.charting.models import (
     Procedure,
     SessionNote,
 )
+from cit.clinic.feedback import form_status, refused
 from cit.clinic.intake.actions import standing_overrides
 from cit.clinic.intake.models import ScreeningRecord
 from cit.protocol.overrides import decision_after_overrides
@@ -141,6 +143,7 @@ def consent_forms(request: HttpRequest) -> HttpResponse:
             "form": form,
             "may_publish": may_publish,
         },
+        status=form_status(form),
     )
 
 
@@ -179,6 +182,7 @@ def consent_sign(request: HttpRequest, patient_id: int) -> HttpResponse:
             "procedure": Procedure(procedure),
             "form": form,
         },
+        status=form_status(form) if request.method == "POST" else 200,
     )
 
 
@@ -249,6 +253,7 @@ def session_start(request: HttpRequest, patient_id: int) -> HttpResponse:
                 (Procedure(p), actions.valid_consent(patient, p, today)) for p in Procedure.values
             ],
         },
+        status=form_status(form),
     )
 
 
@@ -280,9 +285,13 @@ def _after_change(request: HttpRequest, note: SessionNote, **forms: Any) -> Http
     note = SessionNote.objects.select_related(
         "patient__clinic", "device", "screening", "consent__form", "started_by"
     ).get(pk=note.pk)
+    status = form_status(*forms.values())
     if request.htmx and "zone_form" in forms:  # type: ignore[attr-defined]
-        return render(request, "charting/_zone_panel.html", _zone_context(note, forms["zone_form"]))
-    return render(request, "charting/note.html", _note_context(request, note, **forms))
+        context = _zone_context(note, forms["zone_form"])
+        return render(request, "charting/_zone_panel.html", context, status=status)
+    return render(
+        request, "charting/note.html", _note_context(request, note, **forms), status=status
+    )
 
 
 @require_POST
@@ -349,10 +358,9 @@ def sign_note(request: HttpRequest, note_id: int) -> HttpResponse:
     try:
         actions.do_sign_note(actor=request.user, note=note, request=request)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, f"Not signed — {message}")
-    else:
-        messages.success(request, "Note signed. Corrections are now amendments.")
+        back = reverse("charting-note", kwargs={"note_id": note.pk})
+        return refused(request, "Not signed", error, back, status=409)
+    messages.success(request, "Note signed. Corrections are now amendments.")
     return redirect("charting-note", note_id=note.pk)
 
 
@@ -388,4 +396,5 @@ def amend_note(request: HttpRequest, note_id: int) -> HttpResponse:
             "form": form,
             "amendments": NoteAmendment.objects.filter(note=note).select_related("amended_by"),
         },
+        status=form_status(form),
     )

@@ -13,7 +13,7 @@ from cit.clinic.accounts.models import Provider
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.facilities.actions import do_add_device, do_add_room
 from cit.clinic.facilities.forms import DeviceForm, RoomForm, WeeklyRotaForm
-from cit.clinic.feedback import flash_errors
+from cit.clinic.feedback import flash_errors, form_status
 
 
 @capability_required(Capability.CLINIC_VIEW)
@@ -94,4 +94,5 @@ def provider_rota(request: HttpRequest, provider_id: int) -> HttpResponse:
             hours, initial = current, {}
         initial.update({f"day_{weekday}": text for weekday, text in hours.items()})
         form = WeeklyRotaForm(initial=initial)
-    return render(request, "facilities/rota.html", {"form": form, "provider": provider})
+    context = {"form": form, "provider": provider}
+    return render(request, "facilities/rota.html", context, status=form_status(form))

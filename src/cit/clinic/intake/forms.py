@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from cit.clinic.bounds import BoundedDates
 from cit.protocol.knowledge import get_knowledge
 from cit.protocol.model import ProcedureKind, Route
 
@@ -82,7 +83,7 @@ class StaffIntakeForm(IntakeMainForm):
     )
 
 
-class ConditionForm(forms.Form):
+class ConditionForm(BoundedDates, forms.Form):
     text = forms.CharField(
         label="Condition",
         max_length=200,
@@ -112,7 +113,7 @@ class ConditionForm(forms.Form):
         return entry
 
 
-class MedicationForm(forms.Form):
+class MedicationForm(BoundedDates, forms.Form):
     name = forms.CharField(
         label="Medicine",
         max_length=200,
@@ -155,7 +156,7 @@ class AllergyForm(forms.Form):
         return entry
 
 
-class ProcedureForm(forms.Form):
+class ProcedureForm(BoundedDates, forms.Form):
     kind = forms.ChoiceField(
         label="Earlier procedure",
         choices=[

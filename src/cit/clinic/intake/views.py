@@ -7,12 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cit.clinic.access import patient_for_request
 from cit.clinic.accounts.permissions import Capability, can_access_patient
 from cit.clinic.accounts.roles import Role
 from cit.clinic.audit.models import AuditAction
+from cit.clinic.feedback import refused
 from cit.clinic.intake.actions import (
     do_override_finding,
     do_record_intake,
@@ -22,6 +24,7 @@ from cit.clinic.intake.actions import (
 from cit.clinic.intake.changes import screening_changes
 from cit.clinic.intake.forms import Questionnaire, condition_names, medicine_names
 from cit.clinic.intake.models import IntakeRecord, IntakeSource, ScreeningRecord
+from cit.lib import bounds
 from cit.protocol.overrides import decision_after_overrides, override_needs
 
 
@@ -76,6 +79,8 @@ def questionnaire(request: HttpRequest, patient_id: int) -> HttpResponse:
             "medicine_names": medicine_names(),
             "condition_names": condition_names(),
         },
+        # A post that did not redirect was refused (adding a row is not a refusal).
+        status=422 if request.method == "POST" and not add else 200,
     )
 
 
@@ -113,15 +118,19 @@ def screening(request: HttpRequest, patient_id: int) -> HttpResponse:
 @login_required
 def rescreen(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_for_request(request, patient_id, Capability.CLINICAL_EDIT, None)
+    back = reverse("screening", kwargs={"patient_id": patient.pk})
     try:
-        day = datetime.date.fromisoformat(request.POST.get("on", ""))
+        day = bounds.check_date(
+            datetime.date.fromisoformat(request.POST.get("on", "")), patient.clinic.today()
+        )
         do_rescreen(actor=request.user, patient=patient, on=day, request=request)
+    except bounds.OutOfBounds as error:
+        return refused(request, "Re-screen not run", [str(error)], back)
     except ValueError:
-        messages.error(request, "Re-screen not run — give the treatment day as a date.")
+        return refused(request, "Re-screen not run", ["Give the treatment day as a date."], back)
     except ValidationError as error:
-        messages.error(request, "Re-screen not run — " + " ".join(error.messages))
-    else:
-        messages.success(request, f"Re-screened for {day:%d %b %Y}.")
+        return refused(request, "Re-screen not run", error, back)
+    messages.success(request, f"Re-screened for {day:%d %b %Y}.")
     return redirect("screening", patient_id=patient.pk)
 
 
@@ -141,7 +150,7 @@ def override_finding(request: HttpRequest, screening_id: int) -> HttpResponse:
             request=request,
         )
     except ValidationError as error:
-        messages.error(request, "Override not recorded — " + " ".join(error.messages))
-    else:
-        messages.success(request, "Override recorded.")
+        back = reverse("screening", kwargs={"patient_id": patient.pk})
+        return refused(request, "Override not recorded", error, back)
+    messages.success(request, "Override recorded.")
     return redirect("screening", patient_id=patient.pk)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from cit.clinic.bounds import BoundedDates
 from cit.clinic.inventory.models import Product
 
 
@@ -11,7 +12,7 @@ class ProductForm(forms.ModelForm):  # type: ignore[type-arg]
         fields = ["kind", "name", "manufacturer", "intradermal_use", "low_stock_threshold"]
 
 
-class ReceiveLotForm(forms.Form):
+class ReceiveLotForm(BoundedDates, forms.Form):
     product = forms.ModelChoiceField(queryset=Product.objects.none())
     lot_number = forms.CharField(max_length=60)
     expires_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
@@ -19,7 +20,7 @@ class ReceiveLotForm(forms.Form):
     quantity = forms.IntegerField(min_value=1, max_value=100_000)
 
     def __init__(self, *args: object, clinic_id: int, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         field = self.fields["product"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Product.objects.active().filter(clinic_id=clinic_id)

@@ -4,9 +4,16 @@ from django import forms
 
 from cit.clinic.patients.actions import EDITABLE_FIELDS
 from cit.clinic.patients.models import Patient
+from cit.lib import bounds
 
 
 class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
+    address = forms.CharField(
+        required=False,
+        max_length=bounds.ADDRESS_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
     class Meta:
         model = Patient
         fields = list(EDITABLE_FIELDS)

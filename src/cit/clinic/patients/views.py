@@ -12,6 +12,7 @@ from cit.clinic.access import capability_required, patient_for_request, staff_cl
 from cit.clinic.accounts.permissions import Capability, can_access_patient
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
+from cit.clinic.feedback import form_status
 from cit.clinic.intake.models import ScreeningRecord
 from cit.clinic.patients.actions import (
     EDITABLE_FIELDS,
@@ -77,7 +78,12 @@ def patient_register(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, f"Registered {patient.full_name} as {patient.record_number}.")
         return redirect("patient-detail", patient_id=patient.pk)
-    return render(request, "patients/form.html", {"form": form, "title": "Register a patient"})
+    return render(
+        request,
+        "patients/form.html",
+        {"form": form, "title": "Register a patient"},
+        status=form_status(form),
+    )
 
 
 @capability_required(Capability.PATIENT_EDIT)
@@ -94,6 +100,7 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
         request,
         "patients/form.html",
         {"form": form, "patient": patient, "title": f"Edit {patient.full_name}"},
+        status=form_status(form),
     )
 
 

@@ -8,27 +8,31 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cit.clinic.access import patient_for_request
 from cit.clinic.accounts.permissions import Capability, can_access_patient
 from cit.clinic.audit.models import AuditAction
+from cit.clinic.bounds import post_day, query_day
+from cit.clinic.feedback import refused
 from cit.clinic.plans.actions import do_accept_plan, do_redate_session, propose_plan
 from cit.clinic.plans.models import PlannedSession, TreatmentPlanRecord
+from cit.lib import bounds
 from cit.protocol.adjust import SeriesAdjustment, allowed_sessions, zone_key
 from cit.protocol.planning import PlanningError, PlanRefused
 from cit.protocol.serialise import screening_to_dict
 
 
-def _day(text: str | None, default: datetime.date) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(text) if text else default
-    except ValueError:
-        return default
+def _start(request: HttpRequest, today: datetime.date) -> datetime.date:
+    """The day to plan from (``start`` posted or in the query); 400 when unusable."""
+    if request.POST.get("start"):
+        return post_day(request, "start", today) or today
+    return query_day(request, "start", today) or today
 
 
 def _adjustments(
-    post: Any, proposal: dict[str, Any]
+    post: Any, proposal: dict[str, Any], today: datetime.date
 ) -> tuple[list[SeriesAdjustment], dict[str, str]]:
     """Read each series' adjustment form; unreadable numbers are reported, not guessed."""
     adjustments, unreadable = [], {}
@@ -54,7 +58,12 @@ def _adjustments(
                 except ValueError:
                     unreadable[f"series[{index}].goals[{number}].sessions"] = "enter a whole number"
         try:
-            first = datetime.date.fromisoformat(post.get(prefix + "first_session", ""))
+            first = bounds.check_date(
+                datetime.date.fromisoformat(post.get(prefix + "first_session", "")), today
+            )
+        except bounds.OutOfBounds as error:
+            unreadable[f"series[{index}].first_session"] = str(error)
+            first = datetime.date.min
         except ValueError:
             unreadable[f"series[{index}].first_session"] = "enter a date"
             first = datetime.date.min
@@ -84,7 +93,7 @@ def plan_page(request: HttpRequest, patient_id: int) -> HttpResponse:
         AuditAction.VIEW if reading else None,
     )
     today = patient.clinic.today()
-    start = _day(request.POST.get("start") or request.GET.get("start"), today)
+    start = _start(request, today)
     may_edit = can_access_patient(request.user, patient, Capability.CLINICAL_EDIT)
     context: dict[str, Any] = {
         "patient": patient,
@@ -106,7 +115,7 @@ def plan_page(request: HttpRequest, patient_id: int) -> HttpResponse:
         context["problem"] = " ".join(getattr(error, "messages", [str(error)]))
         return render(request, "plans/plan.html", context)
     if request.method == "POST" and may_edit:
-        adjustments, unreadable = _adjustments(request.POST, proposal)
+        adjustments, unreadable = _adjustments(request.POST, proposal, today)
         if unreadable:
             errors = {field: [message] for field, message in unreadable.items()}
         else:
@@ -166,19 +175,24 @@ def plan_page(request: HttpRequest, patient_id: int) -> HttpResponse:
 def redate_session(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_object_or_404(PlannedSession.objects.select_related("plan"), pk=session_id)
     patient = patient_for_request(request, session.plan.patient_id, Capability.CLINICAL_EDIT, None)
+    back = reverse("plan", kwargs={"patient_id": patient.pk})
+    today = patient.clinic.today()
     try:
-        day = datetime.date.fromisoformat(request.POST.get("planned_on", ""))
+        day = bounds.check_date(
+            datetime.date.fromisoformat(request.POST.get("planned_on", "")), today
+        )
         do_redate_session(
             actor=request.user,
             session=session,
             planned_on=day,
-            today=patient.clinic.today(),
+            today=today,
             request=request,
         )
+    except bounds.OutOfBounds as error:
+        return refused(request, "Session not moved", [str(error)], back)
     except ValueError:
-        messages.error(request, "Session not moved — enter a date.")
+        return refused(request, "Session not moved", ["Enter a date."], back)
     except ValidationError as error:
-        messages.error(request, "Session not moved — " + " ".join(error.messages))
-    else:
-        messages.success(request, f"Session {session.number} moved to {day:%d %b %Y}.")
+        return refused(request, "Session not moved", error, back)
+    messages.success(request, f"Session {session.number} moved to {day:%d %b %Y}.")
     return redirect("plan", patient_id=patient.pk)

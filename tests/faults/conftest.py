@@ -1,0 +1,10 @@
+"""The booking fixtures (a clinic ready to book, accepted plans) for the fault tests."""
+
+from tests.appointments.conftest import (  # noqa: F401
+    book,
+    booking_clinic,
+    desk,
+    doctor,
+    make_plan,
+    nurse,
+)
