@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from cit.clinic.accounts.models import Provider, ProviderWorkingHours
 from cit.clinic.appointments.models import (
+    HOLDING_STATUSES,
     Appointment,
     AppointmentStatus,
     HoldKind,
@@ -330,11 +331,10 @@ def booked_session(appointment: Appointment, device_holds: Iterable[ResourceHold
 
 
 def booked_series(series: SeriesBooking) -> BookedSeries:
-    """The series as the core knows it: its request and its still-booked sessions."""
+    """The series as the core knows it: its request and the sessions that keep their place
+    (booked, or already under way or done: those are in the past and never move)."""
     appointments = list(
-        Appointment.objects.filter(series=series, status=AppointmentStatus.BOOKED).order_by(
-            "number"
-        )
+        Appointment.objects.filter(series=series, status__in=HOLDING_STATUSES).order_by("number")
     )
     device_holds: dict[int, list[ResourceHold]] = defaultdict(list)
     for hold in ResourceHold.objects.filter(

@@ -13,6 +13,14 @@ urlpatterns = [
     path("appointments/book/", views.book_proposal, name="book-proposal"),
     path("appointments/<int:appointment_id>/move/", views.move_page, name="move-appointment"),
     path("appointments/<int:appointment_id>/cancel/", views.cancel_page, name="cancel-appointment"),
+    path(
+        "appointments/<int:appointment_id>/status/", views.change_status, name="appointment-status"
+    ),
+    path(
+        "appointments/<int:appointment_id>/no-show/replan/",
+        views.replan_no_show,
+        name="replan-no-show",
+    ),
     path("calendar/", views.calendar_page, name="calendar"),
     path("calendar/absences/", views.absences_page, name="provider-absences"),
     path("portal/appointments/", views.portal_bookings, name="portal-bookings"),

@@ -42,12 +42,15 @@ from cit.clinic.appointments.forms import (
 )
 from cit.clinic.appointments.ics import build_calendar
 from cit.clinic.appointments.models import (
+    CANCELLED_STATUSES,
     Appointment,
     AppointmentStatus,
     ProviderAbsence,
     SeriesBooking,
     SeriesStatus,
 )
+from cit.clinic.appointments.noshow import do_replan_after_no_show, propose_after_no_show
+from cit.clinic.appointments.visits import do_check_in, do_mark_no_show, do_undo_check_in
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.facilities.models import Clinic, OpeningHours, Room
@@ -348,6 +351,123 @@ def cancel_page(request: HttpRequest, appointment_id: int) -> HttpResponse:
     )
 
 
+# -- the visit's life cycle ----------------------------------------------------------------------
+
+STATUS_ACTIONS = {
+    "check_in": (do_check_in, "{name} checked in."),
+    "undo_check_in": (do_undo_check_in, "Check-in of {name} undone."),
+    "no_show": (do_mark_no_show, "{name} marked as a no-show."),
+}
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """A local path to return to (never another site)."""
+    target = request.POST.get("next") or request.GET.get("next") or default
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+@require_POST
+@capability_required(Capability.SCHEDULE_EDIT)
+def change_status(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """Check a patient in (or undo it) or mark a no-show, from the day view or the record."""
+    _staff_only(request)
+    appointment = _appointment_for(request, appointment_id, Capability.SCHEDULE_EDIT, None)
+    back = safe_next(request, f"/patients/{appointment.patient_id}/bookings/")
+    chosen = STATUS_ACTIONS.get(request.POST.get("event", ""))
+    if chosen is None:
+        return _refused(request, SchedulingRefused("Choose check-in or no-show."), back)
+    action, done = chosen
+    try:
+        changed = action(actor=request.user, appointment=appointment, request=request)
+    except SchedulingRefused as error:
+        return _refused(request, error, back)
+    messages.success(request, done.format(name=changed.patient.full_name))
+    if changed.status == AppointmentStatus.NO_SHOW and changed.series.kind == "treatment":
+        # The missed treatment still has to happen: offer to re-plan the rest of the series.
+        return redirect("replan-no-show", appointment_id=changed.pk)
+    return redirect(back)
+
+
+def _session_rows(sessions: Any, clinic: Clinic) -> list[dict[str, Any]]:
+    providers = {
+        str(p.pk): p for p in Provider.objects.filter(clinic=clinic).select_related("user")
+    }
+    rooms = {str(r.pk): r for r in Room.objects.filter(clinic=clinic)}
+    zone = clinic.tzinfo
+    return [
+        {
+            "start": s.start.astimezone(zone),
+            "end": s.end.astimezone(zone),
+            "provider": providers.get(s.provider_id),
+            "room": rooms.get(s.room_id),
+        }
+        for s in sessions
+    ]
+
+
+@capability_required(Capability.SCHEDULE_EDIT)
+def replan_no_show(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """After a no-show: proposals for the make-up session and the rest of the series."""
+    clinic = _staff_only(request)
+    appointment = _appointment_for(request, appointment_id, Capability.SCHEDULE_EDIT, None)
+    back = f"/patients/{appointment.patient_id}/bookings/"
+    if request.method == "POST":
+        try:
+            changed = do_replan_after_no_show(
+                actor=request.user,
+                token=request.POST.get("token", ""),
+                clinic=clinic,
+                request=request,
+            )
+        except SchedulingRefused as error:
+            return _refused(request, error, request.path)
+        messages.success(
+            request,
+            f"Series re-planned: {len(changed) - 1} session(s) moved, make-up session booked.",
+        )
+        return redirect("patient-bookings", patient_id=appointment.patient_id)
+    try:
+        proposals = propose_after_no_show(
+            actor=request.user, appointment=appointment, request=request
+        )
+    except SchedulingRefused as error:
+        return _refused(request, error, back)
+    rest_numbers = [a.number for a in proposals.rest]
+    return render(
+        request,
+        "appointments/replan_no_show.html",
+        {
+            "appointment": appointment,
+            "patient": appointment.patient,
+            "back": back,
+            "note": proposals.note,
+            "rest": proposals.rest,
+            "failure": proposals.result.failure,
+            "zone": clinic.timezone,
+            "proposals": [
+                {
+                    "rank": proposal.rank,
+                    "token": token,
+                    "sessions": [
+                        {
+                            **row,
+                            "label": f"Session {rest_numbers[i]}"
+                            if i < len(rest_numbers)
+                            else "Make-up session",
+                        }
+                        for i, row in enumerate(_session_rows(proposal.sessions, clinic))
+                    ],
+                }
+                for proposal, token in zip(
+                    proposals.result.proposals, proposals.tokens, strict=True
+                )
+            ],
+        },
+    )
+
+
 # -- calendar -----------------------------------------------------------------------------------
 
 SLOT = datetime.timedelta(minutes=30)
@@ -551,7 +671,7 @@ def _ics_response(appointments: list[Appointment], filename: str) -> HttpRespons
 def _patient_appointments(patient: Patient) -> list[Appointment]:
     return list(
         Appointment.objects.filter(patient=patient)
-        .exclude(status=AppointmentStatus.CANCELLED, start__lt=timezone.now())
+        .exclude(status__in=CANCELLED_STATUSES, start__lt=timezone.now())
         .select_related("clinic", "room", "provider__user", "series")
         .order_by("start")
     )
