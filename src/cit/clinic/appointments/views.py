@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from cit.clinic.access import capability_required, patient_for_request, staff_clinic
 from cit.clinic.accounts.models import Provider
-from cit.clinic.accounts.permissions import Capability
+from cit.clinic.accounts.permissions import Capability, has_capability
 from cit.clinic.appointments.actions import (
     cancel_gap_warning,
     default_earliest_start,
@@ -32,6 +32,7 @@ from cit.clinic.appointments.actions import (
     do_record_absence,
     propose_series,
 )
+from cit.clinic.appointments.closures import sessions_on_closure_days
 from cit.clinic.appointments.errors import SchedulingRefused
 from cit.clinic.appointments.forms import (
     TIME_OF_DAY,
@@ -53,7 +54,9 @@ from cit.clinic.appointments.noshow import do_replan_after_no_show, propose_afte
 from cit.clinic.appointments.visits import do_check_in, do_mark_no_show, do_undo_check_in
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
-from cit.clinic.facilities.models import Clinic, OpeningHours, Room
+from cit.clinic.facilities.actions import do_add_closure_day, do_remove_closure_day
+from cit.clinic.facilities.forms import ClosureDayForm
+from cit.clinic.facilities.models import Clinic, ClosureDay, OpeningHours, Room
 from cit.clinic.patients.models import Patient
 from cit.clinic.plans.models import TreatmentPlanRecord
 from cit.scheduling import PatientPreferences, TimeWindow
@@ -643,6 +646,61 @@ def absences_page(request: HttpRequest) -> HttpResponse:
         request,
         "appointments/absences.html",
         {"form": form, "absences": absences.order_by("-start")[:50], "zone": clinic.timezone},
+    )
+
+
+# -- closure days ---------------------------------------------------------------------------------
+
+
+@capability_required(Capability.SCHEDULE_VIEW)
+def closures_page(request: HttpRequest) -> HttpResponse:
+    """The clinic's closure days and holidays (the admin adds and removes them) and the
+    sessions already booked on one, for the desk to move."""
+    clinic = _staff_only(request)
+    may_manage = has_capability(request.user, Capability.CLINIC_MANAGE)
+    form = ClosureDayForm(request.POST or None)
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied("Only the clinic administrator edits closure days.")
+        remove = request.POST.get("remove", "")
+        if remove:
+            if not remove.isdigit():
+                return _refused(request, SchedulingRefused("Choose a closure day."), request.path)
+            closure = get_object_or_404(ClosureDay.objects.active(), pk=int(remove), clinic=clinic)
+            do_remove_closure_day(actor=request.user, closure=closure, request=request)
+            messages.success(request, f"{closure} removed: the clinic is open that day.")
+            return redirect("closures")
+        if form.is_valid():
+            try:
+                closure = do_add_closure_day(
+                    actor=request.user, clinic=clinic, request=request, **form.cleaned_data
+                )
+            except ValidationError as error:
+                found = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+                for name, problems in found.items():
+                    form.add_error(name if name in form.fields else None, problems)
+            else:
+                messages.success(request, f"{closure} added.")
+                return redirect("closures")
+    affected = sessions_on_closure_days(clinic)
+    if affected:
+        record_event(
+            request,
+            AuditAction.LIST,
+            object_type="appointments.Appointment",
+            detail={"on_closure_days": [a.pk for a, _name in affected]},
+        )
+    return render(
+        request,
+        "appointments/closures.html",
+        {
+            "form": form,
+            "may_manage": may_manage,
+            "closures": ClosureDay.objects.active().filter(clinic=clinic).order_by("date"),
+            "affected": affected,
+            "zone": clinic.timezone,
+        },
+        status=400 if request.method == "POST" else 200,
     )
 
 
