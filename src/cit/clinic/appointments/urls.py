@@ -22,6 +22,7 @@ urlpatterns = [
         name="replan-no-show",
     ),
     path("calendar/", views.calendar_page, name="calendar"),
+    path("calendar/book/", views.book_slot, name="book-slot"),
     path("calendar/closures/", views.closures_page, name="closures"),
     path("calendar/absences/", views.absences_page, name="provider-absences"),
     path("portal/appointments/", views.portal_bookings, name="portal-bookings"),

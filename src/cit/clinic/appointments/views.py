@@ -7,14 +7,17 @@ Views check access and input, call the actions, and render; they decide nothing 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -33,6 +36,7 @@ from cit.clinic.appointments.actions import (
     propose_series,
 )
 from cit.clinic.appointments.closures import sessions_on_closure_days
+from cit.clinic.appointments.convert import closures, state_for_days
 from cit.clinic.appointments.errors import SchedulingRefused
 from cit.clinic.appointments.forms import (
     TIME_OF_DAY,
@@ -60,6 +64,8 @@ from cit.clinic.facilities.models import Clinic, ClosureDay, OpeningHours, Room
 from cit.clinic.patients.models import Patient
 from cit.clinic.plans.models import TreatmentPlanRecord
 from cit.scheduling import PatientPreferences, TimeWindow
+from cit.scheduling.closures import closure_on
+from cit.scheduling.daygrid import Availability, availability
 
 
 def _refused(request: HttpRequest, error: SchedulingRefused, back: str) -> HttpResponse:
@@ -473,79 +479,124 @@ def replan_no_show(request: HttpRequest, appointment_id: int) -> HttpResponse:
 
 # -- calendar -----------------------------------------------------------------------------------
 
-SLOT = datetime.timedelta(minutes=30)
+ROW_MINUTES = 5  # visits are drawn to the exact five minutes; their times are written out
+SLOT_MINUTES = 15  # a free block offered for booking
 
 
-def _day_bounds(clinic: Clinic) -> tuple[datetime.time, datetime.time]:
+def _day_bounds(clinic: Clinic) -> tuple[int, int]:
     hours = list(OpeningHours.objects.filter(clinic=clinic))
     if not hours:
-        return datetime.time(8), datetime.time(18)
-    return min(h.opens for h in hours), max(h.closes for h in hours)
+        return 8 * 60, 18 * 60
+    first = min(h.opens for h in hours)
+    last = max(h.closes for h in hours)
+    return first.hour * 60 + first.minute, last.hour * 60 + last.minute
 
 
-def calendar_grid(
-    appointments: list[Appointment], days: list[datetime.date], clinic: Clinic
-) -> list[dict[str, Any]]:
-    """Rows of half-hour slots × day columns; a visit fills the slots it spans (rowspan)."""
-    first, last = _day_bounds(clinic)
+@dataclass
+class Column:
+    day: datetime.date
+    key: str
+    label: str
+    provider_id: int | None
+    closure: str = ""
+    cells: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+def _minute_of(moment: datetime.datetime, zone: Any) -> int:
+    local = moment.astimezone(zone)
+    return local.hour * 60 + local.minute
+
+
+def calendar_columns(
+    clinic: Clinic,
+    days: list[datetime.date],
+    resources: Sequence[tuple[str, str, int | None]],
+    appointments: list[Appointment],
+    by_room: bool,
+) -> tuple[list[int], list[Column]]:
+    """Five-minute rows × one column per (day, provider or room). A visit spans exactly its
+    rows; free time is offered in 15-minute blocks; time the provider does not work, is away,
+    or the clinic is closed is shaded, from the same rules the booking search uses."""
     zone = clinic.tzinfo
-    for appointment in appointments:
-        local_start = appointment.start.astimezone(zone)
-        local_end = appointment.end.astimezone(zone)
-        first = min(first, local_start.time().replace(minute=local_start.minute // 30 * 30))
-        last = max(last, local_end.time())
-    base = datetime.datetime.combine(days[0], first)
-    slots: list[datetime.time] = []
-    moment = base
-    while moment.time() < last and moment.date() == days[0]:
-        slots.append(moment.time())
-        moment += SLOT
-    placed: dict[tuple[int, int], tuple[Appointment, int]] = {}
-    covered: set[tuple[int, int]] = set()
-    for appointment in appointments:
-        local_start = appointment.start.astimezone(zone)
-        local_end = appointment.end.astimezone(zone)
-        if local_start.date() not in days:
-            continue
-        column = days.index(local_start.date())
-        minute = local_start.hour * 60 + local_start.minute
-        first_minute = first.hour * 60 + first.minute
-        row = max(0, (minute - first_minute) // 30)
-        span = max(1, -(-int((local_end - local_start).total_seconds() // 60) // 30))
-        if (row, column) in placed or (row, column) in covered:
-            continue  # two holds of one resource cannot overlap; other views may stack
-        placed[(row, column)] = (appointment, min(span, len(slots) - row))
-        covered.update((row + k, column) for k in range(1, span))
-    grid = []
-    for row, slot in enumerate(slots):
-        cells: list[dict[str, Any]] = []
-        for column in range(len(days)):
-            if (row, column) in covered:
-                continue
-            entry = placed.get((row, column))
-            cells.append(
-                {"appointment": entry[0], "span": entry[1]}
-                if entry
-                else {"appointment": None, "span": 1}
+    first, last = _day_bounds(clinic)
+    for a in appointments:
+        first = min(first, _minute_of(a.start, zone) // ROW_MINUTES * ROW_MINUTES)
+        end_minute = _minute_of(a.end, zone) or 24 * 60
+        last = max(last, -(-end_minute // ROW_MINUTES) * ROW_MINUTES)
+    minutes = list(range(first, last, ROW_MINUTES))
+    state = state_for_days(clinic, days[0], days[-1], today=clinic.today())
+    known_closures = closures(clinic)
+    columns: list[Column] = []
+    for day in days:
+        closure = closure_on(known_closures, day)
+        for key, label, provider_id in resources:
+            column = Column(
+                day, key, label, provider_id, (closure.name or "Closed") if closure else ""
             )
-        grid.append({"time": slot, "cells": cells})
-    return grid
+            mine = [
+                a
+                for a in appointments
+                if a.start.astimezone(zone).date() == day
+                and str(a.room_id if by_room else a.provider_id) == key
+            ]
+            taken: dict[int, Appointment] = {}
+            for a in mine:
+                row = (_minute_of(a.start, zone) - first) // ROW_MINUTES
+                end_minute = _minute_of(a.end, zone) or 24 * 60
+                span = max(1, -(-(end_minute - first) // ROW_MINUTES) - row)
+                if any(r in taken for r in range(row, row + span)):
+                    continue  # overlapping (a no-show beside its replacement): listed below
+                for r in range(row, row + span):
+                    taken[r] = a
+                column.cells[row] = {"kind": "visit", "span": span, "appointment": a}
+            core_id = str(provider_id) if provider_id is not None and not by_room else None
+            try:
+                answers = availability(state, day, minutes, provider_id=core_id)
+            except KeyError:  # an inactive provider: nothing is bookable
+                answers = [Availability.OFF for _ in minutes]
+            row = 0
+            while row < len(minutes):
+                if row in taken:
+                    row += 1
+                    continue
+                kind = answers[row]
+                span = 1
+                while (
+                    row + span < len(minutes)
+                    and row + span not in taken
+                    and answers[row + span] == kind
+                    and (minutes[row + span] % SLOT_MINUTES) != 0
+                ):
+                    span += 1
+                starts = datetime.datetime.combine(day, datetime.time(0), tzinfo=zone)
+                starts += datetime.timedelta(minutes=minutes[row])
+                column.cells[row] = {
+                    "kind": str(kind),
+                    "span": span,
+                    "start": starts,
+                    "provider_id": provider_id,
+                    "bookable": kind == Availability.OPEN
+                    and minutes[row] % SLOT_MINUTES == 0
+                    and provider_id is not None
+                    and not by_room,
+                }
+                row += span
+            columns.append(column)
+    return minutes, columns
 
 
 @capability_required(Capability.SCHEDULE_VIEW)
 def calendar_page(request: HttpRequest) -> HttpResponse:
+    """The clinic's day or week: every provider side by side (or every room), exact times,
+    absences and closures shaded; a free block links to booking at that time."""
     clinic = _staff_only(request)
     zone = clinic.tzinfo
-    today = timezone.now().astimezone(zone).date()
+    today = clinic.today()
     try:
-        day = (
-            datetime.date.fromisoformat(request.GET.get("date", ""))
-            if request.GET.get("date")
-            else today
-        )
+        day = datetime.date.fromisoformat(request.GET.get("date") or today.isoformat())
     except ValueError:
         day = today
-    view = "day" if request.GET.get("view") == "day" else "week"
+    view = "week" if request.GET.get("view") == "week" else "day"
     days = (
         [day]
         if view == "day"
@@ -554,37 +605,43 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             for n in range(7)
         ]
     )
-    providers = list(Provider.objects.active().filter(clinic=clinic).select_related("user"))
-    rooms = list(Room.objects.active().filter(clinic=clinic))
+    providers = list(
+        Provider.objects.active().filter(clinic=clinic).select_related("user").order_by("pk")
+    )
+    rooms = list(Room.objects.active().filter(clinic=clinic).order_by("name"))
     room_id = request.GET.get("room", "")
     provider_id = request.GET.get("provider", "")
-    appointments: QuerySet[Appointment] = Appointment.objects.filter(
-        clinic=clinic, status=AppointmentStatus.BOOKED
-    )
-    resource_label = ""
-    if room_id.isdigit():
-        room = next((r for r in rooms if r.pk == int(room_id)), None)
-        if room is None:
+    by_room = request.GET.get("by") == "room" or room_id.isdigit()
+    if by_room:
+        chosen_rooms = [r for r in rooms if not room_id.isdigit() or r.pk == int(room_id)]
+        if room_id.isdigit() and not chosen_rooms:
             raise Http404("No such room.")
-        appointments = appointments.filter(room=room)
-        resource_label, provider_id = room.name, ""
+        resources = [(str(r.pk), r.name, None) for r in chosen_rooms]
+        provider_id = ""
     else:
-        provider = next(
-            (p for p in providers if provider_id.isdigit() and p.pk == int(provider_id)),
-            providers[0] if providers else None,
-        )
-        if provider is not None:
-            appointments = appointments.filter(provider=provider)
-            resource_label, provider_id = str(provider.user.get_full_name()), str(provider.pk)
+        chosen = [p for p in providers if not provider_id.isdigit() or p.pk == int(provider_id)]
+        if provider_id.isdigit() and not chosen:
+            raise Http404("No such provider.")
+        resources = [(str(p.pk), p.user.get_full_name() or str(p), p.pk) for p in chosen]
     start = datetime.datetime.combine(days[0], datetime.time(0), tzinfo=zone)
     end = datetime.datetime.combine(
         days[-1] + datetime.timedelta(days=1), datetime.time(0), tzinfo=zone
     )
     listed = list(
-        appointments.filter(start__lt=end, end__gt=start)
-        .select_related("patient", "room", "provider__user", "series")
+        Appointment.objects.filter(clinic=clinic, start__lt=end, end__gt=start)
+        .exclude(status__in=CANCELLED_STATUSES)
+        .select_related("patient", "room", "provider__user", "series", "clinic")
         .order_by("start")
     )
+    minutes, columns = calendar_columns(clinic, days, resources, listed, by_room)
+    rows = [
+        {
+            "time": datetime.time(m // 60, m % 60),
+            "label": m % 30 == 0,
+            "cells": [c.cells[index] for c in columns if index in c.cells],
+        }
+        for index, m in enumerate(minutes)
+    ]
     record_event(
         request,
         AuditAction.LIST,
@@ -592,7 +649,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         detail={
             "calendar": view,
             "from": days[0].isoformat(),
-            "resource": resource_label,
+            "by": "room" if by_room else "provider",
             "count": len(listed),
         },
     )
@@ -602,19 +659,127 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         "appointments/calendar.html",
         {
             "days": days,
-            "grid": calendar_grid(listed, days, clinic),
+            "columns": columns,
+            "rows": rows,
             "appointments": listed,
             "view": view,
+            "by": "room" if by_room else "provider",
             "day": day,
             "previous": day - step,
             "next": day + step,
             "providers": providers,
             "rooms": rooms,
-            "provider_id": provider_id,
+            "provider_id": provider_id if provider_id.isdigit() else "",
             "room_id": room_id if room_id.isdigit() else "",
-            "resource_label": resource_label,
             "zone": clinic.timezone,
             "today": today,
+        },
+    )
+
+
+# -- booking from a free slot --------------------------------------------------------------------
+
+
+def _slot_from(request: HttpRequest, clinic: Clinic) -> tuple[Provider, datetime.datetime]:
+    """The provider and local start a free block names; a bad value is the user's 400."""
+    raw_provider = request.GET.get("provider", "")
+    raw_start = request.GET.get("start", "")
+    provider = (
+        Provider.objects.active()
+        .filter(clinic=clinic, pk=int(raw_provider))
+        .select_related("user")
+        .first()
+        if raw_provider.isdigit() and len(raw_provider) < 10
+        else None
+    )
+    try:
+        naive = datetime.datetime.fromisoformat(raw_start[:16])
+    except ValueError:
+        naive = None
+    if provider is None or naive is None or naive.tzinfo is not None:
+        raise SlotInvalid("Choose a free time in the calendar: provider and start time.")
+    return provider, naive.replace(tzinfo=clinic.tzinfo)
+
+
+class SlotInvalid(Exception):
+    pass
+
+
+def _time_of_day(start: datetime.datetime) -> str:
+    return "morning" if start.hour < 12 else "afternoon" if start.hour < 17 else "evening"
+
+
+@capability_required(Capability.SCHEDULE_EDIT)
+def book_slot(request: HttpRequest) -> HttpResponse:
+    """A free block was clicked: find the patient, then book what fits from that time."""
+    clinic = _staff_only(request)
+    try:
+        provider, start = _slot_from(request, clinic)
+    except SlotInvalid as error:
+        return render(
+            request,
+            "appointments/refused.html",
+            {"message": str(error), "back": "/calendar/"},
+            status=400,
+        )
+    query = (request.GET.get("q") or "").strip()[:100]
+    options: list[dict[str, Any]] = []
+    if query:
+        patients = Patient.objects.active().filter(clinic=clinic)
+        for term in query.split():
+            patients = patients.filter(
+                Q(given_name__icontains=term)
+                | Q(family_name__icontains=term)
+                | Q(record_number__icontains=term)
+            )
+        found = list(patients.order_by("family_name", "given_name")[:20])
+        record_event(
+            request,
+            AuditAction.LIST,
+            object_type="patients.Patient",
+            detail={"query": query, "count": len(found), "book_slot": start.isoformat()},
+        )
+        plans = {p.patient_id: p for p in TreatmentPlanRecord.objects.filter(patient__in=found)}
+        booked = set(
+            SeriesBooking.objects.filter(
+                patient__in=found, kind="treatment", status=SeriesStatus.BOOKED
+            ).values_list("plan_id", "series_index")
+        )
+        for patient in found:
+            plan = plans.get(patient.pk)
+            series = []
+            if plan is not None:
+                for index, accepted in enumerate(plan.accepted.get("series", [])):
+                    if (plan.pk, index) in booked:
+                        continue
+                    url = reverse("propose-series", args=[patient.pk, plan.pk, index])
+                    series.append(
+                        {
+                            "index": index,
+                            "accepted": accepted,
+                            "url": f"{url}?"
+                            + urlencode(
+                                {
+                                    "earliest_start": start.date().isoformat(),
+                                    "provider": provider.pk,
+                                    "time_of_day": _time_of_day(start),
+                                }
+                            ),
+                        }
+                    )
+            options.append({"patient": patient, "plan": plan, "series": series})
+    return render(
+        request,
+        "appointments/book_slot.html",
+        {
+            "provider": provider,
+            "start": start,
+            "query": query,
+            "options": options,
+            "zone": clinic.timezone,
+            "slot_query": urlencode(
+                {"provider": provider.pk, "start": start.strftime("%Y-%m-%dT%H:%M")}
+            ),
         },
     )
 
