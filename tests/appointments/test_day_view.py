@@ -144,3 +144,34 @@ def test_bad_calendar_input_falls_back(desk_client: Client, series: Any, query: 
 def test_unknown_provider_or_room_is_a_404(desk_client: Client, series: Any) -> None:
     assert desk_client.get("/calendar/", {"provider": "999999"}).status_code == 404
     assert desk_client.get("/calendar/", {"room": "999999"}).status_code == 404
+
+
+def test_touching_visits_off_the_grid_are_both_drawn(
+    desk_client: Client,
+    booking_clinic: Any,
+    nurse: Any,
+    make_patient: Any,
+    make_plan: Any,
+    book: Any,
+) -> None:
+    zone = booking_clinic.tzinfo
+    day = booking_clinic.today() + datetime.timedelta(days=20)
+    visits = []
+    for index, name in enumerate(["Early", "Late", "Missed"]):
+        series = book(make_plan(make_patient(booking_clinic, given_name=name)))
+        visit = Appointment.objects.get(series=series, number=1)
+        start = datetime.datetime.combine(day, datetime.time(10, 17), tzinfo=zone)
+        start += datetime.timedelta(minutes=60 * min(index, 1))
+        Appointment.objects.filter(pk=visit.pk).update(
+            start=start,
+            end=start + datetime.timedelta(minutes=60),
+            provider=nurse.provider,
+            status="no_show" if name == "Missed" else "booked",
+        )
+        visits.append(visit)
+    page = desk_client.get(
+        "/calendar/", {"date": day.isoformat(), "provider": nurse.provider.pk}
+    ).content.decode()
+    early, late, missed = visits
+    assert f'data-testid="slot-{early.pk}"' in page and f'data-testid="slot-{late.pk}"' in page
+    assert f'data-testid="hidden-{missed.pk}"' in page

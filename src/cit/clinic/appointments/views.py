@@ -500,6 +500,7 @@ class Column:
     provider_id: int | None
     closure: str = ""
     cells: dict[int, dict[str, Any]] = field(default_factory=dict)
+    hidden: list[Appointment] = field(default_factory=list)
 
 
 def _minute_of(moment: datetime.datetime, zone: Any) -> int:
@@ -540,15 +541,21 @@ def calendar_columns(
                 and str(a.room_id if by_room else a.provider_id) == key
             ]
             taken: dict[int, Appointment] = {}
-            for a in mine:
+            # Visits that keep their time first: a no-show may share it with its replacement.
+            for a in sorted(mine, key=lambda a: (a.status == AppointmentStatus.NO_SHOW, a.start)):
                 row = (_minute_of(a.start, zone) - first) // ROW_MINUTES
                 end_minute = _minute_of(a.end, zone) or 24 * 60
-                span = max(1, -(-(end_minute - first) // ROW_MINUTES) - row)
-                if any(r in taken for r in range(row, row + span)):
-                    continue  # overlapping (a no-show beside its replacement): listed below
-                for r in range(row, row + span):
+                end_row = max(row + 1, -(-(end_minute - first) // ROW_MINUTES))
+                # Touching visits off the five-minute grid (one ends 10:17, the next starts
+                # 10:17) share a row: the later one starts a row down.
+                while row in taken and taken[row].end <= a.start and row + 1 < end_row:
+                    row += 1
+                if any(r in taken for r in range(row, end_row)):
+                    column.hidden.append(a)  # truly overlapping: listed under the grid
+                    continue
+                for r in range(row, end_row):
                     taken[r] = a
-                column.cells[row] = {"kind": "visit", "span": span, "appointment": a}
+                column.cells[row] = {"kind": "visit", "span": end_row - row, "appointment": a}
             core_id = str(provider_id) if provider_id is not None and not by_room else None
             try:
                 answers = availability(state, day, minutes, provider_id=core_id)
