@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "cit.clinic.plans",
     "cit.clinic.appointments",
     "cit.clinic.charting",
+    "cit.clinic.worklists",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +82,7 @@ MIDDLEWARE = [
     "cit.ratelimit.RateLimitMiddleware",
     # A request that read a patient's record and wrote no audit event gets one.
     "cit.clinic.audit.middleware.AuditCompletenessMiddleware",
+    "cit.clinic.accounts.middleware.ClinicTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -273,6 +275,8 @@ TASKS = {
 # A reminder (email with the .ics, and an SMS when the patient has a phone) goes out this
 # many hours before each session.
 REMINDER_HOURS_BEFORE = env_int("REMINDER_HOURS_BEFORE", 24)
+# A cancellation with less notice than this is recorded as a late cancellation.
+LATE_CANCEL_HOURS = env_int("LATE_CANCEL_HOURS", 24)
 SMS_BACKEND = env_str("SMS_BACKEND", "cit.clinic.appointments.sms.ConsoleSmsBackend")
 # A provider's absence that hits more series than this is re-planned clinic-wide by CP-SAT in
 # the background (within the time limit) instead of greedily while the front desk waits.

@@ -118,9 +118,9 @@ def test_calendar_per_provider_and_per_room(
     assert f'data-testid="slot-{first.pk}"' in by_provider.content.decode()
     by_room = desk_client.get("/calendar/", {"room": first.room_id, "date": day, "view": "day"})
     assert f'data-testid="slot-{first.pk}"' in by_room.content.decode()
-    grid = by_room.context["grid"]
-    spans = [c["span"] for row in grid for c in row["cells"] if c["appointment"]]
-    assert spans == [3]  # a 90-minute visit fills three half-hour rows
+    columns = by_room.context["columns"]
+    spans = [c["span"] for col in columns for c in col.cells.values() if c["kind"] == "visit"]
+    assert spans == [18]  # a 90-minute visit fills exactly eighteen five-minute rows
     other_day = desk_client.get(
         "/calendar/", {"room": first.room_id, "date": "2030-01-01", "view": "day"}
     )

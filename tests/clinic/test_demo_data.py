@@ -100,3 +100,23 @@ def test_demo_patients_have_screened_histories_with_contraindications() -> None:
         for finding in result["findings"]
     }
     assert {"herpes-history", "isotretinoin", "keloid", "anticoagulant", "pregnancy"} <= rules
+
+
+def test_demo_books_nothing_on_closure_days() -> None:
+    import datetime
+
+    from cit.clinic.appointments.models import Appointment
+    from cit.clinic.facilities.models import ClosureDay
+
+    # Loaded as if on 20 December, the series run over Christmas and New Year.
+    load_demo(today=datetime.date(2026, 12, 20))
+    load_demo(today=datetime.date(2026, 12, 20))
+    for clinic in Clinic.objects.all():
+        closed = {(c.date.month, c.date.day) for c in ClosureDay.objects.filter(clinic=clinic)}
+        assert {(12, 25), (1, 1)} <= closed and len(closed) == 3
+        days = {
+            a.start.astimezone(clinic.tzinfo).date()
+            for a in Appointment.objects.filter(clinic=clinic)
+        }
+        assert days
+        assert not {(d.month, d.day) for d in days} & closed

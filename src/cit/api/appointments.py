@@ -32,7 +32,12 @@ from cit.clinic.appointments.actions import (
 )
 from cit.clinic.appointments.errors import SchedulingRefused
 from cit.clinic.appointments.ics import build_calendar
-from cit.clinic.appointments.models import Appointment, AppointmentStatus, ProviderAbsence
+from cit.clinic.appointments.models import (
+    CANCELLED_STATUSES,
+    HOLDING_STATUSES,
+    Appointment,
+    ProviderAbsence,
+)
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.facilities.models import Clinic
@@ -332,7 +337,7 @@ def patient_ics(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_for_request(request, patient_id, Capability.SCHEDULE_VIEW, AuditAction.EXPORT)
     rows = (
         Appointment.objects.filter(patient=patient)
-        .exclude(status=AppointmentStatus.CANCELLED, start__lt=timezone.now())
+        .exclude(status__in=CANCELLED_STATUSES, start__lt=timezone.now())
         .select_related("clinic", "room", "provider__user", "series")
         .order_by("start")
     )
@@ -409,7 +414,7 @@ def calendar(
     if end <= start or end - start > datetime.timedelta(days=31):
         raise HttpError(422, "end must be after start, at most 31 days later.")
     rows = Appointment.objects.filter(
-        clinic=clinic, status=AppointmentStatus.BOOKED, start__lt=end, end__gt=start
+        clinic=clinic, status__in=HOLDING_STATUSES, start__lt=end, end__gt=start
     )
     if provider_id is not None:
         rows = rows.filter(provider_id=provider_id)

@@ -16,7 +16,14 @@ from django.db import transaction
 from cit.clinic.accounts.models import LicenceType, Provider, User
 from cit.clinic.accounts.roles import Role
 from cit.clinic.demo_intakes import demo_intake
-from cit.clinic.facilities.models import Clinic, Device, DeviceKind, OpeningHours, Room
+from cit.clinic.facilities.models import (
+    Clinic,
+    ClosureDay,
+    Device,
+    DeviceKind,
+    OpeningHours,
+    Room,
+)
 from cit.clinic.intake.actions import do_record_intake
 from cit.clinic.intake.models import IntakeSource
 from cit.clinic.inventory.models import Lot, LotUse, Product, ProductKind
@@ -206,6 +213,15 @@ FAMILY_NAMES = (
 )
 
 
+# Closed every year (from this year on) in both demo clinics.
+DEMO_CLOSURES_FROM = 2025
+YEARLY_CLOSURES = [
+    (12, 25, "Christmas Day"),
+    (12, 26, "Boxing Day"),
+    (1, 1, "New Year's Day"),
+]
+
+
 def _username(clinic_key: str, role: str) -> str:
     return f"{clinic_key}.{role.replace('_', '-')}"
 
@@ -254,6 +270,14 @@ def _load_clinic(spec: DemoClinic, rng: random.Random, today: datetime.date) -> 
         )
     for room_name in spec.rooms:
         Room.objects.get_or_create(clinic=clinic, name=room_name)
+    # Holidays before any booking, so the demo never books on them.
+    for month, day, name in YEARLY_CLOSURES:
+        ClosureDay.objects.get_or_create(
+            clinic=clinic,
+            date=datetime.date(DEMO_CLOSURES_FROM, month, day),
+            archived_at=None,
+            defaults={"name": name, "repeats_yearly": True},
+        )
     for kind, model, serial, depth in DEVICES[spec.key]:
         Device.objects.update_or_create(
             clinic=clinic,

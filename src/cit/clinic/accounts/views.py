@@ -22,7 +22,9 @@ from cit.clinic.accounts.lockout import client_ip
 from cit.clinic.accounts.roles import CLINICAL_ROLES, Role
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction, AuditEvent
+from cit.clinic.facilities.models import Clinic
 from cit.clinic.patients.models import Patient
+from cit.clinic.worklists.today import visits_on, worklists_for
 
 
 def address_locked_out(request: HttpRequest) -> bool:
@@ -87,6 +89,25 @@ def _clinic_today(request: HttpRequest) -> datetime.date:
     return clinic.today() if clinic is not None else timezone.localdate()
 
 
+def _today(request: HttpRequest, clinic: Clinic, *, provider_id: int | None) -> dict[str, object]:
+    """Today's visits (the clinician's own, or the whole clinic's) and the worklists of the
+    role; each list of patients shown is an audit event."""
+    clinical = provider_id is not None
+    visits = visits_on(clinic, clinic.today(), provider_id=provider_id)
+    lists = worklists_for(clinic, clinical=clinical)
+    record_event(
+        request,
+        AuditAction.LIST,
+        object_type="appointments.Appointment",
+        detail={
+            "today": clinic.today().isoformat(),
+            "visits": [row.appointment.pk for row in visits],
+            "worklist_patients": lists.patient_ids(),
+        },
+    )
+    return {"visits": visits, "worklists": lists, "zone": clinic.timezone}
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on the page it works from."""
@@ -103,9 +124,12 @@ def home(request: HttpRequest) -> HttpResponse:
     clinic_patients = Patient.objects.active().filter(clinic=clinic)
     context["patient_count"] = clinic_patients.count()
     if role in CLINICAL_ROLES:
-        context["provider"] = getattr(user, "provider", None)
+        provider = getattr(user, "provider", None)
+        context["provider"] = provider
+        context.update(_today(request, clinic, provider_id=provider.pk if provider else -1))
         return render(request, "home/clinician.html", context)
     if role == Role.FRONT_DESK:
+        context.update(_today(request, clinic, provider_id=None))
         return render(request, "home/front_desk.html", context)
     if role == Role.CLINIC_ADMIN:
         recent = list(AuditEvent.objects.filter(clinic=clinic).select_related("patient")[:10])

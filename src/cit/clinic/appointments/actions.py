@@ -40,6 +40,7 @@ from cit.clinic.appointments.convert import (
 )
 from cit.clinic.appointments.errors import BookingConflict, SchedulingRefused
 from cit.clinic.appointments.models import (
+    HOLDING_STATUSES,
     Appointment,
     AppointmentStatus,
     ProviderAbsence,
@@ -69,6 +70,7 @@ from cit.scheduling import (
     optimise_replan,
     replan,
 )
+from cit.scheduling.lifecycle import TransitionRefused, Visit, VisitEvent, VisitStatus, next_status
 
 PROPOSAL_SALT = "cit.appointments.proposal"
 PROPOSAL_MAX_AGE = 60 * 60  # an hour: a proposal older than that is re-proposed
@@ -558,6 +560,17 @@ def _apply(
     touched = set(moved) | set(unplaced)
     if not touched:
         return []
+    under_way = (
+        Appointment.objects.filter(pk__in=touched)
+        .exclude(status=AppointmentStatus.BOOKED)
+        .order_by("number")
+        .first()
+    )
+    if under_way is not None:
+        raise SchedulingRefused(
+            f"Session {under_way.number} is already {under_way.get_status_display().lower()}; "
+            "it cannot be moved."
+        )
     ResourceHold.objects.filter(appointment_id__in=touched, active=True).update(
         active=False, released_at=now
     )
@@ -612,17 +625,24 @@ def do_cancel_session(
     now: datetime.datetime | None = None,
     request: HttpRequest | None = None,
 ) -> Appointment:
-    """Cancel one session and release its holds; the row stays as evidence."""
+    """Cancel one session and release its holds; the row stays as evidence. Cancelled with
+    less than ``LATE_CANCEL_HOURS`` notice, it is recorded as a late cancellation."""
     now = now or timezone.now()
     with transaction.atomic():
-        locked: Appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if not locked.is_booked:
-            raise SchedulingRefused(
-                f"This session is already {locked.get_status_display().lower()}."
+        locked: Appointment = (
+            Appointment.objects.select_for_update().select_related("clinic").get(pk=appointment.pk)
+        )
+        try:
+            status = next_status(
+                visit_of(locked),
+                VisitEvent.CANCEL,
+                now=now,
+                late_notice=datetime.timedelta(hours=settings.LATE_CANCEL_HOURS),
             )
-        if locked.start < now:
-            raise SchedulingRefused("This session has already started; it cannot be cancelled.")
-        locked.status = AppointmentStatus.CANCELLED
+        except TransitionRefused as error:
+            raise SchedulingRefused(error.message) from None
+        before = locked.status
+        locked.status = AppointmentStatus(status.value)
         locked.cancelled_at = now
         locked.cancel_reason = reason[:300]
         locked.sequence += 1
@@ -633,7 +653,7 @@ def do_cancel_session(
             active=False, released_at=now
         )
         if not Appointment.objects.filter(
-            series_id=locked.series_id, status=AppointmentStatus.BOOKED
+            series_id=locked.series_id, status__in=HOLDING_STATUSES
         ).exists():
             SeriesBooking.objects.filter(pk=locked.series_id).update(status=SeriesStatus.CANCELLED)
         record_event(
@@ -642,9 +662,24 @@ def do_cancel_session(
             actor=actor,
             patient=locked.patient,
             obj=locked,
-            detail={"cancelled": True, "reason": reason[:300]},
+            detail={
+                "cancelled": True,
+                "from": before,
+                "status": locked.status,
+                "reason": reason[:300],
+            },
         )
     return locked
+
+
+def visit_of(appointment: Appointment) -> Visit:
+    """The appointment as the life-cycle rules see it."""
+    return Visit(
+        VisitStatus(appointment.status),
+        appointment.start,
+        appointment.end,
+        appointment.clinic.timezone,
+    )
 
 
 def cancel_gap_warning(appointment: Appointment) -> str | None:

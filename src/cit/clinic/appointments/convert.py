@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from cit.clinic.accounts.models import Provider, ProviderWorkingHours
 from cit.clinic.appointments.models import (
+    HOLDING_STATUSES,
     Appointment,
     AppointmentStatus,
     HoldKind,
@@ -23,7 +24,7 @@ from cit.clinic.appointments.models import (
     ResourceHold,
     SeriesBooking,
 )
-from cit.clinic.facilities.models import Clinic, Device, OpeningHours, Room
+from cit.clinic.facilities.models import Clinic, ClosureDay, Device, OpeningHours, Room
 from cit.clinic.plans.models import PlannedSession, TreatmentPlanRecord
 from cit.scheduling import (
     BookedSeries,
@@ -45,6 +46,7 @@ from cit.scheduling import Clinic as CoreClinic
 from cit.scheduling import Device as CoreDevice
 from cit.scheduling import Provider as CoreProvider
 from cit.scheduling import Room as CoreRoom
+from cit.scheduling.closures import Closure, closed_dates
 
 MARGIN = datetime.timedelta(days=1)
 # CLINICAL §3: maintenance after the series, one session every 4–6 months (target 6).
@@ -59,8 +61,22 @@ def opening_hours(clinic: Clinic) -> WeeklyHours:
     return WeeklyHours.from_mapping(by_day)
 
 
-def core_clinic(clinic: Clinic) -> CoreClinic:
-    return CoreClinic(timezone=clinic.timezone, opening_hours=opening_hours(clinic))
+def closures(clinic: Clinic) -> list[Closure]:
+    """The clinic's closure days and holidays (not archived) as the core knows them."""
+    return [
+        Closure(row.date, row.name, row.repeats_yearly)
+        for row in ClosureDay.objects.active().filter(clinic=clinic)
+    ]
+
+
+def core_clinic(
+    clinic: Clinic, first: datetime.date | None = None, last: datetime.date | None = None
+) -> CoreClinic:
+    """The clinic for the core, with its closed dates in [first, last] when given."""
+    closed = closed_dates(closures(clinic), first, last) if first and last else frozenset()
+    return CoreClinic(
+        timezone=clinic.timezone, opening_hours=opening_hours(clinic), closed_dates=closed
+    )
 
 
 def local_day_start(day: datetime.date, clinic: Clinic) -> datetime.datetime:
@@ -74,7 +90,8 @@ def build_state(
     *,
     today: datetime.date,
 ) -> ClinicState:
-    """The clinic's resources plus every active hold and absence overlapping [start, end).
+    """The clinic's resources plus every active hold and absence overlapping [start, end),
+    and its closure days in that range (so no booking path, re-plan or solver uses them).
 
     Providers work their weekly rota, or the clinic's opening hours when they have none;
     absences come from ``ProviderAbsence``. ``licensed`` is the licence rule on ``today``;
@@ -131,8 +148,12 @@ def build_state(
         )
         for kind, resource, hold_start, hold_end, appointment_id in holds
     )
+    zone = clinic.tzinfo
+    closed = closed_dates(
+        closures(clinic), start.astimezone(zone).date(), end.astimezone(zone).date()
+    )
     return ClinicState(
-        clinic=CoreClinic(timezone=clinic.timezone, opening_hours=hours),
+        clinic=CoreClinic(timezone=clinic.timezone, opening_hours=hours, closed_dates=closed),
         providers=core_providers,
         rooms=rooms,
         devices=devices,
@@ -330,11 +351,10 @@ def booked_session(appointment: Appointment, device_holds: Iterable[ResourceHold
 
 
 def booked_series(series: SeriesBooking) -> BookedSeries:
-    """The series as the core knows it: its request and its still-booked sessions."""
+    """The series as the core knows it: its request and the sessions that keep their place
+    (booked, or already under way or done: those are in the past and never move)."""
     appointments = list(
-        Appointment.objects.filter(series=series, status=AppointmentStatus.BOOKED).order_by(
-            "number"
-        )
+        Appointment.objects.filter(series=series, status__in=HOLDING_STATUSES).order_by("number")
     )
     device_holds: dict[int, list[ResourceHold]] = defaultdict(list)
     for hold in ResourceHold.objects.filter(

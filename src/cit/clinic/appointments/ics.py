@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from cit.clinic.appointments.models import Appointment, AppointmentStatus
+from cit.clinic.appointments.models import HOLDING_STATUSES, Appointment
 
 PRODID = "-//CIT//Collagen induction therapy//EN"
 UID_DOMAIN = "cit.clinic"
@@ -59,7 +59,7 @@ def build_calendar(appointments: Iterable[Appointment], *, name: str = "CIT sess
         event.add("sequence", appointment.sequence)
         event.add(
             "status",
-            "CANCELLED" if appointment.status == AppointmentStatus.CANCELLED else "CONFIRMED",
+            "CONFIRMED" if appointment.status in HOLDING_STATUSES else "CANCELLED",
         )
         calendar.add_component(event)
     calendar.add_missing_timezones()

@@ -9,11 +9,13 @@ Cancelling releases the holds (``active=False``); no row is ever deleted.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, NoReturn
 
 from django.conf import settings
 from django.contrib.postgres.fields import RangeOperators
 from django.db import models
+from django.utils import timezone
 
 from cit.clinic.appointments.constraints import NoOverlappingHolds, TsTzRange
 from cit.clinic.archive import HardDeleteRefused
@@ -84,10 +86,25 @@ class SeriesBooking(NeverDeleted):
 
 
 class AppointmentStatus(models.TextChoices):
+    """The visit's life cycle; which change is allowed when is ``cit.scheduling.lifecycle``."""
+
     BOOKED = "booked", "Booked"
-    CANCELLED = "cancelled", "Cancelled"
+    ARRIVED = "arrived", "Checked in"
+    IN_TREATMENT = "in_treatment", "In treatment"
     COMPLETED = "completed", "Completed"
     NO_SHOW = "no_show", "No-show"
+    CANCELLED = "cancelled", "Cancelled"
+    LATE_CANCELLED = "late_cancelled", "Cancelled late"
+
+
+CANCELLED_STATUSES = (AppointmentStatus.CANCELLED, AppointmentStatus.LATE_CANCELLED)
+# Visits that still take their place in the day (not cancelled, not missed).
+HOLDING_STATUSES = (
+    AppointmentStatus.BOOKED,
+    AppointmentStatus.ARRIVED,
+    AppointmentStatus.IN_TREATMENT,
+    AppointmentStatus.COMPLETED,
+)
 
 
 class Appointment(NeverDeleted):
@@ -130,6 +147,18 @@ class Appointment(NeverDeleted):
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=300, blank=True)
+    arrived_at = models.DateTimeField(null=True, blank=True)
+    treatment_started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    no_show_at = models.DateTimeField(null=True, blank=True)
+    session_note = models.OneToOneField(
+        "charting.SessionNote",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointment",
+        help_text="The session note started for this visit.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -152,6 +181,19 @@ class Appointment(NeverDeleted):
     @property
     def is_booked(self) -> bool:
         return self.status == AppointmentStatus.BOOKED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status in (AppointmentStatus.CANCELLED, AppointmentStatus.LATE_CANCELLED)
+
+    @property
+    def is_today(self) -> bool:
+        local_day: datetime.date = self.local_start().date()
+        return local_day == self.clinic.today()
+
+    @property
+    def has_started(self) -> bool:
+        return self.start <= timezone.now()
 
     def local_start(self) -> Any:
         return self.start.astimezone(self.clinic.tzinfo)

@@ -13,7 +13,17 @@ urlpatterns = [
     path("appointments/book/", views.book_proposal, name="book-proposal"),
     path("appointments/<int:appointment_id>/move/", views.move_page, name="move-appointment"),
     path("appointments/<int:appointment_id>/cancel/", views.cancel_page, name="cancel-appointment"),
+    path(
+        "appointments/<int:appointment_id>/status/", views.change_status, name="appointment-status"
+    ),
+    path(
+        "appointments/<int:appointment_id>/no-show/replan/",
+        views.replan_no_show,
+        name="replan-no-show",
+    ),
     path("calendar/", views.calendar_page, name="calendar"),
+    path("calendar/book/", views.book_slot, name="book-slot"),
+    path("calendar/closures/", views.closures_page, name="closures"),
     path("calendar/absences/", views.absences_page, name="provider-absences"),
     path("portal/appointments/", views.portal_bookings, name="portal-bookings"),
     path("portal/appointments.ics", views.portal_ics, name="portal-ics"),

@@ -7,20 +7,23 @@ Views check access and input, call the actions, and render; they decide nothing 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cit.clinic.access import capability_required, patient_for_request, staff_clinic
 from cit.clinic.accounts.models import Provider
-from cit.clinic.accounts.permissions import Capability
+from cit.clinic.accounts.permissions import Capability, has_capability
 from cit.clinic.appointments.actions import (
     cancel_gap_warning,
     default_earliest_start,
@@ -32,6 +35,8 @@ from cit.clinic.appointments.actions import (
     do_record_absence,
     propose_series,
 )
+from cit.clinic.appointments.closures import sessions_on_closure_days
+from cit.clinic.appointments.convert import closures, state_for_days
 from cit.clinic.appointments.errors import SchedulingRefused
 from cit.clinic.appointments.forms import (
     TIME_OF_DAY,
@@ -42,20 +47,27 @@ from cit.clinic.appointments.forms import (
 )
 from cit.clinic.appointments.ics import build_calendar
 from cit.clinic.appointments.models import (
+    CANCELLED_STATUSES,
     Appointment,
     AppointmentStatus,
     ProviderAbsence,
     SeriesBooking,
     SeriesStatus,
 )
+from cit.clinic.appointments.noshow import do_replan_after_no_show, propose_after_no_show
+from cit.clinic.appointments.visits import do_check_in, do_mark_no_show, do_undo_check_in
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.bounds import query_day
-from cit.clinic.facilities.models import Clinic, OpeningHours, Room
+from cit.clinic.facilities.actions import do_add_closure_day, do_remove_closure_day
+from cit.clinic.facilities.forms import ClosureDayForm
+from cit.clinic.facilities.models import Clinic, ClosureDay, OpeningHours, Room
 from cit.clinic.feedback import form_status
 from cit.clinic.patients.models import Patient
 from cit.clinic.plans.models import TreatmentPlanRecord
 from cit.scheduling import PatientPreferences, TimeWindow
+from cit.scheduling.closures import closure_on
+from cit.scheduling.daygrid import Availability, availability
 
 
 def _refused(request: HttpRequest, error: SchedulingRefused, back: str) -> HttpResponse:
@@ -351,74 +363,247 @@ def cancel_page(request: HttpRequest, appointment_id: int) -> HttpResponse:
     )
 
 
+# -- the visit's life cycle ----------------------------------------------------------------------
+
+STATUS_ACTIONS = {
+    "check_in": (do_check_in, "{name} checked in."),
+    "undo_check_in": (do_undo_check_in, "Check-in of {name} undone."),
+    "no_show": (do_mark_no_show, "{name} marked as a no-show."),
+}
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """A local path to return to (never another site)."""
+    target = request.POST.get("next") or request.GET.get("next") or default
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+@require_POST
+@capability_required(Capability.SCHEDULE_EDIT)
+def change_status(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """Check a patient in (or undo it) or mark a no-show, from the day view or the record."""
+    _staff_only(request)
+    appointment = _appointment_for(request, appointment_id, Capability.SCHEDULE_EDIT, None)
+    back = safe_next(request, f"/patients/{appointment.patient_id}/bookings/")
+    chosen = STATUS_ACTIONS.get(request.POST.get("event", ""))
+    if chosen is None:
+        return _refused(request, SchedulingRefused("Choose check-in or no-show."), back)
+    action, done = chosen
+    try:
+        changed = action(actor=request.user, appointment=appointment, request=request)
+    except SchedulingRefused as error:
+        return _refused(request, error, back)
+    messages.success(request, done.format(name=changed.patient.full_name))
+    if changed.status == AppointmentStatus.NO_SHOW and changed.series.kind == "treatment":
+        # The missed treatment still has to happen: offer to re-plan the rest of the series.
+        return redirect("replan-no-show", appointment_id=changed.pk)
+    return redirect(back)
+
+
+def _session_rows(sessions: Any, clinic: Clinic) -> list[dict[str, Any]]:
+    providers = {
+        str(p.pk): p for p in Provider.objects.filter(clinic=clinic).select_related("user")
+    }
+    rooms = {str(r.pk): r for r in Room.objects.filter(clinic=clinic)}
+    zone = clinic.tzinfo
+    return [
+        {
+            "start": s.start.astimezone(zone),
+            "end": s.end.astimezone(zone),
+            "provider": providers.get(s.provider_id),
+            "room": rooms.get(s.room_id),
+        }
+        for s in sessions
+    ]
+
+
+@capability_required(Capability.SCHEDULE_EDIT)
+def replan_no_show(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """After a no-show: proposals for the make-up session and the rest of the series."""
+    clinic = _staff_only(request)
+    appointment = _appointment_for(request, appointment_id, Capability.SCHEDULE_EDIT, None)
+    back = f"/patients/{appointment.patient_id}/bookings/"
+    if request.method == "POST":
+        try:
+            changed = do_replan_after_no_show(
+                actor=request.user,
+                token=request.POST.get("token", ""),
+                clinic=clinic,
+                request=request,
+            )
+        except SchedulingRefused as error:
+            return _refused(request, error, request.path)
+        messages.success(
+            request,
+            f"Series re-planned: {len(changed) - 1} session(s) moved, make-up session booked.",
+        )
+        return redirect("patient-bookings", patient_id=appointment.patient_id)
+    try:
+        proposals = propose_after_no_show(
+            actor=request.user, appointment=appointment, request=request
+        )
+    except SchedulingRefused as error:
+        return _refused(request, error, back)
+    rest_numbers = [a.number for a in proposals.rest]
+    return render(
+        request,
+        "appointments/replan_no_show.html",
+        {
+            "appointment": appointment,
+            "patient": appointment.patient,
+            "back": back,
+            "note": proposals.note,
+            "rest": proposals.rest,
+            "failure": proposals.result.failure,
+            "zone": clinic.timezone,
+            "proposals": [
+                {
+                    "rank": proposal.rank,
+                    "token": token,
+                    "sessions": [
+                        {
+                            **row,
+                            "label": f"Session {rest_numbers[i]}"
+                            if i < len(rest_numbers)
+                            else "Make-up session",
+                        }
+                        for i, row in enumerate(_session_rows(proposal.sessions, clinic))
+                    ],
+                }
+                for proposal, token in zip(
+                    proposals.result.proposals, proposals.tokens, strict=True
+                )
+            ],
+        },
+    )
+
+
 # -- calendar -----------------------------------------------------------------------------------
 
-SLOT = datetime.timedelta(minutes=30)
+ROW_MINUTES = 5  # visits are drawn to the exact five minutes; their times are written out
+SLOT_MINUTES = 15  # a free block offered for booking
 
 
-def _day_bounds(clinic: Clinic) -> tuple[datetime.time, datetime.time]:
+def _day_bounds(clinic: Clinic) -> tuple[int, int]:
     hours = list(OpeningHours.objects.filter(clinic=clinic))
     if not hours:
-        return datetime.time(8), datetime.time(18)
-    return min(h.opens for h in hours), max(h.closes for h in hours)
+        return 8 * 60, 18 * 60
+    first = min(h.opens for h in hours)
+    last = max(h.closes for h in hours)
+    return first.hour * 60 + first.minute, last.hour * 60 + last.minute
 
 
-def calendar_grid(
-    appointments: list[Appointment], days: list[datetime.date], clinic: Clinic
-) -> list[dict[str, Any]]:
-    """Rows of half-hour slots × day columns; a visit fills the slots it spans (rowspan)."""
-    first, last = _day_bounds(clinic)
+@dataclass
+class Column:
+    day: datetime.date
+    key: str
+    label: str
+    provider_id: int | None
+    closure: str = ""
+    cells: dict[int, dict[str, Any]] = field(default_factory=dict)
+    hidden: list[Appointment] = field(default_factory=list)
+
+
+def _minute_of(moment: datetime.datetime, zone: Any) -> int:
+    local = moment.astimezone(zone)
+    return local.hour * 60 + local.minute
+
+
+def calendar_columns(
+    clinic: Clinic,
+    days: list[datetime.date],
+    resources: Sequence[tuple[str, str, int | None]],
+    appointments: list[Appointment],
+    by_room: bool,
+) -> tuple[list[int], list[Column]]:
+    """Five-minute rows × one column per (day, provider or room). A visit spans exactly its
+    rows; free time is offered in 15-minute blocks; time the provider does not work, is away,
+    or the clinic is closed is shaded, from the same rules the booking search uses."""
     zone = clinic.tzinfo
-    for appointment in appointments:
-        local_start = appointment.start.astimezone(zone)
-        local_end = appointment.end.astimezone(zone)
-        first = min(first, local_start.time().replace(minute=local_start.minute // 30 * 30))
-        last = max(last, local_end.time())
-    base = datetime.datetime.combine(days[0], first)
-    slots: list[datetime.time] = []
-    moment = base
-    while moment.time() < last and moment.date() == days[0]:
-        slots.append(moment.time())
-        moment += SLOT
-    placed: dict[tuple[int, int], tuple[Appointment, int]] = {}
-    covered: set[tuple[int, int]] = set()
-    for appointment in appointments:
-        local_start = appointment.start.astimezone(zone)
-        local_end = appointment.end.astimezone(zone)
-        if local_start.date() not in days:
-            continue
-        column = days.index(local_start.date())
-        minute = local_start.hour * 60 + local_start.minute
-        first_minute = first.hour * 60 + first.minute
-        row = max(0, (minute - first_minute) // 30)
-        span = max(1, -(-int((local_end - local_start).total_seconds() // 60) // 30))
-        if (row, column) in placed or (row, column) in covered:
-            continue  # two holds of one resource cannot overlap; other views may stack
-        placed[(row, column)] = (appointment, min(span, len(slots) - row))
-        covered.update((row + k, column) for k in range(1, span))
-    grid = []
-    for row, slot in enumerate(slots):
-        cells: list[dict[str, Any]] = []
-        for column in range(len(days)):
-            if (row, column) in covered:
-                continue
-            entry = placed.get((row, column))
-            cells.append(
-                {"appointment": entry[0], "span": entry[1]}
-                if entry
-                else {"appointment": None, "span": 1}
+    first, last = _day_bounds(clinic)
+    for a in appointments:
+        first = min(first, _minute_of(a.start, zone) // ROW_MINUTES * ROW_MINUTES)
+        end_minute = _minute_of(a.end, zone) or 24 * 60
+        last = max(last, -(-end_minute // ROW_MINUTES) * ROW_MINUTES)
+    minutes = list(range(first, last, ROW_MINUTES))
+    state = state_for_days(clinic, days[0], days[-1], today=clinic.today())
+    known_closures = closures(clinic)
+    columns: list[Column] = []
+    for day in days:
+        closure = closure_on(known_closures, day)
+        for key, label, provider_id in resources:
+            column = Column(
+                day, key, label, provider_id, (closure.name or "Closed") if closure else ""
             )
-        grid.append({"time": slot, "cells": cells})
-    return grid
+            mine = [
+                a
+                for a in appointments
+                if a.start.astimezone(zone).date() == day
+                and str(a.room_id if by_room else a.provider_id) == key
+            ]
+            taken: dict[int, Appointment] = {}
+            # Visits that keep their time first: a no-show may share it with its replacement.
+            for a in sorted(mine, key=lambda a: (a.status == AppointmentStatus.NO_SHOW, a.start)):
+                row = (_minute_of(a.start, zone) - first) // ROW_MINUTES
+                end_minute = _minute_of(a.end, zone) or 24 * 60
+                end_row = max(row + 1, -(-(end_minute - first) // ROW_MINUTES))
+                # Touching visits off the five-minute grid (one ends 10:17, the next starts
+                # 10:17) share a row: the later one starts a row down.
+                while row in taken and taken[row].end <= a.start and row + 1 < end_row:
+                    row += 1
+                if any(r in taken for r in range(row, end_row)):
+                    column.hidden.append(a)  # truly overlapping: listed under the grid
+                    continue
+                for r in range(row, end_row):
+                    taken[r] = a
+                column.cells[row] = {"kind": "visit", "span": end_row - row, "appointment": a}
+            core_id = str(provider_id) if provider_id is not None and not by_room else None
+            try:
+                answers = availability(state, day, minutes, provider_id=core_id)
+            except KeyError:  # an inactive provider: nothing is bookable
+                answers = [Availability.OFF for _ in minutes]
+            row = 0
+            while row < len(minutes):
+                if row in taken:
+                    row += 1
+                    continue
+                kind = answers[row]
+                span = 1
+                while (
+                    row + span < len(minutes)
+                    and row + span not in taken
+                    and answers[row + span] == kind
+                    and (minutes[row + span] % SLOT_MINUTES) != 0
+                ):
+                    span += 1
+                starts = datetime.datetime.combine(day, datetime.time(0), tzinfo=zone)
+                starts += datetime.timedelta(minutes=minutes[row])
+                column.cells[row] = {
+                    "kind": str(kind),
+                    "span": span,
+                    "start": starts,
+                    "provider_id": provider_id,
+                    "bookable": kind == Availability.OPEN
+                    and minutes[row] % SLOT_MINUTES == 0
+                    and provider_id is not None
+                    and not by_room,
+                }
+                row += span
+            columns.append(column)
+    return minutes, columns
 
 
 @capability_required(Capability.SCHEDULE_VIEW)
 def calendar_page(request: HttpRequest) -> HttpResponse:
+    """The clinic's day or week: every provider side by side (or every room), exact times,
+    absences and closures shaded; a free block links to booking at that time."""
     clinic = _staff_only(request)
     zone = clinic.tzinfo
-    today = timezone.now().astimezone(zone).date()
+    today = clinic.today()
     day = query_day(request, "date", today) or today
-    view = "day" if request.GET.get("view") == "day" else "week"
+    view = "week" if request.GET.get("view") == "week" else "day"
     days = (
         [day]
         if view == "day"
@@ -427,37 +612,43 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             for n in range(7)
         ]
     )
-    providers = list(Provider.objects.active().filter(clinic=clinic).select_related("user"))
-    rooms = list(Room.objects.active().filter(clinic=clinic))
+    providers = list(
+        Provider.objects.active().filter(clinic=clinic).select_related("user").order_by("pk")
+    )
+    rooms = list(Room.objects.active().filter(clinic=clinic).order_by("name"))
     room_id = request.GET.get("room", "")
     provider_id = request.GET.get("provider", "")
-    appointments: QuerySet[Appointment] = Appointment.objects.filter(
-        clinic=clinic, status=AppointmentStatus.BOOKED
-    )
-    resource_label = ""
-    if room_id.isdigit():
-        room = next((r for r in rooms if r.pk == int(room_id)), None)
-        if room is None:
+    by_room = request.GET.get("by") == "room" or room_id.isdigit()
+    if by_room:
+        chosen_rooms = [r for r in rooms if not room_id.isdigit() or r.pk == int(room_id)]
+        if room_id.isdigit() and not chosen_rooms:
             raise Http404("No such room.")
-        appointments = appointments.filter(room=room)
-        resource_label, provider_id = room.name, ""
+        resources = [(str(r.pk), r.name, None) for r in chosen_rooms]
+        provider_id = ""
     else:
-        provider = next(
-            (p for p in providers if provider_id.isdigit() and p.pk == int(provider_id)),
-            providers[0] if providers else None,
-        )
-        if provider is not None:
-            appointments = appointments.filter(provider=provider)
-            resource_label, provider_id = str(provider.user.get_full_name()), str(provider.pk)
+        chosen = [p for p in providers if not provider_id.isdigit() or p.pk == int(provider_id)]
+        if provider_id.isdigit() and not chosen:
+            raise Http404("No such provider.")
+        resources = [(str(p.pk), p.user.get_full_name() or str(p), p.pk) for p in chosen]
     start = datetime.datetime.combine(days[0], datetime.time(0), tzinfo=zone)
     end = datetime.datetime.combine(
         days[-1] + datetime.timedelta(days=1), datetime.time(0), tzinfo=zone
     )
     listed = list(
-        appointments.filter(start__lt=end, end__gt=start)
-        .select_related("patient", "room", "provider__user", "series")
+        Appointment.objects.filter(clinic=clinic, start__lt=end, end__gt=start)
+        .exclude(status__in=CANCELLED_STATUSES)
+        .select_related("patient", "room", "provider__user", "series", "clinic")
         .order_by("start")
     )
+    minutes, columns = calendar_columns(clinic, days, resources, listed, by_room)
+    rows = [
+        {
+            "time": datetime.time(m // 60, m % 60),
+            "label": m % 30 == 0,
+            "cells": [c.cells[index] for c in columns if index in c.cells],
+        }
+        for index, m in enumerate(minutes)
+    ]
     record_event(
         request,
         AuditAction.LIST,
@@ -465,7 +656,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         detail={
             "calendar": view,
             "from": days[0].isoformat(),
-            "resource": resource_label,
+            "by": "room" if by_room else "provider",
             "count": len(listed),
         },
     )
@@ -475,19 +666,127 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         "appointments/calendar.html",
         {
             "days": days,
-            "grid": calendar_grid(listed, days, clinic),
+            "columns": columns,
+            "rows": rows,
             "appointments": listed,
             "view": view,
+            "by": "room" if by_room else "provider",
             "day": day,
             "previous": day - step,
             "next": day + step,
             "providers": providers,
             "rooms": rooms,
-            "provider_id": provider_id,
+            "provider_id": provider_id if provider_id.isdigit() else "",
             "room_id": room_id if room_id.isdigit() else "",
-            "resource_label": resource_label,
             "zone": clinic.timezone,
             "today": today,
+        },
+    )
+
+
+# -- booking from a free slot --------------------------------------------------------------------
+
+
+def _slot_from(request: HttpRequest, clinic: Clinic) -> tuple[Provider, datetime.datetime]:
+    """The provider and local start a free block names; a bad value is the user's 400."""
+    raw_provider = request.GET.get("provider", "")
+    raw_start = request.GET.get("start", "")
+    provider = (
+        Provider.objects.active()
+        .filter(clinic=clinic, pk=int(raw_provider))
+        .select_related("user")
+        .first()
+        if raw_provider.isdigit() and len(raw_provider) < 10
+        else None
+    )
+    try:
+        naive = datetime.datetime.fromisoformat(raw_start[:16])
+    except ValueError:
+        naive = None
+    if provider is None or naive is None or naive.tzinfo is not None:
+        raise SlotInvalid("Choose a free time in the calendar: provider and start time.")
+    return provider, naive.replace(tzinfo=clinic.tzinfo)
+
+
+class SlotInvalid(Exception):
+    pass
+
+
+def _time_of_day(start: datetime.datetime) -> str:
+    return "morning" if start.hour < 12 else "afternoon" if start.hour < 17 else "evening"
+
+
+@capability_required(Capability.SCHEDULE_EDIT)
+def book_slot(request: HttpRequest) -> HttpResponse:
+    """A free block was clicked: find the patient, then book what fits from that time."""
+    clinic = _staff_only(request)
+    try:
+        provider, start = _slot_from(request, clinic)
+    except SlotInvalid as error:
+        return render(
+            request,
+            "appointments/refused.html",
+            {"message": str(error), "back": "/calendar/"},
+            status=400,
+        )
+    query = (request.GET.get("q") or "").strip()[:100]
+    options: list[dict[str, Any]] = []
+    if query:
+        patients = Patient.objects.active().filter(clinic=clinic)
+        for term in query.split():
+            patients = patients.filter(
+                Q(given_name__icontains=term)
+                | Q(family_name__icontains=term)
+                | Q(record_number__icontains=term)
+            )
+        found = list(patients.order_by("family_name", "given_name")[:20])
+        record_event(
+            request,
+            AuditAction.LIST,
+            object_type="patients.Patient",
+            detail={"query": query, "count": len(found), "book_slot": start.isoformat()},
+        )
+        plans = {p.patient_id: p for p in TreatmentPlanRecord.objects.filter(patient__in=found)}
+        booked = set(
+            SeriesBooking.objects.filter(
+                patient__in=found, kind="treatment", status=SeriesStatus.BOOKED
+            ).values_list("plan_id", "series_index")
+        )
+        for patient in found:
+            plan = plans.get(patient.pk)
+            series = []
+            if plan is not None:
+                for index, accepted in enumerate(plan.accepted.get("series", [])):
+                    if (plan.pk, index) in booked:
+                        continue
+                    url = reverse("propose-series", args=[patient.pk, plan.pk, index])
+                    series.append(
+                        {
+                            "index": index,
+                            "accepted": accepted,
+                            "url": f"{url}?"
+                            + urlencode(
+                                {
+                                    "earliest_start": start.date().isoformat(),
+                                    "provider": provider.pk,
+                                    "time_of_day": _time_of_day(start),
+                                }
+                            ),
+                        }
+                    )
+            options.append({"patient": patient, "plan": plan, "series": series})
+    return render(
+        request,
+        "appointments/book_slot.html",
+        {
+            "provider": provider,
+            "start": start,
+            "query": query,
+            "options": options,
+            "zone": clinic.timezone,
+            "slot_query": urlencode(
+                {"provider": provider.pk, "start": start.strftime("%Y-%m-%dT%H:%M")}
+            ),
         },
     )
 
@@ -535,6 +834,61 @@ def absences_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+# -- closure days ---------------------------------------------------------------------------------
+
+
+@capability_required(Capability.SCHEDULE_VIEW)
+def closures_page(request: HttpRequest) -> HttpResponse:
+    """The clinic's closure days and holidays (the admin adds and removes them) and the
+    sessions already booked on one, for the desk to move."""
+    clinic = _staff_only(request)
+    may_manage = has_capability(request.user, Capability.CLINIC_MANAGE)
+    form = ClosureDayForm(request.POST or None)
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied("Only the clinic administrator edits closure days.")
+        remove = request.POST.get("remove", "")
+        if remove:
+            if not remove.isdigit():
+                return _refused(request, SchedulingRefused("Choose a closure day."), request.path)
+            closure = get_object_or_404(ClosureDay.objects.active(), pk=int(remove), clinic=clinic)
+            do_remove_closure_day(actor=request.user, closure=closure, request=request)
+            messages.success(request, f"{closure} removed: the clinic is open that day.")
+            return redirect("closures")
+        if form.is_valid():
+            try:
+                closure = do_add_closure_day(
+                    actor=request.user, clinic=clinic, request=request, **form.cleaned_data
+                )
+            except ValidationError as error:
+                found = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+                for name, problems in found.items():
+                    form.add_error(name if name in form.fields else None, problems)
+            else:
+                messages.success(request, f"{closure} added.")
+                return redirect("closures")
+    affected = sessions_on_closure_days(clinic)
+    if affected:
+        record_event(
+            request,
+            AuditAction.LIST,
+            object_type="appointments.Appointment",
+            detail={"on_closure_days": [a.pk for a, _name in affected]},
+        )
+    return render(
+        request,
+        "appointments/closures.html",
+        {
+            "form": form,
+            "may_manage": may_manage,
+            "closures": ClosureDay.objects.active().filter(clinic=clinic).order_by("date"),
+            "affected": affected,
+            "zone": clinic.timezone,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
 # -- the patient's own bookings and .ics ---------------------------------------------------------
 
 
@@ -560,7 +914,7 @@ def _ics_response(appointments: list[Appointment], filename: str) -> HttpRespons
 def _patient_appointments(patient: Patient) -> list[Appointment]:
     return list(
         Appointment.objects.filter(patient=patient)
-        .exclude(status=AppointmentStatus.CANCELLED, start__lt=timezone.now())
+        .exclude(status__in=CANCELLED_STATUSES, start__lt=timezone.now())
         .select_related("clinic", "room", "provider__user", "series")
         .order_by("start")
     )

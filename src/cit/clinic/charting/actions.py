@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from cit.clinic.accounts.models import Provider
 from cit.clinic.accounts.permissions import Capability, has_capability
+from cit.clinic.appointments.visits import complete_visit_for_note, start_visit_for_note
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.charting.models import (
@@ -335,6 +336,8 @@ def do_start_session(
         obj=note,
         detail={"screening": screening.decision, "consent": consent.pk},
     )
+    # The day's booked visit is now in treatment (same transaction).
+    start_visit_for_note(actor=actor, note=note, request=request)
     return note
 
 
@@ -583,6 +586,8 @@ def do_sign_note(
         obj=locked,
         detail={"signed": True},
     )
+    # Its visit is completed (same transaction).
+    complete_visit_for_note(actor=actor, note=locked, request=request)
     return locked
 
 

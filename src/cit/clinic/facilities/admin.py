@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from cit.clinic.admin_base import NoDeleteAdmin
-from cit.clinic.facilities.models import Clinic, Device, OpeningHours, Room
+from cit.clinic.facilities.models import Clinic, ClosureDay, Device, OpeningHours, Room
 
 
 class OpeningHoursInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -25,3 +25,9 @@ class RoomAdmin(NoDeleteAdmin):
 class DeviceAdmin(NoDeleteAdmin):
     list_display = ["model", "kind", "serial_number", "max_depth_mm", "clinic", "archived_at"]
     list_filter = ["clinic", "kind"]
+
+
+@admin.register(ClosureDay)
+class ClosureDayAdmin(NoDeleteAdmin):
+    list_display = ["date", "name", "repeats_yearly", "clinic", "archived_at"]
+    list_filter = ["clinic", "repeats_yearly"]

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from cit.clinic.accounts.actions import parse_windows
-from cit.clinic.facilities.models import Device, Room, Weekday
+from cit.clinic.facilities.models import ClosureDay, Device, Room, Weekday
 
 
 class RoomForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -19,6 +19,14 @@ class DeviceForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Device
         fields = ["kind", "model", "serial_number", "max_depth_mm"]
+
+
+class ClosureDayForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = ClosureDay
+        fields = ["date", "name", "repeats_yearly"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        labels = {"repeats_yearly": "Every year"}
 
 
 class WeeklyRotaForm(forms.Form):

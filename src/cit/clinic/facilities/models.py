@@ -155,3 +155,30 @@ class Device(ArchivableModel):
 
     def __str__(self) -> str:
         return f"{self.model} #{self.serial_number}"
+
+
+class ClosureDay(ArchivableModel):
+    """A day the clinic is shut whatever its opening hours say (a holiday, a training day);
+    ``repeats_yearly`` closes the same date every year from ``date`` on. Every booking path
+    and the re-plan solver skip these days (``appointments.convert.build_state``)."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="closure_days")
+    date = models.DateField()
+    name = models.CharField(max_length=100, help_text="What the closure is, e.g. Christmas Day.")
+    repeats_yearly = models.BooleanField(default=False, help_text="Closed on this date every year.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["clinic", "date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "date"],
+                condition=models.Q(archived_at__isnull=True),
+                name="closure_day_unique_per_clinic",
+                violation_error_message="This date is already a closure day.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        repeat = " (every year)" if self.repeats_yearly else ""
+        return f"{self.name or 'Closed'} {self.date:%d %b %Y}{repeat}"

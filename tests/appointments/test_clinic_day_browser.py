@@ -1,0 +1,132 @@
+"""A clinic's day in the browser: the desk opens today, goes to the day view and books from a
+free time, checks the first patient in and marks a second a no-show (re-planning the rest
+of that series); the nurse starts and signs the session and the visit shows completed."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from cit.clinic.appointments.models import Appointment, SeriesBooking
+from cit.clinic.charting.actions import do_publish_consent_form, do_sign_consent
+from tests.browser.conftest import PASSWORD, console_errors, log_in, screenshot  # noqa: F401
+from tests.charting.conftest import CONSENT_TEXT, make_lot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _today_at(visit: Appointment, start: datetime.datetime, provider: Any) -> Appointment:
+    Appointment.objects.filter(pk=visit.pk).update(
+        start=start, end=start + datetime.timedelta(minutes=60), provider=provider
+    )
+    visit.refresh_from_db()
+    return visit
+
+
+def test_a_whole_day(
+    booking_clinic: Any,
+    make_user: Any,
+    make_patient: Any,
+    make_plan: Any,
+    book: Any,
+    page: Any,
+    live_server: Any,
+    log_in: Any,  # noqa: F811
+    screenshot: Any,  # noqa: F811
+    console_errors: list[str],  # noqa: F811
+) -> None:
+    clinic = booking_clinic
+    now = timezone.now()
+    local = now.astimezone(clinic.tzinfo)
+    if not datetime.time(1, 0) <= local.time() <= datetime.time(22, 0):
+        pytest.skip("the day's visits would cross midnight in the clinic")
+    make_user("front_desk", clinic, username="desk1", password=PASSWORD)
+    nurse = make_user("registered_nurse", clinic, username="nurse1", password=PASSWORD)
+    grace = make_patient(clinic, given_name="Grace", family_name="Hopper")
+    alan = make_patient(clinic, given_name="Alan", family_name="Turing")
+    iris = make_patient(clinic, given_name="Iris", family_name="Murdoch")
+    first = _today_at(
+        Appointment.objects.get(series=book(make_plan(grace)), number=1),
+        now + datetime.timedelta(minutes=10),
+        nurse.provider,
+    )
+    missed = _today_at(
+        Appointment.objects.get(series=book(make_plan(alan)), number=1),
+        now - datetime.timedelta(minutes=50),
+        nurse.provider,
+    )
+    make_plan(iris)
+    form = do_publish_consent_form(
+        actor=nurse,
+        clinic=clinic,
+        procedure="microneedling",
+        title="Micro-needling consent",
+        body=CONSENT_TEXT,
+        effective_on=clinic.today() - datetime.timedelta(days=30),
+    )
+    do_sign_consent(
+        actor=nurse, patient=grace, form=form, method="typed", typed_name="Grace Hopper"
+    )
+    lot = make_lot(clinic, "needle_cartridge", "12-pin cartridge")
+
+    # The desk opens on today: both visits, the next one first.
+    log_in("desk1")
+    today = page.get_by_test_id("today")
+    assert today.get_by_test_id(f"visit-{first.pk}").is_visible()
+    assert today.get_by_test_id(f"visit-{missed.pk}").is_visible()
+    screenshot("day-desk-home")
+
+    # Day view: every provider side by side; a free time starts a booking from there.
+    page.get_by_role("link", name="Day view").click()
+    assert page.get_by_test_id(f"slot-{first.pk}").is_visible()
+    screenshot("day-view")
+    page.locator("a.book-slot").first.click()
+    page.get_by_label("Patient").fill("Murdoch")
+    page.get_by_role("button", name="Find").click()
+    page.get_by_test_id(f"slot-patient-{iris.pk}").get_by_role("link").first.click()
+    page.get_by_role("button", name="Book the best proposal").click()
+    assert "Booked" in page.locator(".messages").inner_text()
+    assert SeriesBooking.objects.filter(patient=iris).exists()
+
+    # Check-in of the first patient; the second is a no-show and the series is re-planned.
+    page.goto(f"{live_server.url}/")
+    page.get_by_test_id(f"check-in-{first.pk}").click()
+    assert page.get_by_test_id(f"visit-status-{first.pk}").inner_text() == "Checked in"
+    page.get_by_test_id(f"no-show-{missed.pk}").click()
+    assert page.get_by_test_id("replan-proposal-1").is_visible()
+    screenshot("day-no-show-replan")
+    page.get_by_role("button", name="Re-plan with the best proposal").click()
+    assert "Series re-planned" in page.locator(".messages").inner_text()
+    assert page.get_by_test_id("status-1").inner_text() == "No-show"
+    assert Appointment.objects.filter(series=missed.series, number=5, status="booked").exists()
+
+    # The nurse starts and signs the session; the visit is completed.
+    page.context.clear_cookies()
+    log_in("nurse1")
+    page.get_by_test_id(f"start-{first.pk}").click()
+    page.get_by_label("Needling device").select_option(index=1)
+    page.get_by_label("Yes").check()
+    page.get_by_role("button", name="Re-screen and start").click()
+    first.refresh_from_db()
+    assert first.status == "in_treatment"
+    page.locator('[data-zone="cheeks"] path').first.click()
+    page.get_by_label("Depth (mm)").fill("0.5")
+    page.get_by_label("Passes").fill("2")
+    page.get_by_label("Endpoint reached").select_option("even_erythema")
+    page.get_by_role("button", name="Save zone").click()
+    page.locator('[data-zone-row="cheeks"]').wait_for()
+    page.get_by_label("Used as").select_option("needle_cartridge")
+    page.get_by_label("Lot").select_option(str(lot.pk))
+    page.get_by_role("button", name="Record lot").click()
+    page.get_by_role("button", name="Sign note").click()
+    assert page.get_by_test_id("note-status").inner_text().startswith("Signed")
+    page.goto(f"{live_server.url}/")
+    assert page.get_by_test_id(f"visit-status-{first.pk}").inner_text() == "Completed"
+    screenshot("day-completed")
+    first.refresh_from_db()
+    assert first.status == "completed"
+    page_errors = [e for e in console_errors if not e.startswith("Applying inline style")]
+    assert page_errors == [], page_errors
