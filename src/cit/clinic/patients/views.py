@@ -12,6 +12,7 @@ from cit.clinic.access import capability_required, patient_for_request, staff_cl
 from cit.clinic.accounts.permissions import Capability, can_access_patient
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
+from cit.clinic.intake.actions import effective_screening
 from cit.clinic.intake.models import ScreeningRecord
 from cit.clinic.patients.actions import (
     EDITABLE_FIELDS,
@@ -56,12 +57,14 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_for_request(
         request, patient_id, Capability.PATIENT_VIEW, include_archived=True
     )
-    context: dict[str, object] = {"patient": patient}
+    context: dict[str, object] = {
+        "patient": patient,
+        "not_patient": not request.user.is_patient,  # type: ignore[union-attr]
+    }
     # Screenings are clinical: the front desk sees demographics only.
     if can_access_patient(request.user, patient, Capability.CLINICAL_VIEW):
-        context["screening"] = (
-            ScreeningRecord.objects.filter(patient=patient).select_related("intake").first()
-        )
+        latest = ScreeningRecord.objects.filter(patient=patient).select_related("intake").first()
+        context["screening"] = effective_screening(latest) if latest is not None else None
     return render(request, "patients/detail.html", context)
 
 
