@@ -21,4 +21,6 @@ register.filter("capability_label", labels.capability_label)
 @register.filter
 def object_label(object_type: Any, object_id: Any = None) -> str:
     return labels.object_label(object_type, object_id)
+
+
 register.filter("citation_text", labels.citation_text)
