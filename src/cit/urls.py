@@ -41,6 +41,7 @@ urlpatterns = [
         name="provider-rota",
     ),
     path("audit/", audit_views.audit_log, name="audit-log"),
+    path("audit/export.csv", audit_views.audit_log_csv, name="audit-log-csv"),
     path("inventory/", inventory_views.lot_register, name="lot-register"),
     path("inventory/products/new/", inventory_views.product_add, name="product-add"),
     path("inventory/lots/new/", inventory_views.lot_receive, name="lot-receive"),

@@ -125,3 +125,14 @@ _FILE_NOTE = re.compile(r"\s*\((?:[\w./-]*/)?[\w.-]+\.(?:txt|md|pdf|html?)\)")
 def citation_text(citation: Any) -> str:
     """A source's citation without the file it was read from ("… (seeds/001_x.txt)")."""
     return _FILE_NOTE.sub("", str(citation or "")).strip()
+
+
+_UNITS = {"mm": "mm", "min": "minutes", "minutes": "minutes", "days": "days", "ml": "ml"}
+
+
+def field_label(name: Any) -> str:
+    """A form field's name as words: "max_depth_mm" -> "Max depth (mm)"."""
+    parts = str(name or "").split("_")
+    unit = _UNITS.get(parts[-1]) if len(parts) > 1 else None
+    words = humanise(" ".join(parts[:-1] if unit else parts))
+    return f"{words} ({unit})" if unit else words
