@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -14,6 +16,7 @@ from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.intake.actions import effective_screening
 from cit.clinic.intake.models import ScreeningRecord
+from cit.clinic.patients import matching
 from cit.clinic.patients.actions import (
     EDITABLE_FIELDS,
     do_archive_patient,
@@ -22,6 +25,34 @@ from cit.clinic.patients.actions import (
 )
 from cit.clinic.patients.forms import PatientForm, PatientSearchForm
 from cit.clinic.patients.models import Patient
+
+_ROW_FIELDS = ("pk", "given_name", "family_name", "record_number", "email", "phone", "birth_date")
+
+
+def _rows(patients: QuerySet[Patient]) -> list[matching.PatientRow]:
+    return [matching.PatientRow(*values) for values in patients.values_list(*_ROW_FIELDS)]
+
+
+def likely_duplicates(clinic: Any, data: dict[str, Any]) -> list[tuple[Patient, list[str]]]:
+    """Patients of the clinic who may be the person in ``data`` (a registration form)."""
+    given, family = data.get("given_name", ""), data.get("family_name", "")
+    email, phone = data.get("email", ""), data.get("phone", "")
+    birth_date = data.get("birth_date")
+    candidates = Patient.objects.filter(clinic=clinic)
+    wanted = Q(birth_date=birth_date) if birth_date else Q(pk__in=[])
+    if email:
+        wanted |= Q(email__iexact=email)
+    tail = matching.digits(phone)[-4:]
+    if len(matching.digits(phone)) >= 7:
+        wanted |= Q(phone__contains=tail)
+    rows = {row.pk: row for row in _rows(candidates.filter(wanted))}
+    reasons = {
+        pk: why
+        for pk, row in rows.items()
+        if (why := matching.duplicate_reasons(given, family, birth_date, email, phone, row))
+    }
+    found = Patient.objects.filter(pk__in=reasons).order_by("family_name", "given_name")
+    return [(patient, reasons[patient.pk]) for patient in found]
 
 
 @capability_required(Capability.PATIENT_LIST)
@@ -34,13 +65,9 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         query = form.cleaned_data["q"].strip()
         show_archived = form.cleaned_data["archived"]
     patients = patients if show_archived else patients.active()
-    for term in query.split():
-        patients = patients.filter(
-            Q(given_name__icontains=term)
-            | Q(family_name__icontains=term)
-            | Q(record_number__icontains=term)
-            | Q(email__icontains=term)
-        )
+    if query:
+        ids = matching.search(query, _rows(patients))
+        patients = patients.filter(pk__in=ids)
     page = Paginator(patients, 25).get_page(request.GET.get("page"))
     # A list shows names and dates of birth: that is a read of patient data too.
     record_event(
@@ -71,10 +98,27 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
 @capability_required(Capability.PATIENT_REGISTER)
 def patient_register(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
+    duplicates: list[tuple[Patient, list[str]]] = []
     if request.method == "POST" and form.is_valid():
+        clinic = staff_clinic(request)
+        if not request.POST.get("confirm_new"):
+            duplicates = likely_duplicates(clinic, form.cleaned_data)
+        if duplicates:
+            # Showing the possible matches is a read of their records.
+            record_event(
+                request,
+                AuditAction.LIST,
+                object_type="patients.Patient",
+                detail={"duplicate_check": [p.record_number for p, _ in duplicates]},
+            )
+            return render(
+                request,
+                "patients/form.html",
+                {"form": form, "title": "Register a patient", "duplicates": duplicates},
+            )
         patient = do_register_patient(
             actor=request.user,
-            clinic=staff_clinic(request),
+            clinic=clinic,
             request=request,
             **form.cleaned_data,
         )
