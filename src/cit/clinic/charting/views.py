@@ -91,7 +91,8 @@ def _note_context(request: HttpRequest, note: SessionNote, **forms: Any) -> dict
         )
     else:
         context.update(
-            product_form=forms.get("product_form") or RecordProductForm(clinic=clinic),
+            product_form=forms.get("product_form")
+            or RecordProductForm(clinic=clinic, on=note.session_date),
             details_form=forms.get("details_form")
             or SessionDetailsForm(
                 initial={
@@ -322,7 +323,7 @@ def chart_zone(request: HttpRequest, note_id: int) -> HttpResponse:
 @capability_required(Capability.CLINICAL_EDIT)
 def record_product(request: HttpRequest, note_id: int) -> HttpResponse:
     note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
-    form = RecordProductForm(request.POST, clinic=note.patient.clinic)
+    form = RecordProductForm(request.POST, clinic=note.patient.clinic, on=note.session_date)
     if form.is_valid():
         try:
             actions.do_record_product(
