@@ -32,6 +32,11 @@ urlpatterns = [
         patient_views.patient_archive,
         name="patient-archive",
     ),
+    path(
+        "patients/<int:patient_id>/restore/",
+        patient_views.patient_restore,
+        name="patient-restore",
+    ),
     path("clinic/", facility_views.clinic_overview, name="clinic-overview"),
     path("clinic/rooms/new/", facility_views.room_add, name="room-add"),
     path("clinic/devices/new/", facility_views.device_add, name="device-add"),

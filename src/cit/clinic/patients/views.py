@@ -21,6 +21,7 @@ from cit.clinic.patients.actions import (
     EDITABLE_FIELDS,
     do_archive_patient,
     do_register_patient,
+    do_restore_patient,
     do_update_patient,
 )
 from cit.clinic.patients.forms import PatientForm, PatientSearchForm
@@ -144,10 +145,27 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
 
 
-@require_POST
 @capability_required(Capability.PATIENT_ARCHIVE)
 def patient_archive(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_for_request(request, patient_id, Capability.PATIENT_ARCHIVE, None)
+    """GET asks for confirmation; POST archives (the record is kept, an admin can restore)."""
+    reading = request.method != "POST"
+    patient = patient_for_request(
+        request, patient_id, Capability.PATIENT_ARCHIVE, AuditAction.VIEW if reading else None
+    )
+    if reading:
+        return render(request, "patients/archive_confirm.html", {"patient": patient})
     do_archive_patient(actor=request.user, patient=patient, request=request)
     messages.success(request, f"{patient.full_name} was archived; the record is kept.")
     return redirect("patient-list")
+
+
+@require_POST
+@capability_required(Capability.PATIENT_ARCHIVE)
+def patient_restore(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = patient_for_request(
+        request, patient_id, Capability.PATIENT_ARCHIVE, None, include_archived=True
+    )
+    if patient.is_archived:
+        do_restore_patient(actor=request.user, patient=patient, request=request)
+        messages.success(request, f"{patient.full_name}'s record is restored.")
+    return redirect("patient-detail", patient_id=patient.pk)
