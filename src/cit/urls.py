@@ -40,6 +40,13 @@ urlpatterns = [
     path("clinic/", facility_views.clinic_overview, name="clinic-overview"),
     path("clinic/rooms/new/", facility_views.room_add, name="room-add"),
     path("clinic/devices/new/", facility_views.device_add, name="device-add"),
+    path("clinic/rooms/<int:room_id>/", facility_views.room_edit, name="room-edit"),
+    path("clinic/devices/<int:device_id>/", facility_views.device_edit, name="device-edit"),
+    path(
+        "clinic/accounts/<int:user_id>/unlock/",
+        facility_views.unlock_account,
+        name="account-unlock",
+    ),
     path(
         "clinic/providers/<int:provider_id>/hours/",
         facility_views.provider_rota,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -76,3 +77,34 @@ def weekly_rota_text(provider: Provider) -> dict[int, str] | None:
         periods = [f"{r.starts:%H:%M}-{r.ends:%H:%M}" for r in rows if r.weekday == weekday]
         text[weekday] = ", ".join(periods) or "off"
     return text
+
+
+def locked_out_usernames(usernames: list[str]) -> set[str]:
+    """Which of these accounts django-axes holds locked after too many failed log-ins."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    return set(
+        AccessAttempt.objects.filter(
+            username__in=usernames, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+        ).values_list("username", flat=True)
+    )
+
+
+@transaction.atomic
+def do_unlock_account(*, actor: Any, user: Any, request: Any = None) -> int:
+    """Clear an account's failed log-ins so its owner can log in again (audited)."""
+    from axes.utils import reset
+
+    from cit.clinic.audit.actions import record_event
+    from cit.clinic.audit.models import AuditAction
+
+    cleared = reset(username=user.username)
+    record_event(
+        request,
+        AuditAction.UPDATE,
+        actor=actor,
+        obj=user,
+        detail={"unlocked": user.username, "attempts_cleared": cleared},
+    )
+    return int(cleared)

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
 
+from cit.clinic.audit.actions import record_event
+from cit.clinic.audit.models import AuditAction
 from cit.clinic.facilities.models import Clinic, Device, Room
 
 
@@ -23,3 +28,45 @@ def do_add_device(*, clinic: Clinic, **fields: Any) -> Device:
     device.full_clean()
     device.save()
     return device
+
+
+def _future_holds(clinic: Clinic, key: str) -> int:
+    from cit.clinic.appointments.models import ResourceHold
+
+    return ResourceHold.objects.filter(
+        clinic=clinic, resource=key, active=True, end__gt=timezone.now()
+    ).count()
+
+
+@transaction.atomic
+def do_update_resource(
+    *, actor: Any, resource: Room | Device, changes: dict[str, Any], request: HttpRequest | None
+) -> Room | Device:
+    """Edit a room's or device's details (validated before the write; audited)."""
+    locked: Room | Device = type(resource).objects.select_for_update().get(pk=resource.pk)
+    changed = sorted(name for name, value in changes.items() if getattr(locked, name) != value)
+    for name in changed:
+        setattr(locked, name, changes[name])
+    locked.full_clean()
+    if changed:
+        locked.save(update_fields=changed)
+    record_event(request, AuditAction.UPDATE, actor=actor, obj=locked, detail={"fields": changed})
+    return locked
+
+
+@transaction.atomic
+def do_retire_resource(
+    *, actor: Any, resource: Room | Device, request: HttpRequest | None
+) -> Room | Device:
+    """Retire (archive) a room or device: no longer offered for booking or charting.
+    Refused while booked appointments still hold it; they must be moved first."""
+    locked: Room | Device = type(resource).objects.select_for_update().get(pk=resource.pk)
+    kind = "room" if isinstance(locked, Room) else "device"
+    held = _future_holds(locked.clinic, f"{kind}:{locked.pk}")
+    if held:
+        raise ValidationError(
+            f"{held} booked appointment(s) still use this {kind}; move them first, then retire it."
+        )
+    locked.archive()
+    record_event(request, AuditAction.ARCHIVE, actor=actor, obj=locked)
+    return locked

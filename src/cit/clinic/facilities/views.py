@@ -6,13 +6,25 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from cit.clinic.access import capability_required, staff_clinic
-from cit.clinic.accounts.actions import do_set_weekly_rota, weekly_rota_text
-from cit.clinic.accounts.models import Provider
-from cit.clinic.accounts.permissions import Capability
-from cit.clinic.facilities.actions import do_add_device, do_add_room
+from cit.clinic.accounts.actions import (
+    do_set_weekly_rota,
+    do_unlock_account,
+    locked_out_usernames,
+    weekly_rota_text,
+)
+from cit.clinic.accounts.models import Provider, User
+from cit.clinic.accounts.permissions import Capability, has_capability
+from cit.clinic.facilities.actions import (
+    do_add_device,
+    do_add_room,
+    do_retire_resource,
+    do_update_resource,
+)
 from cit.clinic.facilities.forms import DeviceForm, RoomForm, WeeklyRotaForm
+from cit.clinic.facilities.models import Device, Room
 from cit.clinic.feedback import flash_errors
 
 
@@ -28,6 +40,10 @@ def clinic_overview(request: HttpRequest) -> HttpResponse:
         "room_form": RoomForm(),
         "device_form": DeviceForm(),
     }
+    if has_capability(request.user, Capability.CLINIC_MANAGE):
+        accounts = list(User.objects.filter(clinic=clinic, is_active=True))
+        locked = locked_out_usernames([account.username for account in accounts])
+        context["locked_accounts"] = [a for a in accounts if a.username in locked]
     return render(request, "facilities/overview.html", context)
 
 
@@ -95,3 +111,57 @@ def provider_rota(request: HttpRequest, provider_id: int) -> HttpResponse:
         initial.update({f"day_{weekday}": text for weekday, text in hours.items()})
         form = WeeklyRotaForm(initial=initial)
     return render(request, "facilities/rota.html", {"form": form, "provider": provider})
+
+
+def _resource_page(request: HttpRequest, model: type[Room] | type[Device], pk: int) -> HttpResponse:
+    clinic = staff_clinic(request)
+    resource = get_object_or_404(model.objects.active(), pk=pk, clinic=clinic)
+    form_class = RoomForm if model is Room else DeviceForm
+    label = "Room" if model is Room else "Device"
+    form = form_class(request.POST or None, instance=model.objects.get(pk=resource.pk))
+    if request.method == "POST":
+        if request.POST.get("retire"):
+            try:
+                do_retire_resource(actor=request.user, resource=resource, request=request)
+            except ValidationError as error:
+                flash_errors(request, f"{label} not retired", error)
+                return redirect(request.path)
+            name = resource.name if isinstance(resource, Room) else str(resource)
+            messages.success(request, f"{label} {name} retired; it is no longer offered.")
+            return redirect("clinic-overview")
+        if form.is_valid():
+            changes = {name: form.cleaned_data[name] for name in form_class.Meta.fields}
+            try:
+                do_update_resource(
+                    actor=request.user, resource=resource, changes=changes, request=request
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"{label} saved.")
+                return redirect("clinic-overview")
+    return render(
+        request,
+        "facilities/resource.html",
+        {"form": form, "resource": resource, "label": label},
+    )
+
+
+@capability_required(Capability.CLINIC_MANAGE)
+def room_edit(request: HttpRequest, room_id: int) -> HttpResponse:
+    return _resource_page(request, Room, room_id)
+
+
+@capability_required(Capability.CLINIC_MANAGE)
+def device_edit(request: HttpRequest, device_id: int) -> HttpResponse:
+    return _resource_page(request, Device, device_id)
+
+
+@require_POST
+@capability_required(Capability.CLINIC_MANAGE)
+def unlock_account(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Clear a staff or portal account's lockout (django-axes); audited."""
+    user = get_object_or_404(User, pk=user_id, clinic=staff_clinic(request))
+    do_unlock_account(actor=request.user, user=user, request=request)
+    messages.success(request, f"{user.get_full_name() or user.username} can log in again.")
+    return redirect("clinic-overview")

@@ -1,0 +1,90 @@
+"""Administration beyond "add": edit and retire rooms and devices; unlock a locked
+account (issue 10)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from cit.clinic.audit.models import AuditEvent
+from cit.clinic.facilities.models import Device, Room
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a-long-password-1"
+
+
+@pytest.fixture
+def admin(clinic: Any, make_user: Any) -> Client:
+    client = Client()
+    client.force_login(make_user("clinic_admin", clinic))
+    return client
+
+
+def test_edit_and_retire_a_room(admin: Client, clinic: Any) -> None:
+    room = Room.objects.create(clinic=clinic, name="Room 1")
+    assert admin.get(f"/clinic/rooms/{room.pk}/").status_code == 200
+    assert admin.post(f"/clinic/rooms/{room.pk}/", {"name": "Garden room"}).status_code == 302
+    room.refresh_from_db()
+    assert room.name == "Garden room"
+    assert admin.post(f"/clinic/rooms/{room.pk}/", {"retire": "1"}).status_code == 302
+    room.refresh_from_db()
+    assert room.is_archived
+    assert "Garden room retired" in admin.get("/clinic/").content.decode()
+    assert "Garden room" not in admin.get("/clinic/").content.decode(), "message shown once"
+    assert admin.get(f"/clinic/rooms/{room.pk}/").status_code == 404, "retired: no edit page"
+    assert AuditEvent.objects.filter(object_type="facilities.Room", action="archive").exists()
+
+
+def test_a_device_edit_with_a_bad_depth_is_a_form_error(admin: Client, clinic: Any) -> None:
+    pen = Device.objects.create(
+        clinic=clinic, kind="pen", model="Pen", serial_number="P1", max_depth_mm=Decimal("2.5")
+    )
+    data = {"kind": "pen", "model": "Pen X", "serial_number": "P1", "max_depth_mm": "9"}
+    response = admin.post(f"/clinic/devices/{pen.pk}/", data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Ensure this value is less than or equal to 3.0" in page
+    assert "max_depth_mm" not in page.split("<main", 1)[1].split("name=")[0]
+    pen.refresh_from_db()
+    assert pen.model == "Pen"
+    data["max_depth_mm"] = "2.0"
+    assert admin.post(f"/clinic/devices/{pen.pk}/", data).status_code == 302
+    pen.refresh_from_db()
+    assert (pen.model, pen.max_depth_mm) == ("Pen X", Decimal("2.00"))
+
+
+def test_other_roles_and_clinics_cannot_edit(
+    clinic: Any, other_clinic: Any, make_user: Any, admin: Client
+) -> None:
+    theirs = Room.objects.create(clinic=other_clinic, name="Their room")
+    assert admin.get(f"/clinic/rooms/{theirs.pk}/").status_code == 404
+    ours = Room.objects.create(clinic=clinic, name="Our room")
+    nurse = Client()
+    nurse.force_login(make_user("registered_nurse", clinic))
+    assert nurse.post(f"/clinic/rooms/{ours.pk}/", {"retire": "1"}).status_code == 403
+    ours.refresh_from_db()
+    assert not ours.is_archived
+
+
+def test_admin_unlocks_a_locked_account(
+    clinic: Any, make_user: Any, admin: Client, settings: Any
+) -> None:
+    desk_user = make_user("front_desk", clinic, username="desk", password=PASSWORD)
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"username": "desk", "password": "wrong"})
+    assert (
+        client.post("/accounts/login/", {"username": "desk", "password": PASSWORD}).status_code
+        == 429
+    )
+    page = admin.get("/clinic/").content.decode()
+    assert f"/clinic/accounts/{desk_user.pk}/unlock/" in page
+    assert admin.post(f"/clinic/accounts/{desk_user.pk}/unlock/").status_code == 302
+    assert AuditEvent.objects.filter(detail__unlocked="desk").exists()
+    assert "No account is locked." in admin.get("/clinic/").content.decode()
+    response = client.post("/accounts/login/", {"username": "desk", "password": PASSWORD})
+    assert response.status_code == 302 and "_auth_user_id" in client.session
