@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from cit.protocol.knowledge import get_knowledge
-from cit.protocol.model import ProcedureKind, Route
+from cit.protocol.model import ProcedureKind, Route, where_in_intake
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -391,7 +391,9 @@ class Questionnaire:
                     continue
             field = path if path in self.main.fields else None
             for message in messages:
-                self.main.add_error(field, f"{path}: {message}" if field is None else message)
+                self.main.add_error(
+                    field, f"{where_in_intake(path)}: {message}" if field is None else message
+                )
 
     def all_forms(self) -> Iterable[forms.Form]:
         yield self.main
