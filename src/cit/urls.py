@@ -40,6 +40,7 @@ urlpatterns = [
     path("clinic/", facility_views.clinic_overview, name="clinic-overview"),
     path("clinic/rooms/new/", facility_views.room_add, name="room-add"),
     path("clinic/devices/new/", facility_views.device_add, name="device-add"),
+    path("clinic/hours/", facility_views.opening_hours, name="opening-hours"),
     path("clinic/rooms/<int:room_id>/", facility_views.room_edit, name="room-edit"),
     path("clinic/devices/<int:device_id>/", facility_views.device_edit, name="device-edit"),
     path(

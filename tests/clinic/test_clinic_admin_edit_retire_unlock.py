@@ -88,3 +88,32 @@ def test_admin_unlocks_a_locked_account(
     assert "No account is locked." in admin.get("/clinic/").content.decode()
     response = client.post("/accounts/login/", {"username": "desk", "password": PASSWORD})
     assert response.status_code == 302 and "_auth_user_id" in client.session
+
+
+def test_admin_edits_the_opening_hours(admin: Client, clinic: Any) -> None:
+    import datetime
+
+    from cit.clinic.facilities.models import OpeningHours
+
+    page = admin.get("/clinic/hours/")
+    assert page.status_code == 200
+    week = {f"day_{day}": "closed" for day in range(7)}
+    week["day_0"] = "09:00-13:00, 14:00-18:00"
+    week["day_5"] = "10:00-14:00"
+    assert admin.post("/clinic/hours/", week).status_code == 302
+    saved = [
+        (p.weekday, p.opens, p.closes)
+        for p in OpeningHours.objects.filter(clinic=clinic).order_by("weekday", "opens")
+    ]
+    t = datetime.time
+    assert saved == [
+        (0, t(9), t(13)),
+        (0, t(14), t(18)),
+        (5, t(10), t(14)),
+    ]
+    assert AuditEvent.objects.filter(detail__has_key="opening_hours").exists()
+
+    week["day_1"] = "18:00-09:00"
+    response = admin.post("/clinic/hours/", week)
+    assert response.status_code == 200, "a bad window is a form error, not a 500"
+    assert OpeningHours.objects.filter(clinic=clinic).count() == 3, "nothing changed"

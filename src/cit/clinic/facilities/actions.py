@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
-from cit.clinic.facilities.models import Clinic, Device, Room
+from cit.clinic.facilities.models import Clinic, Device, OpeningHours, Room
 
 
 @transaction.atomic
@@ -70,3 +71,60 @@ def do_retire_resource(
     locked.archive()
     record_event(request, AuditAction.ARCHIVE, actor=actor, obj=locked)
     return locked
+
+
+@transaction.atomic
+def do_set_opening_hours(
+    *,
+    actor: Any,
+    clinic: Clinic,
+    hours: dict[int, list[tuple[datetime.time, datetime.time]]],
+    request: HttpRequest | None = None,
+) -> int:
+    """Replace the clinic's weekly opening hours (local time; audited). Returns how many
+    booked appointments from now on fall outside the new hours: they stay booked and are
+    for the desk to move."""
+    from cit.clinic.appointments.models import Appointment, AppointmentStatus
+
+    Clinic.objects.select_for_update().get(pk=clinic.pk)
+    # Opening hours are set-up, not patient records: they are replaced, and the audit event
+    # keeps the week before and after.
+    before: dict[str, list[str]] = {}
+    for period in OpeningHours.objects.filter(clinic=clinic):
+        before.setdefault(str(period.weekday), []).append(
+            f"{period.opens:%H:%M}-{period.closes:%H:%M}"
+        )
+    OpeningHours.objects.filter(clinic=clinic).delete()
+    rows = [
+        OpeningHours(clinic=clinic, weekday=weekday, opens=opens, closes=closes)
+        for weekday, windows in hours.items()
+        for opens, closes in windows
+    ]
+    for row in rows:
+        row.full_clean()
+    OpeningHours.objects.bulk_create(rows)
+    record_event(
+        request,
+        AuditAction.UPDATE,
+        actor=actor,
+        obj=clinic,
+        detail={
+            "before": before,
+            "opening_hours": {
+                str(day): [f"{o:%H:%M}-{c:%H:%M}" for o, c in windows]
+                for day, windows in hours.items()
+            },
+        },
+    )
+    outside = 0
+    for appointment in Appointment.objects.filter(
+        clinic=clinic, status=AppointmentStatus.BOOKED, start__gte=timezone.now()
+    ):
+        start = appointment.start.astimezone(clinic.tzinfo)
+        end = appointment.end.astimezone(clinic.tzinfo)
+        windows = hours.get(start.weekday(), [])
+        if start.date() != end.date() or not any(
+            opens <= start.time() and end.time() <= closes for opens, closes in windows
+        ):
+            outside += 1
+    return outside

@@ -51,3 +51,29 @@ class WeeklyRotaForm(forms.Form):
                 self.add_error(f"day_{weekday}", error)
         cleaned["rota"] = rota
         return cleaned
+
+
+class OpeningHoursForm(forms.Form):
+    """The clinic's week: per weekday "09:00-13:00, 14:00-18:00" or "closed"."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for weekday, label in Weekday.choices:
+            self.fields[f"day_{weekday}"] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=100,
+                help_text="e.g. 09:00-13:00, 14:00-18:00 — or closed",
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        hours = {}
+        for weekday, _label in Weekday.choices:
+            text = (cleaned.get(f"day_{weekday}") or "").strip()
+            try:
+                hours[weekday] = parse_windows("off" if text.lower() == "closed" else text)
+            except ValidationError as error:
+                self.add_error(f"day_{weekday}", error)
+        cleaned["hours"] = hours
+        return cleaned

@@ -21,9 +21,15 @@ from cit.clinic.facilities.actions import (
     do_add_device,
     do_add_room,
     do_retire_resource,
+    do_set_opening_hours,
     do_update_resource,
 )
-from cit.clinic.facilities.forms import DeviceForm, RoomForm, WeeklyRotaForm
+from cit.clinic.facilities.forms import (
+    DeviceForm,
+    OpeningHoursForm,
+    RoomForm,
+    WeeklyRotaForm,
+)
 from cit.clinic.facilities.models import Device, Room
 from cit.clinic.feedback import flash_errors
 
@@ -165,3 +171,41 @@ def unlock_account(request: HttpRequest, user_id: int) -> HttpResponse:
     do_unlock_account(actor=request.user, user=user, request=request)
     messages.success(request, f"{user.get_full_name() or user.username} can log in again.")
     return redirect("clinic-overview")
+
+
+@capability_required(Capability.CLINIC_MANAGE)
+def opening_hours(request: HttpRequest) -> HttpResponse:
+    """Edit the clinic's weekly opening hours."""
+    clinic = staff_clinic(request)
+    if request.method == "POST":
+        form = OpeningHoursForm(request.POST)
+        if form.is_valid():
+            try:
+                outside = do_set_opening_hours(
+                    actor=request.user,
+                    clinic=clinic,
+                    hours=form.cleaned_data["hours"],
+                    request=request,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Opening hours saved.")
+                if outside:
+                    messages.warning(
+                        request,
+                        f"{outside} booked appointment(s) now fall outside the opening hours; "
+                        "move them on the calendar.",
+                    )
+                return redirect("clinic-overview")
+    else:
+        initial = {
+            f"day_{weekday}": ", ".join(
+                f"{p.opens:%H:%M}-{p.closes:%H:%M}"
+                for p in clinic.opening_hours.filter(weekday=weekday)
+            )
+            or "closed"
+            for weekday in range(7)
+        }
+        form = OpeningHoursForm(initial=initial)
+    return render(request, "facilities/opening_hours.html", {"form": form, "clinic": clinic})
