@@ -41,6 +41,8 @@ urlpatterns = [
     path("clinic/rooms/new/", facility_views.room_add, name="room-add"),
     path("clinic/devices/new/", facility_views.device_add, name="device-add"),
     path("clinic/hours/", facility_views.opening_hours, name="opening-hours"),
+    path("clinic/staff/new/", facility_views.staff_add, name="staff-add"),
+    path("clinic/staff/<int:user_id>/", facility_views.staff_edit, name="staff-edit"),
     path("clinic/rooms/<int:room_id>/", facility_views.room_edit, name="room-edit"),
     path("clinic/devices/<int:device_id>/", facility_views.device_edit, name="device-edit"),
     path(

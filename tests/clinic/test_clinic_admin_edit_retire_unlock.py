@@ -117,3 +117,65 @@ def test_admin_edits_the_opening_hours(admin: Client, clinic: Any) -> None:
     response = admin.post("/clinic/hours/", week)
     assert response.status_code == 200, "a bad window is a form error, not a 500"
     assert OpeningHours.objects.filter(clinic=clinic).count() == 3, "nothing changed"
+
+
+def test_admin_adds_and_edits_staff_with_licences(
+    admin: Client, clinic: Any, make_user: Any
+) -> None:
+    import datetime
+
+    from cit.clinic.accounts.models import Provider, User
+
+    new = {
+        "username": "nurse.kim",
+        "password": "a-long-password-9",
+        "first_name": "Kim",
+        "last_name": "Lee",
+        "email": "kim@clinic.example",
+        "role": "registered_nurse",
+        "licence_type": "",
+        "licence_number": "",
+        "licence_expires_on": "",
+    }
+    refused = admin.post("/clinic/staff/new/", new)
+    assert refused.status_code == 200, "a nurse without a licence is a form error"
+    assert "need their licence" in refused.content.decode()
+    assert not User.objects.filter(username="nurse.kim").exists()
+
+    soon = clinic.today() + datetime.timedelta(days=20)
+    new.update(licence_type="rn", licence_number="RN-77", licence_expires_on=soon.isoformat())
+    assert admin.post("/clinic/staff/new/", new).status_code == 302
+    kim = User.objects.get(username="nurse.kim")
+    assert (kim.role, kim.clinic_id, kim.check_password("a-long-password-9")) == (
+        "registered_nurse",
+        clinic.pk,
+        True,
+    )
+    assert Provider.objects.get(user=kim).licence_number == "RN-77"
+    overview = admin.get("/clinic/").content.decode()
+    assert "licence expires in 20 day(s)" in overview
+    assert "Registered nurse" in overview and "registered_nurse<" not in overview
+
+    # Renewed licence, then deactivated (she may no longer log in).
+    edit = {
+        "first_name": "Kim",
+        "last_name": "Lee",
+        "email": "kim@clinic.example",
+        "role": "registered_nurse",
+        "licence_type": "rn",
+        "licence_number": "RN-77",
+        "licence_expires_on": (soon + datetime.timedelta(days=730)).isoformat(),
+        "is_active": "on",
+    }
+    assert admin.post(f"/clinic/staff/{kim.pk}/", edit).status_code == 302
+    assert Provider.objects.get(user=kim).licence_expires_on == soon + datetime.timedelta(days=730)
+    del edit["is_active"]
+    assert admin.post(f"/clinic/staff/{kim.pk}/", edit).status_code == 302
+    kim.refresh_from_db()
+    assert not kim.is_active
+    assert AuditEvent.objects.filter(object_type="accounts.User", action="update").count() == 2
+
+    # A taken user name and a bad first password are form errors.
+    again = admin.post("/clinic/staff/new/", {**new, "password": "123"})
+    page = again.content.decode()
+    assert again.status_code == 200 and "This user name is taken." in page and "too short" in page

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,13 +11,17 @@ from django.views.decorators.http import require_POST
 
 from cit.clinic.access import capability_required, staff_clinic
 from cit.clinic.accounts.actions import (
+    do_create_staff,
     do_set_weekly_rota,
     do_unlock_account,
+    do_update_staff,
     locked_out_usernames,
     weekly_rota_text,
 )
 from cit.clinic.accounts.models import Provider, User
 from cit.clinic.accounts.permissions import Capability, has_capability
+from cit.clinic.accounts.roles import STAFF_ROLES
+from cit.clinic.charting.forms import apply_errors
 from cit.clinic.facilities.actions import (
     do_add_device,
     do_add_room,
@@ -25,9 +30,11 @@ from cit.clinic.facilities.actions import (
     do_update_resource,
 )
 from cit.clinic.facilities.forms import (
+    LICENCE_WARNING_DAYS,
     DeviceForm,
     OpeningHoursForm,
     RoomForm,
+    StaffForm,
     WeeklyRotaForm,
 )
 from cit.clinic.facilities.models import Device, Room
@@ -50,7 +57,28 @@ def clinic_overview(request: HttpRequest) -> HttpResponse:
         accounts = list(User.objects.filter(clinic=clinic, is_active=True))
         locked = locked_out_usernames([account.username for account in accounts])
         context["locked_accounts"] = [a for a in accounts if a.username in locked]
+        context["staff"] = _staff_rows(clinic)
     return render(request, "facilities/overview.html", context)
+
+
+def _staff_rows(clinic: Any) -> list[dict[str, Any]]:
+    """Each member of staff with their licence and a warning when it lapses soon."""
+    today = clinic.today()
+    providers = {
+        p.user_id: p for p in Provider.objects.filter(clinic=clinic, archived_at__isnull=True)
+    }
+    rows = []
+    for member in User.objects.filter(clinic=clinic, role__in=list(STAFF_ROLES)):
+        provider = providers.get(member.pk)
+        warning = ""
+        if provider is not None:
+            days = (provider.licence_expires_on - today).days
+            if days < 0:
+                warning = "licence expired"
+            elif days <= LICENCE_WARNING_DAYS:
+                warning = f"licence expires in {days} day(s)"
+        rows.append({"user": member, "provider": provider, "warning": warning})
+    return rows
 
 
 def _add(
@@ -209,3 +237,61 @@ def opening_hours(request: HttpRequest) -> HttpResponse:
         }
         form = OpeningHoursForm(initial=initial)
     return render(request, "facilities/opening_hours.html", {"form": form, "clinic": clinic})
+
+
+@capability_required(Capability.CLINIC_MANAGE)
+def staff_add(request: HttpRequest) -> HttpResponse:
+    clinic = staff_clinic(request)
+    form = StaffForm(request.POST or None, creating=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = do_create_staff(
+                actor=request.user, clinic=clinic, data=form.cleaned_data, request=request
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Account {user.username} created.")
+            return redirect("clinic-overview")
+    return render(
+        request, "facilities/staff.html", {"form": form, "title": "Add a member of staff"}
+    )
+
+
+@capability_required(Capability.CLINIC_MANAGE)
+def staff_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+    clinic = staff_clinic(request)
+    member = get_object_or_404(User, pk=user_id, clinic=clinic, role__in=list(STAFF_ROLES))
+    provider = Provider.objects.filter(user=member, archived_at__isnull=True).first()
+    initial = {
+        "first_name": member.first_name,
+        "last_name": member.last_name,
+        "email": member.email,
+        "role": member.role,
+        "is_active": member.is_active,
+        **(
+            {
+                "licence_type": provider.licence_type,
+                "licence_number": provider.licence_number,
+                "licence_expires_on": provider.licence_expires_on,
+            }
+            if provider is not None
+            else {}
+        ),
+    }
+    form = StaffForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_update_staff(
+                actor=request.user, user=member, data=form.cleaned_data, request=request
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"{member.get_full_name() or member.username} saved.")
+            return redirect("clinic-overview")
+    return render(
+        request,
+        "facilities/staff.html",
+        {"form": form, "title": f"Staff: {member.get_full_name() or member.username}"},
+    )
