@@ -58,6 +58,10 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 def audit_log_csv(request: HttpRequest) -> HttpResponse:
     """The filtered events as CSV (the export is itself audited)."""
     form = AuditFilterForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        # Never export more than was asked for: a bad filter is refused, not dropped.
+        problems = "; ".join(f"{e}" for errors in form.errors.values() for e in errors)
+        return HttpResponse(f"Export refused: {problems}", status=400, content_type="text/plain")
     events = _events(request, form)[:50000]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
