@@ -10,7 +10,10 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from cit.clinic.charting.actions import do_publish_consent_form
+from cit.clinic.facilities.models import Room
 from cit.clinic.intake.actions import do_override_finding, do_record_intake
+from cit.clinic.inventory.models import Lot, Product
 from tests.browser.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,6 +51,24 @@ def test_no_axe_violations_on_issue_10_pages(
     do_override_finding(
         actor=doctor, screening=screening, rule="anticoagulant", reason="Cleared by haematology"
     )
+    room = Room.objects.create(clinic=clinic, name="Room 1")
+    product = Product.objects.create(clinic=clinic, kind="serum", name="HA serum")
+    lot = Lot.objects.create(
+        product=product,
+        lot_number="HA-1",
+        expires_on=datetime.date(2030, 1, 1),
+        received_on=datetime.date(2026, 1, 1),
+        quantity_received=5,
+        quantity_on_hand=5,
+    )
+    do_publish_consent_form(
+        actor=doctor,
+        clinic=clinic,
+        procedure="microneedling",
+        title="Micro-needling consent",
+        body="I understand the procedure, its risks and the aftercare, and agree to it.",
+        effective_on=clinic.today(),
+    )
     pages = {
         "pat": [
             "/",
@@ -57,8 +78,23 @@ def test_no_axe_violations_on_issue_10_pages(
             "/portal/appointments/",
         ],
         "desk": ["/patients/", "/patients/?q=Rosa", "/patients/new/"],
-        "doc": [f"/patients/{patient.pk}/screening/", f"/patients/{patient.pk}/questionnaire/"],
-        "admin": ["/clinic/", "/audit/", f"/patients/{patient.pk}/archive/", "/inventory/"],
+        "doc": [
+            f"/patients/{patient.pk}/screening/",
+            f"/patients/{patient.pk}/questionnaire/",
+            f"/patients/{patient.pk}/sessions/new/",
+            f"/patients/{patient.pk}/consent/",
+        ],
+        "admin": [
+            "/clinic/",
+            "/clinic/hours/",
+            "/clinic/staff/new/",
+            f"/clinic/staff/{doctor.pk}/",
+            f"/clinic/rooms/{room.pk}/",
+            "/audit/",
+            f"/patients/{patient.pk}/archive/",
+            "/inventory/",
+            f"/inventory/lots/{lot.pk}/recall/",
+        ],
     }
     axe = Axe()
     found: dict[str, list[str]] = {}
