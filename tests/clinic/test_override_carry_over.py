@@ -96,3 +96,23 @@ def test_override_lapses_when_its_facts_change(overridden: tuple[Any, Any]) -> N
         actor=None, patient=patient, data=WARFARIN, source="desk", today=first.screened_for
     )
     assert set(standing_overrides(back)) == {"anticoagulant"}
+
+
+def test_a_later_override_does_not_rewrite_what_stood_earlier(
+    clinic: Any, make_patient: Any, make_user: Any
+) -> None:
+    from django.utils import timezone
+
+    patient = make_patient(clinic)
+    _, screening = do_record_intake(
+        actor=None, patient=patient, data=WARFARIN, source="desk", today=patient.clinic.today()
+    )
+    before = timezone.now()
+    do_override_finding(
+        actor=make_user("physician", clinic),
+        screening=screening,
+        rule="anticoagulant",
+        reason="Cleared afterwards by haematology",
+    )
+    assert effective_screening(screening).decision is Decision.TREAT
+    assert effective_screening(screening, as_of=before).decision is Decision.REFER

@@ -63,7 +63,8 @@ def _zone_context(note: SessionNote, zone_form: ChartZoneForm | None = None) -> 
 
 def _note_context(request: HttpRequest, note: SessionNote, **forms: Any) -> dict[str, Any]:
     clinic = note.patient.clinic
-    screening = effective_screening(note.screening)
+    # What stood when the session started: a later override does not rewrite the note.
+    screening = effective_screening(note.screening, as_of=note.started_at)
     context = _zone_context(note, forms.get("zone_form"))
     context.update(
         patient=note.patient,

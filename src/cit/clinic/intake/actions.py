@@ -149,28 +149,30 @@ def do_override_finding(
 
 
 def _overrides_by_basis(
-    screening: ScreeningRecord,
+    screening: ScreeningRecord, as_of: datetime.datetime | None = None
 ) -> tuple[dict[str, ScreeningOverride], dict[str, ScreeningOverride]]:
     """(standing, lapsed) overrides of this screening's findings, by rule.
 
     An override stands while the finding it lifted is unchanged: the same rule, firing on
     the same intake answers (``facts.finding_basis``), whichever intake version or
     treatment day the screening is for. When those answers change, the override lapses;
-    the latest lapsed one is returned so pages can say so.
+    the latest lapsed one is returned so pages can say so. ``as_of`` leaves out overrides
+    recorded later (a session note shows what stood when the session started).
     """
     findings = {finding["rule"]: finding for finding in screening.result["findings"]}
     intake = screening.intake.data
     basis_now = {rule: finding_basis(f, intake) for rule, f in findings.items()}
     standing: dict[str, ScreeningOverride] = {}
     lapsed: dict[str, ScreeningOverride] = {}
-    for override in (
-        ScreeningOverride.objects.filter(
-            screening__patient_id=screening.patient_id,
-            rule__in=list(findings),
-            screening__created_at__lte=screening.created_at,
-        )
-        .select_related("overridden_by", "screening__intake")
-        .order_by("at", "id")
+    overrides = ScreeningOverride.objects.filter(
+        screening__patient_id=screening.patient_id,
+        rule__in=list(findings),
+        screening__created_at__lte=screening.created_at,
+    )
+    if as_of is not None:
+        overrides = overrides.filter(at__lte=as_of)
+    for override in overrides.select_related("overridden_by", "screening__intake").order_by(
+        "at", "id"
     ):
         judged = next(
             (f for f in override.screening.result["findings"] if f["rule"] == override.rule),
@@ -217,8 +219,10 @@ class EffectiveScreening:
         return self.decision.allows_treatment
 
 
-def effective_screening(screening: ScreeningRecord) -> EffectiveScreening:
-    standing, lapsed = _overrides_by_basis(screening)
+def effective_screening(
+    screening: ScreeningRecord, as_of: datetime.datetime | None = None
+) -> EffectiveScreening:
+    standing, lapsed = _overrides_by_basis(screening, as_of)
     findings = [
         {
             **finding,
