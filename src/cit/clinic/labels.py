@@ -136,3 +136,28 @@ def field_label(name: Any) -> str:
     unit = _UNITS.get(parts[-1]) if len(parts) > 1 else None
     words = humanise(" ".join(parts[:-1] if unit else parts))
     return f"{words} ({unit})" if unit else words
+
+
+_CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$"}
+
+
+def money(amount: Any, currency: Any) -> str:
+    """An amount in a currency as people write it: 250, "USD" -> "$250"."""
+    try:
+        value = f"{float(amount):,.0f}"
+    except (TypeError, ValueError):
+        return ""
+    code = str(currency or "").upper()
+    symbol = _CURRENCY_SYMBOLS.get(code)
+    return f"{symbol}{value}" if symbol else f"{value} {code}".strip()
+
+
+def money_range(amounts: Any, currency: Any) -> str:
+    """[200, 300], "EUR" -> "€200–€300" (one amount when both ends are equal)."""
+    try:
+        low, high = amounts
+    except (TypeError, ValueError):
+        return ""
+    if low == high:
+        return money(low, currency)
+    return f"{money(low, currency)}–{money(high, currency)}"

@@ -24,3 +24,15 @@ def object_label(object_type: Any, object_id: Any = None) -> str:
 
 
 register.filter("citation_text", labels.citation_text)
+
+
+@register.filter
+def money(amount: Any, currency: Any) -> str:
+    """``{{ amount|money:currency }}``: the price in the clinic's currency."""
+    return labels.money(amount, currency)
+
+
+@register.filter
+def money_range(amounts: Any, currency: Any) -> str:
+    """``{{ series.price.series|money_range:series.price.currency }}``."""
+    return labels.money_range(amounts, currency)
