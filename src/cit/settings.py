@@ -106,6 +106,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cit.clinic.accounts.context_processors.role",
             ],
+            # Human labels for internal words (cit.clinic.labels), in every template.
+            "builtins": ["cit.clinic.templatetags.labels"],
         },
     }
 ]

@@ -86,7 +86,7 @@ def test_questionnaire_to_signed_and_amended_session(
     # The physician overrides the anticoagulant finding with a reason.
     log_in("doctor")
     page.goto(f"{live_server.url}/patients/{patient.pk}/screening/")
-    page.get_by_label("Reason for overriding anticoagulant").fill(
+    page.locator("[data-rule=anticoagulant]").get_by_placeholder("Reason for overriding").fill(
         "Apixaban paused by cardiology for 48 h around the session"
     )
     page.locator("[data-rule=anticoagulant]").get_by_role("button", name="Override").click()

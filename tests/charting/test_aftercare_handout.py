@@ -111,3 +111,27 @@ def test_pdf_bytes_are_readable(signed_note: Any) -> None:
     data = aftercare_pdf(signed_note)
     assert io.BytesIO(data).read(5) == b"%PDF-"
     assert data.rstrip().endswith(b"%%EOF")
+
+
+def test_the_handout_footer_has_no_protocol_hash(signed_note: Any) -> None:
+    """The patient's handout gives the protocol's edition, not its content hash (issue 10)."""
+    import re
+    import zlib
+
+    from cit.clinic.charting.handout import aftercare_pdf
+    from cit.protocol.knowledge import get_knowledge
+
+    data = aftercare_pdf(signed_note)
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S)
+    text = b"".join(_inflate(zlib, stream) for stream in streams)
+    knowledge = get_knowledge()
+    assert f"edition {knowledge.version}".encode() in text
+    assert knowledge.content_hash.encode() not in text
+    assert b"seeds/" not in text
+
+
+def _inflate(zlib: Any, stream: bytes) -> bytes:
+    try:
+        return bytes(zlib.decompress(stream))
+    except zlib.error:
+        return stream

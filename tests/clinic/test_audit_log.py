@@ -161,3 +161,35 @@ def test_audit_filter_rejects_inverted_dates(clinic: Any, make_user: Any) -> Non
     response = client.get("/audit/", {"since": "2026-02-01", "until": "2026-01-01"})
     assert response.status_code == 400  # the form with its error, as a refusal
     assert "must be on or before" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_audit_log_in_words_filters_by_name_and_exports_csv(
+    clinic: Any, make_user: Any, make_patient: Any
+) -> None:
+    import csv
+    import io
+
+    from django.test import Client
+
+    nurse = make_user("registered_nurse", clinic)
+    nurse.first_name, nurse.last_name = "Nadia", "Okafor"
+    nurse.save()
+    patient = make_patient(clinic, given_name="Olivia", family_name="Martin")
+    reader = Client()
+    reader.force_login(nurse)
+    reader.get(f"/patients/{patient.pk}/")
+    admin = Client()
+    admin.force_login(make_user("clinic_admin", clinic))
+    page = admin.get("/audit/", {"actor": "okafor", "patient": "olivia"}).content.decode()
+    assert "Nadia Okafor" in page and "Registered nurse" in page
+    assert f"Patient record {patient.pk}" in page
+    assert "patients.Patient" not in page and "registered_nurse" not in page
+
+    export = admin.get("/audit/export.csv", {"actor": "nadia"})
+    assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    assert rows[0][:4] == ["when (UTC)", "who", "role", "action"]
+    assert rows[1][1:4] == [nurse.username, "Registered nurse", "Viewed"]
+    assert AuditEvent.objects.filter(action="export", object_type="audit.AuditEvent").exists()
+    assert admin.get("/audit/export.csv", {"since": "soon"}).status_code == 400

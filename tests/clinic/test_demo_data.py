@@ -120,3 +120,16 @@ def test_demo_books_nothing_on_closure_days() -> None:
         }
         assert days
         assert not {(d.month, d.day) for d in days} & closed
+
+
+def test_demo_ships_a_published_consent_form_per_procedure() -> None:
+    from cit.clinic.charting.actions import form_in_effect
+    from cit.clinic.charting.models import ConsentForm
+
+    load_demo()
+    load_demo()
+    for clinic in Clinic.objects.all():
+        today = clinic.today()
+        for procedure in ("microneedling", "microneedling_prp"):
+            assert form_in_effect(clinic, procedure, today) is not None
+            assert ConsentForm.objects.filter(clinic=clinic, procedure=procedure).count() == 1

@@ -122,6 +122,29 @@ ENDPOINTS = [
     Endpoint("plan page", "GET", "/patients/{own}/plan/", frozenset(CLINICAL | {"patient"})),
     Endpoint("other's plan page", "GET", "/patients/{other}/plan/", frozenset(CLINICAL)),
     Endpoint("provider rota", "GET", "/clinic/providers/{rota}/hours/", frozenset(ADMIN)),
+    # Issue 10: archive asks first, restore, set-up edits, unlock, audit export, recall.
+    Endpoint("archive question", "GET", "/patients/{other}/archive/", frozenset(ADMIN)),
+    Endpoint("restore", "POST", "/patients/{other}/restore/", frozenset(ADMIN), 302, {}),
+    Endpoint("opening hours", "GET", "/clinic/hours/", frozenset(ADMIN)),
+    Endpoint("add staff form", "GET", "/clinic/staff/new/", frozenset(ADMIN)),
+    Endpoint("edit staff form", "GET", "/clinic/staff/{nurse_user}/", frozenset(ADMIN)),
+    Endpoint(
+        "unlock account",
+        "POST",
+        "/clinic/accounts/{nurse_user}/unlock/",
+        frozenset(ADMIN),
+        302,
+        {},
+    ),
+    Endpoint("audit export", "GET", "/audit/export.csv", frozenset(ADMIN)),
+    Endpoint(
+        "recall a lot",
+        "POST",
+        "/inventory/lots/{lot}/recall/",
+        frozenset(LICENSED | ADMIN),
+        302,
+        {"reason": "Maker's notice"},
+    ),
 ]
 
 
@@ -147,6 +170,7 @@ def scenario(clinic: Any, other_clinic: Any, make_user: Any, make_patient: Any) 
         "foreign": foreign.pk,
         "lot": lot.pk,
         "rota": users["registered_nurse"].provider.pk,
+        "nurse_user": users["registered_nurse"].pk,
     }
 
 

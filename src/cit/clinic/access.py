@@ -14,6 +14,7 @@ from cit.clinic.accounts.permissions import Capability, can_access_patient, has_
 from cit.clinic.audit.actions import note_patient_read, record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.facilities.models import Clinic
+from cit.clinic.labels import refusal_for
 from cit.clinic.patients.models import Patient
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
@@ -29,7 +30,7 @@ def staff_clinic(request: HttpRequest) -> Clinic:
 
 def require_capability(request: HttpRequest, capability: Capability) -> None:
     if not has_capability(request.user, capability):
-        raise PermissionDenied(f"Your role may not do this ({capability}).")
+        raise PermissionDenied(refusal_for(capability))
 
 
 def capability_required(capability: Capability) -> Callable[[ViewFunc], ViewFunc]:

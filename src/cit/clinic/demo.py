@@ -298,10 +298,49 @@ def _load_clinic(spec: DemoClinic, rng: random.Random, today: datetime.date) -> 
                 },
             )
     patients = _load_patients(spec, clinic, rng)
+    _load_consent_forms(spec, clinic, today)
     _load_intakes(spec, clinic, today)
     _load_lots(spec, clinic, today)
     booked = _load_appointments(spec, clinic, today)
     return {"patients": patients, "series": booked}
+
+
+DEMO_CONSENT = {
+    "microneedling": (
+        "Consent to micro-needling (collagen induction therapy)",
+        "I have been told what micro-needling is and what it is for: fine needles make tiny "
+        "channels in the skin to start its repair. I understand the usual effects (redness "
+        "and swelling for a few days, pinpoint bleeding, tightness and flaking) and the "
+        "uncommon risks (infection, cold-sore outbreak, changes in skin colour, scarring). "
+        "I have answered the health questions truthfully, I will follow the aftercare, and "
+        "I know I can stop at any time. I agree to be treated.",
+    ),
+    "microneedling_prp": (
+        "Consent to micro-needling with platelet-rich plasma (PRP)",
+        "Besides the effects and risks of micro-needling, I understand that a small sample "
+        "of my blood will be drawn and spun to prepare the plasma applied to my skin, and "
+        "that bruising where the blood is drawn and, rarely, infection may follow. I have "
+        "answered the health questions truthfully and I agree to be treated.",
+    ),
+}
+
+
+def _load_consent_forms(spec: DemoClinic, clinic: Clinic, today: datetime.date) -> None:
+    """A published consent form per procedure, so demo sessions can start; kept on reload."""
+    from cit.clinic.charting.actions import do_publish_consent_form
+    from cit.clinic.charting.models import ConsentForm
+
+    physician = User.objects.get(username=_username(spec.key, Role.PHYSICIAN))
+    for procedure, (title, body) in DEMO_CONSENT.items():
+        if not ConsentForm.objects.filter(clinic=clinic, procedure=procedure).exists():
+            do_publish_consent_form(
+                actor=physician,
+                clinic=clinic,
+                procedure=procedure,
+                title=title,
+                body=body,
+                effective_on=today - datetime.timedelta(days=30),
+            )
 
 
 def _load_intakes(spec: DemoClinic, clinic: Clinic, today: datetime.date) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -76,3 +77,109 @@ def weekly_rota_text(provider: Provider) -> dict[int, str] | None:
         periods = [f"{r.starts:%H:%M}-{r.ends:%H:%M}" for r in rows if r.weekday == weekday]
         text[weekday] = ", ".join(periods) or "off"
     return text
+
+
+def locked_out_usernames(usernames: list[str]) -> set[str]:
+    """Which of these accounts django-axes holds locked after too many failed log-ins."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    return set(
+        AccessAttempt.objects.filter(
+            username__in=usernames, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+        ).values_list("username", flat=True)
+    )
+
+
+@transaction.atomic
+def do_unlock_account(*, actor: Any, user: Any, request: Any = None) -> int:
+    """Clear an account's failed log-ins so its owner can log in again (audited)."""
+    from axes.utils import reset
+
+    from cit.clinic.audit.actions import record_event
+    from cit.clinic.audit.models import AuditAction
+
+    cleared = reset(username=user.username)
+    record_event(
+        request,
+        AuditAction.UPDATE,
+        actor=actor,
+        obj=user,
+        detail={"unlocked": user.username, "attempts_cleared": cleared},
+    )
+    return int(cleared)
+
+
+STAFF_FIELDS = ("first_name", "last_name", "email", "role")
+LICENCE_FIELDS = ("licence_type", "licence_number", "licence_expires_on")
+
+
+def _save_licence(user: Any, clinic: Any, data: dict[str, Any]) -> list[str]:
+    """Create, update or archive the user's Provider record to match ``data``."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        provider: Provider | None = Provider.objects.select_for_update().get(user=user)
+    except ObjectDoesNotExist:
+        provider = None
+    wanted = all(data.get(name) for name in LICENCE_FIELDS)
+    if not wanted:
+        if provider is not None and not provider.is_archived:
+            provider.archive()
+            return ["licence"]
+        return []
+    if provider is None:
+        provider = Provider(user=user, clinic=clinic)
+    changed = [name for name in LICENCE_FIELDS if getattr(provider, name, None) != data[name]]
+    for name in LICENCE_FIELDS:
+        setattr(provider, name, data[name])
+    if provider.is_archived:
+        provider.archived_at = None
+        changed.append("licence")
+    provider.full_clean()
+    provider.save()
+    return changed
+
+
+@transaction.atomic
+def do_create_staff(*, actor: Any, clinic: Any, data: dict[str, Any], request: Any = None) -> Any:
+    """A new staff account of the clinic (and its licence for those who treat); audited."""
+    from cit.clinic.accounts.models import User
+    from cit.clinic.audit.actions import record_event
+    from cit.clinic.audit.models import AuditAction
+
+    user = User.objects.create_user(
+        username=data["username"],
+        password=data["password"],
+        clinic=clinic,
+        **{name: data.get(name) or "" for name in STAFF_FIELDS},
+    )
+    _save_licence(user, clinic, data)
+    record_event(request, AuditAction.CREATE, actor=actor, obj=user, detail={"role": user.role})
+    return user
+
+
+@transaction.atomic
+def do_update_staff(*, actor: Any, user: Any, data: dict[str, Any], request: Any = None) -> Any:
+    """Change a staff account's name, role, activity or licence; audited (field names)."""
+    from cit.clinic.accounts.models import User
+    from cit.clinic.audit.actions import record_event
+    from cit.clinic.audit.models import AuditAction
+
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.pk == getattr(actor, "pk", None) and (
+        data.get("role") != locked.role or data.get("is_active") is False
+    ):
+        raise ValidationError("You cannot change your own role or deactivate yourself.")
+    changed = []
+    for name in (*STAFF_FIELDS, "is_active"):
+        value = data.get(name, getattr(locked, name))
+        value = "" if value is None and name != "is_active" else value
+        if getattr(locked, name) != value:
+            setattr(locked, name, value)
+            changed.append(name)
+    if changed:
+        locked.save(update_fields=changed)
+    changed += _save_licence(locked, locked.clinic, data)
+    record_event(request, AuditAction.UPDATE, actor=actor, obj=locked, detail={"fields": changed})
+    return locked

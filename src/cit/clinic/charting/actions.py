@@ -47,7 +47,7 @@ from cit.clinic.charting.models import (
     ZoneTreatment,
 )
 from cit.clinic.facilities.models import Clinic, Device, DeviceKind
-from cit.clinic.intake.actions import do_rescreen, effective_decision
+from cit.clinic.intake.actions import do_rescreen, effective_screening
 from cit.clinic.inventory.actions import do_use_lot
 from cit.clinic.inventory.models import Lot, ProductKind
 from cit.clinic.patients.models import Patient
@@ -308,11 +308,12 @@ def do_start_session(
         screening = do_rescreen(actor=actor, patient=patient, on=session_date, request=request)
     except ValidationError as error:
         raise _conflict("screening", " ".join(error.messages)) from None
-    if effective_decision(screening) not in TREATABLE:
-        titles = "; ".join(f["title"] for f in screening.result.get("findings", []))
+    effective = effective_screening(screening)
+    if effective.decision not in TREATABLE:
+        titles = "; ".join(f["title"] for f in effective.findings if f["override"] is None)
         raise _conflict(
             "screening",
-            f"The re-screen for {session_date} says {screening.get_decision_label().lower()}"
+            f"The re-screen for {session_date:%d %b %Y} says {effective.decision.label.lower()}"
             + (f" ({titles})" if titles else "")
             + "; the session cannot start.",
         )

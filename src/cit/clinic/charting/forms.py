@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -11,6 +12,7 @@ from cit.clinic.bounds import BoundedDates
 from cit.clinic.charting.actions import NOTE_TARGETS, ZoneLimits
 from cit.clinic.charting.models import Endpoint, Procedure, ProductPurpose, SignatureMethod
 from cit.clinic.facilities.models import Clinic, Device
+from cit.clinic.inventory.actions import usable_lots
 from cit.clinic.inventory.models import Lot
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -128,16 +130,14 @@ class RecordProductForm(forms.Form):
     lot = LotChoiceField(queryset=Lot.objects.none())
     quantity = forms.IntegerField(min_value=1, max_value=20, initial=1)
 
-    def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, clinic: Clinic, on: datetime.date | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["lot"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = (
-            Lot.objects.active()
-            .filter(product__clinic=clinic, product__archived_at__isnull=True)
-            .select_related("product")
-            .order_by("product__name", "expires_on")
-        )
+        # Recalled (quarantined), expired and empty lots are never offered.
+        field.queryset = usable_lots(clinic, on or clinic.today())
 
 
 class AmendForm(forms.Form):

@@ -107,7 +107,8 @@ def aftercare_pdf(note: SessionNote) -> bytes:
     pdf.multi_cell(
         0,
         4,
-        _latin1(_("Protocol %(version)s") % {"version": knowledge.protocol_version}),
+        # The edition only: the content hash is for staff (the note page's details line).
+        _latin1(_("Micro-needling protocol, edition %(version)s") % {"version": knowledge.version}),
         new_x="LMARGIN",
         new_y="NEXT",
     )

@@ -40,11 +40,14 @@ from cit.clinic.charting.models import (
     SessionNote,
 )
 from cit.clinic.feedback import form_status, refused
-from cit.clinic.intake.actions import standing_overrides
+from cit.clinic.intake.actions import EffectiveScreening, effective_screening
 from cit.clinic.intake.models import ScreeningRecord
-from cit.protocol.overrides import decision_after_overrides
 
 # ------------------------------------------------------------------------------ helpers
+
+
+def _effective_or_none(screening: ScreeningRecord | None) -> EffectiveScreening | None:
+    return effective_screening(screening) if screening is not None else None
 
 
 def _zone_context(note: SessionNote, zone_form: ChartZoneForm | None = None) -> dict[str, Any]:
@@ -62,16 +65,17 @@ def _zone_context(note: SessionNote, zone_form: ChartZoneForm | None = None) -> 
 
 def _note_context(request: HttpRequest, note: SessionNote, **forms: Any) -> dict[str, Any]:
     clinic = note.patient.clinic
-    overrides = standing_overrides(note.screening)
-    decision = decision_after_overrides(note.screening.result["findings"], overrides)
+    # What stood when the session started: a later override does not rewrite the note.
+    screening = effective_screening(note.screening, as_of=note.started_at)
     context = _zone_context(note, forms.get("zone_form"))
     context.update(
         patient=note.patient,
         products=note.products.select_related("lot_use__lot__product"),
         can_edit=can_access_patient(request.user, note.patient, Capability.CLINICAL_EDIT),
-        screening_overrides=overrides,
-        screening_decision=decision.value,
-        screening_decision_label=decision.value.replace("_", " ").capitalize(),
+        screening_overrides=screening.overrides,
+        screening_effective=screening,
+        screening_decision=screening.decision.value,
+        screening_decision_label=screening.decision.label,
     )
     if note.is_signed:
         values = actions.current_values(note)
@@ -90,7 +94,8 @@ def _note_context(request: HttpRequest, note: SessionNote, **forms: Any) -> dict
         )
     else:
         context.update(
-            product_form=forms.get("product_form") or RecordProductForm(clinic=clinic),
+            product_form=forms.get("product_form")
+            or RecordProductForm(clinic=clinic, on=note.session_date),
             details_form=forms.get("details_form")
             or SessionDetailsForm(
                 initial={
@@ -238,8 +243,15 @@ def session_start(request: HttpRequest, patient_id: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            screening = effective_screening(note.screening)
+            overridden = (
+                f" (overridden; the screening said {screening.engine_decision.label.lower()})"
+                if screening.overridden
+                else ""
+            )
             messages.success(
-                request, f"Session started; re-screen: {note.screening.get_decision_label()}."
+                request,
+                f"Session started. Re-screen: {screening.decision.label.lower()}{overridden}.",
             )
             return redirect("charting-note", note_id=note.pk)
     return render(
@@ -248,7 +260,9 @@ def session_start(request: HttpRequest, patient_id: int) -> HttpResponse:
         {
             "patient": patient,
             "form": form,
-            "screening": ScreeningRecord.objects.filter(patient=patient).first(),
+            "screening": _effective_or_none(
+                ScreeningRecord.objects.filter(patient=patient).select_related("intake").first()
+            ),
             "consent_status": [
                 (Procedure(p), actions.valid_consent(patient, p, today)) for p in Procedure.values
             ],
@@ -319,7 +333,7 @@ def chart_zone(request: HttpRequest, note_id: int) -> HttpResponse:
 @capability_required(Capability.CLINICAL_EDIT)
 def record_product(request: HttpRequest, note_id: int) -> HttpResponse:
     note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
-    form = RecordProductForm(request.POST, clinic=note.patient.clinic)
+    form = RecordProductForm(request.POST, clinic=note.patient.clinic, on=note.session_date)
     if form.is_valid():
         try:
             actions.do_record_product(

@@ -8,10 +8,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
-from cit.clinic.facilities.models import Clinic, ClosureDay, Device, Room
+from cit.clinic.facilities.models import Clinic, ClosureDay, Device, OpeningHours, Room
 
 
 @transaction.atomic
@@ -72,3 +73,102 @@ def do_remove_closure_day(
         detail={"date": closure.date.isoformat(), "yearly": closure.repeats_yearly},
     )
     return closure
+
+
+def _future_holds(clinic: Clinic, key: str) -> int:
+    from cit.clinic.appointments.models import ResourceHold
+
+    return ResourceHold.objects.filter(
+        clinic=clinic, resource=key, active=True, end__gt=timezone.now()
+    ).count()
+
+
+@transaction.atomic
+def do_update_resource(
+    *, actor: Any, resource: Room | Device, changes: dict[str, Any], request: HttpRequest | None
+) -> Room | Device:
+    """Edit a room's or device's details (validated before the write; audited)."""
+    locked: Room | Device = type(resource).objects.select_for_update().get(pk=resource.pk)
+    changed = sorted(name for name, value in changes.items() if getattr(locked, name) != value)
+    for name in changed:
+        setattr(locked, name, changes[name])
+    locked.full_clean()
+    if changed:
+        locked.save(update_fields=changed)
+    record_event(request, AuditAction.UPDATE, actor=actor, obj=locked, detail={"fields": changed})
+    return locked
+
+
+@transaction.atomic
+def do_retire_resource(
+    *, actor: Any, resource: Room | Device, request: HttpRequest | None
+) -> Room | Device:
+    """Retire (archive) a room or device: no longer offered for booking or charting.
+    Refused while booked appointments still hold it; they must be moved first."""
+    locked: Room | Device = type(resource).objects.select_for_update().get(pk=resource.pk)
+    kind = "room" if isinstance(locked, Room) else "device"
+    held = _future_holds(locked.clinic, f"{kind}:{locked.pk}")
+    if held:
+        raise ValidationError(
+            f"{held} booked appointment(s) still use this {kind}; move them first, then retire it."
+        )
+    locked.archive()
+    record_event(request, AuditAction.ARCHIVE, actor=actor, obj=locked)
+    return locked
+
+
+@transaction.atomic
+def do_set_opening_hours(
+    *,
+    actor: Any,
+    clinic: Clinic,
+    hours: dict[int, list[tuple[datetime.time, datetime.time]]],
+    request: HttpRequest | None = None,
+) -> int:
+    """Replace the clinic's weekly opening hours (local time; audited). Returns how many
+    booked appointments from now on fall outside the new hours: they stay booked and are
+    for the desk to move."""
+    from cit.clinic.appointments.models import Appointment, AppointmentStatus
+
+    Clinic.objects.select_for_update().get(pk=clinic.pk)
+    # Opening hours are set-up, not patient records: they are replaced, and the audit event
+    # keeps the week before and after.
+    before: dict[str, list[str]] = {}
+    for period in OpeningHours.objects.filter(clinic=clinic):
+        before.setdefault(str(period.weekday), []).append(
+            f"{period.opens:%H:%M}-{period.closes:%H:%M}"
+        )
+    OpeningHours.objects.filter(clinic=clinic).delete()
+    rows = [
+        OpeningHours(clinic=clinic, weekday=weekday, opens=opens, closes=closes)
+        for weekday, windows in hours.items()
+        for opens, closes in windows
+    ]
+    for row in rows:
+        row.full_clean()
+    OpeningHours.objects.bulk_create(rows)
+    record_event(
+        request,
+        AuditAction.UPDATE,
+        actor=actor,
+        obj=clinic,
+        detail={
+            "before": before,
+            "opening_hours": {
+                str(day): [f"{o:%H:%M}-{c:%H:%M}" for o, c in windows]
+                for day, windows in hours.items()
+            },
+        },
+    )
+    outside = 0
+    for appointment in Appointment.objects.filter(
+        clinic=clinic, status=AppointmentStatus.BOOKED, start__gte=timezone.now()
+    ):
+        start = appointment.start.astimezone(clinic.tzinfo)
+        end = appointment.end.astimezone(clinic.tzinfo)
+        windows = hours.get(start.weekday(), [])
+        if start.date() != end.date() or not any(
+            opens <= start.time() and end.time() <= closes for opens, closes in windows
+        ):
+            outside += 1
+    return outside

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from cit.clinic.accounts.roles import Role
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.intake.convert import intake_from_record_data
+from cit.clinic.intake.facts import finding_basis
 from cit.clinic.intake.models import (
     IntakeRecord,
     IntakeSource,
@@ -146,24 +148,95 @@ def do_override_finding(
     return override
 
 
-def standing_overrides(screening: ScreeningRecord) -> dict[str, ScreeningOverride]:
-    """Overrides that still stand for this screening's findings.
+def _overrides_by_basis(
+    screening: ScreeningRecord, as_of: datetime.datetime | None = None
+) -> tuple[dict[str, ScreeningOverride], dict[str, ScreeningOverride]]:
+    """(standing, lapsed) overrides of this screening's findings, by rule.
 
-    An override was given on the facts of one intake version, so it carries over to any
-    re-screen of that same version (e.g. before each session) for the same rule; new
-    answers (a new intake version) need a new override.
+    An override stands while the finding it lifted is unchanged: the same rule, firing on
+    the same intake answers (``facts.finding_basis``), whichever intake version or
+    treatment day the screening is for. When those answers change, the override lapses;
+    the latest lapsed one is returned so pages can say so. ``as_of`` leaves out overrides
+    recorded later (a session note shows what stood when the session started).
     """
-    rules = {finding["rule"] for finding in screening.result["findings"]}
+    findings = {finding["rule"]: finding for finding in screening.result["findings"]}
+    intake = screening.intake.data
+    basis_now = {rule: finding_basis(f, intake) for rule, f in findings.items()}
     standing: dict[str, ScreeningOverride] = {}
-    for override in (
-        ScreeningOverride.objects.filter(screening__intake_id=screening.intake_id, rule__in=rules)
-        .select_related("overridden_by", "screening")
-        .order_by("at", "id")
+    lapsed: dict[str, ScreeningOverride] = {}
+    overrides = ScreeningOverride.objects.filter(
+        screening__patient_id=screening.patient_id,
+        rule__in=list(findings),
+        screening__created_at__lte=screening.created_at,
+    )
+    if as_of is not None:
+        overrides = overrides.filter(at__lte=as_of)
+    for override in overrides.select_related("overridden_by", "screening__intake").order_by(
+        "at", "id"
     ):
-        standing[override.rule] = override
-    return standing
+        judged = next(
+            (f for f in override.screening.result["findings"] if f["rule"] == override.rule),
+            None,
+        )
+        if judged is not None and (
+            finding_basis(judged, override.screening.intake.data) == basis_now[override.rule]
+        ):
+            standing[override.rule] = override
+            lapsed.pop(override.rule, None)
+        elif override.rule not in standing:
+            lapsed[override.rule] = override
+    return standing, lapsed
+
+
+def standing_overrides(screening: ScreeningRecord) -> dict[str, ScreeningOverride]:
+    """Overrides that still stand for this screening's findings (see _overrides_by_basis)."""
+    return _overrides_by_basis(screening)[0]
 
 
 def effective_decision(screening: ScreeningRecord) -> Decision:
     """The screening's decision once standing overrides lift their findings."""
     return decision_after_overrides(screening.result["findings"], standing_overrides(screening))
+
+
+@dataclass(frozen=True)
+class EffectiveScreening:
+    """A stored screening as every page shows it: the effective decision, the engine's,
+    and each finding with the override that lifts it or the override that lapsed."""
+
+    record: ScreeningRecord
+    decision: Decision
+    engine_decision: Decision
+    findings: list[dict[str, Any]]
+    overrides: dict[str, ScreeningOverride]
+    lapsed: dict[str, ScreeningOverride]
+
+    @property
+    def overridden(self) -> bool:
+        return self.decision is not self.engine_decision
+
+    @property
+    def allows_treatment(self) -> bool:
+        return self.decision.allows_treatment
+
+
+def effective_screening(
+    screening: ScreeningRecord, as_of: datetime.datetime | None = None
+) -> EffectiveScreening:
+    standing, lapsed = _overrides_by_basis(screening, as_of)
+    findings = [
+        {
+            **finding,
+            "override": standing.get(finding["rule"]),
+            "lapsed": lapsed.get(finding["rule"]) if finding["rule"] not in standing else None,
+            "needs": override_needs(finding["decision"]),
+        }
+        for finding in screening.result["findings"]
+    ]
+    return EffectiveScreening(
+        record=screening,
+        decision=decision_after_overrides(screening.result["findings"], standing),
+        engine_decision=Decision(screening.decision),
+        findings=findings,
+        overrides=standing,
+        lapsed={rule: o for rule, o in lapsed.items() if rule not in standing},
+    )

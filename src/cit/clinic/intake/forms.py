@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 
 from cit.clinic.bounds import BoundedDates
 from cit.protocol.knowledge import get_knowledge
-from cit.protocol.model import ProcedureKind, Route
+from cit.protocol.model import ProcedureKind, Route, where_in_intake
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -45,13 +45,26 @@ def condition_names() -> list[str]:
     return sorted(names, key=str.casefold)
 
 
+# How skin reacts to the sun, in everyday words (Fitzpatrick types I-VI).
+SKIN_TYPES = [
+    (1, "Very fair: always burns, never tans"),
+    (2, "Fair: usually burns, tans a little"),
+    (3, "Medium: sometimes burns, tans evenly"),
+    (4, "Olive: rarely burns, tans easily"),
+    (5, "Brown: very rarely burns, tans very easily"),
+    (6, "Dark brown or black: never burns"),
+]
+_ROMAN = ["I", "II", "III", "IV", "V", "VI"]
+
+
 class IntakeMainForm(forms.Form):
     fitzpatrick = forms.TypedChoiceField(
-        label="Skin type (Fitzpatrick)",
-        choices=[("", "Not sure"), *[(n, str(n)) for n in range(1, 7)]],
+        label="Your skin in the sun",
+        choices=[("", "Not sure"), *SKIN_TYPES],
         coerce=int,
         empty_value=None,
         required=False,
+        help_text="Pick the one closest to how your skin reacts to sun without sunscreen.",
     )
     pregnant = forms.TypedChoiceField(
         label="Are you pregnant?",
@@ -68,6 +81,19 @@ class IntakeMainForm(forms.Form):
 
 class StaffIntakeForm(IntakeMainForm):
     """What staff add at the desk or in the treatment room."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fitzpatrick = self.fields["fitzpatrick"]
+        fitzpatrick.label = "Fitzpatrick skin type"
+        fitzpatrick.help_text = ""
+        fitzpatrick.choices = [  # type: ignore[attr-defined]
+            ("", "Not assessed"),
+            *[(n, f"{_ROMAN[n - 1]} — {text}") for n, text in SKIN_TYPES],
+        ]
+        self.fields["pregnant"].label = "Pregnant?"
+        self.fields["cold_sores"].label = "Cold sores (herpes labialis)"
+        self.fields["keloids"].label = "Keloid or hypertrophic scars"
 
     glogau = forms.TypedChoiceField(
         label="Glogau photo-ageing type",
@@ -98,6 +124,19 @@ class ConditionForm(BoundedDates, forms.Form):
     onset = forms.DateField(label="Since", required=False, widget=DATE)
     resolved = forms.DateField(label="Resolved on", required=False, widget=DATE)
 
+    def __init__(self, *args: Any, staff: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not staff:  # a patient names the condition; staff keep the code
+            self.fields["code"].widget = forms.HiddenInput()
+            self.fields["text"].label = "Condition (in your own words)"
+            self.fields["status"].label = "Do you have it now?"
+            self.fields["status"].choices = [  # type: ignore[attr-defined]
+                ("active", "Yes, now"),
+                ("resolved", "Not any more"),
+                ("remission", "In remission"),
+            ]
+            self.fields["resolved"].label = "Ended on"
+
     def entry(self) -> dict[str, Any] | None:
         data = self.cleaned_data
         if not data.get("text") and not data.get("code"):
@@ -127,6 +166,15 @@ class MedicationForm(BoundedDates, forms.Form):
     last_dose = forms.DateField(label="Last dose (if stopped)", required=False, widget=DATE)
     stopped = forms.BooleanField(label="Stopped, date unknown", required=False)
 
+    def __init__(self, *args: Any, staff: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not staff:  # a patient names the medicine; staff record how it is taken
+            self.fields["route"].widget = forms.HiddenInput()
+            self.fields["name"].label = "Medicine (name on the box)"
+            self.fields["start"].label = "Started on"
+            self.fields["last_dose"].label = "Last taken (if you stopped)"
+            self.fields["stopped"].label = "I stopped but don't know when"
+
     def entry(self) -> dict[str, Any] | None:
         data = self.cleaned_data
         if not data.get("name"):
@@ -143,8 +191,8 @@ class MedicationForm(BoundedDates, forms.Form):
 
 
 class AllergyForm(forms.Form):
-    substance = forms.CharField(max_length=200, required=False)
-    reaction = forms.CharField(max_length=200, required=False)
+    substance = forms.CharField(label="Allergic to", max_length=200, required=False)
+    reaction = forms.CharField(label="What happens", max_length=200, required=False)
 
     def entry(self) -> dict[str, Any] | None:
         data = self.cleaned_data
@@ -165,8 +213,8 @@ class ProcedureForm(BoundedDates, forms.Form):
         ],
         required=False,
     )
-    date = forms.DateField(required=False, widget=DATE)
-    zone = forms.ChoiceField(choices=[], required=False)
+    date = forms.DateField(label="When", required=False, widget=DATE)
+    zone = forms.ChoiceField(label="Where", choices=[], required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -187,7 +235,7 @@ class ProcedureForm(BoundedDates, forms.Form):
 class GoalForm(forms.Form):
     indication = forms.ChoiceField(label="What to treat", choices=[], required=False)
     areas = forms.MultipleChoiceField(
-        choices=[], required=False, widget=forms.CheckboxSelectMultiple
+        label="Where", choices=[], required=False, widget=forms.CheckboxSelectMultiple
     )
     prp = forms.BooleanField(label="With PRP", required=False)
 
@@ -235,6 +283,23 @@ LISTS: dict[str, tuple[type[forms.Form], int]] = {
     "goals": (GoalForm, 1),
     "areas": (AreaStateForm, 1),
 }
+STAFF_CODED = ("conditions", "medications")  # rows whose codes only staff see
+MAX_ROWS = 50
+
+
+def _with_one_more_row(data: Any, name: str) -> Any:
+    """The POST data with one more (empty) row in list ``name``: "Add another" without
+    JavaScript. A bound formset takes its row count from TOTAL_FORMS, not from ``extra``."""
+    copy = data.copy()
+    key = f"{name}-TOTAL_FORMS"
+    try:
+        total = int(copy.get(key, "0"))
+    except ValueError:
+        return data  # the management form's own error says so
+    copy[key] = str(min(total + 1, MAX_ROWS))
+    return copy
+
+
 PATIENT_LISTS = ("conditions", "medications", "allergies", "procedures", "goals")
 _PATH = re.compile(r"^(?P<list>[a-z_]+)\[(?P<index>\d+)\](?:\.(?P<field>[a-z_]+))?")
 
@@ -262,10 +327,18 @@ class Questionnaire:
         for name in self.lists:
             form_class, extra = LISTS[name]
             rows = [self._row_initial(name, row) for row in initial.get(name) or []]
-            formset_class = forms.formset_factory(
-                form_class, extra=extra + (1 if add == name else 0)
+            formset_class = forms.formset_factory(form_class, extra=extra)
+            if data is not None and add == name:
+                data = _with_one_more_row(data, name)
+            form_kwargs: dict[str, Any] = {"staff": staff} if name in STAFF_CODED else {}
+            # Posted rows are read as posted: with the stored rows as their initial, an
+            # unchanged row past INITIAL_FORMS would count as "not filled in" and be lost.
+            self.formsets[name] = formset_class(
+                data,
+                prefix=name,
+                initial=(rows or None) if data is None else None,
+                form_kwargs=form_kwargs,
             )
-            self.formsets[name] = formset_class(data, prefix=name, initial=rows or None)
         self.row_of: dict[str, list[forms.Form]] = {}
 
     @staticmethod
@@ -319,7 +392,9 @@ class Questionnaire:
                     continue
             field = path if path in self.main.fields else None
             for message in messages:
-                self.main.add_error(field, f"{path}: {message}" if field is None else message)
+                self.main.add_error(
+                    field, f"{where_in_intake(path)}: {message}" if field is None else message
+                )
 
     def all_forms(self) -> Iterable[forms.Form]:
         yield self.main

@@ -68,7 +68,11 @@ class ScreeningRecord(AppendOnlyModel):
         return f"Screening of {self.patient} for {self.screened_for}: {self.decision}"
 
     def get_decision_label(self) -> str:
-        return self.decision.replace("_", " ").capitalize()
+        """The engine's decision in words ("Refer to a physician"); pages that show a
+        screening show the effective one (intake.actions.effective_screening)."""
+        from cit.clinic.labels import decision_label
+
+        return decision_label(self.decision)
 
 
 class ScreeningOverride(AppendOnlyModel):

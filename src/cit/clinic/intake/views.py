@@ -19,13 +19,12 @@ from cit.clinic.intake.actions import (
     do_override_finding,
     do_record_intake,
     do_rescreen,
-    standing_overrides,
+    effective_screening,
 )
 from cit.clinic.intake.changes import screening_changes
 from cit.clinic.intake.forms import Questionnaire, condition_names, medicine_names
 from cit.clinic.intake.models import IntakeRecord, IntakeSource, ScreeningRecord
 from cit.lib import bounds
-from cit.protocol.overrides import decision_after_overrides, override_needs
 
 
 @login_required
@@ -92,21 +91,20 @@ def screening(request: HttpRequest, patient_id: int) -> HttpResponse:
     latest = history[0] if history else None
     context: dict[str, object] = {"patient": patient, "screening": latest}
     if latest is not None:
-        overrides = standing_overrides(latest)
+        effective = effective_screening(latest)
         previous = history[1] if len(history) > 1 else None
         context.update(
-            overrides=overrides,
-            findings=[
-                {**f, "override": overrides.get(f["rule"]), "needs": override_needs(f["decision"])}
-                for f in latest.result["findings"]
-            ],
-            effective_decision=decision_after_overrides(latest.result["findings"], overrides),
+            effective=effective,
+            overrides=effective.overrides,
+            findings=effective.findings,
+            effective_decision=effective.decision.value,
             changes=screening_changes(
                 previous.result if previous else None,
                 latest.result,
                 previous.intake.data if previous else None,
                 latest.intake.data,
             ),
+            staff=request.user.role != Role.PATIENT,  # type: ignore[union-attr]
             may_override=can_access_patient(request.user, patient, Capability.SCREENING_OVERRIDE),
             may_rescreen=can_access_patient(request.user, patient, Capability.CLINICAL_EDIT),
             today=patient.clinic.today(),

@@ -9,8 +9,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.http import HttpRequest
+from django.utils import timezone
 
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
@@ -72,6 +73,10 @@ def do_use_lot(
     lot = Lot.objects.select_related("product").get(pk=lot.pk)
     if lot.product.clinic_id != patient.clinic_id:
         raise ValidationError({"lot": ["This lot belongs to another clinic."]})
+    if lot.is_recalled:
+        raise ValidationError(
+            {"lot": [f"Lot {lot.lot_number} is recalled and quarantined; use another lot."]}
+        )
     if lot.is_archived or lot.product.is_archived:
         raise ValidationError({"lot": [f"Lot {lot.lot_number} is withdrawn from use."]})
     if lot.is_expired_on(used_on):
@@ -104,6 +109,49 @@ def do_use_lot(
     return use
 
 
+MIN_RECALL_REASON = 5
+
+
+@transaction.atomic
+def do_recall_lot(*, actor: Any, lot: Lot, reason: str, request: HttpRequest | None = None) -> Lot:
+    """Quarantine a recalled lot: from now on it is neither offered nor used. Its uses
+    stay as they are: they are the list of patients to contact."""
+    reason = reason.strip()
+    if len(reason) < MIN_RECALL_REASON:
+        raise ValidationError({"reason": ["Say why the lot is recalled (the notice or defect)."]})
+    locked: Lot = Lot.objects.select_for_update().select_related("product").get(pk=lot.pk)
+    if locked.is_recalled:
+        raise ValidationError({"lot": [f"Lot {locked.lot_number} is already recalled."]})
+    locked.recalled_at = timezone.now()
+    locked.recall_reason = reason
+    locked.recalled_by = actor
+    locked.save(update_fields=["recalled_at", "recall_reason", "recalled_by"])
+    record_event(
+        request,
+        AuditAction.UPDATE,
+        actor=actor,
+        obj=locked,
+        detail={"recalled": locked.lot_number, "product": locked.product.name},
+    )
+    return locked
+
+
+def usable_lots(clinic: Clinic, on: datetime.date) -> QuerySet[Lot]:
+    """The lots charting may offer on ``on``: in date, in stock, not recalled, not withdrawn."""
+    return (
+        Lot.objects.active()
+        .filter(
+            product__clinic=clinic,
+            product__archived_at__isnull=True,
+            recalled_at__isnull=True,
+            expires_on__gte=on,
+            quantity_on_hand__gt=0,
+        )
+        .select_related("product")
+        .order_by("product__name", "expires_on")
+    )
+
+
 @dataclass(frozen=True)
 class StockWarning:
     level: str  # "danger" or "warning"
@@ -122,7 +170,18 @@ def stock_warnings(clinic: Clinic, today: datetime.date) -> list[StockWarning]:
         .select_related("product")
     )
     for lot in lots:
-        if lot.is_expired_on(today):
+        if lot.is_recalled:
+            warnings.append(
+                StockWarning(
+                    "danger",
+                    "recalled",
+                    f"{lot.product.name} lot {lot.lot_number} is recalled: "
+                    f"{lot.quantity_on_hand} unit(s) quarantined, to return or discard.",
+                    lot.product_id,
+                    lot.pk,
+                )
+            )
+        elif lot.is_expired_on(today):
             warnings.append(
                 StockWarning(
                     "danger",
@@ -151,7 +210,11 @@ def stock_warnings(clinic: Clinic, today: datetime.date) -> list[StockWarning]:
         .annotate(
             in_date_units=Sum(
                 "lots__quantity_on_hand",
-                filter=Q(lots__expires_on__gte=today, lots__archived_at__isnull=True),
+                filter=Q(
+                    lots__expires_on__gte=today,
+                    lots__archived_at__isnull=True,
+                    lots__recalled_at__isnull=True,
+                ),
                 default=0,
             )
         )

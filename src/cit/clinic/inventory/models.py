@@ -57,6 +57,17 @@ class Lot(ArchivableModel):
     received_on = models.DateField()
     quantity_received = models.PositiveIntegerField()
     quantity_on_hand = models.PositiveIntegerField()
+    # A recalled lot is quarantined: never offered or used again; its uses are the recall list.
+    recalled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    recall_reason = models.CharField(max_length=300, blank=True)
+    recalled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
 
     class Meta:
         ordering = ["product", "expires_on", "lot_number"]
@@ -80,6 +91,10 @@ class Lot(ArchivableModel):
 
     def __str__(self) -> str:
         return f"{self.product.name} lot {self.lot_number}"
+
+    @property
+    def is_recalled(self) -> bool:
+        return self.recalled_at is not None
 
     def is_expired_on(self, day: datetime.date) -> bool:
         """A lot may be used up to and including its expiry day."""

@@ -12,7 +12,12 @@ from cit.clinic.accounts.permissions import Capability
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.feedback import flash_errors
-from cit.clinic.inventory.actions import do_add_product, do_receive_lot, stock_warnings
+from cit.clinic.inventory.actions import (
+    do_add_product,
+    do_recall_lot,
+    do_receive_lot,
+    stock_warnings,
+)
 from cit.clinic.inventory.forms import ProductForm, ReceiveLotForm
 from cit.clinic.inventory.models import Lot, Product
 
@@ -74,6 +79,19 @@ def lot_recall(request: HttpRequest, lot_id: int) -> HttpResponse:
     lot = get_object_or_404(
         Lot.objects.select_related("product"), pk=lot_id, product__clinic=staff_clinic(request)
     )
+    if request.method == "POST":
+        try:
+            do_recall_lot(
+                actor=request.user, lot=lot, reason=request.POST.get("reason", ""), request=request
+            )
+        except ValidationError as error:
+            flash_errors(request, "Lot not recalled", error)
+        else:
+            messages.success(
+                request,
+                f"Lot {lot.lot_number} is recalled and quarantined: it is not offered again.",
+            )
+        return redirect("lot-recall", lot_id=lot.pk)
     uses = list(lot.uses.select_related("patient", "recorded_by").order_by("used_on", "id"))
     for patient in {use.patient for use in uses}:
         record_event(

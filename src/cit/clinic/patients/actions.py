@@ -77,3 +77,18 @@ def do_archive_patient(*, actor: Any, patient: Patient, request: HttpRequest | N
     locked = Patient.objects.select_for_update().get(pk=patient.pk)
     locked.archive()
     record_event(request, AuditAction.ARCHIVE, actor=actor, patient=locked, obj=locked)
+
+
+@transaction.atomic
+def do_restore_patient(*, actor: Any, patient: Patient, request: HttpRequest | None = None) -> None:
+    """Bring an archived record back into everyday lists (an admin's correction)."""
+    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    locked.restore()
+    record_event(
+        request,
+        AuditAction.UPDATE,
+        actor=actor,
+        patient=locked,
+        obj=locked,
+        detail={"restored": True},
+    )

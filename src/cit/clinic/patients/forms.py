@@ -24,5 +24,16 @@ class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class PatientSearchForm(forms.Form):
-    q = forms.CharField(required=False, max_length=100, label="Search")
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Find a patient",
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": "Name, record number, date of birth, phone or email",
+                "size": 44,
+            }
+        ),
+    )
     archived = forms.BooleanField(required=False, label="Show archived")

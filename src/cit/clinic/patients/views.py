@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -13,15 +15,46 @@ from cit.clinic.accounts.permissions import Capability, can_access_patient
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.feedback import form_status
+from cit.clinic.intake.actions import effective_screening
 from cit.clinic.intake.models import ScreeningRecord
+from cit.clinic.patients import matching
 from cit.clinic.patients.actions import (
     EDITABLE_FIELDS,
     do_archive_patient,
     do_register_patient,
+    do_restore_patient,
     do_update_patient,
 )
 from cit.clinic.patients.forms import PatientForm, PatientSearchForm
 from cit.clinic.patients.models import Patient
+
+_ROW_FIELDS = ("pk", "given_name", "family_name", "record_number", "email", "phone", "birth_date")
+
+
+def _rows(patients: QuerySet[Patient]) -> list[matching.PatientRow]:
+    return [matching.PatientRow(*values) for values in patients.values_list(*_ROW_FIELDS)]
+
+
+def likely_duplicates(clinic: Any, data: dict[str, Any]) -> list[tuple[Patient, list[str]]]:
+    """Patients of the clinic who may be the person in ``data`` (a registration form)."""
+    given, family = data.get("given_name", ""), data.get("family_name", "")
+    email, phone = data.get("email", ""), data.get("phone", "")
+    birth_date = data.get("birth_date")
+    candidates = Patient.objects.filter(clinic=clinic)
+    wanted = Q(birth_date=birth_date) if birth_date else Q(pk__in=[])
+    if email:
+        wanted |= Q(email__iexact=email)
+    tail = matching.digits(phone)[-4:]
+    if len(matching.digits(phone)) >= 7:
+        wanted |= Q(phone__contains=tail)
+    rows = {row.pk: row for row in _rows(candidates.filter(wanted))}
+    reasons = {
+        pk: why
+        for pk, row in rows.items()
+        if (why := matching.duplicate_reasons(given, family, birth_date, email, phone, row))
+    }
+    found = Patient.objects.filter(pk__in=reasons).order_by("family_name", "given_name")
+    return [(patient, reasons[patient.pk]) for patient in found]
 
 
 @capability_required(Capability.PATIENT_LIST)
@@ -34,13 +67,9 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         query = form.cleaned_data["q"].strip()
         show_archived = form.cleaned_data["archived"]
     patients = patients if show_archived else patients.active()
-    for term in query.split():
-        patients = patients.filter(
-            Q(given_name__icontains=term)
-            | Q(family_name__icontains=term)
-            | Q(record_number__icontains=term)
-            | Q(email__icontains=term)
-        )
+    if query:
+        ids = matching.search(query, _rows(patients))
+        patients = patients.filter(pk__in=ids)
     page = Paginator(patients, 25).get_page(request.GET.get("page"))
     # A list shows names and dates of birth: that is a read of patient data too.
     record_event(
@@ -57,22 +86,41 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_for_request(
         request, patient_id, Capability.PATIENT_VIEW, include_archived=True
     )
-    context: dict[str, object] = {"patient": patient}
+    context: dict[str, object] = {
+        "patient": patient,
+        "not_patient": not request.user.is_patient,  # type: ignore[union-attr]
+    }
     # Screenings are clinical: the front desk sees demographics only.
     if can_access_patient(request.user, patient, Capability.CLINICAL_VIEW):
-        context["screening"] = (
-            ScreeningRecord.objects.filter(patient=patient).select_related("intake").first()
-        )
+        latest = ScreeningRecord.objects.filter(patient=patient).select_related("intake").first()
+        context["screening"] = effective_screening(latest) if latest is not None else None
     return render(request, "patients/detail.html", context)
 
 
 @capability_required(Capability.PATIENT_REGISTER)
 def patient_register(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
+    duplicates: list[tuple[Patient, list[str]]] = []
     if request.method == "POST" and form.is_valid():
+        clinic = staff_clinic(request)
+        if not request.POST.get("confirm_new"):
+            duplicates = likely_duplicates(clinic, form.cleaned_data)
+        if duplicates:
+            # Showing the possible matches is a read of their records.
+            record_event(
+                request,
+                AuditAction.LIST,
+                object_type="patients.Patient",
+                detail={"duplicate_check": [p.record_number for p, _ in duplicates]},
+            )
+            return render(
+                request,
+                "patients/form.html",
+                {"form": form, "title": "Register a patient", "duplicates": duplicates},
+            )
         patient = do_register_patient(
             actor=request.user,
-            clinic=staff_clinic(request),
+            clinic=clinic,
             request=request,
             **form.cleaned_data,
         )
@@ -104,10 +152,27 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
 
 
-@require_POST
 @capability_required(Capability.PATIENT_ARCHIVE)
 def patient_archive(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_for_request(request, patient_id, Capability.PATIENT_ARCHIVE, None)
+    """GET asks for confirmation; POST archives (the record is kept, an admin can restore)."""
+    reading = request.method != "POST"
+    patient = patient_for_request(
+        request, patient_id, Capability.PATIENT_ARCHIVE, AuditAction.VIEW if reading else None
+    )
+    if reading:
+        return render(request, "patients/archive_confirm.html", {"patient": patient})
     do_archive_patient(actor=request.user, patient=patient, request=request)
     messages.success(request, f"{patient.full_name} was archived; the record is kept.")
     return redirect("patient-list")
+
+
+@require_POST
+@capability_required(Capability.PATIENT_ARCHIVE)
+def patient_restore(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = patient_for_request(
+        request, patient_id, Capability.PATIENT_ARCHIVE, None, include_archived=True
+    )
+    if patient.is_archived:
+        do_restore_patient(actor=request.user, patient=patient, request=request)
+        messages.success(request, f"{patient.full_name}'s record is restored.")
+    return redirect("patient-detail", patient_id=patient.pk)

@@ -1,0 +1,170 @@
+"""Finding patients as the desk types them, and spotting likely duplicates.
+
+Framework-free: the views hand in plain rows. Names match by prefix, by substring or
+within a small edit distance ("Oliva" finds "Olivia"); phones by their digits; birth
+dates in the usual written forms.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PatientRow:
+    pk: int
+    given_name: str
+    family_name: str
+    record_number: str
+    email: str
+    phone: str
+    birth_date: datetime.date
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Zoë" -> "zoe"."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+def digits(text: str) -> str:
+    return re.sub(r"\D", "", text or "")
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance with adjacent transpositions, stopping early above ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _allowed_typos(term: str) -> int:
+    return 0 if len(term) < 4 else 1 if len(term) < 8 else 2
+
+
+def name_matches(term: str, names: Iterable[str]) -> bool:
+    """A typed word against a patient's name words."""
+    term = fold(term)
+    for name in names:
+        for word in re.split(r"[\s\-']+", fold(name)):
+            if not word:
+                continue
+            if word.startswith(term) or (len(term) >= 3 and term in word):
+                return True
+            limit = _allowed_typos(term)
+            if limit and edit_distance(term, word[: len(term) + limit], limit) <= limit:
+                # A close prefix ("Olvia" for "Olivia") or a close whole word.
+                return True
+            if limit and edit_distance(term, word, limit) <= limit:
+                return True
+    return False
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%b %d %Y")
+
+
+def parse_date(text: str) -> datetime.date | None:
+    cleaned = re.sub(r"[,]", " ", text.strip())
+    cleaned = re.sub(r"\s+", " ", cleaned)
+    for pattern in _DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(cleaned, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _term_matches(term: str, row: PatientRow) -> bool:
+    if "@" in term:
+        return fold(term) in fold(row.email)
+    if fold(term) in fold(row.record_number):
+        return True
+    number = digits(term)
+    if len(number) >= 4 and len(number) >= len(term.replace(" ", "")) - 3:
+        return number in digits(row.phone)
+    return name_matches(term, (row.given_name, row.family_name))
+
+
+def search(query: str, rows: Iterable[PatientRow]) -> list[int]:
+    """Primary keys of the rows every part of the query matches: a birth date (in any of
+    the usual forms), an email, a phone number, a record number or name words."""
+    query = query.strip()
+    if not query:
+        return [row.pk for row in rows]
+    whole_date = parse_date(query)
+    if whole_date is not None:
+        return [row.pk for row in rows if row.birth_date == whole_date]
+    if re.fullmatch(r"[\d\s()+./\-]+", query) and len(digits(query)) >= 4:
+        number = digits(query)
+        return [
+            row.pk
+            for row in rows
+            if number in digits(row.phone) or number in digits(row.record_number)
+        ]
+    terms = query.split()
+    found = []
+    for row in rows:
+        remaining = []
+        for term in terms:
+            day = parse_date(term)
+            if day is not None:
+                if row.birth_date != day:
+                    break
+                continue
+            remaining.append(term)
+        else:
+            if all(_term_matches(term, row) for term in remaining):
+                found.append(row.pk)
+    return found
+
+
+def similar_names(given_a: str, family_a: str, given_b: str, family_b: str) -> bool:
+    """Two names that may be one person's: family names within a typo and given names
+    within a typo or one the start of the other ("Kate"/"Katherine" is not caught)."""
+    fa, fb = fold(family_a), fold(family_b)
+    ga, gb = fold(given_a), fold(given_b)
+    family_close = edit_distance(fa, fb, _allowed_typos(fa) or 1) <= (_allowed_typos(fa) or 0)
+    given_close = edit_distance(ga, gb, _allowed_typos(ga) or 1) <= (_allowed_typos(ga) or 0) or (
+        len(ga) >= 3 and len(gb) >= 3 and (ga.startswith(gb) or gb.startswith(ga))
+    )
+    swapped = fa == gb and ga == fb
+    return (family_close and given_close) or swapped
+
+
+def duplicate_reasons(
+    given_name: str,
+    family_name: str,
+    birth_date: datetime.date | None,
+    email: str,
+    phone: str,
+    row: PatientRow,
+) -> list[str]:
+    """Why ``row`` may be the person being registered (empty: no reason to think so)."""
+    reasons = []
+    if (
+        birth_date is not None
+        and row.birth_date == birth_date
+        and similar_names(given_name, family_name, row.given_name, row.family_name)
+    ):
+        reasons.append("same date of birth and a similar name")
+    if email and fold(email) == fold(row.email):
+        reasons.append("same email")
+    if len(digits(phone)) >= 7 and digits(phone)[-9:] == digits(row.phone)[-9:]:
+        reasons.append("same phone number")
+    return reasons
