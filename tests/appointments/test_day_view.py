@@ -133,11 +133,14 @@ def test_bad_slots_are_a_400(desk_client: Client, query: dict[str, str]) -> None
     assert desk_client.get("/calendar/book/", query).status_code == 400
 
 
-@pytest.mark.parametrize(
-    "query",
-    [{"date": "not-a-date"}, {"date": "2026-02-30"}, {"view": "year"}, {"by": "<x>"}],
-)
-def test_bad_calendar_input_falls_back(desk_client: Client, series: Any, query: Any) -> None:
+@pytest.mark.parametrize("query", [{"date": "not-a-date"}, {"date": "2026-02-30"}])
+def test_a_bad_calendar_date_is_a_400(desk_client: Client, series: Any, query: Any) -> None:
+    # Issue 12: an unusable date is refused with a 4xx, never silently replaced.
+    assert desk_client.get("/calendar/", query).status_code == 400
+
+
+@pytest.mark.parametrize("query", [{"view": "year"}, {"by": "<x>"}])
+def test_an_unknown_view_falls_back(desk_client: Client, series: Any, query: Any) -> None:
     assert desk_client.get("/calendar/", query).status_code == 200
 
 
