@@ -108,5 +108,10 @@ def test_nurse_charts_signs_and_amends_a_session(
     assert NoteAmendment.objects.get().previous_value == "1.00"
     # Playwright's screenshot hides the text caret with an injected style, which the strict
     # CSP reports (asynchronously); every other console error counts.
-    page_errors = [e for e in console_errors if not e.startswith("Applying inline style")]
+    # The refused zone (too deep) is answered 422, which the browser logs as a failed load.
+    page_errors = [
+        e
+        for e in console_errors
+        if not e.startswith("Applying inline style") and "status of 422" not in e
+    ]
     assert page_errors == [], page_errors
