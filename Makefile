@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: run test install install-test browser lint check worker clean
+.PHONY: run test fuzz install install-test browser lint check worker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,14 @@ lint: $(VENV)/.installed-test
 
 test: install-test lint
 	$(BIN)/pytest -n 2 -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# The schemathesis run of the test suite with a larger budget (FUZZ_EXAMPLES examples per
+# operation and role; FUZZ_SEED picks another fixed seed).
+FUZZ_EXAMPLES ?= 200
+FUZZ_SEED ?= 20261126
+fuzz: install-test
+	CIT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) CIT_FUZZ_SEED=$(FUZZ_SEED) \
+		$(BIN)/pytest -n 2 -q -p no:cacheprovider tests/api/test_openapi_fuzz.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "cit.clinic.appointments",
     "cit.clinic.charting",
     "cit.clinic.worklists",
+    "cit.clinic.idempotency",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +81,8 @@ MIDDLEWARE = [
     "cit.clinic.accounts.idle.IdleTimeoutMiddleware",
     # Too many requests from one client: 429 with Retry-After (RATE_LIMIT_*).
     "cit.ratelimit.RateLimitMiddleware",
+    # A POST/PATCH to the API retried with the same Idempotency-Key gets the first answer.
+    "cit.clinic.idempotency.middleware.IdempotencyMiddleware",
     # A request that read a patient's record and wrote no audit event gets one.
     "cit.clinic.audit.middleware.AuditCompletenessMiddleware",
     "cit.clinic.accounts.middleware.ClinicTimezoneMiddleware",

@@ -31,12 +31,31 @@ RETRY_AFTER = {
 }
 
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Send the same key when retrying: the first answer comes back (marked "
+    "Idempotent-Replayed) instead of the request being done twice. Kept for a day.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+}
+IDEMPOTENCY_RESPONSES = {
+    "409": "The first request with this Idempotency-Key is still being handled.",
+    "422": "The request is not valid, or its Idempotency-Key was used for another request.",
+}
+
+
 def add_common_responses(schema: dict[str, Any]) -> None:
+    """Document what every operation may answer, and the Idempotency-Key of POST/PATCH."""
     error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
     for operations in schema.get("paths", {}).values():
-        for operation in operations.values():
+        for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
-            for code, description in COMMON_RESPONSES.items():
+            common = dict(COMMON_RESPONSES)
+            if method in ("post", "patch"):
+                operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+                common.update(IDEMPOTENCY_RESPONSES)
+            for code, description in common.items():
                 responses.setdefault(code, {"description": description, "content": error})
             responses["429"].setdefault("headers", RETRY_AFTER)
 
