@@ -74,7 +74,8 @@ def test_override_survives_an_unchanged_save_and_lapses_when_its_facts_change(
     # The patient opens the questionnaire and saves it without changing anything.
     log_in("rosa")
     page.get_by_role("link", name="Fill in my pre-visit questionnaire").click()
-    page.get_by_role("button", name="Save answers").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save answers").click()
     assert "Thank you" in page.content()
     assert IntakeRecord.objects.filter(patient=patient).count() == 2
     page.get_by_role("button", name="Log out").click()
@@ -90,7 +91,8 @@ def test_override_survives_an_unchanged_save_and_lapses_when_its_facts_change(
     assert last.startswith("Treat (overridden; the screening said refer to a physician)")
     page.get_by_label("Needling device").select_option(str(pen.pk))
     page.get_by_label("Yes").check()
-    page.get_by_role("button", name="Re-screen and start").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Re-screen and start").click()
     message = page.locator(".messages .success").inner_text()
     assert message == (
         "Session started. Re-screen: treat (overridden; the screening said refer to a physician)."
@@ -103,7 +105,8 @@ def test_override_survives_an_unchanged_save_and_lapses_when_its_facts_change(
     page.locator("#id_medications-0-last_dose").fill(
         (today - datetime.timedelta(days=2)).isoformat()
     )
-    page.get_by_role("button", name="Save answers").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save answers").click()
     page.get_by_role("button", name="Log out").click()
 
     log_in("nurse")
@@ -137,7 +140,8 @@ def test_add_another_adds_a_row_in_place(
     page.locator("#id_goals-1-areas input[value=cheeks]").check()
     page.locator("#id_goals-0-indication").select_option("rejuvenation")
     page.locator("#id_goals-0-areas input[value=forehead]").check()
-    page.get_by_role("button", name="Save answers").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save answers").click()
     saved = IntakeRecord.objects.get(patient=patient)
     assert [goal["indication"] for goal in saved.data["goals"]] == ["rejuvenation", "acne_scars"]
 
@@ -152,10 +156,13 @@ def test_add_another_without_javascript(
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill("desk2")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
     page.goto(f"{live_server.url}/patients/{patient.pk}/questionnaire/")
     page.locator("#id_allergies-0-substance").fill("Latex")
-    page.get_by_test_id("rows-allergies").get_by_role("button", name="Add another").click()
+    with page.expect_navigation():  # without JavaScript the button posts the page
+        page.get_by_test_id("rows-allergies").get_by_role("button", name="Add another").click()
+    page.wait_for_load_state()
     rows = page.get_by_test_id("rows-allergies").locator("[data-row]")
     assert rows.count() == 2
     assert page.locator("#id_allergies-0-substance").input_value() == "Latex"

@@ -34,7 +34,8 @@ def test_portal_pages_fit_a_phone(
     open_link = page.get_by_role("link", name="Open the session")
     box = open_link.bounding_box()
     assert box is not None and box["height"] >= 44 and box["width"] >= 44
-    open_link.click()
+    with page.expect_navigation():
+        open_link.click()
     assert page.url.endswith(f"/sessions/{signed_note.pk}/")
 
     # The skip link is the first thing the keyboard reaches, and it moves to the content.
