@@ -51,6 +51,7 @@ DATE_FIELDS = [
     "planned_on",
     "birth_date",
     "s0-first_session",
+    "licence_expires_on",
 ]
 for _list in ("conditions", "medications", "procedures"):
     DATE_FIELDS += [

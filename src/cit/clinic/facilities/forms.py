@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from cit.clinic.accounts.actions import parse_windows
 from cit.clinic.accounts.models import LicenceType
 from cit.clinic.accounts.roles import CLINICAL_ROLES, STAFF_ROLES, Role
+from cit.clinic.bounds import BoundedDates
 from cit.clinic.facilities.models import ClosureDay, Device, Room, Weekday
 
 
@@ -23,7 +24,7 @@ class DeviceForm(forms.ModelForm):  # type: ignore[type-arg]
         fields = ["kind", "model", "serial_number", "max_depth_mm"]
 
 
-class ClosureDayForm(forms.ModelForm):  # type: ignore[type-arg]
+class ClosureDayForm(BoundedDates, forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = ClosureDay
         fields = ["date", "name", "repeats_yearly"]
@@ -93,7 +94,7 @@ STAFF_ROLE_CHOICES = [(role.value, role.label) for role in Role if role in STAFF
 LICENCE_WARNING_DAYS = 60
 
 
-class StaffForm(forms.Form):
+class StaffForm(BoundedDates, forms.Form):
     """A member of staff: name, role, and the licence of those who treat."""
 
     first_name = forms.CharField(max_length=150)
