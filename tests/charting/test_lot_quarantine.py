@@ -84,3 +84,13 @@ def test_expired_and_empty_lots_are_not_offered(draft_note: Any, nurse: Any, cli
     assert f'value="{empty.pk}"' not in page
     assert f'value="{last_day.pk}"' in page, "a lot may be used on its expiry day"
     assert not LotUse.objects.exists()
+
+
+def test_a_recall_reason_longer_than_the_record_holds_is_refused(nurse: Any, clinic: Any) -> None:
+    # PostgreSQL refused a 100,000-character reason with a 500 (found by the page sweep).
+    lot = make_lot(clinic, "needle_cartridge", "Cartridge C")
+    with pytest.raises(ValidationError) as refused:
+        do_recall_lot(actor=nurse, lot=lot, reason="x" * 100_000)
+    assert "reason" in refused.value.message_dict
+    lot.refresh_from_db()
+    assert not lot.is_recalled

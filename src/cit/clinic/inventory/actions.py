@@ -119,6 +119,9 @@ def do_recall_lot(*, actor: Any, lot: Lot, reason: str, request: HttpRequest | N
     reason = reason.strip()
     if len(reason) < MIN_RECALL_REASON:
         raise ValidationError({"reason": ["Say why the lot is recalled (the notice or defect)."]})
+    longest = Lot._meta.get_field("recall_reason").max_length or 0
+    if len(reason) > longest:
+        raise ValidationError({"reason": [f"Keep the reason to {longest} characters."]})
     locked: Lot = Lot.objects.select_for_update().select_related("product").get(pk=lot.pk)
     if locked.is_recalled:
         raise ValidationError({"lot": [f"Lot {locked.lot_number} is already recalled."]})
