@@ -190,6 +190,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day
 # Staff sessions also end after this many minutes without a request (0: never).
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+# ... and after this many on a computer marked shared at log-in (patients too).
+SESSION_IDLE_MINUTES_SHARED = env_int("SESSION_IDLE_MINUTES_SHARED", 10)
 # Behind HTTPS (SECURE_COOKIES=true) cookies are Secure, and by default the proxy's
 # X-Forwarded-Proto is believed, plain HTTP is redirected and HSTS is sent for a year.
 SECURE_COOKIES = env_bool("SECURE_COOKIES", False)

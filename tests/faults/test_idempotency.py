@@ -169,6 +169,11 @@ def test_refusals_are_kept_but_rate_limits_are_not(
     bad = {**PATIENT, "birth_date": "2999-01-01"}
     assert _post(client, "/api/patients", bad, key="bad").status_code == 422
     assert _post(client, "/api/patients", bad, key="bad")["Idempotent-Replayed"] == "true"
+    # A post refused for its missing CSRF token is not kept: the retry with it goes through.
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(make_user("front_desk", clinic))
+    assert _post(strict, "/api/patients", PATIENT, key="csrf").status_code == 403
+    assert not IdempotentRequest.objects.filter(key="csrf").exists()
     settings.RATE_LIMIT_API_PER_MINUTE = 1
     assert _post(client, "/api/patients", PATIENT, key="late").status_code == 429
     assert not IdempotentRequest.objects.filter(key="late").exists()

@@ -143,6 +143,29 @@ class TestIdleTimeout:
 
 
 @pytest.mark.django_db
+def test_a_shared_computer_gets_the_shorter_idle_timeout(
+    clinic: Any, make_user: Any, make_patient: Any, settings: Any
+) -> None:
+    settings.AXES_ENABLED = False
+    assert settings.SESSION_IDLE_MINUTES_SHARED == 10
+    make_user("front_desk", clinic, username="desk", password=PASSWORD)
+    portal = make_user("patient", clinic, username="pat", password=PASSWORD)
+    make_patient(clinic, portal_user=portal)
+    for username in ("desk", "pat"):
+        client = Client()
+        page = client.get("/accounts/login/")
+        assert "shared computer" in page.content.decode()
+        form = {"username": username, "password": PASSWORD, "shared_device": "1"}
+        assert client.post("/accounts/login/", form).status_code == 302
+        assert client.get("/").status_code == 200
+        session = client.session
+        session[LAST_SEEN] = time.time() - 11 * 60
+        session.save()
+        assert client.get("/").status_code == 302, username
+        assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
 class TestSpraying:
     def _attempt(self, client: Client, username: str, password: str, **meta: str) -> Any:
         return client.post("/accounts/login/", {"username": username, "password": password}, **meta)

@@ -4,7 +4,9 @@ A workstation left logged in on a clinic floor shows patient records to whoever 
 the session's absolute age (``SESSION_COOKIE_AGE``, a working day) is too long for that. The
 last request's time is kept in the session (written at most once a minute); a staff request
 that comes later than the idle limit is logged out first: pages go to log in, the API
-answers 401. Patients' portal sessions keep the absolute age only.
+answers 401. A log-in that ticks "shared computer" gets ``SESSION_IDLE_MINUTES_SHARED``
+(default 10) instead, patients included. Patients' own sessions otherwise keep the absolute
+age only.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from cit.api.errors import error_body
 
 LAST_SEEN = "cit_last_seen"
+SHARED_DEVICE = "cit_shared_device"
 WRITE_EVERY_SECONDS = 60
 
 
@@ -28,11 +31,16 @@ class IdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        limit = int(settings.SESSION_IDLE_MINUTES) * 60
         user = getattr(request, "user", None)
-        if limit <= 0 or user is None or not user.is_authenticated:
+        if user is None or not user.is_authenticated:
             return self.get_response(request)
-        if getattr(user, "is_patient", False):
+        if request.session.get(SHARED_DEVICE):
+            limit = int(settings.SESSION_IDLE_MINUTES_SHARED) * 60
+        elif getattr(user, "is_patient", False):
+            limit = 0
+        else:
+            limit = int(settings.SESSION_IDLE_MINUTES) * 60
+        if limit <= 0:
             return self.get_response(request)
         now = time.time()
         last = request.session.get(LAST_SEEN)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cit.clinic.access import staff_clinic
+from cit.clinic.accounts.idle import SHARED_DEVICE
 from cit.clinic.accounts.lockout import client_ip
 from cit.clinic.accounts.roles import CLINICAL_ROLES, Role
 from cit.clinic.audit.actions import record_event
@@ -52,8 +53,15 @@ class CitLoginView(LoginView):
             return render(request, "registration/locked_out.html", status=429)
         return super().post(request, *args, **kwargs)
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["shared_idle_minutes"] = settings.SESSION_IDLE_MINUTES_SHARED
+        return context
+
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
+        if self.request.POST.get("shared_device"):
+            self.request.session[SHARED_DEVICE] = True
         record_event(self.request, AuditAction.LOGIN, actor=form.get_user())
         return response
 

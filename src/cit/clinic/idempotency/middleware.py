@@ -9,7 +9,8 @@ is kept with the key, the user, the method and path and a hash of the body, for
   ``Idempotent-Replayed: true`` (and the replay is audited: it shows the record again);
 - the same key with another route or body: 422, nothing done;
 - the same key while the first request is still running: 409, nothing done;
-- a first answer of 5xx, 401 or 429 is not kept (the retry runs again).
+- a first answer of 5xx, 401, 403 or 429 is not kept (the retry runs again: a missing
+  CSRF token or an expired session must not be replayed).
 
 The key is claimed by inserting its row (a unique constraint) before the view runs, so two
 concurrent retries cannot both run.
@@ -34,7 +35,8 @@ from cit.clinic.idempotency.models import IdempotentRequest
 
 HEADER = "Idempotency-Key"
 METHODS = frozenset({"POST", "PATCH"})
-NOT_KEPT = frozenset({401, 429})
+# Not the answer to the request itself: log in, CSRF or role, too many requests.
+NOT_KEPT = frozenset({401, 403, 429})
 MAX_KEY_LENGTH = 200
 
 
