@@ -62,7 +62,9 @@ def test_book_move_and_see_it_in_the_calendar(
     page.get_by_label("Date").fill(target.date().isoformat())
     page.get_by_role("button", name="Show").click()
     slot = page.get_by_test_id(f"slot-{second.pk}")
-    assert slot.is_visible()
+    # Waits for the calendar the click loads (is_visible() alone raced the navigation
+    # under load and read the page before it).
+    slot.wait_for(state="visible")
     assert "Session 2" in slot.inner_text() and "Maya Haddad" in slot.inner_text()
     screenshot("appointments-calendar-week")
     assert console_errors == []
