@@ -232,7 +232,7 @@ class Matcher:
 
     @staticmethod
     def _pick(slot: DrugSlot, route: Route | None, problems: list[str]) -> DrugMatch | None:
-        label = _drug_label(slot[0])
+        label = drug_label(slot[0])
         if route is not None:
             for concept in slot:
                 if concept.covers(route):
@@ -479,7 +479,8 @@ def _begins_with_name(tokens: tuple[str, ...], names: PhraseIndex[ConditionConce
     return any(tokens[:size] in names for size in range(1, len(tokens) + 1))
 
 
-def _drug_label(concept: DrugConcept) -> str:
+def drug_label(concept: DrugConcept) -> str:
+    """The name a drug is shown by: its first generic name, else its first brand."""
     return concept.names[0] if concept.names else concept.brands[0]
 
 

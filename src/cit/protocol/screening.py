@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from cit.protocol.dates import add_months, age_on
 from cit.protocol.knowledge import DrugConcept, Knowledge, Rule, get_knowledge
-from cit.protocol.matching import Matcher
+from cit.protocol.matching import Matcher, drug_label
 from cit.protocol.medication_use import MedicationUse, Use, in_use_with_washout, medication_use
 from cit.protocol.model import (
     AREA_FLAGS,
@@ -289,7 +289,7 @@ class Screener:
                 drug_rule = match.concept.drug_class.rule
                 assert drug_rule is not None  # only drugs of a rule are kept
                 named = (
-                    f"{label} (names {_drug_name(match.concept)}: {match.concept.drug_class.title})"
+                    f"{label} (names {drug_label(match.concept)}: {match.concept.drug_class.title})"
                 )
                 use = MedicationUse(Use.IN_USE)
                 self._medication_rule(drug_rule, match.concept, use, on, Fact(path, named), found)
@@ -421,7 +421,3 @@ class Screener:
             profile=self.profile.name,
             protocol_version=self.protocol_version,
         )
-
-
-def _drug_name(concept: DrugConcept) -> str:
-    return concept.names[0] if concept.names else concept.brands[0]
