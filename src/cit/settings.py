@@ -119,7 +119,10 @@ DATABASES: dict[str, dict[str, Any]] = {
     "default": dict(
         dj_database_url.parse(
             env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'cit.sqlite3'}"),
-            conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+            # Keep a connection per worker for a minute instead of opening one per request;
+            # the health check drops it (after a database restart) before a request uses it.
+            conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+            conn_health_checks=True,
         )
     )
 }

@@ -26,8 +26,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-
-from ortools.sat.python import cp_model
+from typing import TYPE_CHECKING
 
 from cit.scheduling.localtime import local_date, minute_of_day, to_epoch
 from cit.scheduling.occupancy import Occupancy
@@ -47,6 +46,11 @@ from cit.scheduling.replan import (
 from cit.scheduling.slots import Placement, SlotFinder
 from cit.scheduling.state import ClinicState
 from cit.scheduling.types import BookedSeries, BookedSession
+
+if TYPE_CHECKING:
+    # OR-Tools (with numpy and pandas, ~90 MB) loads only when a clinic-wide re-plan runs,
+    # not in every web worker that imports the scheduling core.
+    from ortools.sat.python import cp_model
 
 
 class SolveStatus(enum.StrEnum):
@@ -161,6 +165,8 @@ def optimise_replan(
     ]
     model, variables = _build_model(problem, candidates)
     _add_hint(model, problem, candidates, variables, greedy_by_series)
+
+    from ortools.sat.python import cp_model
 
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_seconds
@@ -373,6 +379,8 @@ class _SessionVars:
 def _build_model(
     problem: ReplanProblem, candidates: list[list[list[_Candidate]]]
 ) -> tuple[cp_model.CpModel, list[list[_SessionVars]]]:
+    from ortools.sat.python import cp_model
+
     weights = problem.weights
     model = cp_model.CpModel()
     objective: list[cp_model.LinearExprT] = []

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
 from cit.clinic.charting.models import SessionNote
 from cit.protocol.aftercare import aftercare, course_summary
@@ -41,6 +40,9 @@ def aftercare_pdf(note: SessionNote) -> bytes:
     profile = load_profile(clinic.protocol_profile)
     knowledge = get_knowledge()
     depth = _deepest_depth(note)
+
+    # fpdf2 (~55 MB) loads on the first handout, not in every web worker.
+    from fpdf import FPDF
 
     pdf = FPDF(format="A4")
     pdf.set_title(_latin1(_("Aftercare after your micro-needling session")))
