@@ -144,3 +144,20 @@ def test_no_warning_for_someone_new(clinic: Any, make_user: Any, three: dict[str
     desk = _client(make_user("front_desk", clinic))
     response = _register(desk, given_name="Ines", family_name="Duarte", birth_date="1988-08-08")
     assert response.status_code == 302
+
+
+def test_search_follows_an_edited_phone_and_name(
+    clinic: Any, make_user: Any, three: dict[str, Any]
+) -> None:
+    from cit.clinic.patients.actions import do_update_patient
+
+    desk_user = make_user("front_desk", clinic)
+    do_update_patient(
+        actor=desk_user,
+        patient=three["grace"],
+        changes={"phone": "480-555-7777", "family_name": "Murray"},
+    )
+    desk = _client(desk_user)
+    assert _found(desk, "480 555 7777") == {"Grace"}
+    assert _found(desk, "murray") == {"Grace"}
+    assert _found(desk, "hopper") == set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.db import models
 
 from cit.clinic.archive import ArchivableModel
 from cit.clinic.facilities.models import Clinic
+from cit.clinic.patients.matching import search_key
 
 
 class Sex(models.TextChoices):
@@ -61,9 +63,21 @@ class Patient(ArchivableModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    search_key = models.CharField(
+        max_length=600,
+        blank=True,
+        editable=False,
+        help_text="Folded names, record number, email and phone digits (see matching.search_key).",
+    )
 
     class Meta:
         ordering = ["family_name", "given_name"]
+        indexes = [
+            models.Index(
+                fields=["clinic", "family_name", "given_name"], name="patient_clinic_name"
+            ),
+            models.Index(fields=["clinic", "birth_date"], name="patient_clinic_birth_date"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["clinic", "record_number"], name="patient_unique_record_number"
@@ -77,6 +91,18 @@ class Patient(ArchivableModel):
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name} ({self.record_number})"
+
+    _SEARCHED_FIELDS = frozenset({"given_name", "family_name", "record_number", "email", "phone"})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Kept here so that every way a patient is written keeps its search key current.
+        self.search_key = search_key(
+            self.given_name, self.family_name, self.record_number, self.email, self.phone
+        )
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and self._SEARCHED_FIELDS & set(update_fields):
+            kwargs["update_fields"] = [*update_fields, "search_key"]
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:
