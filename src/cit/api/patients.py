@@ -6,7 +6,6 @@ import datetime
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
@@ -18,6 +17,7 @@ from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.patients.actions import do_register_patient, do_update_patient
 from cit.clinic.patients.models import Patient
+from cit.clinic.patients.queries import matching_patients
 from cit.lib import bounds
 
 router = Router(tags=["patients"])
@@ -80,12 +80,7 @@ def list_patients(
 ) -> dict[str, object]:
     require_capability(request, Capability.PATIENT_LIST)
     patients = Patient.objects.active().filter(clinic=staff_clinic(request))
-    for term in q.split():
-        patients = patients.filter(
-            Q(given_name__icontains=term)
-            | Q(family_name__icontains=term)
-            | Q(record_number__icontains=term)
-        )
+    patients = matching_patients(patients, q)
     count = patients.count()
     items = list(patients[offset : offset + limit])
     record_event(

@@ -76,7 +76,7 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["patient", "-at"]),
             models.Index(fields=["actor", "-at"]),
-            models.Index(fields=["clinic", "-at"]),
+            models.Index(fields=["clinic", "-at", "-id"], name="audit_clinic_newest"),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -27,26 +27,7 @@ from cit.clinic.patients.actions import (
 )
 from cit.clinic.patients.forms import PatientForm, PatientSearchForm
 from cit.clinic.patients.models import Patient
-
-_ROW_FIELDS = ("pk", "given_name", "family_name", "record_number", "email", "phone", "birth_date")
-
-
-def _rows(patients: QuerySet[Patient]) -> list[matching.PatientRow]:
-    return [matching.PatientRow(*values) for values in patients.values_list(*_ROW_FIELDS)]
-
-
-def _narrowed(patients: QuerySet[Patient], narrowing: matching.Narrowing) -> QuerySet[Patient]:
-    """Only the rows that can match, so a search reads a few rows, not the whole clinic."""
-    if narrowing.nothing:
-        return patients.none()
-    if narrowing.birth_date is not None:
-        patients = patients.filter(birth_date=narrowing.birth_date)
-    for any_of in narrowing.key_parts:
-        wanted = Q()
-        for part in any_of:
-            wanted |= Q(search_key__contains=part)
-        patients = patients.filter(wanted)
-    return patients
+from cit.clinic.patients.queries import matching_patients, patient_rows
 
 
 def likely_duplicates(clinic: Any, data: dict[str, Any]) -> list[tuple[Patient, list[str]]]:
@@ -61,7 +42,7 @@ def likely_duplicates(clinic: Any, data: dict[str, Any]) -> list[tuple[Patient, 
     tail = matching.digits(phone)[-4:]
     if len(matching.digits(phone)) >= 7:
         wanted |= Q(phone__contains=tail)
-    rows = {row.pk: row for row in _rows(candidates.filter(wanted))}
+    rows = {row.pk: row for row in patient_rows(candidates.filter(wanted))}
     reasons = {
         pk: why
         for pk, row in rows.items()
@@ -82,8 +63,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         show_archived = form.cleaned_data["archived"]
     patients = patients if show_archived else patients.active()
     if query:
-        ids = matching.search(query, _rows(_narrowed(patients, matching.narrowing(query))))
-        patients = patients.filter(pk__in=ids)
+        patients = matching_patients(patients, query)
     page = Paginator(patients, 25).get_page(request.GET.get("page"))
     # A list shows names and dates of birth: that is a read of patient data too.
     record_event(

@@ -1,0 +1,40 @@
+"""Patient searches on the database: narrow with the stored search key, then match."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db.models import Q, QuerySet
+
+from cit.clinic.patients import matching
+from cit.clinic.patients.models import Patient
+
+Patients = TypeVar("Patients", bound=QuerySet[Any])
+
+_ROW_FIELDS = ("pk", "given_name", "family_name", "record_number", "email", "phone", "birth_date")
+
+
+def patient_rows(patients: QuerySet[Patient]) -> list[matching.PatientRow]:
+    return [matching.PatientRow(*values) for values in patients.values_list(*_ROW_FIELDS)]
+
+
+def matching_patients(patients: Patients, query: str) -> Patients:
+    """The patients of ``patients`` that ``query`` finds (see ``matching.search``)."""
+    if not query.strip():
+        return patients
+    ids = matching.search(query, patient_rows(_narrowed(patients, matching.narrowing(query))))
+    return patients.filter(pk__in=ids)
+
+
+def _narrowed(patients: Patients, narrowing: matching.Narrowing) -> Patients:
+    """Only the rows that can match, so a search reads a few rows, not the whole clinic."""
+    if narrowing.nothing:
+        return patients.none()
+    if narrowing.birth_date is not None:
+        patients = patients.filter(birth_date=narrowing.birth_date)
+    for any_of in narrowing.key_parts:
+        wanted = Q()
+        for part in any_of:
+            wanted |= Q(search_key__contains=part)
+        patients = patients.filter(wanted)
+    return patients
