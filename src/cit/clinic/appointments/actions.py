@@ -171,7 +171,7 @@ def propose_series(
         plan, series_index, earliest_start=earliest, preferences=preferences
     )
     first, last = booking_horizon(search_request)
-    state = state_for_days(clinic, first, last, today=today)
+    state = state_for_days(clinic, first, last, today=today, patient_id=search_request.patient_id)
     result = find_series(search_request, state, not_before=now, alternatives=alternatives)
     # A booked series may later move anywhere from the booking day on, so store that window.
     stored = series_request(plan, series_index, earliest_start=today, preferences=preferences)
@@ -249,7 +249,11 @@ def _rule_violations(
     start = min(s.start for s in sessions)
     end = max(s.end for s in sessions)
     state = build_state(
-        clinic, start - datetime.timedelta(days=1), end + datetime.timedelta(days=1), today=today
+        clinic,
+        start - datetime.timedelta(days=1),
+        end + datetime.timedelta(days=1),
+        today=today,
+        patient_id=request.patient_id,
     )
     violations = check_series(
         sessions,

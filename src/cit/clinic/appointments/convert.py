@@ -89,9 +89,14 @@ def build_state(
     end: datetime.datetime,
     *,
     today: datetime.date,
+    patient_id: str | None = None,
 ) -> ClinicState:
     """The clinic's resources plus every active hold and absence overlapping [start, end),
     and its closure days in that range (so no booking path, re-plan or solver uses them).
+
+    With ``patient_id`` (a search or check for one patient's series) other patients' own
+    holds are left out: they can never clash with this patient's sessions, and they are a
+    quarter of the rows.
 
     Providers work their weekly rota, or the clinic's opening hours when they have none;
     absences come from ``ProviderAbsence``. ``licensed`` is the licence rule on ``today``;
@@ -136,9 +141,12 @@ def build_state(
         CoreDevice(id=str(d.pk), kind=DeviceKind(d.kind), name=str(d))
         for d in Device.objects.active().filter(clinic=clinic).order_by("pk")
     )
-    holds = ResourceHold.objects.filter(
-        clinic=clinic, active=True, start__lt=end, end__gt=start
-    ).values_list("kind", "resource", "start", "end", "appointment_id")
+    holds = ResourceHold.objects.filter(clinic=clinic, active=True, start__lt=end, end__gt=start)
+    if patient_id is not None:
+        holds = holds.exclude(
+            Q(kind=HoldKind.PATIENT) & ~Q(resource=f"{HoldKind.PATIENT.value}:{patient_id}")
+        )
+    rows = holds.values_list("kind", "resource", "start", "end", "appointment_id")
     busy = tuple(
         BusyInterval(
             ResourceRef(ResourceKind(kind), resource.split(":", 1)[1]),
@@ -146,7 +154,7 @@ def build_state(
             hold_end,
             str(appointment_id),
         )
-        for kind, resource, hold_start, hold_end, appointment_id in holds
+        for kind, resource, hold_start, hold_end, appointment_id in rows
     )
     zone = clinic.tzinfo
     closed = closed_dates(
@@ -162,11 +170,16 @@ def build_state(
 
 
 def state_for_days(
-    clinic: Clinic, first: datetime.date, last: datetime.date, *, today: datetime.date
+    clinic: Clinic,
+    first: datetime.date,
+    last: datetime.date,
+    *,
+    today: datetime.date,
+    patient_id: str | None = None,
 ) -> ClinicState:
     start = local_day_start(first, clinic) - MARGIN
     end = local_day_start(last + datetime.timedelta(days=1), clinic) + MARGIN
-    return build_state(clinic, start, end, today=today)
+    return build_state(clinic, start, end, today=today, patient_id=patient_id)
 
 
 def series_request(

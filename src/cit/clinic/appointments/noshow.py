@@ -134,7 +134,9 @@ def propose_after_no_show(
     rest = _rest_of(missed)
     search, note = _search_request(missed, rest, clinic.today(now))
     first, last = booking_horizon(search)
-    state = state_for_days(clinic, first, last, today=clinic.today(now))
+    state = state_for_days(
+        clinic, first, last, today=clinic.today(now), patient_id=search.patient_id
+    )
     # The sessions still booked are the ones being re-placed: their own times are free.
     state = state.with_changes(release=[str(a.pk) for a in rest])
     result = find_series(search, state, not_before=now, alternatives=2)
