@@ -81,8 +81,11 @@ def test_narrowing_lets_through_every_row_search_finds(query: str) -> None:
 
 
 def test_narrowing_keeps_most_rows_out() -> None:
-    # "hoper" starts with h: only Grace Hopper has a word starting with h.
+    # "hoper": only Grace Hopper has a word starting with h that holds "ho" or "per".
     assert {row.pk for row in ROWS if _passes(row, "hoper")} == {3}
+    # "oliva": Olivia and Oliver (both hold "ol"), not Anna-Lise O'Brien (an "o" word).
+    assert {row.pk for row in ROWS if _passes(row, "oliva")} == {1, 2}
+    assert {row.pk for row in ROWS if _passes(row, "bri")} == {4}
     assert {row.pk for row in ROWS if _passes(row, "1985-07-01")} == {2}
     assert {row.pk for row in ROWS if _passes(row, "5550142")} == {1}
 

@@ -6,7 +6,7 @@ dates in the usual written forms.
 
 At a clinic with many patients the database narrows the rows first (``narrowing``) on a
 stored ``search_key`` (``search_key``), so a typo is forgiven only after a name word's
-first letter.
+first letter and when one half of the typed word is whole.
 """
 
 from __future__ import annotations
@@ -162,10 +162,16 @@ def narrowing(query: str) -> Narrowing:
             parts.append((folded,))
         elif len(number) >= 4 and len(number) >= len(term.replace(" ", "")) - 3:
             parts.append((number, folded))
+        elif _allowed_typos(folded) == 0:
+            # No typo allowed: the term itself, inside a name word or the record number.
+            parts.append((folded,))
         else:
-            # A name word starting with the term's first letter (prefix or typo), or the
-            # term anywhere (inside a name, a record number).
-            parts.append((" " + folded[0], folded))
+            # The term itself, or a typo in a word that starts with the term's first letter
+            # and keeps one half of the term whole (one edit cannot break both halves,
+            # unless it swaps the two letters either side of the middle).
+            half = len(folded) // 2
+            parts.append((folded, " " + folded[0]))
+            parts.append((folded[:half], folded[half:]))
     return Narrowing(birth_date, tuple(parts))
 
 
