@@ -30,7 +30,7 @@ from cit.scheduling.solver import (
     SolveStatus,
     optimise_replan,
 )
-from cit.scheduling.state import ClinicState
+from cit.scheduling.state import ClinicState, EpochBusy, EpochHold
 from cit.scheduling.types import (
     BookedSeries,
     BookedSession,
@@ -67,6 +67,8 @@ __all__ = [
     "CandidateLimits",
     "Clinic",
     "ClinicState",
+    "EpochBusy",
+    "EpochHold",
     "Device",
     "DeviceKind",
     "DeviceNeed",

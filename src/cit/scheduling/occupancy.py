@@ -8,7 +8,7 @@ tagged with their appointment id, so a re-plan can release the holds of the sess
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Set
 
 from cit.scheduling.types import ResourceKind
 
@@ -34,7 +34,8 @@ class Occupancy:
         self._starts: dict[str, list[int]] = {}
         self._ends: dict[str, list[int]] = {}
         self._owned: set[str] = set()
-        self._tag_keys: dict[str, frozenset[str]] = {}
+        # Never changed in place (copies share them): replaced on add, dropped on release.
+        self._tag_keys: dict[str, Set[str]] = {}
         self._frozen = False
 
     @classmethod
@@ -45,7 +46,7 @@ class Occupancy:
             index._holds.setdefault(key, []).append((start, end, tag))
             if tag is not None:
                 by_tag.setdefault(tag, set()).add(key)
-        index._tag_keys = {tag: frozenset(keys) for tag, keys in by_tag.items()}
+        index._tag_keys = dict(by_tag)
         for key in index._holds:
             index._rebuild(key)
         index._owned = set(index._holds)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from cit.scheduling.localtime import to_epoch, to_epoch_ceil
@@ -15,9 +17,66 @@ from cit.scheduling.types import (
     Device,
     Provider,
     ResourceKind,
+    ResourceRef,
     Room,
     TimeRange,
 )
+
+EpochHold = tuple[str, int, int, str | None]
+"""A hold as a database returns it cheaply: resource key ("room:3"), start and end in epoch
+seconds, and the id of the appointment holding it."""
+
+
+class EpochBusy(Sequence[BusyInterval]):
+    """``ClinicState.busy`` from plain numbers. The occupancy index reads the numbers
+    directly; ``BusyInterval`` objects are made only when someone iterates (validation,
+    re-plans), so a proposal over a busy clinic's horizon never builds them."""
+
+    __slots__ = ("rows", "_intervals")
+
+    def __init__(self, rows: Iterable[EpochHold]) -> None:
+        self.rows: tuple[EpochHold, ...] = tuple(rows)
+        self._intervals: tuple[BusyInterval, ...] | None = None
+
+    def _all(self) -> tuple[BusyInterval, ...]:
+        if self._intervals is None:
+            self._intervals = tuple(_interval(row) for row in self.rows)
+        return self._intervals
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, index: int) -> BusyInterval: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[BusyInterval]: ...
+
+    def __getitem__(self, index: int | slice) -> BusyInterval | Sequence[BusyInterval]:
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[BusyInterval]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, EpochBusy):
+            return self.rows == other.rows
+        if isinstance(other, Sequence):
+            return self._all() == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _interval(row: EpochHold) -> BusyInterval:
+    key, start, end, appointment_id = row
+    kind, resource_id = key.split(":", 1)
+    return BusyInterval(
+        ResourceRef(ResourceKind(kind), resource_id),
+        datetime.fromtimestamp(start, UTC),
+        datetime.fromtimestamp(end, UTC),
+        appointment_id,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +92,7 @@ class ClinicState:
     providers: tuple[Provider, ...]
     rooms: tuple[Room, ...]
     devices: tuple[Device, ...]
-    busy: tuple[BusyInterval, ...] = ()
+    busy: Sequence[BusyInterval] = ()
     _index: list[Occupancy] = field(default_factory=list, init=False, repr=False, compare=False)
     _providers_by_id: dict[str, Provider] = field(
         default_factory=dict, init=False, repr=False, compare=False
@@ -80,7 +139,7 @@ class ClinicState:
         kept = (
             tuple(b for b in self.busy if b.appointment_id not in released)
             if released
-            else self.busy
+            else tuple(self.busy)
         )
         changed = replace(self, busy=kept + added)
         if self._index:
@@ -116,10 +175,14 @@ class ClinicState:
 def _build_index(busy: Iterable[BusyInterval], providers: Iterable[Provider]) -> Occupancy:
     # Inlined epoch arithmetic: this loop runs once per hold of the whole book.
     floor, ceil = math.floor, math.ceil
-    holds: list[tuple[str, int, int, str | None]] = [
-        (b.resource.key, floor(b.start.timestamp()), ceil(b.end.timestamp()), b.appointment_id)
-        for b in busy
-    ]
+    holds: list[EpochHold] = (
+        list(busy.rows)
+        if isinstance(busy, EpochBusy)
+        else [
+            (b.resource.key, floor(b.start.timestamp()), ceil(b.end.timestamp()), b.appointment_id)
+            for b in busy
+        ]
+    )
     # An absence blocks a provider exactly like a booking does, but is never released.
     for provider in providers:
         key = resource_key(ResourceKind.PROVIDER, provider.id)

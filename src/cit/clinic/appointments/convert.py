@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, replace
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import BigIntegerField, Func, Q
 
 from cit.clinic.accounts.models import Provider, ProviderWorkingHours
 from cit.clinic.appointments.models import (
@@ -29,14 +29,12 @@ from cit.clinic.plans.models import PlannedSession, TreatmentPlanRecord
 from cit.scheduling import (
     BookedSeries,
     BookedSession,
-    BusyInterval,
     ClinicState,
     DeviceKind,
     DeviceUse,
+    EpochBusy,
     IntervalWindow,
     PatientPreferences,
-    ResourceKind,
-    ResourceRef,
     SeriesRequest,
     TimeRange,
     TimeWindow,
@@ -81,6 +79,37 @@ def core_clinic(
 
 def local_day_start(day: datetime.date, clinic: Clinic) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(0, 0), tzinfo=clinic.tzinfo)
+
+
+class EpochSeconds(Func):
+    """A timestamp column as whole seconds since the epoch, rounded down (or up with
+    ``ceil``), computed by the database so Python parses no datetimes."""
+
+    output_field = BigIntegerField()
+
+    def __init__(self, expression: str, *, ceil: bool = False) -> None:
+        super().__init__(expression)
+        self.ceil = ceil
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        rounding = "CEIL" if self.ceil else "FLOOR"
+        return self.as_sql(
+            compiler,
+            connection,
+            template=f"{rounding}(EXTRACT(EPOCH FROM %(expressions)s))::bigint",
+            **extra,
+        )
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # SQLite keeps UTC text; strftime('%s') drops the fraction, '%f' has it (SS.SSS).
+        # '%%%%' survives both the template and the driver's placeholder pass as one '%'.
+        template = "CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)"
+        if self.ceil:
+            template += (
+                " + (CAST(strftime('%%%%f', %(expressions)s) AS REAL)"
+                " > CAST(strftime('%%%%S', %(expressions)s) AS REAL))"
+            )
+        return self.as_sql(compiler, connection, template=template, **extra)
 
 
 def build_state(
@@ -146,15 +175,13 @@ def build_state(
         holds = holds.exclude(
             Q(kind=HoldKind.PATIENT) & ~Q(resource=f"{HoldKind.PATIENT.value}:{patient_id}")
         )
-    rows = holds.values_list("kind", "resource", "start", "end", "appointment_id")
-    busy = tuple(
-        BusyInterval(
-            ResourceRef(ResourceKind(kind), resource.split(":", 1)[1]),
-            hold_start,
-            hold_end,
-            str(appointment_id),
-        )
-        for kind, resource, hold_start, hold_end, appointment_id in rows
+    rows = holds.order_by().values_list(
+        "resource", EpochSeconds("start"), EpochSeconds("end", ceil=True), "appointment_id"
+    )
+    # Plain numbers from the database: no datetime per hold, no BusyInterval per hold.
+    busy = EpochBusy(
+        (resource, hold_start, hold_end, str(appointment_id))
+        for resource, hold_start, hold_end, appointment_id in rows
     )
     zone = clinic.tzinfo
     closed = closed_dates(
