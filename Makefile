@@ -53,6 +53,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 test: install-test lint
 	$(BIN)/pytest -n 2 -q -p no:cacheprovider $(PYTEST_ARGS)

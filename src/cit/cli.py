@@ -36,10 +36,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _register_protocol_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    try:
-        from cit.protocol.cli import add_subcommands
-    except ImportError:  # the protocol CLI module is optional while it is being built
-        return
+    from cit.protocol_cli import add_subcommands
+
     add_subcommands(subparsers)
 
 

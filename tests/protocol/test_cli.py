@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from cit.protocol.cli import add_subcommands, main
+from cit.protocol_cli import add_subcommands, main
 
 INTAKE = {
     "birth_date": "1990-05-01",
@@ -254,7 +254,7 @@ def test_add_subcommands_plugs_into_another_parser(write: Writer) -> None:
 
 def test_runs_as_a_module(write: Writer) -> None:
     completed = subprocess.run(
-        [sys.executable, "-m", "cit.protocol.cli", "screen", "--on", "2025-01-15", write(INTAKE)],
+        [sys.executable, "-m", "cit.protocol_cli", "screen", "--on", "2025-01-15", write(INTAKE)],
         capture_output=True,
         text=True,
         check=False,

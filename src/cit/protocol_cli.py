@@ -6,7 +6,7 @@ JSON on stdout and exit 0 whatever the decision; invalid input exits 2 with the 
 path on stderr. ``--on`` defaults to today: this edge is the only place that reads the clock.
 
 The main ``cit`` command calls :func:`add_subcommands`; each sub-command sets ``handler``
-(``args.handler(args)`` returns the exit code). ``python -m cit.protocol.cli`` runs them alone.
+(``args.handler(args)`` returns the exit code). ``python -m cit.protocol_cli`` runs them alone.
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the protocol commands on their own: ``python -m cit.protocol.cli screen FILE``."""
+    """Run the protocol commands on their own: ``python -m cit.protocol_cli screen FILE``."""
     parser = argparse.ArgumentParser(prog="cit", description="CIT protocol engine")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_subcommands(subparsers)
