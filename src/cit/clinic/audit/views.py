@@ -12,7 +12,7 @@ from cit.clinic.accounts.permissions import Capability
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.forms import AuditFilterForm
 from cit.clinic.audit.models import AuditAction, AuditEvent
-from cit.lib.paging import CappedPaginator
+from cit.clinic.paging import CappedPaginator
 
 
 def _events(request: HttpRequest, form: AuditFilterForm) -> QuerySet[AuditEvent]:

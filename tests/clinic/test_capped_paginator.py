@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cit.clinic.audit.models import AuditEvent
-from cit.lib.paging import CappedPaginator
+from cit.clinic.paging import CappedPaginator
 
 
 @pytest.mark.django_db
