@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from cit.scheduling.localtime import boundary_epoch, to_epoch
-from cit.scheduling.state import ClinicState
+from cit.scheduling.state import ClinicState, EpochBusy, EpochHold
 from cit.scheduling.types import (
     BookedSession,
     BusyInterval,
@@ -65,6 +65,18 @@ def _within(hours: WeeklyHours, day: date, start: int, end: int, zone: ZoneInfo)
     )
 
 
+def _epoch_holds(
+    busy: Sequence[BusyInterval], extra: Sequence[BusyInterval]
+) -> Iterator[EpochHold]:
+    # Holds read as numbers from the database are used as they are, never turned into objects.
+    if isinstance(busy, EpochBusy):
+        yield from busy.rows
+    else:
+        extra = (*busy, *extra)
+    for hold in extra:
+        yield hold.resource.key, to_epoch(hold.start), to_epoch(hold.end), hold.appointment_id
+
+
 def check_series(
     sessions: Sequence[BookedSession],
     request: SeriesRequest,
@@ -105,11 +117,11 @@ def check_series(
             flag(ViolationCode.NAIVE_DATETIME, session.number, "naive datetime")
             return tuple(found)
 
-    busy_by_key: dict[str, list[tuple[int, int, BusyInterval]]] = defaultdict(list)
+    busy_by_key: dict[str, list[tuple[int, int]]] = defaultdict(list)
     ignored = set(ignore_appointment_ids)
-    for hold in (*state.busy, *extra_busy):
-        if hold.appointment_id is None or hold.appointment_id not in ignored:
-            busy_by_key[hold.resource.key].append((to_epoch(hold.start), to_epoch(hold.end), hold))
+    for key, hold_start, hold_end, appointment_id in _epoch_holds(state.busy, extra_busy):
+        if appointment_id is None or appointment_id not in ignored:
+            busy_by_key[key].append((hold_start, hold_end))
 
     for session in sessions:
         _check_session(session, request, state, zone, busy_by_key, not_before, flag)
@@ -161,7 +173,7 @@ def _check_session(
     request: SeriesRequest,
     state: ClinicState,
     zone: ZoneInfo,
-    busy_by_key: dict[str, list[tuple[int, int, BusyInterval]]],
+    busy_by_key: dict[str, list[tuple[int, int]]],
     not_before: datetime | None,
     flag: _Flag,
 ) -> None:
@@ -226,11 +238,12 @@ def _check_session(
 
     for hold in session.holds(request.patient_id):
         hold_start, hold_end = to_epoch(hold.start), to_epoch(hold.end)
-        for other_start, other_end, other in busy_by_key.get(hold.resource.key, ()):
+        for other_start, other_end in busy_by_key.get(hold.resource.key, ()):
             if other_start < hold_end and hold_start < other_end:
                 flag(
                     ViolationCode.DOUBLE_BOOKED,
                     number,
-                    f"{hold.resource.key} is already held {other.start.isoformat()}-"
-                    f"{other.end.isoformat()}",
+                    f"{hold.resource.key} is already held "
+                    f"{datetime.fromtimestamp(other_start, UTC).isoformat()}-"
+                    f"{datetime.fromtimestamp(other_end, UTC).isoformat()}",
                 )
