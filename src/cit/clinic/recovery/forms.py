@@ -17,9 +17,9 @@ SCORE_CHOICES = [
     (2, _("Moderate")),
     (3, _("A lot")),
 ]
-PAIN_CHOICES = [(0, _("0 - no pain"))] + [(n, str(n)) for n in range(1, 10)] + [
-    (10, _("10 - the worst pain"))
-]
+PAIN_CHOICES = (
+    [(0, _("0 - no pain"))] + [(n, str(n)) for n in range(1, 10)] + [(10, _("10 - the worst pain"))]
+)
 TREND_CHOICES = [
     (PainTrendChoice.BETTER, _("Getting better")),
     (PainTrendChoice.SAME, _("About the same")),
@@ -85,7 +85,10 @@ class AdverseEventForm(forms.Form):
     severity = forms.ChoiceField(label="Severity", choices=Severity.choices)
     onset_on = forms.DateField(label="Onset", widget=forms.DateInput(attrs={"type": "date"}))
     description = forms.CharField(
-        label="Description", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+        label="Description",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(

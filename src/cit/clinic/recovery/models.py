@@ -29,7 +29,10 @@ class CheckIn(models.Model):
     day = models.PositiveSmallIntegerField()
     kind = models.CharField(
         max_length=10,
-        choices=[(CheckInKind.RECOVERY, "Recovery"), (CheckInKind.PIGMENT, "Skin colour check")],
+        choices=[
+            (CheckInKind.RECOVERY.value, "Recovery"),
+            (CheckInKind.PIGMENT.value, "Skin colour check"),
+        ],
     )
     due_at = models.DateTimeField()
     late_at = models.DateTimeField(help_text="Missed when still unanswered at this time.")
@@ -41,9 +44,7 @@ class CheckIn(models.Model):
 
     class Meta:
         ordering = ["note", "day"]
-        constraints = [
-            models.UniqueConstraint(fields=["note", "day"], name="check_in_one_per_day")
-        ]
+        constraints = [models.UniqueConstraint(fields=["note", "day"], name="check_in_one_per_day")]
 
     def __str__(self) -> str:
         return f"Check-in day {self.day} of {self.note}"
@@ -67,9 +68,9 @@ class PainTrendChoice(models.TextChoices):
 
 
 LEVEL_CHOICES = [
-    (DiaryLevel.EXPECTED, "As expected"),
-    (DiaryLevel.CONTACT_CLINIC, "Contact the clinic"),
-    (DiaryLevel.URGENT, "Urgent"),
+    (DiaryLevel.EXPECTED.value, "As expected"),
+    (DiaryLevel.CONTACT_CLINIC.value, "Contact the clinic"),
+    (DiaryLevel.URGENT.value, "Urgent"),
 ]
 
 

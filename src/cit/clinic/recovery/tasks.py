@@ -113,10 +113,7 @@ def notify_treating_clinician(alert_id: int) -> str:
     try:
         EmailMessage(
             subject="A recovery check-in needs your review",
-            body=(
-                "A patient's recovery check-in needs your review:\n"
-                f"{_alert_link(alert)}\n"
-            ),
+            body=(f"A patient's recovery check-in needs your review:\n{_alert_link(alert)}\n"),
             to=[clinician.email],
         ).send(fail_silently=False)
     except Exception:

@@ -4,7 +4,6 @@ clinician's alert page (acknowledge, record an adverse event)."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -194,9 +193,9 @@ def patient_recovery(request: HttpRequest, patient_id: int) -> HttpResponse:
     clinical = _reads_answers(request.user)
     now = timezone.now()
     check_ins = list(
-        CheckIn.objects.filter(patient=patient).select_related("note", "entry").order_by(
-            "-note__session_date", "day"
-        )
+        CheckIn.objects.filter(patient=patient)
+        .select_related("note", "entry")
+        .order_by("-note__session_date", "day")
     )
     alerts = list(RecoveryAlert.objects.filter(patient=patient).order_by("-raised_at"))
     events = (
@@ -359,5 +358,3 @@ def alert_adverse_event(request: HttpRequest, alert_id: int) -> HttpResponse:
             return redirect("recovery-alert", alert.pk)
     record_event(request, AuditAction.VIEW, patient=alert.patient, obj=alert)
     return _alert_page(request, alert, event_form=form, status=422)
-
-
