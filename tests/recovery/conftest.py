@@ -47,7 +47,8 @@ def move_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime.datetime],
 
 @pytest.fixture
 def on_day(
-    signed_note: Any, move_clock: Callable[[datetime.datetime], None]
+    signed_note: Any,  # noqa: F811
+    move_clock: Callable[[datetime.datetime], None],
 ) -> Callable[..., datetime.datetime]:
     """Move the clock to ``day`` days after the signed session, at ``hour`` in the clinic."""
 
@@ -65,7 +66,7 @@ def on_day(
 
 
 @pytest.fixture
-def portal_user(clinic: Any, make_user: Any, patient: Any) -> Any:
+def portal_user(clinic: Any, make_user: Any, patient: Any) -> Any:  # noqa: F811
     user = make_user("patient", clinic, username="ada-portal", password="portal-pass-2026")
     patient.portal_user = user
     patient.save(update_fields=["portal_user"])
