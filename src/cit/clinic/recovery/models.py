@@ -51,7 +51,7 @@ class CheckIn(models.Model):
 
     @property
     def session_date(self) -> datetime.date:
-        return self.note.session_date  # type: ignore[no-any-return]
+        return self.note.session_date
 
     def is_missed(self, now: datetime.datetime) -> bool:
         return self.answered_at is None and now >= self.late_at
