@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from cit.clinic.appointments.sms import LocmemSmsBackend
+from tests.browser.conftest import console_errors, log_in, screenshot  # noqa: F401
 
 # The charting fixtures build a consented patient and a signed note.
 from tests.charting.conftest import (  # noqa: F401
