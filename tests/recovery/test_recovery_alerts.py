@@ -171,3 +171,20 @@ def test_an_adverse_event_takes_depth_zones_and_lots_from_the_signed_note(
             severity="moderate",
             onset_on=signed_note.session_date,
         )
+
+
+@pytest.mark.django_db
+def test_without_a_physician_the_clinic_admin_gets_the_clinic_list(
+    signed_note: Any, on_day: Any, clinic: Any, make_user: Any, move_clock: Any
+) -> None:
+    admin = make_user("clinic_admin", clinic)
+    admin.email = "admin@example.com"
+    admin.save(update_fields=["email"])
+    raised = on_day(5)
+    alert = answer(signed_note, 5, fever=True).alert
+    move_clock(raised + HOUR)
+    assert escalate_alert.call(alert.pk) == "escalated"
+    assert mail.outbox[0].to == ["admin@example.com"]
+    # The admin may not read the answers: the link is the clinic's list, not the alert.
+    assert "https://clinic.example/recovery/\n" in mail.outbox[0].body
+    assert "/recovery/alerts/" not in mail.outbox[0].body

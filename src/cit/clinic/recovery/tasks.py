@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from cit.clinic.accounts.roles import Role
 from cit.clinic.appointments.sms import get_sms_backend
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
@@ -140,13 +141,19 @@ def escalate_alert(alert_id: int) -> str:
         return "skipped: acknowledged, already escalated or not yet due"
     alert = RecoveryAlert.objects.select_related("clinic", "patient").get(pk=alert_id)
     leads = clinic_leads(alert.clinic)
+    # A clinic admin may not read the answers: their link is the clinic's recovery list.
+    link = (
+        _alert_link(alert)
+        if leads and leads[0].role != Role.CLINIC_ADMIN
+        else f"{settings.SITE_URL}{reverse('recovery-clinic')}"
+    )
     if leads:
         try:
             EmailMessage(
                 subject="Unacknowledged recovery check-in",
                 body=(
                     "A patient's recovery check-in has not been acknowledged in time and "
-                    f"needs review:\n{_alert_link(alert)}\n"
+                    f"needs review:\n{link}\n"
                 ),
                 to=[lead.email for lead in leads],
             ).send(fail_silently=False)
