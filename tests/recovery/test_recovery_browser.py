@@ -99,6 +99,15 @@ def test_day_two_expected_then_day_five_urgent_and_the_clinician_acts(
     assert "Infection" in event_text and cartridge_lot.lot_number in event_text
     screenshot("recovery-alert-acknowledged")
 
+    # The staff's recovery pages, and the link once used.
+    for path in (f"/patients/{patient.pk}/recovery/", "/recovery/"):
+        page.goto(f"{live_server.url}{path}")
+        assert axe_violations(page) == [], path
+    assert "No alerts waiting." in page.get_by_test_id("clinic-alerts").inner_text()
+    page.goto(f"{live_server.url}/diary/{check_in_token(day_two)}/")
+    assert "already been answered" in page.get_by_test_id("link-refused").inner_text()
+    assert axe_violations(page) == []
+
     event = AdverseEvent.objects.get()
     assert event.note == signed_note and event.alert == RecoveryAlert.objects.get()
     assert [use.lot for use in event.lot_uses.all()] == [cartridge_lot]
