@@ -30,16 +30,16 @@ from cit.protocol.profiles import load_profile
 def send_check_in(check_in_id: int) -> str:
     """Email and text the patient their check-in link once, when it is due."""
     now = timezone.now()
+    # Only the check-in's own columns in the claim: a join would make Django update through
+    # a subquery, which PostgreSQL does not re-check after waiting for a concurrent claim.
     claimed = CheckIn.objects.filter(
-        pk=check_in_id,
-        send_claimed_at__isnull=True,
-        answered_at__isnull=True,
-        due_at__lte=now,
-        patient__archived_at__isnull=True,
+        pk=check_in_id, send_claimed_at__isnull=True, answered_at__isnull=True, due_at__lte=now
     ).update(send_claimed_at=now)
     if not claimed:
-        return "skipped: already sent, answered, not due or archived"
+        return "skipped: already sent, answered or not due"
     check_in = CheckIn.objects.select_related("note", "patient__clinic").get(pk=check_in_id)
+    if check_in.patient.archived_at is not None:
+        return "skipped: the record is archived"
     try:
         _deliver_check_in(check_in)
     except Exception:
