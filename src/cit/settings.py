@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "cit.clinic.appointments",
     "cit.clinic.charting",
     "cit.clinic.worklists",
+    "cit.clinic.recovery",
     "cit.clinic.idempotency",
 ]
 
@@ -279,12 +280,16 @@ INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "reminders", "replan"],
+        "QUEUES": ["default", "reminders", "replan", "recovery"],
     }
 }
 # A reminder (email with the .ics, and an SMS when the patient has a phone) goes out this
 # many hours before each session.
 REMINDER_HOURS_BEFORE = env_int("REMINDER_HOURS_BEFORE", 24)
+# Links in messages to patients and staff (diary check-ins, alerts) start with this address.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A diary check-in link works once, for this many days after it was sent (then the portal).
+RECOVERY_LINK_MAX_AGE_DAYS = env_int("RECOVERY_LINK_MAX_AGE_DAYS", 14)
 # A cancellation with less notice than this is recorded as a late cancellation.
 LATE_CANCEL_HOURS = env_int("LATE_CANCEL_HOURS", 24)
 SMS_BACKEND = env_str("SMS_BACKEND", "cit.clinic.appointments.sms.ConsoleSmsBackend")

@@ -66,7 +66,7 @@ def test_handout_recovery_agrees_with_the_plan(signed_note: Any, monkeypatch: An
             captured.append(text)
             return original(self, w, h, text, *args, **kwargs)
 
-        monkeypatch.setattr(handout, "_deepest_depth", lambda note: depth)
+        monkeypatch.setattr(handout, "deepest_depth", lambda note: depth)
         FPDF.multi_cell = spy  # type: ignore[method-assign]
         try:
             handout.aftercare_pdf(signed_note)

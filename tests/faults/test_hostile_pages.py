@@ -52,6 +52,7 @@ DATE_FIELDS = [
     "birth_date",
     "s0-first_session",
     "licence_expires_on",
+    "onset_on",
 ]
 for _list in ("conditions", "medications", "procedures"):
     DATE_FIELDS += [

@@ -192,3 +192,36 @@ def _fires(sign: EscalationSign, entry: DiaryEntry, day: int) -> bool:
         assert isinstance(sign.value, int)
         return bool(value >= sign.value)
     return bool(value == sign.value)
+
+
+class CheckInKind(enum.StrEnum):
+    RECOVERY = "recovery"
+    PIGMENT = "pigment"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInDue:
+    """One diary check-in after a session: due on ``day``, missed if still unanswered
+    after ``late_after_day`` (days after the session, day 0 = session day)."""
+
+    day: int
+    kind: CheckInKind
+    late_after_day: int
+
+
+def diary_check_ins(
+    fitzpatrick: int | None, *, knowledge: Knowledge | None = None
+) -> tuple[CheckInDue, ...]:
+    """The diary check-ins after a session, in order: the recovery days of the knowledge base,
+    and for darker skin (from the configured Fitzpatrick type) a pigment check due at the
+    start of its window and missed after its end. An unknown skin type gets no pigment check."""
+    knowledge = knowledge or get_knowledge()
+    diary = knowledge.diary
+    due = [
+        CheckInDue(day, CheckInKind.RECOVERY, day + diary.late_after_days)
+        for day in diary.check_in_days
+    ]
+    if fitzpatrick is not None and fitzpatrick >= diary.pigment_check_from_fitzpatrick:
+        first, last = diary.pigment_check_weeks
+        due.append(CheckInDue(first * 7, CheckInKind.PIGMENT, last * 7))
+    return tuple(sorted(due, key=lambda check_in: check_in.day))

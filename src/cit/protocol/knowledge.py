@@ -478,6 +478,26 @@ class EscalationSign:
 
 
 @dataclass(frozen=True, slots=True)
+class AdverseEventType:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class DiarySchedule:
+    """When the recovery diary asks after a session, and how fast the clinic answers."""
+
+    check_in_days: tuple[int, ...]
+    late_after_days: int
+    send_hour: int
+    pigment_check_weeks: tuple[int, int]
+    pigment_check_from_fitzpatrick: int
+    response_hours: Mapping[str, int]  # diary level -> hours to acknowledge an alert
+    adverse_events: tuple[AdverseEventType, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Milestone:
     id: str
     anchor: str  # "first_session" | "last_session"
@@ -608,6 +628,7 @@ class Knowledge:
     course: tuple[CourseItem, ...]
     downtime: tuple[DowntimeBand, ...]
     escalation: tuple[EscalationSign, ...]
+    diary: DiarySchedule
     milestones: tuple[Milestone, ...]
     evidence: tuple[Note, ...]
     scales: Mapping[str, Scale]
@@ -744,7 +765,7 @@ class _Loader:
         performers = self.load_performers(tables["performers.toml"])
         aftercare = self.load_aftercare(tables["aftercare.toml"], settings)
         course, downtime = self.load_course(tables["course.toml"])
-        escalation = self.load_escalation(tables["escalation.toml"])
+        escalation, diary = self.load_escalation(tables["escalation.toml"])
         milestones, evidence = self.load_results(tables["results.toml"])
         scales = self.load_scales(tables["scales.toml"])
         prices = self.load_prices(tables["prices.toml"], blocks)
@@ -803,6 +824,7 @@ class _Loader:
             course=course,
             downtime=downtime,
             escalation=escalation,
+            diary=diary,
             milestones=milestones,
             evidence=evidence,
             scales=scales,
@@ -1436,7 +1458,7 @@ class _Loader:
         table.done()
         return tuple(items), tuple(bands)
 
-    def load_escalation(self, table: _Table) -> tuple[EscalationSign, ...]:
+    def load_escalation(self, table: _Table) -> tuple[tuple[EscalationSign, ...], DiarySchedule]:
         signs = []
         for entry in table.array("sign", "sign"):
             field_name = entry.text("field")
@@ -1469,8 +1491,58 @@ class _Loader:
                 )
             )
             entry.done()
+        diary = self.load_diary(table)
         table.done()
-        return tuple(signs)
+        return tuple(signs), diary
+
+    def load_diary(self, table: _Table) -> DiarySchedule:
+        schedule = table.table("diary", "[diary]")
+        days = schedule._get("check_in_days", _MISSING)
+        if (
+            not isinstance(days, list)
+            or not days
+            or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in days)
+            or sorted(set(days)) != days
+        ):
+            raise schedule.error(
+                "check_in_days", "expected whole numbers of days from 1, rising, no repeats"
+            )
+        late = schedule.integer("late_after_days")
+        if late < 1:
+            raise schedule.error("late_after_days", "must be at least 1")
+        hour = schedule.integer("send_hour")
+        if not 0 <= hour <= 23:
+            raise schedule.error("send_hour", "must be an hour from 0 to 23")
+        weeks = schedule.integers("pigment_check_weeks", 2)
+        if not 1 <= weeks[0] <= weeks[1]:
+            raise schedule.error("pigment_check_weeks", "expected [from, to] weeks, from <= to")
+        fitzpatrick = schedule.integer("pigment_check_from_fitzpatrick")
+        if not 1 <= fitzpatrick <= 6:
+            raise schedule.error("pigment_check_from_fitzpatrick", "must be a type from 1 to 6")
+        sources = self.check_sources(schedule)
+        schedule.done()
+        response = table.table("response_hours", "[response_hours]")
+        hours = {level: response.integer(level) for level in ("urgent", "contact_clinic")}
+        if any(value < 1 for value in hours.values()):
+            raise response.error("urgent", "response hours must be at least 1")
+        self.check_sources(response)
+        response.done()
+        events = []
+        for entry in table.array("adverse_event", "adverse_event"):
+            events.append(AdverseEventType(entry.text("id"), entry.text("label")))
+            entry.done()
+        if len({event.id for event in events}) != len(events):
+            raise table.error("adverse_event", "adverse event ids must be unique")
+        return DiarySchedule(
+            check_in_days=tuple(days),
+            late_after_days=late,
+            send_hour=hour,
+            pigment_check_weeks=(weeks[0], weeks[1]),
+            pigment_check_from_fitzpatrick=fitzpatrick,
+            response_hours=hours,
+            adverse_events=tuple(events),
+            sources=sources,
+        )
 
     def load_results(self, table: _Table) -> tuple[tuple[Milestone, ...], tuple[Note, ...]]:
         milestones = []

@@ -113,7 +113,7 @@ def _today(request: HttpRequest, clinic: Clinic, *, provider_id: int | None) -> 
             "worklist_patients": lists.patient_ids(),
         },
     )
-    return {"visits": visits, "worklists": lists, "zone": clinic.timezone}
+    return {"visits": visits, "worklists": lists, "zone": clinic.timezone, "now": timezone.now()}
 
 
 @login_required

@@ -589,6 +589,10 @@ def do_sign_note(
     )
     # Its visit is completed (same transaction).
     complete_visit_for_note(actor=actor, note=locked, request=request)
+    # The recovery diary's check-ins; their messages are enqueued on commit.
+    from cit.clinic.recovery.actions import schedule_check_ins
+
+    schedule_check_ins(locked)
     return locked
 
 

@@ -28,7 +28,7 @@ def _latin1(text: str) -> str:
     return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
 
 
-def _deepest_depth(note: SessionNote) -> float:
+def deepest_depth(note: SessionNote) -> float:
     depths = [float(zone.depth_mm) for zone in note.zones.all()]
     return max(depths) if depths else 0.5
 
@@ -39,7 +39,7 @@ def aftercare_pdf(note: SessionNote) -> bytes:
     clinic = patient.clinic
     profile = load_profile(clinic.protocol_profile)
     knowledge = get_knowledge()
-    depth = _deepest_depth(note)
+    depth = deepest_depth(note)
 
     # fpdf2 (~55 MB) loads on the first handout, not in every web worker.
     from fpdf import FPDF

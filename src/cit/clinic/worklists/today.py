@@ -23,6 +23,8 @@ from cit.clinic.charting.models import Procedure, SessionNote
 from cit.clinic.facilities.models import Clinic
 from cit.clinic.intake.actions import effective_decision
 from cit.clinic.intake.models import IntakeRecord, IntakeSource, ScreeningRecord
+from cit.clinic.recovery.actions import open_alerts
+from cit.clinic.recovery.models import RecoveryAlert
 from cit.clinic.worklists.models import QuestionnaireReview
 
 ACTIVE = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatus.IN_TREATMENT)
@@ -106,9 +108,13 @@ class Worklists:
     screenings: list[tuple[ScreeningRecord, str]] = field(default_factory=list)
     drafts: list[SessionNote] = field(default_factory=list)
     no_questionnaire: list[Appointment] = field(default_factory=list)
+    # Diary check-ins not as expected, no clinician has acknowledged yet (the front desk
+    # sees that they exist, not the answers).
+    recovery_alerts: list[RecoveryAlert] = field(default_factory=list)
 
     def patient_ids(self) -> list[int]:
         ids = {i.patient_id for i in self.questionnaires}
+        ids |= {a.patient_id for a in self.recovery_alerts}
         ids |= {s.patient_id for s, _ in self.screenings}
         ids |= {n.patient_id for n in self.drafts}
         ids |= {a.patient_id for a in self.no_questionnaire}
@@ -208,7 +214,10 @@ def worklists_for(
     clinic: Clinic, *, clinical: bool, now: datetime.datetime | None = None
 ) -> Worklists:
     now = now or timezone.now()
-    lists = Worklists(no_questionnaire=visits_without_questionnaire(clinic, now))
+    lists = Worklists(
+        no_questionnaire=visits_without_questionnaire(clinic, now),
+        recovery_alerts=open_alerts(clinic),
+    )
     if clinical:
         lists.questionnaires = questionnaires_to_review(clinic)
         lists.screenings = screenings_to_decide(clinic, clinic.today(now))
