@@ -52,6 +52,7 @@ from cit.clinic.appointments.models import (
     AppointmentStatus,
     ProviderAbsence,
     SeriesBooking,
+    SeriesKind,
     SeriesStatus,
 )
 from cit.clinic.appointments.noshow import do_replan_after_no_show, propose_after_no_show
@@ -139,10 +140,24 @@ def patient_bookings(request: HttpRequest, patient_id: int) -> HttpResponse:
                     else [],
                 )
             )
+    # Consultations and maintenance sessions: one visit each, outside the plan's series rows.
+    visits = list(
+        Appointment.objects.filter(
+            patient=patient, series__kind__in=(SeriesKind.CONSULTATION, SeriesKind.MAINTENANCE)
+        )
+        .select_related("room", "provider__user", "clinic", "series")
+        .order_by("start")
+    )
     return render(
         request,
         "appointments/patient_bookings.html",
-        {"patient": patient, "plan": plan, "rows": rows, "zone": patient.clinic.timezone},
+        {
+            "patient": patient,
+            "plan": plan,
+            "rows": rows,
+            "visits": visits,
+            "zone": patient.clinic.timezone,
+        },
     )
 
 
@@ -234,7 +249,8 @@ def book_proposal(request: HttpRequest) -> HttpResponse:
     except SchedulingRefused as error:
         return _refused(request, error, back)
     count = series.appointments.count()
-    messages.success(request, f"Booked {count} sessions for {series.patient.full_name}.")
+    what = f"{count} sessions" if series.kind == SeriesKind.TREATMENT else series.get_kind_display()
+    messages.success(request, f"Booked {what.lower()} for {series.patient.full_name}.")
     return redirect("patient-bookings", patient_id=series.patient_id)
 
 
@@ -774,7 +790,19 @@ def book_slot(request: HttpRequest) -> HttpResponse:
                             ),
                         }
                     )
-            options.append({"patient": patient, "plan": plan, "series": series})
+            consultation = (
+                reverse("book-consultation", args=[patient.pk])
+                + "?"
+                + urlencode({"provider": provider.pk, "start": start.strftime("%Y-%m-%dT%H:%M")})
+            )
+            options.append(
+                {
+                    "patient": patient,
+                    "plan": plan,
+                    "series": series,
+                    "consultation": consultation,
+                }
+            )
     return render(
         request,
         "appointments/book_slot.html",
