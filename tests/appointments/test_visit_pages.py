@@ -178,3 +178,23 @@ def test_the_maintenance_list_and_booking(
     assert SeriesBooking.objects.filter(patient=patient, kind="maintenance").count() == 1
     assert f'data-testid="due-{patient.pk}-0"' not in client.get("/maintenance/").content.decode()
     assert client.get(url).status_code == 404
+
+
+def test_maintenance_booking_of_another_clinic_or_by_a_patient_is_refused(
+    booking_clinic: Any,
+    other_clinic: Any,
+    make_user: Any,
+    nurse: Any,
+    make_patient: Any,
+    make_plan: Any,
+    book: Any,
+) -> None:
+    patient = make_patient(booking_clinic, given_name="Mary", family_name="Shelley")
+    series = book(make_plan(patient))
+    finish_series(series, booking_clinic.today() - datetime.timedelta(days=150))
+    url = f"/patients/{patient.pk}/maintenance/plan/{series.plan.pk}/series/0/"
+    assert _client(make_user("front_desk", other_clinic)).get(url).status_code in (403, 404)
+    portal = make_user("patient", booking_clinic)
+    make_patient(booking_clinic, portal_user=portal, given_name="Pat", family_name="Portal")
+    assert _client(portal).get(url).status_code in (403, 404)
+    assert not SeriesBooking.objects.filter(kind="maintenance").exists()
