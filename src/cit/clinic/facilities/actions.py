@@ -185,7 +185,7 @@ def do_set_consultation_settings(
 ) -> Clinic:
     """The consultation length and the roles that hold them (audited, before and after).
     Consultations already booked keep their time."""
-    locked = Clinic.objects.select_for_update().get(pk=clinic.pk)
+    locked: Clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
     before = {"minutes": locked.consultation_minutes, "roles": list(locked.consultation_roles)}
     locked.consultation_minutes = minutes
     locked.consultation_roles = sorted(set(roles))
