@@ -198,3 +198,25 @@ def test_maintenance_booking_of_another_clinic_or_by_a_patient_is_refused(
     make_patient(booking_clinic, portal_user=portal, given_name="Pat", family_name="Portal")
     assert _client(portal).get(url).status_code in (403, 404)
     assert not SeriesBooking.objects.filter(kind="maintenance").exists()
+
+
+def test_a_free_block_offers_the_maintenance_of_a_patient_due(
+    booking_clinic: Any, desk: Any, nurse: Any, make_patient: Any, make_plan: Any, book: Any
+) -> None:
+    patient = make_patient(booking_clinic, given_name="Mary", family_name="Shelley")
+    series = book(make_plan(patient))
+    last = booking_clinic.today() - datetime.timedelta(days=150)
+    finish_series(series, last)
+    client = _client(desk)
+    slot = _slot(booking_clinic, nurse.provider, days=10, hour=14)
+    found = client.get("/calendar/book/", {**slot, "q": "Shelley"}).content.decode()
+    link = re.search(rf'href="([^"]+)" data-testid="slot-maintenance-{patient.pk}-0"', found)
+    assert link is not None
+    page = client.get(link.group(1).replace("&amp;", "&"))
+    assert page.status_code == 200
+    token = _tokens(page.content.decode())[0]
+    assert client.post("/appointments/book/", {"token": token}).status_code == 302
+    visit = Appointment.objects.get(series__kind="maintenance", patient=patient)
+    # From the day clicked on, and within six months (at most 184 days) of the last session.
+    clicked = booking_clinic.today() + datetime.timedelta(days=10)
+    assert clicked <= visit.local_start().date() <= last + datetime.timedelta(days=184)

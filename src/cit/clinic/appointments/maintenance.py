@@ -188,12 +188,14 @@ def propose_maintenance(
     *,
     entry: MaintenanceEntry,
     now: datetime.datetime | None = None,
+    from_day: datetime.date | None = None,
     preferences: PatientPreferences | None = None,
     alternatives: int = 3,
     actor: Any = None,
     request: HttpRequest | None = None,
 ) -> MaintenanceProposals:
-    """One maintenance session inside the due window: the series search's best times."""
+    """One maintenance session inside the due window: the series search's best times (from
+    ``from_day`` on when given, e.g. the day of a free block clicked)."""
     now = now or timezone.now()
     clinic = entry.patient.clinic
     today = clinic.today(now)
@@ -203,7 +205,11 @@ def propose_maintenance(
     else:
         due = entry.due
     search = maintenance_request(
-        entry.plan, entry.series_index, due, today=today, preferences=preferences
+        entry.plan,
+        entry.series_index,
+        due,
+        today=min(max(today, from_day or today), due.closes),
+        preferences=preferences,
     )
     first, last = booking_horizon(search)
     state = state_for_days(clinic, first, last, today=today)

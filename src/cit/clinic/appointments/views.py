@@ -46,6 +46,7 @@ from cit.clinic.appointments.forms import (
     ProposeForm,
 )
 from cit.clinic.appointments.ics import build_calendar
+from cit.clinic.appointments.maintenance import maintenance_entries
 from cit.clinic.appointments.models import (
     CANCELLED_STATUSES,
     Appointment,
@@ -763,6 +764,12 @@ def book_slot(request: HttpRequest) -> HttpResponse:
             detail={"query": query, "count": len(found), "book_slot": start.isoformat()},
         )
         plans = {p.patient_id: p for p in TreatmentPlanRecord.objects.filter(patient__in=found)}
+        due = {
+            (e.patient.pk, e.series_index): e
+            for e in maintenance_entries(
+                clinic, states=None, plan_ids=[p.pk for p in plans.values()]
+            )
+        }
         booked = set(
             SeriesBooking.objects.filter(
                 patient__in=found, kind="treatment", status=SeriesStatus.BOOKED
@@ -790,17 +797,27 @@ def book_slot(request: HttpRequest) -> HttpResponse:
                             ),
                         }
                     )
-            consultation = (
-                reverse("book-consultation", args=[patient.pk])
-                + "?"
-                + urlencode({"provider": provider.pk, "start": start.strftime("%Y-%m-%dT%H:%M")})
-            )
+            slot = urlencode({"provider": provider.pk, "start": start.strftime("%Y-%m-%dT%H:%M")})
+            consultation = reverse("book-consultation", args=[patient.pk]) + "?" + slot
+            maintenance = [
+                {
+                    "index": entry.series_index,
+                    "url": reverse(
+                        "maintenance-book", args=[patient.pk, entry.plan.pk, entry.series_index]
+                    )
+                    + "?"
+                    + slot,
+                }
+                for (patient_id, _), entry in sorted(due.items(), key=lambda item: item[0])
+                if patient_id == patient.pk
+            ]
             options.append(
                 {
                     "patient": patient,
                     "plan": plan,
                     "series": series,
                     "consultation": consultation,
+                    "maintenance": maintenance,
                 }
             )
     return render(

@@ -25,6 +25,7 @@ from cit.clinic.appointments.consultations import (
     propose_consultation,
 )
 from cit.clinic.appointments.errors import SchedulingRefused
+from cit.clinic.appointments.forms import TIME_OF_DAY
 from cit.clinic.appointments.maintenance import maintenance_entries, maintenance_entry
 from cit.clinic.appointments.maintenance import propose_maintenance as propose_maintenance_times
 from cit.clinic.appointments.views import (
@@ -34,12 +35,14 @@ from cit.clinic.appointments.views import (
     _session_rows,
     _slot_from,
     _staff_only,
+    _time_of_day,
     safe_next,
 )
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.bounds import query_day
 from cit.clinic.plans.models import TreatmentPlanRecord
+from cit.scheduling import PatientPreferences, TimeWindow
 from cit.scheduling.maintenance import DUE_SOON_DAYS, DueState
 
 DUE_FILTERS = {
@@ -123,6 +126,19 @@ def consultation_done(request: HttpRequest, appointment_id: int) -> HttpResponse
     return redirect(back)
 
 
+def _slot_preferences(
+    provider: Provider | None, start: datetime.datetime | None
+) -> PatientPreferences | None:
+    """A clicked free block as wishes: that provider, that part of the day."""
+    if provider is None or start is None:
+        return None
+    window = TIME_OF_DAY[_time_of_day(start)][1]
+    return PatientPreferences(
+        time_windows=(TimeWindow.parse(window),) if window else (),
+        provider_id=str(provider.pk),
+    )
+
+
 # -- maintenance --------------------------------------------------------------------------------
 
 
@@ -175,7 +191,20 @@ def maintenance_book_page(
     entry = maintenance_entry(plan, series_index)
     if entry is None:
         raise Http404("This series is not due for maintenance (still under way, or booked).")
-    proposals = propose_maintenance_times(entry=entry, actor=request.user, request=request)
+    provider: Provider | None = None
+    start: datetime.datetime | None = None
+    if request.GET.get("provider") or request.GET.get("start"):
+        try:
+            provider, start = _slot_from(request, clinic)
+        except SlotInvalid as error:
+            return _refused(request, SchedulingRefused(str(error)), request.path)
+    proposals = propose_maintenance_times(
+        entry=entry,
+        from_day=start.date() if start else None,
+        preferences=_slot_preferences(provider, start),
+        actor=request.user,
+        request=request,
+    )
     return render(
         request,
         "appointments/maintenance_book.html",
