@@ -129,3 +129,26 @@ def test_booking_a_series_enqueues_its_recall_for_the_window(
     months = (opens.year - last_day.year) * 12 + opens.month - last_day.month
     assert months == 4 and opens.time() == datetime.time(9, 0)
     assert opens.day == last_day.day or (last_day.day > 28 and opens.day >= 28)
+
+
+def test_the_daily_sweep_recalls_each_open_window_once(
+    booking_clinic: Any, nurse: Any, make_patient: Any, make_plan: Any, book: Any
+) -> None:
+    from io import StringIO
+
+    from django.core import management
+
+    open_now = book(
+        make_plan(make_patient(booking_clinic, given_name="Open", email="open@example.com"))
+    )
+    finish_series(open_now, booking_clinic.today() - datetime.timedelta(days=150))
+    not_yet = book(
+        make_plan(make_patient(booking_clinic, given_name="Later", email="later@example.com"))
+    )
+    finish_series(not_yet, booking_clinic.today() - datetime.timedelta(days=30))
+    out = StringIO()
+    management.call_command("recall_maintenance", stdout=out)
+    assert out.getvalue().startswith("1 maintenance recall(s) sent")
+    assert [m.to for m in mail.outbox] == [["open@example.com"]]
+    management.call_command("recall_maintenance", stdout=out)
+    assert len(mail.outbox) == 1
