@@ -242,3 +242,66 @@ def test_the_reminder_asks_a_new_patient_for_the_questionnaire(
     Appointment.objects.filter(pk=visit.pk).update(sequence=5, reminder_claimed_at=None)
     assert send_reminder.call(visit.pk, 5) == "sent"
     assert "questionnaire" not in mail.outbox[1].body
+
+
+def test_a_consultation_moves_like_any_visit(
+    booking_clinic: Any, nurse: Any, desk: Any, newcomer: Any
+) -> None:
+    from cit.clinic.appointments.actions import do_move_session
+
+    visit = Appointment.objects.get(
+        series=_book_exact(
+            desk,
+            propose_consultation(
+                clinic=booking_clinic,
+                patient=newcomer,
+                start=_at(booking_clinic, 7, 10),
+                provider=nurse.provider,
+            ),
+        )
+    )
+    do_move_session(actor=desk, appointment=visit, new_start=_at(booking_clinic, 8, 15))
+    visit.refresh_from_db()
+    assert (visit.local_start().time(), visit.local_end().time()) == (
+        datetime.time(15, 0),
+        datetime.time(15, 30),
+    )
+    # Moving onto a closed day is refused like any booking.
+    ClosureDay.objects.create(
+        clinic=booking_clinic, date=_at(booking_clinic, 9, 10).date(), name="Holiday"
+    )
+    with pytest.raises(SchedulingRefused):
+        do_move_session(actor=desk, appointment=visit, new_start=_at(booking_clinic, 9, 10))
+
+
+def test_a_session_charted_the_same_day_is_not_the_consultations(
+    booking_clinic: Any,
+    nurse: Any,
+    desk: Any,
+    newcomer: Any,
+    make_plan: Any,
+    book: Any,
+) -> None:
+    from cit.clinic.appointments.visits import visit_for_session
+
+    series = book(make_plan(newcomer))
+    session = Appointment.objects.get(series=series, number=1)
+    day = session.local_start().date()
+    # The session at 11:00 (its holds with it), the consultation before it at 09:00.
+    late = datetime.datetime.combine(day, datetime.time(11), tzinfo=booking_clinic.tzinfo)
+    shift = late - session.start
+    Appointment.objects.filter(pk=session.pk).update(start=late, end=session.end + shift)
+    for hold in ResourceHold.objects.filter(appointment=session):
+        ResourceHold.objects.filter(pk=hold.pk).update(
+            start=hold.start + shift, end=hold.end + shift
+        )
+    session.refresh_from_db()
+    early = datetime.datetime.combine(day, datetime.time(9), tzinfo=booking_clinic.tzinfo)
+    consultation = _book_exact(
+        desk,
+        propose_consultation(
+            clinic=booking_clinic, patient=newcomer, start=early, provider=nurse.provider
+        ),
+    )
+    assert Appointment.objects.get(series=consultation).start < session.start
+    assert visit_for_session(newcomer, day) == session
