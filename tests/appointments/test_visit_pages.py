@@ -157,6 +157,7 @@ def test_the_maintenance_list_and_booking(
     client = _client(desk)
     home = client.get("/").content.decode()
     assert 'href="/maintenance/"' in home
+    assert "1 patient due now or overdue" in home
     page = client.get("/maintenance/")
     assert page.status_code == 200
     html = page.content.decode()
