@@ -41,6 +41,11 @@ urlpatterns = [
     path("clinic/rooms/new/", facility_views.room_add, name="room-add"),
     path("clinic/devices/new/", facility_views.device_add, name="device-add"),
     path("clinic/hours/", facility_views.opening_hours, name="opening-hours"),
+    path(
+        "clinic/consultations/",
+        facility_views.consultation_settings,
+        name="consultation-settings",
+    ),
     path("clinic/staff/new/", facility_views.staff_add, name="staff-add"),
     path("clinic/staff/<int:user_id>/", facility_views.staff_edit, name="staff-edit"),
     path("clinic/rooms/<int:room_id>/", facility_views.room_edit, name="room-edit"),

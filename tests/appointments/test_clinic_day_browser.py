@@ -1,6 +1,8 @@
 """A clinic's day in the browser: the desk opens today, goes to the day view and books from a
-free time, checks the first patient in and marks a second a no-show (re-planning the rest
-of that series); the nurse starts and signs the session and the visit shows completed."""
+free time (a series, and a consultation for a new patient at the time clicked), checks the
+first patient in and marks a second a no-show (re-planning the rest of that series), books a
+maintenance session from the list of patients due; the nurse starts and signs the session
+and the visit shows completed; the physician marks the consultation done."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from django.utils import timezone
 
 from cit.clinic.appointments.models import Appointment, SeriesBooking
 from cit.clinic.charting.actions import do_publish_consent_form, do_sign_consent
+from cit.clinic.facilities.models import OpeningHours
+from tests.appointments.maintenance_support import finish_series
 from tests.browser.conftest import PASSWORD, console_errors, log_in, screenshot  # noqa: F401
 from tests.charting.conftest import CONSENT_TEXT, make_lot
 
@@ -43,8 +47,13 @@ def test_a_whole_day(
     local = now.astimezone(clinic.tzinfo)
     if not datetime.time(1, 0) <= local.time() <= datetime.time(22, 0):
         pytest.skip("the day's visits would cross midnight in the clinic")
+    # Open all day, so that a free time later today exists whenever the test runs.
+    OpeningHours.objects.filter(clinic=clinic).update(
+        opens=datetime.time(0, 0), closes=datetime.time(23, 45)
+    )
     make_user("front_desk", clinic, username="desk1", password=PASSWORD)
     nurse = make_user("registered_nurse", clinic, username="nurse1", password=PASSWORD)
+    doctor = make_user("physician", clinic, username="doc1", password=PASSWORD)
     grace = make_patient(clinic, given_name="Grace", family_name="Hopper")
     alan = make_patient(clinic, given_name="Alan", family_name="Turing")
     iris = make_patient(clinic, given_name="Iris", family_name="Murdoch")
@@ -59,6 +68,10 @@ def test_a_whole_day(
         nurse.provider,
     )
     make_plan(iris)
+    nina = make_patient(clinic, given_name="Nina", family_name="Newcomer")
+    mary = make_patient(clinic, given_name="Mary", family_name="Shelley")
+    # Mary's series ended about five months ago: her maintenance window is open.
+    finish_series(book(make_plan(mary)), clinic.today() - datetime.timedelta(days=150))
     form = do_publish_consent_form(
         actor=nurse,
         clinic=clinic,
@@ -90,6 +103,34 @@ def test_a_whole_day(
     page.get_by_role("button", name="Book the best proposal").click()
     assert "Booked" in page.locator(".messages").inner_text()
     assert SeriesBooking.objects.filter(patient=iris).exists()
+
+    # A consultation for Nina (no plan yet) at the physician's free time clicked.
+    page.goto(f"{live_server.url}/calendar/?view=day")
+    quarter = (local + datetime.timedelta(minutes=34)).replace(second=0, microsecond=0)
+    clicked = quarter - datetime.timedelta(minutes=quarter.minute % 15)
+    page.get_by_test_id(f"free-{doctor.provider.pk}-{clicked:%Y-%m-%d-%H%M}").click()
+    page.get_by_label("Patient").fill("Newcomer")
+    page.get_by_role("button", name="Find").click()
+    page.get_by_test_id(f"slot-consultation-{nina.pk}").click()
+    screenshot("day-consultation")
+    page.get_by_test_id("book-consultation-exact").click()
+    assert "Booked consultation" in page.locator(".messages").inner_text()
+    consultation = Appointment.objects.get(patient=nina, series__kind="consultation")
+    assert consultation.provider == doctor.provider
+    assert consultation.local_start().strftime("%H:%M") == f"{clicked:%H:%M}"
+    page.goto(f"{live_server.url}/calendar/?view=day")
+    assert page.get_by_test_id(f"slot-{consultation.pk}").is_visible()
+
+    # Maintenance: from the desk's home to the list of patients due, one session booked.
+    page.goto(f"{live_server.url}/")
+    page.get_by_test_id("maintenance-due-link").click()
+    row = page.get_by_test_id(f"due-{mary.pk}-0")
+    assert "Due now" in row.inner_text()
+    screenshot("day-maintenance-due")
+    row.get_by_role("link", name="Book maintenance").click()
+    page.get_by_test_id("book-maintenance-option-1").click()
+    assert "Booked maintenance session" in page.locator(".messages").inner_text()
+    assert SeriesBooking.objects.filter(patient=mary, kind="maintenance").count() == 1
 
     # Check-in of the first patient; the second is a no-show and the series is re-planned.
     page.goto(f"{live_server.url}/")
@@ -128,5 +169,11 @@ def test_a_whole_day(
     screenshot("day-completed")
     first.refresh_from_db()
     assert first.status == "completed"
+
+    # The physician marks the consultation done (it has no note to sign).
+    page.context.clear_cookies()
+    log_in("doc1")
+    page.get_by_test_id(f"consultation-done-{consultation.pk}").click()
+    assert page.get_by_test_id(f"visit-status-{consultation.pk}").inner_text() == "Completed"
     page_errors = [e for e in console_errors if not e.startswith("Applying inline style")]
     assert page_errors == [], page_errors

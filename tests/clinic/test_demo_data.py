@@ -133,3 +133,14 @@ def test_demo_ships_a_published_consent_form_per_procedure() -> None:
         for procedure in ("microneedling", "microneedling_prp"):
             assert form_in_effect(clinic, procedure, today) is not None
             assert ConsentForm.objects.filter(clinic=clinic, procedure=procedure).count() == 1
+
+
+def test_demo_books_a_consultation_for_new_patients_once() -> None:
+    from cit.clinic.appointments.models import SeriesBooking
+
+    load_demo()
+    load_demo()
+    for clinic in Clinic.objects.all():
+        consultations = SeriesBooking.objects.filter(clinic=clinic, kind="consultation")
+        assert consultations.count() == 2
+        assert all(c.plan_id is None for c in consultations)

@@ -439,12 +439,15 @@ def _load_patients(spec: DemoClinic, clinic: Clinic, rng: random.Random) -> int:
 
 # Patients (by number) whose first accepted series is booked, so the calendars are not empty.
 BOOKED_PATIENTS = (1, 2, 3, 4, 5, 7, 8, 9, 10, 11)
+# Patients (by number) who get a consultation booked instead.
+CONSULTATION_PATIENTS = (12, 13)
 
 
 def _load_appointments(spec: DemoClinic, clinic: Clinic, today: datetime.date) -> int:
     """Accept a plan and book its first series for a handful of demo patients; patients who
     already have a booking are left alone, so reloading books nothing twice."""
     from cit.clinic.appointments.actions import do_book_proposal, propose_series
+    from cit.clinic.appointments.consultations import propose_consultation
     from cit.clinic.appointments.models import SeriesBooking
     from cit.clinic.plans.actions import do_accept_plan, propose_plan
     from cit.clinic.plans.models import TreatmentPlanRecord
@@ -486,6 +489,21 @@ def _load_appointments(spec: DemoClinic, clinic: Clinic, today: datetime.date) -
         proposals = propose_series(plan=plan, series_index=0, now=start_of_day, actor=desk)
         if proposals.tokens:
             do_book_proposal(actor=desk, token=proposals.tokens[0], clinic=clinic, now=start_of_day)
+    # New patients come to a consultation first, before any plan.
+    for number in CONSULTATION_PATIENTS:
+        patient = Patient.objects.get(clinic=clinic, record_number=f"{spec.prefix}{number:06d}")
+        if SeriesBooking.objects.filter(patient=patient).exists():
+            continue
+        consultation = propose_consultation(
+            clinic=clinic, patient=patient, now=start_of_day, actor=desk
+        )
+        if consultation.alternatives:
+            do_book_proposal(
+                actor=desk,
+                token=consultation.alternatives[0].token,
+                clinic=clinic,
+                now=start_of_day,
+            )
     return SeriesBooking.objects.filter(clinic=clinic).count()
 
 

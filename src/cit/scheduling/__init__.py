@@ -22,7 +22,13 @@ from cit.scheduling.replan import (
     apply_replan,
     replan,
 )
-from cit.scheduling.search import ProposalWeights, SearchLimits, booking_horizon, find_series
+from cit.scheduling.search import (
+    ProposalWeights,
+    SearchLimits,
+    booking_horizon,
+    find_series,
+    place_visit,
+)
 from cit.scheduling.solver import (
     CandidateBreadth,
     CandidateLimits,
@@ -107,5 +113,6 @@ __all__ = [
     "check_series",
     "find_series",
     "optimise_replan",
+    "place_visit",
     "replan",
 ]

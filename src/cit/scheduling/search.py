@@ -25,6 +25,7 @@ from cit.scheduling.localtime import local_date, to_epoch
 from cit.scheduling.slots import Placement, SlotFinder, devices_for
 from cit.scheduling.state import ClinicState
 from cit.scheduling.types import (
+    BookedSession,
     DeviceKind,
     FailureCode,
     ScheduleProposal,
@@ -146,6 +147,29 @@ def find_series(
         for rank, item in enumerate(found, start=1)
     )
     return SeriesSearchResult(proposals)
+
+
+def place_visit(
+    request: SeriesRequest,
+    state: ClinicState,
+    start: datetime,
+    provider_id: str,
+    *,
+    not_before: datetime | None = None,
+) -> BookedSession | str:
+    """One visit of ``request`` at exactly ``start`` with ``provider_id`` (a time picked by
+    hand, e.g. a free block clicked in the day view), with a free room and devices; or why it
+    cannot go there (closed, outside hours, absent, taken, past)."""
+    finder = SlotFinder(
+        state,
+        state.occupancy(),
+        request,
+        not_before=None if not_before is None else to_epoch(not_before),
+    )
+    placed = finder.check_start(to_epoch(start), provider_id)
+    if isinstance(placed, str):
+        return placed
+    return placed.to_session(1, finder.zone)
 
 
 class _SeriesSearch:

@@ -21,11 +21,13 @@ from cit.clinic.access import staff_clinic
 from cit.clinic.accounts.idle import SHARED_DEVICE
 from cit.clinic.accounts.lockout import client_ip
 from cit.clinic.accounts.roles import CLINICAL_ROLES, Role
+from cit.clinic.appointments.maintenance import maintenance_entries
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction, AuditEvent
 from cit.clinic.facilities.models import Clinic
 from cit.clinic.patients.models import Patient
 from cit.clinic.worklists.today import visits_on, worklists_for
+from cit.scheduling.maintenance import DueState
 
 
 def address_locked_out(request: HttpRequest) -> bool:
@@ -138,6 +140,10 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "home/clinician.html", context)
     if role == Role.FRONT_DESK:
         context.update(_today(request, clinic, provider_id=None))
+        # A count only (no names): the list itself is audited where it is shown.
+        context["maintenance_due"] = len(
+            maintenance_entries(clinic, states=frozenset({DueState.NOW, DueState.OVERDUE}))
+        )
         return render(request, "home/front_desk.html", context)
     if role == Role.CLINIC_ADMIN:
         recent = list(AuditEvent.objects.filter(clinic=clinic).select_related("patient")[:10])

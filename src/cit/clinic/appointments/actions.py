@@ -176,15 +176,13 @@ def propose_series(
     # A booked series may later move anywhere from the booking day on, so store that window.
     stored = series_request(plan, series_index, earliest_start=today, preferences=preferences)
     tokens = tuple(
-        signing.dumps(
-            {
-                "plan": plan.pk,
-                "series_index": series_index,
-                "request": request_to_json(stored),
-                "sessions": [session_to_json(s) for s in proposal.sessions],
-            },
-            salt=PROPOSAL_SALT,
-            compress=True,
+        sign_proposal(
+            patient=plan.patient,
+            plan=plan,
+            series_index=series_index,
+            kind=SeriesKind.TREATMENT,
+            stored=stored,
+            sessions=proposal.sessions,
         )
         for proposal in result.proposals
     )
@@ -199,22 +197,56 @@ def propose_series(
     return SeriesProposals(plan, series_index, search_request, result, tokens)
 
 
+def sign_proposal(
+    *,
+    patient: Patient,
+    plan: TreatmentPlanRecord | None,
+    series_index: int,
+    kind: str,
+    stored: SeriesRequest,
+    sessions: Sequence[BookedSession],
+) -> str:
+    """What ``do_book_proposal`` is given to book one proposal (of any kind) as proposed."""
+    return signing.dumps(
+        {
+            "patient": patient.pk,
+            "plan": plan.pk if plan is not None else None,
+            "series_index": series_index,
+            "kind": str(kind),
+            "request": request_to_json(stored),
+            "sessions": [session_to_json(s) for s in sessions],
+        },
+        salt=PROPOSAL_SALT,
+        compress=True,
+    )
+
+
 @dataclass(frozen=True)
 class ChosenProposal:
-    plan: TreatmentPlanRecord
+    patient: Patient
+    plan: TreatmentPlanRecord | None
     series_index: int
     request: SeriesRequest
     sessions: tuple[BookedSession, ...]
+    kind: str = SeriesKind.TREATMENT
 
 
 def read_proposal(token: str, clinic: Clinic) -> ChosenProposal:
-    """Decode a proposal token; refused if forged, stale, or for another clinic's plan."""
+    """Decode a proposal token; refused if forged, stale, or for another clinic's patient."""
     try:
         data = signing.loads(token, salt=PROPOSAL_SALT, max_age=PROPOSAL_MAX_AGE)
     except signing.SignatureExpired:
         raise SchedulingRefused("This proposal is over an hour old; propose again.") from None
     except signing.BadSignature:
         raise SchedulingRefused("This proposal is not one CIT made; propose again.") from None
+    kind = str(data.get("kind") or SeriesKind.TREATMENT)
+    request_for_series = request_from_json(data["request"])
+    sessions = tuple(session_from_json(s) for s in data["sessions"])
+    if kind == SeriesKind.CONSULTATION:
+        patient = Patient.objects.active().filter(pk=data.get("patient"), clinic=clinic).first()
+        if patient is None:
+            raise SchedulingRefused("The patient of this proposal is not in your clinic.")
+        return ChosenProposal(patient, None, 0, request_for_series, sessions, kind)
     plan = (
         TreatmentPlanRecord.objects.select_related("patient__clinic")
         .filter(pk=data["plan"], patient__clinic=clinic)
@@ -225,10 +257,12 @@ def read_proposal(token: str, clinic: Clinic) -> ChosenProposal:
     if not 0 <= int(data["series_index"]) < len(plan.accepted.get("series", [])):
         raise SchedulingRefused("The plan of this proposal has no such series; propose again.")
     return ChosenProposal(
+        plan.patient,
         plan,
         int(data["series_index"]),
-        request_from_json(data["request"]),
-        tuple(session_from_json(s) for s in data["sessions"]),
+        request_for_series,
+        sessions,
+        kind if kind in SeriesKind.values else SeriesKind.TREATMENT,
     )
 
 
@@ -285,25 +319,33 @@ def _conflict_after_integrity_error(
 def do_book_series(
     *,
     actor: Any,
-    plan: TreatmentPlanRecord,
+    plan: TreatmentPlanRecord | None,
     series_index: int,
     sessions: Sequence[BookedSession],
     request_for_series: SeriesRequest,
     now: datetime.datetime | None = None,
     kind: str = SeriesKind.TREATMENT,
+    patient: Patient | None = None,
     request: HttpRequest | None = None,
 ) -> SeriesBooking:
-    """Book every session of the series or none. ``BookingConflict`` (409) names the resource
-    and time already taken; ``SchedulingRefused`` (422) says which rule a session breaks."""
+    """Book every session of the series or none: a plan's treatment series, its maintenance
+    session, or a consultation (no plan; give ``patient``). ``BookingConflict`` (409) names
+    the resource and time already taken; ``SchedulingRefused`` (422) says which rule a
+    session breaks."""
     now = now or timezone.now()
-    patient: Patient = plan.patient
+    if plan is not None:
+        patient = plan.patient
+    elif kind != SeriesKind.CONSULTATION or patient is None:
+        raise SchedulingRefused("Only a consultation is booked without a plan.")
     clinic: Clinic = patient.clinic
     if not sessions:
         raise SchedulingRefused("Choose a proposal with at least one session.")
+    if kind != SeriesKind.TREATMENT and len(sessions) != 1:
+        raise SchedulingRefused("A consultation or maintenance visit is one session.")
     problems = _rule_violations(sessions, request_for_series, clinic, now)
     if problems:
         raise SchedulingRefused("Not booked: " + problems[0], details=tuple(problems))
-    planned = planned_sessions(plan, series_index)
+    planned = planned_sessions(plan, series_index) if plan is not None else {}
     pending: list[ResourceHold] = []
     try:
         with transaction.atomic():
@@ -314,6 +356,18 @@ def do_book_series(
                 ).exists()
             ):
                 raise BookingConflict("This series of the plan is already booked.")
+            if (
+                kind == SeriesKind.MAINTENANCE
+                and Appointment.objects.filter(
+                    series__plan=plan,
+                    series__series_index=series_index,
+                    series__kind=SeriesKind.MAINTENANCE,
+                    status=AppointmentStatus.BOOKED,
+                ).exists()
+            ):
+                raise BookingConflict(
+                    "A maintenance session of this series is already booked. Nothing was saved."
+                )
             series = SeriesBooking.objects.create(
                 clinic=clinic,
                 patient=patient,
@@ -362,9 +416,19 @@ def do_book_series(
             )
             ids = [a.pk for a in appointments]
             transaction.on_commit(lambda: schedule_reminders(ids))
+            if plan is not None:
+                # The maintenance recall, for when the window after these sessions opens.
+                plan_id = plan.pk
+                transaction.on_commit(lambda: _schedule_recall(plan_id, series_index))
     except IntegrityError as error:
         raise _conflict_after_integrity_error(error, clinic, pending) from error
     return series
+
+
+def _schedule_recall(plan_id: int, series_index: int) -> None:
+    from cit.clinic.appointments.recall import schedule_recall
+
+    schedule_recall(plan_id, series_index)
 
 
 def do_book_proposal(
@@ -383,6 +447,8 @@ def do_book_proposal(
         sessions=chosen.sessions,
         request_for_series=chosen.request,
         now=now,
+        kind=chosen.kind,
+        patient=chosen.patient,
         request=request,
     )
 

@@ -45,11 +45,11 @@ from cit.scheduling import Device as CoreDevice
 from cit.scheduling import Provider as CoreProvider
 from cit.scheduling import Room as CoreRoom
 from cit.scheduling.closures import Closure, closed_dates
+from cit.scheduling.maintenance import MaintenanceDue, maintenance_due
 
 MARGIN = datetime.timedelta(days=1)
-# CLINICAL §3: maintenance after the series, one session every 4–6 months (target 6).
-MAINTENANCE_EARLIEST_MONTHS = 4
-MAINTENANCE_LATEST_MONTHS = 6
+# The core capability of a provider whose role the clinic lets hold consultations.
+CONSULTATION_CAPABILITY = "consultation"
 
 
 def opening_hours(clinic: Clinic) -> WeeklyHours:
@@ -150,6 +150,7 @@ def build_state(
     rota: dict[int, dict[int, list[TimeWindow]]] = defaultdict(lambda: defaultdict(list))
     for row in ProviderWorkingHours.objects.filter(provider__in=providers):
         rota[row.provider_id][row.weekday].append(TimeWindow(row.starts, row.ends))
+    consultation_roles = set(clinic.consultation_roles or ())
     core_providers = tuple(
         CoreProvider(
             id=str(p.pk),
@@ -157,6 +158,11 @@ def build_state(
             # Their own rota where one is set, else the clinic's opening hours.
             working_hours=WeeklyHours.from_mapping(rota[p.pk]) if p.pk in rota else hours,
             absences=tuple(absences[p.pk]),
+            capabilities=(
+                frozenset({CONSULTATION_CAPABILITY})
+                if p.user.role in consultation_roles
+                else frozenset()
+            ),
             name=str(p),
         )
         for p in providers
@@ -238,34 +244,64 @@ def series_request(
     )
 
 
-def maintenance_request(
+def plan_maintenance_months(plan: TreatmentPlanRecord, series_index: int) -> tuple[int, int, int]:
+    """The accepted series' maintenance interval (low, high months) and its target month."""
+    try:
+        maintenance = plan.accepted["series"][series_index]["maintenance"]
+        low, high = (int(m) for m in maintenance["interval_months"])
+        return low, high, int(maintenance["target_months"])
+    except (IndexError, KeyError, TypeError, ValueError):
+        raise LookupError(f"The plan's series {series_index + 1} has no maintenance.") from None
+
+
+def maintenance_due_after(
     plan: TreatmentPlanRecord, series_index: int, last_session_day: datetime.date
+) -> MaintenanceDue:
+    low, high, target = plan_maintenance_months(plan, series_index)
+    return maintenance_due(last_session_day, (low, high), target)
+
+
+def maintenance_request(
+    plan: TreatmentPlanRecord,
+    series_index: int,
+    due: MaintenanceDue,
+    *,
+    today: datetime.date,
+    preferences: PatientPreferences | None = None,
 ) -> SeriesRequest:
-    """Maintenance: a separate one-session request 4–6 months after the series' last session."""
-    base = series_request(plan, series_index, earliest_start=last_session_day)
-    earliest = _add_months(last_session_day, MAINTENANCE_EARLIEST_MONTHS)
-    latest = _add_months(last_session_day, MAINTENANCE_LATEST_MONTHS)
-    return SeriesRequest(
-        patient_id=base.patient_id,
+    """Maintenance: one session of the series' visit, inside the due window (from today on,
+    when the window is already open)."""
+    base = series_request(plan, series_index, earliest_start=due.opens, preferences=preferences)
+    return replace(
+        base,
         sessions=1,
-        interval=base.interval,
-        visit_minutes=base.visit_minutes,
-        needs_licensed_provider=base.needs_licensed_provider,
-        earliest_start=earliest,
-        latest_start=latest,
-        needs_centrifuge=base.needs_centrifuge,
+        earliest_start=max(due.opens, today),
+        latest_start=due.closes,
     )
 
 
-def _add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return datetime.date(year, month, candidate)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+def consultation_request(
+    clinic: Clinic,
+    patient_id: int,
+    *,
+    earliest_start: datetime.date,
+    latest_start: datetime.date | None = None,
+    preferences: PatientPreferences | None = None,
+) -> SeriesRequest:
+    """A consultation: one visit of the clinic's consultation length with a provider whose
+    role may hold consultations; no needling device, no licence needed."""
+    return SeriesRequest(
+        patient_id=str(patient_id),
+        sessions=1,
+        interval=IntervalWindow(1, 1, 1),
+        visit_minutes=int(clinic.consultation_minutes),
+        needs_licensed_provider=False,
+        earliest_start=earliest_start,
+        latest_start=latest_start,
+        needling_device=None,
+        preferences=preferences or PatientPreferences(),
+        provider_capabilities=frozenset({CONSULTATION_CAPABILITY}),
+    )
 
 
 def request_to_json(request: SeriesRequest) -> dict[str, Any]:

@@ -24,6 +24,8 @@ def session_summary(appointment: Appointment) -> str:
     total = series.request.get("sessions", "?")
     if series.kind == "maintenance":
         return "Micro-needling maintenance session"
+    if series.kind == "consultation":
+        return "Consultation"
     return f"Micro-needling session {appointment.number} of {total}"
 
 

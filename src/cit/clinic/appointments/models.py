@@ -39,6 +39,7 @@ class NeverDeleted(models.Model):
 class SeriesKind(models.TextChoices):
     TREATMENT = "treatment", "Treatment series"
     MAINTENANCE = "maintenance", "Maintenance session"
+    CONSULTATION = "consultation", "Consultation"
 
 
 class SeriesStatus(models.TextChoices):
@@ -48,7 +49,8 @@ class SeriesStatus(models.TextChoices):
 
 class SeriesBooking(NeverDeleted):
     """One series of an accepted plan as booked: the request it was booked for (the interval
-    window and the visit's needs, which a re-plan must keep) and its appointments."""
+    window and the visit's needs, which a re-plan must keep) and its appointments. A
+    consultation is a one-visit booking with no plan (it comes before any plan)."""
 
     clinic = models.ForeignKey(
         "facilities.Clinic", on_delete=models.PROTECT, related_name="series_bookings"
@@ -57,7 +59,11 @@ class SeriesBooking(NeverDeleted):
         "patients.Patient", on_delete=models.PROTECT, related_name="series_bookings"
     )
     plan = models.ForeignKey(
-        "plans.TreatmentPlanRecord", on_delete=models.PROTECT, related_name="series_bookings"
+        "plans.TreatmentPlanRecord",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="series_bookings",
     )
     series_index = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=20, choices=SeriesKind.choices, default=SeriesKind.TREATMENT)
@@ -78,7 +84,12 @@ class SeriesBooking(NeverDeleted):
                 fields=["plan", "series_index"],
                 condition=models.Q(kind="treatment", status="booked"),
                 name="series_booking_one_active_per_plan_series",
-            )
+            ),
+            # Only a consultation comes without a plan.
+            models.CheckConstraint(
+                condition=models.Q(kind="consultation") | models.Q(plan__isnull=False),
+                name="series_booking_plan_unless_consultation",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -284,3 +295,36 @@ class ProviderAbsence(NeverDeleted):
 
     def __str__(self) -> str:
         return f"{self.provider} away {self.start:%Y-%m-%d %H:%M}–{self.end:%Y-%m-%d %H:%M} UTC"
+
+
+class MaintenanceRecall(NeverDeleted):
+    """The recall message for one maintenance window of one plan series: the row is the
+    claim, so the patient is recalled once per window however often the task runs."""
+
+    clinic = models.ForeignKey("facilities.Clinic", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="maintenance_recalls"
+    )
+    plan = models.ForeignKey(
+        "plans.TreatmentPlanRecord", on_delete=models.PROTECT, related_name="+"
+    )
+    series_index = models.PositiveSmallIntegerField()
+    window_opens = models.DateField()
+    window_closes = models.DateField()
+    target = models.DateField()
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set (atomically) by the worker about to send it."
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["window_opens", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "series_index", "window_opens"],
+                name="maintenance_recall_once_per_window",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Maintenance recall of {self.patient} for {self.window_opens:%Y-%m-%d}"

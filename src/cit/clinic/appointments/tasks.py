@@ -69,6 +69,9 @@ def _deliver(appointment: Appointment) -> None:
         f"Reminder: {session_summary(appointment)} at {clinic.name} on "
         f"{when:%A %d %B %Y at %H:%M} ({clinic.timezone}), room {appointment.room.name}."
     )
+    from cit.clinic.appointments.consultations import questionnaire_request
+
+    text = " ".join(part for part in (text, questionnaire_request(appointment)) if part)
     if patient.email:
         message = EmailMessage(
             subject=f"Your appointment on {when:%d %b at %H:%M}",

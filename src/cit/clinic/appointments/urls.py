@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cit.clinic.appointments import views
+from cit.clinic.appointments import views, visit_views
 
 urlpatterns = [
     path("patients/<int:patient_id>/bookings/", views.patient_bookings, name="patient-bookings"),
@@ -20,6 +20,22 @@ urlpatterns = [
         "appointments/<int:appointment_id>/no-show/replan/",
         views.replan_no_show,
         name="replan-no-show",
+    ),
+    path(
+        "patients/<int:patient_id>/consultation/",
+        visit_views.consultation_page,
+        name="book-consultation",
+    ),
+    path(
+        "appointments/<int:appointment_id>/consultation-done/",
+        visit_views.consultation_done,
+        name="consultation-done",
+    ),
+    path("maintenance/", visit_views.maintenance_due_page, name="maintenance-due"),
+    path(
+        "patients/<int:patient_id>/maintenance/plan/<int:plan_id>/series/<int:series_index>/",
+        visit_views.maintenance_book_page,
+        name="maintenance-book",
     ),
     path("calendar/", views.calendar_page, name="calendar"),
     path("calendar/book/", views.book_slot, name="book-slot"),

@@ -46,12 +46,14 @@ from cit.clinic.appointments.forms import (
     ProposeForm,
 )
 from cit.clinic.appointments.ics import build_calendar
+from cit.clinic.appointments.maintenance import maintenance_entries
 from cit.clinic.appointments.models import (
     CANCELLED_STATUSES,
     Appointment,
     AppointmentStatus,
     ProviderAbsence,
     SeriesBooking,
+    SeriesKind,
     SeriesStatus,
 )
 from cit.clinic.appointments.noshow import do_replan_after_no_show, propose_after_no_show
@@ -139,10 +141,24 @@ def patient_bookings(request: HttpRequest, patient_id: int) -> HttpResponse:
                     else [],
                 )
             )
+    # Consultations and maintenance sessions: one visit each, outside the plan's series rows.
+    visits = list(
+        Appointment.objects.filter(
+            patient=patient, series__kind__in=(SeriesKind.CONSULTATION, SeriesKind.MAINTENANCE)
+        )
+        .select_related("room", "provider__user", "clinic", "series")
+        .order_by("start")
+    )
     return render(
         request,
         "appointments/patient_bookings.html",
-        {"patient": patient, "plan": plan, "rows": rows, "zone": patient.clinic.timezone},
+        {
+            "patient": patient,
+            "plan": plan,
+            "rows": rows,
+            "visits": visits,
+            "zone": patient.clinic.timezone,
+        },
     )
 
 
@@ -234,7 +250,8 @@ def book_proposal(request: HttpRequest) -> HttpResponse:
     except SchedulingRefused as error:
         return _refused(request, error, back)
     count = series.appointments.count()
-    messages.success(request, f"Booked {count} sessions for {series.patient.full_name}.")
+    what = f"{count} sessions" if series.kind == SeriesKind.TREATMENT else series.get_kind_display()
+    messages.success(request, f"Booked {what.lower()} for {series.patient.full_name}.")
     return redirect("patient-bookings", patient_id=series.patient_id)
 
 
@@ -747,6 +764,12 @@ def book_slot(request: HttpRequest) -> HttpResponse:
             detail={"query": query, "count": len(found), "book_slot": start.isoformat()},
         )
         plans = {p.patient_id: p for p in TreatmentPlanRecord.objects.filter(patient__in=found)}
+        due = {
+            (e.patient.pk, e.series_index): e
+            for e in maintenance_entries(
+                clinic, states=None, plan_ids=[p.pk for p in plans.values()]
+            )
+        }
         booked = set(
             SeriesBooking.objects.filter(
                 patient__in=found, kind="treatment", status=SeriesStatus.BOOKED
@@ -774,7 +797,29 @@ def book_slot(request: HttpRequest) -> HttpResponse:
                             ),
                         }
                     )
-            options.append({"patient": patient, "plan": plan, "series": series})
+            slot = urlencode({"provider": provider.pk, "start": start.strftime("%Y-%m-%dT%H:%M")})
+            consultation = reverse("book-consultation", args=[patient.pk]) + "?" + slot
+            maintenance = [
+                {
+                    "index": entry.series_index,
+                    "url": reverse(
+                        "maintenance-book", args=[patient.pk, entry.plan.pk, entry.series_index]
+                    )
+                    + "?"
+                    + slot,
+                }
+                for (patient_id, _), entry in sorted(due.items(), key=lambda item: item[0])
+                if patient_id == patient.pk
+            ]
+            options.append(
+                {
+                    "patient": patient,
+                    "plan": plan,
+                    "series": series,
+                    "consultation": consultation,
+                    "maintenance": maintenance,
+                }
+            )
     return render(
         request,
         "appointments/book_slot.html",

@@ -178,17 +178,21 @@ def do_complete_visit(
 
 def visit_for_session(patient: Any, day: datetime.date) -> Appointment | None:
     """The patient's visit a session charted on ``day`` belongs to: one checked in first, else
-    the earliest still booked that day."""
+    the earliest still booked that day (never a consultation)."""
     zone = patient.clinic.tzinfo
     start = datetime.datetime.combine(day, datetime.time(0), tzinfo=zone)
     end = start + datetime.timedelta(days=1)
-    candidates = Appointment.objects.filter(
-        patient=patient,
-        start__gte=start,
-        start__lt=end,
-        session_note__isnull=True,
-        status__in=(AppointmentStatus.ARRIVED, AppointmentStatus.BOOKED),
-    ).order_by("start")
+    candidates = (
+        Appointment.objects.filter(
+            patient=patient,
+            start__gte=start,
+            start__lt=end,
+            session_note__isnull=True,
+            status__in=(AppointmentStatus.ARRIVED, AppointmentStatus.BOOKED),
+        )
+        .exclude(series__kind="consultation")  # it has no session: the clinician marks it done
+        .order_by("start")
+    )
     return (
         candidates.filter(status=AppointmentStatus.ARRIVED).first()
         or candidates.filter(status=AppointmentStatus.BOOKED).first()

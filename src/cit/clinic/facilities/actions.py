@@ -172,3 +172,35 @@ def do_set_opening_hours(
         ):
             outside += 1
     return outside
+
+
+@transaction.atomic
+def do_set_consultation_settings(
+    *,
+    actor: Any,
+    clinic: Clinic,
+    minutes: int,
+    roles: list[str],
+    request: HttpRequest | None = None,
+) -> Clinic:
+    """The consultation length and the roles that hold them (audited, before and after).
+    Consultations already booked keep their time."""
+    locked: Clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
+    before = {"minutes": locked.consultation_minutes, "roles": list(locked.consultation_roles)}
+    locked.consultation_minutes = minutes
+    locked.consultation_roles = sorted(set(roles))
+    locked.full_clean()
+    locked.save(update_fields=["consultation_minutes", "consultation_roles"])
+    record_event(
+        request,
+        AuditAction.UPDATE,
+        actor=actor,
+        obj=locked,
+        detail={
+            "consultations": {
+                "before": before,
+                "after": {"minutes": minutes, "roles": locked.consultation_roles},
+            }
+        },
+    )
+    return locked

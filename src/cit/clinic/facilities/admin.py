@@ -1,5 +1,9 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 
+from cit.clinic.accounts.roles import CLINICAL_ROLES, Role
 from cit.clinic.admin_base import NoDeleteAdmin
 from cit.clinic.facilities.models import Clinic, ClosureDay, Device, OpeningHours, Room
 
@@ -9,9 +13,36 @@ class OpeningHoursInline(admin.TabularInline):  # type: ignore[type-arg]
     extra = 0
 
 
+class ClinicAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    # Roles by their labels, ticked, rather than a JSON list typed by hand.
+    consultation_roles = forms.MultipleChoiceField(
+        choices=[(role.value, role.label) for role in Role if role in CLINICAL_ROLES],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The clinical roles whose providers may hold consultations.",
+    )
+
+    class Meta:
+        model = Clinic
+        fields = [
+            "name",
+            "timezone",
+            "address",
+            "phone",
+            "email",
+            "record_number_prefix",
+            "protocol_profile",
+            "consultation_minutes",
+            "consultation_roles",
+        ]
+
+    def clean_consultation_roles(self) -> Any:
+        return sorted(self.cleaned_data["consultation_roles"])
+
+
 @admin.register(Clinic)
 class ClinicAdmin(NoDeleteAdmin):
-    list_display = ["name", "timezone", "archived_at"]
+    form = ClinicAdminForm
+    list_display = ["name", "timezone", "consultation_minutes", "archived_at"]
     inlines = [OpeningHoursInline]
 
 

@@ -64,6 +64,23 @@ class WeeklyRotaForm(forms.Form):
         return cleaned
 
 
+CONSULTATION_ROLE_CHOICES = [(role.value, role.label) for role in Role if role in CLINICAL_ROLES]
+
+
+class ConsultationSettingsForm(forms.Form):
+    """How long a consultation is booked for and which roles hold them."""
+
+    consultation_minutes = forms.IntegerField(
+        label="Consultation length (minutes)", min_value=10, max_value=120
+    )
+    consultation_roles = forms.MultipleChoiceField(
+        label="Who may hold consultations",
+        choices=CONSULTATION_ROLE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one role."},
+    )
+
+
 class OpeningHoursForm(forms.Form):
     """The clinic's week: per weekday "09:00-13:00, 14:00-18:00" or "closed"."""
 

@@ -21,6 +21,21 @@ def validate_timezone(value: str) -> None:
         )
 
 
+def default_consultation_roles() -> list[str]:
+    """Every clinical role may hold a consultation unless the clinic says otherwise."""
+    from cit.clinic.accounts.roles import CLINICAL_ROLES
+
+    return sorted(str(role) for role in CLINICAL_ROLES)
+
+
+def validate_consultation_roles(value: object) -> None:
+    from cit.clinic.accounts.roles import CLINICAL_ROLES
+
+    allowed = {str(role) for role in CLINICAL_ROLES}
+    if not isinstance(value, list) or not value or not set(value) <= allowed:
+        raise ValidationError("Choose at least one clinical role for consultations.")
+
+
 def validate_protocol_profile(value: str) -> None:
     from cit.protocol.profiles import available_profiles
 
@@ -45,6 +60,16 @@ class Clinic(ArchivableModel):
         default="default",
         validators=[validate_protocol_profile],
         help_text="The protocol profile (clinic defaults) screening and planning use.",
+    )
+    consultation_minutes = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MinValueValidator(10), MaxValueValidator(120)],
+        help_text="How long a consultation visit is booked for (10 to 120 minutes).",
+    )
+    consultation_roles = models.JSONField(
+        default=default_consultation_roles,
+        validators=[validate_consultation_roles],
+        help_text="The clinical roles whose providers may hold consultations.",
     )
 
     class Meta:

@@ -20,17 +20,19 @@ from cit.clinic.accounts.actions import (
 )
 from cit.clinic.accounts.models import Provider, User
 from cit.clinic.accounts.permissions import Capability, has_capability
-from cit.clinic.accounts.roles import STAFF_ROLES
+from cit.clinic.accounts.roles import STAFF_ROLES, Role
 from cit.clinic.charting.forms import apply_errors
 from cit.clinic.facilities.actions import (
     do_add_device,
     do_add_room,
     do_retire_resource,
+    do_set_consultation_settings,
     do_set_opening_hours,
     do_update_resource,
 )
 from cit.clinic.facilities.forms import (
     LICENCE_WARNING_DAYS,
+    ConsultationSettingsForm,
     DeviceForm,
     OpeningHoursForm,
     RoomForm,
@@ -52,6 +54,9 @@ def clinic_overview(request: HttpRequest) -> HttpResponse:
         "providers": Provider.objects.active().filter(clinic=clinic).select_related("user"),
         "room_form": RoomForm(),
         "device_form": DeviceForm(),
+        "consultation_roles": [
+            Role(role).label for role in clinic.consultation_roles if role in Role.values
+        ],
     }
     if has_capability(request.user, Capability.CLINIC_MANAGE):
         accounts = list(User.objects.filter(clinic=clinic, is_active=True))
@@ -200,6 +205,39 @@ def unlock_account(request: HttpRequest, user_id: int) -> HttpResponse:
     do_unlock_account(actor=request.user, user=user, request=request)
     messages.success(request, f"{user.get_full_name() or user.username} can log in again.")
     return redirect("clinic-overview")
+
+
+@capability_required(Capability.CLINIC_MANAGE)
+def consultation_settings(request: HttpRequest) -> HttpResponse:
+    """Edit the consultation length and who may hold consultations."""
+    clinic = staff_clinic(request)
+    form = ConsultationSettingsForm(
+        request.POST or None,
+        initial={
+            "consultation_minutes": clinic.consultation_minutes,
+            "consultation_roles": clinic.consultation_roles,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_set_consultation_settings(
+                actor=request.user,
+                clinic=clinic,
+                minutes=form.cleaned_data["consultation_minutes"],
+                roles=form.cleaned_data["consultation_roles"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Consultation settings saved.")
+            return redirect("clinic-overview")
+    return render(
+        request,
+        "facilities/consultations.html",
+        {"form": form, "clinic": clinic},
+        status=form_status(form),
+    )
 
 
 @capability_required(Capability.CLINIC_MANAGE)
