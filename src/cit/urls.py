@@ -65,6 +65,7 @@ urlpatterns = [
     path("", include("cit.clinic.plans.urls")),
     path("", include("cit.clinic.appointments.urls")),
     path("", include("cit.clinic.charting.urls")),
+    path("", include("cit.clinic.outcomes.urls")),
     path("", include("cit.clinic.worklists.urls")),
     path("api/", api.urls),
     path("cds-services", cds_hooks.cds_discovery, name="cds-discovery"),
