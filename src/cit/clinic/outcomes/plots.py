@@ -14,7 +14,6 @@ from typing import Any
 
 from cit.protocol.knowledge import Scale
 
-
 _EPOCH = datetime.date(1970, 1, 1)
 
 
