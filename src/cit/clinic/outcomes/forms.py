@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -47,9 +48,9 @@ class RatingForm(BoundedDates, forms.Form):
             )
         elif scale.kind == "number":
             self.fields[PREFIX + VALUE] = forms.DecimalField(
-                min_value=scale.minimum,
-                max_value=scale.maximum,
-                step_size=scale.step,
+                min_value=Decimal(str(scale.minimum)),
+                max_value=Decimal(str(scale.maximum)),
+                step_size=Decimal(str(scale.step)),
                 label=f"{scale.short} ({scale.minimum:g} to {scale.maximum:g}"
                 + (f" {scale.unit})" if scale.unit else ")"),
             )
