@@ -15,9 +15,15 @@ from cit.protocol.outcomes import VALUE, input_keys
 PREFIX = "in_"  # keeps a clinic's item ids apart from the form's own fields
 
 
+class SessionChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        state = "signed" if obj.is_signed else "draft"
+        return f"{obj.session_date:%d %b %Y} ({state})"
+
+
 class RatingForm(BoundedDates, forms.Form):
     rated_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Rated on")
-    session_note = forms.ModelChoiceField(
+    session_note = SessionChoiceField(
         queryset=SessionNote.objects.none(),
         required=False,
         label="Session (optional)",

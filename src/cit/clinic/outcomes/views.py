@@ -245,13 +245,18 @@ def _rate(
         initial_day = min(asked, today)
     except ValueError:
         pass
-    notes = SessionNote.objects.filter(patient=patient).order_by("-session_date")
+    notes = SessionNote.objects.filter(patient=patient).order_by("-session_date", "-id")
+    initial: dict[str, Any] = {"rated_on": initial_day}
+    # From a session note (?note=<id>): the rating is of that session, on its day.
+    note = notes.filter(pk=int(request.GET["note"])).first() if _digits(request, "note") else None
+    if note is not None:
+        initial.update(session_note=note.pk, rated_on=min(note.session_date, today))
     form = RatingForm(
         request.POST or None,
         scale=scale,
         notes=notes,
         patient_view=user.is_patient,
-        initial={"rated_on": initial_day},
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -281,6 +286,11 @@ def _rate(
         {"patient": patient, "scale": scale, "form": form},
         status=form_status(form) if request.method == "POST" else 200,
     )
+
+
+def _digits(request: HttpRequest, name: str) -> bool:
+    value = request.GET.get(name, "")
+    return value.isascii() and value.isdigit() and len(value) <= 12
 
 
 @login_required
