@@ -548,6 +548,7 @@ class Scale:
     verified: bool
     sources: tuple[str, ...]
     mic_sources: tuple[str, ...] = ()
+    question: str = ""  # a patient-rated scale's question to the patient
 
 
 @dataclass(frozen=True, slots=True)
@@ -1686,6 +1687,7 @@ class _Loader:
             verified=entry.flag("verified", True),
             sources=self.check_sources(entry),
             mic_sources=mic_sources,
+            question=entry.text("question", ""),
         )
 
     def load_prices(self, table: _Table, blocks: Mapping[str, Block]) -> PriceList:

@@ -44,6 +44,7 @@ class RatingForm(BoundedDates, forms.Form):
         if patient_view:
             self.fields["rated_on"].label = "Date"
         self.groups: list[tuple[str, list[str]]] = []
+        asked = scale.question if patient_view and scale.question else ""
         if scale.kind == "grade":
             self.fields[PREFIX + VALUE] = forms.TypedChoiceField(
                 choices=[
@@ -57,7 +58,8 @@ class RatingForm(BoundedDates, forms.Form):
                 min_value=Decimal(str(scale.minimum)),
                 max_value=Decimal(str(scale.maximum)),
                 step_size=Decimal(str(scale.step)),
-                label=f"{scale.short} ({scale.minimum:g} to {scale.maximum:g}"
+                label=asked
+                or f"{scale.short} ({scale.minimum:g} to {scale.maximum:g}"
                 + (f" {scale.unit})" if scale.unit else ")"),
             )
         elif scale.kind == "points":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -146,7 +147,11 @@ def _rateable(request: HttpRequest, patient: Patient) -> list[tuple[str, str, st
     """(label, url, rater) of every scale the user may record for the patient."""
     user: Any = request.user
     links = [
-        (scale.title, reverse("outcome-rate", args=[patient.pk, scale.id]), scale.rater)
+        (
+            scale.question if user.is_patient and scale.question else scale.title,
+            reverse("outcome-rate", args=[patient.pk, scale.id]),
+            scale.rater,
+        )
         for scale in get_knowledge().scales.values()
         if actions.may_rate(user, patient, scale)
     ]
@@ -331,7 +336,7 @@ def outcome_pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
         points = [PlotPoint(r.rating.rated_on, float(r.rating.total)) for r in panel.rows]
         baseline = float(panel.baseline) if panel.baseline is not None else None
         image = plot_png(panel.scale, points, baseline)
-        pdf.image(_bytes_io(image), w=170)
+        pdf.image(io.BytesIO(image), w=170)
         pdf.set_font("Helvetica", "", 9.5)
         for row in panel.rows:
             change = f" ({row.change:+g} from baseline)" if row.change is not None else ""
@@ -345,9 +350,3 @@ def outcome_pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
     response = HttpResponse(bytes(pdf.output()), content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="outcome-summary.pdf"'
     return response
-
-
-def _bytes_io(data: bytes) -> Any:
-    import io
-
-    return io.BytesIO(data)
