@@ -96,3 +96,30 @@ def test_nothing_is_shipped() -> None:
     titles = " ".join(scale.title.lower() for scale in get_knowledge().scales.values())
     for licensed in ("face-q", "acne-q", "scar-q", "dlqi"):
         assert licensed not in titles
+
+
+def test_admin_validates_the_definition(clinic: Any, django_user_model: Any) -> None:
+    import json
+
+    from django.test import Client
+
+    root = django_user_model.objects.create_superuser(
+        "root", "root@example.com", "pw-123456789", role="clinic_admin"
+    )
+    client = Client()
+    client.force_login(root)
+    url = "/admin/outcomes/clinicinstrument/add/"
+    assert client.get(url).status_code == 200
+    form = {
+        "clinic": clinic.pk,
+        "code": "licensed-q",
+        "title": "Licensed questionnaire",
+        "licence": "Licence 123",
+        "definition": json.dumps({**DEFINITION, "rater": "robot"}),
+    }
+    refused = client.post(url, form)
+    assert refused.status_code == 200 and b"rater" in refused.content
+    assert not ClinicInstrument.objects.exists()
+    saved = client.post(url, {**form, "definition": json.dumps(DEFINITION)})
+    assert saved.status_code == 302
+    assert ClinicInstrument.objects.get().scale().maximum == 18  # 4 + 4 + 10
