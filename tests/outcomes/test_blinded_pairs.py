@@ -114,3 +114,36 @@ def test_assignment_refused(
             rater=nurse,
         )
     assert not BlindedPairRating.objects.exists()
+
+
+def test_results_shown_apart_and_hidden_from_a_rater_with_pairs_to_rate(
+    client: Any, physician: Any, nurse: Any, portal_user: Any, patient: Any, make_user: Any
+) -> None:
+    other_rater = make_user("physician", patient.clinic)
+    rated = do_assign_blinded_pair(
+        actor=physician,
+        patient=patient,
+        earlier_ref="p1",
+        later_ref="p2",
+        rater=nurse,
+        rng=Fixed(0.7),  # the earlier photo is shown first
+    )
+    do_rate_blinded_pair(actor=nurse, pair=rated, gais=2, judged_later="first")  # wrong pick
+    do_assign_blinded_pair(
+        actor=physician, patient=patient, earlier_ref="p3", later_ref="p4", rater=other_rater
+    )
+    url = f"/patients/{patient.pk}/outcomes/"
+
+    client.force_login(physician)
+    section = client.get(url).content.decode().split('data-testid="blinded-ratings"')[1]
+    section = section.split("</section>")[0]
+    assert "2 – Much improved" in section and ">no</td>" in section
+    assert "1 pair still to rate." in section
+    assert "p1" not in section and "p2" not in section  # no photo references shown
+
+    client.force_login(other_rater)
+    section = client.get(url).content.decode().split('data-testid="blinded-ratings"')[1]
+    assert "still to rate blind" in section and "Much improved" not in section
+
+    client.force_login(portal_user)
+    assert 'data-testid="blinded-ratings"' not in client.get(url).content.decode()

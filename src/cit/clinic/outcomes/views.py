@@ -25,7 +25,7 @@ from cit.clinic.charting.models import SessionNote
 from cit.clinic.feedback import form_status
 from cit.clinic.outcomes import actions
 from cit.clinic.outcomes.forms import RatingForm
-from cit.clinic.outcomes.models import ClinicInstrument, OutcomeRating
+from cit.clinic.outcomes.models import BlindedPairRating, ClinicInstrument, OutcomeRating
 from cit.clinic.outcomes.plots import PlotPoint, plot_png, plot_svg
 from cit.clinic.patients.models import Patient
 from cit.clinic.pdf import latin1, new_document
@@ -135,6 +135,30 @@ def scale_panels(patient: Patient, request: HttpRequest) -> list[ScalePanel]:
     return panels
 
 
+def blinded_results(patient: Patient, user: Any) -> dict[str, Any] | None:
+    """The blinded photo-pair ratings, apart from the open ones, for the clinic's staff
+    only; hidden from a rater who still has pairs of this patient to rate, so that seeing
+    which photo was the later cannot unblind them."""
+    if user.is_patient:
+        return None
+    pairs = BlindedPairRating.objects.filter(patient=patient).select_related("rater")
+    if any(pair.rater_id == user.pk and pair.rated_at is None for pair in pairs):
+        return {"hidden": True, "rows": []}
+    gais = dict(get_knowledge().scales["gais-clinician"].grades)
+    rows = [
+        {
+            "rated_at": pair.rated_at,
+            "rater": pair.rater.get_full_name() or pair.rater.username,
+            "gais": f"{pair.gais} – {gais[pair.gais]}" if pair.gais else "",
+            "identified": actions.identified_later(pair),
+        }
+        for pair in pairs
+        if pair.rated_at is not None
+    ]
+    pending = sum(1 for pair in pairs if pair.rated_at is None)
+    return {"hidden": False, "rows": rows, "pending": pending} if pairs else None
+
+
 def occasion_label(assessment: DueAssessment) -> str:
     if assessment.occasion == "baseline":
         return _("Baseline (first session, before needling)")
@@ -206,6 +230,7 @@ def outcome_page(request: HttpRequest, patient_id: int) -> HttpResponse:
         {
             "patient": patient,
             "plan": schedule.plan,
+            "blinded": blinded_results(patient, user),
             "due_groups": due_groups,
             "panels": scale_panels(patient, request),
             "rateable": _rateable(request, patient),
