@@ -47,6 +47,12 @@ def test_goodman_baron_plot_at_390_px(
         with page.expect_navigation():
             page.get_by_role("button", name="Save the rating").click()
         assert page.url == outcomes
+    # The longest forms (mMASI: four regions x area and darkness) fit and pass axe too.
+    for scale in ("mmasi", "goodman-baron-quantitative"):
+        page.goto(f"{outcomes}rate/{scale}/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, scale
+        assert _violations(page) == [], scale
+    page.goto(outcomes)
     plot = page.get_by_role("img", name="Plot of G&B qualitative over time")
     assert plot.get_attribute("src").startswith("data:image/svg+xml;base64,")
     assert plot.evaluate("img => img.complete && img.naturalWidth > 0")
