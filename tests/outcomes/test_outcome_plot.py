@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import base64
 import datetime
+import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
+import cit
 from cit.clinic.outcomes.actions import do_record_rating
 
 QUAL = "goodman-baron-qualitative"
@@ -86,5 +89,10 @@ def test_web_workers_do_not_import_matplotlib() -> None:
         "os.environ.setdefault('ALLOW_CONSOLE_BACKENDS', 'true'); django.setup();"
         "import cit.urls, cit.clinic.outcomes.views, sys; print('matplotlib' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    # The same source tree as this test run, whatever the environment says.
+    src = str(Path(cit.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
     assert out.stdout.strip() == "False"
