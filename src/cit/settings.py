@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "cit.clinic.plans",
     "cit.clinic.appointments",
     "cit.clinic.charting",
+    "cit.clinic.outcomes",
     "cit.clinic.worklists",
     "cit.clinic.recovery",
     "cit.clinic.idempotency",

@@ -70,6 +70,7 @@ urlpatterns = [
     path("", include("cit.clinic.plans.urls")),
     path("", include("cit.clinic.appointments.urls")),
     path("", include("cit.clinic.charting.urls")),
+    path("", include("cit.clinic.outcomes.urls")),
     path("", include("cit.clinic.worklists.urls")),
     path("", include("cit.clinic.recovery.urls")),
     path("api/", api.urls),

@@ -46,7 +46,7 @@ NOT_READ = {302, 401, 403, 404, 405}
 # hide the record from the rest of the walk (do_archive_patient writes its own event,
 # tests/clinic/test_archive_not_delete.py).
 SKIPPED = {"accounts/logout/", "patients/<int:patient_id>/archive/"}
-PARAM = re.compile(r"<(?:(?:int|str|path):)?(\w+)>")
+PARAM = re.compile(r"<(?:(?:int|str|path|slug):)?(\w+)>")
 
 
 def routes() -> Iterator[str]:
@@ -101,6 +101,7 @@ def records(
         "provider_id": appointment.provider_id,
         "lot_id": cartridge_lot_id(record),
         "service_id": "cit-screening",
+        "scale_id": "mmasi",
     }
 
 

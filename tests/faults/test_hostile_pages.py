@@ -53,6 +53,7 @@ DATE_FIELDS = [
     "s0-first_session",
     "licence_expires_on",
     "onset_on",
+    "rated_on",
 ]
 for _list in ("conditions", "medications", "procedures"):
     DATE_FIELDS += [
@@ -74,6 +75,8 @@ NUMBER_FIELDS = [
     "main-glogau",
     "low_stock_threshold",
     "max_depth_mm",
+    "in_value",
+    "in_forehead.area",
 ]
 TEXT_FIELDS = [
     "address",
@@ -154,6 +157,7 @@ def test_absurd_values_in_every_field_of_every_page(
         "provider_id": series.appointments.first().provider_id,
         "lot_id": Lot.objects.first().pk,
         "service_id": "cit-screening",
+        "scale_id": "mmasi",
     }
     data = _hostile(day, number)
     answered: dict[int, int] = {}

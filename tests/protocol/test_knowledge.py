@@ -284,4 +284,4 @@ def test_outcome_scales_and_reconstructed_flag() -> None:
     scales = get_knowledge().scales
     assert scales["goodman-baron-quantitative"].verified is False
     assert scales["goodman-baron-quantitative"].maximum == 84
-    assert [g for g, _ in scales["gais"].grades] == [1, 2, 3, 4, 5]
+    assert [g for g, _ in scales["gais-clinician"].grades] == [1, 2, 3, 4, 5]

@@ -49,6 +49,8 @@ _OBJECT_TYPES = {
     "charting.ConsentForm": "Consent form",
     "charting.Amendment": "Note amendment",
     "inventory.Lot": "Lot",
+    "outcomes.OutcomeRating": "Outcome rating",
+    "outcomes.BlindedPairRating": "Blinded photo-pair rating",
     "inventory.LotUse": "Lot use",
     "accounts.User": "User account",
     "Screening": "Screening",

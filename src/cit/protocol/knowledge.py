@@ -195,6 +195,19 @@ def _read_toml(directory: Path, name: str) -> tuple[_Table, bytes]:
     return _Table(name, None, data), raw
 
 
+def _grades(table: _Table, key: str, *, required: bool) -> tuple[tuple[int, str], ...]:
+    """``[[value, label], ...]`` in rising order of value."""
+    raw = table._get(key, _MISSING if required else [])
+    try:
+        grades = tuple((int(value), str(label)) for value, label in raw)
+    except (TypeError, ValueError) as error:
+        raise table.error(key, f"malformed: {error}") from error
+    values = [value for value, _ in grades]
+    if values != sorted(set(values)) or (required and len(values) < 2):
+        raise table.error(key, "needs two or more grades in rising order of value")
+    return grades
+
+
 # ---------------------------------------------------------------------------- value types
 
 DepthRange = tuple[float, float]
@@ -508,13 +521,72 @@ class Milestone:
 
 
 @dataclass(frozen=True, slots=True)
+class ScaleItem:
+    """One part of a composite scale: a scar sub-type (points per band), a region or scar
+    type (weight x factors), or a licensed instrument's item (its own range)."""
+
+    id: str
+    label: str
+    points: tuple[int, ...] = ()  # kind "points": points for bands 1..n (band 0 scores 0)
+    bands: tuple[str, ...] = ()  # kind "points": labels of bands 1..n
+    weight: float = 1.0  # kind "weighted"
+    minimum: float = 0  # kind "sum"
+    maximum: float = 0  # kind "sum"
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleFactor:
+    """A graded factor every item of a ``weighted`` scale is rated on (mMASI area 0-6)."""
+
+    id: str
+    label: str
+    maximum: int
+    grades: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Scale:
+    """An outcome scale (CLINICAL.md section 6); how a rating is totalled is in
+    :func:`cit.protocol.outcomes.score`."""
+
     id: str
     title: str
+    short: str
+    kind: str  # "grade" | "number" | "points" | "weighted" | "sum"
+    rater: str  # "clinician" | "patient"
+    measures: str  # "state" | "change"
+    better: str | None  # "lower" | "higher" | None (a classification)
     grades: tuple[tuple[int, str], ...]
-    points: tuple[tuple[str, int, int, int], ...]
-    maximum: int | None
+    items: tuple[ScaleItem, ...]
+    factors: tuple[ScaleFactor, ...]
+    minimum: float
+    maximum: float
+    step: float
+    unit: str
+    sex: str | None
+    minimal_important_change: float | None
     verified: bool
+    sources: tuple[str, ...]
+    mic_sources: tuple[str, ...] = ()
+    question: str = ""  # a patient-rated scale's question to the patient
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeDefaults:
+    """The scales an indication's plan calls for: ``full`` at baseline and follow-up,
+    ``quick`` at each later session."""
+
+    indication: str
+    full: tuple[str, ...]
+    quick: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeTiming:
+    after_last_session_months: tuple[int, ...]
+    session_window_days: int
+    follow_up_window_days: int
     sources: tuple[str, ...]
 
 
@@ -632,6 +704,8 @@ class Knowledge:
     milestones: tuple[Milestone, ...]
     evidence: tuple[Note, ...]
     scales: Mapping[str, Scale]
+    outcome_defaults: Mapping[str, OutcomeDefaults]
+    outcome_timing: OutcomeTiming
     prices: PriceList
     vocabulary: Vocabulary
 
@@ -767,7 +841,9 @@ class _Loader:
         course, downtime = self.load_course(tables["course.toml"])
         escalation, diary = self.load_escalation(tables["escalation.toml"])
         milestones, evidence = self.load_results(tables["results.toml"])
-        scales = self.load_scales(tables["scales.toml"])
+        scales, outcome_defaults, outcome_timing = self.load_scales(
+            tables["scales.toml"], indications
+        )
         prices = self.load_prices(tables["prices.toml"], blocks)
 
         unused = sorted(self.rule_ids - self.rule_users - _RULES_USED_BY_ENGINE)
@@ -828,6 +904,8 @@ class _Loader:
             milestones=milestones,
             evidence=evidence,
             scales=scales,
+            outcome_defaults=outcome_defaults,
+            outcome_timing=outcome_timing,
             prices=prices,
             vocabulary=vocabulary,
         )
@@ -1565,29 +1643,124 @@ class _Loader:
         table.done()
         return tuple(milestones), evidence
 
-    def load_scales(self, table: _Table) -> dict[str, Scale]:
+    def load_scales(
+        self, table: _Table, indications: Mapping[str, Any]
+    ) -> tuple[dict[str, Scale], dict[str, OutcomeDefaults], OutcomeTiming]:
         scales: dict[str, Scale] = {}
         for entry in table.array("scale", "scale"):
-            grades_raw = entry._get("grades", [])
-            points_raw = entry._get("points", [])
-            try:
-                grades = tuple((int(value), str(label)) for value, label in grades_raw)
-                points = tuple((str(kind), int(a), int(b), int(c)) for kind, a, b, c in points_raw)
-            except (TypeError, ValueError) as error:
-                raise entry.error("grades", f"malformed: {error}") from error
-            scale_id = entry.text("id")
-            scales[scale_id] = Scale(
-                id=scale_id,
-                title=entry.text("title"),
-                grades=grades,
-                points=points,
-                maximum=entry.integer("maximum", None),
-                verified=entry.flag("verified", True),
-                sources=self.check_sources(entry),
-            )
+            scale = self.load_scale(entry)
+            scales[scale.id] = scale
             entry.done()
+        defaults: dict[str, OutcomeDefaults] = {}
+        for entry in table.array("default", "default", None):
+            full = entry.texts("full")
+            quick = entry.texts("quick")
+            for scale_id in (*full, *quick):
+                if scale_id not in scales:
+                    raise entry.error("full", f"unknown scale {scale_id!r}")
+            if not set(quick) <= set(full):
+                raise entry.error("quick", "every quick scale is also in the full set")
+            sources = self.check_sources(entry)
+            for indication in entry.texts("indications"):
+                if indication not in indications:
+                    raise entry.error("indications", f"unknown indication {indication!r}")
+                if indication in defaults:
+                    raise entry.error("indications", f"{indication!r} has defaults twice")
+                defaults[indication] = OutcomeDefaults(indication, full, quick, sources)
+            entry.done()
+        schedule = table.table("schedule", "[schedule]")
+        months = schedule._get("after_last_session_months", _MISSING)
+        if not isinstance(months, list) or not all(
+            isinstance(m, int) and not isinstance(m, bool) and m > 0 for m in months
+        ):
+            raise schedule.error("after_last_session_months", "expected positive whole numbers")
+        timing = OutcomeTiming(
+            after_last_session_months=tuple(sorted(months)),
+            session_window_days=schedule.integer("session_window_days"),
+            follow_up_window_days=schedule.integer("follow_up_window_days"),
+            sources=self.check_sources(schedule),
+        )
+        schedule.done()
         table.done()
-        return scales
+        return scales, defaults, timing
+
+    def load_scale(self, entry: _Table) -> Scale:
+        kind = entry.choice("kind", ("grade", "number", "points", "weighted"))
+        grades = _grades(entry, "grades", required=kind == "grade")
+        items: list[ScaleItem] = []
+        default_bands = entry.texts("bands", ())
+        for item in entry.array("items", "item") if kind in ("points", "weighted") else []:
+            if kind == "points":
+                points = item._get("points", _MISSING)
+                if not isinstance(points, list) or not all(
+                    isinstance(p, int) and not isinstance(p, bool) and p >= 0 for p in points
+                ):
+                    raise item.error("points", "expected whole numbers of points per band")
+                bands = item.texts("bands", default_bands)
+                if len(bands) != len(points):
+                    raise item.error("bands", "needs one label per band of points")
+                items.append(ScaleItem(item.text("id"), item.text("label"), tuple(points), bands))
+            else:
+                items.append(
+                    ScaleItem(item.text("id"), item.text("label"), weight=item.number("weight"))
+                )
+            item.done()
+        factors: list[ScaleFactor] = []
+        for factor in entry.array("factors", "factor") if kind == "weighted" else []:
+            maximum = factor.integer("maximum")
+            factor_grades = _grades(factor, "grades", required=True)
+            if [value for value, _ in factor_grades] != list(range(maximum + 1)):
+                raise factor.error("grades", f"needs one label for each of 0..{maximum}")
+            factors.append(
+                ScaleFactor(factor.text("id"), factor.text("label"), maximum, factor_grades)
+            )
+            factor.done()
+        if kind in ("points", "weighted") and not items:
+            raise entry.error("items", f"a {kind} scale needs items")
+        if kind == "weighted" and not factors:
+            raise entry.error("factors", "a weighted scale needs factors")
+        # The range of the total follows from the definition; a stated maximum must agree.
+        if kind == "grade":
+            low, high = float(grades[0][0]), float(grades[-1][0])
+        elif kind == "number":
+            low, high = entry.number("minimum"), entry.number("maximum")
+        elif kind == "points":
+            low, high = 0.0, float(sum(item.points[-1] for item in items))
+        else:
+            product = 1
+            for scale_factor in factors:
+                product *= scale_factor.maximum
+            low, high = 0.0, round(sum(item.weight for item in items) * product, 6)
+        if kind != "number":
+            stated = entry.number("maximum", None)
+            if stated is not None and stated != high:
+                raise entry.error("maximum", f"the items add up to {high:g}, not {stated:g}")
+        if not low < high:
+            raise entry.error("maximum", "needs minimum < maximum")
+        mic = entry.number("minimal_important_change", None)
+        mic_sources = self.check_sources(entry, "mic_sources") if mic is not None else ()
+        return Scale(
+            id=entry.text("id"),
+            title=entry.text("title"),
+            short=entry.text("short"),
+            kind=kind,
+            rater=entry.choice("rater", ("clinician", "patient")),
+            measures=entry.choice("measures", ("state", "change")),
+            better=entry.choice("better", ("lower", "higher"), None),
+            grades=grades,
+            items=tuple(items),
+            factors=tuple(factors),
+            minimum=low,
+            maximum=high,
+            step=entry.number("step", 1.0) if kind == "number" else 1.0,
+            unit=entry.text("unit", ""),
+            sex=entry.choice("sex", ("male", "female"), None),
+            minimal_important_change=mic,
+            verified=entry.flag("verified", True),
+            sources=self.check_sources(entry),
+            mic_sources=mic_sources,
+            question=entry.text("question", ""),
+        )
 
     def load_prices(self, table: _Table, blocks: Mapping[str, Block]) -> PriceList:
         by_block: dict[str, dict[str, tuple[float, float]]] = {}

@@ -11,21 +11,13 @@ import datetime
 from django.utils.translation import gettext as _
 
 from cit.clinic.charting.models import SessionNote
+from cit.clinic.pdf import latin1 as _latin1
+from cit.clinic.pdf import new_document
 from cit.protocol.aftercare import aftercare, course_summary
 from cit.protocol.knowledge import get_knowledge
 from cit.protocol.profiles import load_profile
 
 HANDOUT_DAYS = 8  # the session day and the week after it
-
-# The PDF core fonts are Latin-1: typographic characters the knowledge base uses are
-# written as their plain equivalents rather than dropped.
-_PLAIN = str.maketrans(
-    {"–": "-", "—": "-", "’": "'", "‘": "'", "“": '"', "”": '"', "≤": "<=", "≥": ">=", "…": "..."}
-)
-
-
-def _latin1(text: str) -> str:
-    return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
 
 
 def deepest_depth(note: SessionNote) -> float:
@@ -44,11 +36,7 @@ def aftercare_pdf(note: SessionNote) -> bytes:
     # fpdf2 (~55 MB) loads on the first handout, not in every web worker.
     from fpdf import FPDF
 
-    pdf = FPDF(format="A4")
-    pdf.set_title(_latin1(_("Aftercare after your micro-needling session")))
-    pdf.set_author(_latin1(clinic.name))
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_page()
+    pdf = new_document(_("Aftercare after your micro-needling session"), clinic.name)
 
     def heading(text: str, size: int = 13) -> None:
         pdf.set_font("Helvetica", "B", size)

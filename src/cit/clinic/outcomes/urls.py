@@ -1,0 +1,22 @@
+from django.urls import path
+
+from cit.clinic.outcomes import views
+
+urlpatterns = [
+    path("patients/<int:patient_id>/outcomes/", views.outcome_page, name="outcomes"),
+    path(
+        "patients/<int:patient_id>/outcomes/rate/<slug:scale_id>/",
+        views.rate_scale,
+        name="outcome-rate",
+    ),
+    path(
+        "patients/<int:patient_id>/outcomes/rate-clinic/<int:instrument_id>/",
+        views.rate_instrument,
+        name="outcome-rate-instrument",
+    ),
+    path(
+        "patients/<int:patient_id>/outcomes/summary.pdf",
+        views.outcome_pdf,
+        name="outcome-pdf",
+    ),
+]

@@ -1,0 +1,377 @@
+"""The patient's outcome page (what is due, each scale over time), rating, and the PDF."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from cit.clinic.access import patient_for_request
+from cit.clinic.accounts.permissions import Capability
+from cit.clinic.audit.actions import record_event
+from cit.clinic.audit.models import AuditAction
+from cit.clinic.charting.models import SessionNote
+from cit.clinic.feedback import form_status
+from cit.clinic.outcomes import actions
+from cit.clinic.outcomes.forms import RatingForm
+from cit.clinic.outcomes.models import BlindedPairRating, ClinicInstrument, OutcomeRating
+from cit.clinic.outcomes.plots import PlotPoint, plot_png, plot_svg
+from cit.clinic.patients.models import Patient
+from cit.clinic.pdf import latin1, new_document
+from cit.protocol.knowledge import Scale, get_knowledge
+from cit.protocol.outcomes import DueAssessment, grade_label
+
+# ------------------------------------------------------------------------------ access
+
+
+def outcome_patient(
+    request: HttpRequest,
+    patient_id: int,
+    capability: Capability,
+    action: AuditAction | None = AuditAction.VIEW,
+) -> Patient:
+    """The patient, for a user who may reach their outcomes. A portal user asking for
+    someone else's record gets 404 (not even its existence is told), audited as refused."""
+    user: Any = request.user
+    if user.is_authenticated and user.is_patient:
+        other = Patient.objects.filter(pk=patient_id).first()
+        if other is None or other.portal_user_id != user.pk:
+            if other is not None:
+                record_event(request, AuditAction.DENIED, patient=other, obj=other)
+            raise Http404("No such patient.")
+    return patient_for_request(
+        request,
+        patient_id,
+        capability,
+        action,
+        include_archived=capability == Capability.CLINICAL_VIEW,
+    )
+
+
+# ------------------------------------------------------------------------------ panels
+
+
+@dataclass
+class RatingRow:
+    rating: OutcomeRating
+    value: str
+    change: Decimal | None
+    rater: str
+
+
+@dataclass
+class ScalePanel:
+    scale: Scale
+    key: str  # the shipped scale's id, or "clinic-<instrument pk>"
+    rows: list[RatingRow]
+    baseline: Decimal | None
+    plot_data_uri: str
+    # Photo thumbnails under the plot: a list of {"url", "alt", "caption"} dicts. Empty
+    # until the photos app fills it through photo_thumbnails() below.
+    thumbnails: list[dict[str, str]] = field(default_factory=list)
+
+
+def photo_thumbnails(patient: Patient, panel: ScalePanel, request: HttpRequest) -> list[Any]:
+    """The hook for the photos app: thumbnails of the standard views taken on the panel's
+    rating dates, each ``{"url", "alt", "caption"}`` through the photos app's authorised,
+    audited view. No photos app yet: none."""
+    return []
+
+
+def _rater_name(rating: OutcomeRating) -> str:
+    user = rating.rated_by
+    name = user.get_full_name() or user.username
+    if rating.rater_kind == "patient":
+        return (
+            _("Patient") if user.is_patient else _("Patient (entered by %(name)s)") % {"name": name}
+        )
+    return name
+
+
+def scale_panels(patient: Patient, request: HttpRequest) -> list[ScalePanel]:
+    """One panel per scale the patient has ratings of, in the knowledge base's order."""
+    ratings = list(
+        OutcomeRating.objects.filter(patient=patient)
+        .select_related("rated_by", "instrument", "session_note")
+        .order_by("rated_on", "id")
+    )
+    by_key: dict[str, list[OutcomeRating]] = {}
+    for rating in ratings:
+        key = rating.scale_id or f"clinic-{rating.instrument_id}"
+        by_key.setdefault(key, []).append(rating)
+    order = list(get_knowledge().scales)
+    panels = []
+    for key in sorted(by_key, key=lambda k: (order.index(k) if k in order else len(order), k)):
+        group = by_key[key]
+        scale = actions.scale_of(group[0])
+        # GAIS and satisfaction are rated against baseline already: no baseline line.
+        baseline = group[0].total if scale.measures == "state" else None
+        rows = [
+            RatingRow(
+                rating,
+                grade_label(scale, rating.total),
+                (rating.total - baseline) if baseline is not None else None,
+                _rater_name(rating),
+            )
+            for rating in group
+        ]
+        points = [PlotPoint(r.rated_on, float(r.total)) for r in group]
+        svg = plot_svg(scale, points, float(baseline) if baseline is not None else None)
+        uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+        panel = ScalePanel(scale, key, rows, baseline, uri)
+        panel.thumbnails = photo_thumbnails(patient, panel, request)
+        panels.append(panel)
+    return panels
+
+
+def blinded_results(patient: Patient, user: Any) -> dict[str, Any] | None:
+    """The blinded photo-pair ratings, apart from the open ones, for the clinic's staff
+    only; hidden from a rater who still has pairs of this patient to rate, so that seeing
+    which photo was the later cannot unblind them."""
+    if user.is_patient:
+        return None
+    pairs = BlindedPairRating.objects.filter(patient=patient).select_related("rater")
+    if any(pair.rater_id == user.pk and pair.rated_at is None for pair in pairs):
+        return {"hidden": True, "rows": []}
+    gais = dict(get_knowledge().scales["gais-clinician"].grades)
+    rows = [
+        {
+            "rated_at": pair.rated_at,
+            "rater": pair.rater.get_full_name() or pair.rater.username,
+            "gais": f"{pair.gais} – {gais[pair.gais]}" if pair.gais else "",
+            "identified": actions.identified_later(pair),
+        }
+        for pair in pairs
+        if pair.rated_at is not None
+    ]
+    pending = sum(1 for pair in pairs if pair.rated_at is None)
+    return {"hidden": False, "rows": rows, "pending": pending} if pairs else None
+
+
+def occasion_label(assessment: DueAssessment) -> str:
+    if assessment.occasion == "baseline":
+        return _("Baseline (first session, before needling)")
+    if assessment.occasion == "session":
+        return _("Session %(number)s: quick grade") % {"number": assessment.session_number}
+    return _("%(months)s month(s) after the last session") % {"months": assessment.months_after}
+
+
+def _rateable(request: HttpRequest, patient: Patient) -> list[tuple[str, str, str]]:
+    """(label, url, rater) of every scale the user may record for the patient."""
+    user: Any = request.user
+    links = [
+        (
+            scale.question if user.is_patient and scale.question else scale.title,
+            reverse("outcome-rate", args=[patient.pk, scale.id]),
+            scale.rater,
+        )
+        for scale in get_knowledge().scales.values()
+        if actions.may_rate(user, patient, scale)
+    ]
+    for instrument in ClinicInstrument.objects.active().filter(clinic=patient.clinic):
+        try:
+            scale = instrument.scale()
+        except ValueError:
+            continue  # a definition the admin has yet to fix is not offered
+        if actions.may_rate(user, patient, scale):
+            url = reverse("outcome-rate-instrument", args=[patient.pk, instrument.pk])
+            links.append((instrument.title, url, scale.rater))
+    return links
+
+
+# ------------------------------------------------------------------------------ pages
+
+
+@login_required
+def outcome_page(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = outcome_patient(request, patient_id, Capability.CLINICAL_VIEW)
+    user: Any = request.user
+    today = patient.clinic.today()
+    schedule = actions.patient_schedule(patient, today)
+    scales = get_knowledge().scales
+    due_groups: list[dict[str, Any]] = []
+    for item in schedule.due:
+        if user.is_patient and scales[item.scale].rater != "patient":
+            continue
+        if not due_groups or due_groups[-1]["assessment"] != item.assessment:
+            due_groups.append(
+                {
+                    "assessment": item.assessment,
+                    "label": occasion_label(item.assessment),
+                    "items": [],
+                }
+            )
+        may = actions.may_rate(user, patient, scales[item.scale])
+        due_groups[-1]["items"].append(
+            {
+                "scale": scales[item.scale],
+                "state": item.state,
+                "rated_on": item.rated_on,
+                "rate_url": reverse("outcome-rate", args=[patient.pk, item.scale])
+                + f"?on={item.assessment.on.isoformat()}"
+                if may and item.state in ("due", "missed")
+                else "",
+            }
+        )
+    return render(
+        request,
+        "outcomes/patient.html",
+        {
+            "patient": patient,
+            "plan": schedule.plan,
+            "blinded": blinded_results(patient, user),
+            "due_groups": due_groups,
+            "panels": scale_panels(patient, request),
+            "rateable": _rateable(request, patient),
+            "today": today,
+        },
+    )
+
+
+def _rate(
+    request: HttpRequest, patient_id: int, scale_id: str = "", instrument_id: int | None = None
+) -> HttpResponse:
+    user: Any = request.user
+    capability = Capability.CLINICAL_VIEW if user.is_patient else Capability.CLINICAL_EDIT
+    audit = AuditAction.VIEW if request.method != "POST" else None
+    patient = outcome_patient(request, patient_id, capability, audit)
+    instrument = None
+    if instrument_id is not None:
+        instrument = (
+            ClinicInstrument.objects.active()
+            .filter(pk=instrument_id, clinic=patient.clinic)
+            .first()
+        )
+        if instrument is None:
+            raise Http404("No such instrument.")
+        try:
+            scale = instrument.scale()
+        except ValueError:
+            raise Http404(
+                "This instrument's definition needs fixing by the clinic admin."
+            ) from None
+    else:
+        found = get_knowledge().scales.get(scale_id)
+        if found is None:
+            raise Http404("No such scale.")
+        scale = found
+    if not actions.may_rate(user, patient, scale):
+        raise PermissionDenied("You may not record this rating.")
+    today = patient.clinic.today()
+    initial_day = today
+    try:
+        asked = datetime.date.fromisoformat(request.GET.get("on", ""))
+        initial_day = min(asked, today)
+    except ValueError:
+        pass
+    notes = SessionNote.objects.filter(patient=patient).order_by("-session_date", "-id")
+    initial: dict[str, Any] = {"rated_on": initial_day}
+    # From a session note (?note=<id>): the rating is of that session, on its day.
+    note = notes.filter(pk=int(request.GET["note"])).first() if _digits(request, "note") else None
+    if note is not None:
+        initial.update(session_note=note.pk, rated_on=min(note.session_date, today))
+    form = RatingForm(
+        request.POST or None,
+        scale=scale,
+        notes=notes,
+        patient_view=user.is_patient,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_record_rating(
+                actor=user,
+                patient=patient,
+                values=form.values(),
+                rated_on=form.cleaned_data["rated_on"],
+                scale_id=scale_id,
+                instrument=instrument,
+                session_note=form.cleaned_data.get("session_note"),
+                request=request,
+            )
+        except ValidationError as error:
+            messages_by_field = (
+                error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+            )
+            for key, texts in messages_by_field.items():
+                for text in texts:
+                    form.add_error(form.field_for(key), text)
+        else:
+            messages.success(request, _("Rating recorded."))
+            return redirect("outcomes", patient_id=patient.pk)
+    return render(
+        request,
+        "outcomes/rate.html",
+        {"patient": patient, "scale": scale, "form": form},
+        status=form_status(form) if request.method == "POST" else 200,
+    )
+
+
+def _digits(request: HttpRequest, name: str) -> bool:
+    value = request.GET.get(name, "")
+    return value.isascii() and value.isdigit() and len(value) <= 12
+
+
+@login_required
+def rate_scale(request: HttpRequest, patient_id: int, scale_id: str) -> HttpResponse:
+    return _rate(request, patient_id, scale_id=scale_id)
+
+
+@login_required
+def rate_instrument(request: HttpRequest, patient_id: int, instrument_id: int) -> HttpResponse:
+    return _rate(request, patient_id, instrument_id=instrument_id)
+
+
+@login_required
+def outcome_pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Each scale's plot and values, as a PDF (fpdf2, the handout's set-up)."""
+    patient = outcome_patient(request, patient_id, Capability.CLINICAL_VIEW, AuditAction.EXPORT)
+    pdf = new_document(_("Outcome summary"), patient.clinic.name)
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.multi_cell(0, 8, latin1(patient.clinic.name), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 10.5)
+    pdf.multi_cell(
+        0,
+        6,
+        latin1(
+            _("Outcome summary for %(name)s, %(date)s")
+            % {"name": patient.full_name, "date": patient.clinic.today().strftime("%d %B %Y")}
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    panels = scale_panels(patient, request)
+    if not panels:
+        pdf.multi_cell(0, 6, latin1(_("No ratings recorded yet.")), new_x="LMARGIN", new_y="NEXT")
+    for panel in panels:
+        pdf.ln(3)
+        pdf.set_font("Helvetica", "B", 12)
+        pdf.multi_cell(0, 7, latin1(panel.scale.title), new_x="LMARGIN", new_y="NEXT")
+        points = [PlotPoint(r.rating.rated_on, float(r.rating.total)) for r in panel.rows]
+        baseline = float(panel.baseline) if panel.baseline is not None else None
+        image = plot_png(panel.scale, points, baseline)
+        pdf.image(io.BytesIO(image), w=170)
+        pdf.set_font("Helvetica", "", 9.5)
+        for row in panel.rows:
+            change = f" ({row.change:+g} from baseline)" if row.change is not None else ""
+            pdf.multi_cell(
+                0,
+                5,
+                latin1(f"{row.rating.rated_on:%d %b %Y}: {row.value}{change} - {row.rater}"),
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
+    response = HttpResponse(bytes(pdf.output()), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="outcome-summary.pdf"'
+    return response
