@@ -1,11 +1,11 @@
 """A web worker imports only what serving pages needs: the CP-SAT re-plan (OR-Tools, numpy,
-pandas) and the PDF handout (fpdf2) load on first use."""
+pandas), PDFs (fpdf2) and outcome plots (matplotlib) load on first use."""
 
 import os
 import subprocess
 import sys
 
-HEAVY = ("ortools", "numpy", "pandas", "fpdf")
+HEAVY = ("ortools", "numpy", "pandas", "fpdf", "matplotlib")
 
 
 def test_loading_the_url_conf_imports_no_solver_or_pdf_library(tmp_path):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fpdf import FPDF
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 # The PDF core fonts are Latin-1: typographic characters the knowledge base uses are
 # written as their plain equivalents rather than dropped.
@@ -17,6 +20,9 @@ def latin1(text: str) -> str:
 
 def new_document(title: str, author: str) -> FPDF:
     """An A4 document with its first page added and automatic page breaks."""
+    # fpdf2 (~55 MB) loads on the first document, not in every web worker.
+    from fpdf import FPDF
+
     pdf = FPDF(format="A4")
     pdf.set_title(latin1(title))
     pdf.set_author(latin1(author))

@@ -33,9 +33,6 @@ def aftercare_pdf(note: SessionNote) -> bytes:
     knowledge = get_knowledge()
     depth = deepest_depth(note)
 
-    # fpdf2 (~55 MB) loads on the first handout, not in every web worker.
-    from fpdf import FPDF
-
     pdf = new_document(_("Aftercare after your micro-needling session"), clinic.name)
 
     def heading(text: str, size: int = 13) -> None:
