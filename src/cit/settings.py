@@ -287,14 +287,13 @@ TASKS = {
 # A reminder (email with the .ics, and an SMS when the patient has a phone) goes out this
 # many hours before each session.
 REMINDER_HOURS_BEFORE = env_int("REMINDER_HOURS_BEFORE", 24)
-# Links in messages to patients and staff (diary check-ins, alerts) start with this address.
+# Where patients and staff reach CIT: links in messages (reminders, recalls, diary
+# check-ins, alerts) start with this address.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # A diary check-in link works once, for this many days after it was sent (then the portal).
 RECOVERY_LINK_MAX_AGE_DAYS = env_int("RECOVERY_LINK_MAX_AGE_DAYS", 14)
 # A cancellation with less notice than this is recorded as a late cancellation.
 LATE_CANCEL_HOURS = env_int("LATE_CANCEL_HOURS", 24)
-# Where patients reach CIT: links in reminders and recalls are made absolute with it.
-PUBLIC_URL = env_str("PUBLIC_URL", "http://127.0.0.1:8000")
 SMS_BACKEND = env_str("SMS_BACKEND", "cit.clinic.appointments.sms.ConsoleSmsBackend")
 # A provider's absence that hits more series than this is re-planned clinic-wide by CP-SAT in
 # the background (within the time limit) instead of greedily while the front desk waits.

@@ -215,7 +215,7 @@ def test_the_reminder_asks_a_new_patient_for_the_questionnaire(
 ) -> None:
     from cit.clinic.intake.actions import do_record_intake
 
-    settings.PUBLIC_URL = "https://cit.example.org"
+    settings.SITE_URL = "https://cit.example.org"
     visit = Appointment.objects.get(
         series=_book_exact(
             desk,

@@ -18,7 +18,6 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -31,6 +30,7 @@ from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.facilities.models import Clinic
 from cit.clinic.intake.models import IntakeRecord
+from cit.clinic.links import absolute_url
 from cit.clinic.patients.models import Patient
 from cit.scheduling import (
     BookedSession,
@@ -209,8 +209,7 @@ def questionnaire_request(appointment: Appointment) -> str | None:
         return None
     if IntakeRecord.objects.filter(patient_id=appointment.patient_id).exists():
         return None
-    path = reverse("questionnaire", args=[appointment.patient_id])
-    link = f"{settings.PUBLIC_URL.rstrip('/')}{path}"
+    link = absolute_url("questionnaire", appointment.patient_id)
     return gettext(
         "Before your consultation, please fill in the health questionnaire in your "
         "patient portal: %(link)s"

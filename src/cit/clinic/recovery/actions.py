@@ -17,7 +17,6 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
 
 from cit.clinic.accounts.models import User
@@ -28,6 +27,7 @@ from cit.clinic.charting.actions import current_values, zone_limits
 from cit.clinic.charting.models import SessionNote
 from cit.clinic.facilities.models import Clinic
 from cit.clinic.intake.models import IntakeRecord
+from cit.clinic.links import absolute_url
 from cit.clinic.patients.models import Patient
 from cit.clinic.recovery.models import (
     AdverseEvent,
@@ -120,8 +120,7 @@ def check_in_token(check_in: CheckIn) -> str:
 
 
 def check_in_url(check_in: CheckIn) -> str:
-    path = reverse("recovery-link", args=[check_in_token(check_in)])
-    return f"{settings.SITE_URL}{path}"
+    return absolute_url("recovery-link", check_in_token(check_in))
 
 
 def check_in_for_token(token: str) -> CheckIn:

@@ -8,9 +8,7 @@ needs review.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.mail import EmailMessage
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -20,6 +18,7 @@ from cit.clinic.appointments.sms import get_sms_backend
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.charting.handout import HANDOUT_DAYS
+from cit.clinic.links import absolute_url
 from cit.clinic.recovery.actions import check_in_url, clinic_leads
 from cit.clinic.recovery.models import CheckIn, RecoveryAlert
 from cit.protocol.aftercare import aftercare
@@ -95,7 +94,7 @@ def _deliver_check_in(check_in: CheckIn) -> None:
 
 
 def _alert_link(alert: RecoveryAlert) -> str:
-    return f"{settings.SITE_URL}{reverse('recovery-alert', args=[alert.pk])}"
+    return absolute_url("recovery-alert", alert.pk)
 
 
 @task(queue_name="recovery")
@@ -145,7 +144,7 @@ def escalate_alert(alert_id: int) -> str:
     link = (
         _alert_link(alert)
         if leads and leads[0].role != Role.CLINIC_ADMIN
-        else f"{settings.SITE_URL}{reverse('recovery-clinic')}"
+        else absolute_url("recovery-clinic")
     )
     if leads:
         try:
