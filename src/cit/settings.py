@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "cit.clinic.charting",
     "cit.clinic.worklists",
     "cit.clinic.idempotency",
+    "cit.clinic.jobs",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +250,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds before a mail server that does not answer fails the send (kept below the lease).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CIT <no-reply@cit.local>")
 
 # CDS Hooks: the bearer token EHR clients must send (empty: no token required, for a
@@ -289,6 +292,20 @@ SMS_BACKEND = env_str("SMS_BACKEND", "cit.clinic.appointments.sms.ConsoleSmsBack
 # the background (within the time limit) instead of greedily while the front desk waits.
 REPLAN_INLINE_MAX_SERIES = env_int("REPLAN_INLINE_MAX_SERIES", 5)
 REPLAN_TIME_LIMIT_SECONDS = env_int("REPLAN_TIME_LIMIT_SECONDS", 20)
+# A worker's claim on a reminder (or any leased work) runs out after this many seconds: work
+# whose worker died goes back to the queue. Far above one SMTP/SMS call (EMAIL_TIMEOUT).
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 600)
+# A task still RUNNING this long after it started lost its worker: the sweep marks it failed
+# and enqueues it again (at most TASK_MAX_RECOVERIES times). Above the longest task (re-plan).
+TASK_STUCK_AFTER_SECONDS = env_int("TASK_STUCK_AFTER_SECONDS", 1800)
+TASK_MAX_RECOVERIES = env_int("TASK_MAX_RECOVERIES", 3)
+# How often the sweep runs (while a worker runs), and how many tries a message gets before it
+# is left to staff on the "Messages and background work" page.
+TASK_SWEEP_SECONDS = env_int("TASK_SWEEP_SECONDS", 300)
+DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 5)
+# The worker retries a lost database with this back-off (seconds, doubling up to the maximum).
+WORKER_DB_RETRY_SECONDS = env_int("WORKER_DB_RETRY_SECONDS", 1)
+WORKER_DB_RETRY_MAX_SECONDS = env_int("WORKER_DB_RETRY_MAX_SECONDS", 60)
 # --- end of tasks and reminders ------------------------------------------------------------
 
 # Console e-mail and SMS backends print every reminder (names, contacts, dates) to the log.
