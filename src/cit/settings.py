@@ -292,6 +292,8 @@ SMS_BACKEND = env_str("SMS_BACKEND", "cit.clinic.appointments.sms.ConsoleSmsBack
 # the background (within the time limit) instead of greedily while the front desk waits.
 REPLAN_INLINE_MAX_SERIES = env_int("REPLAN_INLINE_MAX_SERIES", 5)
 REPLAN_TIME_LIMIT_SECONDS = env_int("REPLAN_TIME_LIMIT_SECONDS", 20)
+# While the database cannot be reached, pages and the API answer 503 with this Retry-After.
+DATABASE_DOWN_RETRY_AFTER_SECONDS = env_int("DATABASE_DOWN_RETRY_AFTER_SECONDS", 30)
 # A worker's claim on a reminder (or any leased work) runs out after this many seconds: work
 # whose worker died goes back to the queue. Far above one SMTP/SMS call (EMAIL_TIMEOUT).
 TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 600)
