@@ -111,7 +111,7 @@ TEMPLATES = [
                 "cit.clinic.accounts.context_processors.role",
             ],
             # Human labels for internal words (cit.clinic.labels), in every template.
-            "builtins": ["cit.clinic.templatetags.labels"],
+            "builtins": ["cit.clinic.templatetags.labels", "cit.clinic.templatetags.forms"],
         },
     }
 ]
@@ -323,6 +323,9 @@ RATE_LIMIT_CDS_PER_MINUTE = env_int("RATE_LIMIT_CDS_PER_MINUTE", 300)
 
 # Idempotency-Key on the API's POSTs: the first answer is kept this many hours.
 IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
+# A page form sent twice while the first is still being handled: the second waits this long
+# for the first's answer, then says so.
+FORM_TOKEN_WAIT_SECONDS = env_int("FORM_TOKEN_WAIT_SECONDS", 5)
 
 LOGGING = {
     "version": 1,
