@@ -107,6 +107,7 @@ def test_overdue_unsent_reminders_go_back_to_the_queue(appointments: list[Any]) 
     assert requeue_unsent_reminders() == 1
     row = DBTaskResult.objects.get()
     assert row.args_kwargs["args"] == [second.pk, second.sequence]
+    assert requeue_unsent_reminders() == 0, "its task is waiting already: no second one"
 
 
 def test_the_sweep_schedules_the_next_one_once(appointments: list[Any], settings: Any) -> None:

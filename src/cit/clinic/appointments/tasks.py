@@ -137,8 +137,19 @@ def requeue_unsent_reminders(now: datetime.datetime | None = None) -> int:
         reminder_due_at__lt=lease_expired_before(now),
         start__gt=now,
     ).values_list("pk", "sequence")
+    # A backlog (the worker busy or stopped) must not grow with every sweep: a reminder whose
+    # task is waiting in the queue already is left to it.
+    waiting = {
+        tuple(row.get("args", ()))
+        for row in DBTaskResult.objects.filter(
+            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+            task_path=send_reminder.module_path,
+        ).values_list("args_kwargs", flat=True)
+    }
     requeued = 0
     for appointment_id, sequence in overdue:
+        if (appointment_id, sequence) in waiting:
+            continue
         given_up = Delivery.objects.filter(
             key__startswith=f"reminder:{appointment_id}:{sequence}:",
             attempts__gte=settings.DELIVERY_MAX_ATTEMPTS,
