@@ -51,6 +51,8 @@ _OBJECT_TYPES = {
     "inventory.Lot": "Lot",
     "inventory.LotUse": "Lot use",
     "accounts.User": "User account",
+    "jobs.Delivery": "Messages to patients",
+    "forms.ResubmittedForm": "Form sent twice (first answer shown)",
     "Screening": "Screening",
     "Plan": "Treatment plan",
 }
