@@ -40,8 +40,13 @@ run: install
 	@$(BIN)/cit demo --if-empty --show-log-ins
 	@echo
 	@echo "CIT is running at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	@# The background worker (reminders, re-plans) runs beside gunicorn and stops with it.
-	@$(BIN)/cit db_worker --queue-name '*' --interval 5 & worker=$$!; \
+	@# The background worker (reminders, re-plans) runs beside gunicorn and stops with it. It
+	@# rides out database outages itself; should it exit anyway, the loop starts it again.
+	@( trap 'kill $$child 2>/dev/null; exit 0' INT TERM; \
+	   while :; do \
+	     $(BIN)/cit db_worker --queue-name '*' --interval 5 & child=$$!; wait $$child; \
+	     echo "The background worker stopped (exit $$?); starting it again in 5 s."; sleep 5; \
+	   done ) & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn cit.wsgi:application --bind $(HOST):$(PORT) --workers 2 \
 		--access-logfile - --error-logfile - --log-level warning \

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "cit.clinic.worklists",
     "cit.clinic.recovery",
     "cit.clinic.idempotency",
+    "cit.clinic.jobs",
 ]
 
 MIDDLEWARE = [
@@ -112,7 +113,7 @@ TEMPLATES = [
                 "cit.clinic.accounts.context_processors.role",
             ],
             # Human labels for internal words (cit.clinic.labels), in every template.
-            "builtins": ["cit.clinic.templatetags.labels"],
+            "builtins": ["cit.clinic.templatetags.labels", "cit.clinic.templatetags.forms"],
         },
     }
 ]
@@ -254,6 +255,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds before a mail server that does not answer fails the send (kept below the lease).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CIT <no-reply@cit.local>")
 
 # CDS Hooks: the bearer token EHR clients must send (empty: no token required, for a
@@ -299,6 +302,22 @@ SMS_BACKEND = env_str("SMS_BACKEND", "cit.clinic.appointments.sms.ConsoleSmsBack
 # the background (within the time limit) instead of greedily while the front desk waits.
 REPLAN_INLINE_MAX_SERIES = env_int("REPLAN_INLINE_MAX_SERIES", 5)
 REPLAN_TIME_LIMIT_SECONDS = env_int("REPLAN_TIME_LIMIT_SECONDS", 20)
+# While the database cannot be reached, pages and the API answer 503 with this Retry-After.
+DATABASE_DOWN_RETRY_AFTER_SECONDS = env_int("DATABASE_DOWN_RETRY_AFTER_SECONDS", 30)
+# A worker's claim on a reminder (or any leased work) runs out after this many seconds: work
+# whose worker died goes back to the queue. Far above one SMTP/SMS call (EMAIL_TIMEOUT).
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 600)
+# A task still RUNNING this long after it started lost its worker: the sweep marks it failed
+# and enqueues it again (at most TASK_MAX_RECOVERIES times). Above the longest task (re-plan).
+TASK_STUCK_AFTER_SECONDS = env_int("TASK_STUCK_AFTER_SECONDS", 1800)
+TASK_MAX_RECOVERIES = env_int("TASK_MAX_RECOVERIES", 3)
+# How often the sweep runs (while a worker runs), and how many tries a message gets before it
+# is left to staff on the "Messages and background work" page.
+TASK_SWEEP_SECONDS = env_int("TASK_SWEEP_SECONDS", 300)
+DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 5)
+# The worker retries a lost database with this back-off (seconds, doubling up to the maximum).
+WORKER_DB_RETRY_SECONDS = env_int("WORKER_DB_RETRY_SECONDS", 1)
+WORKER_DB_RETRY_MAX_SECONDS = env_int("WORKER_DB_RETRY_MAX_SECONDS", 60)
 # --- end of tasks and reminders ------------------------------------------------------------
 
 # Console e-mail and SMS backends print every reminder (names, contacts, dates) to the log.
@@ -314,6 +333,9 @@ RATE_LIMIT_CDS_PER_MINUTE = env_int("RATE_LIMIT_CDS_PER_MINUTE", 300)
 
 # Idempotency-Key on the API's POSTs: the first answer is kept this many hours.
 IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
+# A page form sent twice while the first is still being handled: the second waits this long
+# for the first's answer, then says so.
+FORM_TOKEN_WAIT_SECONDS = env_int("FORM_TOKEN_WAIT_SECONDS", 5)
 
 LOGGING = {
     "version": 1,

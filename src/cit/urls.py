@@ -7,6 +7,7 @@ from cit.clinic.accounts import views as account_views
 from cit.clinic.audit import views as audit_views
 from cit.clinic.facilities import views as facility_views
 from cit.clinic.inventory import views as inventory_views
+from cit.clinic.jobs import views as jobs_views
 from cit.clinic.patients import views as patient_views
 from cit.views import health
 
@@ -60,6 +61,7 @@ urlpatterns = [
         facility_views.provider_rota,
         name="provider-rota",
     ),
+    path("clinic/messages/", jobs_views.delivery_problems, name="delivery-problems"),
     path("audit/", audit_views.audit_log, name="audit-log"),
     path("audit/export.csv", audit_views.audit_log_csv, name="audit-log-csv"),
     path("inventory/", inventory_views.lot_register, name="lot-register"),

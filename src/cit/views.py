@@ -2,19 +2,57 @@
 
 from __future__ import annotations
 
+import sys
+
+from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
 from cit.api.errors import error_body
 
+# The database cannot be reached (down, restarting, out of connections): not a bug of the
+# request, and it will pass. Answered 503 with Retry-After instead of 500.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+JSON_PREFIXES = ("/api/", "/cds-services")
+
 
 def health(request: HttpRequest) -> HttpResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DATABASE_DOWN:
+        return _database_unavailable_json({"status": "unavailable", "database": "unreachable"})
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith(JSON_PREFIXES)
+
+
+def _database_unavailable_json(body: dict[str, object]) -> HttpResponse:
+    response = JsonResponse(body, status=503)
+    response["Retry-After"] = str(settings.DATABASE_DOWN_RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 while the database is unreachable: plain words for people, a problem for programs."""
+    message = (
+        "The clinic's database cannot be reached just now. Nothing was saved; "
+        "try again in a minute."
+    )
+    if _wants_json(request):
+        return _database_unavailable_json(error_body(message))
+    # Rendered without the request context: that would need the database (user, session).
+    body = loader.get_template("503.html").render()
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(settings.DATABASE_DOWN_RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
@@ -42,6 +80,13 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Called while the exception is being handled: a database outage is a 503, not a bug.
+    if isinstance(sys.exc_info()[1], DATABASE_DOWN):
+        return service_unavailable(request)
+    if _wants_json(request):
+        return JsonResponse(
+            error_body("Something went wrong on our side; it was logged."), status=500
+        )
     # Rendered without the request context: the failure may be in a context processor.
     body = loader.get_template("500.html").render()
     return HttpResponse(body, status=500)

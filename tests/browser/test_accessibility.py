@@ -91,6 +91,7 @@ def test_no_axe_violations_on_issue_10_pages(
             f"/clinic/staff/{doctor.pk}/",
             f"/clinic/rooms/{room.pk}/",
             "/audit/",
+            "/clinic/messages/",
             f"/patients/{patient.pk}/archive/",
             "/inventory/",
             f"/inventory/lots/{lot.pk}/recall/",

@@ -137,6 +137,8 @@ ENDPOINTS = [
         {},
     ),
     Endpoint("audit export", "GET", "/audit/export.csv", frozenset(ADMIN)),
+    # Issue 12: messages that did not go out and stuck background work.
+    Endpoint("messages and background work", "GET", "/clinic/messages/", frozenset(ADMIN)),
     Endpoint(
         "recall a lot",
         "POST",

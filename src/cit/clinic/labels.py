@@ -53,6 +53,8 @@ _OBJECT_TYPES = {
     "outcomes.BlindedPairRating": "Blinded photo-pair rating",
     "inventory.LotUse": "Lot use",
     "accounts.User": "User account",
+    "jobs.Delivery": "Messages to patients",
+    "forms.ResubmittedForm": "Form sent twice (first answer shown)",
     "Screening": "Screening",
     "Plan": "Treatment plan",
 }

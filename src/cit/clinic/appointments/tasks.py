@@ -2,22 +2,33 @@
 
 Every task is idempotent: the database row it acts on says whether the work was done, and the
 task claims it with a conditional UPDATE before doing it, so a task that runs twice (a worker
-restart, a duplicate enqueue, two workers at once) does the work once.
+restart, a duplicate enqueue, two workers at once) does the work once. Claims are leases
+(``cit.clinic.jobs.lease``): a worker killed mid-task leaves a claim that runs out, and the
+sweep (``sweep_stuck_work``) puts its work back in the queue.
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import EmailMessage
+from django.core.mail.utils import DNS_NAME
 from django.utils import timezone
 from django_tasks import task
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from cit.clinic.appointments.ics import appointment_uid, build_calendar, session_summary
 from cit.clinic.appointments.models import Appointment, AppointmentStatus
 from cit.clinic.appointments.sms import get_sms_backend
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
+from cit.clinic.jobs.actions import do_deliver_once
+from cit.clinic.jobs.lease import claim, claimable, lease_expired_before, release
+from cit.clinic.jobs.models import Channel, Delivery, DeliveryStatus
+from cit.clinic.jobs.recovery import recover_stuck_tasks
 
 
 @task(queue_name="reminders")
@@ -25,31 +36,33 @@ def send_reminder(appointment_id: int, sequence: int) -> str:
     """Email (with the session's .ics) and SMS the patient once for this version of the
     appointment. Returns what happened, for the task result."""
     now = timezone.now()
-    # The claim: only one runner flips reminder_claimed_at from NULL, for the current
-    # sequence of a still-booked appointment; everyone else sees 0 rows updated.
-    claimed = Appointment.objects.filter(
+    # The claim, a lease: one runner sets reminder_claimed_at on the current sequence of a
+    # still-booked, unsent appointment; a claim older than TASK_LEASE_SECONDS (its worker
+    # died) can be taken over. Everyone else sees 0 rows updated.
+    unsent = Appointment.objects.filter(
         pk=appointment_id,
         sequence=sequence,
         status=AppointmentStatus.BOOKED,
-        reminder_claimed_at__isnull=True,
+        reminder_sent_at__isnull=True,
         start__gt=now,
-    ).update(reminder_claimed_at=now)
-    if not claimed:
-        return "skipped: already sent, cancelled, moved or past"
+    )
+    if not claim(unsent, "reminder_claimed_at", now):
+        return "skipped: already sent, being sent, cancelled, moved or past"
     appointment = Appointment.objects.select_related(
         "clinic", "patient", "room", "provider__user", "series"
     ).get(pk=appointment_id)
     try:
-        _deliver(appointment)
+        _deliver(appointment, sequence)
     except Exception:
-        # Not delivered: release the claim so a retry can send it.
-        Appointment.objects.filter(pk=appointment_id, reminder_claimed_at=now).update(
-            reminder_claimed_at=None
-        )
+        # Not delivered: release the claim so a retry can send it (channels already sent
+        # are recorded and not sent again).
+        release(Appointment.objects.filter(pk=appointment_id), "reminder_claimed_at", now)
         raise
-    Appointment.objects.filter(pk=appointment_id).update(
+    done = Appointment.objects.filter(pk=appointment_id, reminder_claimed_at=now).update(
         reminder_sent_at=timezone.now(), reminder_sequence=sequence
     )
+    if not done:  # our lease ran out and another run took over: it records the sending
+        return "sent; finished by another run"
     # Sending the patient's appointment out is a disclosure of their data: audit it.
     record_event(
         None,
@@ -62,7 +75,17 @@ def send_reminder(appointment_id: int, sequence: int) -> str:
     return "sent"
 
 
-def _deliver(appointment: Appointment) -> None:
+def reminder_key(appointment_id: int, sequence: int, channel: Channel) -> str:
+    """The dedupe key of one reminder message: appointment, its version, channel."""
+    return f"reminder:{appointment_id}:{sequence}:{channel}"
+
+
+def message_id(key: str) -> str:
+    """A Message-ID fixed by the dedupe key, so a repeated e-mail can be folded by mail systems."""
+    return f"<{key.replace(':', '.')}@{DNS_NAME}>"
+
+
+def _deliver(appointment: Appointment, sequence: int) -> None:
     clinic, patient = appointment.clinic, appointment.patient
     when = appointment.local_start()
     text = (
@@ -72,11 +95,13 @@ def _deliver(appointment: Appointment) -> None:
     from cit.clinic.appointments.consultations import questionnaire_request
 
     text = " ".join(part for part in (text, questionnaire_request(appointment)) if part)
-    if patient.email:
+
+    def send_email(key: str) -> None:
         message = EmailMessage(
             subject=f"Your appointment on {when:%d %b at %H:%M}",
             body=f"Dear {patient.given_name},\n\n{text}\n\nThe calendar entry is attached.\n",
             to=[patient.email],
+            headers={"Message-ID": message_id(key)},
         )
         message.attach(
             f"{appointment_uid(appointment).split('@')[0]}.ics",
@@ -84,8 +109,81 @@ def _deliver(appointment: Appointment) -> None:
             "text/calendar",
         )
         message.send(fail_silently=False)
-    if patient.phone:
+
+    def send_sms(key: str) -> None:
         get_sms_backend().send(patient.phone, text)
+
+    channels = [(Channel.EMAIL, patient.email, send_email), (Channel.SMS, patient.phone, send_sms)]
+    for channel, address, send in channels:
+        if address:
+            do_deliver_once(
+                key=reminder_key(appointment.pk, sequence, channel),
+                kind="reminder",
+                channel=channel,
+                clinic_id=clinic.pk,
+                patient_id=patient.pk,
+                send=send,
+                object_type="appointments.Appointment",
+                object_id=str(appointment.pk),
+            )
+
+
+def requeue_unsent_reminders(now: datetime.datetime | None = None) -> int:
+    """Enqueue again the reminders that are due (by more than a lease), not sent, and not
+    held by a live claim: their task failed, or its worker died before or after claiming.
+    A reminder whose message failed DELIVERY_MAX_ATTEMPTS times is left for the admin page."""
+    now = now or timezone.now()
+    overdue = Appointment.objects.filter(
+        claimable("reminder_claimed_at", now),
+        status=AppointmentStatus.BOOKED,
+        reminder_sent_at__isnull=True,
+        reminder_due_at__lt=lease_expired_before(now),
+        start__gt=now,
+    ).values_list("pk", "sequence")
+    # A backlog (the worker busy or stopped) must not grow with every sweep: a reminder whose
+    # task is waiting in the queue already is left to it.
+    waiting = {
+        tuple(row.get("args", ()))
+        for row in DBTaskResult.objects.filter(
+            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+            task_path=send_reminder.module_path,
+        ).values_list("args_kwargs", flat=True)
+    }
+    requeued = 0
+    for appointment_id, sequence in overdue:
+        if (appointment_id, sequence) in waiting:
+            continue
+        given_up = Delivery.objects.filter(
+            key__startswith=f"reminder:{appointment_id}:{sequence}:",
+            attempts__gte=settings.DELIVERY_MAX_ATTEMPTS,
+        ).exclude(status=DeliveryStatus.SENT)
+        if given_up.exists():
+            continue
+        send_reminder.enqueue(appointment_id, sequence)
+        requeued += 1
+    return requeued
+
+
+@task(queue_name="default")
+def sweep_stuck_work() -> dict[str, int]:
+    """The periodic sweep (every TASK_SWEEP_SECONDS): fail and re-enqueue tasks stuck
+    RUNNING, re-enqueue overdue unsent reminders, then schedule the next sweep."""
+    counts = recover_stuck_tasks()
+    counts["reminders_requeued"] = requeue_unsent_reminders()
+    schedule_sweep(after_seconds=int(settings.TASK_SWEEP_SECONDS))
+    return counts
+
+
+def schedule_sweep(after_seconds: int = 0) -> None:
+    """Enqueue the next sweep unless one is already waiting (the worker calls this when it
+    starts, so a sweep lost with a killed worker is scheduled again)."""
+    waiting = DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, task_path=sweep_stuck_work.module_path
+    )
+    if waiting.exists():
+        return
+    run_after = timezone.now() + datetime.timedelta(seconds=after_seconds)
+    sweep_stuck_work.using(run_after=run_after).enqueue()
 
 
 @task(queue_name="replan")

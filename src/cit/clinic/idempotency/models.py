@@ -1,4 +1,5 @@
-"""The first answer to an API request sent with an ``Idempotency-Key``, kept for a day."""
+"""The first answer to an API request sent with an ``Idempotency-Key``, or to a page form
+sent with a one-time ``form_token``, kept for a day."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ class IdempotentRequest(models.Model):
     status = models.PositiveSmallIntegerField(null=True, blank=True)
     content_type = models.CharField(max_length=200, blank=True)
     body = models.BinaryField(blank=True, default=b"")
+    location = models.CharField(
+        max_length=500, blank=True, help_text="Where a redirect answer sent the browser."
+    )
 
     class Meta:
         constraints = [
