@@ -199,6 +199,24 @@ def do_capture_photo(
     return stored
 
 
+def do_archive_photo(*, actor: Any, photo: Photo, request: HttpRequest | None = None) -> Photo:
+    """Take a photo out of use (a wrong view, a blurred shot); it is kept, never deleted."""
+    with transaction.atomic():
+        locked = Photo.objects.select_for_update().get(pk=photo.pk)
+        if locked.is_archived:
+            return locked
+        locked.archive()
+        record_event(
+            request,
+            AuditAction.ARCHIVE,
+            actor=actor,
+            patient=locked.patient,
+            obj=locked,
+            detail={"view": locked.view, "taken_on": locked.taken_on.isoformat()},
+        )
+    return locked
+
+
 def photos_for(
     patient: Patient, view: str | None = None, scope: str = PhotoScope.RECORD
 ) -> models.QuerySet[Photo]:

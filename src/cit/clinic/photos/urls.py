@@ -11,6 +11,11 @@ urlpatterns = [
         views.view_timeline,
         name="photo-timeline",
     ),
+    path(
+        "patients/<int:patient_id>/photos/<slug:token>/archive/",
+        views.archive_photo,
+        name="photo-archive",
+    ),
     path("patients/<int:patient_id>/photos/consent/", views.photo_consent, name="photo-consent"),
     path("photos/teaching/", views.teaching_gallery, name="photo-teaching"),
     path("photos/<slug:token>/image/", views.photo_image, name="photo-image"),

@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from cit.clinic.access import capability_required, patient_for_request, staff_clinic
 from cit.clinic.accounts.permissions import Capability, can_access_patient
@@ -122,10 +123,11 @@ def view_timeline(request: HttpRequest, patient_id: int, view: str) -> HttpRespo
     if photo_view is None:
         raise Http404("No such view.")
     photos = list(actions.photos_for(patient, view))
+    can_capture = can_access_patient(request.user, patient, Capability.CLINICAL_EDIT)
     return render(
         request,
         "photos/timeline.html",
-        {"patient": patient, "view": photo_view, "photos": photos},
+        {"patient": patient, "view": photo_view, "photos": photos, "can_capture": can_capture},
     )
 
 
@@ -262,6 +264,19 @@ def capture(request: HttpRequest, patient_id: int) -> HttpResponse:
         },
         status=422 if refusal else form_status(*forms.values()),
     )
+
+
+@require_POST
+def archive_photo(request: HttpRequest, patient_id: int, token: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    patient = patient_for_request(request, patient_id, Capability.CLINICAL_EDIT, None)
+    photo = actions.photos_for(patient).filter(token=token).first()
+    if photo is None:
+        raise Http404("No such photo.")
+    actions.do_archive_photo(actor=request.user, photo=photo, request=request)
+    messages.success(request, "Photo archived: it is kept but no longer shown.")
+    return redirect("photo-timeline", patient.pk, photo.view)
 
 
 # ------------------------------------------------------------------------------ teaching
