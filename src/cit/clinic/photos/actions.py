@@ -202,7 +202,7 @@ def do_capture_photo(
 def do_archive_photo(*, actor: Any, photo: Photo, request: HttpRequest | None = None) -> Photo:
     """Take a photo out of use (a wrong view, a blurred shot); it is kept, never deleted."""
     with transaction.atomic():
-        locked = Photo.objects.select_for_update().get(pk=photo.pk)
+        locked: Photo = Photo.objects.select_for_update().get(pk=photo.pk)
         if locked.is_archived:
             return locked
         locked.archive()
