@@ -107,3 +107,52 @@ def test_clinician_captures_three_face_views_and_compares_with_baseline(
         page.goto(f"{live_server.url}/patients/{patient.pk}/photos/{path}")
         assert _violations(page) == [], path
     assert console_errors == []
+
+
+def test_patient_sees_own_photos_and_withdrawal_hides_them_at_once(
+    clinic: Any,
+    make_user: Any,
+    make_patient: Any,
+    page: Any,
+    live_server: Any,
+    log_in: Any,
+    console_errors: list[str],
+    photo_dir: Path,  # noqa: F811
+) -> None:
+    doctor = make_user("physician", clinic, username="doc", password=PASSWORD)
+    portal = make_user("patient", clinic, username="pat", password=PASSWORD)
+    patient = make_patient(clinic, portal_user=portal)
+    day = clinic.today() - datetime.timedelta(weeks=2)
+    do_record_photo_consent(
+        actor=doctor, patient=patient, scopes=["record", "teaching"], stated_on=day
+    )
+    do_capture_photo(
+        actor=doctor,
+        patient=patient,
+        view="face_frontal",
+        taken_on=day,
+        photo=sanitise_photo(io.BytesIO(jpeg_bytes(120, 160))),
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in("doc")
+    page.goto(f"{live_server.url}/photos/teaching/")
+    assert page.get_by_test_id("teaching-gallery").locator("img").count() == 1
+    assert _violations(page) == []
+    page.get_by_role("button", name="Log out").click()
+
+    log_in("pat")
+    page.goto(f"{live_server.url}/patients/{patient.pk}/photos/")
+    strip = page.get_by_test_id("timeline-face_frontal")
+    assert strip.locator("img").evaluate("img => img.naturalWidth") > 0
+    assert _violations(page) == []
+
+    page.goto(f"{live_server.url}/patients/{patient.pk}/photos/consent/")
+    assert _violations(page) == []
+    page.get_by_role("button", name="Withdraw").click()
+    page.wait_for_load_state()
+    current = page.get_by_test_id("photo-consent-current").inner_text()
+    assert "yes" not in current
+    page.goto(f"{live_server.url}/patients/{patient.pk}/photos/")
+    assert page.get_by_test_id("no-record-consent").is_visible()
+    assert page.locator("main img").count() == 0
+    assert console_errors == []
