@@ -19,6 +19,7 @@ from django.db import models, transaction
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
@@ -62,7 +63,7 @@ def _check_scopes(scopes: Iterable[str]) -> frozenset[str]:
     chosen = frozenset(scopes)
     unknown = chosen - set(PhotoScope.values)
     if unknown:
-        raise ValidationError({"scopes": "Choose from the listed uses."})
+        raise ValidationError({"scopes": _("Choose from the listed uses.")})
     return chosen
 
 
@@ -78,7 +79,9 @@ def do_record_photo_consent(
     """The patient consents to photographs for exactly ``scopes`` from now on."""
     chosen = _check_scopes(scopes)
     if not chosen:
-        raise ValidationError({"scopes": "Choose at least one use, or withdraw consent instead."})
+        raise ValidationError(
+            {"scopes": _("Choose at least one use, or withdraw consent instead.")}
+        )
     return _state(actor, patient, ConsentStatement.GIVEN, chosen, stated_on, note, request)
 
 
@@ -95,7 +98,7 @@ def do_withdraw_photo_consent(
     photos are no longer shown in a withdrawn use."""
     withdrawn = _check_scopes(scopes)
     if not withdrawn:
-        raise ValidationError({"scopes": "Choose the uses to withdraw."})
+        raise ValidationError({"scopes": _("Choose the uses to withdraw.")})
     with transaction.atomic():
         Patient.objects.select_for_update().filter(pk=patient.pk).first()
         remaining = current_photo_scopes(patient) - withdrawn
@@ -156,13 +159,15 @@ def do_capture_photo(
 
     Refused without the patient's current consent to photos in their record."""
     if photo_view(view) is None:
-        raise PhotoRefused("Unknown photograph view.")
+        raise PhotoRefused(_("Unknown photograph view."))
     if session_note is not None and session_note.patient_id != patient.pk:
-        raise PhotoRefused("That session is not this patient's.")
+        raise PhotoRefused(_("That session is not this patient's."))
     if PhotoScope.RECORD not in current_photo_scopes(patient):
         raise PhotoRefused(
-            "The patient has not consented to photographs in their record; record photo "
-            "consent first."
+            _(
+                "The patient has not consented to photographs in their record; record photo "
+                "consent first."
+            )
         )
     storage = photo_storage()
     key = secrets.token_hex(16)

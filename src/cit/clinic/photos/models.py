@@ -10,19 +10,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from cit.clinic.archive import AppendOnlyModel, ArchivableModel
 
 
 class PhotoScope(models.TextChoices):
-    RECORD = "record", "The patient's clinical record"
-    TEACHING = "teaching", "Teaching"
-    PUBLICATION = "publication", "Publication"
+    RECORD = "record", _("The patient's clinical record")
+    TEACHING = "teaching", _("Teaching")
+    PUBLICATION = "publication", _("Publication")
 
 
 class ConsentStatement(models.TextChoices):
-    GIVEN = "given", "Given"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    GIVEN = "given", _("Given")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class PhotoConsent(AppendOnlyModel):

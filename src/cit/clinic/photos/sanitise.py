@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "HEIF", "MPO"})
@@ -53,7 +54,7 @@ def sanitise_photo(upload: IO[bytes], size: int | None = None) -> SanitisedPhoto
     if len(data) > max_bytes:
         raise PhotoRejected(_too_large(max_bytes))
     if not data:
-        raise PhotoRejected("The file is empty.")
+        raise PhotoRejected(_("The file is empty."))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -64,24 +65,24 @@ def sanitise_photo(upload: IO[bytes], size: int | None = None) -> SanitisedPhoto
         raise PhotoRejected(_too_many_pixels()) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         raise PhotoRejected(
-            "This file is not a photo we can read. Upload a JPEG, PNG, WebP or HEIC image."
+            _("This file is not a photo we can read. Upload a JPEG, PNG, WebP or HEIC image.")
         ) from None
 
 
 def _too_large(max_bytes: int) -> str:
-    return f"The file is too large: the limit is {max_bytes // (1024 * 1024)} MB."
+    return _("The file is too large: the limit is %(mb)d MB.") % {"mb": max_bytes // (1024 * 1024)}
 
 
 def _too_many_pixels() -> str:
     megapixels = settings.PHOTO_MAX_PIXELS // 1_000_000
-    return f"The image has too many pixels: the limit is {megapixels} megapixels."
+    return _("The image has too many pixels: the limit is %(mp)d megapixels.") % {"mp": megapixels}
 
 
 def _open(data: bytes) -> Image.Image:
     image = Image.open(io.BytesIO(data))
     if image.format not in ACCEPTED_FORMATS:
         raise PhotoRejected(
-            "This kind of image is not accepted. Upload a JPEG, PNG, WebP or HEIC image."
+            _("This kind of image is not accepted. Upload a JPEG, PNG, WebP or HEIC image.")
         )
     width, height = image.size
     if width < 1 or height < 1 or width * height > settings.PHOTO_MAX_PIXELS:

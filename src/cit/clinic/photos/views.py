@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cit.clinic.access import capability_required, patient_for_request, staff_clinic
@@ -74,7 +75,7 @@ def photo_consent(request: HttpRequest, patient_id: int) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, "Photo consent recorded.")
+                messages.success(request, _("Photo consent recorded."))
                 return redirect("photo-consent", patient.pk)
         record_event(request, AuditAction.VIEW, patient=patient, obj=patient)
     context = _consent_context(patient)
@@ -233,7 +234,7 @@ def capture(request: HttpRequest, patient_id: int) -> HttpResponse:
             except actions.PhotoRefused as error:
                 refusal = str(error)
             else:
-                messages.success(request, f"{titles[view_id]}: photo saved.")
+                messages.success(request, _("%(view)s: photo saved.") % {"view": titles[view_id]})
                 return redirect(request.get_full_path())
         record_event(request, AuditAction.VIEW, patient=patient, obj=patient)
     scopes = actions.current_photo_scopes(patient)
@@ -275,7 +276,7 @@ def archive_photo(request: HttpRequest, patient_id: int, token: str) -> HttpResp
     if photo is None:
         raise Http404("No such photo.")
     actions.do_archive_photo(actor=request.user, photo=photo, request=request)
-    messages.success(request, "Photo archived: it is kept but no longer shown.")
+    messages.success(request, _("Photo archived: it is kept but no longer shown."))
     return redirect("photo-timeline", patient.pk, photo.view)
 
 
