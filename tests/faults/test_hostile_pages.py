@@ -52,6 +52,8 @@ DATE_FIELDS = [
     "birth_date",
     "s0-first_session",
     "licence_expires_on",
+    "stated_on",
+    "face_frontal-taken_on",
 ]
 for _list in ("conditions", "medications", "procedures"):
     DATE_FIELDS += [
