@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "cit.clinic.outcomes",
     "cit.clinic.worklists",
     "cit.clinic.recovery",
+    "cit.clinic.photos",
     "cit.clinic.idempotency",
     "cit.clinic.jobs",
 ]
@@ -238,7 +239,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -248,6 +249,44 @@ STORAGES = {
         )
     },
 }
+
+# --- Clinical photographs (cit.clinic.photos) ---------------------------------------------
+# Photos are kept through the "photos" storage, outside the web root and never served by URL
+# from it: on the file system under CIT_DATA_DIR/photos (default), or in an S3-compatible
+# bucket (PHOTO_STORAGE=s3; needs django-storages' s3 extra, boto3; credentials from the
+# usual AWS_* environment). Pages fetch them only through the authorised, audited view.
+PHOTO_STORAGE = env_str("PHOTO_STORAGE", "filesystem")
+if PHOTO_STORAGE == "filesystem":
+    STORAGES["photos"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env_str("PHOTO_STORAGE_DIR", str(DATA_DIR / "photos")),
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+elif PHOTO_STORAGE == "s3":
+    STORAGES["photos"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("PHOTO_S3_BUCKET", ""),
+            "endpoint_url": env_str("PHOTO_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("PHOTO_S3_REGION", "") or None,
+            "location": env_str("PHOTO_S3_PREFIX", "photos"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise EnvError("PHOTO_STORAGE: 'filesystem' or 's3'")
+# An upload larger than this, or with more pixels, is refused; stored photos are scaled down
+# to this longest edge.
+PHOTO_MAX_UPLOAD_BYTES = env_int("PHOTO_MAX_UPLOAD_BYTES", 15 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 50_000_000)
+PHOTO_MAX_EDGE = env_int("PHOTO_MAX_EDGE", 4096)
+# --- end of clinical photographs ---------------------------------------------------------
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

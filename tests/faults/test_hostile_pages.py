@@ -54,6 +54,8 @@ DATE_FIELDS = [
     "licence_expires_on",
     "onset_on",
     "rated_on",
+    "stated_on",
+    "face_frontal-taken_on",
 ]
 for _list in ("conditions", "medications", "procedures"):
     DATE_FIELDS += [

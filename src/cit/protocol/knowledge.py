@@ -591,6 +591,16 @@ class OutcomeTiming:
 
 
 @dataclass(frozen=True, slots=True)
+class PhotoView:
+    """A standard clinical photograph view (CLINICAL.md section 6), e.g. the 45° oblique."""
+
+    id: str
+    title: str
+    instruction: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class PriceList:
     """A clinic's prices. Whatever has no price here is "not priced" in a plan."""
 
@@ -706,6 +716,8 @@ class Knowledge:
     scales: Mapping[str, Scale]
     outcome_defaults: Mapping[str, OutcomeDefaults]
     outcome_timing: OutcomeTiming
+    photo_views: Mapping[str, PhotoView]
+    zone_photo_views: Mapping[str, tuple[str, ...]]
     prices: PriceList
     vocabulary: Vocabulary
 
@@ -801,7 +813,7 @@ class _Loader:
             "allergens.toml", "intake_flags.toml", "indications.toml", "zones.toml",
             "visit.toml", "performers.toml", "aftercare.toml", "course.toml",
             "escalation.toml", "results.toml", "scales.toml", "vocabulary.toml", "prices.toml",
-            "rxnorm_products.toml",
+            "rxnorm_products.toml", "photo_views.toml",
         }  # fmt: skip
         missing = sorted(expected - set(files))
         if missing:
@@ -844,6 +856,7 @@ class _Loader:
         scales, outcome_defaults, outcome_timing = self.load_scales(
             tables["scales.toml"], indications
         )
+        photo_views, zone_photo_views = self.load_photo_views(tables["photo_views.toml"], zones)
         prices = self.load_prices(tables["prices.toml"], blocks)
 
         unused = sorted(self.rule_ids - self.rule_users - _RULES_USED_BY_ENGINE)
@@ -906,6 +919,8 @@ class _Loader:
             scales=scales,
             outcome_defaults=outcome_defaults,
             outcome_timing=outcome_timing,
+            photo_views=photo_views,
+            zone_photo_views=zone_photo_views,
             prices=prices,
             vocabulary=vocabulary,
         )
@@ -1761,6 +1776,39 @@ class _Loader:
             mic_sources=mic_sources,
             question=entry.text("question", ""),
         )
+
+    def load_photo_views(
+        self, table: _Table, zones: Mapping[str, Zone]
+    ) -> tuple[dict[str, PhotoView], dict[str, tuple[str, ...]]]:
+        views: dict[str, PhotoView] = {}
+        for entry in table.array("view", "view"):
+            view_id = entry.text("id")
+            if view_id in views:
+                raise entry.error("id", "duplicate view id")
+            views[view_id] = PhotoView(
+                view_id, entry.text("title"), entry.text("instruction"), self.check_sources(entry)
+            )
+            entry.done()
+        by_zone: dict[str, tuple[str, ...]] = {}
+        zone_table = table.table("zones", "[zones]")
+        for zone, value in zone_table.items():
+            members = _Table(table.file, "[zones]", {zone: value}).texts(zone)
+            if zone not in zones:
+                raise zone_table.error(zone, f"unknown zone {zone!r} (not in zones.toml)")
+            if not members:
+                raise zone_table.error(zone, "a zone needs at least one view")
+            for view in members:
+                if view not in views:
+                    raise zone_table.error(zone, f"unknown view {view!r}")
+            by_zone[zone] = members
+        missing = sorted(set(zones) - set(by_zone))
+        if missing:
+            raise zone_table.error(missing[0], "every zone needs its photograph views")
+        unused = sorted(set(views) - {view for members in by_zone.values() for view in members})
+        if unused:
+            raise KnowledgeError(table.file, "is used by no zone", f"view '{unused[0]}'")
+        table.done()
+        return views, by_zone
 
     def load_prices(self, table: _Table, blocks: Mapping[str, Block]) -> PriceList:
         by_block: dict[str, dict[str, tuple[float, float]]] = {}
