@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cit.clinic.access import patient_for_request
@@ -29,6 +30,12 @@ from cit.clinic.outcomes.models import BlindedPairRating, ClinicInstrument, Outc
 from cit.clinic.outcomes.plots import PlotPoint, plot_png, plot_svg
 from cit.clinic.patients.models import Patient
 from cit.clinic.pdf import latin1, new_document
+from cit.clinic.photos.actions import (
+    photo_image_url,
+    photo_thumbnail_url,
+    photo_view,
+    photos_for,
+)
 from cit.protocol.knowledge import Scale, get_knowledge
 from cit.protocol.outcomes import DueAssessment, grade_label
 
@@ -83,10 +90,24 @@ class ScalePanel:
 
 
 def photo_thumbnails(patient: Patient, panel: ScalePanel, request: HttpRequest) -> list[Any]:
-    """The hook for the photos app: thumbnails of the standard views taken on the panel's
-    rating dates, each ``{"url", "alt", "caption"}`` through the photos app's authorised,
-    audited view. No photos app yet: none."""
-    return []
+    """Thumbnails of the standard views taken on the panel's rating dates, each
+    ``{"url", "href", "alt", "caption"}``, served by the photos app's authorised, audited
+    views and only within the patient's photo consent for their record."""
+    dates = {row.rating.rated_on for row in panel.rows}
+    thumbnails = []
+    for photo in photos_for(patient).filter(taken_on__in=dates):
+        view = photo_view(photo.view)
+        title = view.title if view is not None else _("Photo")
+        when = date_format(photo.taken_on, "j M Y")
+        thumbnails.append(
+            {
+                "url": photo_thumbnail_url(photo),
+                "href": photo_image_url(photo),
+                "alt": _("%(view)s, %(date)s") % {"view": title, "date": when},
+                "caption": when,
+            }
+        )
+    return thumbnails
 
 
 def _rater_name(rating: OutcomeRating) -> str:

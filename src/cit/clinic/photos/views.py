@@ -343,6 +343,12 @@ def _serve(
         obj=photo,
         detail={"use": use, "size": "thumbnail" if thumbnail else "full"},
     )
+    return photo_response(photo, thumbnail=thumbnail)
+
+
+def photo_response(photo: Photo, *, thumbnail: bool = False) -> FileResponse:
+    """The photo's pixels, never cached, never sniffed; the caller has authorised and
+    audited the read."""
     response = FileResponse(
         actions.open_photo_file(photo, thumbnail), content_type="image/jpeg", filename="photo.jpg"
     )
