@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cit.clinic.outcomes import views
+from cit.clinic.outcomes import blinded, views
 
 urlpatterns = [
     path("patients/<int:patient_id>/outcomes/", views.outcome_page, name="outcomes"),
@@ -18,5 +18,20 @@ urlpatterns = [
         "patients/<int:patient_id>/outcomes/summary.pdf",
         views.outcome_pdf,
         name="outcome-pdf",
+    ),
+]
+
+urlpatterns += [
+    path(
+        "patients/<int:patient_id>/outcomes/blinded/new/",
+        blinded.assign_pair,
+        name="blinded-assign",
+    ),
+    path("outcomes/blinded/", blinded.pairs_to_rate, name="blinded-pairs"),
+    path("outcomes/blinded/<str:token>/", blinded.rate_pair, name="blinded-rate"),
+    path(
+        "outcomes/blinded/<str:token>/photo/<int:position>/",
+        blinded.pair_photo,
+        name="blinded-photo",
     ),
 ]

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from cit.clinic.access import patient_for_request
 from cit.clinic.accounts.permissions import Capability
+from cit.clinic.accounts.roles import CLINICAL_ROLES
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.charting.models import SessionNote
@@ -252,6 +253,7 @@ def outcome_page(request: HttpRequest, patient_id: int) -> HttpResponse:
             "patient": patient,
             "plan": schedule.plan,
             "blinded": blinded_results(patient, user),
+            "may_set_up_blinded": not user.is_patient and user.role in CLINICAL_ROLES,
             "due_groups": due_groups,
             "panels": scale_panels(patient, request),
             "rateable": _rateable(request, patient),
