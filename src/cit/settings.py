@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "cit.clinic.appointments",
     "cit.clinic.charting",
     "cit.clinic.worklists",
+    "cit.clinic.portal",
     "cit.clinic.idempotency",
 ]
 
