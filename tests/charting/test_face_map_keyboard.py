@@ -84,3 +84,9 @@ def test_a_refused_zone_keeps_no_status(draft_note: Any, nurse_client: Client) -
     )
     assert response.status_code == 422
     assert "data-focus-after-swap" not in response.content.decode()
+
+
+def test_a_signed_notes_map_has_nothing_to_operate(signed_note: Any, nurse_client: Client) -> None:
+    html = nurse_client.get(f"/sessions/{signed_note.pk}/").content.decode()
+    assert 'data-zone="cheeks"' in html
+    assert "?zone=" not in html

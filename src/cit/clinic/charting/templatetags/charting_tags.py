@@ -30,6 +30,17 @@ class ZoneShapeNode(template.Node):
         charted = self.charted.resolve(context) or {}
         classes = "zone charted" if self.zone in charted else "zone"
         label = f"{limits.title} ({limits.min_mm}–{limits.max_mm} mm)"
+        note = context.get("note")
+        if note is not None and getattr(note, "is_signed", False):
+            # A signed note's map is a picture of what was charted: nothing to operate.
+            return format_html(
+                '<g class="{}" data-zone="{}" role="img" aria-label="{}"><title>{}</title>{}</g>',
+                classes,
+                limits.id,
+                label,
+                label,
+                self.nodelist.render(context),
+            )
         # A link: focusable and operable by keyboard without script (it opens the chart
         # form with the zone chosen); charting.js picks the zone in place instead.
         return format_html(
