@@ -23,6 +23,7 @@ from cit.clinic.appointments.models import Appointment, AppointmentStatus
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.portal.models import ChangeKind, ChangeRequest, RequestStatus
+from cit.clinic.portal.tasks import tell_patient_of_answer
 from cit.scheduling.requests import MoveRequestCheck, MoveRequestRefusal, check_move_request
 from cit.scheduling.wording import day_words
 
@@ -158,6 +159,10 @@ def do_request_change(
     return change
 
 
+def _tell_patient_on_commit(request_id: int) -> None:
+    transaction.on_commit(lambda: tell_patient_of_answer.enqueue(request_id))
+
+
 def _lock_pending(change: ChangeRequest) -> ChangeRequest:
     locked = ChangeRequest.objects.select_for_update().get(pk=change.pk)
     if locked.status != RequestStatus.PENDING:
@@ -224,6 +229,7 @@ def do_confirm_request(
         locked.decided_at = now
         locked.decided_by = actor
         locked.save(update_fields=["status", "decided_at", "decided_by"])
+        _tell_patient_on_commit(locked.pk)
         record_event(
             request,
             AuditAction.UPDATE,
@@ -253,6 +259,7 @@ def do_decline_request(
         locked.decided_by = actor
         locked.decline_reason = reason[:300]
         locked.save(update_fields=["status", "decided_at", "decided_by", "decline_reason"])
+        _tell_patient_on_commit(locked.pk)
         record_event(
             request,
             AuditAction.UPDATE,

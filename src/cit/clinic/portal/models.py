@@ -45,6 +45,9 @@ class ChangeRequest(models.Model):
         related_name="+",
     )
     decline_reason = models.CharField(max_length=300, blank=True)
+    patient_told_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the patient was emailed that an answer is waiting."
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
