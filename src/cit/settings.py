@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "cit.clinic.worklists",
     "cit.clinic.recovery",
     "cit.clinic.photos",
+    "cit.clinic.portal",
     "cit.clinic.idempotency",
     "cit.clinic.jobs",
 ]

@@ -76,6 +76,7 @@ urlpatterns = [
     path("", include("cit.clinic.worklists.urls")),
     path("", include("cit.clinic.recovery.urls")),
     path("", include("cit.clinic.photos.urls")),
+    path("", include("cit.clinic.portal.urls")),
     path("api/", api.urls),
     path("cds-services", cds_hooks.cds_discovery, name="cds-discovery"),
     path("cds-services/<str:service_id>", cds_hooks.cds_service, name="cds-service"),

@@ -18,7 +18,7 @@ HOME_HEADING = {
     "esthetician": "Clinical dashboard",
     "front_desk": "Front desk",
     "clinic_admin": "Clinic administration",
-    "patient": "My record",
+    "patient": "My treatment",
 }
 
 

@@ -25,6 +25,7 @@ from cit.clinic.charting import actions
 from cit.clinic.charting.access import note_for_request
 from cit.clinic.charting.models import ConsentForm, ConsentSignature, SessionNote
 from cit.clinic.facilities.models import Device
+from cit.clinic.intake.actions import effective_screening
 from cit.clinic.inventory.models import Lot
 
 router = Router(tags=["charting"])
@@ -180,7 +181,14 @@ class AmendmentOut(Schema):
 
 class NoteScreeningOut(Schema):
     id: int
-    decision: str
+    decision: str = Field(
+        description="The effective decision when the session started: the engine's, as "
+        "changed by the clinicians' overrides that stood then."
+    )
+    engine_decision: str = Field(description="The screening engine's own decision.")
+    overridden_rules: list[str] = Field(
+        description="The rules whose findings stood overridden when the session started."
+    )
     screened_for: datetime.date
     protocol_version: str
 
@@ -227,6 +235,7 @@ def _note_out(note: SessionNote) -> dict[str, Any]:
     note = SessionNote.objects.select_related(
         "patient__clinic", "device", "screening", "started_by", "signed_by"
     ).get(pk=note.pk)
+    screening = effective_screening(note.screening, as_of=note.started_at)
     return {
         "id": note.pk,
         "patient_id": note.patient_id,
@@ -235,7 +244,10 @@ def _note_out(note: SessionNote) -> dict[str, Any]:
         "status": "signed" if note.is_signed else "draft",
         "screening": {
             "id": note.screening.pk,
-            "decision": note.screening.decision,
+            # What stood when the session started, as on the note page.
+            "decision": str(screening.decision),
+            "engine_decision": str(screening.engine_decision),
+            "overridden_rules": sorted(screening.overrides),
             "screened_for": note.screening.screened_for,
             "protocol_version": note.screening.protocol_version,
         },

@@ -28,6 +28,7 @@ from cit.scheduling.types import (
     ResourceKind,
     TimeRange,
 )
+from cit.scheduling.wording import day_words, provider_words, time_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,8 +246,9 @@ def build_replan_problem(
             moved = placed_by_change.get(booked.series_id)
             if hit is not None and moved is not None and hit < moved.after.number:
                 problem.rejected = (
-                    f"Session {hit} of series {booked.series_id} is hit by the absence of "
-                    f"{absence.provider_id} and comes before the moved session "
+                    f"Session {hit} falls in the absence of "
+                    f"{provider_words(state, absence.provider_id)} and comes before the "
+                    f"moved session "
                     f"{moved.after.number}; re-plan the absence first"
                 )
                 return problem
@@ -284,7 +286,7 @@ def _apply_session_move(
     problem: ReplanProblem, booked: BookedSeries, move: SessionMoved
 ) -> tuple[str | None, SessionMove | None]:
     """Place the moved session where the front desk asked, or say why it cannot go there."""
-    label = f"Session {move.session_number} of series {booked.series_id}"
+    label = f"Session {move.session_number}"
     try:
         session = booked.session(move.session_number)
     except KeyError:
@@ -304,7 +306,8 @@ def _apply_session_move(
         prefer_devices=session.device_ids,
     )
     if isinstance(placed, str):
-        return f"{label} cannot move to {move.new_start.isoformat()}: {placed}", None
+        when = time_words(move.new_start, None, problem.state.zone)
+        return f"{label} cannot move to {when}: {placed}", None
     window = booked.request.interval
     zone = problem.state.zone
     if move.session_number > 1:
@@ -312,7 +315,7 @@ def _apply_session_move(
         gap = (placed.day - local_date(previous.start, zone)).days
         if not window.allows(gap):
             return (
-                f"{label} cannot move to {placed.day.isoformat()}: that is {gap} days after "
+                f"{label} cannot move to {day_words(placed.day)}: that is {gap} days after "
                 f"session {previous.number}; the window is "
                 f"{window.min_days}-{window.max_days} days",
                 None,
@@ -323,9 +326,9 @@ def _apply_session_move(
             request.latest_start is not None and placed.day > request.latest_start
         ):
             return (
-                f"{label} cannot move to {placed.day.isoformat()}: the series must start between "
-                f"{request.earliest_start.isoformat()} and "
-                f"{request.latest_start.isoformat() if request.latest_start else 'any later day'}",
+                f"{label} cannot move to {day_words(placed.day)}: the series must start between "
+                f"{day_words(request.earliest_start)} and "
+                f"{day_words(request.latest_start) if request.latest_start else 'any later day'}",
                 None,
             )
     after = placed.to_session(session.number, finder.zone, session.appointment_id)
@@ -563,9 +566,9 @@ class _GreedySeries:
             return (
                 f"session {number} has no free slot {self.window.min_days}-"
                 f"{self.window.max_days} days after session {number - 1} "
-                f"({low.isoformat()}..{high.isoformat()})"
+                f"({day_words(low)} to {day_words(high)})"
             )
-        return f"session {number} has no free slot between {low.isoformat()} and {high.isoformat()}"
+        return f"session {number} has no free slot between {day_words(low)} and {day_words(high)}"
 
     def _closest(self, day: date, provider_id: str, minute: int) -> Placement | None:
         """The feasible start on ``day`` nearest the original time of day."""

@@ -36,6 +36,7 @@ from cit.scheduling.types import (
     SeriesSearchResult,
     TimeRange,
 )
+from cit.scheduling.wording import day_words, provider_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,7 +430,7 @@ class _SeriesSearch:
                     w.start_delay_per_day,
                     w.start_delay_per_day * delay,
                     f"starts {delay} day(s) after the earliest possible date "
-                    f"{self.first_day.isoformat()}",
+                    f"{day_words(self.first_day)}",
                 ),
                 ScoreComponent(
                     "interval_deviation",
@@ -445,7 +446,8 @@ class _SeriesSearch:
                     "sessions",
                     w.provider_change_per_session,
                     w.provider_change_per_session * changes,
-                    f"{changes} session(s) with a provider other than {lead}",
+                    f"{changes} session(s) with a provider other than "
+                    f"{provider_words(self.finder.state, lead)}",
                 ),
                 ScoreComponent(
                     "preferred_provider_misses",
@@ -453,7 +455,8 @@ class _SeriesSearch:
                     "sessions",
                     w.preferred_provider_miss_per_session,
                     w.preferred_provider_miss_per_session * preferred_misses,
-                    f"{preferred_misses} session(s) not with the preferred provider {preferred}",
+                    f"{preferred_misses} session(s) not with the preferred provider "
+                    f"{provider_words(self.finder.state, preferred) if preferred else ''}",
                 ),
                 ScoreComponent(
                     "weekday_misses",
@@ -585,11 +588,11 @@ def _diagnose_first_session(
             else:
                 reasons["fully booked"] += 1
         day += timedelta(days=1)
-    span = f"{first_day.isoformat()} and {last_day.isoformat()}"
+    span = f"{day_words(first_day)} and {day_words(last_day)}"
     if first_day > last_day:
         return SchedulingFailure(
             FailureCode.NO_FIRST_SESSION_SLOT,
-            f"The latest start {last_day.isoformat()} has already passed",
+            f"The latest start {day_words(last_day)} has already passed",
         )
     main = reasons.most_common(1)[0][0] if reasons else "no day searched"
     return SchedulingFailure(

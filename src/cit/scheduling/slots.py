@@ -27,6 +27,7 @@ from cit.scheduling.types import (
     Room,
     SeriesRequest,
 )
+from cit.scheduling.wording import day_words, provider_words, room_words, time_words
 
 DeviceHold = tuple[str, DeviceKind, int, int]
 
@@ -353,30 +354,35 @@ class SlotFinder:
         day = local_date(moment, self.zone)
         minute = minute_of_day(moment, self.zone)
         end = start + self.visit_seconds
+        who = provider_words(self.state, provider_id)
+        when = time_words(moment, from_epoch(end, self.zone), self.zone)
         if provider_id not in self.provider_ids:
             try:
                 provider = self.state.provider(provider_id)
             except KeyError:
-                return f"provider {provider_id} is not on staff"
+                return "the chosen provider is not on staff"
             if self.request.needs_licensed_provider and not provider.licensed:
-                return f"provider {provider_id} is not licensed for skin-breaking depth"
-            return f"provider {provider_id} lacks a required capability"
+                return f"{who} is not licensed to needle this deep (it breaks the skin)"
+            return f"{who} lacks a skill or training this visit needs"
         if self.not_before is not None and start < self.not_before:
-            return "the time is in the past"
+            return f"{when} is in the past"
         if not self.clinic_open(day):
-            return f"the clinic is closed on {day.isoformat()}"
+            return f"the clinic is closed on {day_words(day)}"
         if not any(w0 <= start and end <= w1 for _s, _e, w0, w1 in self.windows(day, provider_id)):
-            until = from_epoch(end, self.zone)
-            return (
-                f"{moment:%H:%M}-{until:%H:%M} on {day.isoformat()} is outside the opening hours "
-                f"or provider {provider_id}'s working hours"
-            )
+            return f"{when} is outside the opening hours or {who}'s working hours"
         if not self.occupancy.is_free(resource_key(ResourceKind.PROVIDER, provider_id), start, end):
-            return f"provider {provider_id} is absent or already booked then"
+            return f"{who} is absent or already booked at {when}"
         if not self.occupancy.is_free(self.patient_key, start, end):
-            return "the patient already has an appointment then"
+            return f"the patient already has an appointment at {when}"
         choice = self.resources_at(start, prefer_room=prefer_room, prefer_devices=prefer_devices)
         if choice is None:
-            return "no suitable room or device is free then"
+            if prefer_room is not None and not self.occupancy.is_free(
+                resource_key(ResourceKind.ROOM, prefer_room), start, end
+            ):
+                return (
+                    f"{room_words(self.state, prefer_room)} and every other suitable room "
+                    f"or device is taken at {when}"
+                )
+            return f"no suitable room or device is free at {when}"
         room_id, devices = choice
         return Placement(day, minute, start, end, provider_id, room_id, devices)

@@ -24,6 +24,7 @@ from cit.scheduling.types import (
     SeriesRequest,
     WeeklyHours,
 )
+from cit.scheduling.wording import day_words, provider_words, room_words, time_words
 
 
 class ViolationCode(enum.StrEnum):
@@ -185,33 +186,62 @@ def _check_session(
     if end_epoch - start_epoch != request.visit_minutes * 60:
         flag(ViolationCode.WRONG_LENGTH, number, f"lasts {(end_epoch - start_epoch) // 60} min")
     if not_before is not None and start_epoch < to_epoch(not_before):
-        flag(ViolationCode.IN_THE_PAST, number, f"starts {start.isoformat()}, before {not_before}")
+        flag(
+            ViolationCode.IN_THE_PAST,
+            number,
+            f"starts {time_words(start, None, zone)}, which has passed",
+        )
     clinic = state.clinic
     if day in clinic.closed_dates or not clinic.opening_hours.windows_on(day.weekday()):
-        flag(ViolationCode.CLINIC_CLOSED, number, f"the clinic is closed on {day}")
+        flag(ViolationCode.CLINIC_CLOSED, number, f"the clinic is closed on {day_words(day)}")
     elif not _within(clinic.opening_hours, day, start_epoch, end_epoch, zone):
-        flag(ViolationCode.OUTSIDE_OPENING_HOURS, number, f"{start:%H:%M}-{end:%H:%M} on {day}")
+        flag(
+            ViolationCode.OUTSIDE_OPENING_HOURS,
+            number,
+            f"{time_words(start, end, zone)} is outside the opening hours",
+        )
 
     provider: Provider | None = next(
         (p for p in state.providers if p.id == session.provider_id), None
     )
     if provider is None:
-        flag(ViolationCode.UNKNOWN_RESOURCE, number, f"unknown provider {session.provider_id}")
+        flag(ViolationCode.UNKNOWN_RESOURCE, number, "the chosen provider is not on staff")
     else:
+        who, when = provider_words(state, provider.id), time_words(start, end, zone)
         if request.needs_licensed_provider and not provider.licensed:
-            flag(ViolationCode.NOT_LICENSED, number, f"{provider.id} may not needle this deep")
+            flag(
+                ViolationCode.NOT_LICENSED,
+                number,
+                f"{who} may not needle this deep",
+            )
         if not request.provider_capabilities <= provider.capabilities:
-            flag(ViolationCode.MISSING_CAPABILITY, number, f"{provider.id} lacks a capability")
+            flag(
+                ViolationCode.MISSING_CAPABILITY,
+                number,
+                f"{who} lacks a skill this visit needs",
+            )
         if not _within(provider.working_hours, day, start_epoch, end_epoch, zone):
-            flag(ViolationCode.OUTSIDE_WORKING_HOURS, number, f"{provider.id} is not working then")
+            flag(
+                ViolationCode.OUTSIDE_WORKING_HOURS,
+                number,
+                f"{who} is not working at {when}",
+            )
         if any(a.overlaps(session.start, session.end) for a in provider.absences):
-            flag(ViolationCode.PROVIDER_ABSENT, number, f"{provider.id} is absent then")
+            flag(
+                ViolationCode.PROVIDER_ABSENT,
+                number,
+                f"{who} is absent at {when}",
+            )
 
     room = next((r for r in state.rooms if r.id == session.room_id), None)
     if room is None:
-        flag(ViolationCode.UNKNOWN_RESOURCE, number, f"unknown room {session.room_id}")
+        flag(ViolationCode.UNKNOWN_RESOURCE, number, "the chosen room is not in use")
     elif not request.room_capabilities <= room.capabilities:
-        flag(ViolationCode.MISSING_CAPABILITY, number, f"room {room.id} is not suitable")
+        flag(
+            ViolationCode.MISSING_CAPABILITY,
+            number,
+            f"{room_words(state, room.id)} is not suitable for this visit",
+        )
 
     devices = {d.id: d for d in state.devices}
     needs = sorted(

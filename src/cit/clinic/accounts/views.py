@@ -26,6 +26,7 @@ from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction, AuditEvent
 from cit.clinic.facilities.models import Clinic
 from cit.clinic.patients.models import Patient
+from cit.clinic.portal.home import patient_home, waiting_count
 from cit.clinic.worklists.today import visits_on, worklists_for
 from cit.scheduling.maintenance import DueState
 
@@ -125,14 +126,16 @@ def home(request: HttpRequest) -> HttpResponse:
     role = user.role  # type: ignore[union-attr]
     context: dict[str, object] = {"today": _clinic_today(request)}
     if role == Role.PATIENT:
-        patient = Patient.objects.filter(portal_user_id=user.pk).first()
+        patient = Patient.objects.filter(portal_user_id=user.pk).select_related("clinic").first()
         if patient is not None:
             record_event(request, AuditAction.VIEW, patient=patient, obj=patient)
+            context.update(patient_home(patient))
         context["patient"] = patient
         return render(request, "home/patient.html", context)
     clinic = staff_clinic(request)
     clinic_patients = Patient.objects.active().filter(clinic=clinic)
     context["patient_count"] = clinic_patients.count()
+    context["change_requests_waiting"] = waiting_count(clinic)
     if role in CLINICAL_ROLES:
         provider = getattr(user, "provider", None)
         context["provider"] = provider

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from cit.clinic.appointments.constraints import NoOverlappingHolds, TsTzRange
 from cit.clinic.archive import HardDeleteRefused
+from cit.scheduling.wording import time_words
 
 
 class NeverDeletedQuerySet(models.QuerySet):  # type: ignore[type-arg]
@@ -187,7 +188,8 @@ class Appointment(NeverDeleted):
         ]
 
     def __str__(self) -> str:
-        return f"Session {self.number} of {self.patient} at {self.start:%Y-%m-%d %H:%M} UTC"
+        when = time_words(self.start, None, self.clinic.tzinfo)
+        return f"Session {self.number} of {self.patient} at {when}"
 
     @property
     def is_booked(self) -> bool:
@@ -294,7 +296,9 @@ class ProviderAbsence(NeverDeleted):
         ]
 
     def __str__(self) -> str:
-        return f"{self.provider} away {self.start:%Y-%m-%d %H:%M}–{self.end:%Y-%m-%d %H:%M} UTC"
+        zone = self.clinic.tzinfo
+        start, end = time_words(self.start, None, zone), time_words(self.end, None, zone)
+        return f"{self.provider} away {start} to {end}"
 
 
 class MaintenanceRecall(NeverDeleted):

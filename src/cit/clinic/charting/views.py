@@ -50,15 +50,32 @@ def _effective_or_none(screening: ScreeningRecord | None) -> EffectiveScreening 
     return effective_screening(screening) if screening is not None else None
 
 
-def _zone_context(note: SessionNote, zone_form: ChartZoneForm | None = None) -> dict[str, Any]:
+def _zone_context(
+    note: SessionNote,
+    zone_form: ChartZoneForm | None = None,
+    *,
+    chosen: str = "",
+    saved: str = "",
+) -> dict[str, Any]:
+    """The face map and zone form. ``chosen``: a zone picked on the map without script
+    (``?zone=``); ``saved``: the zone just charted, whose status line takes the focus."""
     zones = actions.zone_limits(note.patient.clinic)
     charted = {zone.zone: zone for zone in note.zones.select_related("charted_by")}
+    saved_treatment = charted.get(saved)
+    status = ""
+    if saved_treatment is not None:
+        title = zones[saved].title if saved in zones else saved
+        status = f"Saved: {title} at {saved_treatment.depth_mm} mm."
     return {
         "note": note,
         "zones": zones,
         "charted": charted,
         "zone_rows": [(zones.get(z), t) for z, t in charted.items()],
-        "zone_form": zone_form or ChartZoneForm(zones=zones),
+        "zone_form": zone_form
+        or ChartZoneForm(zones=zones, initial={"zone": chosen} if chosen in zones else None),
+        "chosen_zone": zones.get(chosen),
+        "saved_zone": saved if saved_treatment is not None else "",
+        "zone_status": status,
         "threshold": actions.skin_breaking_threshold(note.patient.clinic),
     }
 
@@ -67,7 +84,12 @@ def _note_context(request: HttpRequest, note: SessionNote, **forms: Any) -> dict
     clinic = note.patient.clinic
     # What stood when the session started: a later override does not rewrite the note.
     screening = effective_screening(note.screening, as_of=note.started_at)
-    context = _zone_context(note, forms.get("zone_form"))
+    context = _zone_context(
+        note,
+        forms.get("zone_form"),
+        chosen=request.GET.get("zone", "")[:40],
+        saved=request.GET.get("saved", "")[:40],
+    )
     context.update(
         patient=note.patient,
         products=note.products.select_related("lot_use__lot__product"),
@@ -299,9 +321,10 @@ def _after_change(request: HttpRequest, note: SessionNote, **forms: Any) -> Http
     note = SessionNote.objects.select_related(
         "patient__clinic", "device", "screening", "consent__form", "started_by"
     ).get(pk=note.pk)
+    saved = forms.pop("saved_zone", "")
     status = form_status(*forms.values())
     if request.htmx and "zone_form" in forms:  # type: ignore[attr-defined]
-        context = _zone_context(note, forms["zone_form"])
+        context = _zone_context(note, forms["zone_form"], saved=saved)
         return render(request, "charting/_zone_panel.html", context, status=status)
     return render(
         request, "charting/note.html", _note_context(request, note, **forms), status=status
@@ -322,10 +345,11 @@ def chart_zone(request: HttpRequest, note_id: int) -> HttpResponse:
             apply_errors(form, error)
         else:
             if not request.htmx:  # type: ignore[attr-defined]
-                messages.success(request, f"Charted {treatment.zone} at {treatment.depth_mm} mm.")
-                return redirect("charting-note", note_id=note.pk)
-            # The swapped zone table shows the new row; a message would only pile up.
+                # Back to the map's status line, which says what was saved and takes focus.
+                url = reverse("charting-note", kwargs={"note_id": note.pk})
+                return redirect(f"{url}?saved={treatment.zone}#zone-status")
             form = ChartZoneForm(zones=actions.zone_limits(note.patient.clinic))
+            return _after_change(request, note, zone_form=form, saved_zone=treatment.zone)
     return _after_change(request, note, zone_form=form)
 
 

@@ -18,6 +18,7 @@ from cit.clinic.bounds import post_day, query_day
 from cit.clinic.feedback import refused
 from cit.clinic.plans.actions import do_accept_plan, do_redate_session, propose_plan
 from cit.clinic.plans.models import PlannedSession, TreatmentPlanRecord
+from cit.clinic.portal.plain import plan_in_words
 from cit.lib import bounds
 from cit.protocol.adjust import SeriesAdjustment, allowed_sessions, zone_key
 from cit.protocol.planning import PlanningError, PlanRefused
@@ -92,6 +93,14 @@ def plan_page(request: HttpRequest, patient_id: int) -> HttpResponse:
         Capability.CLINICAL_VIEW if reading else Capability.CLINICAL_EDIT,
         AuditAction.VIEW if reading else None,
     )
+    current = TreatmentPlanRecord.objects.filter(patient=patient).first()
+    if getattr(request.user, "is_patient", False):
+        # Patients read the agreed plan in plain words: no proposal, rule ids or versions.
+        return render(
+            request,
+            "plans/plan_patient.html",
+            {"patient": patient, "current": current, "plan_series": plan_in_words(current)},
+        )
     today = patient.clinic.today()
     start = _start(request, today)
     may_edit = can_access_patient(request.user, patient, Capability.CLINICAL_EDIT)
@@ -101,7 +110,6 @@ def plan_page(request: HttpRequest, patient_id: int) -> HttpResponse:
         "start": start,
         "may_edit": may_edit,
     }
-    current = TreatmentPlanRecord.objects.filter(patient=patient).first()
     if current is not None:
         context["current"] = current
         context["current_sessions"] = PlannedSession.objects.filter(plan=current)

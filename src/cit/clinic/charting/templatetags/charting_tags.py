@@ -1,7 +1,7 @@
 """``{% zone_shape "cheeks" zones charted %}<shapes>{% endzone_shape %}``: one face-map zone.
 
-It wraps the shapes in a focusable group carrying the zone's id, title and depth range
-from the knowledge base, so the map never hard-codes a clinical number.
+It wraps the shapes in a link (``?zone=<id>#zone-form``) carrying the zone's id, title and
+depth range from the knowledge base, so the map never hard-codes a clinical number.
 """
 
 from __future__ import annotations
@@ -30,14 +30,28 @@ class ZoneShapeNode(template.Node):
         charted = self.charted.resolve(context) or {}
         classes = "zone charted" if self.zone in charted else "zone"
         label = f"{limits.title} ({limits.min_mm}–{limits.max_mm} mm)"
+        note = context.get("note")
+        if note is not None and getattr(note, "is_signed", False):
+            # A signed note's map is a picture of what was charted: nothing to operate.
+            return format_html(
+                '<g class="{}" data-zone="{}" role="img" aria-label="{}"><title>{}</title>{}</g>',
+                classes,
+                limits.id,
+                label,
+                label,
+                self.nodelist.render(context),
+            )
+        # A link: focusable and operable by keyboard without script (it opens the chart
+        # form with the zone chosen); charting.js picks the zone in place instead.
         return format_html(
-            '<g class="{}" data-zone="{}" data-title="{}" data-min="{}" data-max="{}" '
-            'tabindex="0" role="button" aria-label="{}"><title>{}</title>{}</g>',
+            '<a class="{}" data-zone="{}" data-title="{}" data-min="{}" data-max="{}" '
+            'href="?zone={}#zone-form" aria-label="{}"><title>{}</title>{}</a>',
             classes,
             limits.id,
             limits.title,
             limits.min_mm,
             limits.max_mm,
+            limits.id,
             label,
             label,
             self.nodelist.render(context),

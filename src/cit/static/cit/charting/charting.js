@@ -26,9 +26,11 @@
     if (depth) { depth.focus(); }
   }
 
+  // Zones are links (?zone=<id>#zone-form) so they work without script; with it, the zone
+  // is picked in place and the page does not reload.
   document.addEventListener("click", function (event) {
     var shape = event.target.closest && event.target.closest(".face-map .zone");
-    if (shape) { pickZone(shape); }
+    if (shape) { event.preventDefault(); pickZone(shape); }
   });
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Enter" && event.key !== " ") { return; }
@@ -41,6 +43,18 @@
     var panel = event.target.closest("#zone-panel");
     var shape = panel && panel.querySelector('.zone[data-zone="' + event.target.value + '"]');
     if (shape) { pickZone(shape); }
+  });
+
+  // After "Save zone" the panel is swapped: focus goes to the status line that says what was
+  // saved, or to the first field with an error, never back to the top of the page.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var panel = event.detail && event.detail.target;
+    if (!panel || !document.body.contains(panel)) { panel = document.getElementById("zone-panel"); }
+    if (!panel || panel.id !== "zone-panel") { return; }
+    var target = panel.querySelector("[data-focus-after-swap]") ||
+      panel.querySelector(".has-error input, .has-error select") ||
+      panel.querySelector("#zone-status");
+    if (target) { target.focus(); }
   });
 
   // ---- consent: signature pad and the drawn / typed switch

@@ -1,0 +1,144 @@
+"""What the portal home shows a patient: the next appointment and how to prepare, the
+plan in plain words, today's aftercare after a recent session, consents and handouts,
+and the state of their change requests. Reads only; the view writes the audit event."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote_plus
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from cit.clinic.appointments.models import Appointment, AppointmentStatus
+from cit.clinic.charting.models import ConsentSignature, SessionNote
+from cit.clinic.intake.models import ScreeningRecord
+from cit.clinic.patients.models import Patient
+from cit.clinic.photos.actions import photos_for
+from cit.clinic.photos.models import Photo
+from cit.clinic.plans.models import TreatmentPlanRecord
+from cit.clinic.portal.models import ChangeRequest, RequestStatus
+from cit.clinic.portal.plain import plan_in_words, preparation_words
+from cit.clinic.recovery.models import CheckIn
+from cit.protocol.aftercare import aftercare
+from cit.protocol.preparation import before_session
+
+AFTERCARE_DAYS = 7  # a session this many days ago or fewer still has today's aftercare
+ANSWERED_SHOWN_DAYS = 30  # answered requests stay on the home page this long
+
+UPCOMING = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatus.IN_TREATMENT)
+
+
+@dataclass
+class TodaysAftercare:
+    session_date: datetime.date
+    day: int
+    instructions: list[str]
+    handout_note_id: int
+
+
+def upcoming_appointments(patient: Patient, now: datetime.datetime) -> list[Appointment]:
+    return list(
+        Appointment.objects.filter(patient=patient, status__in=UPCOMING, end__gt=now)
+        .select_related("clinic", "room", "provider__user", "series")
+        .order_by("start")
+    )
+
+
+def found_rules(patient: Patient) -> list[str]:
+    screening = ScreeningRecord.objects.filter(patient=patient).first()
+    if screening is None:
+        return []
+    return [finding["rule"] for finding in screening.result.get("findings", [])]
+
+
+def todays_aftercare(patient: Patient, today: datetime.date) -> TodaysAftercare | None:
+    note = (
+        SessionNote.objects.signed()
+        .filter(
+            patient=patient,
+            session_date__lte=today,
+            session_date__gte=today - datetime.timedelta(days=AFTERCARE_DAYS),
+        )
+        .order_by("-session_date", "-pk")
+        .first()
+    )
+    if note is None:
+        return None
+    day = (today - note.session_date).days
+    care = aftercare(note.session_date, day, patient.clinic.protocol_profile)
+    return TodaysAftercare(
+        note.session_date, day, [item.text for item in care.instructions], note.pk
+    )
+
+
+def directions_link(address: str) -> str:
+    return f"https://www.openstreetmap.org/search?query={quote_plus(address)}" if address else ""
+
+
+def patient_home(patient: Patient, now: datetime.datetime | None = None) -> dict[str, Any]:
+    now = now or timezone.now()
+    clinic = patient.clinic
+    today = clinic.today(now)
+    upcoming = upcoming_appointments(patient, now)
+    requests = list(
+        ChangeRequest.objects.filter(patient=patient)
+        .filter(
+            Q(status=RequestStatus.PENDING)
+            | Q(decided_at__gte=now - datetime.timedelta(days=ANSWERED_SHOWN_DAYS))
+        )
+        .select_related("appointment__clinic")
+        .order_by("-created_at")
+    )
+    pending = {r.appointment_id: r for r in requests if r.is_pending}
+    return {
+        "patient": patient,
+        "clinic": clinic,
+        "zone": clinic.timezone,
+        "next_appointment": upcoming[0] if upcoming else None,
+        "upcoming": [(a, pending.get(a.pk)) for a in upcoming],
+        "preparation": [
+            preparation_words(item)
+            for item in before_session(found_rules(patient), clinic.protocol_profile)
+        ],
+        "directions": directions_link(clinic.address),
+        "plan_series": plan_in_words(TreatmentPlanRecord.objects.filter(patient=patient).first()),
+        "aftercare_today": todays_aftercare(patient, today),
+        "consents": list(ConsentSignature.objects.filter(patient=patient).select_related("form")),
+        "handouts": list(
+            SessionNote.objects.signed().filter(patient=patient).order_by("-session_date")
+        ),
+        "change_requests": requests,
+        "check_ins_due": [
+            check_in
+            for check_in in CheckIn.objects.filter(
+                patient=patient, due_at__lte=now, answered_at__isnull=True
+            )
+            .select_related("note")
+            .order_by("due_at")
+        ],
+        "recent_photos": latest_photo_per_view(patient),
+    }
+
+
+def latest_photo_per_view(patient: Patient, limit: int = 6) -> list[Photo]:
+    """The newest photo of each view the patient consented to for their record."""
+    latest: dict[str, Photo] = {}
+    for photo in photos_for(patient):  # oldest first: later ones replace earlier
+        latest[photo.view] = photo
+    return list(latest.values())[:limit]
+
+
+def request_notice_hours() -> int:
+    """The notice, in hours, a change asked for through the portal needs."""
+    return int(settings.LATE_CANCEL_HOURS)
+
+
+def waiting_count(clinic: Any) -> int:
+    """How many patients' change requests wait for the clinic's answer (staff home)."""
+    return ChangeRequest.objects.filter(
+        status=RequestStatus.PENDING, patient__clinic=clinic, patient__archived_at__isnull=True
+    ).count()
