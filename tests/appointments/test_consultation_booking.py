@@ -239,7 +239,10 @@ def test_the_reminder_asks_a_new_patient_for_the_questionnaire(
         source="portal",
         today=booking_clinic.today(),
     )
-    Appointment.objects.filter(pk=visit.pk).update(sequence=5, reminder_claimed_at=None)
+    # As a move does: a new version of the appointment, not yet reminded.
+    Appointment.objects.filter(pk=visit.pk).update(
+        sequence=5, reminder_claimed_at=None, reminder_sent_at=None
+    )
     assert send_reminder.call(visit.pk, 5) == "sent"
     assert "questionnaire" not in mail.outbox[1].body
 

@@ -24,7 +24,9 @@ from cit.clinic.charting.actions import (
 from cit.clinic.facilities.models import Device
 from cit.clinic.intake.actions import do_record_intake
 from cit.clinic.portal.home import patient_home
+from cit.clinic.recovery.models import CheckIn
 from tests.charting.conftest import CONSENT_TEXT, make_lot
+from tests.photos.conftest import consent, photo_dir, stored_photo  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -91,9 +93,8 @@ def test_the_plan_in_plain_words_with_its_timeline(
     assert "acne_scars" not in html and "protocol" not in html.lower()
 
 
-def test_todays_aftercare_two_days_after_a_session_and_the_documents(
-    patient: Any, booked: Any, portal_user: Any, nurse: Any, booking_clinic: Any
-) -> None:
+def _sign_session_today(patient: Any, nurse: Any, booking_clinic: Any) -> Any:
+    """A consented, charted and signed session today (which schedules the diary)."""
     today = booking_clinic.today()
     form = do_publish_consent_form(
         actor=nurse,
@@ -126,6 +127,13 @@ def test_todays_aftercare_two_days_after_a_session_and_the_documents(
     lot = make_lot(booking_clinic, "needle_cartridge", "12-pin cartridge")
     do_record_product(actor=nurse, note=note, lot=lot, purpose="needle_cartridge")
     do_sign_note(actor=nurse, note=note)
+    return note
+
+
+def test_todays_aftercare_two_days_after_a_session_and_the_documents(
+    patient: Any, booked: Any, portal_user: Any, nurse: Any, booking_clinic: Any
+) -> None:
+    note = _sign_session_today(patient, nurse, booking_clinic)
 
     html = _home(portal_user)
     # The session day (CLINICAL.md §5): ice packs, no make-up, no retinoids.
@@ -150,3 +158,34 @@ def test_todays_aftercare_two_days_after_a_session_and_the_documents(
 
 def test_no_aftercare_more_than_a_week_after(patient: Any, booked: Any, portal_user: Any) -> None:
     assert 'data-testid="aftercare-today"' not in _home(portal_user)
+
+
+def test_check_ins_due_and_the_newest_photos(
+    patient: Any, booked: Any, portal_user: Any, nurse: Any, booking_clinic: Any
+) -> None:
+    note = _sign_session_today(patient, nurse, booking_clinic)
+    now = datetime.datetime.now(datetime.UTC)
+    assert patient_home(patient, now)["check_ins_due"] == []
+    # Just after day 2's check-in is due, days 1 and 2 wait (day 3 is not yet due).
+    day_two_due = CheckIn.objects.get(note=note, day=2).due_at
+    later = patient_home(patient, day_two_due + datetime.timedelta(minutes=1))
+    assert [c.day for c in later["check_ins_due"]] == [1, 2]
+    CheckIn.objects.filter(note=note, day=1).update(answered_at=now)
+    CheckIn.objects.filter(note=note, day=2).update(due_at=now - datetime.timedelta(hours=1))
+    html = _home(portal_user)
+    day_two = CheckIn.objects.get(note=note, day=2)
+    due = html.split('data-testid="check-ins-due"')[1].split("</section>")[0]
+    assert f'href="/portal/diary/{day_two.pk}/"' in due
+    assert "Day 2 after your session" in html and "Day 1 after your session" not in html
+
+    assert 'data-testid="my-progress"' in html and "photo-strip" not in html
+    consent(nurse, patient, "record")
+    first = stored_photo(nurse, patient, "face_frontal", note.session_date)
+    newest = stored_photo(
+        nurse, patient, "face_frontal", note.session_date + datetime.timedelta(days=1)
+    )
+    side = stored_photo(nurse, patient, "face_oblique_left", note.session_date)
+    assert patient_home(patient)["recent_photos"] == [newest, side]
+    progress = _home(portal_user).split('data-testid="my-progress"')[1].split("</section>")[0]
+    assert f"/photos/{newest.token}/thumbnail/" in progress
+    assert first.token not in progress
