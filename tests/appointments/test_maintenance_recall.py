@@ -152,3 +152,22 @@ def test_the_daily_sweep_recalls_each_open_window_once(
     assert [m.to for m in mail.outbox] == [["open@example.com"]]
     management.call_command("recall_maintenance", stdout=out)
     assert len(mail.outbox) == 1
+
+
+def test_a_recall_whose_worker_died_is_sent_after_the_lease(
+    booking_clinic: Any, finished: Any, settings: Any
+) -> None:
+    settings.TASK_LEASE_SECONDS = 600
+    now = _on(booking_clinic, datetime.date(2026, 7, 10))
+    assert recall_series(finished.plan.pk, 0, now=now) == "sent"
+    recall = MaintenanceRecall.objects.get()
+    # As if the worker had died before recording the send: unsent, claimed long ago.
+    MaintenanceRecall.objects.filter(pk=recall.pk).update(
+        sent_at=None, claimed_at=now - datetime.timedelta(seconds=601)
+    )
+    mail.outbox.clear()
+    LocmemSmsBackend.outbox.clear()
+    assert recall_series(finished.plan.pk, 0, now=now) == "sent"
+    # Both messages were recorded as sent the first time: nothing goes out twice.
+    assert mail.outbox == [] and LocmemSmsBackend.outbox == []
+    assert MaintenanceRecall.objects.get().sent_at is not None

@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from cit.clinic.appointments.sms import LocmemSmsBackend
 from cit.clinic.charting.actions import do_chart_zone, do_record_product, do_sign_note
 from cit.clinic.intake.actions import do_record_intake
+from cit.clinic.jobs.models import Channel, Delivery, DeliveryStatus
 from cit.clinic.recovery.actions import schedule_check_ins
 from cit.clinic.recovery.models import CheckIn
 from cit.clinic.recovery.tasks import send_check_in
@@ -122,3 +124,34 @@ def test_an_answered_check_in_is_not_sent(signed_note: Any, on_day: Any) -> None
     CheckIn.objects.filter(pk=check_in.pk).update(answered_at=check_in.due_at)
     assert send_check_in.call(check_in.pk).startswith("skipped")
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_check_in_whose_worker_died_is_sent_after_the_lease_without_repeats(
+    signed_note: Any, on_day: Any, settings: Any
+) -> None:
+    settings.TASK_LEASE_SECONDS = 600
+    patient = signed_note.patient
+    patient.phone = "+44 7700 900123"
+    patient.save(update_fields=["phone"])
+    day_one = CheckIn.objects.get(note=signed_note, day=1)
+    on_day(1, hour=9)
+    # A worker claimed it, e-mailed it and was killed before texting or recording the send.
+    claimed_at = timezone.now() - datetime.timedelta(seconds=60)
+    CheckIn.objects.filter(pk=day_one.pk).update(send_claimed_at=claimed_at)
+    Delivery.objects.create(
+        key=f"check-in:{day_one.pk}:email",
+        kind="check-in",
+        channel=Channel.EMAIL,
+        clinic=patient.clinic,
+        patient=patient,
+        status=DeliveryStatus.SENT,
+        attempts=1,
+    )
+    assert send_check_in.call(day_one.pk).startswith("skipped")  # its lease still runs
+    CheckIn.objects.filter(pk=day_one.pk).update(
+        send_claimed_at=timezone.now() - datetime.timedelta(seconds=601)
+    )
+    assert send_check_in.call(day_one.pk) == "sent"
+    assert mail.outbox == [] and len(LocmemSmsBackend.outbox) == 1  # only what was missing
+    assert CheckIn.objects.get(pk=day_one.pk).sent_at is not None

@@ -33,6 +33,9 @@ from cit.clinic.appointments.sms import get_sms_backend
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.facilities.models import Clinic
+from cit.clinic.jobs.actions import do_deliver_once, message_id
+from cit.clinic.jobs.lease import claim, release
+from cit.clinic.jobs.models import Channel
 from cit.clinic.plans.models import TreatmentPlanRecord
 from cit.scheduling.maintenance import DueState
 
@@ -152,18 +155,20 @@ def _claim_and_send(entry: MaintenanceEntry, now: datetime.datetime) -> str:
         recall = MaintenanceRecall.objects.get(
             plan=entry.plan, series_index=entry.series_index, window_opens=entry.due.opens
         )
-    # The claim: one runner flips claimed_at from NULL; a sent recall is never sent again.
-    claimed = MaintenanceRecall.objects.filter(
-        pk=recall.pk, claimed_at__isnull=True, sent_at__isnull=True
-    ).update(claimed_at=now)
-    if not claimed:
+    # The claim is a lease: a worker killed while sending leaves a claim that runs out, and
+    # the daily sweep sends again (each channel at most once, by its delivery record).
+    unsent = MaintenanceRecall.objects.filter(pk=recall.pk, sent_at__isnull=True)
+    if not claim(unsent, "claimed_at", now):
         return "skipped: already recalled for this window"
     try:
-        _deliver(entry)
+        _deliver(entry, recall)
     except Exception:
-        MaintenanceRecall.objects.filter(pk=recall.pk, claimed_at=now).update(claimed_at=None)
+        release(MaintenanceRecall.objects.filter(pk=recall.pk), "claimed_at", now)
         raise
-    MaintenanceRecall.objects.filter(pk=recall.pk).update(sent_at=timezone.now())
+    if not MaintenanceRecall.objects.filter(pk=recall.pk, claimed_at=now).update(
+        sent_at=timezone.now()
+    ):
+        return "sent; finished by another run"
     record_event(
         None,
         AuditAction.EXPORT,
@@ -213,10 +218,11 @@ def recall_calendar(entry: MaintenanceEntry) -> bytes:
     return bytes(calendar.to_ical())
 
 
-def _deliver(entry: MaintenanceEntry) -> None:
+def _deliver(entry: MaintenanceEntry, recall: MaintenanceRecall) -> None:
     patient = entry.patient
     text = recall_text(entry)
-    if patient.email:
+
+    def send_email(key: str) -> None:
         message = EmailMessage(
             subject=gettext("Time to book your maintenance session"),
             body=gettext(
@@ -224,8 +230,26 @@ def _deliver(entry: MaintenanceEntry) -> None:
             )
             % {"name": patient.given_name, "text": text},
             to=[patient.email],
+            headers={"Message-ID": message_id(key)},
         )
         message.attach("maintenance-window.ics", recall_calendar(entry), "text/calendar")
         message.send(fail_silently=False)
-    if patient.phone:
+
+    def send_sms(key: str) -> None:
         get_sms_backend().send(patient.phone, text)
+
+    for channel, address, send in (
+        (Channel.EMAIL, patient.email, send_email),
+        (Channel.SMS, patient.phone, send_sms),
+    ):
+        if address:
+            do_deliver_once(
+                key=f"recall:{recall.pk}:{channel}",
+                kind="recall",
+                channel=channel,
+                clinic_id=patient.clinic_id,
+                patient_id=patient.pk,
+                send=send,
+                object_type="appointments.MaintenanceRecall",
+                object_id=str(recall.pk),
+            )

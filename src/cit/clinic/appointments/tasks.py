@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.core.mail.utils import DNS_NAME
 from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.compat import TaskResultStatus
@@ -25,7 +24,7 @@ from cit.clinic.appointments.models import Appointment, AppointmentStatus
 from cit.clinic.appointments.sms import get_sms_backend
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
-from cit.clinic.jobs.actions import do_deliver_once
+from cit.clinic.jobs.actions import do_deliver_once, message_id
 from cit.clinic.jobs.lease import claim, claimable, lease_expired_before, release
 from cit.clinic.jobs.models import Channel, Delivery, DeliveryStatus
 from cit.clinic.jobs.recovery import recover_stuck_tasks
@@ -78,11 +77,6 @@ def send_reminder(appointment_id: int, sequence: int) -> str:
 def reminder_key(appointment_id: int, sequence: int, channel: Channel) -> str:
     """The dedupe key of one reminder message: appointment, its version, channel."""
     return f"reminder:{appointment_id}:{sequence}:{channel}"
-
-
-def message_id(key: str) -> str:
-    """A Message-ID fixed by the dedupe key, so a repeated e-mail can be folded by mail systems."""
-    return f"<{key.replace(':', '.')}@{DNS_NAME}>"
 
 
 def _deliver(appointment: Appointment, sequence: int) -> None:

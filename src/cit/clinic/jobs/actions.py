@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.core.mail.utils import DNS_NAME
 from django.db.models import F
 from django.utils import timezone
 
@@ -23,6 +24,11 @@ from cit.clinic.jobs.lease import claim
 from cit.clinic.jobs.models import Channel, Delivery, DeliveryStatus
 
 ERROR_LENGTH = 200
+
+
+def message_id(key: str) -> str:
+    """A Message-ID fixed by the dedupe key, so a repeated e-mail can be folded by mail systems."""
+    return f"<{key.replace(':', '.')}@{DNS_NAME}>"
 
 
 def do_deliver_once(

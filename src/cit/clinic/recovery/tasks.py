@@ -18,6 +18,9 @@ from cit.clinic.appointments.sms import get_sms_backend
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.charting.handout import HANDOUT_DAYS
+from cit.clinic.jobs.actions import do_deliver_once, message_id
+from cit.clinic.jobs.lease import claim, release
+from cit.clinic.jobs.models import Channel
 from cit.clinic.links import absolute_url
 from cit.clinic.recovery.actions import check_in_url, clinic_leads
 from cit.clinic.recovery.models import CheckIn, RecoveryAlert
@@ -31,20 +34,25 @@ def send_check_in(check_in_id: int) -> str:
     now = timezone.now()
     # Only the check-in's own columns in the claim: a join would make Django update through
     # a subquery, which PostgreSQL does not re-check after waiting for a concurrent claim.
-    claimed = CheckIn.objects.filter(
-        pk=check_in_id, send_claimed_at__isnull=True, answered_at__isnull=True, due_at__lte=now
-    ).update(send_claimed_at=now)
-    if not claimed:
-        return "skipped: already sent, answered or not due"
+    pending = CheckIn.objects.filter(
+        pk=check_in_id, sent_at__isnull=True, answered_at__isnull=True, due_at__lte=now
+    )
+    # A lease, not a flag: a worker killed while sending leaves a claim that runs out, and
+    # the sweep or the next try sends again (each channel at most once, by its record).
+    if not claim(pending, "send_claimed_at", now):
+        return "skipped: already sent, being sent, answered or not due"
     check_in = CheckIn.objects.select_related("note", "patient__clinic").get(pk=check_in_id)
     if check_in.patient.archived_at is not None:
         return "skipped: the record is archived"
     try:
         _deliver_check_in(check_in)
     except Exception:
-        CheckIn.objects.filter(pk=check_in_id, send_claimed_at=now).update(send_claimed_at=None)
+        release(CheckIn.objects.filter(pk=check_in_id), "send_claimed_at", now)
         raise
-    CheckIn.objects.filter(pk=check_in_id).update(sent_at=timezone.now())
+    if not CheckIn.objects.filter(pk=check_in_id, send_claimed_at=now).update(
+        sent_at=timezone.now()
+    ):
+        return "sent; finished by another run"
     record_event(
         None,
         AuditAction.EXPORT,
@@ -76,21 +84,40 @@ def _deliver_check_in(check_in: CheckIn) -> None:
     ask = _("How is your skin today? Please answer a few short questions: %(link)s") % {
         "link": link
     }
-    if patient.email:
-        body = [_("Dear %(name)s,") % {"name": patient.given_name}, "", ask, ""]
-        body.append(_("The link works once. You can also answer from your patient portal."))
-        if first:
-            body += ["", aftercare_text(check_in)]
-        if clinic.phone:
-            body += ["", _("Questions? Call %(clinic)s on %(phone)s.") % {
-                "clinic": clinic.name, "phone": clinic.phone}]  # fmt: skip
+    body = [_("Dear %(name)s,") % {"name": patient.given_name}, "", ask, ""]
+    body.append(_("The link works once. You can also answer from your patient portal."))
+    if first:
+        body += ["", aftercare_text(check_in)]
+    if clinic.phone:
+        body += ["", _("Questions? Call %(clinic)s on %(phone)s.") % {
+            "clinic": clinic.name, "phone": clinic.phone}]  # fmt: skip
+
+    def send_email(key: str) -> None:
         EmailMessage(
             subject=_("Your recovery check-in from %(clinic)s") % {"clinic": clinic.name},
             body="\n".join(body) + "\n",
             to=[patient.email],
+            headers={"Message-ID": message_id(key)},
         ).send(fail_silently=False)
-    if patient.phone:
+
+    def send_sms(key: str) -> None:
         get_sms_backend().send(patient.phone, f"{clinic.name}: {ask}")
+
+    for channel, address, send in (
+        (Channel.EMAIL, patient.email, send_email),
+        (Channel.SMS, patient.phone, send_sms),
+    ):
+        if address:
+            do_deliver_once(
+                key=f"check-in:{check_in.pk}:{channel}",
+                kind="check-in",
+                channel=channel,
+                clinic_id=clinic.pk,
+                patient_id=patient.pk,
+                send=send,
+                object_type="recovery.CheckIn",
+                object_id=str(check_in.pk),
+            )
 
 
 def _alert_link(alert: RecoveryAlert) -> str:
