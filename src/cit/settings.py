@@ -250,6 +250,9 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CIT <no-reply@cit.local>")
+# The domain in calendar UIDs (appointment-7@<domain>), so two installations never collide;
+# empty: the first real host name in ALLOWED_HOSTS.
+CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN", "")
 
 # CDS Hooks: the bearer token EHR clients must send (empty: no token required, for a
 # service reachable only from the clinic's network) and the protocol profile it screens with.
