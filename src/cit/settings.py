@@ -279,7 +279,7 @@ INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "reminders", "replan"],
+        "QUEUES": ["default", "reminders", "replan", "calendar"],
     }
 }
 # A reminder (email with the .ics, and an SMS when the patient has a phone) goes out this
