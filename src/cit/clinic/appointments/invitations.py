@@ -94,9 +94,10 @@ def _deliver(appointment: Appointment, method: CalendarMethod) -> None:
     else:
         subject = f"Changed: your appointment is now on {when:%d %b at %H:%M}"
         text = f"{session_summary(appointment)} at {clinic.name} is now on {moment}."
-    calendar = build_calendar(
-        [appointment], method=method.value, cancelled=method == CalendarMethod.CANCEL
-    )
+    if method == CalendarMethod.CANCEL:
+        calendar = build_calendar([appointment], method="CANCEL", cancelled=True)
+    else:
+        calendar = build_calendar([appointment], method="REQUEST")
     message = EmailMessage(
         subject=subject,
         body=(
