@@ -221,11 +221,13 @@ def build_calendar(
     name: str = "CIT sessions",
     method: Method = "PUBLISH",
     cancelled: bool = False,
+    private: bool = False,
 ) -> bytes:
     """The calendar of ``appointments``. ``PUBLISH`` for a download or a feed; ``REQUEST``
     (an invitation or its update) and ``CANCEL`` for the iTIP e-mails, which name the clinic
     as ORGANIZER and the patient as ATTENDEE. ``cancelled`` marks every event cancelled
-    whatever its row says (a CANCEL message)."""
+    whatever its row says (a CANCEL message). ``private`` (the subscription feed) says only
+    the time, the clinic and the provider."""
     appointments = list(appointments)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -246,18 +248,24 @@ def build_calendar(
         # Local times with the clinic's zone: icalendar writes TZID=<zone> on each.
         event.add("dtstart", appointment.start.astimezone(zone))
         event.add("dtend", appointment.end.astimezone(zone))
-        event.add("summary", session_summary(appointment))
-        location = ", ".join(
-            part
-            for part in (appointment.room.name, clinic.name, " ".join(clinic.address.split()))
-            if part
-        )
-        event.add("location", location)
-        event.add(
-            "description",
-            f"With {appointment.provider}. Please arrive 15 minutes early for check-in. "
-            f"To change this appointment call {clinic.phone or 'the clinic'}.",
-        )
+        if private:
+            provider = appointment.provider.user.get_full_name() or "your provider"
+            event.add("summary", f"Appointment at {clinic.name}")
+            event.add("location", clinic.name)
+            event.add("description", f"With {provider}.")
+        else:
+            event.add("summary", session_summary(appointment))
+            location = ", ".join(
+                part
+                for part in (appointment.room.name, clinic.name, " ".join(clinic.address.split()))
+                if part
+            )
+            event.add("location", location)
+            event.add(
+                "description",
+                f"With {appointment.provider}. Please arrive 15 minutes early for check-in. "
+                f"To change this appointment call {clinic.phone or 'the clinic'}.",
+            )
         event.add("sequence", appointment.sequence)
         is_cancelled = cancelled or appointment.status not in HOLDING_STATUSES
         event.add("status", "CANCELLED" if is_cancelled else "CONFIRMED")
