@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: run test fuzz install install-test browser lint check worker clean
+.PHONY: run test fuzz install install-test browser ical-js lint check worker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,15 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test browser
+install-test: $(VENV)/.installed-test browser ical-js
+
+# ical.js (the parser of Thunderbird and Nextcloud) for the calendar tests, from the npm
+# registry at the version locked in tests/ical_js; without node those tests are skipped.
+ical-js:
+	@if command -v npm >/dev/null 2>&1; then \
+		[ -d tests/ical_js/node_modules/ical.js ] || \
+		npm ci --prefix tests/ical_js --no-audit --no-fund --loglevel=error; \
+	else echo "node/npm not found: the ical.js calendar tests will be skipped"; fi
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here).
 browser:
@@ -72,4 +80,4 @@ fuzz: install-test
 		$(BIN)/pytest -n 2 -q -p no:cacheprovider tests/api/test_openapi_fuzz.py
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .mypy_cache .ruff_cache tests/ical_js/node_modules

@@ -298,6 +298,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # Seconds before a mail server that does not answer fails the send (kept below the lease).
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CIT <no-reply@cit.local>")
+# The domain in calendar UIDs (appointment-7@<domain>), so two installations never collide;
+# empty: the first real host name in ALLOWED_HOSTS.
+CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN", "")
 
 # CDS Hooks: the bearer token EHR clients must send (empty: no token required, for a
 # service reachable only from the clinic's network) and the protocol profile it screens with.
@@ -324,7 +327,7 @@ INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "reminders", "replan", "recovery"],
+        "QUEUES": ["default", "reminders", "replan", "recovery", "calendar"],
     }
 }
 # A reminder (email with the .ics, and an SMS when the patient has a phone) goes out this

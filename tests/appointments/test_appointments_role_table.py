@@ -48,6 +48,14 @@ ENDPOINTS = [
     Endpoint("portal bookings", "GET", "/portal/appointments/", OWN),
     Endpoint("portal .ics", "GET", "/portal/appointments.ics", OWN),
     Endpoint(
+        "portal calendar link",
+        "POST",
+        "/portal/appointments/calendar-link/",
+        OWN,
+        200,
+        {"action": "issue"},
+    ),
+    Endpoint(
         "api proposals",
         "GET",
         "/api/patients/{other}/plans/{other_plan}/series/0/proposals",

@@ -26,7 +26,8 @@ def _events(data: bytes) -> list[Any]:
     return list(Calendar.from_ical(data).walk("VEVENT"))
 
 
-def test_one_event_per_session_in_the_clinic_time_zone(series: Any) -> None:
+def test_one_event_per_session_in_the_clinic_time_zone(series: Any, settings: Any) -> None:
+    settings.CALENDAR_UID_DOMAIN = "cit.example-clinic.org"
     appointments = list(Appointment.objects.filter(series=series).order_by("number"))
     data = build_calendar(appointments)
     calendar = Calendar.from_ical(data)
@@ -34,7 +35,7 @@ def test_one_event_per_session_in_the_clinic_time_zone(series: Any) -> None:
     assert len(events) == 4
     assert [str(t["TZID"]) for t in calendar.walk("VTIMEZONE")] == ["Europe/London"]
     for appointment, event in zip(appointments, events, strict=True):
-        assert str(event["UID"]) == f"appointment-{appointment.pk}@cit.clinic"
+        assert str(event["UID"]) == f"appointment-{appointment.pk}@cit.example-clinic.org"
         assert event["DTSTART"].params["TZID"] == "Europe/London"
         start = event.decoded("DTSTART")
         assert start == appointment.start and start.tzinfo is not None

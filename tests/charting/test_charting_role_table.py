@@ -63,6 +63,11 @@ ENDPOINTS = [
     Endpoint(
         "foreign consent", "POST", "/patients/{foreign}/consent/", frozenset(NOBODY), 302, TYPED
     ),
+    # The signed consent as a PDF: whoever may read the chart (another patient: 404, in
+    # tests/charting/test_consent_pdf.py).
+    Endpoint(
+        "own consent pdf", "GET", "/consents/{consent}.pdf", frozenset(CLINICAL | OWN_PATIENT)
+    ),
     Endpoint("own sessions", "GET", "/patients/{own}/sessions/", frozenset(CLINICAL | OWN_PATIENT)),
     Endpoint("other's sessions", "GET", "/patients/{other}/sessions/", frozenset(CLINICAL)),
     Endpoint("foreign sessions", "GET", "/patients/{foreign}/sessions/", frozenset(NOBODY)),
@@ -179,7 +184,7 @@ def _visit(clinic: Any, patient: Any, nurse: Any) -> dict[str, Any]:
         effective_on=today - datetime.timedelta(days=1),
     )
     do_record_intake(actor=nurse, patient=patient, data=intake(), source="desk", today=today)
-    do_sign_consent(
+    signature = do_sign_consent(
         actor=nurse, patient=patient, form=form, method="typed", typed_name=patient.full_name
     )
     signed = do_start_session(
@@ -199,7 +204,13 @@ def _visit(clinic: Any, patient: Any, nurse: Any) -> dict[str, Any]:
     draft = do_start_session(
         actor=nurse, patient=patient, session_date=today, device=device, photos_taken=True
     )
-    return {"device": device.pk, "signed": signed.pk, "draft": draft.pk, "today": today.isoformat()}
+    return {
+        "device": device.pk,
+        "signed": signed.pk,
+        "draft": draft.pk,
+        "consent": signature.pk,
+        "today": today.isoformat(),
+    }
 
 
 @pytest.fixture

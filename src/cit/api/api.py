@@ -12,6 +12,7 @@ import cit
 from cit.api import appointments, charting, me, patients, protocol
 from cit.api.bounds import BoundedJsonParser
 from cit.api.errors import install_error_handlers
+from cit.api.openapi_docs import document
 
 # Answers any operation may give before its own code runs (cit.middleware, cit.ratelimit,
 # cit.clinic.accounts.idle, ninja's body parser): documented on every operation, so the
@@ -66,6 +67,7 @@ class CitAPI(NinjaAPI):
     ) -> OpenAPISchema:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         add_common_responses(schema)
+        document(schema)
         return schema
 
 

@@ -388,6 +388,9 @@ def confirm_move(
 
 @router.post("/appointments/{appointment_id}/cancel", response={200: AppointmentOut, **ERRORS})
 def cancel(request: HttpRequest, appointment_id: int, payload: CancelIn) -> dict[str, Any]:
+    """Cancel one session of a series and release its room, provider and device; the appointment
+    stays as evidence. With little notice it counts as a late cancellation. The patient is
+    sent a calendar cancellation."""
     _staff(request, Capability.SCHEDULE_EDIT)
     appointment = _appointment(request, appointment_id, Capability.SCHEDULE_EDIT)
     try:

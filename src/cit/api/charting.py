@@ -308,6 +308,8 @@ def _amendment_out(amendment: Any) -> dict[str, Any]:
 
 @router.get("/consent-forms", response={200: list[ConsentFormOut], **ERRORS})
 def list_consent_forms(request: HttpRequest) -> Any:
+    """Every version of the clinic's consent forms, newest first per procedure, with the day each
+    version comes into use."""
     require_capability(request, Capability.CLINIC_VIEW)
     forms = list(
         ConsentForm.objects.filter(clinic=staff_clinic(request)).select_related("published_by")
@@ -320,6 +322,8 @@ def list_consent_forms(request: HttpRequest) -> Any:
 
 @router.post("/consent-forms", response={201: ConsentFormOut, **ERRORS})
 def publish_consent_form(request: HttpRequest, payload: ConsentFormIn) -> Any:
+    """Publish a new version of a consent form (clinic admins and licensed clinicians). Versions
+    are never edited: a change is a new version from its effective day."""
     if not actions.may_publish_consent_forms(request.user):
         raise PermissionDenied("Only clinic admins and licensed clinicians publish consent forms.")
     form = actions.do_publish_consent_form(
@@ -330,6 +334,8 @@ def publish_consent_form(request: HttpRequest, payload: ConsentFormIn) -> Any:
 
 @router.get("/patients/{patient_id}/consents", response={200: list[ConsentSignatureOut], **ERRORS})
 def list_consents(request: HttpRequest, patient_id: int) -> Any:
+    """The consent signatures of a patient, newest first: which form version, how it was signed and
+    when, and the witness."""
     patient = patient_for_request(request, patient_id, Capability.CLINICAL_EDIT, AuditAction.LIST)
     return list(
         ConsentSignature.objects.filter(patient=patient).select_related("form", "witnessed_by")
@@ -338,6 +344,8 @@ def list_consents(request: HttpRequest, patient_id: int) -> Any:
 
 @router.post("/patients/{patient_id}/consents", response={201: ConsentSignatureOut, **ERRORS})
 def sign_consent(request: HttpRequest, patient_id: int, payload: ConsentSignIn) -> Any:
+    """Record the patient's signature (typed name or drawn on screen) on the consent form in effect
+    today, witnessed by the calling clinician."""
     require_capability(request, Capability.CLINICAL_EDIT)
     patient = patient_for_request(request, patient_id, Capability.CLINICAL_EDIT, None)
     form = actions.form_in_effect(patient.clinic, payload.procedure, patient.clinic.today())
@@ -360,6 +368,7 @@ def sign_consent(request: HttpRequest, patient_id: int, payload: ConsentSignIn) 
 
 @router.get("/patients/{patient_id}/sessions", response={200: list[NoteSummary], **ERRORS})
 def list_sessions(request: HttpRequest, patient_id: int) -> Any:
+    """A patient's session notes, newest first (a patient sees their signed notes only)."""
     patient = patient_for_request(
         request, patient_id, Capability.CLINICAL_VIEW, AuditAction.LIST, include_archived=True
     )
@@ -380,6 +389,8 @@ def list_sessions(request: HttpRequest, patient_id: int) -> Any:
 
 @router.post("/patients/{patient_id}/sessions", response={201: NoteOut, **ERRORS})
 def start_session(request: HttpRequest, patient_id: int, payload: SessionStartIn) -> Any:
+    """Start a draft session note: requires a valid consent and an in-date screening that allows
+    treatment; the pre-procedure checklist is recorded with it."""
     require_capability(request, Capability.CLINICAL_EDIT)
     patient = patient_for_request(request, patient_id, Capability.CLINICAL_EDIT, None)
     device = Device.objects.filter(pk=payload.device_id, clinic=patient.clinic).first()
@@ -404,11 +415,15 @@ def start_session(request: HttpRequest, patient_id: int, payload: SessionStartIn
 
 @router.get("/sessions/{note_id}", response={200: NoteOut, **ERRORS})
 def get_session(request: HttpRequest, note_id: int) -> Any:
+    """One session note with its treated zones, products and lots, screening and consent, signature
+    and amendments."""
     return _note_out(note_for_request(request, note_id, Capability.CLINICAL_VIEW))
 
 
 @router.patch("/sessions/{note_id}", response={200: NoteOut, **ERRORS})
 def update_session(request: HttpRequest, note_id: int, payload: SessionPatch) -> Any:
+    """Change the checklist and notes of a draft session (only the fields sent). A signed note is
+    never changed: 409, use an amendment."""
     require_capability(request, Capability.CLINICAL_EDIT)
     note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
     changes = payload.dict(exclude_unset=True)
@@ -430,6 +445,8 @@ def update_session(request: HttpRequest, note_id: int, payload: SessionPatch) ->
 
 @router.post("/sessions/{note_id}/zones", response={200: NoteOut, **ERRORS})
 def chart_zone(request: HttpRequest, note_id: int, payload: ZoneIn) -> Any:
+    """Chart a treated zone (depth within the zone's limit and the pen's range, passes, clinical
+    endpoint) on a draft note; charting a zone again replaces it."""
     require_capability(request, Capability.CLINICAL_EDIT)
     note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
     try:
@@ -441,6 +458,8 @@ def chart_zone(request: HttpRequest, note_id: int, payload: ZoneIn) -> Any:
 
 @router.post("/sessions/{note_id}/products", response={200: NoteOut, **ERRORS})
 def record_product(request: HttpRequest, note_id: int, payload: ProductIn) -> Any:
+    """Record a product lot used in a draft session (needle cartridge, serum, anaesthetic).
+    Quarantined or expired lots are refused."""
     require_capability(request, Capability.CLINICAL_EDIT)
     note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
     lot = (
@@ -466,6 +485,8 @@ def record_product(request: HttpRequest, note_id: int, payload: ProductIn) -> An
 
 @router.post("/sessions/{note_id}/sign", response={200: NoteOut, **ERRORS})
 def sign_session(request: HttpRequest, note_id: int) -> Any:
+    """Sign the draft note (licensed clinicians): from then on it is immutable and the aftercare
+    handout is available."""
     require_capability(request, Capability.CLINICAL_EDIT)
     note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
     try:
@@ -477,6 +498,8 @@ def sign_session(request: HttpRequest, note_id: int) -> Any:
 
 @router.post("/sessions/{note_id}/amendments", response={201: AmendmentOutWithNote, **ERRORS})
 def amend_session(request: HttpRequest, note_id: int, payload: AmendIn) -> Any:
+    """Add an amendment to a signed note: the new value and the reason; the original stays as it
+    was."""
     require_capability(request, Capability.CLINICAL_EDIT)
     note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
     try:

@@ -19,6 +19,8 @@ class MeOut(Schema):
 
 @router.get("/me", response={200: MeOut, 401: ErrorOut})
 def me(request: HttpRequest) -> MeOut:
+    """Who is logged in: user name, full name, role, clinic and the capabilities the role grants
+    (what the other operations will allow)."""
     user = request.user
     clinic = getattr(user, "clinic", None)
     return MeOut(

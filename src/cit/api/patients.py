@@ -78,6 +78,9 @@ def list_patients(
     limit: int = Query(50, ge=1, le=200),  # type: ignore[type-arg]
     offset: int = Query(0, ge=0, le=bounds.MAX_OFFSET),  # type: ignore[type-arg]
 ) -> dict[str, object]:
+    """The active patients of the staff member's clinic, by family name, filtered by words of the
+    name or record number (`q`), a page at a time (`limit`, `offset`). Staff with the
+    patient-list capability only."""
     require_capability(request, Capability.PATIENT_LIST)
     patients = Patient.objects.active().filter(clinic=staff_clinic(request))
     patients = matching_patients(patients, q)
@@ -94,11 +97,15 @@ def list_patients(
 
 @router.get("/patients/{patient_id}", response={200: PatientOut, **ERRORS})
 def get_patient(request: HttpRequest, patient_id: int) -> Patient:
+    """One patient's demographic record: staff of their clinic, or the patient themself. Archived
+    patients are not found."""
     return patient_for_request(request, patient_id, Capability.PATIENT_VIEW, include_archived=True)
 
 
 @router.post("/patients", response={201: PatientOut, **ERRORS})
 def register_patient(request: HttpRequest, payload: PatientIn) -> Status[Patient]:
+    """Register a new patient in the staff member's clinic; the record number is issued by the
+    clinic. 422 names each invalid field."""
     require_capability(request, Capability.PATIENT_REGISTER)
     patient = do_register_patient(
         actor=request.user,
@@ -111,6 +118,8 @@ def register_patient(request: HttpRequest, payload: PatientIn) -> Status[Patient
 
 @router.patch("/patients/{patient_id}", response={200: PatientOut, **ERRORS})
 def update_patient(request: HttpRequest, patient_id: int, payload: PatientPatch) -> Patient:
+    """Change some of a patient's demographic fields (only those sent). 422 names each invalid
+    field; nothing is changed then."""
     patient = patient_for_request(request, patient_id, Capability.PATIENT_EDIT, None)
     changes = payload.dict(exclude_unset=True)
     nulls = [

@@ -148,6 +148,9 @@ def screen_intake(
     on: Day | None = None,
     profile: str | None = None,
 ) -> dict[str, Any]:
+    """Screen an intake (JSON or a FHIR R4 Bundle) against the protocol on a day (`on`, default
+    today) and profile: the decision, each finding with its sources, and until when it
+    holds. Writes nothing but the audit event."""
     read, day, resolved = _inputs(request, body, on, profile)
     result = screening_to_dict(screen(read.intake, day, resolved))
     _audit(request, "Screening", read, result["decision"])
@@ -166,6 +169,8 @@ def plan_intake(
     on: Day | None = None,
     profile: str | None = None,
 ) -> Any:
+    """Propose a treatment plan (series, sessions, intervals, depths, downtime, prices) for an
+    intake's goals. 409 when screening refuses treatment, with the screening."""
     read, day, resolved = _inputs(request, body, on, profile)
     try:
         proposed = plan(

@@ -24,6 +24,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from cit.clinic.accounts.models import Provider
+from cit.clinic.appointments.calendar_models import CalendarMethod
 from cit.clinic.appointments.convert import (
     booked_series,
     build_state,
@@ -39,6 +40,7 @@ from cit.clinic.appointments.convert import (
     state_for_days,
 )
 from cit.clinic.appointments.errors import BookingConflict, SchedulingRefused
+from cit.clinic.appointments.invitations import on_commit_send
 from cit.clinic.appointments.models import (
     HOLDING_STATUSES,
     Appointment,
@@ -420,6 +422,7 @@ def do_book_series(
                 # The maintenance recall, for when the window after these sessions opens.
                 plan_id = plan.pk
                 transaction.on_commit(lambda: _schedule_recall(plan_id, series_index))
+            on_commit_send(ids, CalendarMethod.REQUEST)
     except IntegrityError as error:
         raise _conflict_after_integrity_error(error, clinic, pending) from error
     return series
@@ -681,6 +684,8 @@ def _apply(
         )
     ids = sorted(moved)
     transaction.on_commit(lambda: schedule_reminders(ids))
+    on_commit_send(ids, CalendarMethod.REQUEST)
+    on_commit_send(sorted(unplaced), CalendarMethod.CANCEL)
     return sorted(touched)
 
 
@@ -722,6 +727,7 @@ def do_cancel_session(
         ResourceHold.objects.filter(appointment=locked, active=True).update(
             active=False, released_at=now
         )
+        on_commit_send([locked.pk], CalendarMethod.CANCEL)
         if not Appointment.objects.filter(
             series_id=locked.series_id, status__in=HOLDING_STATUSES
         ).exists():

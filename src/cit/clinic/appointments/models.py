@@ -17,6 +17,8 @@ from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.utils import timezone
 
+# The calendar rows live in their own module; imported here so the app registers them.
+from cit.clinic.appointments.calendar_models import CalendarFeed  # noqa: F401
 from cit.clinic.appointments.constraints import NoOverlappingHolds, TsTzRange
 from cit.clinic.archive import HardDeleteRefused
 from cit.scheduling.wording import time_words

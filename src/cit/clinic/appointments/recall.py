@@ -21,7 +21,7 @@ from django_tasks import task
 from icalendar import Calendar, Event
 
 from cit.clinic.appointments.convert import maintenance_due_after
-from cit.clinic.appointments.ics import PRODID, UID_DOMAIN
+from cit.clinic.appointments.ics import PRODID, uid_domain
 from cit.clinic.appointments.maintenance import MaintenanceEntry, maintenance_entries
 from cit.clinic.appointments.models import (
     HOLDING_STATUSES,
@@ -206,7 +206,7 @@ def recall_calendar(entry: MaintenanceEntry) -> bytes:
     event = Event()
     event.add(
         "uid",
-        f"maintenance-{entry.plan.pk}-{entry.series_index}-{entry.due.opens:%Y%m%d}@{UID_DOMAIN}",
+        f"maintenance-{entry.plan.pk}-{entry.series_index}-{entry.due.opens:%Y%m%d}@{uid_domain()}",
     )
     event.add("dtstamp", timezone.now())
     event.add("dtstart", entry.due.opens)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cit.clinic.appointments import views, visit_views
+from cit.clinic.appointments import feed_views, views, visit_views
 
 urlpatterns = [
     path("patients/<int:patient_id>/bookings/", views.patient_bookings, name="patient-bookings"),
@@ -43,4 +43,10 @@ urlpatterns = [
     path("calendar/absences/", views.absences_page, name="provider-absences"),
     path("portal/appointments/", views.portal_bookings, name="portal-bookings"),
     path("portal/appointments.ics", views.portal_ics, name="portal-ics"),
+    path(
+        "portal/appointments/calendar-link/",
+        feed_views.portal_calendar_link,
+        name="portal-calendar-link",
+    ),
+    path("calendar/feed/<str:token>.ics", feed_views.calendar_feed, name="calendar-feed"),
 ]

@@ -1,21 +1,24 @@
 """The printable aftercare handout of a signed session, as a PDF (fpdf2).
 
 The words come from the protocol engine (aftercare by day, expected course, when to call
-the clinic); the fixed labels are marked for translation.
+the clinic); the fixed labels are marked for translation. Layout, fonts and the rule that
+no character is replaced silently live in ``charting.document``.
 """
 
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
 from cit.clinic.charting.models import SessionNote
-from cit.clinic.pdf import latin1 as _latin1
-from cit.clinic.pdf import new_document
 from cit.protocol.aftercare import aftercare, course_summary
 from cit.protocol.knowledge import get_knowledge
 from cit.protocol.profiles import load_profile
+
+if TYPE_CHECKING:
+    from cit.clinic.charting.document import Row
 
 HANDOUT_DAYS = 8  # the session day and the week after it
 
@@ -33,30 +36,29 @@ def aftercare_pdf(note: SessionNote) -> bytes:
     knowledge = get_knowledge()
     depth = deepest_depth(note)
 
-    pdf = new_document(_("Aftercare after your micro-needling session"), clinic.name)
+    # The PDF library (~55 MB) loads on the first document, not in every web worker.
+    from cit.clinic.charting.document import PatientDocument, name_or_notice
 
-    def heading(text: str, size: int = 13) -> None:
-        pdf.set_font("Helvetica", "B", size)
-        pdf.multi_cell(0, 7, _latin1(text), new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(1)
+    pdf = PatientDocument(title=_("Aftercare"), patient=patient)
+    pdf.add_page()
 
     def line(text: str, bullet: bool = True) -> None:
-        pdf.set_font("Helvetica", "", 10.5)
-        pdf.multi_cell(
-            0, 5.5, _latin1(("- " if bullet else "") + text), new_x="LMARGIN", new_y="NEXT"
-        )
+        pdf.paragraph(("- " if bullet else "") + text)
 
-    heading(clinic.name, 16)
+    pdf.heading(_("Aftercare after your micro-needling session"), 15)
     line(
         _("Aftercare for %(name)s, session on %(date)s")
-        % {"name": patient.full_name, "date": note.session_date.strftime("%d %B %Y")},
+        % {
+            "name": name_or_notice(patient.full_name),
+            "date": note.session_date.strftime("%d %B %Y"),
+        },
         bullet=False,
     )
     if clinic.phone:
         line(_("Clinic phone: %(phone)s") % {"phone": clinic.phone}, bullet=False)
     pdf.ln(3)
 
-    heading(_("What to expect"))
+    pdf.heading(_("What to expect"))
     course = course_summary(depth)
     for item in course.items:
         if item.first_day == item.last_day:
@@ -68,35 +70,34 @@ def aftercare_pdf(note: SessionNote) -> bytes:
     line(course.recovery.text)
     pdf.ln(2)
 
-    heading(_("Day by day"))
+    pdf.heading(_("Day by day"))
     for day in range(HANDOUT_DAYS):
         care = aftercare(note.session_date, day, profile)
         when = note.session_date + datetime.timedelta(days=day)
-        pdf.set_font("Helvetica", "B", 11)
         label = _("Day %(day)s (%(date)s)") % {"day": day, "date": when.strftime("%a %d %b")}
-        pdf.multi_cell(0, 6, _latin1(label), new_x="LMARGIN", new_y="NEXT")
-        for instruction in care.instructions:
-            line(instruction.text)
+        # A day's care is never split across two pages.
+        day_rows: list[Row] = [(label, "B", 11, 6)]
+        day_rows += [(f"- {item.text}", "", 10.5, 5.5) for item in care.instructions]
+        pdf.keep_together(day_rows)
         pdf.ln(1)
 
-    heading(_("Call the clinic"))
+    pdf.heading(_("Call the clinic"))
     for level, title in (
         ("urgent", _("At once (or emergency services) if you have:")),
         ("contact_clinic", _("Within a day if you notice:")),
     ):
-        pdf.set_font("Helvetica", "B", 10.5)
-        pdf.multi_cell(0, 6, _latin1(title), new_x="LMARGIN", new_y="NEXT")
-        for sign in knowledge.escalation:
-            if sign.level == level:
-                line(sign.reason)
+        sign_rows: list[Row] = [(title, "B", 10.5, 6)]
+        sign_rows += [
+            (f"- {sign.reason}", "", 10.5, 5.5)
+            for sign in knowledge.escalation
+            if sign.level == level
+        ]
+        pdf.keep_together(sign_rows)
     pdf.ln(2)
-    pdf.set_font("Helvetica", "I", 8)
-    pdf.multi_cell(
-        0,
-        4,
-        # The edition only: the content hash is for staff (the note page's details line).
-        _latin1(_("Micro-needling protocol, edition %(version)s") % {"version": knowledge.version}),
-        new_x="LMARGIN",
-        new_y="NEXT",
+    # The edition only: the content hash is for staff (the note page's details line).
+    pdf.paragraph(
+        _("Micro-needling protocol, edition %(version)s") % {"version": knowledge.version},
+        size=8,
+        height=4,
     )
-    return bytes(pdf.output())
+    return pdf.finish()

@@ -5,6 +5,7 @@ from cit.clinic.charting import views
 urlpatterns = [
     path("consent-forms/", views.consent_forms, name="consent-forms"),
     path("patients/<int:patient_id>/consent/", views.consent_sign, name="consent-sign"),
+    path("consents/<int:signature_id>.pdf", views.consent_pdf_view, name="consent-pdf"),
     path("patients/<int:patient_id>/sessions/", views.session_list, name="charting-sessions"),
     path("patients/<int:patient_id>/sessions/new/", views.session_start, name="charting-start"),
     path("sessions/<int:note_id>/", views.note_detail, name="charting-note"),

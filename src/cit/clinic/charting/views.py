@@ -21,6 +21,7 @@ from cit.clinic.accounts.permissions import Capability, can_access_patient
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.charting import actions
 from cit.clinic.charting.access import note_for_request
+from cit.clinic.charting.consent_pdf import consent_pdf
 from cit.clinic.charting.forms import (
     AmendForm,
     ChartZoneForm,
@@ -222,13 +223,11 @@ def session_list(request: HttpRequest, patient_id: int) -> HttpResponse:
         request, patient_id, Capability.CLINICAL_VIEW, AuditAction.LIST, include_archived=True
     )
     notes = SessionNote.objects.filter(patient=patient).select_related("device", "signed_by")
-    signatures = ConsentSignature.objects.none()
+    signatures = ConsentSignature.objects.filter(patient=patient).select_related(
+        "form", "witnessed_by"
+    )
     if request.user.is_patient:  # type: ignore[union-attr]
         notes = notes.signed()
-    else:
-        signatures = ConsentSignature.objects.filter(patient=patient).select_related(
-            "form", "witnessed_by"
-        )
     today = patient.clinic.today()
     consent_status = [
         (Procedure(procedure), actions.valid_consent(patient, procedure, today))
@@ -306,6 +305,37 @@ def aftercare_pdf_view(request: HttpRequest, note_id: int) -> HttpResponse:
     response = HttpResponse(aftercare_pdf(note), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="aftercare-{note.session_date:%Y-%m-%d}.pdf"'
+    )
+    return response
+
+
+@login_required
+def consent_pdf_view(request: HttpRequest, signature_id: int) -> HttpResponse:
+    """The consent a patient signed, as a PDF: staff who may read the chart, and the patient
+    their own (any other signature is simply not found for them)."""
+    signature = (
+        ConsentSignature.objects.select_related("patient__clinic", "form", "witnessed_by")
+        .filter(pk=signature_id)
+        .first()
+    )
+    if signature is None:
+        raise Http404("No such signed consent.")
+    try:
+        patient_for_request(
+            request,
+            signature.patient_id,
+            Capability.CLINICAL_VIEW,
+            AuditAction.EXPORT,
+            include_archived=True,
+        )
+    except PermissionDenied:
+        # The refusal is audited; a patient does not learn that the signature exists.
+        if request.user.is_patient:  # type: ignore[union-attr]
+            raise Http404("No such signed consent.") from None
+        raise
+    response = HttpResponse(consent_pdf(signature), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="consent-{signature.signed_at:%Y-%m-%d}.pdf"'
     )
     return response
 

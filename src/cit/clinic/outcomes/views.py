@@ -30,7 +30,6 @@ from cit.clinic.outcomes.forms import RatingForm
 from cit.clinic.outcomes.models import BlindedPairRating, ClinicInstrument, OutcomeRating
 from cit.clinic.outcomes.plots import PlotPoint, plot_png, plot_svg
 from cit.clinic.patients.models import Patient
-from cit.clinic.pdf import latin1, new_document
 from cit.clinic.photos.actions import (
     photo_image_url,
     photo_thumbnail_url,
@@ -358,43 +357,36 @@ def rate_instrument(request: HttpRequest, patient_id: int, instrument_id: int) -
 
 @login_required
 def outcome_pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
-    """Each scale's plot and values, as a PDF (fpdf2, the handout's set-up)."""
+    """Each scale's plot and values, as a PDF (the chart documents' layout and fonts)."""
     patient = outcome_patient(request, patient_id, Capability.CLINICAL_VIEW, AuditAction.EXPORT)
-    pdf = new_document(_("Outcome summary"), patient.clinic.name)
-    pdf.set_font("Helvetica", "B", 16)
-    pdf.multi_cell(0, 8, latin1(patient.clinic.name), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 10.5)
-    pdf.multi_cell(
-        0,
-        6,
-        latin1(
-            _("Outcome summary for %(name)s, %(date)s")
-            % {"name": patient.full_name, "date": patient.clinic.today().strftime("%d %B %Y")}
-        ),
-        new_x="LMARGIN",
-        new_y="NEXT",
+    from cit.clinic.charting.document import PatientDocument
+
+    pdf = PatientDocument(title=_("Outcome summary"), patient=patient)
+    pdf.add_page()
+    pdf.heading(
+        _("Outcome summary, %(date)s") % {"date": patient.clinic.today().strftime("%d %B %Y")},
+        15,
     )
     panels = scale_panels(patient, request)
     if not panels:
-        pdf.multi_cell(0, 6, latin1(_("No ratings recorded yet.")), new_x="LMARGIN", new_y="NEXT")
+        pdf.paragraph(_("No ratings recorded yet."))
     for panel in panels:
         pdf.ln(3)
-        pdf.set_font("Helvetica", "B", 12)
-        pdf.multi_cell(0, 7, latin1(panel.scale.title), new_x="LMARGIN", new_y="NEXT")
+        pdf.heading(panel.scale.title, 12)
         points = [PlotPoint(r.rating.rated_on, float(r.rating.total)) for r in panel.rows]
         baseline = float(panel.baseline) if panel.baseline is not None else None
-        image = plot_png(panel.scale, points, baseline)
-        pdf.image(io.BytesIO(image), w=170)
-        pdf.set_font("Helvetica", "", 9.5)
+        pdf.image(io.BytesIO(plot_png(panel.scale, points, baseline)), w=170)
         for row in panel.rows:
-            change = f" ({row.change:+g} from baseline)" if row.change is not None else ""
-            pdf.multi_cell(
-                0,
-                5,
-                latin1(f"{row.rating.rated_on:%d %b %Y}: {row.value}{change} - {row.rater}"),
-                new_x="LMARGIN",
-                new_y="NEXT",
+            change = (
+                _(" (%(change)s from baseline)") % {"change": f"{row.change:+g}"}
+                if row.change is not None
+                else ""
             )
-    response = HttpResponse(bytes(pdf.output()), content_type="application/pdf")
+            pdf.paragraph(
+                f"{row.rating.rated_on:%d %b %Y}: {row.value}{change} - {row.rater}",
+                size=9.5,
+                height=5,
+            )
+    response = HttpResponse(pdf.finish(), content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="outcome-summary.pdf"'
     return response

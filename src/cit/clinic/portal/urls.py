@@ -14,11 +14,6 @@ urlpatterns = [
         name="portal-withdraw-request",
     ),
     path("portal/consents/<int:signature_id>/", views.consent_view, name="portal-consent"),
-    path(
-        "portal/consents/<int:signature_id>/consent.pdf",
-        views.consent_download,
-        name="portal-consent-pdf",
-    ),
     path("portal/requests/", views.change_requests, name="change-requests"),
     path(
         "portal/requests/<int:request_id>/confirm/",

@@ -23,7 +23,6 @@ from cit.clinic.charting.models import ConsentSignature
 from cit.clinic.feedback import form_status, refused
 from cit.clinic.patients.models import Patient
 from cit.clinic.portal import actions
-from cit.clinic.portal.consent_pdf import consent_pdf
 from cit.clinic.portal.forms import ChangeRequestForm, DeclineForm
 from cit.clinic.portal.home import request_notice_hours
 from cit.clinic.portal.models import ChangeRequest, RequestStatus
@@ -124,17 +123,6 @@ def consent_view(request: HttpRequest, signature_id: int) -> HttpResponse:
     patient, signature = _own_signature(request, signature_id)
     record_event(request, AuditAction.VIEW, patient=patient, obj=signature)
     return render(request, "portal/consent.html", {"patient": patient, "signature": signature})
-
-
-@login_required
-def consent_download(request: HttpRequest, signature_id: int) -> HttpResponse:
-    patient, signature = _own_signature(request, signature_id)
-    record_event(request, AuditAction.EXPORT, patient=patient, obj=signature)
-    response = HttpResponse(consent_pdf(signature), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="consent-{signature.signed_at:%Y-%m-%d}.pdf"'
-    )
-    return response
 
 
 # -- staff ----------------------------------------------------------------------------------
