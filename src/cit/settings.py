@@ -269,6 +269,12 @@ CDS_HOOKS_FHIR_TOTAL_TIMEOUT = env_int("CDS_HOOKS_FHIR_TOTAL_TIMEOUT", 10)
 CDS_HOOKS_FHIR_MAX_BYTES = env_int("CDS_HOOKS_FHIR_MAX_BYTES", 10_000_000)
 CDS_HOOKS_MAX_BODY_BYTES = env_int("CDS_HOOKS_MAX_BODY_BYTES", 10_000_000)
 
+# --- FHIR ------------------------------------------------------------------------------------
+# The canonical base of CIT's own FHIR extensions and code systems
+# (<base>/StructureDefinition/zone-treatment, <base>/CodeSystem/zone, ...): set it to a URL
+# the installation controls.
+FHIR_DEFINITIONS_BASE = env_str("FHIR_DEFINITIONS_BASE", "https://cit.example.org/fhir")
+
 # --- Tasks and reminders (appointments) --------------------------------------------------
 # Background work runs on django-tasks with the database backend (django-tasks-db): the queue
 # is a table, so the SQLite set-up needs no broker. Run the worker with `cit db_worker`.

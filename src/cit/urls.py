@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from cit.api import cds_hooks
+from cit.api import cds_hooks, fhir_rest
 from cit.api.api import api
 from cit.clinic.accounts import views as account_views
 from cit.clinic.audit import views as audit_views
@@ -69,6 +69,9 @@ urlpatterns = [
     path("api/", api.urls),
     path("cds-services", cds_hooks.cds_discovery, name="cds-discovery"),
     path("cds-services/<str:service_id>", cds_hooks.cds_service, name="cds-service"),
+    path("fhir/metadata", fhir_rest.metadata, name="fhir-metadata"),
+    path("fhir/<str:type_name>", fhir_rest.search, name="fhir-search"),
+    path("fhir/<str:type_name>/<str:resource_id>", fhir_rest.read, name="fhir-read"),
     path("admin/", admin.site.urls),
 ]
 
