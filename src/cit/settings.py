@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "cit.clinic.charting",
     "cit.clinic.worklists",
     "cit.clinic.idempotency",
+    "cit.clinic.exports",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +235,11 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # FHIR Bulk Data export files (NDJSON), served only through the authorised view.
+    "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "exports"), "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

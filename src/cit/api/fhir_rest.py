@@ -37,9 +37,11 @@ FHIR_JSON = "application/fhir+json"
 CHANNEL = "fhir"
 
 
-def fhir_response(body: dict[str, Any], status: int = 200, **headers: str) -> HttpResponse:
+def fhir_response(
+    body: dict[str, Any], status: int = 200, content_type: str = FHIR_JSON, **headers: str
+) -> HttpResponse:
     response = HttpResponse(
-        json.dumps(body, ensure_ascii=False), status=status, content_type=FHIR_JSON
+        json.dumps(body, ensure_ascii=False), status=status, content_type=content_type
     )
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
