@@ -83,8 +83,15 @@ def test_procedure_carries_zones_depths_and_passes(world: World, make_user: Any)
     procedure = client.get(f"/fhir/Procedure/{world.note.pk}").json()
     assert procedure["status"] == "completed"
     assert procedure["subject"]["reference"] == f"Patient/{world.patient.pk}"
-    sites = sorted(site["coding"][0]["code"] for site in procedure["bodySite"])
-    assert sites == ["cheeks", "forehead"]
+    sites = sorted(
+        tuple((c["system"].rsplit("/", 1)[-1], c["code"]) for c in site["coding"])
+        for site in procedure["bodySite"]
+    )
+    # SNOMED CT "Skin of cheek" and "Skin of forehead" (DICOM CID 4029), then CIT's zone.
+    assert sites == [
+        (("sct", "36141000"), ("zone", "cheeks")),
+        (("sct", "68698007"), ("zone", "forehead")),
+    ]
     charted = {}
     for extension in procedure["extension"]:
         assert extension["url"] == "https://cit.example.org/fhir/StructureDefinition/zone-treatment"

@@ -1,8 +1,8 @@
 """What was planned, booked, consented and done: CarePlan, Appointment, Consent, Procedure.
 
 A signed session note is a Procedure. Its body sites are the zones needled, one bodySite
-each (CIT's zone code, ``<base>/CodeSystem/zone``, and the zone's title as text: the
-knowledge base holds no SNOMED CT body structure codes, so none is given). How each zone
+each: the SNOMED CT "skin of ..." structure where one exists (:mod:`.body_sites`), CIT's
+zone code (``<base>/CodeSystem/zone``) and the zone's title as text. How each zone
 was needled is the complex extension ``<base>/StructureDefinition/zone-treatment`` with the
 sub-extensions ``zone`` (valueCoding, as in bodySite), ``depth`` (valueQuantity, UCUM mm),
 ``passes`` (valueInteger) and ``endpoint`` (valueCoding, ``<base>/CodeSystem/endpoint``).
@@ -18,8 +18,10 @@ from cit.clinic.charting.models import ConsentSignature, SessionNote
 from cit.clinic.labels import indication_label, zone_label
 from cit.clinic.plans.models import TreatmentPlanRecord
 
+from .body_sites import SNOMED_SKIN_OF_ZONE
 from .common import (
     LOINC,
+    SNOMED,
     UCUM,
     base_url,
     code_system_url,
@@ -88,6 +90,15 @@ def _zone_coding(zone: str) -> dict[str, Any]:
     return coding(code_system_url("zone"), zone, zone_label(zone))
 
 
+def zone_site(zone: str) -> dict[str, Any]:
+    """A bodySite: SNOMED CT where the zone has a concept, CIT's zone code, the zone's title."""
+    codings = [_zone_coding(zone)]
+    if zone in SNOMED_SKIN_OF_ZONE:
+        code, display = SNOMED_SKIN_OF_ZONE[zone]
+        codings.insert(0, coding(SNOMED, code, display))
+    return concept(zone_label(zone), *codings)
+
+
 def procedure(note: SessionNote) -> dict[str, Any]:
     zones = list(note.zones.all())
     appointment_row = getattr(note, "appointment", None)
@@ -131,7 +142,7 @@ def procedure(note: SessionNote) -> dict[str, Any]:
                 if appointment_row is not None
                 else None
             ),
-            "bodySite": [concept(zone_label(z.zone), _zone_coding(z.zone)) for z in zones],
+            "bodySite": [zone_site(z.zone) for z in zones],
             "focalDevice": [
                 {"action": concept("Used"), "manipulated": reference("Device", note.device_id)}
             ],

@@ -14,11 +14,11 @@ import datetime
 from typing import Any
 
 from cit.clinic.intake.models import IntakeRecord, IntakeSource
-from cit.clinic.labels import zone_label
 from cit.interop.fhir_intake import BREASTFEEDING_STATUS, PREGNANCY_STATUS, SNOMED_UNKNOWN
 from cit.protocol.intake_json import IntakeError, intake_from_dict
 from cit.protocol.model import ELSEWHERE, Intake, MedicationStatus, Sex
 
+from .care import zone_site
 from .common import (
     LOINC,
     RXNORM,
@@ -63,7 +63,7 @@ def conditions(record: IntakeRecord, intake: Intake) -> list[dict[str, Any]]:
             status = "resolved"
         site = None
         if entry.site and entry.site != ELSEWHERE:
-            site = [concept(zone_label(entry.site))]
+            site = [zone_site(entry.site)]
         resources.append(
             validated(
                 {
