@@ -56,6 +56,11 @@ def test_staff_of_another_clinic_find_nothing(
         ("esthetician", "/fhir/Procedure", 200),
         ("patient", "/fhir/Practitioner", 403),
         ("patient", "/fhir/Appointment", 200),
+        ("physician", "/fhir/AuditEvent", 403),
+        ("clinic_admin", "/fhir/AuditEvent", 200),
+        ("patient", "/fhir/AuditEvent", 403),
+        ("front_desk", "/fhir/Provenance", 403),
+        ("patient", "/fhir/Provenance", 200),
     ],
 )
 def test_role_capabilities(world: World, make_user: Any, role: str, url: str, status: int) -> None:

@@ -50,7 +50,7 @@ def _kick_off(request: HttpRequest, level: str) -> HttpResponse:
     available = [
         name
         for name, spec in TYPES.items()
-        if level == ExportLevel.SYSTEM or spec.patient_path is not None
+        if level == ExportLevel.SYSTEM or spec.patient_compartment
     ]
     types = available
     if "_type" in request.GET:

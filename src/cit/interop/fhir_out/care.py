@@ -46,7 +46,7 @@ APPOINTMENT_STATUS = {
 CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
 
 
-def _user_reference(user: Any) -> dict[str, Any] | None:
+def user_reference(user: Any) -> dict[str, Any] | None:
     """A member of staff: their Practitioner when they treat, else their name only."""
     if user is None:
         return None
@@ -114,7 +114,7 @@ def procedure(note: SessionNote) -> dict[str, Any]:
         notes.append(
             {
                 "time": instant(amendment.amended_at),
-                "authorReference": _user_reference(amendment.amended_by),
+                "authorReference": user_reference(amendment.amended_by),
                 "text": f"Amendment of {amendment.target}: {amendment.new_value} "
                 f"(was: {amendment.previous_value or 'empty'}; reason: {amendment.reason})",
             }
@@ -134,9 +134,9 @@ def procedure(note: SessionNote) -> dict[str, Any]:
                 else []
             ),
             "performedDateTime": note.session_date.isoformat(),
-            "recorder": _user_reference(note.started_by),
-            "asserter": _user_reference(note.signed_by),
-            "performer": [{"actor": _user_reference(note.signed_by)}],
+            "recorder": user_reference(note.started_by),
+            "asserter": user_reference(note.signed_by),
+            "performer": [{"actor": user_reference(note.signed_by)}],
             "location": (
                 reference("Location", appointment_row.room_id, appointment_row.room.name)
                 if appointment_row is not None
@@ -243,7 +243,7 @@ def care_plan(plan: TreatmentPlanRecord, latest: bool) -> dict[str, Any]:
             ),
             "subject": reference("Patient", plan.patient_id),
             "created": instant(plan.accepted_at),
-            "author": _user_reference(plan.accepted_by),
+            "author": user_reference(plan.accepted_by),
             "activity": activities,
         }
     )
@@ -275,7 +275,7 @@ def consent(signature: ConsentSignature) -> dict[str, Any]:
             "extension": [
                 {
                     "url": extension_url("consent-witness"),
-                    "valueReference": _user_reference(signature.witnessed_by),
+                    "valueReference": user_reference(signature.witnessed_by),
                 }
             ],
         }

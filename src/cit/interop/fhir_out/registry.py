@@ -17,13 +17,14 @@ from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from cit.clinic.accounts.models import Provider
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.appointments.models import Appointment
+from cit.clinic.audit.models import AuditEvent
 from cit.clinic.charting.models import ConsentSignature, SessionNote
 from cit.clinic.facilities.models import Clinic, Device, Room
 from cit.clinic.intake.models import IntakeRecord
 from cit.clinic.patients.models import Patient
 from cit.clinic.plans.models import TreatmentPlanRecord
 
-from . import care, directory, intake
+from . import care, directory, intake, records
 from .care import APPOINTMENT_STATUS
 from .search import DateBound, SearchError, parse_reference
 
@@ -83,8 +84,8 @@ class ResourceType:
     updated_path: str | None = None
     # FHIR status code -> the rows that have it.
     status_filter: Mapping[str, Q] = field(default_factory=dict)
+    # Exported at the Patient and Group levels (the patient compartment).
     patient_compartment: bool = True
-    search_includes_patient: bool = True
 
     @property
     def parameters(self) -> frozenset[str]:
@@ -381,6 +382,35 @@ TYPES: dict[str, ResourceType] = {
             date_path="signed_at",
             updated_path="signed_at",
             status_filter={"active": Q()},
+        ),
+        ResourceType(
+            "Provenance",
+            Capability.CLINICAL_VIEW,
+            rows=lambda scope: (
+                _of_patients(SessionNote, scope)
+                .filter(signed_at__isnull=False)
+                .select_related("started_by__provider", "signed_by__provider")
+                .prefetch_related("amendments__amended_by__provider")
+                .order_by("signed_at", "pk")
+            ),
+            build=_each(records.provenance),
+            patient_path="patient_id",
+            date_path="signed_at",
+            updated_path="signed_at",
+        ),
+        ResourceType(
+            "AuditEvent",
+            Capability.AUDIT_VIEW,
+            rows=lambda scope: (
+                AuditEvent.objects.filter(clinic_id=scope.clinic_id)
+                .select_related("actor__provider")
+                .order_by("at", "pk")
+            ),
+            build=_each(records.audit_event),
+            patient_path="patient_id",
+            date_path="at",
+            updated_path="at",
+            patient_compartment=False,
         ),
         *(
             IntakeDerivedType(
