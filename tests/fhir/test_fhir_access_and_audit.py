@@ -106,6 +106,10 @@ def test_read_and_search_are_audited(world: World, make_user: Any) -> None:
         "/fhir/Appointment?patient=Practitioner/abc",
         "/fhir/Location?_lastUpdated=ge2026-01-01",
         "/fhir/Patient?_lastUpdated=ge2026-99",
+        "/fhir/Appointment?date=9999-12-31",
+        "/fhir/Procedure?date=ge9999",
+        "/fhir/Condition?status=active",
+        "/fhir/Appointment?patient=1&patient=2",
     ],
 )
 def test_bad_parameters_are_400(world: World, make_user: Any, query: str) -> None:

@@ -74,6 +74,8 @@ def parse_date(raw: str, zone: datetime.tzinfo) -> DateBound:
             else:
                 end_date = datetime.date(year + 1, 1, 1)
             end = datetime.datetime.combine(end_date, datetime.time(), tzinfo=zone)
+        # In UTC, as the database compares; the first and last days may not fit.
+        start, end = start.astimezone(datetime.UTC), end.astimezone(datetime.UTC)
     except (ValueError, OverflowError) as error:
         raise SearchError(f"'{raw}' is not a valid date: {error}.") from None
     return DateBound(prefix, start, end)
