@@ -73,6 +73,11 @@ urlpatterns = [
     path("fhir/$export", fhir_bulk.system_export, name="fhir-export"),
     path("fhir/Patient/$export", fhir_bulk.patient_export, name="fhir-patient-export"),
     path("fhir/Group/<str:group_id>/$export", fhir_bulk.group_export, name="fhir-group-export"),
+    path(
+        "fhir/Patient/<str:patient_id>/$import-intake",
+        fhir_rest.import_intake,
+        name="fhir-import-intake",
+    ),
     path("fhir/$export-status/<uuid:job_id>", fhir_bulk.export_status, name="fhir-export-status"),
     path(
         "fhir/$export-file/<uuid:job_id>/<str:name>", fhir_bulk.export_file, name="fhir-export-file"

@@ -12,17 +12,19 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_GET, require_POST
 
 from cit import __version__
-from cit.clinic.accounts.permissions import has_capability
+from cit.clinic.accounts.permissions import Capability, has_capability
 from cit.clinic.accounts.roles import Role
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.patients.models import Patient
+from cit.interop.bounded_json import JsonTooDeep, loads_bounded
 from cit.interop.fhir_out.common import instant
 from cit.interop.fhir_out.registry import TYPES, Query, ResourceType, Scope, parse_patient
 from cit.interop.fhir_out.search import (
@@ -233,6 +235,59 @@ SEARCH_PARAMETER_TYPES = {
     "_count": "number",
     "_offset": "number",
 }
+
+
+@csrf_protect
+@require_POST
+@_guarded
+def import_intake(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """``POST /fhir/Patient/<id>/$import-intake`` with a FHIR R4 Bundle: the patient's next
+    questionnaire version (source FHIR), screened; 201 with an OperationOutcome of warnings."""
+    from cit.clinic.intake.fhir_import import do_import_fhir_bundle
+
+    user = fhir_user(request)
+    if not has_capability(user, Capability.INTAKE_SUBMIT):
+        raise FhirRefusal(403, "forbidden", "Your role may not record questionnaires.")
+    scope = scope_for(user)
+    patients = Patient.objects.filter(clinic_id=scope.clinic_id).active()
+    if scope.patient_ids is not None:
+        patients = patients.filter(pk__in=scope.patient_ids)
+    patient = patients.filter(pk=int(patient_id)).first() if patient_id.isdigit() else None
+    if patient is None or len(patient_id) > 18:
+        raise FhirRefusal(404, "not-found", f"No Patient with id {patient_id}.")
+    try:
+        bundle = loads_bounded(request.body or b"null")
+    except (ValueError, JsonTooDeep):
+        raise FhirRefusal(400, "structure", "The body is not JSON.") from None
+    if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
+        raise FhirRefusal(400, "structure", "Send a FHIR R4 Bundle (resourceType Bundle).")
+    try:
+        record, screening, warnings = do_import_fhir_bundle(
+            actor=user, patient=patient, bundle=bundle, today=patient.clinic.today(),
+            request=request,
+        )  # fmt: skip
+    except ValidationError as error:
+        problems = [str(m) for messages in error.message_dict.values() for m in messages]
+        body = {
+            "resourceType": "OperationOutcome",
+            "issue": [{"severity": "error", "code": "invalid", "diagnostics": p} for p in problems],
+        }
+        return fhir_response(body, 422)
+    issues = [{"severity": "warning", "code": "informational", "diagnostics": w} for w in warnings]
+    issues.insert(
+        0,
+        {
+            "severity": "information",
+            "code": "informational",
+            "diagnostics": f"Recorded as questionnaire version {record.version}; screened: "
+            f"{screening.get_decision_label()}.",
+        },
+    )
+    return fhir_response(
+        {"resourceType": "OperationOutcome", "issue": issues},
+        201,
+        Location=request.build_absolute_uri(f"/fhir/Condition?patient=Patient/{patient.pk}"),
+    )
 
 
 @require_GET
