@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fhir.resources.R4B import get_fhir_model_class
 
 from cit.clinic.audit.models import AuditEvent
 from cit.clinic.intake.models import IntakeRecord, ScreeningRecord
@@ -62,6 +63,12 @@ def test_bundle_becomes_the_next_version(world: World, ehr_patient: Any, make_us
         for code in codes
     )
     assert {"text": "Lupus"} not in codes
+    # The version itself, as answered, including what the reader could not map.
+    answered = client_for(nurse).get(f"/fhir/QuestionnaireResponse/{record.pk}").json()
+    get_fhir_model_class("QuestionnaireResponse").model_validate(answered)
+    groups = {item["linkId"] for item in answered["item"]}
+    assert {"conditions", "medications", "allergies", "goals"} <= groups
+    assert ("unmapped" in groups) == bool(record.data.get("unmapped"))
 
 
 def test_bundle_of_someone_else_is_refused(world: World, make_user: Any) -> None:

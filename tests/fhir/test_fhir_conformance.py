@@ -18,6 +18,7 @@ SERVED = [
     "Patient", "Organization", "Practitioner", "PractitionerRole", "Location", "Device",
     "Appointment", "Procedure", "CarePlan", "Consent", "Condition", "MedicationStatement",
     "AllergyIntolerance", "Observation", "Provenance", "AuditEvent",
+    "QuestionnaireResponse",
 ]  # fmt: skip
 
 
@@ -156,3 +157,49 @@ def test_care_plan_and_appointments_link_up(world: World, make_user: Any) -> Non
     assert appointment["status"] == "booked"
     actors = {p["actor"]["reference"].split("/")[0] for p in appointment["participant"]}
     assert actors == {"Patient", "Practitioner", "Location"}
+
+
+def test_questionnaire_response_of_every_kind_of_answer(world: World, make_user: Any) -> None:
+    from cit.clinic.intake.actions import do_record_intake
+
+    nurse = make_user("registered_nurse", world.clinic)
+    data = {
+        "birth_date": "1985-12-10",
+        "sex": "female",
+        "fitzpatrick": 3,
+        "glogau": 2,
+        "pregnant": "unknown",
+        "nursing": True,
+        "history": {"cold_sores": True, "keloids": False, "healing_concern": "slow healing"},
+        "areas": [{"zone": "cheeks", "active_acne": True}],
+        "procedures": [{"kind": "chemical_peel", "date": "2025-01-10", "zone": "cheeks"}],
+        "goals": [{"indication": "acne_scars", "areas": ["cheeks"], "prp": True}],
+    }
+    record, _ = do_record_intake(
+        actor=nurse, patient=world.patient, data=data, source="desk", today=world.clinic.today()
+    )
+    client = client_for(nurse)
+    answered = client.get(f"/fhir/QuestionnaireResponse/{record.pk}").json()
+    get_fhir_model_class("QuestionnaireResponse").model_validate(answered)
+    items = {item["linkId"]: item for item in answered["item"]}
+    assert items["pregnant"]["answer"] == [
+        {
+            "valueCoding": {
+                "system": "http://snomed.info/sct",
+                "code": "261665006",
+                "display": "Unknown",
+            }
+        }
+    ]
+    assert items["nursing"]["answer"] == [{"valueBoolean": True}]
+    assert items["fitzpatrick"]["answer"] == [{"valueInteger": 3}]
+    assert items["areas"]["item"][0]["answer"] == [{"valueString": "active acne"}]
+    assert items["procedures"]["item"][0]["answer"] == [{"valueString": "2025-01-10, Cheeks"}]
+    # The status observations follow the latest version: pregnancy unknown, breastfeeding.
+    observations = client.get(f"/fhir/Observation?patient={world.patient.pk}").json()["entry"]
+    values = {
+        entry["resource"]["code"]["coding"][0]["code"]: entry["resource"]["valueCodeableConcept"]
+        for entry in observations
+    }
+    assert values["82810-3"]["coding"][0]["code"] == "261665006"
+    assert values["63895-7"] == {"text": "Breastfeeding"}

@@ -14,11 +14,12 @@ import datetime
 from typing import Any
 
 from cit.clinic.intake.models import IntakeRecord, IntakeSource
+from cit.clinic.labels import indication_label, zone_label
 from cit.interop.fhir_intake import BREASTFEEDING_STATUS, PREGNANCY_STATUS, SNOMED_UNKNOWN
 from cit.protocol.intake_json import IntakeError, intake_from_dict
-from cit.protocol.model import ELSEWHERE, Intake, MedicationStatus, Sex
+from cit.protocol.model import AREA_FLAGS, ELSEWHERE, Intake, MedicationStatus, Sex
 
-from .care import zone_site
+from .care import user_reference, zone_site
 from .common import (
     LOINC,
     RXNORM,
@@ -214,3 +215,212 @@ BUILDERS = {
     "AllergyIntolerance": allergy_intolerances,
     "Observation": status_observations,
 }
+
+
+ADMINISTRATIVE_GENDER = "http://hl7.org/fhir/administrative-gender"
+
+
+def _answer_item(link_id: str, text: str, answers: list[dict[str, Any]]) -> dict[str, Any] | None:
+    answers = [answer for answer in answers if answer]
+    return {"linkId": link_id, "text": text, "answer": answers} if answers else None
+
+
+def _group(link_id: str, text: str, items: list[dict[str, Any] | None]) -> dict[str, Any] | None:
+    present = [item for item in items if item]
+    return {"linkId": link_id, "text": text, "item": present} if present else None
+
+
+def _words(*parts: str | None) -> dict[str, Any]:
+    text = ", ".join(part for part in parts if part)
+    return {"valueString": text} if text else {}
+
+
+def questionnaire_response(record: IntakeRecord) -> dict[str, Any]:
+    """One version of the patient's questionnaire as answered (every version, not only the
+    latest: each is evidence). Codes are the answers' own."""
+    intake = parsed(record)
+    if intake is None:
+        items: list[dict[str, Any] | None] = [
+            _answer_item(
+                "unreadable",
+                "Answers",
+                [{"valueString": "This version no longer reads with the current protocol."}],
+            )
+        ]
+    else:
+        items = _intake_items(intake)
+    return validated(
+        {
+            "resourceType": "QuestionnaireResponse",
+            "id": str(record.pk),
+            "meta": meta(record.recorded_at),
+            "identifier": {"value": f"version {record.version}"},
+            "status": "completed",
+            "subject": reference("Patient", record.patient_id),
+            "authored": instant(record.recorded_at),
+            "author": (
+                user_reference(record.recorded_by) if record.recorded_by is not None else None
+            ),
+            "source": _informant(record),
+            "item": items,
+        }
+    )
+
+
+def _codings(codes: Any) -> list[dict[str, Any]]:
+    return [{"valueCoding": coding(SYSTEM_URLS[code.system], code.code)} for code in codes]
+
+
+def _intake_items(intake: Intake) -> list[dict[str, Any] | None]:
+    if intake.pregnancy_unknown:
+        pregnancy = coding(SNOMED, SNOMED_UNKNOWN, "Unknown")
+    elif intake.pregnant:
+        pregnancy = coding(SNOMED, "77386006", "Pregnant")
+    else:
+        pregnancy = coding(SNOMED, "60001007", "Not pregnant")
+    history = intake.history
+    return [
+        _answer_item("birth_date", "Date of birth", [{"valueDate": intake.birth_date.isoformat()}]),
+        _answer_item(
+            "sex", "Sex", [{"valueCoding": coding(ADMINISTRATIVE_GENDER, intake.sex.value)}]
+        ),
+        _answer_item(
+            "fitzpatrick",
+            "Fitzpatrick skin type",
+            [{"valueInteger": intake.fitzpatrick}] if intake.fitzpatrick else [],
+        ),
+        _answer_item(
+            "glogau",
+            "Glogau photo-ageing type",
+            [{"valueInteger": intake.glogau}] if intake.glogau else [],
+        ),
+        _answer_item("pregnant", "Pregnant", [{"valueCoding": pregnancy}]),
+        _answer_item("nursing", "Breastfeeding", [{"valueBoolean": intake.nursing}]),
+        _group(
+            "conditions",
+            "Conditions",
+            [
+                _answer_item(
+                    f"conditions.{n}",
+                    entry.text or "Condition",
+                    [
+                        *_codings(entry.codes),
+                        _words(entry.text, entry.status and entry.status.value),
+                    ],
+                )
+                for n, entry in enumerate(intake.conditions, start=1)
+            ],
+        ),
+        _group(
+            "medications",
+            "Medicines",
+            [
+                _answer_item(
+                    f"medications.{n}",
+                    entry.name or "Medicine",
+                    [
+                        *({"valueCoding": coding(RXNORM, code)} for code in entry.rxnorm),
+                        _words(
+                            entry.name,
+                            entry.route and entry.route.value,
+                            entry.status and entry.status.value,
+                            f"from {entry.start.isoformat()}" if entry.start else None,
+                            f"until {entry.end.isoformat()}" if entry.end else None,
+                            f"last dose {entry.last_dose.isoformat()}" if entry.last_dose else None,
+                        ),
+                    ],
+                )
+                for n, entry in enumerate(intake.medications, start=1)
+            ],
+        ),
+        _group(
+            "allergies",
+            "Allergies",
+            [
+                _answer_item(
+                    f"allergies.{n}",
+                    entry.substance or "Allergy",
+                    [*_codings(entry.codes), _words(entry.substance, entry.reaction)],
+                )
+                for n, entry in enumerate(intake.allergies, start=1)
+            ],
+        ),
+        _group(
+            "history",
+            "History",
+            [
+                _answer_item(
+                    "history.cold_sores", "Cold sores", [{"valueBoolean": history.cold_sores}]
+                ),
+                _answer_item(
+                    "history.keloids", "Keloid scars", [{"valueBoolean": history.keloids}]
+                ),
+                _answer_item(
+                    "history.healing_concern",
+                    "Healing concern",
+                    [_words(history.healing_concern)],
+                ),
+            ],
+        ),
+        _group(
+            "areas",
+            "State of the areas to treat",
+            [
+                _answer_item(
+                    f"areas.{n}",
+                    zone_label(area.zone),
+                    [
+                        _words(
+                            *(flag.replace("_", " ") for flag in AREA_FLAGS if getattr(area, flag))
+                        )
+                        or {"valueString": "nothing to note"}
+                    ],
+                )
+                for n, area in enumerate(intake.areas, start=1)
+            ],
+        ),
+        _group(
+            "procedures",
+            "Earlier procedures",
+            [
+                _answer_item(
+                    f"procedures.{n}",
+                    entry.kind.value.replace("_", " "),
+                    [
+                        _words(
+                            entry.date.isoformat(),
+                            entry.zone and zone_label(entry.zone),
+                            entry.text,
+                        )
+                    ],
+                )
+                for n, entry in enumerate(intake.procedures, start=1)
+            ],
+        ),
+        _group(
+            "goals",
+            "Treatment goals",
+            [
+                _answer_item(
+                    f"goals.{n}",
+                    indication_label(goal.indication),
+                    [
+                        _words(
+                            ", ".join(zone_label(area) for area in goal.areas),
+                            "with PRP" if goal.prp else None,
+                            "single scar" if goal.single_scar else None,
+                        )
+                    ],
+                )
+                for n, goal in enumerate(intake.goals, start=1)
+            ],
+        ),
+        _group(
+            "unmapped",
+            "Not recognised in the imported record",
+            [
+                _answer_item(f"unmapped.{n}", fact.source, [_words(fact.text)])
+                for n, fact in enumerate(intake.unmapped, start=1)
+            ],
+        ),
+    ]

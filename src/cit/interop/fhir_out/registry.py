@@ -384,6 +384,20 @@ TYPES: dict[str, ResourceType] = {
             status_filter={"active": Q()},
         ),
         ResourceType(
+            "QuestionnaireResponse",
+            Capability.CLINICAL_VIEW,
+            rows=lambda scope: (
+                _of_patients(IntakeRecord, scope)
+                .select_related("recorded_by__provider")
+                .order_by("recorded_at", "pk")
+            ),
+            build=_each(intake.questionnaire_response),
+            patient_path="patient_id",
+            date_path="recorded_at",
+            updated_path="recorded_at",
+            status_filter={"completed": Q()},
+        ),
+        ResourceType(
             "Provenance",
             Capability.CLINICAL_VIEW,
             rows=lambda scope: (
