@@ -110,6 +110,7 @@ def test_read_and_search_are_audited(world: World, make_user: Any) -> None:
         "/fhir/Procedure?date=ge9999",
         "/fhir/Condition?status=active",
         "/fhir/Appointment?patient=1&patient=2",
+        "/fhir/Appointment?_format=xml",
     ],
 )
 def test_bad_parameters_are_400(world: World, make_user: Any, query: str) -> None:
@@ -140,3 +141,4 @@ def test_date_status_and_patient_filters(world: World, make_user: Any) -> None:
     )
     assert client.get("/fhir/Patient?_lastUpdated=ge2000-01-01").json()["total"] == 2
     assert client.get("/fhir/Patient?_lastUpdated=lt2000-01-01").json()["total"] == 0
+    assert client.get("/fhir/Patient?_format=json").json()["total"] == 2

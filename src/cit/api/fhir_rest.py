@@ -25,7 +25,7 @@ from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.patients.models import Patient
 from cit.interop.bounded_json import JsonTooDeep, loads_bounded
-from cit.interop.fhir_out.common import instant
+from cit.interop.fhir_out.common import base_url, instant
 from cit.interop.fhir_out.registry import TYPES, Query, ResourceType, Scope, parse_patient
 from cit.interop.fhir_out.search import (
     DEFAULT_COUNT,
@@ -140,8 +140,13 @@ def read(request: HttpRequest, type_name: str, resource_id: str) -> HttpResponse
     return fhir_response(resource, ETag=f'W/"{resource.get("meta", {}).get("lastUpdated", "")}"')
 
 
+JSON_FORMATS = frozenset({"json", "application/json", "application/fhir+json"})
+
+
 def parse_query(spec: ResourceType, request: HttpRequest) -> tuple[Query, int, int]:
-    unknown = sorted(set(request.GET) - spec.parameters)
+    if request.GET.get("_format", "json") not in JSON_FORMATS:
+        raise SearchError("CIT answers in JSON only (_format=json).")
+    unknown = sorted(set(request.GET) - spec.parameters - {"_format"})
     if unknown:
         raise SearchError(
             f"{spec.name} search does not take {', '.join(unknown)}; CIT supports: "
@@ -326,7 +331,13 @@ def metadata(request: HttpRequest) -> HttpResponse:
                     {
                         "name": "export",
                         "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export",
-                    }
+                    },
+                    {
+                        "name": "import-intake",
+                        "definition": f"{base_url()}/OperationDefinition/import-intake",
+                        "documentation": "POST a patient's Bundle to "
+                        "Patient/<id>/$import-intake: their next questionnaire version.",
+                    },
                 ],
             }
         ],
