@@ -92,6 +92,12 @@ def test_not_a_bundle(
     assert response.json()["resourceType"] == "OperationOutcome"
 
 
+def test_form_posts_are_refused(world: World, ehr_patient: Any, make_user: Any) -> None:
+    client = client_for(make_user("physician", world.clinic))
+    response = client.post(f"/fhir/Patient/{ehr_patient.pk}/$import-intake", {"a": "b"})
+    assert response.status_code == 415
+
+
 def test_who_may_import(world: World, ehr_patient: Any, make_user: Any) -> None:
     versions = IntakeRecord.objects.count()
     # A patient imports into their own record only; another's is not found.

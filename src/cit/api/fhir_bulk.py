@@ -54,7 +54,9 @@ def _kick_off(request: HttpRequest, level: str) -> HttpResponse:
     ]
     types = available
     if "_type" in request.GET:
-        asked = [t for raw in request.GET.getlist("_type") for t in raw.split(",") if t]
+        asked = [
+            t.strip() for raw in request.GET.getlist("_type") for t in raw.split(",") if t.strip()
+        ]
         wrong = [t for t in asked if t not in available]
         if wrong:
             raise SearchError(

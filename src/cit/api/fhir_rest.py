@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cit import __version__
 from cit.clinic.accounts.permissions import Capability, has_capability
 from cit.clinic.accounts.roles import Role
-from cit.clinic.audit.actions import record_event
+from cit.clinic.audit.actions import note_patient_read, record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.patients.models import Patient
 from cit.interop.bounded_json import JsonTooDeep, loads_bounded
@@ -260,6 +260,10 @@ def import_intake(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = patients.filter(pk=int(patient_id)).first() if patient_id.isdigit() else None
     if patient is None or len(patient_id) > 18:
         raise FhirRefusal(404, "not-found", f"No Patient with id {patient_id}.")
+    # A refused body still confirmed the record: the audit middleware then writes a view.
+    note_patient_read(request, patient)
+    if request.content_type not in ("application/fhir+json", "application/json"):
+        raise FhirRefusal(415, "not-supported", "Send the Bundle as application/fhir+json.")
     try:
         bundle = loads_bounded(request.body or b"null")
     except (ValueError, JsonTooDeep):
