@@ -137,7 +137,11 @@ def read(request: HttpRequest, type_name: str, resource_id: str) -> HttpResponse
         detail={"fhir": f"{type_name}/{resource_id}"},
         channel=CHANNEL,
     )
-    return fhir_response(resource, ETag=f'W/"{resource.get("meta", {}).get("lastUpdated", "")}"')
+    updated = resource.get("meta", {}).get("lastUpdated")
+    response = fhir_response(resource)
+    if updated:
+        response["ETag"] = f'W/"{updated}"'
+    return response
 
 
 JSON_FORMATS = frozenset({"json", "application/json", "application/fhir+json"})
