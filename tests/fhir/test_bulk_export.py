@@ -148,3 +148,20 @@ def test_another_clinics_admin_cannot_poll_or_download(
     assert stranger.get(status_url).status_code == 404
     assert stranger.get(file_url).status_code == 404
     assert stranger.delete(status_url).status_code == 404
+
+
+def test_cancelling_a_finished_export_removes_its_files(
+    world: World, make_user: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core.files.storage import storages
+
+    client = client_for(make_user("clinic_admin", world.clinic))
+    status_url, job = _kick_off(client, "/fhir/$export", django_capture_on_commit_callbacks)
+    run_export.call(str(job.pk))
+    files = client.get(status_url).json()["output"]
+    assert files
+    assert client.delete(status_url).status_code == 202
+    job.refresh_from_db()
+    assert not any(storages["exports"].exists(job.file_path(item["name"])) for item in job.output)
+    assert client.get(files[0]["url"]).status_code == 404
+    assert client.delete(status_url).status_code == 404
