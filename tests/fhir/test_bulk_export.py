@@ -151,7 +151,7 @@ def test_another_clinics_admin_cannot_poll_or_download(
 
 
 def test_cancelling_a_finished_export_removes_its_files(
-    world: World, make_user: Any, settings: Any, django_capture_on_commit_callbacks: Any
+    world: World, make_user: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     from django.core.files.storage import storages
 
