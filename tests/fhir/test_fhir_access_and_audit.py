@@ -111,6 +111,8 @@ def test_read_and_search_are_audited(world: World, make_user: Any) -> None:
         "/fhir/Condition?status=active",
         "/fhir/Appointment?patient=1&patient=2",
         "/fhir/Appointment?_format=xml",
+        "/fhir/Patient?identifier=",
+        "/fhir/Patient?birthdate=1985-13",
     ],
 )
 def test_bad_parameters_are_400(world: World, make_user: Any, query: str) -> None:
@@ -142,3 +144,12 @@ def test_date_status_and_patient_filters(world: World, make_user: Any) -> None:
     assert client.get("/fhir/Patient?_lastUpdated=ge2000-01-01").json()["total"] == 2
     assert client.get("/fhir/Patient?_lastUpdated=lt2000-01-01").json()["total"] == 0
     assert client.get("/fhir/Patient?_format=json").json()["total"] == 2
+    mrn = world.patient.record_number
+    assert _ids(client.get(f"/fhir/Patient?identifier={mrn}")) == {str(world.patient.pk)}
+    system = f"https://cit.example.org/fhir/CodeSystem/clinic-{world.clinic.pk}-mrn"
+    assert _ids(client.get(f"/fhir/Patient?identifier={system}|{mrn}")) == {str(world.patient.pk)}
+    other_system = f"https://cit.example.org/fhir/CodeSystem/clinic-{world.clinic.pk + 1}-mrn"
+    assert client.get(f"/fhir/Patient?identifier={other_system}|{mrn}").json()["total"] == 0
+    # Both patients were born on 1985-12-10 (the fixture's default).
+    assert client.get("/fhir/Patient?birthdate=1985-12-10").json()["total"] == 2
+    assert client.get("/fhir/Patient?birthdate=gt1985-12-10").json()["total"] == 0

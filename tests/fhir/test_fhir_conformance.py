@@ -18,7 +18,7 @@ SERVED = [
     "Patient", "Organization", "Practitioner", "PractitionerRole", "Location", "Device",
     "Appointment", "Procedure", "CarePlan", "Consent", "Condition", "MedicationStatement",
     "AllergyIntolerance", "Observation", "Provenance", "AuditEvent",
-    "QuestionnaireResponse",
+    "QuestionnaireResponse", "Group",
 ]  # fmt: skip
 
 

@@ -172,6 +172,11 @@ def parse_query(spec: ResourceType, request: HttpRequest) -> tuple[Query, int, i
         dates=tuple(parse_date(raw, zone) for raw in request.GET.getlist("date")),
         updated=tuple(parse_date(raw, zone) for raw in request.GET.getlist("_lastUpdated")),
         statuses=statuses,
+        extra=tuple(
+            (name, raw)
+            for name in sorted(spec.extra_parameters)
+            for raw in request.GET.getlist(name)
+        ),
     )
     count = parse_count(request.GET.get("_count", str(DEFAULT_COUNT)))
     offset = parse_offset(request.GET.get("_offset", "0"))
@@ -243,6 +248,8 @@ SEARCH_PARAMETER_TYPES = {
     "status": "token",
     "_count": "number",
     "_offset": "number",
+    "identifier": "token",
+    "birthdate": "date",
 }
 
 

@@ -30,6 +30,15 @@ def mrn_system(clinic_id: int) -> str:
     return code_system_url(f"clinic-{clinic_id}-mrn")
 
 
+def clinic_of_mrn_system(system: str) -> int | None:
+    """The clinic whose record-number system ``system`` is, or None."""
+    prefix, suffix = code_system_url("clinic-"), "-mrn"
+    number = system.removeprefix(prefix).removesuffix(suffix)
+    if not system.startswith(prefix) or not system.endswith(suffix) or not number.isdigit():
+        return None
+    return int(number) if len(number) < 18 else None
+
+
 def organization(clinic: Clinic) -> dict[str, Any]:
     telecom = []
     if clinic.phone:
@@ -44,6 +53,22 @@ def organization(clinic: Clinic) -> dict[str, Any]:
             "name": clinic.name,
             "telecom": telecom,
             "address": [{"text": clinic.address}] if clinic.address else [],
+        }
+    )
+
+
+def patient_group(clinic: Clinic) -> dict[str, Any]:
+    """The clinic's patients as the Group that Bulk Data ``Group/<id>/$export`` exports
+    (same id as the clinic); members are not listed (export them, or search Patient)."""
+    return validated(
+        {
+            "resourceType": "Group",
+            "id": str(clinic.pk),
+            "type": "person",
+            "actual": True,
+            "name": f"Patients of {clinic.name}",
+            "quantity": Patient.objects.filter(clinic=clinic).active().count(),
+            "managingEntity": reference("Organization", clinic.pk, clinic.name),
         }
     )
 

@@ -26,7 +26,7 @@ from cit.clinic.plans.models import TreatmentPlanRecord
 
 from . import care, directory, intake, records
 from .care import APPOINTMENT_STATUS
-from .search import DateBound, SearchError, parse_reference
+from .search import DateBound, SearchError, parse_date, parse_reference
 
 COMMON_PARAMETERS = frozenset({"_id", "_count", "_offset"})
 
@@ -48,6 +48,8 @@ class Query:
     dates: tuple[DateBound, ...] = ()
     updated: tuple[DateBound, ...] = ()
     statuses: tuple[str, ...] | None = None
+    # Type-specific parameters (ResourceType.extra_parameters): name -> raw values.
+    extra: tuple[tuple[str, str], ...] = ()
 
 
 def _bound_q(path: str, bound: DateBound, is_date: bool) -> Q:
@@ -86,6 +88,8 @@ class ResourceType:
     status_filter: Mapping[str, Q] = field(default_factory=dict)
     # Exported at the Patient and Group levels (the patient compartment).
     patient_compartment: bool = True
+    # Further search parameters of the type: name -> (raw value -> rows filter).
+    extra_parameters: Mapping[str, Callable[[str], Q]] = field(default_factory=dict)
 
     @property
     def parameters(self) -> frozenset[str]:
@@ -98,7 +102,7 @@ class ResourceType:
             names.add("_lastUpdated")
         if self.status_filter:
             names.add("status")
-        return frozenset(names)
+        return frozenset(names | set(self.extra_parameters))
 
     def filtered(self, scope: Scope, query: Query) -> QuerySet[Any]:
         rows = self.rows(scope)
@@ -113,6 +117,8 @@ class ResourceType:
         for bound in query.updated:
             assert self.updated_path
             rows = rows.filter(_bound_q(self.updated_path, bound, False))
+        for name, raw in query.extra:
+            rows = rows.filter(self.extra_parameters[name](raw))
         if query.statuses is not None:
             wanted = Q(pk__in=[])
             for status in query.statuses:
@@ -256,6 +262,24 @@ def _each(mapping: Callable[[Any], dict[str, Any]]) -> Callable[[list[Any]], lis
     return lambda rows: [mapping(row) for row in rows]
 
 
+def _identifier(raw: str) -> Q:
+    """``<system>|<value>``, ``|<value>`` or ``<value>``: a record number (MRN)."""
+    system, bar, value = raw.rpartition("|")
+    if not value:
+        raise SearchError("identifier needs a value (e.g. identifier=TC000001).")
+    if bar and system:
+        clinic_id = directory.clinic_of_mrn_system(system)
+        if clinic_id is None:
+            return Q(pk__in=[])
+        return Q(record_number=value, clinic_id=clinic_id)
+    return Q(record_number=value)
+
+
+def _birthdate(raw: str) -> Q:
+    bound = parse_date(raw, datetime.UTC)
+    return _bound_q("birth_date", bound, is_date=True)
+
+
 _ACTIVE = {"active": Q(archived_at__isnull=True), "inactive": Q(archived_at__isnull=False)}
 _APPOINTMENT_STATUS_Q: dict[str, Q] = {}
 for _ours, _fhir in APPOINTMENT_STATUS.items():
@@ -271,12 +295,20 @@ TYPES: dict[str, ResourceType] = {
             build=_each(directory.patient),
             patient_path="pk",
             updated_path="updated_at",
+            extra_parameters={"identifier": _identifier, "birthdate": _birthdate},
         ),
         ResourceType(
             "Organization",
             Capability.CLINIC_VIEW,
             rows=lambda scope: Clinic.objects.filter(pk=scope.clinic_id).order_by("pk"),
             build=_each(directory.organization),
+            patient_compartment=False,
+        ),
+        ResourceType(
+            "Group",
+            Capability.PATIENT_LIST,
+            rows=lambda scope: Clinic.objects.filter(pk=scope.clinic_id).order_by("pk"),
+            build=_each(directory.patient_group),
             patient_compartment=False,
         ),
         ResourceType(
