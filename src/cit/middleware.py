@@ -85,7 +85,7 @@ class RequestGuardMiddleware:
 
 
 def _refuse(request: HttpRequest, status: int, message: str) -> HttpResponse:
-    if request.path.startswith(("/api/", "/cds-services")):
+    if request.path.startswith(("/api/", "/cds-services", "/fhir/")):
         return JsonResponse(error_body(message), status=status)
     title = "Request too large" if status == 413 else "Bad request"
     context = {"status": status, "title": title, "message": message}

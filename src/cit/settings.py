@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "cit.clinic.portal",
     "cit.clinic.idempotency",
     "cit.clinic.jobs",
+    "cit.clinic.exports",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +243,11 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # FHIR Bulk Data export files (NDJSON), served only through the authorised view.
+    "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "exports"), "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -319,6 +325,12 @@ CDS_HOOKS_FHIR_TIMEOUT = env_int("CDS_HOOKS_FHIR_TIMEOUT", 3)
 CDS_HOOKS_FHIR_TOTAL_TIMEOUT = env_int("CDS_HOOKS_FHIR_TOTAL_TIMEOUT", 10)
 CDS_HOOKS_FHIR_MAX_BYTES = env_int("CDS_HOOKS_FHIR_MAX_BYTES", 10_000_000)
 CDS_HOOKS_MAX_BODY_BYTES = env_int("CDS_HOOKS_MAX_BODY_BYTES", 10_000_000)
+
+# --- FHIR ------------------------------------------------------------------------------------
+# The canonical base of CIT's own FHIR extensions and code systems
+# (<base>/StructureDefinition/zone-treatment, <base>/CodeSystem/zone, ...): set it to a URL
+# the installation controls.
+FHIR_DEFINITIONS_BASE = env_str("FHIR_DEFINITIONS_BASE", "https://cit.example.org/fhir")
 
 # --- Tasks and reminders (appointments) --------------------------------------------------
 # Background work runs on django-tasks with the database backend (django-tasks-db): the queue

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from cit.api import cds_hooks
+from cit.api import cds_hooks, fhir_bulk, fhir_rest
 from cit.api.api import api
 from cit.clinic.accounts import views as account_views
 from cit.clinic.audit import views as audit_views
@@ -80,6 +80,21 @@ urlpatterns = [
     path("api/", api.urls),
     path("cds-services", cds_hooks.cds_discovery, name="cds-discovery"),
     path("cds-services/<str:service_id>", cds_hooks.cds_service, name="cds-service"),
+    path("fhir/metadata", fhir_rest.metadata, name="fhir-metadata"),
+    path("fhir/$export", fhir_bulk.system_export, name="fhir-export"),
+    path("fhir/Patient/$export", fhir_bulk.patient_export, name="fhir-patient-export"),
+    path("fhir/Group/<str:group_id>/$export", fhir_bulk.group_export, name="fhir-group-export"),
+    path(
+        "fhir/Patient/<str:patient_id>/$import-intake",
+        fhir_rest.import_intake,
+        name="fhir-import-intake",
+    ),
+    path("fhir/$export-status/<uuid:job_id>", fhir_bulk.export_status, name="fhir-export-status"),
+    path(
+        "fhir/$export-file/<uuid:job_id>/<str:name>", fhir_bulk.export_file, name="fhir-export-file"
+    ),
+    path("fhir/<str:type_name>", fhir_rest.search, name="fhir-search"),
+    path("fhir/<str:type_name>/<str:resource_id>", fhir_rest.read, name="fhir-read"),
     path("admin/", admin.site.urls),
 ]
 

@@ -34,6 +34,7 @@ _CAPABILITIES = {
     "protocol.decide": "use decision support",
     "intake.submit": "fill in the questionnaire",
     "consent.publish": "publish consent forms",
+    "data.export": "export the clinic's data (FHIR Bulk Data)",
 }
 
 _OBJECT_TYPES = {

@@ -35,6 +35,8 @@ class Capability(StrEnum):
     DECISION_SUPPORT = "protocol.decide"
     INTAKE_SUBMIT = "intake.submit"
     CONSENT_PUBLISH = "consent.publish"
+    # FHIR Bulk Data export of the whole clinic (moving to another system).
+    DATA_EXPORT = "data.export"
 
 
 C = Capability
@@ -71,6 +73,7 @@ _ADMIN = frozenset(
         C.INVENTORY_VIEW,
         C.INVENTORY_MANAGE,
         C.CONSENT_PUBLISH,
+        C.DATA_EXPORT,
     }
 )
 # A patient sees their own record, clinical notes and bookings in the portal.
