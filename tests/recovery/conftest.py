@@ -93,3 +93,12 @@ NO_SIGNS: dict[str, Any] = {"redness": 0, "swelling": 0, "pain": 0, "pain_trend"
 
 def answers(**fields: Any) -> dict[str, Any]:
     return {**NO_SIGNS, **fields}
+
+
+@pytest.fixture
+def day_two(signed_note: Any, on_day: Any) -> Any:  # noqa: F811
+    """The signed session's day-2 check-in, on day 2."""
+    from cit.clinic.recovery.models import CheckIn
+
+    on_day(2)
+    return CheckIn.objects.get(note=signed_note, day=2)

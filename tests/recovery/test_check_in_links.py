@@ -21,12 +21,6 @@ def link(token: str) -> str:
     return f"/diary/{token}/"
 
 
-@pytest.fixture
-def day_two(signed_note: Any, on_day: Any) -> CheckIn:
-    on_day(2)
-    return CheckIn.objects.get(note=signed_note, day=2)
-
-
 @pytest.mark.django_db
 def test_the_link_opens_the_form_without_log_in_and_takes_one_answer(day_two: CheckIn) -> None:
     client = Client()
@@ -78,7 +72,7 @@ def test_a_tampered_link_is_refused(day_two: CheckIn, signed_note: Any) -> None:
 @pytest.mark.django_db
 def test_bad_answers_are_a_form_error(day_two: CheckIn) -> None:
     page = Client().post(link(check_in_token(day_two)), {**ANSWERS, "redness": "7", "pain": "x"})
-    assert page.status_code == 200
+    assert page.status_code == 422
     assert 'data-field="redness"' in page.content.decode()
     assert not DiaryEntry.objects.exists()
     day_two.refresh_from_db()

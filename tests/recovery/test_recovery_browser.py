@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from cit.clinic.photos.models import Photo
 from cit.clinic.recovery.actions import check_in_token
 from cit.clinic.recovery.models import AdverseEvent, CheckIn, RecoveryAlert
 from tests.browser.conftest import PASSWORD
+from tests.photos.conftest import consent, jpeg_bytes, photo_dir  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,6 +44,7 @@ def test_day_two_expected_then_day_five_urgent_and_the_clinician_acts(
     patient = signed_note.patient
     patient.portal_user = portal
     patient.save(update_fields=["portal_user"])
+    consent(nurse, patient, "record")
     nurse.set_password(PASSWORD)
     nurse.save()
     page.set_viewport_size({"width": 390, "height": 844})
@@ -51,13 +54,22 @@ def test_day_two_expected_then_day_five_urgent_and_the_clinician_acts(
     day_two = CheckIn.objects.get(note=signed_note, day=2)
     page.goto(f"{live_server.url}/diary/{check_in_token(day_two)}/")
     assert fits_a_phone(page)
-    assert page.get_by_test_id("photo-slot").is_visible()
     assert axe_violations(page) == []
     page.get_by_label("How red is your skin?").select_option(label="Moderate")
     page.get_by_label("Is your skin peeling or flaking?").check()
+    # With photo consent, the check-in can carry a photo of the treated skin.
+    page.get_by_label("A photo of the treated skin (optional)").set_input_files(
+        {"name": "skin.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes(gps=True)}
+    )
     page.get_by_role("button", name="Send my answers").click()
     advice = page.get_by_test_id("advice")
     assert advice.get_attribute("data-level") == "expected"
+    photo = Photo.objects.get(patient=patient)
+    assert (photo.session_note_id, photo.view, photo.uploaded_by_id) == (
+        signed_note.pk,
+        "face_frontal",
+        portal.pk,
+    )
     assert "This is what we expect at this stage" in advice.inner_text()
     assert "Tenderness, dryness and peeling." in advice.inner_text()  # expected on days 2-5
     assert page.get_by_test_id("aftercare-today").is_visible()

@@ -29,6 +29,9 @@ from cit.clinic.facilities.models import Clinic
 from cit.clinic.intake.models import IntakeRecord
 from cit.clinic.links import absolute_url
 from cit.clinic.patients.models import Patient
+from cit.clinic.photos.actions import current_photo_scopes, do_capture_photo, photo_views_for_zones
+from cit.clinic.photos.models import PhotoScope
+from cit.clinic.photos.sanitise import SanitisedPhoto
 from cit.clinic.recovery.models import (
     AdverseEvent,
     CheckIn,
@@ -171,16 +174,32 @@ class Submitted:
     alert: RecoveryAlert | None
 
 
+def may_send_photo(patient: Patient) -> bool:
+    """A check-in may carry a photo when the patient has a portal account (the photo is
+    theirs) and consents to photographs for their record."""
+    return patient.portal_user_id is not None and PhotoScope.RECORD in current_photo_scopes(patient)
+
+
+def check_in_photo_view(check_in: CheckIn) -> str:
+    """The first standard view of the zones treated in the session (the face from the
+    front when none is known)."""
+    zones = list(check_in.note.zones.values_list("zone", flat=True))
+    views = photo_views_for_zones(zones) if zones else ()
+    return views[0].id if views else "face_frontal"
+
+
 def do_submit_check_in(
     *,
     check_in: CheckIn,
     answers: dict[str, Any],
     via: str,
+    photo: SanitisedPhoto | None = None,
     request: HttpRequest | None = None,
     now: datetime.datetime | None = None,
 ) -> Submitted:
     """Record the patient's answers once, triaged by the core for the day after the session;
-    anything not expected raises an alert with its response clock."""
+    anything not expected raises an alert with its response clock. A photo (already
+    sanitised) is kept with the patient's photographs, linked to the session."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = (
@@ -213,6 +232,16 @@ def do_submit_check_in(
         )
         locked.answered_at = now
         locked.save(update_fields=["answered_at"])
+        if photo is not None and may_send_photo(locked.patient):
+            do_capture_photo(
+                actor=locked.patient.portal_user,
+                patient=locked.patient,
+                view=check_in_photo_view(locked),
+                taken_on=locked.patient.clinic.today(now),
+                photo=photo,
+                session_note=locked.note,
+                request=request,
+            )
         # A portal answer is the logged-in patient's; a link's has no account behind it.
         record_event(
             request,

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cit.clinic.photos.sanitise import PhotoRejected, SanitisedPhoto, sanitise_photo
 from cit.clinic.recovery.actions import adverse_event_labels
 from cit.clinic.recovery.models import PainTrendChoice, Severity
 
@@ -59,7 +60,7 @@ class CheckInForm(forms.Form):
         label=_("Since yesterday, is the pain..."), choices=TREND_CHOICES, initial="same"
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, with_photo: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, question in YES_NO.items():
             self.fields[name] = forms.BooleanField(label=question, required=False)
@@ -69,6 +70,28 @@ class CheckInForm(forms.Form):
             max_length=2000,
             widget=forms.Textarea(attrs={"rows": 3}),
         )
+        self.sanitised: SanitisedPhoto | None = None
+        if with_photo:
+            self.fields["photo"] = forms.FileField(
+                label=_("A photo of the treated skin (optional)"),
+                required=False,
+                widget=forms.ClearableFileInput(
+                    attrs={"accept": "image/*", "capture": "environment"}
+                ),
+            )
+
+    def clean_photo(self) -> Any:
+        upload = self.cleaned_data.get("photo")
+        if upload:
+            try:
+                self.sanitised = sanitise_photo(upload, size=upload.size)
+            except PhotoRejected as error:
+                raise forms.ValidationError(str(error)) from None
+        return upload
+
+    def answers(self) -> dict[str, Any]:
+        """The answers, without the photo (stored with the photographs)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "photo"}
 
 
 class AcknowledgeForm(forms.Form):

@@ -20,6 +20,7 @@ from cit.clinic.accounts.permissions import Capability, can_access_patient, has_
 from cit.clinic.audit.actions import note_patient_read, record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.charting.handout import deepest_depth
+from cit.clinic.feedback import form_status
 from cit.clinic.patients.models import Patient
 from cit.clinic.recovery import actions
 from cit.clinic.recovery.forms import YES_NO, AcknowledgeForm, AdverseEventForm, CheckInForm
@@ -101,12 +102,17 @@ def _check_in_page(request: HttpRequest, check_in: CheckIn, *, via: str) -> Http
     # A link has no logged-in user whose clinic sets the time zone.
     timezone.activate(patient.clinic.tzinfo)
     note_patient_read(request, patient)
+    with_photo = actions.may_send_photo(patient)
     if request.method == "POST":
-        form = CheckInForm(request.POST)
+        form = CheckInForm(request.POST, request.FILES, with_photo=with_photo)
         if form.is_valid():
             try:
                 submitted = actions.do_submit_check_in(
-                    check_in=check_in, answers=form.cleaned_data, via=via, request=request
+                    check_in=check_in,
+                    answers=form.answers(),
+                    photo=form.sanitised,
+                    via=via,
+                    request=request,
                 )
             except ValidationError:
                 title, text = REFUSALS["used"]
@@ -118,7 +124,7 @@ def _check_in_page(request: HttpRequest, check_in: CheckIn, *, via: str) -> Http
                 )
             return render(request, "recovery/advice.html", _advice(check_in, submitted.entry))
     else:
-        form = CheckInForm()
+        form = CheckInForm(with_photo=with_photo)
         record_event(request, AuditAction.VIEW, patient=patient, obj=check_in, detail={"via": via})
     return render(
         request,
@@ -129,6 +135,7 @@ def _check_in_page(request: HttpRequest, check_in: CheckIn, *, via: str) -> Http
             "clinic": patient.clinic,
             "day": actions.day_after_session(check_in),
         },
+        status=form_status(form),
     )
 
 
