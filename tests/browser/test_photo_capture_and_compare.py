@@ -20,6 +20,13 @@ from cit.clinic.photos.sanitise import sanitise_photo
 from tests.browser.conftest import PASSWORD
 from tests.photos.conftest import GPS_IFD, jpeg_bytes, photo_dir  # noqa: F401
 
+# The width of an image once it has loaded (0 if it failed); a page may still be fetching it.
+LOADED_WIDTH = (
+    "img => img.complete ? img.naturalWidth : new Promise("
+    "done => { img.addEventListener('load', () => done(img.naturalWidth));"
+    " img.addEventListener('error', () => done(0)); })"
+)
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 THREE_VIEWS = ["face_frontal", "face_oblique_left", "face_oblique_right"]
@@ -94,8 +101,8 @@ def test_clinician_captures_three_face_views_and_compares_with_baseline(
     after = page.get_by_test_id("after")
     assert baseline_day.strftime("%-d %b %Y") in before.inner_text()
     assert today.strftime("%-d %b %Y") in after.inner_text()
-    assert before.locator("img").evaluate("img => img.naturalWidth") > 0
-    assert after.locator("img").evaluate("img => img.naturalWidth") > 0
+    assert before.locator("img").evaluate(LOADED_WIDTH) > 0
+    assert after.locator("img").evaluate(LOADED_WIDTH) > 0
     slider = page.get_by_label("Reveal", exact=False)
     assert slider.is_visible()
     slider.fill("20")
@@ -143,7 +150,7 @@ def test_patient_sees_own_photos_and_withdrawal_hides_them_at_once(
     log_in("pat")
     page.goto(f"{live_server.url}/patients/{patient.pk}/photos/")
     strip = page.get_by_test_id("timeline-face_frontal")
-    assert strip.locator("img").evaluate("img => img.naturalWidth") > 0
+    assert strip.locator("img").evaluate(LOADED_WIDTH) > 0
     assert _violations(page) == []
 
     page.goto(f"{live_server.url}/patients/{patient.pk}/photos/consent/")
