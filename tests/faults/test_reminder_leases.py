@@ -45,7 +45,7 @@ def _claimed(appointment: Any, seconds_ago: int) -> None:
 
 def _recorded(appointment: Any, channel: Channel, status: str, seconds_ago: int) -> None:
     Delivery.objects.create(
-        key=reminder_key(appointment.pk, appointment.sequence, channel),
+        key=f"{reminder_key(appointment.pk, appointment.sequence)}:{channel}",
         kind="reminder",
         channel=channel,
         clinic=appointment.clinic,

@@ -95,7 +95,7 @@ def test_overdue_unsent_reminders_go_back_to_the_queue(appointments: list[Any]) 
     Appointment.objects.filter(pk=third.pk).update(reminder_claimed_at=_ago(60))  # live claim
     # The fourth's e-mail failed DELIVERY_MAX_ATTEMPTS times: left to staff.
     Delivery.objects.create(
-        key=reminder_key(fourth.pk, fourth.sequence, Channel.EMAIL),
+        key=f"{reminder_key(fourth.pk, fourth.sequence)}:{Channel.EMAIL}",
         kind="reminder",
         channel=Channel.EMAIL,
         clinic=fourth.clinic,
@@ -134,7 +134,7 @@ def test_a_dead_worker_s_reminders_all_go_out_once(appointments: list[Any]) -> N
     _running(third, STUCK + 60)
     Appointment.objects.filter(pk=third.pk).update(reminder_claimed_at=_ago(STUCK + 60))
     Delivery.objects.create(
-        key=reminder_key(third.pk, third.sequence, Channel.EMAIL),
+        key=f"{reminder_key(third.pk, third.sequence)}:{Channel.EMAIL}",
         kind="reminder",
         channel=Channel.EMAIL,
         clinic=third.clinic,

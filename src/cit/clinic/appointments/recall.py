@@ -33,9 +33,8 @@ from cit.clinic.appointments.sms import get_sms_backend
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.facilities.models import Clinic
-from cit.clinic.jobs.actions import do_deliver_once, message_id
+from cit.clinic.jobs.actions import do_deliver_to_patient, message_id
 from cit.clinic.jobs.lease import claim, release
-from cit.clinic.jobs.models import Channel
 from cit.clinic.plans.models import TreatmentPlanRecord
 from cit.scheduling.maintenance import DueState
 
@@ -238,18 +237,12 @@ def _deliver(entry: MaintenanceEntry, recall: MaintenanceRecall) -> None:
     def send_sms(key: str) -> None:
         get_sms_backend().send(patient.phone, text)
 
-    for channel, address, send in (
-        (Channel.EMAIL, patient.email, send_email),
-        (Channel.SMS, patient.phone, send_sms),
-    ):
-        if address:
-            do_deliver_once(
-                key=f"recall:{recall.pk}:{channel}",
-                kind="recall",
-                channel=channel,
-                clinic_id=patient.clinic_id,
-                patient_id=patient.pk,
-                send=send,
-                object_type="appointments.MaintenanceRecall",
-                object_id=str(recall.pk),
-            )
+    do_deliver_to_patient(
+        key=f"recall:{recall.pk}",
+        kind="recall",
+        patient=patient,
+        email=send_email,
+        sms=send_sms,
+        object_type="appointments.MaintenanceRecall",
+        object_id=str(recall.pk),
+    )

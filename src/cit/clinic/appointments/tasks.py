@@ -24,9 +24,9 @@ from cit.clinic.appointments.models import Appointment, AppointmentStatus
 from cit.clinic.appointments.sms import get_sms_backend
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
-from cit.clinic.jobs.actions import do_deliver_once, message_id
+from cit.clinic.jobs.actions import do_deliver_to_patient, message_id
 from cit.clinic.jobs.lease import claim, claimable, lease_expired_before, release
-from cit.clinic.jobs.models import Channel, Delivery, DeliveryStatus
+from cit.clinic.jobs.models import Delivery, DeliveryStatus
 from cit.clinic.jobs.recovery import recover_stuck_tasks
 
 
@@ -74,9 +74,10 @@ def send_reminder(appointment_id: int, sequence: int) -> str:
     return "sent"
 
 
-def reminder_key(appointment_id: int, sequence: int, channel: Channel) -> str:
-    """The dedupe key of one reminder message: appointment, its version, channel."""
-    return f"reminder:{appointment_id}:{sequence}:{channel}"
+def reminder_key(appointment_id: int, sequence: int) -> str:
+    """The dedupe key of a reminder: the appointment and its version (each channel's
+    message adds ``:email`` or ``:sms``)."""
+    return f"reminder:{appointment_id}:{sequence}"
 
 
 def _deliver(appointment: Appointment, sequence: int) -> None:
@@ -107,19 +108,15 @@ def _deliver(appointment: Appointment, sequence: int) -> None:
     def send_sms(key: str) -> None:
         get_sms_backend().send(patient.phone, text)
 
-    channels = [(Channel.EMAIL, patient.email, send_email), (Channel.SMS, patient.phone, send_sms)]
-    for channel, address, send in channels:
-        if address:
-            do_deliver_once(
-                key=reminder_key(appointment.pk, sequence, channel),
-                kind="reminder",
-                channel=channel,
-                clinic_id=clinic.pk,
-                patient_id=patient.pk,
-                send=send,
-                object_type="appointments.Appointment",
-                object_id=str(appointment.pk),
-            )
+    do_deliver_to_patient(
+        key=reminder_key(appointment.pk, sequence),
+        kind="reminder",
+        patient=patient,
+        email=send_email,
+        sms=send_sms,
+        object_type="appointments.Appointment",
+        object_id=str(appointment.pk),
+    )
 
 
 def requeue_unsent_reminders(now: datetime.datetime | None = None) -> int:

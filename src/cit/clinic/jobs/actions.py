@@ -15,6 +15,7 @@ marked SENT right after. So:
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.core.mail.utils import DNS_NAME
 from django.db.models import F
@@ -73,3 +74,32 @@ def do_deliver_once(
         raise
     mine.update(status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="")
     return True
+
+
+def do_deliver_to_patient(
+    *,
+    key: str,
+    kind: str,
+    patient: Any,
+    email: Callable[[str], None],
+    sms: Callable[[str], None],
+    object_type: str,
+    object_id: str,
+) -> None:
+    """E-mail and text the patient (each where they have an address), each channel at most
+    once under its own key, ``<key>:email`` and ``<key>:sms``."""
+    for channel, address, send in (
+        (Channel.EMAIL, patient.email, email),
+        (Channel.SMS, patient.phone, sms),
+    ):
+        if address:
+            do_deliver_once(
+                key=f"{key}:{channel}",
+                kind=kind,
+                channel=channel,
+                clinic_id=patient.clinic_id,
+                patient_id=patient.pk,
+                send=send,
+                object_type=object_type,
+                object_id=object_id,
+            )

@@ -18,9 +18,8 @@ from cit.clinic.appointments.sms import get_sms_backend
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.charting.handout import HANDOUT_DAYS
-from cit.clinic.jobs.actions import do_deliver_once, message_id
+from cit.clinic.jobs.actions import do_deliver_to_patient, message_id
 from cit.clinic.jobs.lease import claim, release
-from cit.clinic.jobs.models import Channel
 from cit.clinic.links import absolute_url
 from cit.clinic.recovery.actions import check_in_url, clinic_leads
 from cit.clinic.recovery.models import CheckIn, RecoveryAlert
@@ -103,21 +102,15 @@ def _deliver_check_in(check_in: CheckIn) -> None:
     def send_sms(key: str) -> None:
         get_sms_backend().send(patient.phone, f"{clinic.name}: {ask}")
 
-    for channel, address, send in (
-        (Channel.EMAIL, patient.email, send_email),
-        (Channel.SMS, patient.phone, send_sms),
-    ):
-        if address:
-            do_deliver_once(
-                key=f"check-in:{check_in.pk}:{channel}",
-                kind="check-in",
-                channel=channel,
-                clinic_id=clinic.pk,
-                patient_id=patient.pk,
-                send=send,
-                object_type="recovery.CheckIn",
-                object_id=str(check_in.pk),
-            )
+    do_deliver_to_patient(
+        key=f"check-in:{check_in.pk}",
+        kind="check-in",
+        patient=patient,
+        email=send_email,
+        sms=send_sms,
+        object_type="recovery.CheckIn",
+        object_id=str(check_in.pk),
+    )
 
 
 def _alert_link(alert: RecoveryAlert) -> str:
