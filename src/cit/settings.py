@@ -116,7 +116,11 @@ TEMPLATES = [
                 "cit.clinic.accounts.context_processors.role",
             ],
             # Human labels for internal words (cit.clinic.labels), in every template.
-            "builtins": ["cit.clinic.templatetags.labels", "cit.clinic.templatetags.forms"],
+            "builtins": [
+                "cit.clinic.templatetags.labels",
+                "cit.clinic.templatetags.forms",
+                "cit.clinic.templatetags.dates",
+            ],
         },
     }
 ]

@@ -48,6 +48,7 @@ class DemoClinic:
     phone: str
     hours: tuple[tuple[int, str, str], ...]
     rooms: tuple[str, ...]
+    date_order: str = "dmy"
 
 
 CLINICS = (
@@ -79,6 +80,7 @@ CLINICS = (
             (4, "08:00", "16:00"),
         ),
         rooms=("Suite A", "Suite B", "Suite C", "PRP lab"),
+        date_order="mdy",
     ),
 )
 
@@ -262,6 +264,7 @@ def _load_clinic(spec: DemoClinic, rng: random.Random, today: datetime.date) -> 
             "address": spec.address,
             "phone": spec.phone,
             "email": f"hello@{spec.key}.example",
+            "date_order": spec.date_order,
         },
     )
     for weekday, opens, closes in spec.hours:

@@ -26,6 +26,7 @@ class ClinicAdminForm(forms.ModelForm):  # type: ignore[type-arg]
         fields = [
             "name",
             "timezone",
+            "date_order",
             "address",
             "phone",
             "email",

@@ -46,6 +46,11 @@ def validate_protocol_profile(value: str) -> None:
         )
 
 
+class DateOrder(models.TextChoices):
+    DAY_FIRST = "dmy", "Day first: 10 Jul 2026"
+    MONTH_FIRST = "mdy", "Month first: Jul 10, 2026"
+
+
 class Clinic(ArchivableModel):
     name = models.CharField(max_length=200, unique=True)
     timezone = models.CharField(max_length=64, validators=[validate_timezone])
@@ -70,6 +75,13 @@ class Clinic(ArchivableModel):
         default=default_consultation_roles,
         validators=[validate_consultation_roles],
         help_text="The clinical roles whose providers may hold consultations.",
+    )
+
+    date_order = models.CharField(
+        max_length=3,
+        choices=DateOrder.choices,
+        default=DateOrder.DAY_FIRST,
+        help_text="How dates are written on the clinic's pages.",
     )
 
     class Meta:
