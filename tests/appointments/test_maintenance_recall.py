@@ -171,3 +171,12 @@ def test_a_recall_whose_worker_died_is_sent_after_the_lease(
     # Both messages were recorded as sent the first time: nothing goes out twice.
     assert mail.outbox == [] and LocmemSmsBackend.outbox == []
     assert MaintenanceRecall.objects.get().sent_at is not None
+
+
+def test_the_recall_writes_dates_the_clinics_way(booking_clinic: Any, finished: Any) -> None:
+    booking_clinic.date_order = "mdy"
+    booking_clinic.save(update_fields=["date_order"])
+    now = _on(booking_clinic, datetime.date(2026, 7, 10))
+    assert recall_series(finished.plan.pk, 0, now=now) == "sent"
+    # Window 10 July - 10 September 2026 (see LAST), month first.
+    assert "between Fri Jul 10, 2026 and Thu Sep 10, 2026" in mail.outbox[0].body

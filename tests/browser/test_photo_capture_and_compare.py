@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
+from playwright.sync_api import expect
 
 from cit.clinic.photos.actions import do_capture_photo, do_record_photo_consent
 from cit.clinic.photos.models import Photo
@@ -84,10 +85,10 @@ def test_clinician_captures_three_face_views_and_compares_with_baseline(
             ]
         )
         # The baseline lies over the preview of the new photo to line it up.
-        assert card.locator(".ghost-stage.ghosting .ghost-baseline").is_visible()
+        expect(card.locator(".ghost-stage.ghosting .ghost-baseline")).to_be_visible()
         card.get_by_role("button", name=f"Save {TITLES[view]}").click()
         page.wait_for_load_state()
-        assert page.get_by_test_id(f"saved-{view}").is_visible()
+        expect(page.get_by_test_id(f"saved-{view}")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     week_12 = Photo.objects.filter(taken_on=today, patient=patient)
@@ -104,7 +105,7 @@ def test_clinician_captures_three_face_views_and_compares_with_baseline(
     assert before.locator("img").evaluate(LOADED_WIDTH) > 0
     assert after.locator("img").evaluate(LOADED_WIDTH) > 0
     slider = page.get_by_label("Reveal", exact=False)
-    assert slider.is_visible()
+    expect(slider).to_be_visible()
     slider.fill("20")
     assert "80%" in page.locator(".slider-before").evaluate("img => img.style.clipPath")
     assert _violations(page) == []

@@ -43,8 +43,14 @@ def reset_date_order(token: object) -> None:
     _order.reset(token)  # type: ignore[arg-type]
 
 
-def clinic_pattern(day_first_pattern: str) -> str:
-    """The pattern to write a date with for the active clinic."""
-    if _order.get() == MONTH_FIRST:
+def pattern_for(order: str, day_first_pattern: str) -> str:
+    """The pattern that writes a date in ``order`` ("dmy" or "mdy")."""
+    if order == MONTH_FIRST:
         return MONTH_FIRST_PATTERNS.get(day_first_pattern, day_first_pattern)
     return day_first_pattern
+
+
+def clinic_pattern(day_first_pattern: str) -> str:
+    """The pattern to write a date with for the active clinic (messages outside a request
+    use ``pattern_for`` with the clinic's own order)."""
+    return pattern_for(_order.get(), day_first_pattern)

@@ -32,6 +32,7 @@ from cit.clinic.appointments.models import (
 from cit.clinic.appointments.sms import get_sms_backend
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
+from cit.clinic.dates import pattern_for
 from cit.clinic.facilities.models import Clinic
 from cit.clinic.jobs.actions import do_deliver_to_patient, message_id
 from cit.clinic.jobs.lease import claim, release
@@ -184,14 +185,15 @@ def _claim_and_send(entry: MaintenanceEntry, now: datetime.datetime) -> str:
 
 def recall_text(entry: MaintenanceEntry) -> str:
     clinic = entry.patient.clinic
+    pattern = pattern_for(clinic.date_order, DATE_FORMAT)
     return gettext(
         "It is time for your maintenance micro-needling session at %(clinic)s: best between "
         "%(opens)s and %(closes)s, ideally around %(target)s. Please call %(phone)s to book."
     ) % {
         "clinic": clinic.name,
-        "opens": dateformat.format(entry.due.opens, DATE_FORMAT),
-        "closes": dateformat.format(entry.due.closes, DATE_FORMAT),
-        "target": dateformat.format(entry.due.target, DATE_FORMAT),
+        "opens": dateformat.format(entry.due.opens, pattern),
+        "closes": dateformat.format(entry.due.closes, pattern),
+        "target": dateformat.format(entry.due.target, pattern),
         "phone": clinic.phone or gettext("the clinic"),
     }
 

@@ -23,6 +23,7 @@ from cit.clinic.accounts.permissions import Capability
 from cit.clinic.accounts.roles import CLINICAL_ROLES
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
+from cit.clinic.dates import clinic_pattern
 from cit.clinic.feedback import form_status
 from cit.clinic.outcomes import actions
 from cit.clinic.outcomes.models import BlindedPairRating
@@ -99,7 +100,7 @@ class RatePairForm(forms.Form):
 def _photo_label(photo: Photo) -> str:
     view = photo_view(photo.view)
     title = view.title if view is not None else _("Photo")
-    return f"{title}, {date_format(photo.taken_on, 'j M Y')}"
+    return f"{title}, {date_format(photo.taken_on, clinic_pattern('j M Y'))}"
 
 
 @login_required

@@ -24,6 +24,7 @@ from cit.clinic.accounts.roles import CLINICAL_ROLES
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.charting.models import SessionNote
+from cit.clinic.dates import clinic_pattern
 from cit.clinic.feedback import form_status
 from cit.clinic.outcomes import actions
 from cit.clinic.outcomes.forms import RatingForm
@@ -98,7 +99,7 @@ def photo_thumbnails(patient: Patient, panel: ScalePanel, request: HttpRequest) 
     for photo in photos_for(patient).filter(taken_on__in=dates):
         view = photo_view(photo.view)
         title = view.title if view is not None else _("Photo")
-        when = date_format(photo.taken_on, "j M Y")
+        when = date_format(photo.taken_on, clinic_pattern("j M Y"))
         thumbnails.append(
             {
                 "url": photo_thumbnail_url(photo),
