@@ -133,6 +133,43 @@ def find_conflict(clinic: Clinic, holds: Iterable[ResourceHold]) -> BookingConfl
     )
 
 
+def move_appointment(appointment: Appointment, session: BookedSession) -> None:
+    """Put the appointment at ``session``'s time, provider and room as a new version of it,
+    so its reminder is due (and sent) again. The caller releases the old holds and writes
+    the new ones (``write_holds``)."""
+    appointment.start, appointment.end = session.start, session.end
+    appointment.provider_id = int(session.provider_id)
+    appointment.room_id = int(session.room_id)
+    appointment.sequence = F("sequence") + 1
+    appointment.reminder_due_at = reminder_due(session.start)
+    appointment.reminder_claimed_at = None
+    appointment.reminder_sent_at = None
+    appointment.save(
+        update_fields=[
+            "start",
+            "end",
+            "provider",
+            "room",
+            "sequence",
+            "reminder_due_at",
+            "reminder_claimed_at",
+            "reminder_sent_at",
+            "updated_at",
+        ]
+    )
+
+
+def write_holds(clinic: Clinic, holds: list[ResourceHold]) -> None:
+    """Write the holds of booked or moved sessions, or raise the clash that stops them.
+
+    SQLite: the check runs under the write lock taken at BEGIN, so it is final. PostgreSQL:
+    it gives the clear message; the exclusion constraint is the guarantee."""
+    conflict = find_conflict(clinic, holds)
+    if conflict is not None:
+        raise conflict
+    ResourceHold.objects.bulk_create(holds)
+
+
 # -- proposing ----------------------------------------------------------------------------------
 
 
@@ -397,12 +434,7 @@ def do_book_series(
                 )
                 appointments.append(appointment)
                 pending.extend(hold_rows(appointment, session, patient.pk))
-            # SQLite: this query runs under the write lock taken at BEGIN, so it is final.
-            # PostgreSQL: it gives the clear message; the exclusion constraint is the guarantee.
-            conflict = find_conflict(clinic, pending)
-            if conflict is not None:
-                raise conflict
-            ResourceHold.objects.bulk_create(pending)
+            write_holds(clinic, pending)
             record_event(
                 request,
                 AuditAction.CREATE,
@@ -650,31 +682,9 @@ def _apply(
     new_holds: list[ResourceHold] = []
     for appointment in Appointment.objects.filter(pk__in=moved).order_by("pk"):
         move, patient_id = moved[appointment.pk]
-        appointment.start, appointment.end = move.after.start, move.after.end
-        appointment.provider_id = int(move.after.provider_id)
-        appointment.room_id = int(move.after.room_id)
-        appointment.sequence = F("sequence") + 1
-        appointment.reminder_due_at = reminder_due(move.after.start)
-        appointment.reminder_claimed_at = None
-        appointment.reminder_sent_at = None
-        appointment.save(
-            update_fields=[
-                "start",
-                "end",
-                "provider",
-                "room",
-                "sequence",
-                "reminder_due_at",
-                "reminder_claimed_at",
-                "reminder_sent_at",
-                "updated_at",
-            ]
-        )
+        move_appointment(appointment, move.after)
         new_holds.extend(hold_rows(appointment, move.after, int(patient_id)))
-    conflict = find_conflict(clinic, new_holds)
-    if conflict is not None:
-        raise conflict
-    ResourceHold.objects.bulk_create(new_holds)
+    write_holds(clinic, new_holds)
     for appointment_id, reason in unplaced.items():
         Appointment.objects.filter(pk=appointment_id).update(
             status=AppointmentStatus.CANCELLED,

@@ -16,15 +16,16 @@ from typing import Any
 
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
 
 from cit.clinic.appointments.actions import (
     _rule_violations,
-    find_conflict,
+    move_appointment,
     reminder_due,
     schedule_reminders,
+    write_holds,
 )
 from cit.clinic.appointments.convert import (
     hold_rows,
@@ -215,26 +216,7 @@ def do_replan_after_no_show(
             )
             changed: list[Appointment] = []
             for appointment, session in zip(rest, sessions, strict=False):
-                appointment.start, appointment.end = session.start, session.end
-                appointment.provider_id = int(session.provider_id)
-                appointment.room_id = int(session.room_id)
-                appointment.sequence = F("sequence") + 1
-                appointment.reminder_due_at = reminder_due(session.start)
-                appointment.reminder_claimed_at = None
-                appointment.reminder_sent_at = None
-                appointment.save(
-                    update_fields=[
-                        "start",
-                        "end",
-                        "provider",
-                        "room",
-                        "sequence",
-                        "reminder_due_at",
-                        "reminder_claimed_at",
-                        "reminder_sent_at",
-                        "updated_at",
-                    ]
-                )
+                move_appointment(appointment, session)
                 changed.append(appointment)
                 pending.extend(hold_rows(appointment, session, missed.patient_id))
             last_number = Appointment.objects.filter(series_id=missed.series_id).aggregate(
@@ -254,10 +236,7 @@ def do_replan_after_no_show(
             )
             changed.append(extra)
             pending.extend(hold_rows(extra, make_up, missed.patient_id))
-            conflict = find_conflict(clinic, pending)
-            if conflict is not None:
-                raise conflict
-            ResourceHold.objects.bulk_create(pending)
+            write_holds(clinic, pending)
             record_event(
                 request,
                 AuditAction.UPDATE,
