@@ -219,6 +219,16 @@ class IntakeDerivedType(ResourceType):
         return None
 
 
+def _providers(scope: Scope) -> QuerySet[Provider]:
+    """The clinic's providers: Practitioner and PractitionerRole are two views of them."""
+    return Provider.objects.filter(clinic_id=scope.clinic_id).select_related("user").order_by("pk")
+
+
+def _clinic(scope: Scope) -> QuerySet[Clinic]:
+    """The clinic itself: as an Organization and as the Group of its patients."""
+    return Clinic.objects.filter(pk=scope.clinic_id).order_by("pk")
+
+
 def _patients(scope: Scope) -> QuerySet[Patient]:
     rows = Patient.objects.filter(clinic_id=scope.clinic_id)
     if scope.patient_ids is not None:
@@ -300,25 +310,21 @@ TYPES: dict[str, ResourceType] = {
         ResourceType(
             "Organization",
             Capability.CLINIC_VIEW,
-            rows=lambda scope: Clinic.objects.filter(pk=scope.clinic_id).order_by("pk"),
+            rows=_clinic,
             build=_each(directory.organization),
             patient_compartment=False,
         ),
         ResourceType(
             "Group",
             Capability.PATIENT_LIST,
-            rows=lambda scope: Clinic.objects.filter(pk=scope.clinic_id).order_by("pk"),
+            rows=_clinic,
             build=_each(directory.patient_group),
             patient_compartment=False,
         ),
         ResourceType(
             "Practitioner",
             Capability.CLINIC_VIEW,
-            rows=lambda scope: (
-                Provider.objects.filter(clinic_id=scope.clinic_id)
-                .select_related("user")
-                .order_by("pk")
-            ),
+            rows=_providers,
             build=_each(directory.practitioner),
             status_filter={},
             patient_compartment=False,
@@ -326,11 +332,7 @@ TYPES: dict[str, ResourceType] = {
         ResourceType(
             "PractitionerRole",
             Capability.CLINIC_VIEW,
-            rows=lambda scope: (
-                Provider.objects.filter(clinic_id=scope.clinic_id)
-                .select_related("user")
-                .order_by("pk")
-            ),
+            rows=_providers,
             build=_each(directory.practitioner_role),
             patient_compartment=False,
         ),
