@@ -170,22 +170,43 @@ def _lock_pending(change: ChangeRequest) -> ChangeRequest:
     return locked
 
 
+def _settle(
+    locked: ChangeRequest,
+    status: str,
+    *,
+    actor: Any,
+    at: datetime.datetime,
+    request: HttpRequest | None,
+    staff: bool = False,
+    also_saved: list[str] | None = None,
+) -> None:
+    """End a waiting request with ``status``, audited. Staff answers record who decided and
+    tell the patient an answer is waiting; a patient's withdrawal does neither."""
+    locked.status = status
+    locked.decided_at = at
+    fields = ["status", "decided_at", *(also_saved or [])]
+    if staff:
+        locked.decided_by = actor
+        fields.append("decided_by")
+    locked.save(update_fields=fields)
+    if staff:
+        _tell_patient_on_commit(locked.pk)
+    record_event(
+        request,
+        AuditAction.UPDATE,
+        actor=actor,
+        patient=locked.patient,
+        obj=locked,
+        detail={"status": locked.status},
+    )
+
+
 def do_withdraw_request(
     *, actor: Any, change: ChangeRequest, request: HttpRequest | None = None
 ) -> ChangeRequest:
     with transaction.atomic():
         locked = _lock_pending(change)
-        locked.status = RequestStatus.WITHDRAWN
-        locked.decided_at = timezone.now()
-        locked.save(update_fields=["status", "decided_at"])
-        record_event(
-            request,
-            AuditAction.UPDATE,
-            actor=actor,
-            patient=locked.patient,
-            obj=locked,
-            detail={"status": locked.status},
-        )
+        _settle(locked, RequestStatus.WITHDRAWN, actor=actor, at=timezone.now(), request=request)
     return locked
 
 
@@ -225,19 +246,7 @@ def do_confirm_request(
                 )
         except SchedulingRefused as error:
             raise RequestRefused(str(error)) from None
-        locked.status = RequestStatus.CONFIRMED
-        locked.decided_at = now
-        locked.decided_by = actor
-        locked.save(update_fields=["status", "decided_at", "decided_by"])
-        _tell_patient_on_commit(locked.pk)
-        record_event(
-            request,
-            AuditAction.UPDATE,
-            actor=actor,
-            patient=locked.patient,
-            obj=locked,
-            detail={"status": locked.status},
-        )
+        _settle(locked, RequestStatus.CONFIRMED, actor=actor, at=now, request=request, staff=True)
     return locked
 
 
@@ -254,18 +263,14 @@ def do_decline_request(
         raise RequestRefused("Say why, so the patient knows what to do instead.")
     with transaction.atomic():
         locked = _lock_pending(change)
-        locked.status = RequestStatus.DECLINED
-        locked.decided_at = timezone.now()
-        locked.decided_by = actor
         locked.decline_reason = reason[:300]
-        locked.save(update_fields=["status", "decided_at", "decided_by", "decline_reason"])
-        _tell_patient_on_commit(locked.pk)
-        record_event(
-            request,
-            AuditAction.UPDATE,
+        _settle(
+            locked,
+            RequestStatus.DECLINED,
             actor=actor,
-            patient=locked.patient,
-            obj=locked,
-            detail={"status": locked.status},
+            at=timezone.now(),
+            request=request,
+            staff=True,
+            also_saved=["decline_reason"],
         )
     return locked
