@@ -37,7 +37,7 @@ from cit.clinic.appointments.convert import (
     series_span,
     session_from_json,
     session_to_json,
-    state_for_days,
+    state_for_search,
 )
 from cit.clinic.appointments.errors import BookingConflict, SchedulingRefused
 from cit.clinic.appointments.invitations import on_commit_send
@@ -66,7 +66,6 @@ from cit.scheduling import (
     SeriesSearchResult,
     SessionMoved,
     ViolationCode,
-    booking_horizon,
     check_series,
     find_series,
     optimise_replan,
@@ -209,8 +208,7 @@ def propose_series(
     search_request = series_request(
         plan, series_index, earliest_start=earliest, preferences=preferences
     )
-    first, last = booking_horizon(search_request)
-    state = state_for_days(clinic, first, last, today=today, patient_id=search_request.patient_id)
+    state = state_for_search(clinic, search_request, today=today)
     result = find_series(search_request, state, not_before=now, alternatives=alternatives)
     # A booked series may later move anywhere from the booking day on, so store that window.
     stored = series_request(plan, series_index, earliest_start=today, preferences=preferences)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext
 
 from cit.clinic.accounts.models import Provider
 from cit.clinic.appointments.actions import sign_proposal, visit_of
-from cit.clinic.appointments.convert import consultation_request, state_for_days
+from cit.clinic.appointments.convert import consultation_request, state_for_search
 from cit.clinic.appointments.errors import SchedulingRefused
 from cit.clinic.appointments.models import Appointment, AppointmentStatus, SeriesKind
 from cit.clinic.audit.actions import record_event
@@ -37,7 +37,6 @@ from cit.scheduling import (
     PatientPreferences,
     SchedulingFailure,
     TimeWindow,
-    booking_horizon,
     find_series,
     place_visit,
 )
@@ -102,8 +101,7 @@ def propose_consultation(
     search = consultation_request(
         clinic, patient.pk, earliest_start=first_day, preferences=preferences
     )
-    first, last = booking_horizon(search)
-    state = state_for_days(clinic, first, last, today=today)
+    state = state_for_search(clinic, search, today=today)
     # Stored with the booking: a later move may take it anywhere from the booking day on.
     stored = consultation_request(clinic, patient.pk, earliest_start=today)
     providers = {

@@ -39,6 +39,7 @@ from cit.scheduling import (
     TimeRange,
     TimeWindow,
     WeeklyHours,
+    booking_horizon,
 )
 from cit.scheduling import Clinic as CoreClinic
 from cit.scheduling import Device as CoreDevice
@@ -213,6 +214,13 @@ def state_for_days(
     start = local_day_start(first, clinic) - MARGIN
     end = local_day_start(last + datetime.timedelta(days=1), clinic) + MARGIN
     return build_state(clinic, start, end, today=today, patient_id=patient_id)
+
+
+def state_for_search(clinic: Clinic, search: SeriesRequest, *, today: datetime.date) -> ClinicState:
+    """The clinic state one patient's search needs: the days it can touch
+    (``booking_horizon``), without other patients' own holds (they cannot clash)."""
+    first, last = booking_horizon(search)
+    return state_for_days(clinic, first, last, today=today, patient_id=search.patient_id)
 
 
 def series_request(

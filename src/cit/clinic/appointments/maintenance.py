@@ -21,7 +21,7 @@ from cit.clinic.appointments.actions import sign_proposal
 from cit.clinic.appointments.convert import (
     maintenance_due_after,
     maintenance_request,
-    state_for_days,
+    state_for_search,
 )
 from cit.clinic.appointments.models import (
     HOLDING_STATUSES,
@@ -40,7 +40,6 @@ from cit.scheduling import (
     BookedSession,
     PatientPreferences,
     SchedulingFailure,
-    booking_horizon,
     find_series,
 )
 from cit.scheduling.maintenance import DueState, MaintenanceDue
@@ -211,8 +210,7 @@ def propose_maintenance(
         today=min(max(today, from_day or today), due.closes),
         preferences=preferences,
     )
-    first, last = booking_horizon(search)
-    state = state_for_days(clinic, first, last, today=today)
+    state = state_for_search(clinic, search, today=today)
     result = find_series(search, state, not_before=now, alternatives=alternatives)
     stored = maintenance_request(entry.plan, entry.series_index, due, today=today)
     tokens = tuple(

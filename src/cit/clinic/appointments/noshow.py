@@ -32,7 +32,7 @@ from cit.clinic.appointments.convert import (
     request_from_json,
     session_from_json,
     session_to_json,
-    state_for_days,
+    state_for_search,
 )
 from cit.clinic.appointments.errors import BookingConflict, SchedulingRefused
 from cit.clinic.appointments.models import (
@@ -47,7 +47,6 @@ from cit.scheduling import (
     BookedSession,
     SeriesRequest,
     SeriesSearchResult,
-    booking_horizon,
     find_series,
 )
 
@@ -134,10 +133,7 @@ def propose_after_no_show(
     clinic: Clinic = missed.clinic
     rest = _rest_of(missed)
     search, note = _search_request(missed, rest, clinic.today(now))
-    first, last = booking_horizon(search)
-    state = state_for_days(
-        clinic, first, last, today=clinic.today(now), patient_id=search.patient_id
-    )
+    state = state_for_search(clinic, search, today=clinic.today(now))
     # The sessions still booked are the ones being re-placed: their own times are free.
     state = state.with_changes(release=[str(a.pk) for a in rest])
     result = find_series(search, state, not_before=now, alternatives=2)
