@@ -7,6 +7,7 @@ import datetime
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
@@ -37,6 +38,7 @@ from cit.clinic.photos.actions import (
     photo_view,
     photos_for,
 )
+from cit.clinic.photos.models import Photo
 from cit.protocol.knowledge import Scale, get_knowledge
 from cit.protocol.outcomes import DueAssessment, grade_label
 
@@ -84,19 +86,30 @@ class ScalePanel:
     key: str  # the shipped scale's id, or "clinic-<instrument pk>"
     rows: list[RatingRow]
     baseline: Decimal | None
-    plot_data_uri: str
-    # Photo thumbnails under the plot: a list of {"url", "alt", "caption"} dicts. Empty
-    # until the photos app fills it through photo_thumbnails() below.
+    # Photo thumbnails under the plot (the page's, not the PDF's): photo_thumbnails().
     thumbnails: list[dict[str, str]] = field(default_factory=list)
 
+    def points(self) -> list[PlotPoint]:
+        return [PlotPoint(row.rating.rated_on, float(row.rating.total)) for row in self.rows]
 
-def photo_thumbnails(patient: Patient, panel: ScalePanel, request: HttpRequest) -> list[Any]:
-    """Thumbnails of the standard views taken on the panel's rating dates, each
-    ``{"url", "href", "alt", "caption"}``, served by the photos app's authorised, audited
-    views and only within the patient's photo consent for their record."""
+    @property
+    def baseline_value(self) -> float | None:
+        return float(self.baseline) if self.baseline is not None else None
+
+    @cached_property
+    def plot_data_uri(self) -> str:
+        """The plot as SVG, drawn when the page shows it (the PDF draws its own PNG)."""
+        svg = plot_svg(self.scale, self.points(), self.baseline_value)
+        return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def photo_thumbnails(photos: list[Photo], panel: ScalePanel) -> list[dict[str, str]]:
+    """Thumbnails of ``photos`` (the patient's, within their photo consent for the record)
+    taken on the panel's rating dates, each ``{"url", "href", "alt", "caption"}``, served by
+    the photos app's authorised, audited views."""
     dates = {row.rating.rated_on for row in panel.rows}
     thumbnails = []
-    for photo in photos_for(patient).filter(taken_on__in=dates):
+    for photo in (p for p in photos if p.taken_on in dates):
         view = photo_view(photo.view)
         title = view.title if view is not None else _("Photo")
         when = date_format(photo.taken_on, clinic_pattern("j M Y"))
@@ -121,7 +134,7 @@ def _rater_name(rating: OutcomeRating) -> str:
     return name
 
 
-def scale_panels(patient: Patient, request: HttpRequest) -> list[ScalePanel]:
+def scale_panels(patient: Patient) -> list[ScalePanel]:
     """One panel per scale the patient has ratings of, in the knowledge base's order."""
     ratings = list(
         OutcomeRating.objects.filter(patient=patient)
@@ -148,12 +161,7 @@ def scale_panels(patient: Patient, request: HttpRequest) -> list[ScalePanel]:
             )
             for rating in group
         ]
-        points = [PlotPoint(r.rated_on, float(r.total)) for r in group]
-        svg = plot_svg(scale, points, float(baseline) if baseline is not None else None)
-        uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-        panel = ScalePanel(scale, key, rows, baseline, uri)
-        panel.thumbnails = photo_thumbnails(patient, panel, request)
-        panels.append(panel)
+        panels.append(ScalePanel(scale, key, rows, baseline))
     return panels
 
 
@@ -246,6 +254,10 @@ def outcome_page(request: HttpRequest, patient_id: int) -> HttpResponse:
                 else "",
             }
         )
+    panels = scale_panels(patient)
+    photos = list(photos_for(patient))  # one read for every panel's thumbnails
+    for panel in panels:
+        panel.thumbnails = photo_thumbnails(photos, panel)
     return render(
         request,
         "outcomes/patient.html",
@@ -255,7 +267,7 @@ def outcome_page(request: HttpRequest, patient_id: int) -> HttpResponse:
             "blinded": blinded_results(patient, user),
             "may_set_up_blinded": not user.is_patient and user.role in CLINICAL_ROLES,
             "due_groups": due_groups,
-            "panels": scale_panels(patient, request),
+            "panels": panels,
             "rateable": _rateable(request, patient),
             "today": today,
         },
@@ -368,15 +380,14 @@ def outcome_pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
         _("Outcome summary, %(date)s") % {"date": patient.clinic.today().strftime("%d %B %Y")},
         15,
     )
-    panels = scale_panels(patient, request)
+    panels = scale_panels(patient)
     if not panels:
         pdf.paragraph(_("No ratings recorded yet."))
     for panel in panels:
         pdf.ln(3)
         pdf.heading(panel.scale.title, 12)
-        points = [PlotPoint(r.rating.rated_on, float(r.rating.total)) for r in panel.rows]
-        baseline = float(panel.baseline) if panel.baseline is not None else None
-        pdf.image(io.BytesIO(plot_png(panel.scale, points, baseline)), w=170)
+        png = plot_png(panel.scale, panel.points(), panel.baseline_value)
+        pdf.image(io.BytesIO(png), w=170)
         for row in panel.rows:
             change = (
                 _(" (%(change)s from baseline)") % {"change": f"{row.change:+g}"}
