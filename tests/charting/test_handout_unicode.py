@@ -1,7 +1,8 @@
-"""The handout prints every patient's name as written (Polish, Vietnamese, Greek, Cyrillic)
-with the shipped font; a name the font cannot print (Chinese) is not turned into "?" but
-replaced by a plain sentence; every page carries the patient header and "Page n of m"; a
-day's care is never split across pages. Read back with pypdf's text extraction."""
+"""The handout prints every patient's name as written (Polish, Vietnamese, Greek, Cyrillic,
+Chinese, Japanese, Korean, and Arabic and Hebrew right to left) with the shipped fonts; a
+name they cannot print (Devanagari) is not turned into "?" but replaced by a plain
+sentence; every page carries the patient header and "Page n of m"; a day's care is never
+split across pages. Read back with pypdf's text extraction."""
 
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ def _rename(note: Any, given: str, family: str) -> Any:
         ("Thị Ánh", "Nguyễn"),  # Vietnamese: stacked diacritics
         ("Αλέξανδρος", "Παπαδόπουλος"),  # Greek
         ("Жанна", "Щербакова"),  # Cyrillic
+        ("芳", "王"),  # Chinese, from the fallback font
+        ("さくら", "山田"),  # Japanese kana and kanji
+        ("민준", "김"),  # Korean Hangul
     ],
 )
 def test_names_print_intact(signed_note: Any, given: str, family: str) -> None:
@@ -44,9 +48,28 @@ def test_names_print_intact(signed_note: Any, given: str, family: str) -> None:
     assert "?" not in text.replace("?)", "")  # nothing turned into a question mark
 
 
+@pytest.mark.parametrize(
+    ("given", "family"),
+    [
+        ("محمد", "الحسن"),  # Arabic: letters joined by HarfBuzz
+        ("שרה", "כהן"),  # Hebrew
+    ],
+)
+def test_right_to_left_names_print_in_reading_order(
+    signed_note: Any, given: str, family: str
+) -> None:
+    # Laid out right to left, the name reads back in its logical order as one run (the
+    # extraction puts the comma that follows it on the run's visual left).
+    text = "\n".join(_pages(aftercare_pdf(_rename(signed_note, given, family))))
+    assert f"{given} {family}" in text
+    assert "could not be printed" not in text
+    assert "?" not in text
+
+
 def test_a_name_the_font_cannot_print_is_said_plainly(signed_note: Any) -> None:
-    text = "\n".join(_pages(aftercare_pdf(_rename(signed_note, "王", "芳"))))
-    assert "王" not in text and "?" not in text
+    text = "\n".join(_pages(aftercare_pdf(_rename(signed_note, "देवी", "शर्मा"))))
+    assert "देवी" not in text
+    assert "?" not in text
     assert "the name could not be printed in this document" in text
 
 

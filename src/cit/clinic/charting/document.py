@@ -1,7 +1,9 @@
 """The printed documents of a patient's chart (aftercare handout, signed consent) on one
 page layout: the clinic and patient on every page, "Page n of m" at the foot, and a font
-shipped with the project (DejaVu Sans, licence beside it in ``fonts/``) that covers Latin
-(Vietnamese included), Greek and Cyrillic.
+shipped with the project (licences beside them in ``fonts/``): DejaVu Sans for Latin
+(Vietnamese included), Greek and Cyrillic, and WenQuanYi Micro Hei as the fallback for
+Chinese, Japanese and Korean. Scripts that need shaping or right-to-left layout (Arabic,
+Hebrew, Indic) are not covered.
 
 No character is ever replaced silently: a name the font cannot print is not printed at all
 but replaced by a sentence saying so, and any other text with such characters shows the
@@ -23,6 +25,9 @@ from cit.clinic.patients.models import Patient
 FONT_DIR = Path(__file__).parent / "fonts"
 FAMILY = "DejaVuSans"
 _FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
+# One weight only: bold text in these scripts prints in the regular weight.
+FALLBACK_FAMILY = "WenQuanYiMicroHei"
+_FALLBACK_FILE = "WenQuanYiMicroHei.ttf"
 REPLACEMENT_MARK = "\N{REPLACEMENT CHARACTER}"
 
 Style = Literal["", "B"]
@@ -31,9 +36,10 @@ Row = tuple[str, Style, float, float]  # text, style, font size, line height
 
 @functools.cache
 def _covered_code_points() -> frozenset[int]:
-    """The characters every shipped style has a glyph for."""
+    """The characters every style has a glyph for, in the main font or the fallback."""
     sets = [set(TTFont(FONT_DIR / name).getBestCmap()) for name in _FONT_FILES.values()]
-    return frozenset(set.intersection(*sets))
+    fallback = set(TTFont(FONT_DIR / _FALLBACK_FILE).getBestCmap())
+    return frozenset(set.intersection(*sets) | fallback)
 
 
 def is_printable(text: str) -> bool:
@@ -55,6 +61,10 @@ class PatientDocument(FPDF):
         super().__init__(format="A4")
         for style, file_name in _FONT_FILES.items():
             self.add_font(FAMILY, style, str(FONT_DIR / file_name))
+        self.add_font(FALLBACK_FAMILY, "", str(FONT_DIR / _FALLBACK_FILE))
+        self.set_fallback_fonts([FALLBACK_FAMILY], exact_match=False)
+        # HarfBuzz joins Arabic letters and lays right-to-left text out in reading order.
+        self.set_text_shaping(True)
         self.document_title = title
         self.patient = patient
         self.replaced_characters = False
