@@ -30,7 +30,7 @@ from cit.clinic.outcomes.models import BlindedPairRating
 from cit.clinic.outcomes.views import outcome_patient
 from cit.clinic.photos.actions import photo_in_scope, photo_view, photos_for
 from cit.clinic.photos.models import Photo, PhotoScope
-from cit.clinic.photos.views import photo_response
+from cit.clinic.photos.serving import photo_response
 from cit.protocol.knowledge import get_knowledge
 
 

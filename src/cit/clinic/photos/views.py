@@ -25,6 +25,7 @@ from cit.clinic.patients.models import Patient
 from cit.clinic.photos import actions
 from cit.clinic.photos.forms import CapturePhotoForm, PhotoConsentForm, WithdrawPhotoConsentForm
 from cit.clinic.photos.models import Photo, PhotoConsent, PhotoScope
+from cit.clinic.photos.serving import photo_response
 from cit.protocol.knowledge import get_knowledge
 
 # ------------------------------------------------------------------------------ consent
@@ -344,18 +345,6 @@ def _serve(
         detail={"use": use, "size": "thumbnail" if thumbnail else "full"},
     )
     return photo_response(photo, thumbnail=thumbnail)
-
-
-def photo_response(photo: Photo, *, thumbnail: bool = False) -> FileResponse:
-    """The photo's pixels, never cached, never sniffed; the caller has authorised and
-    audited the read."""
-    response = FileResponse(
-        actions.open_photo_file(photo, thumbnail), content_type="image/jpeg", filename="photo.jpg"
-    )
-    response["Content-Disposition"] = 'inline; filename="photo.jpg"'
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def photo_image(request: HttpRequest, token: str) -> HttpResponse | FileResponse:
