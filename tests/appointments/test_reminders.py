@@ -77,7 +77,8 @@ def test_cancelled_or_moved_sessions_get_the_right_reminder(series: Any, desk: A
     assert send_reminder.call(second.pk, 0).startswith("skipped"), "stale: booked before move"
     assert send_reminder.call(second.pk, second.sequence) == "sent"
     assert len(mail.outbox) == 1
-    assert f"{second.local_start():%d %b at %H:%M}" in mail.outbox[0].subject
+    when = second.local_start()
+    assert f"{when.day} {when:%b} at {when:%H:%M}" in mail.outbox[0].subject
 
 
 @pytest.mark.django_db
@@ -136,3 +137,26 @@ def test_the_database_worker_sends_due_reminders_once(
     reminders = [m for m in mail.outbox if m.subject.startswith("Your appointment on")]
     assert len(reminders) == 4
     assert Appointment.objects.filter(reminder_sent_at__isnull=False).count() == 4
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("order", "subject_date", "body_date"),
+    [
+        # Written by hand from each order: day first, or month first with a comma.
+        ("dmy", "{d} {b}", "{A} {d} {B} {Y}"),
+        ("mdy", "{b} {d}", "{A}, {B} {d}, {Y}"),
+    ],
+)
+def test_the_reminder_writes_the_date_in_the_clinics_order(
+    series: Any, booking_clinic: Any, order: str, subject_date: str, body_date: str
+) -> None:
+    booking_clinic.date_order = order
+    booking_clinic.save(update_fields=["date_order"])
+    first = Appointment.objects.get(series=series, number=1)
+    assert send_reminder.call(first.pk, first.sequence) == "sent"
+    when = first.local_start()
+    parts = {"d": when.day, "b": f"{when:%b}", "A": f"{when:%A}", "B": f"{when:%B}", "Y": when.year}
+    message = mail.outbox[0]
+    assert f"Your appointment on {subject_date.format(**parts)} at {when:%H:%M}" == message.subject
+    assert f"on {body_date.format(**parts)} at {when:%H:%M} (" in message.body

@@ -107,3 +107,24 @@ def test_no_day_is_split_across_pages(signed_note: Any, monkeypatch: Any, push_m
         flat = " ".join(page.split())
         for instruction in care.instructions:
             assert " ".join(instruction.text.split()) in flat, (day, instruction.text)
+
+
+@pytest.mark.parametrize(
+    ("order", "birth", "session"),
+    [("dmy", "10 December 1985", "{d} {B} {Y}"), ("mdy", "December 10, 1985", "{B} {d}, {Y}")],
+)
+def test_the_handout_writes_dates_in_the_clinics_order(
+    signed_note: Any, order: str, birth: str, session: str
+) -> None:
+    from cit.clinic.patients.models import Patient
+
+    Patient.objects.filter(pk=signed_note.patient_id).update(birth_date="1985-12-10")
+    clinic = signed_note.patient.clinic
+    clinic.date_order = order
+    clinic.save(update_fields=["date_order"])
+    signed_note.patient.refresh_from_db()
+    day = signed_note.session_date
+    written = session.format(d=day.day, B=f"{day:%B}", Y=day.year)
+    text = "\n".join(_pages(aftercare_pdf(signed_note)))
+    assert f"born {birth}" in text
+    assert f"session on {written}" in text

@@ -8,6 +8,9 @@ written with the month-first pattern below. Times are left as they are.
 from __future__ import annotations
 
 from contextvars import ContextVar
+from datetime import date, datetime
+
+from django.utils.formats import date_format
 
 DAY_FIRST, MONTH_FIRST = "dmy", "mdy"
 
@@ -54,3 +57,11 @@ def clinic_pattern(day_first_pattern: str) -> str:
     """The pattern to write a date with for the active clinic (messages outside a request
     use ``pattern_for`` with the clinic's own order)."""
     return pattern_for(_order.get(), day_first_pattern)
+
+
+def clinic_date_text(value: date | datetime, day_first_pattern: str, *, order: str = "") -> str:
+    """``value`` written with ``day_first_pattern`` (Django's date format characters) in the
+    clinic's order: ``order`` when given (a message sent outside a request passes its
+    clinic's ``date_order``), else the order active for this request."""
+    pattern = pattern_for(order, day_first_pattern) if order else clinic_pattern(day_first_pattern)
+    return date_format(value, pattern)

@@ -24,6 +24,7 @@ from cit.clinic.appointments.models import Appointment, AppointmentStatus
 from cit.clinic.appointments.sms import get_sms_backend
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
+from cit.clinic.dates import clinic_date_text
 from cit.clinic.jobs.actions import do_deliver_to_patient, message_id
 from cit.clinic.jobs.lease import claim, claimable, lease_expired_before, release
 from cit.clinic.jobs.models import Delivery, DeliveryStatus
@@ -85,7 +86,8 @@ def _deliver(appointment: Appointment, sequence: int) -> None:
     when = appointment.local_start()
     text = (
         f"Reminder: {session_summary(appointment)} at {clinic.name} on "
-        f"{when:%A %d %B %Y at %H:%M} ({clinic.timezone}), room {appointment.room.name}."
+        f"{clinic_date_text(when, 'l j F Y', order=clinic.date_order)} at {when:%H:%M} "
+        f"({clinic.timezone}), room {appointment.room.name}."
     )
     from cit.clinic.appointments.consultations import questionnaire_request
 
@@ -93,7 +95,10 @@ def _deliver(appointment: Appointment, sequence: int) -> None:
 
     def send_email(key: str) -> None:
         message = EmailMessage(
-            subject=f"Your appointment on {when:%d %b at %H:%M}",
+            subject=(
+                f"Your appointment on {clinic_date_text(when, 'j M', order=clinic.date_order)}"
+                f" at {when:%H:%M}"
+            ),
             body=f"Dear {patient.given_name},\n\n{text}\n\nThe calendar entry is attached.\n",
             to=[patient.email],
             headers={"Message-ID": message_id(key)},

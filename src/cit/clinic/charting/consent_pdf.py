@@ -39,7 +39,7 @@ def consent_pdf(signature: ConsentSignature) -> bytes:
         % {
             "procedure": form.get_procedure_display(),
             "version": form.version,
-            "effective": form.effective_on.strftime("%d %B %Y"),
+            "effective": pdf.date_text(form.effective_on, "j F Y"),
         },
         size=9,
     )
@@ -53,7 +53,7 @@ def consent_pdf(signature: ConsentSignature) -> bytes:
             _("Signed by %(name)s on %(date)s at %(time)s (%(zone)s).")
             % {
                 "name": name_or_notice(patient.full_name),
-                "date": signed_at.strftime("%d %B %Y"),
+                "date": pdf.date_text(signed_at, "j F Y"),
                 "time": signed_at.strftime("%H:%M"),
                 "zone": patient.clinic.timezone,
             },

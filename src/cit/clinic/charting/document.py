@@ -12,6 +12,7 @@ replacement mark and a note at the end of the document.
 
 from __future__ import annotations
 
+import datetime
 import functools
 from pathlib import Path
 from typing import Literal
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
+from cit.clinic.dates import clinic_date_text
 from cit.clinic.patients.models import Patient
 
 FONT_DIR = Path(__file__).parent / "fonts"
@@ -75,6 +77,10 @@ class PatientDocument(FPDF):
         self.set_margins(15, 15, 15)
 
     # -- text -----------------------------------------------------------------------------
+
+    def date_text(self, value: datetime.date, day_first_pattern: str) -> str:
+        """A date written in the clinic's order (day or month first)."""
+        return clinic_date_text(value, day_first_pattern, order=self.patient.clinic.date_order)
 
     def clean(self, text: str) -> str:
         """``text`` with any character the font lacks shown as the replacement mark, noted
@@ -142,7 +148,7 @@ class PatientDocument(FPDF):
                     "title": self.document_title,
                     "name": name_or_notice(patient.full_name),
                     "record": patient.record_number,
-                    "birth": patient.birth_date.strftime("%d %B %Y"),
+                    "birth": self.date_text(patient.birth_date, "j F Y"),
                 }
             ),
             new_x="LMARGIN",

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from cit.clinic.bounds import BoundedDates
 from cit.clinic.charting.actions import NOTE_TARGETS, ZoneLimits
 from cit.clinic.charting.models import Endpoint, Procedure, ProductPurpose, SignatureMethod
+from cit.clinic.dates import clinic_date_text
 from cit.clinic.facilities.models import Clinic, Device
 from cit.clinic.inventory.actions import usable_lots
 from cit.clinic.inventory.models import Lot
@@ -120,7 +121,8 @@ class ChartZoneForm(forms.Form):
 class LotChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         return (
-            f"{obj.product.name} — lot {obj.lot_number}, expires {obj.expires_on:%d %b %Y}"
+            f"{obj.product.name} — lot {obj.lot_number}, "
+            f"expires {clinic_date_text(obj.expires_on, 'j M Y')}"
             f" ({obj.quantity_on_hand} left)"
         )
 

@@ -50,7 +50,7 @@ def aftercare_pdf(note: SessionNote) -> bytes:
         _("Aftercare for %(name)s, session on %(date)s")
         % {
             "name": name_or_notice(patient.full_name),
-            "date": note.session_date.strftime("%d %B %Y"),
+            "date": pdf.date_text(note.session_date, "j F Y"),
         },
         bullet=False,
     )
@@ -74,7 +74,7 @@ def aftercare_pdf(note: SessionNote) -> bytes:
     for day in range(HANDOUT_DAYS):
         care = aftercare(note.session_date, day, profile)
         when = note.session_date + datetime.timedelta(days=day)
-        label = _("Day %(day)s (%(date)s)") % {"day": day, "date": when.strftime("%a %d %b")}
+        label = _("Day %(day)s (%(date)s)") % {"day": day, "date": pdf.date_text(when, "D j M")}
         # A day's care is never split across two pages.
         day_rows: list[Row] = [(label, "B", 11, 6)]
         day_rows += [(f"- {item.text}", "", 10.5, 5.5) for item in care.instructions]

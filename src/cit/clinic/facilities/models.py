@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from cit.clinic.archive import ArchivableModel
+from cit.clinic.dates import clinic_date_text
 
 
 def validate_timezone(value: str) -> None:
@@ -218,4 +219,4 @@ class ClosureDay(ArchivableModel):
 
     def __str__(self) -> str:
         repeat = " (every year)" if self.repeats_yearly else ""
-        return f"{self.name or 'Closed'} {self.date:%d %b %Y}{repeat}"
+        return f"{self.name or 'Closed'} {clinic_date_text(self.date, 'j M Y')}{repeat}"

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
+from cit.clinic.dates import clinic_date_text
 from cit.clinic.facilities.models import Clinic
 from cit.clinic.inventory.models import Lot, LotUse, Product
 from cit.clinic.patients.models import Patient
@@ -190,7 +191,8 @@ def stock_warnings(clinic: Clinic, today: datetime.date) -> list[StockWarning]:
                     "danger",
                     "expired",
                     f"{lot.product.name} lot {lot.lot_number} expired on "
-                    f"{lot.expires_on:%d %b %Y}: {lot.quantity_on_hand} unit(s) to discard.",
+                    f"{clinic_date_text(lot.expires_on, 'j M Y')}: "
+                    f"{lot.quantity_on_hand} unit(s) to discard.",
                     lot.product_id,
                     lot.pk,
                 )
@@ -202,7 +204,7 @@ def stock_warnings(clinic: Clinic, today: datetime.date) -> list[StockWarning]:
                     "warning",
                     "expiring",
                     f"{lot.product.name} lot {lot.lot_number} expires in {days} day(s) "
-                    f"({lot.expires_on:%d %b %Y}).",
+                    f"({clinic_date_text(lot.expires_on, 'j M Y')}).",
                     lot.product_id,
                     lot.pk,
                 )

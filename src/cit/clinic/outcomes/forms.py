@@ -9,6 +9,7 @@ from django import forms
 
 from cit.clinic.bounds import BoundedDates
 from cit.clinic.charting.models import SessionNote
+from cit.clinic.dates import clinic_date_text
 from cit.protocol.knowledge import Scale
 from cit.protocol.outcomes import VALUE, input_keys
 
@@ -18,7 +19,7 @@ PREFIX = "in_"  # keeps a clinic's item ids apart from the form's own fields
 class SessionChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         state = "signed" if obj.is_signed else "draft"
-        return f"{obj.session_date:%d %b %Y} ({state})"
+        return f"{clinic_date_text(obj.session_date, 'j M Y')} ({state})"
 
 
 class RatingForm(BoundedDates, forms.Form):

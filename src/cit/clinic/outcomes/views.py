@@ -377,7 +377,8 @@ def outcome_pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
     pdf = PatientDocument(title=_("Outcome summary"), patient=patient)
     pdf.add_page()
     pdf.heading(
-        _("Outcome summary, %(date)s") % {"date": patient.clinic.today().strftime("%d %B %Y")},
+        _("Outcome summary, %(date)s")
+        % {"date": date_format(patient.clinic.today(), clinic_pattern("j F Y"))},
         15,
     )
     panels = scale_panels(patient)

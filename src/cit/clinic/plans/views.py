@@ -15,6 +15,7 @@ from cit.clinic.access import patient_for_request
 from cit.clinic.accounts.permissions import Capability, can_access_patient
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.bounds import post_day, query_day
+from cit.clinic.dates import clinic_date_text
 from cit.clinic.feedback import refused
 from cit.clinic.plans.actions import do_accept_plan, do_redate_session, propose_plan
 from cit.clinic.plans.models import PlannedSession, TreatmentPlanRecord
@@ -202,5 +203,6 @@ def redate_session(request: HttpRequest, session_id: int) -> HttpResponse:
         return refused(request, "Session not moved", ["Enter a date."], back)
     except ValidationError as error:
         return refused(request, "Session not moved", error, back)
-    messages.success(request, f"Session {session.number} moved to {day:%d %b %Y}.")
+    moved_to = clinic_date_text(day, "j M Y")
+    messages.success(request, f"Session {session.number} moved to {moved_to}.")
     return redirect("plan", patient_id=patient.pk)
