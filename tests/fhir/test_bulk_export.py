@@ -165,3 +165,30 @@ def test_cancelling_a_finished_export_removes_its_files(
     assert not any(storages["exports"].exists(job.file_path(item["name"])) for item in job.output)
     assert client.get(files[0]["url"]).status_code == 404
     assert client.delete(status_url).status_code == 404
+
+
+def test_an_export_whose_worker_died_is_taken_over_once_its_lease_runs_out(
+    world: World, make_user: Any, django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from cit.clinic.exports.models import ExportStatus
+
+    client = client_for(make_user("clinic_admin", world.clinic))
+    status_url, job = _kick_off(client, "/fhir/$export", django_capture_on_commit_callbacks)
+    # A worker took the job and was killed after writing its first type.
+    taken = timezone.now() - datetime.timedelta(seconds=60)
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportStatus.RUNNING, claimed_at=taken, progress="1 of 9 resource types written"
+    )
+    settings.TASK_LEASE_SECONDS = 600
+    assert run_export.call(str(job.pk)).startswith("skipped"), "its lease still runs"
+    assert client.get(status_url).status_code == 202
+    settings.TASK_LEASE_SECONDS = 30
+    assert run_export.call(str(job.pk)) == "done", "the lease ran out: taken over"
+    manifest = client.get(status_url)
+    assert manifest.status_code == 200
+    assert {item["type"] for item in manifest.json()["output"]} >= {"Patient"}
+    assert run_export.call(str(job.pk)).startswith("skipped")

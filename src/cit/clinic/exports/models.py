@@ -36,6 +36,9 @@ class ExportJob(models.Model):
         max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
     )
     progress = models.CharField(max_length=100, blank=True)
+    # The running worker's lease (cit.clinic.jobs.lease): renewed after each resource type;
+    # a worker that died leaves it to run out, and the task's next run takes the job over.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     # [{"type": "Patient", "name": "Patient-1.ndjson", "count": 12}]
     output = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)

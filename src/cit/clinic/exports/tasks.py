@@ -1,7 +1,9 @@
 """The export worker: writes one NDJSON file per resource type through the exports storage.
 
-Idempotent: the task claims the job (queued → running) with a conditional UPDATE, so a
-second run of the same job does nothing; a cancelled job stops before its next type.
+Idempotent: the task claims the job with a lease (``cit.clinic.jobs.lease``), so a second
+run of a job being run or done does nothing; a job whose worker died (still running, its
+lease run out) is taken over by the next run, which the stuck-task sweep enqueues, and is
+written again from the start. A cancelled job stops before its next type.
 """
 
 from __future__ import annotations
@@ -17,18 +19,23 @@ from django_tasks import task
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.exports.models import ExportJob, ExportStatus
+from cit.clinic.jobs.lease import claim
 from cit.interop.fhir_out.registry import TYPES, Scope
 
 
 @task(queue_name="default")
 def run_export(job_id: str) -> str:
     started = timezone.now()
-    claimed = ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
-        status=ExportStatus.RUNNING, transaction_time=started
+    unfinished = ExportJob.objects.filter(
+        pk=job_id, status__in=(ExportStatus.QUEUED, ExportStatus.RUNNING)
     )
-    if not claimed:
-        return "skipped: already run or cancelled"
+    if not claim(unfinished, "claimed_at", started):
+        return "skipped: already run, being run or cancelled"
+    ExportJob.objects.filter(pk=job_id, claimed_at=started).update(
+        status=ExportStatus.RUNNING, transaction_time=started, output=[]
+    )
     job = ExportJob.objects.select_related("clinic").get(pk=job_id)
+    lease = started
     scope = Scope(clinic_id=job.clinic_id)
     storage = storages["exports"]
     output = []
@@ -37,9 +44,14 @@ def run_export(job_id: str) -> str:
         for index, type_name in enumerate(job.types):
             if ExportJob.objects.filter(pk=job_id, status=ExportStatus.CANCELLED).exists():
                 return "cancelled"
-            ExportJob.objects.filter(pk=job_id).update(
-                progress=f"{index} of {len(job.types)} resource types written"
-            )
+            # Renewing the lease also fences: a run whose job was taken over stops here.
+            renewed = timezone.now()
+            if not ExportJob.objects.filter(pk=job_id, claimed_at=lease).update(
+                progress=f"{index} of {len(job.types)} resource types written",
+                claimed_at=renewed,
+            ):
+                return "stopped: the job was taken over by another run"
+            lease = renewed
             lines = []
             for resource in TYPES[type_name].since(scope, job.since):
                 lines.append(json.dumps(resource, ensure_ascii=False, separators=(",", ":")))
@@ -53,11 +65,12 @@ def run_export(job_id: str) -> str:
             storage.save(path, ContentFile(("\n".join(lines) + "\n").encode()))
             output.append({"type": type_name, "name": name, "count": len(lines)})
     except Exception as error:
-        ExportJob.objects.filter(pk=job_id).update(
+        ExportJob.objects.filter(pk=job_id, claimed_at=lease).update(
             status=ExportStatus.FAILED, error=str(error)[:500], finished_at=timezone.now()
         )
         raise
-    updated = ExportJob.objects.filter(pk=job_id, status=ExportStatus.RUNNING).update(
+    mine = ExportJob.objects.filter(pk=job_id, claimed_at=lease, status=ExportStatus.RUNNING)
+    updated = mine.update(
         status=ExportStatus.DONE, output=output, progress="done", finished_at=timezone.now()
     )
     if not updated:
