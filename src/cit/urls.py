@@ -93,6 +93,7 @@ urlpatterns = [
     path(
         "fhir/$export-file/<uuid:job_id>/<str:name>", fhir_bulk.export_file, name="fhir-export-file"
     ),
+    path("fhir/Binary/<str:resource_id>", fhir_rest.binary, name="fhir-binary"),
     path("fhir/<str:type_name>", fhir_rest.search, name="fhir-search"),
     path("fhir/<str:type_name>/<str:resource_id>", fhir_rest.read, name="fhir-read"),
     path("admin/", admin.site.urls),

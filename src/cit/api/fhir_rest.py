@@ -8,12 +8,13 @@ data the page shows). Authentication is :func:`fhir_user`, the one place to swap
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_POST
@@ -24,8 +25,10 @@ from cit.clinic.accounts.roles import Role
 from cit.clinic.audit.actions import note_patient_read, record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.patients.models import Patient
+from cit.clinic.photos.actions import open_photo_file
 from cit.interop.bounded_json import JsonTooDeep, loads_bounded
 from cit.interop.fhir_out.common import base_url, instant
+from cit.interop.fhir_out.photos import photo_id_of_binary
 from cit.interop.fhir_out.registry import TYPES, Query, ResourceType, Scope, parse_patient
 from cit.interop.fhir_out.search import (
     DEFAULT_COUNT,
@@ -145,6 +148,38 @@ def read(request: HttpRequest, type_name: str, resource_id: str) -> HttpResponse
 
 
 JSON_FORMATS = frozenset({"json", "application/json", "application/fhir+json"})
+
+
+@require_GET
+@_guarded
+def binary(request: HttpRequest, resource_id: str) -> HttpResponse | FileResponse:
+    """``Binary/photo-<id>``: a clinical photograph's JPEG, the content of its ``Media``
+    (same access as the Media); as a FHIR Binary with the data in base64 when JSON is asked
+    for (``Accept`` or ``_format``), else the image itself."""
+    from cit.clinic.photos.serving import photo_response
+
+    spec, scope = _authorised(request, "Media")
+    photo_id = photo_id_of_binary(resource_id)
+    photo = spec.rows(scope).filter(pk=photo_id).first() if photo_id is not None else None
+    if photo is None:
+        raise FhirRefusal(404, "not-found", f"No Binary with id {resource_id}.")
+    record_event(
+        request,
+        AuditAction.VIEW,
+        patient=photo.patient,
+        obj=photo,
+        detail={"fhir": f"Binary/{resource_id}", "use": "record", "size": "full"},
+        channel=CHANNEL,
+    )
+    wants_json = request.GET.get("_format") in JSON_FORMATS or any(
+        kind in request.headers.get("Accept", "") for kind in ("application/fhir+json", "json")
+    )
+    if not wants_json:
+        return photo_response(photo)
+    with open_photo_file(photo) as file:
+        data = base64.b64encode(file.read()).decode("ascii")
+    body = {"resourceType": "Binary", "id": resource_id, "contentType": "image/jpeg", "data": data}
+    return fhir_response(body)
 
 
 def parse_query(spec: ResourceType, request: HttpRequest) -> tuple[Query, int, int]:
@@ -325,6 +360,13 @@ def metadata(request: HttpRequest) -> HttpResponse:
         }
         for spec in TYPES.values()
     ]
+    resources.append(
+        {
+            "type": "Binary",
+            "interaction": [{"code": "read"}],
+            "documentation": "The JPEG of a Media (a clinical photograph): Binary/photo-<id>.",
+        }
+    )
     body = {
         "resourceType": "CapabilityStatement",
         "status": "active",

@@ -28,6 +28,12 @@ def base_url() -> str:
     return str(settings.FHIR_DEFINITIONS_BASE).rstrip("/")
 
 
+def server_base() -> str:
+    """CIT's own FHIR server, absolute (``SITE_URL`` + ``/fhir``), for links in resources
+    built outside a request (bulk export)."""
+    return f"{str(settings.SITE_URL).rstrip('/')}/fhir"
+
+
 def extension_url(name: str) -> str:
     return f"{base_url()}/StructureDefinition/{name}"
 

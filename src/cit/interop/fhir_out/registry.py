@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
@@ -21,10 +21,12 @@ from cit.clinic.audit.models import AuditEvent
 from cit.clinic.charting.models import ConsentSignature, SessionNote
 from cit.clinic.facilities.models import Clinic, Device, Room
 from cit.clinic.intake.models import IntakeRecord
+from cit.clinic.outcomes.models import OutcomeRating
 from cit.clinic.patients.models import Patient
+from cit.clinic.photos.models import Photo, PhotoConsent
 from cit.clinic.plans.models import TreatmentPlanRecord
 
-from . import care, directory, intake, records
+from . import care, directory, intake, outcomes, photos, records
 from .care import APPOINTMENT_STATUS
 from .search import DateBound, SearchError, parse_date, parse_reference
 
@@ -217,6 +219,107 @@ class IntakeDerivedType(ResourceType):
             if resource["id"] == resource_id:
                 return resource, row
         return None
+
+
+@dataclass(frozen=True)
+class PrefixedIdType(ResourceType):
+    """A type whose resource ids are ``<prefix><row id>`` (keeps them apart from another
+    source of the same resource type)."""
+
+    id_prefix: str = ""
+
+    def _row_id(self, resource_id: str) -> int | None:
+        number = resource_id.removeprefix(self.id_prefix)
+        if number == resource_id or not number.isdigit() or len(number) > 18:
+            return None
+        return int(number)
+
+    def filtered(self, scope: Scope, query: Query) -> QuerySet[Any]:
+        if query.ids is None:
+            return super().filtered(scope, query)
+        numbers = [n for n in (self._row_id(i) for i in query.ids) if n is not None]
+        rows = super().filtered(scope, replace(query, ids=None))
+        return rows.filter(pk__in=numbers)
+
+    def read(self, scope: Scope, resource_id: str) -> tuple[dict[str, Any], Any] | None:
+        number = self._row_id(resource_id)
+        if number is None:
+            return None
+        row = self.rows(scope).filter(pk=number).first()
+        return (self.build([row])[0], row) if row is not None else None
+
+
+@dataclass(frozen=True)
+class CombinedType(ResourceType):
+    """One resource type from several sources (``parts``, each with ids of its own): search
+    pages through the parts in order, read asks each part. ``rows`` and ``build`` are the
+    first part's and are not used."""
+
+    parts: tuple[ResourceType, ...] = ()
+
+    @property
+    def parameters(self) -> frozenset[str]:
+        return frozenset().union(*(part.parameters for part in self.parts))
+
+    def search(
+        self, scope: Scope, query: Query, offset: int, count: int
+    ) -> tuple[int, list[dict[str, Any]], list[Any]]:
+        total = 0
+        resources: list[dict[str, Any]] = []
+        rows: list[Any] = []
+        for part in self.parts:
+            wanted = max(0, count - len(resources))
+            part_total, part_resources, part_rows = part.search(
+                scope, query, max(0, offset - total), wanted
+            )
+            total += part_total
+            resources += part_resources
+            rows += part_rows
+        return total, resources, rows
+
+    def read(self, scope: Scope, resource_id: str) -> tuple[dict[str, Any], Any] | None:
+        for part in self.parts:
+            found = part.read(scope, resource_id)
+            if found is not None:
+                return found
+        return None
+
+    def since(self, scope: Scope, moment: datetime.datetime | None) -> Iterable[dict[str, Any]]:
+        for part in self.parts:
+            yield from part.since(scope, moment)
+
+
+def _from_intake(name: str, statuses: frozenset[str]) -> IntakeDerivedType:
+    return IntakeDerivedType(
+        name,
+        Capability.CLINICAL_VIEW,
+        rows=intake_records,
+        readable_rows=lambda scope: intake_records(scope, latest_only=False),
+        build=_intake_builder(name),
+        patient_path="patient_id",
+        date_path="recorded_at",
+        updated_path="recorded_at",
+        status_of=lambda resource: resource.get("status"),
+        statuses=statuses,
+    )
+
+
+def _photos_for_the_record(scope: Scope) -> QuerySet[Photo]:
+    """Photos not archived, of patients whose latest photo consent allows the record."""
+    latest_consent_allows_record = (
+        PhotoConsent.objects.filter(patient=OuterRef("patient"))
+        .order_by("-id")
+        .values("record")[:1]
+    )
+    rows: QuerySet[Photo] = (
+        _of_patients(Photo, scope)
+        .filter(archived_at__isnull=True)
+        .annotate(record_allowed=Subquery(latest_consent_allows_record))
+        .filter(record_allowed=True)
+        .select_related("uploaded_by__provider", "session_note")
+        .order_by("taken_on", "pk")
+    )
+    return rows
 
 
 def _providers(scope: Scope) -> QuerySet[Provider]:
@@ -461,24 +564,49 @@ TYPES: dict[str, ResourceType] = {
             patient_compartment=False,
         ),
         *(
-            IntakeDerivedType(
-                name,
-                Capability.CLINICAL_VIEW,
-                rows=intake_records,
-                readable_rows=lambda scope: intake_records(scope, latest_only=False),
-                build=_intake_builder(name),
-                patient_path="patient_id",
-                date_path="recorded_at",
-                updated_path="recorded_at",
-                status_of=lambda resource: resource.get("status"),
-                statuses=statuses,
-            )
+            _from_intake(name, statuses)
             for name, statuses in (
                 ("Condition", frozenset()),
                 ("MedicationStatement", frozenset({"active", "stopped", "unknown"})),
                 ("AllergyIntolerance", frozenset()),
-                ("Observation", frozenset({"final"})),
             )
+        ),
+        CombinedType(
+            "Observation",
+            Capability.CLINICAL_VIEW,
+            rows=intake_records,
+            build=_intake_builder("Observation"),
+            patient_path="patient_id",
+            parts=(
+                _from_intake("Observation", frozenset({"final"})),
+                PrefixedIdType(
+                    "Observation",
+                    Capability.CLINICAL_VIEW,
+                    rows=lambda scope: (
+                        _of_patients(OutcomeRating, scope)
+                        .select_related("instrument", "rated_by__provider", "session_note")
+                        .order_by("rated_on", "pk")
+                    ),
+                    build=_each(outcomes.outcome_observation),
+                    patient_path="patient_id",
+                    date_path="rated_on",
+                    date_is_day=True,
+                    updated_path="recorded_at",
+                    status_filter={"final": Q()},
+                    id_prefix=outcomes.ID_PREFIX,
+                ),
+            ),
+        ),
+        ResourceType(
+            "Media",
+            Capability.CLINICAL_VIEW,
+            rows=_photos_for_the_record,
+            build=_each(photos.media),
+            patient_path="patient_id",
+            date_path="taken_on",
+            date_is_day=True,
+            updated_path="uploaded_at",
+            status_filter={"completed": Q()},
         ),
     )
 }
