@@ -115,7 +115,10 @@ def test_card_indicator_follows_the_decision(
     assert screening["decision"] == decision
     assert card["source"]["label"].startswith("CIT protocol ")
     if screening.get("findings"):
-        assert screening["findings"][0]["rule"] in card["detail"]
+        finding = screening["findings"][0]
+        assert finding["title"] in card["detail"]
+        assert f"`{finding['rule']}`" not in card["detail"]  # labels, not rule ids
+        assert decision not in card["detail"] or decision in ("treat", "refer", "defer")
     event = AuditEvent.objects.latest("id")
     assert (event.channel, event.detail["decisions"]) == ("cds", [decision])
 

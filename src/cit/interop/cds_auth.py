@@ -30,6 +30,7 @@ ALGORITHMS = ("RS384", "ES384")
 _KEY_TYPE = {"RS384": "RSA", "ES384": "EC"}
 _MAX_TOKEN_CHARS = 16_000
 _MAX_JTI_CHARS = 255
+MAX_ISSUER_CHARS = 500  # the replay store's column
 
 
 class Unauthorised(Exception):
@@ -75,6 +76,8 @@ def _string(entry: Mapping[str, Any], key: str, issuer: str) -> str:
 
 
 def _client(issuer: str, entry: object) -> CdsClient:
+    if not issuer or len(issuer) > MAX_ISSUER_CHARS:
+        raise ValueError(f"issuer {issuer[:50]!r}: 1 to {MAX_ISSUER_CHARS} characters")
     if not isinstance(entry, dict):
         raise ValueError(f"{issuer}: expected an object")
     unknown = set(entry) - {

@@ -25,6 +25,7 @@ from cit.interop.fhir_client import (
 from cit.interop.fhir_intake import bundle_from_prefetch, missing_prefetch_keys
 from cit.interop.intake_input import IntakeInputError, read_intake
 from cit.lib import bounds
+from cit.protocol.model import Decision
 from cit.protocol.profiles import Profile
 from cit.protocol.screening import screen
 from cit.protocol.serialise import screening_to_dict
@@ -356,9 +357,10 @@ def screening_card(
     summary = _HEADLINE[decision]
     if decision == "defer" and result.get("until"):
         summary += f" until {result['until']}"
-    rules = [finding["rule"] for finding in result["findings"]]
-    if rules:
-        summary += f" ({', '.join(rules)})"
+    # Titles, not rule ids: clinicians read the card (the ids are in the extension).
+    titles = [finding["title"] for finding in result["findings"]]
+    if titles:
+        summary += f" ({', '.join(titles)})"
     if show_day:
         summary = f"{day.isoformat()}: {summary}"
     if len(summary) >= SUMMARY_LIMIT:
@@ -385,9 +387,9 @@ def screening_card(
 
 
 def _detail(result: Mapping[str, Any], day: date) -> str:
-    lines = [f"Screening for **{day.isoformat()}**: **{result['decision']}**."]
+    lines = [f"Screening for **{day.isoformat()}**: **{Decision(result['decision']).label}**."]
     for finding in result["findings"]:
-        line = f"- **{finding['title']}** (`{finding['rule']}`): {finding['decision']}"
+        line = f"- **{finding['title']}**: {Decision(finding['decision']).label}"
         if finding.get("until"):
             line += f" until {finding['until']}"
         elif finding.get("until_condition"):
