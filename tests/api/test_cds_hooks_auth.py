@@ -419,6 +419,7 @@ def test_cards_are_complete_and_hold_no_null_or_empty_element(
     [card] = answer["cards"]
     assert uuid.UUID(card["uuid"]).version == 4
     assert card["indicator"] in ("info", "warning", "critical")
+    assert ".." not in card["detail"]
     assert card["source"]["url"] == "https://cit.clinic.example"
     assert card["source"]["label"]
     assert card["links"] == [

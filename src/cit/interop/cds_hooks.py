@@ -389,20 +389,20 @@ def screening_card(
 def _detail(result: Mapping[str, Any], day: date) -> str:
     lines = [f"Screening for **{day.isoformat()}**: **{Decision(result['decision']).label}**."]
     for finding in result["findings"]:
-        line = f"- **{finding['title']}**: {Decision(finding['decision']).label}"
+        head = f"- **{finding['title']}**: {Decision(finding['decision']).label}"
         if finding.get("until"):
-            line += f" until {finding['until']}"
+            head += f" until {finding['until']}"
         elif finding.get("until_condition"):
-            line += f" ({finding['until_condition']})"
-        facts = "; ".join(fact["text"] for fact in finding["facts"])
+            head += f" ({finding['until_condition']})"
+        parts = [head]
+        facts = "; ".join(fact["text"].rstrip(".") for fact in finding["facts"])
         if facts:
-            line += f". Because: {facts}"
-        for action in finding["actions"]:
-            line += f". Action: {action}"
+            parts.append(f"Because: {facts}")
+        parts += [f"Action: {action.rstrip('.')}" for action in finding["actions"]]
         sources = ", ".join(source["citation"] for source in finding["sources"])
         if sources:
-            line += f". Sources: {sources}"
-        lines.append(line)
+            parts.append(f"Sources: {sources.rstrip('.')}")
+        lines.append(". ".join(parts) + ".")
     for item in result["unrecognised"]:
-        lines.append(f"- Clinician to review: {item['text']} ({item['reason']})")
+        lines.append(f"- Clinician to review: {item['text']} ({item['reason'].rstrip('.')})")
     return "\n".join(lines)
