@@ -21,6 +21,7 @@ from django.test import Client
 
 from cit.clinic.audit.models import AuditAction, AuditEvent
 from cit.clinic.cds.models import CdsCard, CdsFeedback
+from cit.clinic.labels import object_label
 from tests.api.cds_jwt import (
     ISSUER,
     ORIGIN,
@@ -559,6 +560,7 @@ def test_feedback_is_recorded_and_audited() -> None:
         "cds.CdsFeedback",
     )
     assert event.detail["card"] == card["uuid"]
+    assert object_label(event.object_type) == "EHR feedback on a decision support card"
 
 
 def test_accepted_and_plain_overridden_feedback_in_one_call() -> None:
