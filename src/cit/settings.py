@@ -13,7 +13,7 @@ from typing import Any
 
 import dj_database_url
 
-from cit.interop.fhir_client import parse_allow_list
+from cit.interop.cds_auth import cors_origins, parse_clients
 from cit.lib.client_ip import parse_networks
 from cit.lib.env import EnvError, env_bool, env_int, env_list, env_str
 
@@ -312,23 +312,43 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CIT <no-reply@cit.local>")
 # empty: the first real host name in ALLOWED_HOSTS.
 CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN", "")
 
-# CDS Hooks: the bearer token EHR clients must send (empty: no token required, for a
-# service reachable only from the clinic's network) and the protocol profile it screens with.
-CDS_HOOKS_TOKEN = env_str("CDS_HOOKS_TOKEN", "")
-CDS_HOOKS_PROFILE = env_str("CDS_HOOKS_PROFILE", "default")
-# The FHIR servers (base URLs) the service may read what a client did not prefetch from,
-# with the client's token. Empty: it reads nothing, and missing prefetch is a 412.
-CDS_HOOKS_FHIR_SERVERS = env_list("CDS_HOOKS_FHIR_SERVERS", [])
+# --- CDS Hooks (cit.api.cds_hooks) ----------------------------------------------------------
+# The EHRs trusted to call the CDS services, as JSON: {"<iss>": {"jwks_url": "https://...",
+# or "jwks": {"keys": [...]}, "fhir_servers": ["https://ehr.example.org/fhir"],
+# "cors_origins": ["https://ehr.example.org"], "patient_identifier_system": "...",
+# "clinic": "<clinic name>"}}. Every call must carry a JWT signed (RS384/ES384) by a key of
+# its issuer's JWK Set; none configured: every call is refused. A call's fhirServer is read
+# only when under one of its client's fhir_servers (none: nothing is read, 412).
+CDS_HOOKS_CLIENTS = env_str("CDS_HOOKS_CLIENTS", "{}")
 try:
-    parse_allow_list(CDS_HOOKS_FHIR_SERVERS)
+    _cds_clients = parse_clients(CDS_HOOKS_CLIENTS)
 except ValueError as _error:
-    raise EnvError(f"CDS_HOOKS_FHIR_SERVERS: {_error}") from None
+    raise EnvError(f"CDS_HOOKS_CLIENTS: {_error}") from None
+CDS_HOOKS_PROFILE = env_str("CDS_HOOKS_PROFILE", "default")
+# A client JWT may expire at most this far ahead (its jti is kept until then); the clock
+# difference tolerated; how long a fetched JWK Set is used, and its largest size.
+CDS_HOOKS_JWT_MAX_LIFETIME_SECONDS = env_int("CDS_HOOKS_JWT_MAX_LIFETIME_SECONDS", 300)
+CDS_HOOKS_JWT_LEEWAY_SECONDS = env_int("CDS_HOOKS_JWT_LEEWAY_SECONDS", 30)
+CDS_HOOKS_JWKS_CACHE_SECONDS = env_int("CDS_HOOKS_JWKS_CACHE_SECONDS", 300)
+CDS_HOOKS_JWKS_MAX_BYTES = env_int("CDS_HOOKS_JWKS_MAX_BYTES", 100_000)
+# A SMART app launch URL for CIT: cards then carry a "smart" link to it (empty: none).
+CDS_HOOKS_SMART_LAUNCH_URL = env_str("CDS_HOOKS_SMART_LAUNCH_URL", "")
 # Seconds for each connect and read, and for all the reading of one hook call; the bytes
 # one hook call may read; the largest request body accepted.
 CDS_HOOKS_FHIR_TIMEOUT = env_int("CDS_HOOKS_FHIR_TIMEOUT", 3)
 CDS_HOOKS_FHIR_TOTAL_TIMEOUT = env_int("CDS_HOOKS_FHIR_TOTAL_TIMEOUT", 10)
 CDS_HOOKS_FHIR_MAX_BYTES = env_int("CDS_HOOKS_FHIR_MAX_BYTES", 10_000_000)
 CDS_HOOKS_MAX_BODY_BYTES = env_int("CDS_HOOKS_MAX_BODY_BYTES", 10_000_000)
+INSTALLED_APPS += ["cit.clinic.cds", "corsheaders"]
+# CORS for browser-based CDS clients: only on the CDS Hooks paths, only their origins.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "corsheaders.middleware.CorsMiddleware",
+)
+CORS_URLS_REGEX = r"^/cds-services(/.*)?$"
+CORS_ALLOWED_ORIGINS = cors_origins(_cds_clients)
+CORS_ALLOW_METHODS = ["GET", "POST", "OPTIONS"]
+# --- end of CDS Hooks ----------------------------------------------------------------------
 
 # --- FHIR ------------------------------------------------------------------------------------
 # The canonical base of CIT's own FHIR extensions and code systems

@@ -80,6 +80,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("cds-services", cds_hooks.cds_discovery, name="cds-discovery"),
     path("cds-services/<str:service_id>", cds_hooks.cds_service, name="cds-service"),
+    path("cds-services/<str:service_id>/feedback", cds_hooks.cds_feedback, name="cds-feedback"),
     path("fhir/metadata", fhir_rest.metadata, name="fhir-metadata"),
     path("fhir/$export", fhir_bulk.system_export, name="fhir-export"),
     path("fhir/Patient/$export", fhir_bulk.patient_export, name="fhir-patient-export"),

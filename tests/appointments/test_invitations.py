@@ -16,6 +16,8 @@ from icalendar import Calendar
 from cit.clinic.appointments.actions import do_cancel_session, do_move_session
 from cit.clinic.appointments.invitations import send_calendar_message
 from cit.clinic.appointments.models import Appointment
+from cit.clinic.appointments.noshow import do_replan_after_no_show, propose_after_no_show
+from cit.clinic.appointments.visits import do_complete_visit, do_mark_no_show, do_start_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +138,46 @@ def test_a_cancel_sends_method_cancel(
     # A re-run of the whole queue sends nothing more: every version went out once.
     assert all(r.startswith("skipped") for r in _run_enqueued())
     assert len(mail.outbox) == 1
+
+
+def test_a_no_show_replan_sends_the_moves_and_the_make_up_session(
+    clinic_with_email: Any,
+    desk: Any,
+    nurse: Any,
+    make_patient: Any,
+    make_plan: Any,
+    book: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    patient = make_patient(clinic_with_email, email="ola@patient.example")
+    series = book(make_plan(patient, sessions=4, weeks=4))
+    one, two, three, four = Appointment.objects.filter(series=series).order_by("number")
+    do_start_visit(actor=nurse, appointment=one, now=one.start)
+    do_complete_visit(actor=nurse, appointment=one, now=one.end)
+    missed_at = two.start + datetime.timedelta(minutes=20)
+    do_mark_no_show(actor=desk, appointment=two, now=missed_at)
+    proposals = propose_after_no_show(actor=desk, appointment=two, now=missed_at)
+    assert proposals.result.found, proposals.result.failure
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        changed = do_replan_after_no_show(
+            actor=desk, token=proposals.tokens[0], clinic=series.clinic, now=missed_at
+        )
+    _run_enqueued()
+    sent = {str(_calendar(m)[1].walk("VEVENT")[0]["UID"]).split("@")[0]: m for m in mail.outbox}
+    make_up = changed[-1]
+    assert sorted(sent) == sorted(f"appointment-{a.pk}" for a in (three, four, make_up))
+    for moved in (three, four):
+        moved.refresh_from_db()
+        message = sent[f"appointment-{moved.pk}"]
+        method, calendar = _calendar(message)
+        (event,) = calendar.walk("VEVENT")
+        assert method == "REQUEST"
+        assert int(event["SEQUENCE"]) == 1  # booked at 0, moved once
+        assert event.decoded("DTSTART") == moved.start
+        assert message.subject.startswith("Changed:")
+    method, calendar = _calendar(sent[f"appointment-{make_up.pk}"])
+    (event,) = calendar.walk("VEVENT")
+    assert (method, int(event["SEQUENCE"])) == ("REQUEST", 0)
+    assert event.decoded("DTSTART") == make_up.start
+    assert sent[f"appointment-{make_up.pk}"].subject.startswith("Booked:")

@@ -107,7 +107,7 @@ def test_no_servers_no_session() -> None:
     with pytest.raises(FhirUnavailable) as caught:
         FhirAccess().session("http://127.0.0.1:18431/fhir", "t")
     assert str(caught.value) == PUBLIC_MESSAGE
-    assert "not in CDS_HOOKS_FHIR_SERVERS" in caught.value.reason
+    assert "not on the client's allow-list" in caught.value.reason
 
 
 def test_a_session_reads_only_below_its_fhir_server() -> None:

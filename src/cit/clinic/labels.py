@@ -56,6 +56,7 @@ _OBJECT_TYPES = {
     "accounts.User": "User account",
     "jobs.Delivery": "Messages to patients",
     "forms.ResubmittedForm": "Form sent twice (first answer shown)",
+    "cds.CdsFeedback": "EHR feedback on a decision support card",
     "Screening": "Screening",
     "Plan": "Treatment plan",
 }

@@ -9,7 +9,8 @@ allow-list of FHIR servers.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -24,6 +25,7 @@ from cit.interop.fhir_client import (
 from cit.interop.fhir_intake import bundle_from_prefetch, missing_prefetch_keys
 from cit.interop.intake_input import IntakeInputError, read_intake
 from cit.lib import bounds
+from cit.protocol.model import Decision
 from cit.protocol.profiles import Profile
 from cit.protocol.screening import screen
 from cit.protocol.serialise import screening_to_dict
@@ -33,6 +35,15 @@ BOOKING_SERVICE = "cit-screening-appointment"
 EXTENSION_KEY = "org.cit.screening"
 SUMMARY_LIMIT = 140
 MAX_DAYS = 50  # proposed appointment days screened in one appointment-book call
+# CIT's code systems for cards, under FHIR_DEFINITIONS_BASE/CodeSystem/.
+TOPIC_CODE_SYSTEM = "cds-topic"
+OVERRIDE_REASON_CODE_SYSTEM = "cds-override-reason"
+OVERRIDE_REASONS = (
+    ("assessed-in-person", "Assessed in person: treatment is appropriate"),
+    ("record-inaccurate", "The record the screening used is wrong or out of date"),
+    ("cleared-by-specialist", "Cleared by the treating specialist"),
+    ("not-relevant-now", "Not relevant now: no micro-needling planned"),
+)
 
 PREFETCH_TEMPLATES: dict[str, str] = {
     "patient": "Patient/{{context.patientId}}",
@@ -71,7 +82,6 @@ SERVICES: dict[str, dict[str, Any]] = {
         "prefetch": PREFETCH_TEMPLATES,
     },
 }
-HOOKS = {service["hook"] for service in SERVICES.values()}
 
 _INDICATOR = {
     "do_not_treat": "critical",
@@ -189,7 +199,7 @@ def _complete_prefetch(
     if not server:
         raise DataUnavailable(unavailable, "no fhirServer in the request")
     if fhir is None or not fhir.servers:
-        raise DataUnavailable(unavailable, "CDS_HOOKS_FHIR_SERVERS is empty: nothing is fetched")
+        raise DataUnavailable(unavailable, "the client has no fhir_servers: nothing is fetched")
     try:
         session = fhir.session(server, token)
         for key in missing:
@@ -233,9 +243,55 @@ def _screening_days(hook: str, context: Mapping[str, Any], today: date) -> list[
 
 
 @dataclass(frozen=True, slots=True)
+class IssuedCard:
+    uuid: str
+    decision: str
+    indicator: str
+    day: date
+
+
+@dataclass(frozen=True, slots=True)
 class HookAnswer:
     response: dict[str, Any]
     decisions: tuple[str, ...]
+    cards: tuple[IssuedCard, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CardSite:
+    """Where the cards point: the clinic's CIT site (``source.url``), the base of CIT's code
+    systems, and the links for the patient (already absolute, or none)."""
+
+    url: str
+    definitions_base: str
+    smart_launch_url: str = ""
+
+
+Links = Callable[[Any], list[dict[str, str]]]
+
+
+def override_reasons(definitions_base: str) -> list[dict[str, str]]:
+    """The coded reasons a clinician may give for not following a warning or critical card."""
+    system = f"{definitions_base.rstrip('/')}/CodeSystem/{OVERRIDE_REASON_CODE_SYSTEM}"
+    return [
+        {"system": system, "code": code, "display": display} for code, display in OVERRIDE_REASONS
+    ]
+
+
+def compact(value: Any) -> Any:
+    """``value`` without null or empty elements at any depth (CDS Hooks 2.0: "JSON elements
+    SHALL NOT be null or empty"); an object or array left empty is dropped too."""
+    if isinstance(value, dict):
+        pruned_dict = {key: compact(item) for key, item in value.items()}
+        return {key: item for key, item in pruned_dict.items() if not _empty(item)}
+    if isinstance(value, list | tuple):
+        pruned_list = [compact(item) for item in value]
+        return [item for item in pruned_list if not _empty(item)]
+    return value
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str | list | dict) and not value)
 
 
 def answer_hook(
@@ -245,21 +301,26 @@ def answer_hook(
     today: date,
     profile: Profile | str | None = None,
     fhir: FhirAccess | None = None,
+    site: CardSite | None = None,
+    links: Links | None = None,
+    new_uuid: Callable[[], str] = lambda: str(uuid.uuid4()),
 ) -> HookAnswer:
     """Answer one hook call with a card per screened day.
 
-    What was not prefetched is read from the request's ``fhirServer`` only when ``fhir``
-    allows that server (None, or no servers: nothing is read). Raises HookRequestError for
-    a malformed request and DataUnavailable when the data cannot be had: never a card built
-    on part of the record.
+    The hook must be the one the service declares. What was not prefetched is read from the
+    request's ``fhirServer`` only when ``fhir`` allows that server (None, or no servers:
+    nothing is read). ``links`` gives the cards' links from the patient's FHIR Patient
+    resource. Raises HookRequestError for a malformed request and DataUnavailable when the
+    data cannot be had: never a card built on part of the record.
     """
     if service_id not in SERVICES:
         raise KeyError(service_id)
     if not isinstance(body, dict):
         raise HookRequestError("The request body must be a JSON object.")
     hook = body.get("hook")
-    if hook not in HOOKS:
-        raise HookRequestError(f"hook: expected one of {', '.join(sorted(HOOKS))}")
+    expected = SERVICES[service_id]["hook"]
+    if hook != expected:
+        raise HookRequestError(f"hook: the service {service_id} answers {expected} only")
     if not body.get("hookInstance"):
         raise HookRequestError("hookInstance: required")
     context = body.get("context")
@@ -272,61 +333,76 @@ def answer_hook(
         intake = read_intake(bundle_from_prefetch(prefetch), today=today).intake
     except (IntakeInputError, ValueError) as error:
         raise HookRequestError(f"The patient's FHIR data cannot be read: {error}") from None
+    site = site or CardSite(url="", definitions_base="https://cit.example.org/fhir")
+    card_links = links(prefetch.get("patient")) if links is not None else []
     cards = []
-    decisions = []
+    issued = []
     for day in days:
         result = screening_to_dict(screen(intake, day, profile))
-        decisions.append(result["decision"])
-        cards.append(screening_card(result, day, show_day=hook == "appointment-book"))
-    return HookAnswer({"cards": cards}, tuple(decisions))
+        card = screening_card(result, day, show_day=hook == "appointment-book", site=site)
+        card["uuid"] = new_uuid()
+        if card_links:
+            card["links"] = card_links
+        cards.append(compact(card))
+        issued.append(IssuedCard(card["uuid"], result["decision"], card["indicator"], day))
+    return HookAnswer({"cards": cards}, tuple(card.decision for card in issued), tuple(issued))
 
 
-def screening_card(result: Mapping[str, Any], day: date, *, show_day: bool) -> dict[str, Any]:
-    """One card: indicator from the decision, a short summary, the reasons in detail."""
+def screening_card(
+    result: Mapping[str, Any], day: date, *, show_day: bool, site: CardSite
+) -> dict[str, Any]:
+    """One card: indicator from the decision, a short summary, the reasons in detail; the
+    coded override reasons on a card that warns."""
     decision = result["decision"]
     summary = _HEADLINE[decision]
     if decision == "defer" and result.get("until"):
         summary += f" until {result['until']}"
-    rules = [finding["rule"] for finding in result["findings"]]
-    if rules:
-        summary += f" ({', '.join(rules)})"
+    # Titles, not rule ids: clinicians read the card (the ids are in the extension).
+    titles = [finding["title"] for finding in result["findings"]]
+    if titles:
+        summary += f" ({', '.join(titles)})"
     if show_day:
         summary = f"{day.isoformat()}: {summary}"
     if len(summary) >= SUMMARY_LIMIT:
         summary = summary[: SUMMARY_LIMIT - 2] + "…"
-    return {
+    base = site.definitions_base.rstrip("/")
+    card: dict[str, Any] = {
         "summary": summary,
         "indicator": _INDICATOR[decision],
         "detail": _detail(result, day),
         "source": {
             "label": f"CIT protocol {result['protocol_version']} ({result['profile']})",
+            "url": site.url,
             "topic": {
-                "system": "https://cit.example/cds",
+                "system": f"{base}/CodeSystem/{TOPIC_CODE_SYSTEM}",
                 "code": "microneedling-screening",
                 "display": "Micro-needling screening",
             },
         },
-        "extension": {EXTENSION_KEY: dict(result)},
+        "extension": {EXTENSION_KEY: compact(dict(result))},
     }
+    if card["indicator"] in ("warning", "critical"):
+        card["overrideReasons"] = override_reasons(site.definitions_base)
+    return card
 
 
 def _detail(result: Mapping[str, Any], day: date) -> str:
-    lines = [f"Screening for **{day.isoformat()}**: **{result['decision']}**."]
+    lines = [f"Screening for **{day.isoformat()}**: **{Decision(result['decision']).label}**."]
     for finding in result["findings"]:
-        line = f"- **{finding['title']}** (`{finding['rule']}`): {finding['decision']}"
+        head = f"- **{finding['title']}**: {Decision(finding['decision']).label}"
         if finding.get("until"):
-            line += f" until {finding['until']}"
+            head += f" until {finding['until']}"
         elif finding.get("until_condition"):
-            line += f" ({finding['until_condition']})"
-        facts = "; ".join(fact["text"] for fact in finding["facts"])
+            head += f" ({finding['until_condition']})"
+        parts = [head]
+        facts = "; ".join(fact["text"].rstrip(".") for fact in finding["facts"])
         if facts:
-            line += f". Because: {facts}"
-        for action in finding["actions"]:
-            line += f". Action: {action}"
+            parts.append(f"Because: {facts}")
+        parts += [f"Action: {action.rstrip('.')}" for action in finding["actions"]]
         sources = ", ".join(source["citation"] for source in finding["sources"])
         if sources:
-            line += f". Sources: {sources}"
-        lines.append(line)
+            parts.append(f"Sources: {sources.rstrip('.')}")
+        lines.append(". ".join(parts) + ".")
     for item in result["unrecognised"]:
-        lines.append(f"- Clinician to review: {item['text']} ({item['reason']})")
+        lines.append(f"- Clinician to review: {item['text']} ({item['reason'].rstrip('.')})")
     return "\n".join(lines)

@@ -6,9 +6,9 @@ cloud metadata address, the clinic's internal hosts) and hand it the caller's be
 So, framework-free and with the standard library only:
 
 * only ``http``/``https`` URLs are read, and only under a base on the operator's allow-list
-  (``CDS_HOOKS_FHIR_SERVERS``), compared as normalised scheme, host, port and whole path
-  segments; no user-info, no ``.``/``..`` segments (encoded or not), no backslashes or
-  control characters. An empty allow-list reads nothing;
+  (the calling client's ``fhir_servers`` in ``CDS_HOOKS_CLIENTS``), compared as normalised
+  scheme, host, port and whole path segments; no user-info, no ``.``/``..`` segments
+  (encoded or not), no backslashes or control characters. An empty allow-list reads nothing;
 * every URL read in one call is under the ``fhirServer`` the call named, itself under an
   allowed base: redirects and ``next`` links elsewhere are refused, not followed;
 * the request carries ``Accept`` and, when the caller sent one, its
@@ -160,7 +160,7 @@ class FhirAccess:
         if base is None or base.query:
             raise FhirUnavailable(f"fhirServer {_logged(server)!r} is not an http(s) base URL")
         if not self.allowed(base):
-            raise FhirUnavailable(f"fhirServer {str(base)!r} is not in CDS_HOOKS_FHIR_SERVERS")
+            raise FhirUnavailable(f"fhirServer {str(base)!r} is not on the client's allow-list")
         return FhirSession(self, base, token)
 
 
@@ -204,6 +204,7 @@ class FhirSession:
     base: ServerUrl
     token: str | None
     clock: Callable[[], float] = time.monotonic
+    accept: str = "application/fhir+json"
     deadline: float = field(init=False)
     bytes_left: int = field(init=False)
 
@@ -281,7 +282,7 @@ class FhirSession:
         return self.deadline - self.clock()
 
     def _headers(self) -> dict[str, str]:
-        headers = {"Accept": "application/fhir+json", "Accept-Encoding": "identity"}
+        headers = {"Accept": self.accept, "Accept-Encoding": "identity"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         return headers

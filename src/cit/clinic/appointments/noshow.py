@@ -27,6 +27,7 @@ from cit.clinic.appointments.actions import (
     schedule_reminders,
     write_holds,
 )
+from cit.clinic.appointments.calendar_models import CalendarMethod
 from cit.clinic.appointments.convert import (
     hold_rows,
     request_from_json,
@@ -35,6 +36,7 @@ from cit.clinic.appointments.convert import (
     state_for_search,
 )
 from cit.clinic.appointments.errors import BookingConflict, SchedulingRefused
+from cit.clinic.appointments.invitations import on_commit_send
 from cit.clinic.appointments.models import (
     Appointment,
     AppointmentStatus,
@@ -250,6 +252,9 @@ def do_replan_after_no_show(
             )
             ids = [a.pk for a in changed]
             transaction.on_commit(lambda: schedule_reminders(ids))
+            # The patient's calendar follows: the moved sessions as updates (their SEQUENCE
+            # went up), the make-up session as a new invitation.
+            on_commit_send(ids, CalendarMethod.REQUEST)
     except IntegrityError as error:
         raise BookingConflict(
             "Not re-planned: another booking took one of these times at the same moment. "
