@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from cit.clinic.audit.models import AuditEvent
-from cit.clinic.recovery.actions import check_in_token
+from cit.clinic.recovery.links import check_in_token
 from cit.clinic.recovery.models import CheckIn, DiaryEntry
 
 ANSWERS = {"redness": "2", "swelling": "1", "pain": "3", "pain_trend": "better", "peeling": "on"}

@@ -12,7 +12,7 @@ from django.test import Client
 
 from cit.clinic.photos.actions import open_photo_file
 from cit.clinic.photos.models import Photo
-from cit.clinic.recovery.actions import check_in_token
+from cit.clinic.recovery.links import check_in_token
 from cit.clinic.recovery.models import CheckIn, DiaryEntry
 from tests.photos.conftest import consent, jpeg_bytes, photo_dir  # noqa: F401
 

@@ -13,11 +13,11 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from cit.clinic.recovery.actions import (
-    clinic_leads,
     do_acknowledge_alert,
     do_record_adverse_event,
     do_submit_check_in,
 )
+from cit.clinic.recovery.leads import clinic_leads
 from cit.clinic.recovery.models import CheckIn, RecoveryAlert
 from cit.clinic.recovery.tasks import escalate_alert, notify_treating_clinician
 from tests.recovery.conftest import answers

@@ -11,7 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from cit.clinic.photos.models import Photo
-from cit.clinic.recovery.actions import check_in_token
+from cit.clinic.recovery.links import check_in_token
 from cit.clinic.recovery.models import AdverseEvent, CheckIn, RecoveryAlert
 from tests.browser.conftest import PASSWORD
 from tests.photos.conftest import consent, jpeg_bytes, photo_dir  # noqa: F401

@@ -12,22 +12,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from cit.clinic.accounts.models import User
-from cit.clinic.accounts.roles import Role
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.charting.actions import current_values, zone_limits
 from cit.clinic.charting.models import SessionNote
 from cit.clinic.facilities.models import Clinic
 from cit.clinic.intake.models import IntakeRecord
-from cit.clinic.links import absolute_url
 from cit.clinic.patients.models import Patient
 from cit.clinic.photos.actions import current_photo_scopes, do_capture_photo, photo_views_for_zones
 from cit.clinic.photos.models import PhotoScope
@@ -39,12 +34,11 @@ from cit.clinic.recovery.models import (
     RecoveryAlert,
     Severity,
 )
+from cit.clinic.recovery.tasks import escalate_alert, notify_treating_clinician, send_check_in
 from cit.protocol.aftercare import DiaryLevel, classify_diary, diary_check_ins
 from cit.protocol.knowledge import get_knowledge
 from cit.protocol.model import DiaryEntry as CoreDiaryEntry
 from cit.protocol.model import PainTrend
-
-LINK_SALT = "cit.recovery.check-in"
 
 # The yes/no answers of the form that the core's escalation signs read.
 CORE_SIGNS = (
@@ -98,8 +92,6 @@ def schedule_check_ins(note: SessionNote) -> list[CheckIn]:
 
 
 def enqueue_check_in_messages(check_in_ids: list[int]) -> None:
-    from cit.clinic.recovery.tasks import send_check_in
-
     now = timezone.now()
     for check_in in CheckIn.objects.filter(pk__in=check_in_ids, sent_at__isnull=True):
         task = send_check_in.using(run_after=check_in.due_at) if check_in.due_at > now else None
@@ -107,46 +99,6 @@ def enqueue_check_in_messages(check_in_ids: list[int]) -> None:
 
 
 # ------------------------------------------------------------------------------ links
-
-
-class LinkRefused(Exception):
-    """A check-in link that does not open the form, with the reason for the patient."""
-
-    def __init__(self, reason: str, check_in: CheckIn | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.check_in = check_in
-
-
-def check_in_token(check_in: CheckIn) -> str:
-    return signing.TimestampSigner(salt=LINK_SALT).sign(f"{check_in.pk}.{check_in.link_nonce}")
-
-
-def check_in_url(check_in: CheckIn) -> str:
-    return absolute_url("recovery-link", check_in_token(check_in))
-
-
-def check_in_for_token(token: str) -> CheckIn:
-    """The check-in a link is for, or :class:`LinkRefused`: tampered or unknown ("invalid"),
-    older than RECOVERY_LINK_MAX_AGE_DAYS ("expired"), or already answered ("used")."""
-    max_age = datetime.timedelta(days=settings.RECOVERY_LINK_MAX_AGE_DAYS)
-    try:
-        value = signing.TimestampSigner(salt=LINK_SALT).unsign(token, max_age=max_age)
-    except signing.SignatureExpired:
-        raise LinkRefused("expired") from None
-    except signing.BadSignature:
-        raise LinkRefused("invalid") from None
-    pk, _, nonce = value.partition(".")
-    check_in = (
-        CheckIn.objects.select_related("note", "patient__clinic")
-        .filter(pk=int(pk) if pk.isdigit() else 0, link_nonce=nonce)
-        .first()
-    )
-    if check_in is None or check_in.patient.archived_at is not None:
-        raise LinkRefused("invalid")
-    if check_in.answered_at is not None:
-        raise LinkRefused("used", check_in)
-    return check_in
 
 
 # ------------------------------------------------------------------------------ answers
@@ -289,20 +241,10 @@ def _raise_alert(
 
 
 def enqueue_alert_tasks(alert_id: int) -> None:
-    from cit.clinic.recovery.tasks import escalate_alert, notify_treating_clinician
 
     alert = RecoveryAlert.objects.get(pk=alert_id)
     notify_treating_clinician.enqueue(alert_id)
     escalate_alert.using(run_after=alert.respond_by).enqueue(alert_id)
-
-
-def clinic_leads(clinic: Clinic) -> list[User]:
-    """Who an unacknowledged alert goes to: the clinic's physicians (the medical lead, who
-    may act on any clinical record); a clinic without one falls back to its clinic admins,
-    who can find cover though they may not read the answers."""
-    active = User.objects.filter(clinic=clinic, is_active=True).exclude(email="")
-    physicians = list(active.filter(role=Role.PHYSICIAN).order_by("pk"))
-    return physicians or list(active.filter(role=Role.CLINIC_ADMIN).order_by("pk"))
 
 
 # ------------------------------------------------------------------------------ clinicians

@@ -21,7 +21,8 @@ from cit.clinic.charting.handout import HANDOUT_DAYS
 from cit.clinic.jobs.actions import do_deliver_to_patient, message_id
 from cit.clinic.jobs.lease import claim, release
 from cit.clinic.links import absolute_url
-from cit.clinic.recovery.actions import check_in_url, clinic_leads
+from cit.clinic.recovery.leads import clinic_leads
+from cit.clinic.recovery.links import check_in_url
 from cit.clinic.recovery.models import CheckIn, RecoveryAlert
 from cit.protocol.aftercare import aftercare
 from cit.protocol.profiles import load_profile

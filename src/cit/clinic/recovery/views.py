@@ -22,7 +22,7 @@ from cit.clinic.audit.models import AuditAction
 from cit.clinic.charting.handout import deepest_depth
 from cit.clinic.feedback import form_status
 from cit.clinic.patients.models import Patient
-from cit.clinic.recovery import actions
+from cit.clinic.recovery import actions, links
 from cit.clinic.recovery.forms import YES_NO, AcknowledgeForm, AdverseEventForm, CheckInForm
 from cit.clinic.recovery.models import CheckIn, DiaryEntry, RecoveryAlert
 from cit.protocol.aftercare import DiaryLevel, aftercare, expected_course
@@ -52,8 +52,8 @@ REFUSAL_STATUS = {"used": 410, "expired": 410, "invalid": 404}
 def check_in_by_link(request: HttpRequest, token: str) -> HttpResponse:
     """The check-in form from a message: no log-in, only this check-in, only once."""
     try:
-        check_in = actions.check_in_for_token(token)
-    except actions.LinkRefused as refused:
+        check_in = links.check_in_for_token(token)
+    except links.LinkRefused as refused:
         title, text = REFUSALS[refused.reason]
         record_event(
             request,
