@@ -21,8 +21,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from ninja.throttling import SimpleRateThrottle
 
-from cit.api.errors import error_body
 from cit.clinic.accounts.lockout import client_ip
+from cit.lib.api_errors import error_body
 
 
 class ClientThrottle(SimpleRateThrottle):

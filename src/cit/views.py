@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
-from cit.api.errors import error_body
+from cit.lib.api_errors import error_body
 
 # The database cannot be reached (down, restarting, out of connections): not a bug of the
 # request, and it will pass. Answered 503 with Retry-After instead of 500.

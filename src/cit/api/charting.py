@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from cit.api.bounds import Day
-from cit.api.errors import ErrorOut, error_body
+from cit.api.errors import ErrorOut
 from cit.clinic.access import patient_for_request, require_capability, staff_clinic
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.audit.actions import record_event
@@ -27,6 +27,7 @@ from cit.clinic.charting.models import ConsentForm, ConsentSignature, SessionNot
 from cit.clinic.facilities.models import Device
 from cit.clinic.intake.actions import effective_screening
 from cit.clinic.inventory.models import Lot
+from cit.lib.api_errors import error_body
 
 router = Router(tags=["charting"])
 

@@ -16,6 +16,8 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from cit.lib.api_errors import error_body
+
 logger = logging.getLogger(__name__)
 
 
@@ -33,10 +35,6 @@ def _field_path(loc: Any) -> str:
     # Ninja prefixes locations with where they came from ("body", "query", "path").
     parts = [str(part) for part in loc if part not in ("payload",)]
     return ".".join(parts)
-
-
-def error_body(detail: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
-    return {"detail": detail, "errors": errors or []}
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

@@ -15,13 +15,14 @@ from ninja import Body, Router, Schema, Status
 from ninja.errors import HttpError
 
 from cit.api.bounds import Day
-from cit.api.errors import ErrorOut, error_body
+from cit.api.errors import ErrorOut
 from cit.clinic.access import require_capability, staff_clinic
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.plans.models import clinic_prices
 from cit.interop.intake_input import IntakeInput, IntakeInputError, read_intake
+from cit.lib.api_errors import error_body
 from cit.protocol.intake_json import intake_json_schema
 from cit.protocol.planning import PlanningError, PlanRefused, plan
 from cit.protocol.profiles import Profile, UnknownProfileError, load_profile

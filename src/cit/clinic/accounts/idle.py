@@ -19,7 +19,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from cit.api.errors import error_body
+from cit.lib.api_errors import error_body
 
 LAST_SEEN = "cit_last_seen"
 SHARED_DEVICE = "cit_shared_device"

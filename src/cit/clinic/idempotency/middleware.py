@@ -39,10 +39,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import render
 from django.utils import timezone
 
-from cit.api.errors import error_body
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.idempotency.models import IdempotentRequest
+from cit.lib.api_errors import error_body
 
 HEADER = "Idempotency-Key"
 METHODS = frozenset({"POST", "PATCH"})
