@@ -197,9 +197,10 @@ def _goal_counts(
 def check_session_dates(dates: list[date], window: IntervalWeeks) -> list[FieldError]:
     """Gaps between consecutive sessions that leave the series' interval window."""
     errors = []
+    allowed = window.window()
     for number in range(1, len(dates)):
         gap_days = (dates[number] - dates[number - 1]).days
-        if not window.min * 7 <= gap_days <= window.max * 7:
+        if not allowed.allows(gap_days):
             errors.append(
                 FieldError(
                     f"sessions[{number}]",
