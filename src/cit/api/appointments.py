@@ -239,7 +239,7 @@ def propose(
     _staff(request, Capability.SCHEDULE_EDIT)
     patient = patient_for_request(request, patient_id, Capability.SCHEDULE_EDIT, None)
     plan = get_object_or_404(TreatmentPlanRecord, pk=plan_id, patient=patient)
-    if not 0 <= series_index < len(plan.accepted.get("series", [])):
+    if not 0 <= series_index < len(plan.accepted_plan.series):
         raise HttpError(404, "The plan has no such series.")
     try:
         preferences = PatientPreferences(

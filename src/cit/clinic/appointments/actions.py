@@ -291,7 +291,7 @@ def read_proposal(token: str, clinic: Clinic) -> ChosenProposal:
     )
     if plan is None:
         raise SchedulingRefused("The plan of this proposal is not in your clinic.")
-    if not 0 <= int(data["series_index"]) < len(plan.accepted.get("series", [])):
+    if not 0 <= int(data["series_index"]) < len(plan.accepted_plan.series):
         raise SchedulingRefused("The plan of this proposal has no such series; propose again.")
     return ChosenProposal(
         plan.patient,

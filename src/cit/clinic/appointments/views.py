@@ -67,6 +67,7 @@ from cit.clinic.facilities.models import Clinic, ClosureDay, OpeningHours, Room
 from cit.clinic.feedback import form_status
 from cit.clinic.patients.models import Patient
 from cit.clinic.plans.models import TreatmentPlanRecord
+from cit.protocol.stored import Series
 from cit.scheduling import PatientPreferences, TimeWindow
 from cit.scheduling.closures import closure_on
 from cit.scheduling.daygrid import Availability, availability
@@ -106,7 +107,7 @@ def _appointment_for(
 class SeriesRow:
     plan: TreatmentPlanRecord
     index: int
-    accepted: dict[str, Any]
+    accepted: Series
     booking: SeriesBooking | None = None
     appointments: list[Appointment] = field(default_factory=list)
 
@@ -124,7 +125,7 @@ def patient_bookings(request: HttpRequest, patient_id: int) -> HttpResponse:
                 plan=plan, kind="treatment", status=SeriesStatus.BOOKED
             )
         }
-        for index, accepted in enumerate(plan.accepted.get("series", [])):
+        for index, accepted in enumerate(plan.accepted_plan.series):
             booking = bookings.get(index)
             rows.append(
                 SeriesRow(
@@ -181,7 +182,7 @@ def propose_page(
     clinic = _staff_only(request)
     patient = patient_for_request(request, patient_id, Capability.SCHEDULE_EDIT, None)
     plan = get_object_or_404(TreatmentPlanRecord, pk=plan_id, patient=patient)
-    if series_index >= len(plan.accepted.get("series", [])):
+    if series_index >= len(plan.accepted_plan.series):
         raise Http404("The plan has no such series.")
     now = timezone.now()
     form = ProposeForm(request.GET or None, clinic=clinic)
@@ -189,7 +190,7 @@ def propose_page(
         "patient": patient,
         "plan": plan,
         "series_index": series_index,
-        "series": plan.accepted["series"][series_index],
+        "series": plan.accepted_plan.series[series_index],
         "form": form,
         "default_start": default_earliest_start(plan, series_index, clinic.today(now)),
         "zone": clinic.timezone,
@@ -779,7 +780,7 @@ def book_slot(request: HttpRequest) -> HttpResponse:
             plan = plans.get(patient.pk)
             series = []
             if plan is not None:
-                for index, accepted in enumerate(plan.accepted.get("series", [])):
+                for index, accepted in enumerate(plan.accepted_plan.series):
                     if (plan.pk, index) in booked:
                         continue
                     url = reverse("propose-series", args=[patient.pk, plan.pk, index])

@@ -29,6 +29,7 @@ from cit.protocol.overrides import PHYSICIAN, decision_after_overrides, override
 from cit.protocol.profiles import load_profile
 from cit.protocol.screening import screen
 from cit.protocol.serialise import intake_to_dict, screening_to_dict
+from cit.protocol.stored import StoredScreening
 
 
 @transaction.atomic
@@ -78,7 +79,7 @@ def _store_screening(
         screened_for=on,
         decision=result.decision.value,
         until=result.until,
-        result=screening_to_dict(result),
+        result=StoredScreening.from_dict(screening_to_dict(result)).to_dict(),
         protocol_version=result.protocol_version,
         profile=result.profile,
         created_by=actor,
@@ -121,10 +122,10 @@ def do_override_finding(
     if not has_capability(actor, Capability.SCREENING_OVERRIDE):
         raise ValidationError("Only a licensed clinician may override a screening finding.")
     locked = ScreeningRecord.objects.select_for_update().get(pk=screening.pk)
-    finding = next((f for f in locked.result["findings"] if f["rule"] == rule), None)
+    finding = locked.stored.finding(rule)
     if finding is None:
         raise ValidationError({"rule": [f"This screening has no finding '{rule}'."]})
-    if override_needs(finding["decision"]) == PHYSICIAN and actor.role != Role.PHYSICIAN:
+    if override_needs(finding.decision) == PHYSICIAN and actor.role != Role.PHYSICIAN:
         raise ValidationError(
             "A do-not-treat finding can only be lifted by a physician's recorded override."
         )
@@ -143,7 +144,7 @@ def do_override_finding(
         actor=actor,
         patient=locked.patient,
         obj=override,
-        detail={"rule": rule, "finding_decision": finding["decision"]},
+        detail={"rule": rule, "finding_decision": finding.decision.value},
     )
     return override
 
@@ -159,9 +160,9 @@ def _overrides_by_basis(
     the latest lapsed one is returned so pages can say so. ``as_of`` leaves out overrides
     recorded later (a session note shows what stood when the session started).
     """
-    findings = {finding["rule"]: finding for finding in screening.result["findings"]}
+    findings = {finding.rule: finding for finding in screening.stored.findings}
     intake = screening.intake.data
-    basis_now = {rule: finding_basis(f, intake) for rule, f in findings.items()}
+    basis_now = {rule: finding_basis(f.to_dict(), intake) for rule, f in findings.items()}
     standing: dict[str, ScreeningOverride] = {}
     lapsed: dict[str, ScreeningOverride] = {}
     overrides = ScreeningOverride.objects.filter(
@@ -174,12 +175,10 @@ def _overrides_by_basis(
     for override in overrides.select_related("overridden_by", "screening__intake").order_by(
         "at", "id"
     ):
-        judged = next(
-            (f for f in override.screening.result["findings"] if f["rule"] == override.rule),
-            None,
-        )
+        judged = override.screening.stored.finding(override.rule)
         if judged is not None and (
-            finding_basis(judged, override.screening.intake.data) == basis_now[override.rule]
+            finding_basis(judged.to_dict(), override.screening.intake.data)
+            == basis_now[override.rule]
         ):
             standing[override.rule] = override
             lapsed.pop(override.rule, None)
@@ -195,7 +194,7 @@ def standing_overrides(screening: ScreeningRecord) -> dict[str, ScreeningOverrid
 
 def effective_decision(screening: ScreeningRecord) -> Decision:
     """The screening's decision once standing overrides lift their findings."""
-    return decision_after_overrides(screening.result["findings"], standing_overrides(screening))
+    return decision_after_overrides(screening.stored.findings, standing_overrides(screening))
 
 
 @dataclass(frozen=True)
@@ -225,16 +224,16 @@ def effective_screening(
     standing, lapsed = _overrides_by_basis(screening, as_of)
     findings = [
         {
-            **finding,
-            "override": standing.get(finding["rule"]),
-            "lapsed": lapsed.get(finding["rule"]) if finding["rule"] not in standing else None,
-            "needs": override_needs(finding["decision"]),
+            **finding.to_dict(),
+            "override": standing.get(finding.rule),
+            "lapsed": lapsed.get(finding.rule) if finding.rule not in standing else None,
+            "needs": override_needs(finding.decision),
         }
-        for finding in screening.result["findings"]
+        for finding in screening.stored.findings
     ]
     return EffectiveScreening(
         record=screening,
-        decision=decision_after_overrides(screening.result["findings"], standing),
+        decision=decision_after_overrides(screening.stored.findings, standing),
         engine_decision=Decision(screening.decision),
         findings=findings,
         overrides=standing,

@@ -99,8 +99,8 @@ def screening(request: HttpRequest, patient_id: int) -> HttpResponse:
             findings=effective.findings,
             effective_decision=effective.decision.value,
             changes=screening_changes(
-                previous.result if previous else None,
-                latest.result,
+                previous.stored if previous else None,
+                latest.stored,
                 previous.intake.data if previous else None,
                 latest.intake.data,
             ),

@@ -142,8 +142,8 @@ def patient_schedule(patient: Patient, today: datetime.date) -> PlanSchedule:
     for session in sessions:
         dates.setdefault(session.series_index, []).append(session.planned_on)
     series = [
-        SeriesDates(tuple(one.get("indications", ())), tuple(dates.get(index, ())))
-        for index, one in enumerate(plan.accepted.get("series", []))
+        SeriesDates(one.indications, tuple(dates.get(index, ())))
+        for index, one in enumerate(plan.accepted_plan.series)
     ]
     schedule = outcome_schedule(series, sex=patient.sex or None)
     ratings = OutcomeRating.objects.filter(patient=patient, instrument__isnull=True).values_list(

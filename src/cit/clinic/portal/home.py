@@ -52,7 +52,7 @@ def found_rules(patient: Patient) -> list[str]:
     screening = ScreeningRecord.objects.filter(patient=patient).first()
     if screening is None:
         return []
-    return [finding["rule"] for finding in screening.result.get("findings", [])]
+    return screening.stored.rules
 
 
 def todays_aftercare(patient: Patient, today: datetime.date) -> TodaysAftercare | None:
