@@ -9,8 +9,8 @@ and the clinic's protocol profile, never from this module.
 Consent validity (the rule a session start applies): the patient must have signed the
 version of the clinic's consent form for the session's procedure that is in effect on the
 session day (the highest version whose ``effective_on`` is on or before it), on or before
-that day and within the last :data:`CONSENT_VALID_DAYS` days. Publishing a new version
-therefore asks every patient to sign again from its effective date.
+that day and within the last :data:`cit.protocol.consent.CONSENT_VALID_DAYS` days.
+Publishing a new version therefore asks every patient to sign again from its effective date.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import base64
 import binascii
 import datetime
 import struct
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -51,13 +50,14 @@ from cit.clinic.intake.actions import do_rescreen, effective_screening
 from cit.clinic.inventory.actions import do_use_lot
 from cit.clinic.inventory.models import Lot, ProductKind
 from cit.clinic.patients.models import Patient
-from cit.protocol.aftercare import aftercare
-from cit.protocol.knowledge import get_knowledge
+from cit.protocol import depth as depth_rules
+from cit.protocol.aftercare import AFTERCARE_DAYS, aftercare
+from cit.protocol.consent import CONSENT_VALID_DAYS
+from cit.protocol.depth import NEEDLE_DEPTH_CAP_MM, ZoneLimits
 from cit.protocol.model import Decision
 from cit.protocol.profiles import Settings, load_profile
 from cit.protocol.serialise import aftercare_to_dict
 
-CONSENT_VALID_DAYS = 365
 # A drawn signature is a small PNG; anything bigger is not a signature pad image.
 SIGNATURE_MAX_BYTES = 200_000
 SIGNATURE_MAX_SIDE = 2000
@@ -65,7 +65,6 @@ PNG_PREFIX = "data:image/png;base64,"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 TREATABLE = {Decision.TREAT.value, Decision.TREAT_WITH_PRECAUTIONS.value}
 NEEDLING_DEVICE_KINDS = {DeviceKind.PEN, DeviceKind.ROLLER}
-AFTERCARE_DAYS = 8  # the handout covers the session day and the week after
 
 
 class ChartingConflict(ValidationError):
@@ -382,38 +381,13 @@ def do_update_session(
 # ------------------------------------------------------------------------------ depth rules
 
 
-@dataclass(frozen=True)
-class ZoneLimits:
-    """What the knowledge base and profile say about a zone, for the page and the checks."""
-
-    id: str
-    title: str
-    block: str
-    min_mm: Decimal
-    max_mm: Decimal
-
-
-def _mm(value: float) -> Decimal:
-    return Decimal(str(value)).quantize(Decimal("0.01"))
-
-
 def zone_limits(clinic: Clinic) -> dict[str, ZoneLimits]:
     """The zones, in knowledge-base order, with the clinic profile's depth ranges."""
-    depths = load_profile(clinic.protocol_profile).settings.zone_depth_mm
-    return {
-        zone.id: ZoneLimits(
-            zone.id,
-            zone.title,
-            zone.block,
-            _mm(depths.get(zone.id, zone.depth_mm)[0]),
-            _mm(depths.get(zone.id, zone.depth_mm)[1]),
-        )
-        for zone in get_knowledge().zones.values()
-    }
+    return depth_rules.zone_limits(load_profile(clinic.protocol_profile))
 
 
 def skin_breaking_threshold(clinic: Clinic) -> Decimal:
-    return _mm(load_profile(clinic.protocol_profile).settings.skin_breaking_depth_mm)
+    return depth_rules.skin_breaking_threshold(load_profile(clinic.protocol_profile))
 
 
 def may_break_skin(user: Any, day: datetime.date) -> bool:
@@ -422,27 +396,16 @@ def may_break_skin(user: Any, day: datetime.date) -> bool:
 
 
 def depth_refusals(*, user: Any, note: SessionNote, zone: str, depth_mm: Decimal) -> list[str]:
-    """Why ``user`` may not needle ``zone`` at ``depth_mm`` in this session (empty: allowed)."""
-    clinic = note.patient.clinic
-    limits = zone_limits(clinic).get(zone)
-    if limits is None:
-        return [f"'{zone}' is not a treatment zone."]
-    reasons = []
-    if depth_mm > limits.max_mm:
-        reasons.append(
-            f"{depth_mm} mm is deeper than the {limits.title.lower()} maximum of "
-            f"{limits.max_mm} mm (knowledge base, profile {clinic.protocol_profile})."
-        )
-    device_max = note.device.max_depth_mm
-    if device_max is not None and depth_mm > device_max:
-        reasons.append(f"{depth_mm} mm is deeper than {note.device} reaches ({device_max} mm).")
-    threshold = skin_breaking_threshold(clinic)
-    if depth_mm > threshold and not may_break_skin(user, note.session_date):
-        reasons.append(
-            f"{depth_mm} mm breaks the skin (deeper than {threshold} mm): only a licensed "
-            "medical professional with a licence valid on the session day may needle it."
-        )
-    return reasons
+    """Why ``user`` may not needle ``zone`` at ``depth_mm`` in this session (empty: allowed);
+    the rules are :func:`cit.protocol.depth.depth_refusals`."""
+    return depth_rules.depth_refusals(
+        depth_mm,
+        zone=zone,
+        profile=load_profile(note.patient.clinic.protocol_profile),
+        device=str(note.device),
+        device_max_mm=note.device.max_depth_mm,
+        may_break_skin=lambda: may_break_skin(user, note.session_date),
+    )
 
 
 def _parse_depth(value: Any) -> Decimal:
@@ -450,8 +413,10 @@ def _parse_depth(value: Any) -> Decimal:
         depth = Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
         raise _refuse("depth_mm", "Enter the depth in millimetres, e.g. 0.5.") from None
-    if not depth.is_finite() or depth <= 0 or depth > Decimal("3.0"):
-        raise _refuse("depth_mm", "Depth must be more than 0 and at most 3.0 mm.")
+    if not depth.is_finite() or depth <= 0 or depth > NEEDLE_DEPTH_CAP_MM:
+        raise _refuse(
+            "depth_mm", f"Depth must be more than 0 and at most {NEEDLE_DEPTH_CAP_MM} mm."
+        )
     return depth
 
 

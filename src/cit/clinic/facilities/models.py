@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from cit.clinic.archive import ArchivableModel
+from cit.protocol.depth import NEEDLE_DEPTH_CAP_MM
 
 
 def validate_timezone(value: str) -> None:
@@ -168,7 +169,7 @@ class Device(ArchivableModel):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("3.0"))],
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(NEEDLE_DEPTH_CAP_MM)],
         help_text="Deepest setting of a needling device; empty for a centrifuge.",
     )
 
