@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cit.clinic.access import capability_required, patient_for_request, staff_clinic
+from cit.clinic.access import capability_required, patient_for_request, signed_in_user, staff_clinic
 from cit.clinic.accounts.models import Provider
 from cit.clinic.accounts.permissions import Capability, has_capability
 from cit.clinic.appointments.actions import (
@@ -207,7 +207,7 @@ def propose_page(
             now=now,
             earliest_start=cleaned.get("earliest_start"),
             preferences=_preferences(form) if form.is_bound else None,
-            actor=request.user,
+            actor=signed_in_user(request),
             request=request,
         )
         providers = {
@@ -247,7 +247,9 @@ def book_proposal(request: HttpRequest) -> HttpResponse:
     if not back.startswith("/") or back.startswith("//"):
         back = "/"
     try:
-        series = do_book_proposal(actor=request.user, token=token, clinic=clinic, request=request)
+        series = do_book_proposal(
+            actor=signed_in_user(request), token=token, clinic=clinic, request=request
+        )
     except SchedulingRefused as error:
         return _refused(request, error, back)
     count = series.appointments.count()
@@ -313,7 +315,7 @@ def move_page(request: HttpRequest, appointment_id: int) -> HttpResponse:
         if request.POST.get("confirm"):
             try:
                 result = do_move_session(
-                    actor=request.user,
+                    actor=signed_in_user(request),
                     appointment=appointment,
                     new_start=new_start,
                     provider_id=provider_id,
@@ -329,7 +331,7 @@ def move_page(request: HttpRequest, appointment_id: int) -> HttpResponse:
             return redirect("patient-bookings", patient_id=appointment.patient_id)
         try:
             preview = do_preview_move(
-                actor=request.user,
+                actor=signed_in_user(request),
                 appointment=appointment,
                 new_start=new_start,
                 provider_id=provider_id,
@@ -357,7 +359,7 @@ def cancel_page(request: HttpRequest, appointment_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             do_cancel_session(
-                actor=request.user,
+                actor=signed_in_user(request),
                 appointment=appointment,
                 reason=form.cleaned_data["reason"],
                 request=request,
@@ -410,7 +412,7 @@ def change_status(request: HttpRequest, appointment_id: int) -> HttpResponse:
         return _refused(request, SchedulingRefused("Choose check-in or no-show."), back)
     action, done = chosen
     try:
-        changed = action(actor=request.user, appointment=appointment, request=request)
+        changed = action(actor=signed_in_user(request), appointment=appointment, request=request)
     except SchedulingRefused as error:
         return _refused(request, error, back)
     messages.success(request, done.format(name=changed.patient.full_name))
@@ -446,7 +448,7 @@ def replan_no_show(request: HttpRequest, appointment_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             changed = do_replan_after_no_show(
-                actor=request.user,
+                actor=signed_in_user(request),
                 token=request.POST.get("token", ""),
                 clinic=clinic,
                 request=request,
@@ -460,7 +462,7 @@ def replan_no_show(request: HttpRequest, appointment_id: int) -> HttpResponse:
         return redirect("patient-bookings", patient_id=appointment.patient_id)
     try:
         proposals = propose_after_no_show(
-            actor=request.user, appointment=appointment, request=request
+            actor=signed_in_user(request), appointment=appointment, request=request
         )
     except SchedulingRefused as error:
         return _refused(request, error, back)
@@ -848,7 +850,7 @@ def absences_page(request: HttpRequest) -> HttpResponse:
         provider = get_object_or_404(Provider, pk=int(form.cleaned_data["provider"]), clinic=clinic)
         try:
             absence = do_record_absence(
-                actor=request.user,
+                actor=signed_in_user(request),
                 provider=provider,
                 start=form.cleaned_data["starts"],
                 end=form.cleaned_data["ends"],
@@ -898,13 +900,16 @@ def closures_page(request: HttpRequest) -> HttpResponse:
             if not remove.isdigit():
                 return _refused(request, SchedulingRefused("Choose a closure day."), request.path)
             closure = get_object_or_404(ClosureDay.objects.active(), pk=int(remove), clinic=clinic)
-            do_remove_closure_day(actor=request.user, closure=closure, request=request)
+            do_remove_closure_day(actor=signed_in_user(request), closure=closure, request=request)
             messages.success(request, f"{closure} removed: the clinic is open that day.")
             return redirect("closures")
         if form.is_valid():
             try:
                 closure = do_add_closure_day(
-                    actor=request.user, clinic=clinic, request=request, **form.cleaned_data
+                    actor=signed_in_user(request),
+                    clinic=clinic,
+                    request=request,
+                    **form.cleaned_data,
                 )
             except ValidationError as error:
                 found = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}

@@ -28,7 +28,7 @@ from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
 
-from cit.clinic.accounts.models import Provider
+from cit.clinic.accounts.models import Provider, User
 from cit.clinic.accounts.permissions import Capability, has_capability
 from cit.clinic.appointments.visits import complete_visit_for_note, start_visit_for_note
 from cit.clinic.audit.actions import record_event
@@ -115,7 +115,7 @@ def valid_consent(patient: Patient, procedure: str, on: datetime.date) -> Consen
 @transaction.atomic
 def do_publish_consent_form(
     *,
-    actor: Any,
+    actor: User,
     clinic: Clinic,
     procedure: str,
     title: str,
@@ -178,7 +178,7 @@ def _normalised(name: str) -> str:
 @transaction.atomic
 def do_sign_consent(
     *,
-    actor: Any,
+    actor: User,
     patient: Patient,
     form: ConsentForm,
     method: str,
@@ -265,7 +265,7 @@ def _check_numbing(applied: datetime.time | None, removed: datetime.time | None)
 @transaction.atomic
 def do_start_session(
     *,
-    actor: Any,
+    actor: User,
     patient: Patient,
     session_date: datetime.date,
     device: Device,
@@ -353,7 +353,7 @@ EDITABLE_DRAFT_FIELDS = (
 @transaction.atomic
 def do_update_session(
     *,
-    actor: Any,
+    actor: User,
     note: SessionNote,
     changes: dict[str, Any],
     request: HttpRequest | None = None,
@@ -390,12 +390,12 @@ def skin_breaking_threshold(clinic: Clinic) -> Decimal:
     return depth_rules.skin_breaking_threshold(load_profile(clinic.protocol_profile))
 
 
-def may_break_skin(user: Any, day: datetime.date) -> bool:
+def may_break_skin(user: User, day: datetime.date) -> bool:
     provider = Provider.objects.active().filter(user=user).select_related("user").first()
     return provider is not None and provider.may_break_skin_on(day)
 
 
-def depth_refusals(*, user: Any, note: SessionNote, zone: str, depth_mm: Decimal) -> list[str]:
+def depth_refusals(*, user: User, note: SessionNote, zone: str, depth_mm: Decimal) -> list[str]:
     """Why ``user`` may not needle ``zone`` at ``depth_mm`` in this session (empty: allowed);
     the rules are :func:`cit.protocol.depth.depth_refusals`."""
     return depth_rules.depth_refusals(
@@ -423,7 +423,7 @@ def _parse_depth(value: Any) -> Decimal:
 @transaction.atomic
 def do_chart_zone(
     *,
-    actor: Any,
+    actor: User,
     note: SessionNote,
     zone: str,
     depth_mm: Any,
@@ -475,7 +475,7 @@ _PURPOSE_KINDS = {
 @transaction.atomic
 def do_record_product(
     *,
-    actor: Any,
+    actor: User,
     note: SessionNote,
     lot: Lot,
     purpose: str,
@@ -509,7 +509,7 @@ def do_record_product(
     return SessionProduct.objects.create(note=locked, purpose=purpose, lot_use=use)
 
 
-def sign_refusals(note: SessionNote, user: Any) -> list[str]:
+def sign_refusals(note: SessionNote, user: User) -> list[str]:
     """What still stops ``user`` from signing the note (empty: it may be signed)."""
     reasons = []
     zones = list(note.zones.all())
@@ -534,7 +534,7 @@ def sign_refusals(note: SessionNote, user: Any) -> list[str]:
 
 @transaction.atomic
 def do_sign_note(
-    *, actor: Any, note: SessionNote, request: HttpRequest | None = None
+    *, actor: User, note: SessionNote, request: HttpRequest | None = None
 ) -> SessionNote:
     """Sign the note: from now on it changes only through amendments."""
     locked = _locked_draft(note)
@@ -610,7 +610,7 @@ def current_values(note: SessionNote) -> dict[str, str]:
     return values
 
 
-def _normalise_amendment(actor: Any, note: SessionNote, target: str, new_value: str) -> str:
+def _normalise_amendment(actor: User, note: SessionNote, target: str, new_value: str) -> str:
     """Validate the new value as the charting actions would; return it as shown."""
     new_value = new_value.strip()
     if target.startswith("zone:"):
@@ -648,7 +648,7 @@ def _normalise_amendment(actor: Any, note: SessionNote, target: str, new_value: 
 @transaction.atomic
 def do_amend_note(
     *,
-    actor: Any,
+    actor: User,
     note: SessionNote,
     target: str,
     new_value: str,

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
 
+from cit.clinic.accounts.models import User
 from cit.clinic.accounts.permissions import Capability, has_capability
 from cit.clinic.accounts.roles import Role
 from cit.clinic.audit.actions import record_event
@@ -35,7 +36,7 @@ from cit.protocol.stored import StoredScreening
 @transaction.atomic
 def do_record_intake(
     *,
-    actor: Any,
+    actor: User | None,
     patient: Patient,
     data: Any,
     source: IntakeSource,
@@ -65,7 +66,7 @@ def do_record_intake(
 
 
 def _store_screening(
-    actor: Any,
+    actor: User | None,
     patient: Patient,
     record: IntakeRecord,
     on: datetime.date,
@@ -90,7 +91,7 @@ def _store_screening(
 
 @transaction.atomic
 def do_rescreen(
-    *, actor: Any, patient: Patient, on: datetime.date, request: HttpRequest | None = None
+    *, actor: User, patient: Patient, on: datetime.date, request: HttpRequest | None = None
 ) -> ScreeningRecord:
     """Screen the patient's latest intake again for ``on`` (e.g. before each session)."""
     record = IntakeRecord.objects.filter(patient=patient).order_by("-version").first()
@@ -105,7 +106,7 @@ MIN_REASON_LENGTH = 10
 @transaction.atomic
 def do_override_finding(
     *,
-    actor: Any,
+    actor: User,
     screening: ScreeningRecord,
     rule: str,
     reason: str,

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from cit.clinic.accounts.models import User
 from cit.clinic.accounts.permissions import is_related_to_patient
 from cit.clinic.accounts.roles import CLINICAL_ROLES, Role
 from cit.clinic.audit.actions import record_event
@@ -61,7 +62,7 @@ def may_rate(user: Any, patient: Patient, scale: Scale) -> bool:
 @transaction.atomic
 def do_record_rating(
     *,
-    actor: Any,
+    actor: User,
     patient: Patient,
     values: Mapping[str, object],
     rated_on: datetime.date,
@@ -174,7 +175,7 @@ def identified_later(pair: BlindedPairRating) -> bool | None:
 @transaction.atomic
 def do_assign_blinded_pair(
     *,
-    actor: Any,
+    actor: User,
     patient: Patient,
     earlier_ref: str,
     later_ref: str,
@@ -213,7 +214,7 @@ def do_assign_blinded_pair(
 @transaction.atomic
 def do_rate_blinded_pair(
     *,
-    actor: Any,
+    actor: User,
     pair: BlindedPairRating,
     gais: int,
     judged_later: str,

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 
+from cit.clinic.accounts.models import User
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.intake.actions import standing_overrides
@@ -52,7 +53,7 @@ def propose_plan(patient: Patient, on: datetime.date) -> tuple[IntakeRecord, dic
 @transaction.atomic
 def do_accept_plan(
     *,
-    actor: Any,
+    actor: User,
     patient: Patient,
     intake: IntakeRecord,
     proposal: dict[str, Any],
@@ -99,7 +100,7 @@ def do_accept_plan(
 @transaction.atomic
 def do_redate_session(
     *,
-    actor: Any,
+    actor: User,
     session: PlannedSession,
     planned_on: datetime.date,
     today: datetime.date,

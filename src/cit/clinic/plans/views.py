@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cit.clinic.access import patient_for_request
+from cit.clinic.access import patient_for_request, signed_in_user
 from cit.clinic.accounts.permissions import Capability, can_access_patient
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.bounds import post_day, query_day
@@ -131,7 +131,7 @@ def plan_page(request: HttpRequest, patient_id: int) -> HttpResponse:
         else:
             try:
                 do_accept_plan(
-                    actor=request.user,
+                    actor=signed_in_user(request),
                     patient=patient,
                     intake=intake,
                     proposal=proposal,
@@ -197,7 +197,7 @@ def redate_session(request: HttpRequest, session_id: int) -> HttpResponse:
             datetime.date.fromisoformat(request.POST.get("planned_on", "")), today
         )
         do_redate_session(
-            actor=request.user,
+            actor=signed_in_user(request),
             session=session,
             planned_on=day,
             today=today,

@@ -232,9 +232,14 @@ def do_submit_check_in(
         )
         locked.answered_at = now
         locked.save(update_fields=["answered_at"])
-        if photo is not None and may_send_photo(locked.patient):
+        # may_send_photo: the patient has a portal account, which owns the photo.
+        if (
+            photo is not None
+            and may_send_photo(locked.patient)
+            and (owner := locked.patient.portal_user) is not None
+        ):
             do_capture_photo(
-                actor=locked.patient.portal_user,
+                actor=owner,
                 patient=locked.patient,
                 view=check_in_photo_view(locked),
                 taken_on=locked.patient.clinic.today(now),
@@ -310,7 +315,7 @@ def clinic_leads(clinic: Clinic) -> list[User]:
 
 def do_acknowledge_alert(
     *,
-    actor: Any,
+    actor: User,
     alert: RecoveryAlert,
     action_taken: str,
     request: HttpRequest | None = None,
@@ -345,7 +350,7 @@ def adverse_event_labels() -> dict[str, str]:
 
 def do_record_adverse_event(
     *,
-    actor: Any,
+    actor: User,
     note: SessionNote,
     event_type: str,
     severity: str,
