@@ -20,6 +20,7 @@ from cit.protocol.serialise import plan_to_dict, screening_to_dict
 from cit.protocol.stored import (
     SCHEMA_VERSION,
     AcceptedPlan,
+    IntervalWeeks,
     Series,
     StoredDataError,
     StoredScreening,
@@ -72,15 +73,16 @@ def test_every_demo_screening_reads_back_unchanged() -> None:
 def test_a_stored_series_is_read_into_types() -> None:
     row = _accepted(Intake(birth_date=date(1985, 6, 1), goals=(Goal("acne_scars", ("cheeks",)),)))
     series = AcceptedPlan.from_dict(row).series[0]
-    # CLINICAL.md section 3: acne scars, 4-6 weeks apart, target 6, proposed 4 sessions
-    # (the first on the planning day).
-    assert series.interval_weeks.min == 4 and series.interval_weeks.max == 6
+    # CLINICAL.md section 3: atrophic acne scars, 4 / 4 / 6 weeks apart; the first
+    # session on the planning day.
+    assert series.interval_weeks == IntervalWeeks(min=4, target=4, max=6)
     assert series.session_dates[0] == ON
     assert len(series.session_dates) == series.sessions
     assert series.zones[0].key == "acne_scars:cheeks"
     assert series.zones[0].planned_depth_mm == series.zones[0].depth_mm[1]
-    window = series.interval_weeks.window()
-    assert (window.min_days, window.max_days) == (28, 42)
+    assert series.interval_weeks.in_days() == (28, 28, 42)
+    assert series.interval_weeks.allows(28) and series.interval_weeks.allows(42)
+    assert not series.interval_weeks.allows(27) and not series.interval_weeks.allows(43)
 
 
 # ----------------------------------------------------------------------- rows of every age

@@ -197,10 +197,9 @@ def _goal_counts(
 def check_session_dates(dates: list[date], window: IntervalWeeks) -> list[FieldError]:
     """Gaps between consecutive sessions that leave the series' interval window."""
     errors = []
-    allowed = window.window()
     for number in range(1, len(dates)):
         gap_days = (dates[number] - dates[number - 1]).days
-        if not allowed.allows(gap_days):
+        if not window.allows(gap_days):
             errors.append(
                 FieldError(
                     f"sessions[{number}]",

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
+from cit.protocol.dates import within_window
 from cit.protocol.model import Decision
-from cit.scheduling.types import IntervalWindow
 
 SCHEMA_VERSION = 1
 _T = TypeVar("_T")
@@ -93,9 +93,13 @@ class IntervalWeeks:
     def to_dict(self) -> Json:
         return {"min": self.min, "target": self.target, "max": self.max}
 
-    def window(self) -> IntervalWindow:
-        """The same window in days, as scheduling and every gap check use it."""
-        return IntervalWindow(self.min * 7, self.target * 7, self.max * 7)
+    def in_days(self) -> tuple[int, int, int]:
+        """(min, target, max) in days, as scheduling counts them."""
+        return self.min * 7, self.target * 7, self.max * 7
+
+    def allows(self, gap_days: int) -> bool:
+        """Whether sessions ``gap_days`` apart keep the window."""
+        return within_window(gap_days, self.min * 7, self.max * 7)
 
 
 @dataclass(frozen=True, slots=True)

@@ -237,7 +237,7 @@ def series_request(
     return SeriesRequest(
         patient_id=str(plan.patient_id),
         sessions=sessions or series.sessions,
-        interval=series.interval_weeks.window(),
+        interval=IntervalWindow(*series.interval_weeks.in_days()),
         visit_minutes=series.visit.total_minutes,
         needs_licensed_provider=series.needs_licensed_provider,
         earliest_start=earliest_start,
