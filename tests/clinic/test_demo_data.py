@@ -6,7 +6,10 @@ from cit.clinic.accounts.models import Provider, User
 from cit.clinic.accounts.roles import Role
 from cit.clinic.demo import DEMO_PASSWORD, demo_log_ins, load_demo
 from cit.clinic.facilities.models import Clinic, Device, Room
+from cit.clinic.intake.models import ScreeningRecord
 from cit.clinic.patients.models import Patient
+from cit.clinic.plans.models import TreatmentPlanRecord
+from cit.protocol.stored import AcceptedPlan, StoredScreening
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +49,13 @@ def test_demo_is_complete_and_loading_twice_duplicates_nothing() -> None:
         assert roles == {role.value for role in Role}
         assert clinic.opening_hours.exists() and clinic.rooms.exists()
         assert clinic.devices.filter(kind="pen").exists()
+    # The stored plans and screenings read back through their types unchanged.
+    plans = list(TreatmentPlanRecord.objects.all())
+    assert plans, "the demo accepts plans"
+    for plan in plans:
+        assert AcceptedPlan.from_dict(plan.accepted).to_dict() == plan.accepted
+    for screening in ScreeningRecord.objects.all():
+        assert StoredScreening.from_dict(screening.result).to_dict() == screening.result
 
 
 def test_demo_has_minors_and_young_adults_and_varied_skin() -> None:

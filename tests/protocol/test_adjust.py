@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -7,8 +8,21 @@ from cit.protocol.adjust import SeriesAdjustment, adjust_series, allowed_session
 from cit.protocol.model import Goal, Intake
 from cit.protocol.planning import plan
 from cit.protocol.serialise import plan_to_dict
+from cit.protocol.stored import IntervalWeeks, Series
 
 ON = date(2026, 12, 1)
+
+
+def _adjust(
+    series: dict[str, Any], adjustment: SeriesAdjustment, *, today: date
+) -> tuple[dict[str, Any], list[Any]]:
+    """adjust_series on the stored form, so expectations read as the stored plan does."""
+    adjusted, errors = adjust_series(Series.from_dict(series), adjustment, today=today)
+    return adjusted.to_dict(), errors
+
+
+def _allowed(series: dict[str, Any]) -> tuple[int, int]:
+    return allowed_sessions(Series.from_dict(series))
 
 
 def _series(indication: str = "acne_scars", prp: bool = False) -> dict:  # type: ignore[type-arg]
@@ -18,7 +32,7 @@ def _series(indication: str = "acne_scars", prp: bool = False) -> dict:  # type:
 
 def test_within_ranges_recomputes_dates_and_keeps_depths() -> None:
     series = _series()
-    adjusted, errors = adjust_series(
+    adjusted, errors = _adjust(
         series,
         SeriesAdjustment(
             sessions=4,
@@ -40,7 +54,7 @@ def test_within_ranges_recomputes_dates_and_keeps_depths() -> None:
 
 def test_outside_ranges_names_each_field_and_changes_nothing() -> None:
     series = _series()
-    adjusted, errors = adjust_series(
+    adjusted, errors = _adjust(
         series,
         SeriesAdjustment(
             sessions=9,
@@ -60,7 +74,7 @@ def test_outside_ranges_names_each_field_and_changes_nothing() -> None:
 
 
 def test_prp_series_uses_the_prp_session_range() -> None:
-    assert allowed_sessions(_series(prp=True)) == (4, 6)
+    assert _allowed(_series(prp=True)) == (4, 6)
 
 
 @given(
@@ -72,13 +86,13 @@ def test_an_accepted_adjustment_never_leaves_the_allowed_ranges(
     sessions: int, weeks: int, depth: float
 ) -> None:
     series = _series()
-    adjusted, errors = adjust_series(
+    adjusted, errors = _adjust(
         series,
         SeriesAdjustment(sessions, weeks, ON, {"acne_scars:cheeks": depth}),
         today=ON,
     )
     if not errors:
-        low, high = allowed_sessions(series)
+        low, high = _allowed(series)
         assert low <= adjusted["sessions"] <= high
         window = adjusted["interval_weeks"]
         assert window["min"] <= window["target"] <= window["max"]
@@ -89,7 +103,7 @@ def test_an_accepted_adjustment_never_leaves_the_allowed_ranges(
 def test_hand_dated_sessions_must_keep_the_window() -> None:
     from cit.protocol.adjust import check_session_dates
 
-    window = {"min": 4, "target": 4, "max": 6}
+    window = IntervalWeeks(min=4, target=4, max=6)
     assert (
         check_session_dates([date(2026, 1, 1), date(2026, 1, 29), date(2026, 3, 12)], window) == []
     )
@@ -110,10 +124,8 @@ def _shared_series() -> dict:  # type: ignore[type-arg]
 def test_each_goal_keeps_its_own_count_and_the_price_follows_it() -> None:
     series = _shared_series()
     assert [g["sessions"] for g in series["goals"]] == [4, 12]
-    assert allowed_sessions(series) == (12, 12)
-    adjusted, errors = adjust_series(
-        series, SeriesAdjustment(12, 2, ON, goal_sessions={0: 6}), today=ON
-    )
+    assert _allowed(series) == (12, 12)
+    adjusted, errors = _adjust(series, SeriesAdjustment(12, 2, ON, goal_sessions={0: 6}), today=ON)
     assert errors == []
     assert adjusted["sessions"] == 12
     assert [g["sessions"] for g in adjusted["goals"]] == [6, 12]
@@ -127,18 +139,18 @@ def test_each_goal_keeps_its_own_count_and_the_price_follows_it() -> None:
 
 def test_a_goal_count_outside_its_own_range_is_refused() -> None:
     series = _shared_series()
-    _, errors = adjust_series(series, SeriesAdjustment(12, 2, ON, goal_sessions={0: 7}), today=ON)
+    _, errors = _adjust(series, SeriesAdjustment(12, 2, ON, goal_sessions={0: 7}), today=ON)
     assert [(e.path, e.message) for e in errors] == [
         ("goals[0].sessions", "must be between 4 and 6 for pigmentation")
     ]
-    _, errors = adjust_series(series, SeriesAdjustment(10, 2, ON), today=ON)
+    _, errors = _adjust(series, SeriesAdjustment(10, 2, ON), today=ON)
     assert [e.path for e in errors] == ["sessions"]
 
 
 def test_alopecia_with_prp_may_have_four_to_six_sessions() -> None:
     intake = Intake(birth_date=date(1985, 6, 1), goals=(Goal("alopecia", ("scalp",), prp=True),))
     series = plan_to_dict(plan(intake, None, ON))["series"][0]
-    assert series["sessions"] == 4 and allowed_sessions(series) == (4, 6)
-    adjusted, errors = adjust_series(series, SeriesAdjustment(6, 6, ON), today=ON)
+    assert series["sessions"] == 4 and _allowed(series) == (4, 6)
+    adjusted, errors = _adjust(series, SeriesAdjustment(6, 6, ON), today=ON)
     assert errors == [] and adjusted["sessions"] == 6
     assert adjusted["session_dates"][-1] == "2027-06-29"  # 30 weeks (210 days) after Dec 1

@@ -5,11 +5,15 @@ from cit.protocol.overrides import (
     decision_after_overrides,
     override_needs,
 )
+from cit.protocol.stored import StoredFinding
 
 FINDINGS = [
-    {"rule": "keloid", "decision": "do_not_treat"},
-    {"rule": "anticoagulant", "decision": "refer"},
-    {"rule": "herpes-history", "decision": "treat_with_precautions"},
+    StoredFinding.from_dict(finding)
+    for finding in (
+        {"rule": "keloid", "decision": "do_not_treat"},
+        {"rule": "anticoagulant", "decision": "refer"},
+        {"rule": "herpes-history", "decision": "treat_with_precautions"},
+    )
 ]
 
 
@@ -19,7 +23,7 @@ def test_lifting_findings_leaves_the_most_severe_of_the_rest() -> None:
     assert decision_after_overrides(FINDINGS, {"keloid", "anticoagulant"}) is (
         Decision.TREAT_WITH_PRECAUTIONS
     )
-    assert decision_after_overrides(FINDINGS, {f["rule"] for f in FINDINGS}) is Decision.TREAT
+    assert decision_after_overrides(FINDINGS, {f.rule for f in FINDINGS}) is Decision.TREAT
 
 
 def test_only_a_physician_lifts_do_not_treat() -> None:

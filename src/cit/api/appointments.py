@@ -18,7 +18,7 @@ from ninja.errors import HttpError
 
 from cit.api.bounds import Day, Moment, SeriesIndex, Weekday
 from cit.api.errors import ErrorOut
-from cit.clinic.access import patient_for_request, require_capability, staff_clinic
+from cit.clinic.access import patient_for_request, require_capability, signed_in_user, staff_clinic
 from cit.clinic.accounts.models import Provider
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.appointments.actions import (
@@ -239,7 +239,7 @@ def propose(
     _staff(request, Capability.SCHEDULE_EDIT)
     patient = patient_for_request(request, patient_id, Capability.SCHEDULE_EDIT, None)
     plan = get_object_or_404(TreatmentPlanRecord, pk=plan_id, patient=patient)
-    if not 0 <= series_index < len(plan.accepted.get("series", [])):
+    if not 0 <= series_index < len(plan.accepted_plan.series):
         raise HttpError(404, "The plan has no such series.")
     try:
         preferences = PatientPreferences(
@@ -256,7 +256,7 @@ def propose(
         earliest_start=earliest_start,
         preferences=preferences,
         alternatives=alternatives,
-        actor=request.user,
+        actor=signed_in_user(request),
         request=request,
     )
     failure = proposals.result.failure
@@ -299,7 +299,7 @@ def book(request: HttpRequest, payload: BookIn) -> Status[dict[str, Any]]:
     clinic = _staff(request, Capability.SCHEDULE_EDIT)
     try:
         series = do_book_proposal(
-            actor=request.user, token=payload.token, clinic=clinic, request=request
+            actor=signed_in_user(request), token=payload.token, clinic=clinic, request=request
         )
     except SchedulingRefused as error:
         raise _refused(error) from None
@@ -353,7 +353,7 @@ def preview_move(request: HttpRequest, appointment_id: int, payload: MoveIn) -> 
     appointment = _appointment(request, appointment_id, Capability.SCHEDULE_EDIT)
     try:
         preview = do_preview_move(
-            actor=request.user,
+            actor=signed_in_user(request),
             appointment=appointment,
             new_start=_aware(payload.new_start, appointment.clinic),
             provider_id=payload.provider_id,
@@ -374,7 +374,7 @@ def confirm_move(
     appointment = _appointment(request, appointment_id, Capability.SCHEDULE_EDIT)
     try:
         result = do_move_session(
-            actor=request.user,
+            actor=signed_in_user(request),
             appointment=appointment,
             new_start=_aware(payload.new_start, appointment.clinic),
             provider_id=payload.provider_id,
@@ -395,7 +395,10 @@ def cancel(request: HttpRequest, appointment_id: int, payload: CancelIn) -> dict
     appointment = _appointment(request, appointment_id, Capability.SCHEDULE_EDIT)
     try:
         cancelled = do_cancel_session(
-            actor=request.user, appointment=appointment, reason=payload.reason, request=request
+            actor=signed_in_user(request),
+            appointment=appointment,
+            reason=payload.reason,
+            request=request,
         )
     except SchedulingRefused as error:
         raise _refused(error) from None
@@ -441,7 +444,7 @@ def record_absence(request: HttpRequest, payload: AbsenceIn) -> Status[ProviderA
     provider = get_object_or_404(Provider, pk=payload.provider_id, clinic=clinic)
     try:
         absence = do_record_absence(
-            actor=request.user,
+            actor=signed_in_user(request),
             provider=provider,
             start=_aware(payload.start, clinic),
             end=_aware(payload.end, clinic),

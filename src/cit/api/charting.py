@@ -17,7 +17,7 @@ from ninja import Field, Router, Schema, Status
 
 from cit.api.bounds import Day
 from cit.api.errors import ErrorOut
-from cit.clinic.access import patient_for_request, require_capability, staff_clinic
+from cit.clinic.access import patient_for_request, require_capability, signed_in_user, staff_clinic
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
@@ -328,7 +328,10 @@ def publish_consent_form(request: HttpRequest, payload: ConsentFormIn) -> Any:
     if not actions.may_publish_consent_forms(request.user):
         raise PermissionDenied("Only clinic admins and licensed clinicians publish consent forms.")
     form = actions.do_publish_consent_form(
-        actor=request.user, clinic=staff_clinic(request), request=request, **payload.dict()
+        actor=signed_in_user(request),
+        clinic=staff_clinic(request),
+        request=request,
+        **payload.dict(),
     )
     return Status(201, form)
 
@@ -353,7 +356,7 @@ def sign_consent(request: HttpRequest, patient_id: int, payload: ConsentSignIn) 
     if form is None:
         raise ValidationError({"procedure": ["No consent form for this procedure is in effect."]})
     signature = actions.do_sign_consent(
-        actor=request.user,
+        actor=signed_in_user(request),
         patient=patient,
         form=form,
         method=payload.method,
@@ -374,7 +377,7 @@ def list_sessions(request: HttpRequest, patient_id: int) -> Any:
         request, patient_id, Capability.CLINICAL_VIEW, AuditAction.LIST, include_archived=True
     )
     notes = SessionNote.objects.filter(patient=patient)
-    if request.user.is_patient:  # type: ignore[union-attr]
+    if signed_in_user(request).is_patient:
         notes = notes.signed()
     return [
         {
@@ -399,7 +402,7 @@ def start_session(request: HttpRequest, patient_id: int, payload: SessionStartIn
         raise ValidationError({"device_id": ["No such device in this clinic."]})
     try:
         note = actions.do_start_session(
-            actor=request.user,
+            actor=signed_in_user(request),
             patient=patient,
             session_date=payload.session_date or patient.clinic.today(),
             device=device,
@@ -437,7 +440,7 @@ def update_session(request: HttpRequest, note_id: int, payload: SessionPatch) ->
         raise ValidationError({name: ["This field cannot be null."] for name in nulls})
     try:
         note = actions.do_update_session(
-            actor=request.user, note=note, changes=changes, request=request
+            actor=signed_in_user(request), note=note, changes=changes, request=request
         )
     except actions.ChartingConflict as error:
         return _conflict(error)
@@ -451,7 +454,9 @@ def chart_zone(request: HttpRequest, note_id: int, payload: ZoneIn) -> Any:
     require_capability(request, Capability.CLINICAL_EDIT)
     note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
     try:
-        actions.do_chart_zone(actor=request.user, note=note, request=request, **payload.dict())
+        actions.do_chart_zone(
+            actor=signed_in_user(request), note=note, request=request, **payload.dict()
+        )
     except actions.ChartingConflict as error:
         return _conflict(error)
     return _note_out(note)
@@ -472,7 +477,7 @@ def record_product(request: HttpRequest, note_id: int, payload: ProductIn) -> An
         raise ValidationError({"lot_id": ["No such lot in this clinic."]})
     try:
         actions.do_record_product(
-            actor=request.user,
+            actor=signed_in_user(request),
             note=note,
             lot=lot,
             purpose=payload.purpose,
@@ -491,7 +496,7 @@ def sign_session(request: HttpRequest, note_id: int) -> Any:
     require_capability(request, Capability.CLINICAL_EDIT)
     note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
     try:
-        note = actions.do_sign_note(actor=request.user, note=note, request=request)
+        note = actions.do_sign_note(actor=signed_in_user(request), note=note, request=request)
     except actions.ChartingConflict as error:
         return _conflict(error)
     return _note_out(note)
@@ -505,7 +510,7 @@ def amend_session(request: HttpRequest, note_id: int, payload: AmendIn) -> Any:
     note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
     try:
         amendment = actions.do_amend_note(
-            actor=request.user, note=note, request=request, **payload.dict()
+            actor=signed_in_user(request), note=note, request=request, **payload.dict()
         )
     except actions.ChartingConflict as error:
         return _conflict(error)

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from cit.api.errors import ErrorOut
+from cit.clinic.access import signed_in_user
 from cit.clinic.accounts.permissions import ROLE_CAPABILITIES
 
 router = Router(tags=["account"])
@@ -21,12 +22,12 @@ class MeOut(Schema):
 def me(request: HttpRequest) -> MeOut:
     """Who is logged in: user name, full name, role, clinic and the capabilities the role grants
     (what the other operations will allow)."""
-    user = request.user
+    user = signed_in_user(request)
     clinic = getattr(user, "clinic", None)
     return MeOut(
         username=user.get_username(),
-        full_name=user.get_full_name(),  # type: ignore[union-attr]
-        role=user.role,  # type: ignore[union-attr]
+        full_name=user.get_full_name(),
+        role=user.role,
         clinic=clinic.name if clinic else None,
-        capabilities=sorted(str(c) for c in ROLE_CAPABILITIES.get(user.role, frozenset())),  # type: ignore[union-attr]
+        capabilities=sorted(str(c) for c in ROLE_CAPABILITIES.get(user.role, frozenset())),
     )

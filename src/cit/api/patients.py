@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from cit.api.bounds import Address, BirthDay
 from cit.api.errors import ErrorOut
-from cit.clinic.access import patient_for_request, require_capability, staff_clinic
+from cit.clinic.access import patient_for_request, require_capability, signed_in_user, staff_clinic
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
@@ -108,7 +108,7 @@ def register_patient(request: HttpRequest, payload: PatientIn) -> Status[Patient
     clinic. 422 names each invalid field."""
     require_capability(request, Capability.PATIENT_REGISTER)
     patient = do_register_patient(
-        actor=request.user,
+        actor=signed_in_user(request),
         clinic=staff_clinic(request),
         request=request,
         **payload.dict(),
@@ -127,4 +127,6 @@ def update_patient(request: HttpRequest, patient_id: int, payload: PatientPatch)
     ]
     if nulls:
         raise ValidationError({name: ["This field cannot be null."] for name in nulls})
-    return do_update_patient(actor=request.user, patient=patient, changes=changes, request=request)
+    return do_update_patient(
+        actor=signed_in_user(request), patient=patient, changes=changes, request=request
+    )

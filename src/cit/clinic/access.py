@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
+from cit.clinic.accounts.models import User
 from cit.clinic.accounts.permissions import Capability, can_access_patient, has_capability
 from cit.clinic.audit.actions import note_patient_read, record_event
 from cit.clinic.audit.models import AuditAction
@@ -18,6 +19,15 @@ from cit.clinic.labels import refusal_for
 from cit.clinic.patients.models import Patient
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The user making the request, for a view or endpoint that only a signed-in user
+    reaches (log-in and capability checks run first); anyone else is refused."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied("Log in first.")
+    return user
 
 
 def staff_clinic(request: HttpRequest) -> Clinic:

@@ -456,6 +456,7 @@ def _load_appointments(spec: DemoClinic, clinic: Clinic, today: datetime.date) -
     from cit.clinic.plans.models import TreatmentPlanRecord
     from cit.protocol.adjust import SeriesAdjustment
     from cit.protocol.planning import PlanningError, PlanRefused
+    from cit.protocol.stored import Series
 
     physician = User.objects.get(username=_username(spec.key, Role.PHYSICIAN))
     desk = User.objects.get(username=_username(spec.key, Role.FRONT_DESK))
@@ -475,11 +476,11 @@ def _load_appointments(spec: DemoClinic, clinic: Clinic, today: datetime.date) -
                 continue  # screening refers this patient: nothing to book
             adjustments = [
                 SeriesAdjustment(
-                    sessions=series["sessions"],
-                    interval_target_weeks=series["interval_weeks"]["target"],
+                    sessions=series.sessions,
+                    interval_target_weeks=series.interval_weeks.target,
                     first_session=first,
                 )
-                for series in proposal["series"]
+                for series in map(Series.from_dict, proposal["series"])
             ]
             plan = do_accept_plan(
                 actor=physician,

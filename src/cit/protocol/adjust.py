@@ -4,20 +4,27 @@ The plan proposes sessions, an interval and a depth range per zone; the clinicia
 change each goal's number of sessions (within its own range), the target interval
 (within the series' window), the planned depth per zone (within its planned range) and
 the first session's day. The series has as many visits as its longest goal. Works on the
-stored (JSON) form of a series.
+typed series (:class:`cit.protocol.stored.Series`), as proposed and as stored.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Any
 
 from cit.protocol.intake_json import FieldError
 from cit.protocol.knowledge import Knowledge, get_knowledge
 from cit.protocol.planning import maintenance_after, milestone_dates, price_series
 from cit.protocol.serialise import maintenance_to_dict, milestones_to_list, price_to_dict
+from cit.protocol.stored import (
+    IntervalWeeks,
+    Series,
+    StoredDataError,
+    StoredGoal,
+    StoredMaintenance,
+    StoredMilestone,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,27 +40,27 @@ class SeriesAdjustment:
     goal_sessions: Mapping[int, int] = field(default_factory=dict)
 
 
-def zone_key(zone: Mapping[str, Any]) -> str:
-    return f"{zone['indication']}:{zone['zone']}"
-
-
-def allowed_sessions(
-    series: Mapping[str, Any], knowledge: Knowledge | None = None
-) -> tuple[int, int]:
+def allowed_sessions(series: Series, knowledge: Knowledge | None = None) -> tuple[int, int]:
     """The range of session counts the goals that run the whole series allow (their own
     ranges, PRP's where they have PRP)."""
-    goals = series.get("goals") or []
-    if goals and all("sessions_range" in goal for goal in goals):
-        longest = [goal for goal in goals if goal["sessions"] == series["sessions"]] or goals
-        return (
-            max(goal["sessions_range"][0] for goal in longest),
-            min(goal["sessions_range"][1] for goal in longest),
-        )
+    ranged = _ranged_goals(series)
+    if ranged:
+        longest = [r for goal, r in ranged if goal.sessions == series.sessions] or [
+            r for _, r in ranged
+        ]
+        return max(r[0] for r in longest), min(r[1] for r in longest)
     knowledge = knowledge or get_knowledge()
-    if series.get("prp"):
+    if series.prp:
         return knowledge.prp.sessions_range
-    ranges = [knowledge.indications[i].sessions_range for i in series["indications"]]
+    ranges = [knowledge.indications[i].sessions_range for i in series.indications]
     return min(r[0] for r in ranges), max(r[1] for r in ranges)
+
+
+def _ranged_goals(series: Series) -> list[tuple[StoredGoal, tuple[int, int]]]:
+    """Each goal with its own session range; empty for a series stored without them."""
+    goals = series.goals or ()
+    ranged = [(goal, goal.sessions_range) for goal in goals if goal.sessions_range is not None]
+    return [(goal, r) for goal, r in ranged if r is not None] if len(ranged) == len(goals) else []
 
 
 def session_dates(first: date, sessions: int, interval_weeks: int) -> list[date]:
@@ -61,12 +68,12 @@ def session_dates(first: date, sessions: int, interval_weeks: int) -> list[date]
 
 
 def adjust_series(
-    series: Mapping[str, Any],
+    series: Series,
     adjustment: SeriesAdjustment,
     *,
     today: date,
     knowledge: Knowledge | None = None,
-) -> tuple[dict[str, Any], list[FieldError]]:
+) -> tuple[Series, list[FieldError]]:
     """The series with the adjustment applied, and every way it leaves the allowed ranges.
 
     When there are errors the returned series is the proposal unchanged.
@@ -80,47 +87,52 @@ def adjust_series(
                 FieldError("sessions", f"must be between {low} and {high} for this series")
             )
     visits = max(counts) if counts else adjustment.sessions
-    window = series["interval_weeks"]
-    if not window["min"] <= adjustment.interval_target_weeks <= window["max"]:
+    window = series.interval_weeks
+    if not window.min <= adjustment.interval_target_weeks <= window.max:
         errors.append(
             FieldError(
                 "interval_target_weeks",
-                f"must be between {window['min']} and {window['max']} weeks for this series",
+                f"must be between {window.min} and {window.max} weeks for this series",
             )
         )
     if adjustment.first_session < today:
         errors.append(FieldError("first_session", f"must be today ({today}) or later"))
     zones = []
-    for zone in series["zones"]:
-        key = zone_key(zone)
-        lowest, deepest = zone["depth_mm"]
-        depth = adjustment.depths.get(key, deepest)
+    for zone in series.zones:
+        lowest, deepest = zone.depth_mm
+        depth = adjustment.depths.get(zone.key, deepest)
         if not lowest <= depth <= deepest:
             errors.append(
-                FieldError(f"depth.{key}", f"must be between {lowest} and {deepest} mm here")
+                FieldError(f"depth.{zone.key}", f"must be between {lowest} and {deepest} mm here")
             )
-        zones.append({**zone, "planned_depth_mm": depth})
+        zones.append(replace(zone, planned_depth_mm=depth))
     if errors:
-        return dict(series), errors
+        return series, errors
     knowledge = knowledge or get_knowledge()
     days = session_dates(adjustment.first_session, visits, adjustment.interval_target_weeks)
-    maintenance = series["maintenance"]
-    price = dict(series["price"])
-    goals = [dict(goal) for goal in series.get("goals", [])]
+    price = dict(series.price or {})
+    goals = list(series.goals or ())
     if counts is not None:
-        for goal, count in zip(goals, counts, strict=True):
-            goal.update(sessions=count, last_session=days[count - 1].isoformat())
-        for zone in zones:
-            zone["sessions"] = max(
-                count
-                for goal, count in zip(goals, counts, strict=True)
-                if zone["zone"] in knowledge.expand_areas(goal["areas"])
+        goals = [
+            replace(goal, sessions=count, last_session=days[count - 1])
+            for goal, count in zip(goals, counts, strict=True)
+        ]
+        zones = [
+            replace(
+                zone,
+                sessions=max(
+                    count
+                    for goal, count in zip(goals, counts, strict=True)
+                    if zone.zone in knowledge.expand_areas(goal.areas or ())
+                ),
             )
+            for zone in zones
+        ]
     if counts is not None and "rates" in price:
         price = price_to_dict(
             price_series(
                 [
-                    (count, [(kind, block) for kind, block in goal["price_items"]])
+                    (count, list(goal.price_items or ()))
                     for goal, count in zip(goals, counts, strict=True)
                 ],
                 {key: (tuple(rate) if rate else None) for key, rate in price["rates"].items()},
@@ -135,41 +147,46 @@ def adjust_series(
         )
     elif price.get("per_session") is not None:
         price["series"] = [amount * visits for amount in price["per_session"]]
-    adjusted = dict(series)
-    adjusted.update(
+    # Dates that hang on the first or last session move with them.
+    milestones = milestones_to_list(milestone_dates(days[0], days[-1], knowledge), knowledge)
+    maintenance = maintenance_after(days[-1], _target_months(series), knowledge)
+    adjusted = replace(
+        series,
         sessions=visits,
-        goals=goals,
-        interval_weeks={**window, "target": adjustment.interval_target_weeks},
-        session_dates=[day.isoformat() for day in days],
-        zones=zones,
-        # Dates that hang on the first or last session move with them.
-        milestones=milestones_to_list(milestone_dates(days[0], days[-1], knowledge), knowledge),
-        maintenance=maintenance_to_dict(
-            maintenance_after(days[-1], maintenance["target_months"], knowledge), knowledge
-        ),
+        goals=tuple(goals),
+        interval_weeks=replace(window, target=adjustment.interval_target_weeks),
+        session_dates=tuple(days),
+        zones=tuple(zones),
+        milestones=tuple(StoredMilestone.from_dict(m) for m in milestones),
+        maintenance=StoredMaintenance.from_dict(maintenance_to_dict(maintenance, knowledge)),
         price=price,
     )
     return adjusted, []
 
 
+def _target_months(series: Series) -> int:
+    if series.maintenance is None or series.maintenance.target_months is None:
+        raise StoredDataError("the series has no maintenance target to plan from")
+    return series.maintenance.target_months
+
+
 def _goal_counts(
-    series: Mapping[str, Any], adjustment: SeriesAdjustment, errors: list[FieldError]
+    series: Series, adjustment: SeriesAdjustment, errors: list[FieldError]
 ) -> list[int] | None:
     """Each goal's adjusted count (None for a stored series without per-goal counts)."""
-    goals = series.get("goals") or []
-    if not goals or not all("sessions_range" in goal for goal in goals):
+    ranged = _ranged_goals(series)
+    if not ranged:
         return None
     counts = []
-    for index, goal in enumerate(goals):
-        low, high = goal["sessions_range"]
+    for index, (goal, (low, high)) in enumerate(ranged):
         if index in adjustment.goal_sessions:
             count, path = adjustment.goal_sessions[index], f"goals[{index}].sessions"
-        elif goal["sessions"] == series["sessions"]:
+        elif goal.sessions == series.sessions:
             count, path = adjustment.sessions, "sessions"
         else:
-            count, path = goal["sessions"], f"goals[{index}].sessions"
+            count, path = goal.sessions or 0, f"goals[{index}].sessions"
         if not low <= count <= high:
-            what = "this series" if len(goals) == 1 else goal.get("planned_as", goal["indication"])
+            what = "this series" if len(ranged) == 1 else (goal.planned_as or goal.indication)
             message = f"must be between {low} and {high} for {what}".replace("_", " ")
             if all(error.path != path or error.message != message for error in errors):
                 errors.append(FieldError(path, message))
@@ -177,17 +194,17 @@ def _goal_counts(
     return counts
 
 
-def check_session_dates(dates: list[date], window: Mapping[str, int]) -> list[FieldError]:
+def check_session_dates(dates: list[date], window: IntervalWeeks) -> list[FieldError]:
     """Gaps between consecutive sessions that leave the series' interval window."""
     errors = []
     for number in range(1, len(dates)):
         gap_days = (dates[number] - dates[number - 1]).days
-        if not window["min"] * 7 <= gap_days <= window["max"] * 7:
+        if not window.allows(gap_days):
             errors.append(
                 FieldError(
                     f"sessions[{number}]",
                     f"session {number + 1} is {gap_days} days after session {number}; "
-                    f"the interval must be {window['min']}-{window['max']} weeks",
+                    f"the interval must be {window.min}-{window.max} weeks",
                 )
             )
     return errors

@@ -4,6 +4,7 @@ triage of a patient's diary entry. Day 0 is the session day."""
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -11,6 +12,22 @@ from cit.protocol.knowledge import CourseItem, EscalationSign, Knowledge, get_kn
 from cit.protocol.model import DiaryEntry
 from cit.protocol.planning import Recovery, recovery_for_depth
 from cit.protocol.profiles import Profile, resolve_profile
+
+AFTERCARE_DAYS = 8
+"""Aftercare is given by day for the session day (day 0) to day 7, when usual make-up and
+skin care resume (CLINICAL.md section 5 [S1]): the handout, the check-ins and the portal."""
+
+
+def course_depth(depths: Sequence[float], knowledge: Knowledge | None = None) -> float:
+    """The depth a session's expected course is told for: its deepest zone; with no zone
+    charted, the shallowest downtime band's (0.5 mm, CLINICAL.md section 5 [DRPEN]), the
+    course that promises least."""
+    if depths:
+        return max(depths)
+    shallowest = (knowledge or get_knowledge()).downtime[0].max_mm
+    if shallowest is None:
+        raise ValueError("the knowledge base has a single downtime band without an end")
+    return shallowest
 
 
 @dataclass(frozen=True, slots=True)

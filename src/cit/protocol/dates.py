@@ -47,3 +47,10 @@ def age_on(birth_date: date, on: date) -> int:
     1 March in non-leap years."""
     before_birthday = (on.month, on.day) < (birth_date.month, birth_date.day)
     return on.year - birth_date.year - before_birthday
+
+
+def within_window(gap_days: int, min_days: int, max_days: int) -> bool:
+    """Whether consecutive sessions ``gap_days`` apart keep an interval window of
+    ``min_days`` to ``max_days`` (both allowed): the one rule that booking and hand-dated
+    sessions both apply."""
+    return min_days <= gap_days <= max_days

@@ -2177,9 +2177,7 @@ class _Where:
 def _name_key(file: str, entry: str, name: str) -> tuple[str, ...]:
     key = phrase(name)
     if not key:
-        raise KnowledgeError(
-            "drugs.toml", f"name {name!r} has no letters or digits", entry, "names"
-        )
+        raise KnowledgeError(file, f"name {name!r} has no letters or digits", entry, "names")
     return key
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cit.protocol.dates import within_window
+
 MINUTES_PER_DAY = 24 * 60
 
 
@@ -238,7 +240,7 @@ class IntervalWindow:
             )
 
     def allows(self, days: int) -> bool:
-        return self.min_days <= days <= self.max_days
+        return within_window(days, self.min_days, self.max_days)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from cit.clinic.accounts.models import Provider, ProviderWorkingHours
+from cit.clinic.accounts.models import Provider, ProviderWorkingHours, User
 
 
 def parse_windows(text: str) -> list[tuple[datetime.time, datetime.time]]:
@@ -92,7 +92,7 @@ def locked_out_usernames(usernames: list[str]) -> set[str]:
 
 
 @transaction.atomic
-def do_unlock_account(*, actor: Any, user: Any, request: Any = None) -> int:
+def do_unlock_account(*, actor: User, user: Any, request: Any = None) -> int:
     """Clear an account's failed log-ins so its owner can log in again (audited)."""
     from axes.utils import reset
 
@@ -142,7 +142,7 @@ def _save_licence(user: Any, clinic: Any, data: dict[str, Any]) -> list[str]:
 
 
 @transaction.atomic
-def do_create_staff(*, actor: Any, clinic: Any, data: dict[str, Any], request: Any = None) -> Any:
+def do_create_staff(*, actor: User, clinic: Any, data: dict[str, Any], request: Any = None) -> Any:
     """A new staff account of the clinic (and its licence for those who treat); audited."""
     from cit.clinic.accounts.models import User
     from cit.clinic.audit.actions import record_event
@@ -160,7 +160,7 @@ def do_create_staff(*, actor: Any, clinic: Any, data: dict[str, Any], request: A
 
 
 @transaction.atomic
-def do_update_staff(*, actor: Any, user: Any, data: dict[str, Any], request: Any = None) -> Any:
+def do_update_staff(*, actor: User, user: Any, data: dict[str, Any], request: Any = None) -> Any:
     """Change a staff account's name, role, activity or licence; audited (field names)."""
     from cit.clinic.accounts.models import User
     from cit.clinic.audit.actions import record_event

@@ -17,7 +17,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cit.clinic.access import staff_clinic
+from cit.clinic.access import signed_in_user, staff_clinic
 from cit.clinic.accounts.idle import SHARED_DEVICE
 from cit.clinic.accounts.lockout import client_ip
 from cit.clinic.accounts.roles import CLINICAL_ROLES, Role
@@ -122,8 +122,8 @@ def _today(request: HttpRequest, clinic: Clinic, *, provider_id: int | None) -> 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on the page it works from."""
-    user = request.user
-    role = user.role  # type: ignore[union-attr]
+    user = signed_in_user(request)
+    role = user.role
     context: dict[str, object] = {"today": _clinic_today(request)}
     if role == Role.PATIENT:
         patient = Patient.objects.filter(portal_user_id=user.pk).select_related("clinic").first()

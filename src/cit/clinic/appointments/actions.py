@@ -23,7 +23,7 @@ from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from cit.clinic.accounts.models import Provider
+from cit.clinic.accounts.models import Provider, User
 from cit.clinic.appointments.calendar_models import CalendarMethod
 from cit.clinic.appointments.convert import (
     booked_series,
@@ -198,7 +198,7 @@ def propose_series(
     earliest_start: datetime.date | None = None,
     preferences: PatientPreferences | None = None,
     alternatives: int = 3,
-    actor: Any = None,
+    actor: User | None = None,
     request: HttpRequest | None = None,
 ) -> SeriesProposals:
     """The best schedule for the plan's series and a few alternatives (or why none fits)."""
@@ -291,7 +291,7 @@ def read_proposal(token: str, clinic: Clinic) -> ChosenProposal:
     )
     if plan is None:
         raise SchedulingRefused("The plan of this proposal is not in your clinic.")
-    if not 0 <= int(data["series_index"]) < len(plan.accepted.get("series", [])):
+    if not 0 <= int(data["series_index"]) < len(plan.accepted_plan.series):
         raise SchedulingRefused("The plan of this proposal has no such series; propose again.")
     return ChosenProposal(
         plan.patient,
@@ -355,7 +355,7 @@ def _conflict_after_integrity_error(
 
 def do_book_series(
     *,
-    actor: Any,
+    actor: User,
     plan: TreatmentPlanRecord | None,
     series_index: int,
     sessions: Sequence[BookedSession],
@@ -466,7 +466,7 @@ def _schedule_recall(plan_id: int, series_index: int) -> None:
 
 def do_book_proposal(
     *,
-    actor: Any,
+    actor: User,
     token: str,
     clinic: Clinic,
     now: datetime.datetime | None = None,
@@ -555,7 +555,7 @@ def _preview(
 
 def do_preview_move(
     *,
-    actor: Any,
+    actor: User,
     appointment: Appointment,
     new_start: datetime.datetime,
     provider_id: int | None = None,
@@ -583,7 +583,7 @@ def do_preview_move(
 
 def do_move_session(
     *,
-    actor: Any,
+    actor: User,
     appointment: Appointment,
     new_start: datetime.datetime,
     provider_id: int | None = None,
@@ -702,7 +702,7 @@ def _apply(
 
 def do_cancel_session(
     *,
-    actor: Any,
+    actor: User,
     appointment: Appointment,
     reason: str = "",
     now: datetime.datetime | None = None,
@@ -797,7 +797,7 @@ def cancel_gap_warning(appointment: Appointment) -> str | None:
 
 def do_record_absence(
     *,
-    actor: Any,
+    actor: User,
     provider: Provider,
     start: datetime.datetime,
     end: datetime.datetime,

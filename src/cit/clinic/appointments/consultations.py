@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -21,7 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from cit.clinic.accounts.models import Provider
+from cit.clinic.accounts.models import Provider, User
 from cit.clinic.appointments.actions import sign_proposal, visit_of
 from cit.clinic.appointments.convert import consultation_request, state_for_search
 from cit.clinic.appointments.errors import SchedulingRefused
@@ -84,7 +83,7 @@ def propose_consultation(
     provider: Provider | None = None,
     now: datetime.datetime | None = None,
     alternatives: int = 3,
-    actor: Any = None,
+    actor: User | None = None,
     request: HttpRequest | None = None,
 ) -> ConsultationProposals:
     """The consultation at ``start`` with ``provider`` when that time is free, and the next
@@ -154,7 +153,7 @@ def propose_consultation(
 
 def do_complete_consultation(
     *,
-    actor: Any,
+    actor: User,
     appointment: Appointment,
     now: datetime.datetime | None = None,
     request: HttpRequest | None = None,

@@ -233,33 +233,32 @@ def series_request(
     preferences: PatientPreferences | None = None,
 ) -> SeriesRequest:
     """The accepted plan's series ``series_index`` as a scheduling request."""
-    try:
-        series = plan.accepted["series"][series_index]
-    except (IndexError, KeyError, TypeError):
-        raise LookupError(f"The plan has no series {series_index + 1}.") from None
-    weeks = series["interval_weeks"]
-    prp = bool(series.get("prp"))
+    series = plan.accepted_plan.series_at(series_index)
     return SeriesRequest(
         patient_id=str(plan.patient_id),
-        sessions=sessions or int(series["sessions"]),
-        interval=IntervalWindow(weeks["min"] * 7, weeks["target"] * 7, weeks["max"] * 7),
-        visit_minutes=int(series["visit"]["total_minutes"]),
-        needs_licensed_provider=bool(series.get("licensed_only")),
+        sessions=sessions or series.sessions,
+        interval=IntervalWindow(*series.interval_weeks.in_days()),
+        visit_minutes=series.visit.total_minutes,
+        needs_licensed_provider=series.needs_licensed_provider,
         earliest_start=earliest_start,
         latest_start=latest_start,
-        needs_centrifuge=prp,
+        needs_centrifuge=series.needs_centrifuge,
         preferences=preferences or PatientPreferences(),
     )
 
 
 def plan_maintenance_months(plan: TreatmentPlanRecord, series_index: int) -> tuple[int, int, int]:
     """The accepted series' maintenance interval (low, high months) and its target month."""
-    try:
-        maintenance = plan.accepted["series"][series_index]["maintenance"]
-        low, high = (int(m) for m in maintenance["interval_months"])
-        return low, high, int(maintenance["target_months"])
-    except (IndexError, KeyError, TypeError, ValueError):
-        raise LookupError(f"The plan's series {series_index + 1} has no maintenance.") from None
+    series = plan.accepted_plan.series[series_index : series_index + 1]
+    maintenance = series[0].maintenance if series else None
+    if (
+        maintenance is None
+        or maintenance.interval_months is None
+        or maintenance.target_months is None
+    ):
+        raise LookupError(f"The plan's series {series_index + 1} has no maintenance.")
+    low, high = maintenance.interval_months
+    return low, high, maintenance.target_months
 
 
 def maintenance_due_after(

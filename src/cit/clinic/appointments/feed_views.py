@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cit.clinic.access import capability_required
+from cit.clinic.access import capability_required, signed_in_user
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.appointments.feeds import (
     do_issue_calendar_feed,
@@ -57,12 +57,12 @@ def portal_calendar_link(request: HttpRequest) -> HttpResponse:
     patient = _own_patient(request)
     action = request.POST.get("action", "")
     if action == "revoke":
-        if do_revoke_calendar_feed(actor=request.user, patient=patient, request=request):
+        if do_revoke_calendar_feed(actor=signed_in_user(request), patient=patient, request=request):
             messages.success(request, _("Your calendar link is turned off."))
         return redirect("portal-bookings")
     if action != "issue":
         return HttpResponseBadRequest(_("Choose to make a new link or to turn it off."))
-    token = do_issue_calendar_feed(actor=request.user, patient=patient, request=request)
+    token = do_issue_calendar_feed(actor=signed_in_user(request), patient=patient, request=request)
     feed_url = request.build_absolute_uri(reverse("calendar-feed", args=[token]))
     return render(
         request,

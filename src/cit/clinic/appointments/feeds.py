@@ -14,6 +14,7 @@ import secrets
 from django.db import transaction
 from django.http import HttpRequest
 
+from cit.clinic.accounts.models import User
 from cit.clinic.appointments.calendar_models import CalendarFeed
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
@@ -28,7 +29,7 @@ def token_hash(token: str) -> str:
 
 
 def do_issue_calendar_feed(
-    *, actor: object, patient: Patient, request: HttpRequest | None = None
+    *, actor: User, patient: Patient, request: HttpRequest | None = None
 ) -> str:
     """A new feed token for ``patient``, replacing (revoking) any earlier one. Returns the
     token; it is not stored and cannot be shown again."""
@@ -52,7 +53,7 @@ def do_issue_calendar_feed(
 
 
 def do_revoke_calendar_feed(
-    *, actor: object, patient: Patient, request: HttpRequest | None = None
+    *, actor: User, patient: Patient, request: HttpRequest | None = None
 ) -> bool:
     """Turn the patient's feed off. Returns whether there was one."""
     with transaction.atomic():

@@ -23,6 +23,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
 
 from cit.clinic.appointments.models import HOLDING_STATUSES, Appointment
+from cit.protocol.knowledge import get_knowledge
 
 PRODID = "-//CIT//Collagen induction therapy//EN"
 
@@ -265,7 +266,8 @@ def build_calendar(
             event.add("location", location)
             event.add(
                 "description",
-                f"With {appointment.provider}. Please arrive 15 minutes early for check-in. "
+                f"With {appointment.provider}. Please arrive "
+                f"{get_knowledge().visit.check_in_minutes} minutes early for check-in. "
                 f"To change this appointment call {clinic.phone or 'the clinic'}.",
             )
         event.add("sequence", appointment.sequence)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 
+from cit.clinic.accounts.models import User
 from cit.clinic.appointments.actions import sign_proposal
 from cit.clinic.appointments.convert import (
     maintenance_due_after,
@@ -190,7 +190,7 @@ def propose_maintenance(
     from_day: datetime.date | None = None,
     preferences: PatientPreferences | None = None,
     alternatives: int = 3,
-    actor: Any = None,
+    actor: User | None = None,
     request: HttpRequest | None = None,
 ) -> MaintenanceProposals:
     """One maintenance session inside the due window: the series search's best times (from

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, replace
-from typing import Any
 
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -20,6 +19,7 @@ from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
 
+from cit.clinic.accounts.models import User
 from cit.clinic.appointments.actions import (
     _rule_violations,
     move_appointment,
@@ -121,7 +121,7 @@ def _search_request(
 
 def propose_after_no_show(
     *,
-    actor: Any,
+    actor: User,
     appointment: Appointment,
     now: datetime.datetime | None = None,
     request: HttpRequest | None = None,
@@ -165,7 +165,7 @@ def propose_after_no_show(
 
 def do_replan_after_no_show(
     *,
-    actor: Any,
+    actor: User,
     token: str,
     clinic: Clinic,
     now: datetime.datetime | None = None,

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cit.clinic.access import capability_required, patient_for_request, staff_clinic
+from cit.clinic.access import capability_required, patient_for_request, signed_in_user, staff_clinic
 from cit.clinic.accounts.models import Provider
 from cit.clinic.accounts.permissions import Capability, has_capability
 from cit.clinic.appointments.actions import (
@@ -67,6 +67,7 @@ from cit.clinic.facilities.models import Clinic, ClosureDay, OpeningHours, Room
 from cit.clinic.feedback import form_status
 from cit.clinic.patients.models import Patient
 from cit.clinic.plans.models import TreatmentPlanRecord
+from cit.protocol.stored import Series
 from cit.scheduling import PatientPreferences, TimeWindow
 from cit.scheduling.closures import closure_on
 from cit.scheduling.daygrid import Availability, availability
@@ -106,7 +107,7 @@ def _appointment_for(
 class SeriesRow:
     plan: TreatmentPlanRecord
     index: int
-    accepted: dict[str, Any]
+    accepted: Series
     booking: SeriesBooking | None = None
     appointments: list[Appointment] = field(default_factory=list)
 
@@ -124,7 +125,7 @@ def patient_bookings(request: HttpRequest, patient_id: int) -> HttpResponse:
                 plan=plan, kind="treatment", status=SeriesStatus.BOOKED
             )
         }
-        for index, accepted in enumerate(plan.accepted.get("series", [])):
+        for index, accepted in enumerate(plan.accepted_plan.series):
             booking = bookings.get(index)
             rows.append(
                 SeriesRow(
@@ -181,7 +182,7 @@ def propose_page(
     clinic = _staff_only(request)
     patient = patient_for_request(request, patient_id, Capability.SCHEDULE_EDIT, None)
     plan = get_object_or_404(TreatmentPlanRecord, pk=plan_id, patient=patient)
-    if series_index >= len(plan.accepted.get("series", [])):
+    if series_index >= len(plan.accepted_plan.series):
         raise Http404("The plan has no such series.")
     now = timezone.now()
     form = ProposeForm(request.GET or None, clinic=clinic)
@@ -189,7 +190,7 @@ def propose_page(
         "patient": patient,
         "plan": plan,
         "series_index": series_index,
-        "series": plan.accepted["series"][series_index],
+        "series": plan.accepted_plan.series[series_index],
         "form": form,
         "default_start": default_earliest_start(plan, series_index, clinic.today(now)),
         "zone": clinic.timezone,
@@ -206,7 +207,7 @@ def propose_page(
             now=now,
             earliest_start=cleaned.get("earliest_start"),
             preferences=_preferences(form) if form.is_bound else None,
-            actor=request.user,
+            actor=signed_in_user(request),
             request=request,
         )
         providers = {
@@ -246,7 +247,9 @@ def book_proposal(request: HttpRequest) -> HttpResponse:
     if not back.startswith("/") or back.startswith("//"):
         back = "/"
     try:
-        series = do_book_proposal(actor=request.user, token=token, clinic=clinic, request=request)
+        series = do_book_proposal(
+            actor=signed_in_user(request), token=token, clinic=clinic, request=request
+        )
     except SchedulingRefused as error:
         return _refused(request, error, back)
     count = series.appointments.count()
@@ -312,7 +315,7 @@ def move_page(request: HttpRequest, appointment_id: int) -> HttpResponse:
         if request.POST.get("confirm"):
             try:
                 result = do_move_session(
-                    actor=request.user,
+                    actor=signed_in_user(request),
                     appointment=appointment,
                     new_start=new_start,
                     provider_id=provider_id,
@@ -328,7 +331,7 @@ def move_page(request: HttpRequest, appointment_id: int) -> HttpResponse:
             return redirect("patient-bookings", patient_id=appointment.patient_id)
         try:
             preview = do_preview_move(
-                actor=request.user,
+                actor=signed_in_user(request),
                 appointment=appointment,
                 new_start=new_start,
                 provider_id=provider_id,
@@ -356,7 +359,7 @@ def cancel_page(request: HttpRequest, appointment_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             do_cancel_session(
-                actor=request.user,
+                actor=signed_in_user(request),
                 appointment=appointment,
                 reason=form.cleaned_data["reason"],
                 request=request,
@@ -409,7 +412,7 @@ def change_status(request: HttpRequest, appointment_id: int) -> HttpResponse:
         return _refused(request, SchedulingRefused("Choose check-in or no-show."), back)
     action, done = chosen
     try:
-        changed = action(actor=request.user, appointment=appointment, request=request)
+        changed = action(actor=signed_in_user(request), appointment=appointment, request=request)
     except SchedulingRefused as error:
         return _refused(request, error, back)
     messages.success(request, done.format(name=changed.patient.full_name))
@@ -445,7 +448,7 @@ def replan_no_show(request: HttpRequest, appointment_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             changed = do_replan_after_no_show(
-                actor=request.user,
+                actor=signed_in_user(request),
                 token=request.POST.get("token", ""),
                 clinic=clinic,
                 request=request,
@@ -459,7 +462,7 @@ def replan_no_show(request: HttpRequest, appointment_id: int) -> HttpResponse:
         return redirect("patient-bookings", patient_id=appointment.patient_id)
     try:
         proposals = propose_after_no_show(
-            actor=request.user, appointment=appointment, request=request
+            actor=signed_in_user(request), appointment=appointment, request=request
         )
     except SchedulingRefused as error:
         return _refused(request, error, back)
@@ -779,7 +782,7 @@ def book_slot(request: HttpRequest) -> HttpResponse:
             plan = plans.get(patient.pk)
             series = []
             if plan is not None:
-                for index, accepted in enumerate(plan.accepted.get("series", [])):
+                for index, accepted in enumerate(plan.accepted_plan.series):
                     if (plan.pk, index) in booked:
                         continue
                     url = reverse("propose-series", args=[patient.pk, plan.pk, index])
@@ -847,7 +850,7 @@ def absences_page(request: HttpRequest) -> HttpResponse:
         provider = get_object_or_404(Provider, pk=int(form.cleaned_data["provider"]), clinic=clinic)
         try:
             absence = do_record_absence(
-                actor=request.user,
+                actor=signed_in_user(request),
                 provider=provider,
                 start=form.cleaned_data["starts"],
                 end=form.cleaned_data["ends"],
@@ -897,13 +900,16 @@ def closures_page(request: HttpRequest) -> HttpResponse:
             if not remove.isdigit():
                 return _refused(request, SchedulingRefused("Choose a closure day."), request.path)
             closure = get_object_or_404(ClosureDay.objects.active(), pk=int(remove), clinic=clinic)
-            do_remove_closure_day(actor=request.user, closure=closure, request=request)
+            do_remove_closure_day(actor=signed_in_user(request), closure=closure, request=request)
             messages.success(request, f"{closure} removed: the clinic is open that day.")
             return redirect("closures")
         if form.is_valid():
             try:
                 closure = do_add_closure_day(
-                    actor=request.user, clinic=clinic, request=request, **form.cleaned_data
+                    actor=signed_in_user(request),
+                    clinic=clinic,
+                    request=request,
+                    **form.cleaned_data,
                 )
             except ValidationError as error:
                 found = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}

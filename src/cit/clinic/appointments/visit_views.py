@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from cit.clinic.access import capability_required, patient_for_request
+from cit.clinic.access import capability_required, patient_for_request, signed_in_user
 from cit.clinic.accounts.models import Provider
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.appointments.consultations import (
@@ -79,7 +79,7 @@ def consultation_page(request: HttpRequest, patient_id: int) -> HttpResponse:
         patient=patient,
         start=start,
         provider=provider,
-        actor=request.user,
+        actor=signed_in_user(request),
         request=request,
     )
 
@@ -118,7 +118,7 @@ def consultation_done(request: HttpRequest, appointment_id: int) -> HttpResponse
     back = safe_next(request, f"/patients/{appointment.patient_id}/bookings/")
     try:
         done = do_complete_consultation(
-            actor=request.user, appointment=appointment, request=request
+            actor=signed_in_user(request), appointment=appointment, request=request
         )
     except SchedulingRefused as error:
         return _refused(request, error, back)
@@ -202,7 +202,7 @@ def maintenance_book_page(
         entry=entry,
         from_day=start.date() if start else None,
         preferences=_slot_preferences(provider, start),
-        actor=request.user,
+        actor=signed_in_user(request),
         request=request,
     )
     return render(

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from cit.clinic.accounts.models import User
 from cit.clinic.appointments.actions import visit_of
 from cit.clinic.appointments.errors import SchedulingRefused
 from cit.clinic.appointments.models import Appointment, AppointmentStatus, ResourceHold
@@ -30,7 +31,7 @@ def _late_notice() -> datetime.timedelta:
 
 def _change(
     *,
-    actor: Any,
+    actor: User,
     appointment: Appointment,
     event: VisitEvent,
     now: datetime.datetime | None,
@@ -80,7 +81,7 @@ def _change(
 
 def do_check_in(
     *,
-    actor: Any,
+    actor: User,
     appointment: Appointment,
     now: datetime.datetime | None = None,
     request: HttpRequest | None = None,
@@ -98,7 +99,7 @@ def do_check_in(
 
 def do_undo_check_in(
     *,
-    actor: Any,
+    actor: User,
     appointment: Appointment,
     now: datetime.datetime | None = None,
     request: HttpRequest | None = None,
@@ -116,7 +117,7 @@ def do_undo_check_in(
 
 def do_mark_no_show(
     *,
-    actor: Any,
+    actor: User,
     appointment: Appointment,
     now: datetime.datetime | None = None,
     request: HttpRequest | None = None,
@@ -136,7 +137,7 @@ def do_mark_no_show(
 
 def do_start_visit(
     *,
-    actor: Any,
+    actor: User,
     appointment: Appointment,
     note: Any = None,
     now: datetime.datetime | None = None,
@@ -160,7 +161,7 @@ def do_start_visit(
 
 def do_complete_visit(
     *,
-    actor: Any,
+    actor: User,
     appointment: Appointment,
     now: datetime.datetime | None = None,
     request: HttpRequest | None = None,
@@ -200,7 +201,7 @@ def visit_for_session(patient: Any, day: datetime.date) -> Appointment | None:
 
 
 def start_visit_for_note(
-    *, actor: Any, note: Any, request: HttpRequest | None = None
+    *, actor: User, note: Any, request: HttpRequest | None = None
 ) -> Appointment | None:
     """Called by charting when a session starts: the visit of that day goes in treatment.
     A session without a booked visit (a walk-in) changes no appointment."""
@@ -214,7 +215,7 @@ def start_visit_for_note(
 
 
 def complete_visit_for_note(
-    *, actor: Any, note: Any, request: HttpRequest | None = None
+    *, actor: User, note: Any, request: HttpRequest | None = None
 ) -> Appointment | None:
     """Called by charting when a note is signed: its visit, if any, is completed."""
     appointment = (

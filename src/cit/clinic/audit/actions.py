@@ -8,6 +8,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from cit.clinic.accounts.lockout import client_ip
+from cit.clinic.accounts.models import User
 from cit.clinic.audit.models import AuditAction, AuditEvent
 
 
@@ -35,7 +36,7 @@ def record_event(
     request: HttpRequest | None,
     action: AuditAction,
     *,
-    actor: Any = None,
+    actor: User | None = None,
     patient: Any = None,
     obj: models.Model | None = None,
     object_type: str = "",

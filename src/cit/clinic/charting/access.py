@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
-from cit.clinic.access import patient_for_request
+from cit.clinic.access import patient_for_request, signed_in_user
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
@@ -34,7 +34,7 @@ def note_for_request(
     # An archived patient's notes stay readable; nothing new is charted on them.
     archived_ok = capability == Capability.CLINICAL_VIEW
     patient_for_request(request, note.patient_id, capability, None, include_archived=archived_ok)
-    if request.user.is_patient and not note.is_signed:  # type: ignore[union-attr]
+    if signed_in_user(request).is_patient and not note.is_signed:
         record_event(request, AuditAction.DENIED, patient=note.patient, obj=note)
         raise PermissionDenied("This session note is not signed yet.")
     if audit is not None:

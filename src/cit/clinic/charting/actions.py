@@ -9,8 +9,8 @@ and the clinic's protocol profile, never from this module.
 Consent validity (the rule a session start applies): the patient must have signed the
 version of the clinic's consent form for the session's procedure that is in effect on the
 session day (the highest version whose ``effective_on`` is on or before it), on or before
-that day and within the last :data:`CONSENT_VALID_DAYS` days. Publishing a new version
-therefore asks every patient to sign again from its effective date.
+that day and within the last :data:`cit.protocol.consent.CONSENT_VALID_DAYS` days.
+Publishing a new version therefore asks every patient to sign again from its effective date.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import base64
 import binascii
 import datetime
 import struct
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -29,7 +28,7 @@ from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
 
-from cit.clinic.accounts.models import Provider
+from cit.clinic.accounts.models import Provider, User
 from cit.clinic.accounts.permissions import Capability, has_capability
 from cit.clinic.appointments.visits import complete_visit_for_note, start_visit_for_note
 from cit.clinic.audit.actions import record_event
@@ -51,13 +50,14 @@ from cit.clinic.intake.actions import do_rescreen, effective_screening
 from cit.clinic.inventory.actions import do_use_lot
 from cit.clinic.inventory.models import Lot, ProductKind
 from cit.clinic.patients.models import Patient
-from cit.protocol.aftercare import aftercare
-from cit.protocol.knowledge import get_knowledge
+from cit.protocol import depth as depth_rules
+from cit.protocol.aftercare import AFTERCARE_DAYS, aftercare
+from cit.protocol.consent import CONSENT_VALID_DAYS
+from cit.protocol.depth import NEEDLE_DEPTH_CAP_MM, ZoneLimits
 from cit.protocol.model import Decision
 from cit.protocol.profiles import Settings, load_profile
 from cit.protocol.serialise import aftercare_to_dict
 
-CONSENT_VALID_DAYS = 365
 # A drawn signature is a small PNG; anything bigger is not a signature pad image.
 SIGNATURE_MAX_BYTES = 200_000
 SIGNATURE_MAX_SIDE = 2000
@@ -65,7 +65,6 @@ PNG_PREFIX = "data:image/png;base64,"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 TREATABLE = {Decision.TREAT.value, Decision.TREAT_WITH_PRECAUTIONS.value}
 NEEDLING_DEVICE_KINDS = {DeviceKind.PEN, DeviceKind.ROLLER}
-AFTERCARE_DAYS = 8  # the handout covers the session day and the week after
 
 
 class ChartingConflict(ValidationError):
@@ -116,7 +115,7 @@ def valid_consent(patient: Patient, procedure: str, on: datetime.date) -> Consen
 @transaction.atomic
 def do_publish_consent_form(
     *,
-    actor: Any,
+    actor: User,
     clinic: Clinic,
     procedure: str,
     title: str,
@@ -179,7 +178,7 @@ def _normalised(name: str) -> str:
 @transaction.atomic
 def do_sign_consent(
     *,
-    actor: Any,
+    actor: User,
     patient: Patient,
     form: ConsentForm,
     method: str,
@@ -266,7 +265,7 @@ def _check_numbing(applied: datetime.time | None, removed: datetime.time | None)
 @transaction.atomic
 def do_start_session(
     *,
-    actor: Any,
+    actor: User,
     patient: Patient,
     session_date: datetime.date,
     device: Device,
@@ -354,7 +353,7 @@ EDITABLE_DRAFT_FIELDS = (
 @transaction.atomic
 def do_update_session(
     *,
-    actor: Any,
+    actor: User,
     note: SessionNote,
     changes: dict[str, Any],
     request: HttpRequest | None = None,
@@ -382,67 +381,31 @@ def do_update_session(
 # ------------------------------------------------------------------------------ depth rules
 
 
-@dataclass(frozen=True)
-class ZoneLimits:
-    """What the knowledge base and profile say about a zone, for the page and the checks."""
-
-    id: str
-    title: str
-    block: str
-    min_mm: Decimal
-    max_mm: Decimal
-
-
-def _mm(value: float) -> Decimal:
-    return Decimal(str(value)).quantize(Decimal("0.01"))
-
-
 def zone_limits(clinic: Clinic) -> dict[str, ZoneLimits]:
     """The zones, in knowledge-base order, with the clinic profile's depth ranges."""
-    depths = load_profile(clinic.protocol_profile).settings.zone_depth_mm
-    return {
-        zone.id: ZoneLimits(
-            zone.id,
-            zone.title,
-            zone.block,
-            _mm(depths.get(zone.id, zone.depth_mm)[0]),
-            _mm(depths.get(zone.id, zone.depth_mm)[1]),
-        )
-        for zone in get_knowledge().zones.values()
-    }
+    return depth_rules.zone_limits(load_profile(clinic.protocol_profile))
 
 
 def skin_breaking_threshold(clinic: Clinic) -> Decimal:
-    return _mm(load_profile(clinic.protocol_profile).settings.skin_breaking_depth_mm)
+    return depth_rules.skin_breaking_threshold(load_profile(clinic.protocol_profile))
 
 
-def may_break_skin(user: Any, day: datetime.date) -> bool:
+def may_break_skin(user: User, day: datetime.date) -> bool:
     provider = Provider.objects.active().filter(user=user).select_related("user").first()
     return provider is not None and provider.may_break_skin_on(day)
 
 
-def depth_refusals(*, user: Any, note: SessionNote, zone: str, depth_mm: Decimal) -> list[str]:
-    """Why ``user`` may not needle ``zone`` at ``depth_mm`` in this session (empty: allowed)."""
-    clinic = note.patient.clinic
-    limits = zone_limits(clinic).get(zone)
-    if limits is None:
-        return [f"'{zone}' is not a treatment zone."]
-    reasons = []
-    if depth_mm > limits.max_mm:
-        reasons.append(
-            f"{depth_mm} mm is deeper than the {limits.title.lower()} maximum of "
-            f"{limits.max_mm} mm (knowledge base, profile {clinic.protocol_profile})."
-        )
-    device_max = note.device.max_depth_mm
-    if device_max is not None and depth_mm > device_max:
-        reasons.append(f"{depth_mm} mm is deeper than {note.device} reaches ({device_max} mm).")
-    threshold = skin_breaking_threshold(clinic)
-    if depth_mm > threshold and not may_break_skin(user, note.session_date):
-        reasons.append(
-            f"{depth_mm} mm breaks the skin (deeper than {threshold} mm): only a licensed "
-            "medical professional with a licence valid on the session day may needle it."
-        )
-    return reasons
+def depth_refusals(*, user: User, note: SessionNote, zone: str, depth_mm: Decimal) -> list[str]:
+    """Why ``user`` may not needle ``zone`` at ``depth_mm`` in this session (empty: allowed);
+    the rules are :func:`cit.protocol.depth.depth_refusals`."""
+    return depth_rules.depth_refusals(
+        depth_mm,
+        zone=zone,
+        profile=load_profile(note.patient.clinic.protocol_profile),
+        device=str(note.device),
+        device_max_mm=note.device.max_depth_mm,
+        may_break_skin=lambda: may_break_skin(user, note.session_date),
+    )
 
 
 def _parse_depth(value: Any) -> Decimal:
@@ -450,15 +413,17 @@ def _parse_depth(value: Any) -> Decimal:
         depth = Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
         raise _refuse("depth_mm", "Enter the depth in millimetres, e.g. 0.5.") from None
-    if not depth.is_finite() or depth <= 0 or depth > Decimal("3.0"):
-        raise _refuse("depth_mm", "Depth must be more than 0 and at most 3.0 mm.")
+    if not depth.is_finite() or depth <= 0 or depth > NEEDLE_DEPTH_CAP_MM:
+        raise _refuse(
+            "depth_mm", f"Depth must be more than 0 and at most {NEEDLE_DEPTH_CAP_MM} mm."
+        )
     return depth
 
 
 @transaction.atomic
 def do_chart_zone(
     *,
-    actor: Any,
+    actor: User,
     note: SessionNote,
     zone: str,
     depth_mm: Any,
@@ -510,7 +475,7 @@ _PURPOSE_KINDS = {
 @transaction.atomic
 def do_record_product(
     *,
-    actor: Any,
+    actor: User,
     note: SessionNote,
     lot: Lot,
     purpose: str,
@@ -544,7 +509,7 @@ def do_record_product(
     return SessionProduct.objects.create(note=locked, purpose=purpose, lot_use=use)
 
 
-def sign_refusals(note: SessionNote, user: Any) -> list[str]:
+def sign_refusals(note: SessionNote, user: User) -> list[str]:
     """What still stops ``user`` from signing the note (empty: it may be signed)."""
     reasons = []
     zones = list(note.zones.all())
@@ -569,7 +534,7 @@ def sign_refusals(note: SessionNote, user: Any) -> list[str]:
 
 @transaction.atomic
 def do_sign_note(
-    *, actor: Any, note: SessionNote, request: HttpRequest | None = None
+    *, actor: User, note: SessionNote, request: HttpRequest | None = None
 ) -> SessionNote:
     """Sign the note: from now on it changes only through amendments."""
     locked = _locked_draft(note)
@@ -645,7 +610,7 @@ def current_values(note: SessionNote) -> dict[str, str]:
     return values
 
 
-def _normalise_amendment(actor: Any, note: SessionNote, target: str, new_value: str) -> str:
+def _normalise_amendment(actor: User, note: SessionNote, target: str, new_value: str) -> str:
     """Validate the new value as the charting actions would; return it as shown."""
     new_value = new_value.strip()
     if target.startswith("zone:"):
@@ -683,7 +648,7 @@ def _normalise_amendment(actor: Any, note: SessionNote, target: str, new_value: 
 @transaction.atomic
 def do_amend_note(
     *,
-    actor: Any,
+    actor: User,
     note: SessionNote,
     target: str,
     new_value: str,

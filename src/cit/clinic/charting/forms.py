@@ -9,12 +9,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from cit.clinic.bounds import BoundedDates
-from cit.clinic.charting.actions import NOTE_TARGETS, ZoneLimits
+from cit.clinic.charting.actions import NOTE_TARGETS
 from cit.clinic.charting.models import Endpoint, Procedure, ProductPurpose, SignatureMethod
 from cit.clinic.dates import clinic_date_text
 from cit.clinic.facilities.models import Clinic, Device
 from cit.clinic.inventory.actions import usable_lots
 from cit.clinic.inventory.models import Lot
+from cit.protocol.depth import ZoneLimits
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 

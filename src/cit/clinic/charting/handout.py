@@ -13,19 +13,16 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from cit.clinic.charting.models import SessionNote
-from cit.protocol.aftercare import aftercare, course_summary
+from cit.protocol.aftercare import AFTERCARE_DAYS, aftercare, course_depth, course_summary
 from cit.protocol.knowledge import get_knowledge
 from cit.protocol.profiles import load_profile
 
 if TYPE_CHECKING:
     from cit.clinic.charting.document import Row
 
-HANDOUT_DAYS = 8  # the session day and the week after it
-
 
 def deepest_depth(note: SessionNote) -> float:
-    depths = [float(zone.depth_mm) for zone in note.zones.all()]
-    return max(depths) if depths else 0.5
+    return course_depth([float(zone.depth_mm) for zone in note.zones.all()])
 
 
 def aftercare_pdf(note: SessionNote) -> bytes:
@@ -71,7 +68,7 @@ def aftercare_pdf(note: SessionNote) -> bytes:
     pdf.ln(2)
 
     pdf.heading(_("Day by day"))
-    for day in range(HANDOUT_DAYS):
+    for day in range(AFTERCARE_DAYS):
         care = aftercare(note.session_date, day, profile)
         when = note.session_date + datetime.timedelta(days=day)
         label = _("Day %(day)s (%(date)s)") % {"day": day, "date": pdf.date_text(when, "D j M")}

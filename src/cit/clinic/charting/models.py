@@ -20,6 +20,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from cit.clinic.archive import AppendOnlyModel, RecordImmutable
+from cit.protocol.depth import NEEDLE_DEPTH_CAP_MM
 
 
 class NoteImmutable(RecordImmutable):
@@ -241,7 +242,7 @@ class ZoneTreatment(ChartChildModel):
     depth_mm = models.DecimalField(
         max_digits=3,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.05")), MaxValueValidator(Decimal("3.0"))],
+        validators=[MinValueValidator(Decimal("0.05")), MaxValueValidator(NEEDLE_DEPTH_CAP_MM)],
     )
     passes = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(20)]

@@ -15,8 +15,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.middleware import HtmxDetails
 
-from cit.clinic.access import capability_required, patient_for_request, staff_clinic
+from cit.clinic.access import capability_required, patient_for_request, signed_in_user, staff_clinic
 from cit.clinic.accounts.permissions import Capability, can_access_patient
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.charting import actions
@@ -130,7 +131,7 @@ def _note_context(request: HttpRequest, note: SessionNote, **forms: Any) -> dict
                     },
                 }
             ),
-            sign_refusals=actions.sign_refusals(note, request.user),
+            sign_refusals=actions.sign_refusals(note, signed_in_user(request)),
         )
     return context
 
@@ -152,7 +153,10 @@ def consent_forms(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 published = actions.do_publish_consent_form(
-                    actor=request.user, clinic=clinic, request=request, **form.cleaned_data
+                    actor=signed_in_user(request),
+                    clinic=clinic,
+                    request=request,
+                    **form.cleaned_data,
                 )
             except ValidationError as error:
                 apply_errors(form, error)
@@ -188,7 +192,7 @@ def consent_sign(request: HttpRequest, patient_id: int) -> HttpResponse:
     if request.method == "POST" and consent_form is not None and form.is_valid():
         try:
             actions.do_sign_consent(
-                actor=request.user,
+                actor=signed_in_user(request),
                 patient=patient,
                 form=consent_form,
                 method=form.cleaned_data["method"],
@@ -226,7 +230,7 @@ def session_list(request: HttpRequest, patient_id: int) -> HttpResponse:
     signatures = ConsentSignature.objects.filter(patient=patient).select_related(
         "form", "witnessed_by"
     )
-    if request.user.is_patient:  # type: ignore[union-attr]
+    if signed_in_user(request).is_patient:
         notes = notes.signed()
     today = patient.clinic.today()
     consent_status = [
@@ -259,7 +263,7 @@ def session_start(request: HttpRequest, patient_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             note = actions.do_start_session(
-                actor=request.user, patient=patient, request=request, **form.cleaned_data
+                actor=signed_in_user(request), patient=patient, request=request, **form.cleaned_data
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -330,7 +334,7 @@ def consent_pdf_view(request: HttpRequest, signature_id: int) -> HttpResponse:
         )
     except PermissionDenied:
         # The refusal is audited; a patient does not learn that the signature exists.
-        if request.user.is_patient:  # type: ignore[union-attr]
+        if signed_in_user(request).is_patient:
             raise Http404("No such signed consent.") from None
         raise
     response = HttpResponse(consent_pdf(signature), content_type="application/pdf")
@@ -346,6 +350,12 @@ def note_detail(request: HttpRequest, note_id: int) -> HttpResponse:
     return render(request, "charting/note.html", _note_context(request, note))
 
 
+def _from_htmx(request: HttpRequest) -> bool:
+    """Whether htmx sent the request (django-htmx's middleware sets ``request.htmx``)."""
+    details = getattr(request, "htmx", None)
+    return isinstance(details, HtmxDetails) and bool(details)
+
+
 def _after_change(request: HttpRequest, note: SessionNote, **forms: Any) -> HttpResponse:
     """Re-show the draft: the zone panel alone for htmx, else the whole page."""
     note = SessionNote.objects.select_related(
@@ -353,7 +363,7 @@ def _after_change(request: HttpRequest, note: SessionNote, **forms: Any) -> Http
     ).get(pk=note.pk)
     saved = forms.pop("saved_zone", "")
     status = form_status(*forms.values())
-    if request.htmx and "zone_form" in forms:  # type: ignore[attr-defined]
+    if _from_htmx(request) and "zone_form" in forms:
         context = _zone_context(note, forms["zone_form"], saved=saved)
         return render(request, "charting/_zone_panel.html", context, status=status)
     return render(
@@ -369,12 +379,12 @@ def chart_zone(request: HttpRequest, note_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             treatment = actions.do_chart_zone(
-                actor=request.user, note=note, request=request, **form.cleaned_data
+                actor=signed_in_user(request), note=note, request=request, **form.cleaned_data
             )
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            if not request.htmx:  # type: ignore[attr-defined]
+            if not _from_htmx(request):
                 # Back to the map's status line, which says what was saved and takes focus.
                 url = reverse("charting-note", kwargs={"note_id": note.pk})
                 return redirect(f"{url}?saved={treatment.zone}#zone-status")
@@ -391,7 +401,7 @@ def record_product(request: HttpRequest, note_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             actions.do_record_product(
-                actor=request.user, note=note, request=request, **form.cleaned_data
+                actor=signed_in_user(request), note=note, request=request, **form.cleaned_data
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -409,7 +419,7 @@ def update_details(request: HttpRequest, note_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             actions.do_update_session(
-                actor=request.user, note=note, changes=form.cleaned_data, request=request
+                actor=signed_in_user(request), note=note, changes=form.cleaned_data, request=request
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -424,7 +434,7 @@ def update_details(request: HttpRequest, note_id: int) -> HttpResponse:
 def sign_note(request: HttpRequest, note_id: int) -> HttpResponse:
     note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
     try:
-        actions.do_sign_note(actor=request.user, note=note, request=request)
+        actions.do_sign_note(actor=signed_in_user(request), note=note, request=request)
     except ValidationError as error:
         back = reverse("charting-note", kwargs={"note_id": note.pk})
         return refused(request, "Not signed", error, back, status=409)
@@ -448,7 +458,7 @@ def amend_note(request: HttpRequest, note_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_amend_note(
-                actor=request.user, note=note, request=request, **form.cleaned_data
+                actor=signed_in_user(request), note=note, request=request, **form.cleaned_data
             )
         except ValidationError as error:
             apply_errors(form, error)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime
 from functools import partial
-from typing import Any
 
 from django.core.files.storage import storages
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from cit.clinic.accounts.models import User
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.exports.models import ExportJob, ExportStatus
@@ -18,7 +18,7 @@ from cit.clinic.exports.models import ExportJob, ExportStatus
 
 def do_start_export(
     *,
-    actor: Any,
+    actor: User,
     clinic_id: int,
     level: str,
     types: list[str],
@@ -49,7 +49,7 @@ def do_start_export(
     return job
 
 
-def do_cancel_export(*, actor: Any, job: ExportJob, request: HttpRequest | None = None) -> None:
+def do_cancel_export(*, actor: User, job: ExportJob, request: HttpRequest | None = None) -> None:
     """Cancel the job (queued or running) or, when done, delete its files."""
     ExportJob.objects.filter(pk=job.pk).exclude(status=ExportStatus.CANCELLED).update(
         status=ExportStatus.CANCELLED, finished_at=timezone.now()

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from cit.clinic.accounts.models import User
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.facilities.models import Clinic, ClosureDay, Device, OpeningHours, Room
@@ -33,7 +34,7 @@ def do_add_device(*, clinic: Clinic, **fields: Any) -> Device:
 
 def do_add_closure_day(
     *,
-    actor: Any,
+    actor: User,
     clinic: Clinic,
     date: datetime.date,
     name: str,
@@ -61,7 +62,7 @@ def do_add_closure_day(
 
 @transaction.atomic
 def do_remove_closure_day(
-    *, actor: Any, closure: ClosureDay, request: HttpRequest | None = None
+    *, actor: User, closure: ClosureDay, request: HttpRequest | None = None
 ) -> ClosureDay:
     """Open again on that date: the closure is archived, never deleted."""
     closure.archive()
@@ -85,7 +86,7 @@ def _future_holds(clinic: Clinic, key: str) -> int:
 
 @transaction.atomic
 def do_update_resource(
-    *, actor: Any, resource: Room | Device, changes: dict[str, Any], request: HttpRequest | None
+    *, actor: User, resource: Room | Device, changes: dict[str, Any], request: HttpRequest | None
 ) -> Room | Device:
     """Edit a room's or device's details (validated before the write; audited)."""
     locked: Room | Device = type(resource).objects.select_for_update().get(pk=resource.pk)
@@ -101,7 +102,7 @@ def do_update_resource(
 
 @transaction.atomic
 def do_retire_resource(
-    *, actor: Any, resource: Room | Device, request: HttpRequest | None
+    *, actor: User, resource: Room | Device, request: HttpRequest | None
 ) -> Room | Device:
     """Retire (archive) a room or device: no longer offered for booking or charting.
     Refused while booked appointments still hold it; they must be moved first."""
@@ -120,7 +121,7 @@ def do_retire_resource(
 @transaction.atomic
 def do_set_opening_hours(
     *,
-    actor: Any,
+    actor: User,
     clinic: Clinic,
     hours: dict[int, list[tuple[datetime.time, datetime.time]]],
     request: HttpRequest | None = None,
@@ -177,7 +178,7 @@ def do_set_opening_hours(
 @transaction.atomic
 def do_set_consultation_settings(
     *,
-    actor: Any,
+    actor: User,
     clinic: Clinic,
     minutes: int,
     roles: list[str],

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cit.clinic.archive import ArchivableModel
 from cit.clinic.dates import clinic_date_text
+from cit.protocol.depth import NEEDLE_DEPTH_CAP_MM
 
 
 def validate_timezone(value: str) -> None:
@@ -169,7 +170,7 @@ class Device(ArchivableModel):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("3.0"))],
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(NEEDLE_DEPTH_CAP_MM)],
         help_text="Deepest setting of a needling device; empty for a centrifuge.",
     )
 

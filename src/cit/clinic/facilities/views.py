@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from cit.clinic.access import capability_required, staff_clinic
+from cit.clinic.access import capability_required, signed_in_user, staff_clinic
 from cit.clinic.accounts.actions import (
     do_create_staff,
     do_set_weekly_rota,
@@ -162,7 +162,9 @@ def _resource_page(request: HttpRequest, model: type[Room] | type[Device], pk: i
     if request.method == "POST":
         if request.POST.get("retire"):
             try:
-                do_retire_resource(actor=request.user, resource=resource, request=request)
+                do_retire_resource(
+                    actor=signed_in_user(request), resource=resource, request=request
+                )
             except ValidationError as error:
                 flash_errors(request, f"{label} not retired", error)
                 return redirect(request.path)
@@ -173,7 +175,10 @@ def _resource_page(request: HttpRequest, model: type[Room] | type[Device], pk: i
             changes = {name: form.cleaned_data[name] for name in form_class.Meta.fields}
             try:
                 do_update_resource(
-                    actor=request.user, resource=resource, changes=changes, request=request
+                    actor=signed_in_user(request),
+                    resource=resource,
+                    changes=changes,
+                    request=request,
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -202,7 +207,7 @@ def device_edit(request: HttpRequest, device_id: int) -> HttpResponse:
 def unlock_account(request: HttpRequest, user_id: int) -> HttpResponse:
     """Clear a staff or portal account's lockout (django-axes); audited."""
     user = get_object_or_404(User, pk=user_id, clinic=staff_clinic(request))
-    do_unlock_account(actor=request.user, user=user, request=request)
+    do_unlock_account(actor=signed_in_user(request), user=user, request=request)
     messages.success(request, f"{user.get_full_name() or user.username} can log in again.")
     return redirect("clinic-overview")
 
@@ -221,7 +226,7 @@ def consultation_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             do_set_consultation_settings(
-                actor=request.user,
+                actor=signed_in_user(request),
                 clinic=clinic,
                 minutes=form.cleaned_data["consultation_minutes"],
                 roles=form.cleaned_data["consultation_roles"],
@@ -249,7 +254,7 @@ def opening_hours(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 outside = do_set_opening_hours(
-                    actor=request.user,
+                    actor=signed_in_user(request),
                     clinic=clinic,
                     hours=form.cleaned_data["hours"],
                     request=request,
@@ -285,7 +290,10 @@ def staff_add(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user = do_create_staff(
-                actor=request.user, clinic=clinic, data=form.cleaned_data, request=request
+                actor=signed_in_user(request),
+                clinic=clinic,
+                data=form.cleaned_data,
+                request=request,
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -322,7 +330,7 @@ def staff_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             do_update_staff(
-                actor=request.user, user=member, data=form.cleaned_data, request=request
+                actor=signed_in_user(request), user=member, data=form.cleaned_data, request=request
             )
         except ValidationError as error:
             apply_errors(form, error)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
 
+from cit.clinic.accounts.models import User
 from cit.clinic.accounts.permissions import Capability, has_capability
 from cit.clinic.accounts.roles import Role
 from cit.clinic.audit.actions import record_event
@@ -29,12 +30,13 @@ from cit.protocol.overrides import PHYSICIAN, decision_after_overrides, override
 from cit.protocol.profiles import load_profile
 from cit.protocol.screening import screen
 from cit.protocol.serialise import intake_to_dict, screening_to_dict
+from cit.protocol.stored import StoredScreening
 
 
 @transaction.atomic
 def do_record_intake(
     *,
-    actor: Any,
+    actor: User | None,
     patient: Patient,
     data: Any,
     source: IntakeSource,
@@ -64,7 +66,7 @@ def do_record_intake(
 
 
 def _store_screening(
-    actor: Any,
+    actor: User | None,
     patient: Patient,
     record: IntakeRecord,
     on: datetime.date,
@@ -78,7 +80,7 @@ def _store_screening(
         screened_for=on,
         decision=result.decision.value,
         until=result.until,
-        result=screening_to_dict(result),
+        result=StoredScreening.from_dict(screening_to_dict(result)).to_dict(),
         protocol_version=result.protocol_version,
         profile=result.profile,
         created_by=actor,
@@ -89,7 +91,7 @@ def _store_screening(
 
 @transaction.atomic
 def do_rescreen(
-    *, actor: Any, patient: Patient, on: datetime.date, request: HttpRequest | None = None
+    *, actor: User, patient: Patient, on: datetime.date, request: HttpRequest | None = None
 ) -> ScreeningRecord:
     """Screen the patient's latest intake again for ``on`` (e.g. before each session)."""
     record = IntakeRecord.objects.filter(patient=patient).order_by("-version").first()
@@ -104,7 +106,7 @@ MIN_REASON_LENGTH = 10
 @transaction.atomic
 def do_override_finding(
     *,
-    actor: Any,
+    actor: User,
     screening: ScreeningRecord,
     rule: str,
     reason: str,
@@ -121,10 +123,10 @@ def do_override_finding(
     if not has_capability(actor, Capability.SCREENING_OVERRIDE):
         raise ValidationError("Only a licensed clinician may override a screening finding.")
     locked = ScreeningRecord.objects.select_for_update().get(pk=screening.pk)
-    finding = next((f for f in locked.result["findings"] if f["rule"] == rule), None)
+    finding = locked.stored.finding(rule)
     if finding is None:
         raise ValidationError({"rule": [f"This screening has no finding '{rule}'."]})
-    if override_needs(finding["decision"]) == PHYSICIAN and actor.role != Role.PHYSICIAN:
+    if override_needs(finding.decision) == PHYSICIAN and actor.role != Role.PHYSICIAN:
         raise ValidationError(
             "A do-not-treat finding can only be lifted by a physician's recorded override."
         )
@@ -143,7 +145,7 @@ def do_override_finding(
         actor=actor,
         patient=locked.patient,
         obj=override,
-        detail={"rule": rule, "finding_decision": finding["decision"]},
+        detail={"rule": rule, "finding_decision": finding.decision.value},
     )
     return override
 
@@ -159,9 +161,9 @@ def _overrides_by_basis(
     the latest lapsed one is returned so pages can say so. ``as_of`` leaves out overrides
     recorded later (a session note shows what stood when the session started).
     """
-    findings = {finding["rule"]: finding for finding in screening.result["findings"]}
+    findings = {finding.rule: finding for finding in screening.stored.findings}
     intake = screening.intake.data
-    basis_now = {rule: finding_basis(f, intake) for rule, f in findings.items()}
+    basis_now = {rule: finding_basis(f.to_dict(), intake) for rule, f in findings.items()}
     standing: dict[str, ScreeningOverride] = {}
     lapsed: dict[str, ScreeningOverride] = {}
     overrides = ScreeningOverride.objects.filter(
@@ -174,12 +176,10 @@ def _overrides_by_basis(
     for override in overrides.select_related("overridden_by", "screening__intake").order_by(
         "at", "id"
     ):
-        judged = next(
-            (f for f in override.screening.result["findings"] if f["rule"] == override.rule),
-            None,
-        )
+        judged = override.screening.stored.finding(override.rule)
         if judged is not None and (
-            finding_basis(judged, override.screening.intake.data) == basis_now[override.rule]
+            finding_basis(judged.to_dict(), override.screening.intake.data)
+            == basis_now[override.rule]
         ):
             standing[override.rule] = override
             lapsed.pop(override.rule, None)
@@ -195,7 +195,7 @@ def standing_overrides(screening: ScreeningRecord) -> dict[str, ScreeningOverrid
 
 def effective_decision(screening: ScreeningRecord) -> Decision:
     """The screening's decision once standing overrides lift their findings."""
-    return decision_after_overrides(screening.result["findings"], standing_overrides(screening))
+    return decision_after_overrides(screening.stored.findings, standing_overrides(screening))
 
 
 @dataclass(frozen=True)
@@ -225,16 +225,16 @@ def effective_screening(
     standing, lapsed = _overrides_by_basis(screening, as_of)
     findings = [
         {
-            **finding,
-            "override": standing.get(finding["rule"]),
-            "lapsed": lapsed.get(finding["rule"]) if finding["rule"] not in standing else None,
-            "needs": override_needs(finding["decision"]),
+            **finding.to_dict(),
+            "override": standing.get(finding.rule),
+            "lapsed": lapsed.get(finding.rule) if finding.rule not in standing else None,
+            "needs": override_needs(finding.decision),
         }
-        for finding in screening.result["findings"]
+        for finding in screening.stored.findings
     ]
     return EffectiveScreening(
         record=screening,
-        decision=decision_after_overrides(screening.result["findings"], standing),
+        decision=decision_after_overrides(screening.stored.findings, standing),
         engine_decision=Decision(screening.decision),
         findings=findings,
         overrides=standing,

@@ -1,6 +1,6 @@
 """What changed between two intakes or screenings, for the re-screen page.
 
-Framework-free: it compares the stored JSON forms.
+Framework-free: it compares the stored intakes (JSON) and screenings (typed).
 """
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from cit.protocol.stored import StoredScreening
 
 
 @dataclass(frozen=True)
@@ -81,24 +83,22 @@ def intake_changes(before: Mapping[str, Any], now: Mapping[str, Any]) -> list[st
 
 
 def screening_changes(
-    before: Mapping[str, Any] | None,
-    now: Mapping[str, Any],
+    before: StoredScreening | None,
+    now: StoredScreening,
     intake_before: Mapping[str, Any] | None,
     intake_now: Mapping[str, Any],
 ) -> ScreeningChanges:
-    """Compare two stored screenings (``screening_to_dict`` form) and their intakes."""
+    """Compare two stored screenings and their intakes."""
     if before is None:
-        return ScreeningChanges(None, now["decision"])
-    old_rules = {f["rule"] for f in before["findings"]}
-    new_rules = {f["rule"] for f in now["findings"]}
+        return ScreeningChanges(None, now.decision.value)
+    old_rules = set(before.rules)
+    new_rules = set(now.rules)
     return ScreeningChanges(
-        decision_before=before["decision"],
-        decision_now=now["decision"],
+        decision_before=before.decision.value,
+        decision_now=now.decision.value,
         new_findings=sorted(new_rules - old_rules),
         resolved_findings=sorted(old_rules - new_rules),
-        titles={
-            f["rule"]: f.get("title", f["rule"]) for f in (*before["findings"], *now["findings"])
-        },
+        titles={f.rule: f.title or f.rule for f in (*before.findings, *now.findings)},
         intake_changes=(
             intake_changes(intake_before, intake_now)
             if intake_before is not None and intake_before is not intake_now

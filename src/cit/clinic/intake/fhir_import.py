@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from cit.clinic.accounts.models import User
 from cit.clinic.intake.actions import do_record_intake
 from cit.clinic.intake.models import IntakeRecord, IntakeSource, ScreeningRecord
 from cit.clinic.patients.models import Patient
@@ -26,7 +27,7 @@ CARRIED_OVER = ("goals", "areas", "history", "fitzpatrick", "glogau")
 
 def do_import_fhir_bundle(
     *,
-    actor: Any,
+    actor: User,
     patient: Patient,
     bundle: Any,
     today: datetime.date,

@@ -7,10 +7,13 @@ that decided it.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.conf import settings
 from django.db import models
 
 from cit.clinic.archive import AppendOnlyModel
+from cit.protocol.stored import StoredScreening
 
 
 class IntakeSource(models.TextChoices):
@@ -66,6 +69,11 @@ class ScreeningRecord(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"Screening of {self.patient} for {self.screened_for}: {self.decision}"
+
+    @cached_property
+    def stored(self) -> StoredScreening:
+        """``result`` read into types, once per row (the row never changes)."""
+        return StoredScreening.from_dict(self.result)
 
     def get_decision_label(self) -> str:
         """The engine's decision in words ("Refer to a physician"); pages that show a

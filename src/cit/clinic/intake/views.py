@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cit.clinic.access import patient_for_request
+from cit.clinic.access import patient_for_request, signed_in_user
 from cit.clinic.accounts.permissions import Capability, can_access_patient
 from cit.clinic.accounts.roles import Role
 from cit.clinic.audit.models import AuditAction
@@ -37,7 +37,7 @@ def questionnaire(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_for_request(
         request, patient_id, Capability.INTAKE_SUBMIT, AuditAction.VIEW if reading else None
     )
-    is_patient = request.user.role == Role.PATIENT  # type: ignore[union-attr]
+    is_patient = signed_in_user(request).role == Role.PATIENT
     latest = IntakeRecord.objects.filter(patient=patient).order_by("-version").first()
     initial = latest.data if latest else {"fitzpatrick": patient.fitzpatrick_type}
     add = request.POST.get("add") if request.method == "POST" else None
@@ -51,7 +51,7 @@ def questionnaire(request: HttpRequest, patient_id: int) -> HttpResponse:
         data = form.intake_data(birth_date=patient.birth_date.isoformat(), sex=patient.sex)
         try:
             record, screening = do_record_intake(
-                actor=request.user,
+                actor=signed_in_user(request),
                 patient=patient,
                 data=data,
                 source=IntakeSource.PORTAL if is_patient else IntakeSource.DESK,
@@ -99,12 +99,12 @@ def screening(request: HttpRequest, patient_id: int) -> HttpResponse:
             findings=effective.findings,
             effective_decision=effective.decision.value,
             changes=screening_changes(
-                previous.result if previous else None,
-                latest.result,
+                previous.stored if previous else None,
+                latest.stored,
                 previous.intake.data if previous else None,
                 latest.intake.data,
             ),
-            staff=request.user.role != Role.PATIENT,  # type: ignore[union-attr]
+            staff=signed_in_user(request).role != Role.PATIENT,
             may_override=can_access_patient(request.user, patient, Capability.SCREENING_OVERRIDE),
             may_rescreen=can_access_patient(request.user, patient, Capability.CLINICAL_EDIT),
             today=patient.clinic.today(),
@@ -121,7 +121,7 @@ def rescreen(request: HttpRequest, patient_id: int) -> HttpResponse:
         day = bounds.check_date(
             datetime.date.fromisoformat(request.POST.get("on", "")), patient.clinic.today()
         )
-        do_rescreen(actor=request.user, patient=patient, on=day, request=request)
+        do_rescreen(actor=signed_in_user(request), patient=patient, on=day, request=request)
     except bounds.OutOfBounds as error:
         return refused(request, "Re-screen not run", [str(error)], back)
     except ValueError:
@@ -141,7 +141,7 @@ def override_finding(request: HttpRequest, screening_id: int) -> HttpResponse:
         raise PermissionDenied
     try:
         do_override_finding(
-            actor=request.user,
+            actor=signed_in_user(request),
             screening=stored,
             rule=request.POST.get("rule", ""),
             reason=request.POST.get("reason", ""),

@@ -13,6 +13,7 @@ from django.db.models import F, Q, QuerySet, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 
+from cit.clinic.accounts.models import User
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.dates import clinic_date_text
@@ -56,7 +57,7 @@ def do_receive_lot(
 @transaction.atomic
 def do_use_lot(
     *,
-    actor: Any,
+    actor: User,
     lot: Lot,
     patient: Patient,
     quantity: int,
@@ -114,7 +115,7 @@ MIN_RECALL_REASON = 5
 
 
 @transaction.atomic
-def do_recall_lot(*, actor: Any, lot: Lot, reason: str, request: HttpRequest | None = None) -> Lot:
+def do_recall_lot(*, actor: User, lot: Lot, reason: str, request: HttpRequest | None = None) -> Lot:
     """Quarantine a recalled lot: from now on it is neither offered nor used. Its uses
     stay as they are: they are the list of patients to contact."""
     reason = reason.strip()

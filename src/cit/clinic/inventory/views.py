@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from cit.clinic.access import capability_required, staff_clinic
+from cit.clinic.access import capability_required, signed_in_user, staff_clinic
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
@@ -82,7 +82,10 @@ def lot_recall(request: HttpRequest, lot_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             do_recall_lot(
-                actor=request.user, lot=lot, reason=request.POST.get("reason", ""), request=request
+                actor=signed_in_user(request),
+                lot=lot,
+                reason=request.POST.get("reason", ""),
+                request=request,
             )
         except ValidationError as error:
             flash_errors(request, "Lot not recalled", error)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from cit.clinic.accounts.models import User
 from cit.clinic.accounts.permissions import is_related_to_patient
 from cit.clinic.accounts.roles import CLINICAL_ROLES, Role
 from cit.clinic.audit.actions import record_event
@@ -61,7 +62,7 @@ def may_rate(user: Any, patient: Patient, scale: Scale) -> bool:
 @transaction.atomic
 def do_record_rating(
     *,
-    actor: Any,
+    actor: User,
     patient: Patient,
     values: Mapping[str, object],
     rated_on: datetime.date,
@@ -142,8 +143,8 @@ def patient_schedule(patient: Patient, today: datetime.date) -> PlanSchedule:
     for session in sessions:
         dates.setdefault(session.series_index, []).append(session.planned_on)
     series = [
-        SeriesDates(tuple(one.get("indications", ())), tuple(dates.get(index, ())))
-        for index, one in enumerate(plan.accepted.get("series", []))
+        SeriesDates(one.indications, tuple(dates.get(index, ())))
+        for index, one in enumerate(plan.accepted_plan.series)
     ]
     schedule = outcome_schedule(series, sex=patient.sex or None)
     ratings = OutcomeRating.objects.filter(patient=patient, instrument__isnull=True).values_list(
@@ -174,7 +175,7 @@ def identified_later(pair: BlindedPairRating) -> bool | None:
 @transaction.atomic
 def do_assign_blinded_pair(
     *,
-    actor: Any,
+    actor: User,
     patient: Patient,
     earlier_ref: str,
     later_ref: str,
@@ -213,7 +214,7 @@ def do_assign_blinded_pair(
 @transaction.atomic
 def do_rate_blinded_pair(
     *,
-    actor: Any,
+    actor: User,
     pair: BlindedPairRating,
     gais: int,
     judged_later: str,

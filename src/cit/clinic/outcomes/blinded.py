@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cit.clinic.access import signed_in_user
 from cit.clinic.accounts.models import User
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.accounts.roles import CLINICAL_ROLES
@@ -106,7 +107,7 @@ def _photo_label(photo: Photo) -> str:
 @login_required
 def assign_pair(request: HttpRequest, patient_id: int) -> HttpResponse:
     """A clinician chooses two photos of one view and the clinician who rates them blind."""
-    user: Any = request.user
+    user = signed_in_user(request)
     if user.is_patient or user.role not in CLINICAL_ROLES:
         raise PermissionDenied(_("Only the clinic's clinicians set up blinded ratings."))
     audit = AuditAction.VIEW if request.method != "POST" else None
@@ -150,7 +151,7 @@ def assign_pair(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 def _my_pair(request: HttpRequest, token: str) -> BlindedPairRating:
     """The pair behind ``token``, for its assigned rater only (404 for anyone else)."""
-    user: Any = request.user
+    user = signed_in_user(request)
     pair = (
         BlindedPairRating.objects.select_related("patient")
         .filter(token=token, rater_id=user.pk)
@@ -166,7 +167,7 @@ def _my_pair(request: HttpRequest, token: str) -> BlindedPairRating:
 @login_required
 def pairs_to_rate(request: HttpRequest) -> HttpResponse:
     """The pairs waiting for this clinician, oldest first (numbered, nothing more)."""
-    user: Any = request.user
+    user = signed_in_user(request)
     if user.is_patient or user.role not in CLINICAL_ROLES:
         raise PermissionDenied(_("Only clinicians rate photo pairs."))
     pairs = list(
@@ -193,7 +194,7 @@ def rate_pair(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_rate_blinded_pair(
-                actor=request.user,
+                actor=signed_in_user(request),
                 pair=pair,
                 gais=form.cleaned_data["gais"],
                 judged_later=form.cleaned_data["judged_later"],

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from cit.clinic.access import patient_for_request
+from cit.clinic.access import patient_for_request, signed_in_user
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.accounts.roles import CLINICAL_ROLES
 from cit.clinic.audit.actions import record_event
@@ -53,7 +53,7 @@ def outcome_patient(
 ) -> Patient:
     """The patient, for a user who may reach their outcomes. A portal user asking for
     someone else's record gets 404 (not even its existence is told), audited as refused."""
-    user: Any = request.user
+    user = request.user
     if user.is_authenticated and user.is_patient:
         other = Patient.objects.filter(pk=patient_id).first()
         if other is None or other.portal_user_id != user.pk:
@@ -199,7 +199,7 @@ def occasion_label(assessment: DueAssessment) -> str:
 
 def _rateable(request: HttpRequest, patient: Patient) -> list[tuple[str, str, str]]:
     """(label, url, rater) of every scale the user may record for the patient."""
-    user: Any = request.user
+    user = signed_in_user(request)
     links = [
         (
             scale.question if user.is_patient and scale.question else scale.title,
@@ -226,7 +226,7 @@ def _rateable(request: HttpRequest, patient: Patient) -> list[tuple[str, str, st
 @login_required
 def outcome_page(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = outcome_patient(request, patient_id, Capability.CLINICAL_VIEW)
-    user: Any = request.user
+    user = signed_in_user(request)
     today = patient.clinic.today()
     schedule = actions.patient_schedule(patient, today)
     scales = get_knowledge().scales
@@ -277,7 +277,7 @@ def outcome_page(request: HttpRequest, patient_id: int) -> HttpResponse:
 def _rate(
     request: HttpRequest, patient_id: int, scale_id: str = "", instrument_id: int | None = None
 ) -> HttpResponse:
-    user: Any = request.user
+    user = signed_in_user(request)
     capability = Capability.CLINICAL_VIEW if user.is_patient else Capability.CLINICAL_EDIT
     audit = AuditAction.VIEW if request.method != "POST" else None
     patient = outcome_patient(request, patient_id, capability, audit)

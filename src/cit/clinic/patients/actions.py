@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 
+from cit.clinic.accounts.models import User
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.facilities.models import Clinic
@@ -34,7 +35,7 @@ def _next_record_number(clinic_id: int) -> str:
 
 @transaction.atomic
 def do_register_patient(
-    *, actor: Any, clinic: Clinic, request: HttpRequest | None = None, **fields: Any
+    *, actor: User, clinic: Clinic, request: HttpRequest | None = None, **fields: Any
 ) -> Patient:
     unknown = set(fields) - set(EDITABLE_FIELDS) - {"portal_user"}
     if unknown:
@@ -48,7 +49,7 @@ def do_register_patient(
 
 @transaction.atomic
 def do_update_patient(
-    *, actor: Any, patient: Patient, changes: dict[str, Any], request: HttpRequest | None = None
+    *, actor: User, patient: Patient, changes: dict[str, Any], request: HttpRequest | None = None
 ) -> Patient:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -73,14 +74,18 @@ def do_update_patient(
 
 
 @transaction.atomic
-def do_archive_patient(*, actor: Any, patient: Patient, request: HttpRequest | None = None) -> None:
+def do_archive_patient(
+    *, actor: User, patient: Patient, request: HttpRequest | None = None
+) -> None:
     locked = Patient.objects.select_for_update().get(pk=patient.pk)
     locked.archive()
     record_event(request, AuditAction.ARCHIVE, actor=actor, patient=locked, obj=locked)
 
 
 @transaction.atomic
-def do_restore_patient(*, actor: Any, patient: Patient, request: HttpRequest | None = None) -> None:
+def do_restore_patient(
+    *, actor: User, patient: Patient, request: HttpRequest | None = None
+) -> None:
     """Bring an archived record back into everyday lists (an admin's correction)."""
     locked = Patient.objects.select_for_update().get(pk=patient.pk)
     locked.restore()

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from cit.clinic.access import capability_required, patient_for_request, staff_clinic
+from cit.clinic.access import capability_required, patient_for_request, signed_in_user, staff_clinic
 from cit.clinic.accounts.permissions import Capability, can_access_patient
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
@@ -82,7 +82,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
     context: dict[str, object] = {
         "patient": patient,
-        "not_patient": not request.user.is_patient,  # type: ignore[union-attr]
+        "not_patient": not signed_in_user(request).is_patient,
     }
     # Screenings are clinical: the front desk sees demographics only.
     if can_access_patient(request.user, patient, Capability.CLINICAL_VIEW):
@@ -113,7 +113,7 @@ def patient_register(request: HttpRequest) -> HttpResponse:
                 {"form": form, "title": "Register a patient", "duplicates": duplicates},
             )
         patient = do_register_patient(
-            actor=request.user,
+            actor=signed_in_user(request),
             clinic=clinic,
             request=request,
             **form.cleaned_data,
@@ -135,7 +135,9 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     form = PatientForm(request.POST or None, instance=Patient.objects.get(pk=patient.pk))
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in EDITABLE_FIELDS}
-        do_update_patient(actor=request.user, patient=patient, changes=changes, request=request)
+        do_update_patient(
+            actor=signed_in_user(request), patient=patient, changes=changes, request=request
+        )
         messages.success(request, "Saved.")
         return redirect("patient-detail", patient_id=patient.pk)
     return render(
@@ -155,7 +157,7 @@ def patient_archive(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
     if reading:
         return render(request, "patients/archive_confirm.html", {"patient": patient})
-    do_archive_patient(actor=request.user, patient=patient, request=request)
+    do_archive_patient(actor=signed_in_user(request), patient=patient, request=request)
     messages.success(request, f"{patient.full_name} was archived; the record is kept.")
     return redirect("patient-list")
 
@@ -167,6 +169,6 @@ def patient_restore(request: HttpRequest, patient_id: int) -> HttpResponse:
         request, patient_id, Capability.PATIENT_ARCHIVE, None, include_archived=True
     )
     if patient.is_archived:
-        do_restore_patient(actor=request.user, patient=patient, request=request)
+        do_restore_patient(actor=signed_in_user(request), patient=patient, request=request)
         messages.success(request, f"{patient.full_name}'s record is restored.")
     return redirect("patient-detail", patient_id=patient.pk)

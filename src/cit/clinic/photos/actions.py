@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from cit.clinic.accounts.models import User
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.patients.models import Patient
@@ -69,7 +70,7 @@ def _check_scopes(scopes: Iterable[str]) -> frozenset[str]:
 
 def do_record_photo_consent(
     *,
-    actor: Any,
+    actor: User,
     patient: Patient,
     scopes: Iterable[str],
     stated_on: datetime.date,
@@ -87,7 +88,7 @@ def do_record_photo_consent(
 
 def do_withdraw_photo_consent(
     *,
-    actor: Any,
+    actor: User,
     patient: Patient,
     scopes: Iterable[str] = PhotoScope.values,
     stated_on: datetime.date,
@@ -108,7 +109,7 @@ def do_withdraw_photo_consent(
 
 
 def _state(
-    actor: Any,
+    actor: User,
     patient: Patient,
     statement: ConsentStatement,
     scopes: frozenset[str],
@@ -147,7 +148,7 @@ class PhotoRefused(Exception):
 
 def do_capture_photo(
     *,
-    actor: Any,
+    actor: User,
     patient: Patient,
     view: str,
     taken_on: datetime.date,
@@ -204,7 +205,7 @@ def do_capture_photo(
     return stored
 
 
-def do_archive_photo(*, actor: Any, photo: Photo, request: HttpRequest | None = None) -> Photo:
+def do_archive_photo(*, actor: User, photo: Photo, request: HttpRequest | None = None) -> Photo:
     """Take a photo out of use (a wrong view, a blurred shot); it is kept, never deleted."""
     with transaction.atomic():
         locked: Photo = Photo.objects.select_for_update().get(pk=photo.pk)

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cit.clinic.access import capability_required, patient_for_request, staff_clinic
+from cit.clinic.access import capability_required, patient_for_request, signed_in_user, staff_clinic
 from cit.clinic.accounts.permissions import Capability, can_access_patient
 from cit.clinic.accounts.roles import Role
 from cit.clinic.audit.actions import record_event
@@ -72,7 +72,12 @@ def photo_consent(request: HttpRequest, patient_id: int) -> HttpResponse:
             raise BadRequest("Unknown consent statement.")
         if form.is_valid():
             try:
-                do(actor=request.user, patient=patient, request=request, **form.cleaned_data)
+                do(
+                    actor=signed_in_user(request),
+                    patient=patient,
+                    request=request,
+                    **form.cleaned_data,
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -224,7 +229,7 @@ def capture(request: HttpRequest, patient_id: int) -> HttpResponse:
         if form.is_valid() and form.sanitised is not None:
             try:
                 actions.do_capture_photo(
-                    actor=request.user,
+                    actor=signed_in_user(request),
                     patient=patient,
                     view=view_id,
                     taken_on=form.cleaned_data["taken_on"],
@@ -276,7 +281,7 @@ def archive_photo(request: HttpRequest, patient_id: int, token: str) -> HttpResp
     photo = actions.photos_for(patient).filter(token=token).first()
     if photo is None:
         raise Http404("No such photo.")
-    actions.do_archive_photo(actor=request.user, photo=photo, request=request)
+    actions.do_archive_photo(actor=signed_in_user(request), photo=photo, request=request)
     messages.success(request, _("Photo archived: it is kept but no longer shown."))
     return redirect("photo-timeline", patient.pk, photo.view)
 
@@ -287,7 +292,7 @@ def archive_photo(request: HttpRequest, patient_id: int, token: str) -> HttpResp
 @capability_required(Capability.CLINICAL_VIEW)
 def teaching_gallery(request: HttpRequest) -> HttpResponse:
     """The clinic's photos whose patients consent to teaching now; no names, no dates."""
-    if request.user.role == Role.PATIENT:  # type: ignore[union-attr]
+    if signed_in_user(request).role == Role.PATIENT:
         raise PermissionDenied("The teaching gallery is for clinic staff.")
     clinic = staff_clinic(request)
     photos = list(actions.clinic_photos_in_scope(clinic, PhotoScope.TEACHING))

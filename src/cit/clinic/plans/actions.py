@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 
+from cit.clinic.accounts.models import User
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.intake.actions import standing_overrides
@@ -20,6 +21,7 @@ from cit.protocol.adjust import SeriesAdjustment, adjust_series, check_session_d
 from cit.protocol.planning import plan
 from cit.protocol.profiles import load_profile
 from cit.protocol.serialise import plan_to_dict
+from cit.protocol.stored import AcceptedPlan, Series
 
 
 def overridden_rules(patient: Patient) -> frozenset[str]:
@@ -51,7 +53,7 @@ def propose_plan(patient: Patient, on: datetime.date) -> tuple[IntakeRecord, dic
 @transaction.atomic
 def do_accept_plan(
     *,
-    actor: Any,
+    actor: User,
     patient: Patient,
     intake: IntakeRecord,
     proposal: dict[str, Any],
@@ -63,10 +65,10 @@ def do_accept_plan(
     the allowed ranges (the ValidationError names ``series[i].field``)."""
     if len(adjustments) != len(proposal["series"]):
         raise ValidationError("Give an adjustment for every series of the proposal.")
-    accepted: list[dict[str, Any]] = []
+    accepted: list[Series] = []
     problems: dict[str, list[str]] = {}
     for index, (series, adjustment) in enumerate(zip(proposal["series"], adjustments, strict=True)):
-        adjusted, errors = adjust_series(series, adjustment, today=today)
+        adjusted, errors = adjust_series(Series.from_dict(series), adjustment, today=today)
         for error in errors:
             problems.setdefault(f"series[{index}].{error.path}", []).append(error.message)
         accepted.append(adjusted)
@@ -76,7 +78,7 @@ def do_accept_plan(
         patient=patient,
         intake=intake,
         proposed=proposal,
-        accepted={"series": accepted, "notes": proposal["notes"]},
+        accepted=AcceptedPlan(tuple(accepted), extra={"notes": proposal["notes"]}).to_dict(),
         protocol_version=proposal["protocol_version"],
         profile=proposal["profile"],
         accepted_by=actor,
@@ -86,10 +88,10 @@ def do_accept_plan(
             plan=record,
             series_index=index,
             number=number,
-            planned_on=datetime.date.fromisoformat(day),
+            planned_on=day,
         )
         for index, series in enumerate(accepted)
-        for number, day in enumerate(series["session_dates"], start=1)
+        for number, day in enumerate(series.session_dates, start=1)
     )
     record_event(request, AuditAction.CREATE, actor=actor, patient=patient, obj=record)
     return record
@@ -98,7 +100,7 @@ def do_accept_plan(
 @transaction.atomic
 def do_redate_session(
     *,
-    actor: Any,
+    actor: User,
     session: PlannedSession,
     planned_on: datetime.date,
     today: datetime.date,
@@ -114,7 +116,7 @@ def do_redate_session(
         .order_by("number")
     )
     dates = [planned_on if s.pk == locked.pk else s.planned_on for s in siblings]
-    window = locked.plan.accepted["series"][locked.series_index]["interval_weeks"]
+    window = locked.plan.accepted_plan.series_at(locked.series_index).interval_weeks
     errors = check_session_dates(dates, window)
     if errors:
         raise ValidationError({"planned_on": [error.message for error in errors]})

@@ -7,6 +7,7 @@ hand, inside the interval window, until scheduling books them.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.db import models
 from cit.clinic.archive import AppendOnlyModel
 from cit.protocol.knowledge import PriceList
 from cit.protocol.profiles import ProfileError, load_profile, prices_from_mapping
+from cit.protocol.stored import AcceptedPlan
 
 
 class TreatmentPlanRecord(AppendOnlyModel):
@@ -36,6 +38,11 @@ class TreatmentPlanRecord(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"Plan of {self.patient} accepted {self.accepted_at:%Y-%m-%d}"
+
+    @cached_property
+    def accepted_plan(self) -> AcceptedPlan:
+        """``accepted`` read into types, once per row (the row never changes)."""
+        return AcceptedPlan.from_dict(self.accepted)
 
 
 class PlannedSession(models.Model):

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cit.clinic.access import patient_for_request
+from cit.clinic.access import patient_for_request, signed_in_user
 from cit.clinic.accounts.permissions import Capability, can_access_patient
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.bounds import post_day, query_day
@@ -21,9 +21,10 @@ from cit.clinic.plans.actions import do_accept_plan, do_redate_session, propose_
 from cit.clinic.plans.models import PlannedSession, TreatmentPlanRecord
 from cit.clinic.portal.plain import plan_in_words
 from cit.lib import bounds
-from cit.protocol.adjust import SeriesAdjustment, allowed_sessions, zone_key
+from cit.protocol.adjust import SeriesAdjustment, allowed_sessions
 from cit.protocol.planning import PlanningError, PlanRefused
 from cit.protocol.serialise import screening_to_dict
+from cit.protocol.stored import Series
 
 
 def _start(request: HttpRequest, today: datetime.date) -> datetime.date:
@@ -38,11 +39,12 @@ def _adjustments(
 ) -> tuple[list[SeriesAdjustment], dict[str, str]]:
     """Read each series' adjustment form; unreadable numbers are reported, not guessed."""
     adjustments, unreadable = [], {}
-    for index, series in enumerate(proposal["series"]):
+    for index, series in enumerate(Series.from_dict(s) for s in proposal["series"]):
         prefix = f"s{index}-"
         values: dict[str, Any] = {}
-        several = len(series.get("goals", [])) > 1
-        values["sessions"] = series["sessions"]  # several goals: each goal's count instead
+        goals = series.goals or ()
+        several = len(goals) > 1
+        values["sessions"] = series.sessions  # several goals: each goal's count instead
         for name, kind in (("sessions", int), ("interval_target_weeks", int)):
             if name == "sessions" and several:
                 continue
@@ -54,7 +56,7 @@ def _adjustments(
         goal_sessions: dict[int, int] = {}
         if several:
             # Several goals: each has its own count (needled at the first visits).
-            for number in range(len(series["goals"])):
+            for number in range(len(goals)):
                 try:
                     goal_sessions[number] = int(post.get(f"{prefix}goal{number}-sessions", ""))
                 except ValueError:
@@ -70,8 +72,8 @@ def _adjustments(
             unreadable[f"series[{index}].first_session"] = "enter a date"
             first = datetime.date.min
         depths = {}
-        for zone in series["zones"]:
-            key = zone_key(zone)
+        for zone in series.zones:
+            key = zone.key
             try:
                 depths[key] = float(post.get(f"{prefix}depth-{key}", ""))
             except ValueError:
@@ -130,7 +132,7 @@ def plan_page(request: HttpRequest, patient_id: int) -> HttpResponse:
         else:
             try:
                 do_accept_plan(
-                    actor=request.user,
+                    actor=signed_in_user(request),
                     patient=patient,
                     intake=intake,
                     proposal=proposal,
@@ -150,8 +152,11 @@ def plan_page(request: HttpRequest, patient_id: int) -> HttpResponse:
             {
                 "index": index,
                 "series": series,
-                "sessions_range": allowed_sessions(series),
-                "zones": [{**zone, "key": zone_key(zone)} for zone in series["zones"]],
+                "sessions_range": allowed_sessions(typed),
+                "zones": [
+                    {**zone, "key": stored.key}
+                    for zone, stored in zip(series["zones"], typed.zones, strict=True)
+                ],
                 "goals": [
                     {
                         **goal,
@@ -173,7 +178,9 @@ def plan_page(request: HttpRequest, patient_id: int) -> HttpResponse:
                     if k.startswith(f"series[{index}].")
                 },
             }
-            for index, series in enumerate(proposal["series"])
+            for index, (series, typed) in enumerate(
+                zip(proposal["series"], map(Series.from_dict, proposal["series"]), strict=True)
+            )
         ],
     )
     return render(request, "plans/plan.html", context, status=422 if errors else 200)
@@ -191,7 +198,7 @@ def redate_session(request: HttpRequest, session_id: int) -> HttpResponse:
             datetime.date.fromisoformat(request.POST.get("planned_on", "")), today
         )
         do_redate_session(
-            actor=request.user,
+            actor=signed_in_user(request),
             session=session,
             planned_on=day,
             today=today,

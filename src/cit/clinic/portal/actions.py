@@ -8,7 +8,6 @@ waiting, with the reason shown to staff.
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -16,6 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cit.clinic.accounts.models import User
 from cit.clinic.appointments.actions import do_cancel_session, do_move_session
 from cit.clinic.appointments.convert import booked_series, core_clinic, position_in
 from cit.clinic.appointments.errors import SchedulingRefused
@@ -110,7 +110,7 @@ def _changeable(appointment: Appointment, now: datetime.datetime) -> None:
 
 def do_request_change(
     *,
-    actor: Any,
+    actor: User,
     appointment: Appointment,
     kind: str,
     requested_start: datetime.datetime | None = None,
@@ -174,7 +174,7 @@ def _settle(
     locked: ChangeRequest,
     status: str,
     *,
-    actor: Any,
+    actor: User,
     at: datetime.datetime,
     request: HttpRequest | None,
     staff: bool = False,
@@ -202,7 +202,7 @@ def _settle(
 
 
 def do_withdraw_request(
-    *, actor: Any, change: ChangeRequest, request: HttpRequest | None = None
+    *, actor: User, change: ChangeRequest, request: HttpRequest | None = None
 ) -> ChangeRequest:
     with transaction.atomic():
         locked = _lock_pending(change)
@@ -212,7 +212,7 @@ def do_withdraw_request(
 
 def do_confirm_request(
     *,
-    actor: Any,
+    actor: User,
     change: ChangeRequest,
     now: datetime.datetime | None = None,
     request: HttpRequest | None = None,
@@ -252,7 +252,7 @@ def do_confirm_request(
 
 def do_decline_request(
     *,
-    actor: Any,
+    actor: User,
     change: ChangeRequest,
     reason: str,
     request: HttpRequest | None = None,

@@ -23,10 +23,9 @@ from cit.clinic.plans.models import TreatmentPlanRecord
 from cit.clinic.portal.models import ChangeRequest, RequestStatus
 from cit.clinic.portal.plain import plan_in_words, preparation_words
 from cit.clinic.recovery.models import CheckIn
-from cit.protocol.aftercare import aftercare
+from cit.protocol.aftercare import AFTERCARE_DAYS, aftercare
 from cit.protocol.preparation import before_session
 
-AFTERCARE_DAYS = 7  # a session this many days ago or fewer still has today's aftercare
 ANSWERED_SHOWN_DAYS = 30  # answered requests stay on the home page this long
 
 UPCOMING = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatus.IN_TREATMENT)
@@ -52,7 +51,7 @@ def found_rules(patient: Patient) -> list[str]:
     screening = ScreeningRecord.objects.filter(patient=patient).first()
     if screening is None:
         return []
-    return [finding["rule"] for finding in screening.result.get("findings", [])]
+    return screening.stored.rules
 
 
 def todays_aftercare(patient: Patient, today: datetime.date) -> TodaysAftercare | None:
@@ -61,7 +60,8 @@ def todays_aftercare(patient: Patient, today: datetime.date) -> TodaysAftercare 
         .filter(
             patient=patient,
             session_date__lte=today,
-            session_date__gte=today - datetime.timedelta(days=AFTERCARE_DAYS),
+            # Day 0 to the last aftercare day: a session that recent has aftercare today.
+            session_date__gte=today - datetime.timedelta(days=AFTERCARE_DAYS - 1),
         )
         .order_by("-session_date", "-pk")
         .first()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -14,6 +13,7 @@ from django.utils.translation import ngettext
 from cit.clinic.labels import indication_label, zone_label
 from cit.clinic.plans.models import PlannedSession, TreatmentPlanRecord
 from cit.protocol.preparation import Preparation, PreparationKind
+from cit.protocol.stored import Series
 
 
 @dataclass
@@ -32,13 +32,6 @@ class SeriesInWords:
     timeline: list[TimelineStep] = field(default_factory=list)
 
 
-def _day(value: Any) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
 def _joined(words: list[str]) -> str:
     words = [w for w in dict.fromkeys(words) if w]
     if len(words) <= 1:
@@ -46,25 +39,25 @@ def _joined(words: list[str]) -> str:
     return _("%(first)s and %(last)s") % {"first": ", ".join(words[:-1]), "last": words[-1]}
 
 
-def _series_in_words(series: dict[str, Any], planned: list[PlannedSession]) -> SeriesInWords:
-    indications = _joined([indication_label(i) for i in series.get("indications", [])])
-    areas = _joined([zone_label(z.get("zone")).lower() for z in series.get("zones", [])])
+def _series_in_words(series: Series, planned: list[PlannedSession]) -> SeriesInWords:
+    indications = _joined([indication_label(i) for i in series.indications])
+    areas = _joined([zone_label(z.zone).lower() for z in series.zones])
     what = (
         _("%(what)s: %(areas)s") % {"what": indications, "areas": areas} if areas else indications
     )
-    count = int(series.get("sessions", 0))
-    weeks = series.get("interval_weeks", {})
+    count = series.sessions
+    weeks = series.interval_weeks
     sessions = ngettext(
         "%(count)s session.",
         "%(count)s sessions, about %(target)s weeks apart (between %(min)s and %(max)s weeks).",
         count,
     ) % {
         "count": count,
-        "target": weeks.get("target"),
-        "min": weeks.get("min"),
-        "max": weeks.get("max"),
+        "target": weeks.target,
+        "min": weeks.min,
+        "max": weeks.max,
     }
-    downtime = series.get("recovery", {}).get("downtime_days") or []
+    downtime = (series.recovery.downtime_days if series.recovery else None) or ()
     recovery = (
         _(
             "After each session your skin needs about %(low)s to %(high)s days to settle: "
@@ -74,9 +67,8 @@ def _series_in_words(series: dict[str, Any], planned: list[PlannedSession]) -> S
         if downtime
         else ""
     )
-    maintenance_data = series.get("maintenance", {})
-    months = maintenance_data.get("interval_months") or []
-    first_maintenance = _day(maintenance_data.get("first_date"))
+    months = (series.maintenance.interval_months if series.maintenance else None) or ()
+    first_maintenance = series.maintenance.first_date if series.maintenance else None
     maintenance = (
         _("After the series, one session every %(low)s to %(high)s months keeps the results.")
         % {"low": months[0], "high": months[-1]}
@@ -87,12 +79,10 @@ def _series_in_words(series: dict[str, Any], planned: list[PlannedSession]) -> S
         TimelineStep(session.planned_on, None, _("Session %(number)s") % {"number": session.number})
         for session in planned
     ]
-    for milestone in series.get("milestones", []):
-        start, end = _day(milestone.get("from")), _day(milestone.get("to"))
+    for milestone in series.milestones or ():
+        start, end = milestone.start, milestone.end
         if start is not None:
-            timeline.append(
-                TimelineStep(start, end if end != start else None, _(str(milestone["text"])))
-            )
+            timeline.append(TimelineStep(start, end if end != start else None, _(milestone.text)))
     if first_maintenance is not None and months:
         timeline.append(TimelineStep(first_maintenance, None, _("First maintenance session")))
     timeline.sort(key=lambda step: step.start)
@@ -105,7 +95,7 @@ def plan_in_words(plan: TreatmentPlanRecord | None) -> list[SeriesInWords]:
     planned = list(PlannedSession.objects.filter(plan=plan))
     return [
         _series_in_words(series, [p for p in planned if p.series_index == index])
-        for index, series in enumerate(plan.accepted.get("series", []))
+        for index, series in enumerate(plan.accepted_plan.series)
     ]
 
 

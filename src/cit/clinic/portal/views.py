@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cit.clinic.access import capability_required, patient_for_request, staff_clinic
+from cit.clinic.access import capability_required, patient_for_request, signed_in_user, staff_clinic
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.appointments.models import Appointment
 from cit.clinic.audit.actions import record_event
@@ -59,7 +59,7 @@ def request_change(request: HttpRequest, appointment_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_request_change(
-                actor=request.user,
+                actor=signed_in_user(request),
                 appointment=appointment,
                 kind=form.cleaned_data["kind"],
                 requested_start=form.new_start(),
@@ -99,7 +99,7 @@ def withdraw_request(request: HttpRequest, request_id: int) -> HttpResponse:
     if change is None:
         raise Http404(_("No such request."))
     try:
-        actions.do_withdraw_request(actor=request.user, change=change, request=request)
+        actions.do_withdraw_request(actor=signed_in_user(request), change=change, request=request)
     except actions.RequestRefused as error:
         return refused(request, _("Not withdrawn"), [error.message], "/")
     messages.success(request, _("Your request is withdrawn; the session stays as booked."))
@@ -173,7 +173,7 @@ def confirm_request(request: HttpRequest, request_id: int) -> HttpResponse:
     change = _staff_request(request, request_id)
     try:
         actions.do_confirm_request(
-            actor=request.user, change=change, now=timezone.now(), request=request
+            actor=signed_in_user(request), change=change, now=timezone.now(), request=request
         )
     except actions.RequestRefused as error:
         return refused(request, "Request not confirmed", [error.message], "/portal/requests/")
@@ -195,7 +195,10 @@ def decline_request(request: HttpRequest, request_id: int) -> HttpResponse:
         )
     try:
         actions.do_decline_request(
-            actor=request.user, change=change, reason=form.cleaned_data["reason"], request=request
+            actor=signed_in_user(request),
+            change=change,
+            reason=form.cleaned_data["reason"],
+            request=request,
         )
     except actions.RequestRefused as error:
         return refused(request, "Request not declined", [error.message], "/portal/requests/")

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from cit.clinic.accounts.models import User
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.charting.actions import current_values, zone_limits
@@ -184,9 +185,14 @@ def do_submit_check_in(
         )
         locked.answered_at = now
         locked.save(update_fields=["answered_at"])
-        if photo is not None and may_send_photo(locked.patient):
+        # may_send_photo: the patient has a portal account, which owns the photo.
+        if (
+            photo is not None
+            and may_send_photo(locked.patient)
+            and (owner := locked.patient.portal_user) is not None
+        ):
             do_capture_photo(
-                actor=locked.patient.portal_user,
+                actor=owner,
                 patient=locked.patient,
                 view=check_in_photo_view(locked),
                 taken_on=locked.patient.clinic.today(now),
@@ -252,7 +258,7 @@ def enqueue_alert_tasks(alert_id: int) -> None:
 
 def do_acknowledge_alert(
     *,
-    actor: Any,
+    actor: User,
     alert: RecoveryAlert,
     action_taken: str,
     request: HttpRequest | None = None,
@@ -287,7 +293,7 @@ def adverse_event_labels() -> dict[str, str]:
 
 def do_record_adverse_event(
     *,
-    actor: Any,
+    actor: User,
     note: SessionNote,
     event_type: str,
     severity: str,

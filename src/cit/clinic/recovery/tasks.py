@@ -17,14 +17,13 @@ from cit.clinic.accounts.roles import Role
 from cit.clinic.appointments.sms import get_sms_backend
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
-from cit.clinic.charting.handout import HANDOUT_DAYS
 from cit.clinic.jobs.actions import do_deliver_to_patient, message_id
 from cit.clinic.jobs.lease import claim, release
 from cit.clinic.links import absolute_url
 from cit.clinic.recovery.leads import clinic_leads
 from cit.clinic.recovery.links import check_in_url
 from cit.clinic.recovery.models import CheckIn, RecoveryAlert
-from cit.protocol.aftercare import aftercare
+from cit.protocol.aftercare import AFTERCARE_DAYS, aftercare
 from cit.protocol.profiles import load_profile
 
 
@@ -69,7 +68,7 @@ def aftercare_text(check_in: CheckIn) -> str:
     note = check_in.note
     profile = load_profile(check_in.patient.clinic.protocol_profile)
     lines = [_("Your aftercare, day by day (day 0 is the day of your session):")]
-    for day in range(check_in.day, HANDOUT_DAYS):
+    for day in range(check_in.day, AFTERCARE_DAYS):
         care = aftercare(note.session_date, day, profile)
         lines.append("")
         lines.append(_("Day %(day)s (%(date)s)") % {"day": day, "date": f"{care.date:%a %d %b}"})

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cit.clinic.access import capability_required, patient_for_request, staff_clinic
+from cit.clinic.access import capability_required, patient_for_request, signed_in_user, staff_clinic
 from cit.clinic.accounts.permissions import Capability, can_access_patient, has_capability
 from cit.clinic.audit.actions import note_patient_read, record_event
 from cit.clinic.audit.models import AuditAction
@@ -90,7 +90,7 @@ def _own_check_in(request: HttpRequest, check_in_id: int) -> CheckIn:
         )
         .first()
     )
-    if check_in is None or not request.user.is_patient:  # type: ignore[union-attr]
+    if check_in is None or not signed_in_user(request).is_patient:
         raise Http404("No such check-in.")
     if not check_in.is_open(timezone.now()):
         raise Http404("This check-in is not due yet.")
@@ -163,7 +163,7 @@ def _advice(check_in: CheckIn, entry: DiaryEntry) -> dict[str, Any]:
 @login_required
 def portal_diary(request: HttpRequest) -> HttpResponse:
     """The patient's own diary: check-ins due, answered and missed."""
-    if not request.user.is_patient:  # type: ignore[union-attr]
+    if not signed_in_user(request).is_patient:
         raise Http404("The diary page is for patients.")
     patient = Patient.objects.active().filter(portal_user_id=request.user.pk).first()
     if patient is None:
@@ -194,7 +194,7 @@ def patient_recovery(request: HttpRequest, patient_id: int) -> HttpResponse:
     """A patient's recovery: check-ins (missed ones marked), alerts, adverse events. Clinical
     staff see the answers; the front desk sees only that a check-in was answered or an alert
     exists."""
-    if request.user.is_patient:  # type: ignore[union-attr]
+    if signed_in_user(request).is_patient:
         raise Http404("No such page.")
     patient = patient_for_request(request, patient_id, Capability.PATIENT_VIEW, AuditAction.LIST)
     clinical = _reads_answers(request.user)
@@ -313,7 +313,7 @@ def _alert_page(
 
 @capability_required(Capability.CLINICAL_VIEW)
 def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
-    if request.user.is_patient:  # type: ignore[union-attr]
+    if signed_in_user(request).is_patient:
         raise Http404("No such page.")
     alert = _alert_for(request, alert_id, Capability.CLINICAL_VIEW)
     record_event(request, AuditAction.VIEW, patient=alert.patient, obj=alert)
@@ -328,7 +328,7 @@ def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             actions.do_acknowledge_alert(
-                actor=request.user,
+                actor=signed_in_user(request),
                 alert=alert,
                 action_taken=form.cleaned_data["action_taken"],
                 request=request,
@@ -352,7 +352,7 @@ def alert_adverse_event(request: HttpRequest, alert_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             actions.do_record_adverse_event(
-                actor=request.user,
+                actor=signed_in_user(request),
                 note=alert.note,
                 alert=alert,
                 request=request,

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
 
+from cit.clinic.accounts.models import User
 from cit.clinic.appointments.models import Appointment, AppointmentStatus
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
@@ -226,7 +226,7 @@ def worklists_for(
 
 
 def do_mark_questionnaire_reviewed(
-    *, actor: Any, intake: IntakeRecord, request: HttpRequest | None = None
+    *, actor: User, intake: IntakeRecord, request: HttpRequest | None = None
 ) -> QuestionnaireReview:
     """The clinician has read this questionnaire version: it leaves the review list."""
     with transaction.atomic():

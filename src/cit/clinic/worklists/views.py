@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from cit.clinic.access import capability_required, patient_for_request
+from cit.clinic.access import capability_required, patient_for_request, signed_in_user
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.intake.models import IntakeRecord
 from cit.clinic.worklists.today import do_mark_questionnaire_reviewed
@@ -20,6 +20,6 @@ def questionnaire_reviewed(request: HttpRequest, intake_id: int) -> HttpResponse
     if intake is None:
         raise Http404("No such questionnaire.")
     patient = patient_for_request(request, intake.patient_id, Capability.CLINICAL_EDIT, None)
-    do_mark_questionnaire_reviewed(actor=request.user, intake=intake, request=request)
+    do_mark_questionnaire_reviewed(actor=signed_in_user(request), intake=intake, request=request)
     messages.success(request, f"Questionnaire of {patient.full_name} marked reviewed.")
     return redirect("home")

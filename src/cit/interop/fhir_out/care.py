@@ -17,6 +17,7 @@ from cit.clinic.appointments.models import Appointment, AppointmentStatus
 from cit.clinic.charting.models import ConsentSignature, SessionNote
 from cit.clinic.labels import indication_label, zone_label
 from cit.clinic.plans.models import TreatmentPlanRecord
+from cit.protocol.stored import Series
 
 from .body_sites import SNOMED_SKIN_OF_ZONE
 from .common import (
@@ -184,19 +185,19 @@ def _zone_extension(zone: Any) -> dict[str, Any]:
     }
 
 
-def _series_description(series: dict[str, Any]) -> str:
-    indications = ", ".join(indication_label(i) for i in series.get("indications", []))
+def _series_description(series: Series | None) -> str:
+    if series is None:
+        return ""
+    indications = ", ".join(indication_label(i) for i in series.indications)
     zones = "; ".join(
-        f"{zone_label(z['zone'])} {z['depth_mm'][0]}–{z['depth_mm'][1]} mm"
-        for z in series.get("zones", [])
-        if isinstance(z, dict) and "zone" in z and "depth_mm" in z
+        f"{zone_label(z.zone)} {z.depth_mm[0]}–{z.depth_mm[1]} mm" for z in series.zones
     )
     return f"{indications}: {zones}" if zones else indications
 
 
 def care_plan(plan: TreatmentPlanRecord, latest: bool) -> dict[str, Any]:
     """The accepted plan; an older plan of the patient is ``revoked`` (replaced)."""
-    series_list = plan.accepted.get("series", []) if isinstance(plan.accepted, dict) else []
+    series_list = plan.accepted_plan.series
     booked: dict[Any, list[Appointment]] = {}
     for row in Appointment.objects.filter(series__plan=plan).select_related("series"):
         booked.setdefault(row.planned_session_id, []).append(row)
@@ -211,7 +212,7 @@ def care_plan(plan: TreatmentPlanRecord, latest: bool) -> dict[str, Any]:
         else:
             status = "not-started"
         series = (
-            series_list[session.series_index] if session.series_index < len(series_list) else {}
+            series_list[session.series_index] if session.series_index < len(series_list) else None
         )
         activities.append(
             {
