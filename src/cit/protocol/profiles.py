@@ -29,11 +29,10 @@ from cit.protocol.knowledge import (
     Knowledge,
     KnowledgeError,
     PriceList,
-    _read_toml,
-    _Table,
     get_knowledge,
     is_currency_code,
 )
+from cit.protocol.knowledge.reader import Table, read_toml
 
 DEFAULT_PROFILE: Final = "default"
 
@@ -152,10 +151,10 @@ def resolve_profile(profile: Profile | str | None, knowledge: Knowledge | None =
 def _read_profile(knowledge: Knowledge, name: str) -> Profile:
     file = f"profiles/{name}.toml"
     try:
-        table, _ = _read_toml(knowledge.directory / "profiles", f"{name}.toml")
+        table, _ = read_toml(knowledge.directory / "profiles", f"{name}.toml")
     except KnowledgeError as error:
         raise ProfileError(file, error.detail) from error
-    table = _Table(file, None, table.data)
+    table = Table(file, None, table.data)
     declared = table.text("name")
     if declared != name:
         raise ProfileError(file, f"name {declared!r} does not match the file name", None, "name")
@@ -181,7 +180,7 @@ def default_settings(knowledge: Knowledge) -> Settings:
     return _resolve_settings(knowledge, None)
 
 
-def _resolve_settings(knowledge: Knowledge, table: _Table | None) -> Settings:
+def _resolve_settings(knowledge: Knowledge, table: Table | None) -> Settings:
     values = dict(knowledge.settings.values)
     if table is not None:
         for key in list(table.data):
@@ -270,7 +269,7 @@ def _resolve_settings(knowledge: Knowledge, table: _Table | None) -> Settings:
     )
 
 
-def _check_maintenance(months: int, knowledge: Knowledge, table: _Table | None) -> int:
+def _check_maintenance(months: int, knowledge: Knowledge, table: Table | None) -> int:
     low, high = knowledge.maintenance_interval_months
     if not low <= months <= high:
         message = f"{months} is outside the maintenance interval {low}-{high} months"
@@ -280,12 +279,12 @@ def _check_maintenance(months: int, knowledge: Knowledge, table: _Table | None) 
     return months
 
 
-def _sub_tables(table: _Table, key: str) -> list[_Table]:
+def _sub_tables(table: Table, key: str) -> list[Table]:
     sub = table.optional_table(key, f"[settings.{key}]")
     return [sub] if sub is not None else []
 
 
-def _known(table: _Table, known: Mapping[str, Any], key: str) -> Any:
+def _known(table: Table, known: Mapping[str, Any], key: str) -> Any:
     if key not in known:
         raise table.error(key, f"unknown id (expected one of {', '.join(sorted(known))})")
     return known[key]
@@ -303,14 +302,12 @@ def prices_from_mapping(
     :class:`ProfileError` naming the field for anything malformed."""
     knowledge = knowledge or get_knowledge()
     try:
-        return _override_prices(
-            _Table(where, None, dict(data)), base or knowledge.prices, knowledge
-        )
+        return _override_prices(Table(where, None, dict(data)), base or knowledge.prices, knowledge)
     except KnowledgeError as error:
         raise ProfileError(error.file, error.detail, error.entry, error.field) from error
 
 
-def _override_prices(table: _Table, prices: PriceList, knowledge: Knowledge) -> PriceList:
+def _override_prices(table: Table, prices: PriceList, knowledge: Knowledge) -> PriceList:
     """``[settings.prices]``: ``currency``, ``typical_sessions``, ``laser_alternative``,
     ``single_scar`` (a range, or ``false`` for none) and the per-block tables ``per_session``
     and ``prp_per_session`` (each block a range, or ``false`` to take its price away)."""

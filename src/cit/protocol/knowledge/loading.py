@@ -1,25 +1,59 @@
-"""Load and validate the protocol knowledge base (``knowledge/*.toml``).
-
-The knowledge base is read once (:func:`get_knowledge` caches it) and checked thoroughly:
-a typo in a rule file is a :class:`KnowledgeError` at start-up naming the file, the entry
-and the field, never a wrong answer later. Loading also builds the lookup tables screening
-needs (names, codes), so the hot path is dictionary look-ups only.
-
-Tests and tools load other directories with :func:`load_knowledge`.
-"""
+"""Loading the knowledge base: every file read, validated and cross-checked once
+(:func:`get_knowledge` caches it); a problem is a :class:`KnowledgeError` naming the file,
+the entry and the field, never a wrong answer later."""
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import string
-import tomllib
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
+from cit.protocol.knowledge.base import Knowledge
+from cit.protocol.knowledge.entries import (
+    DECISIONS,
+    ROUTES,
+    SCALAR_SETTINGS,
+    AdverseEventType,
+    AftercareInstruction,
+    AllergenConcept,
+    Block,
+    ConditionConcept,
+    CourseItem,
+    DepthRange,
+    DiarySchedule,
+    DowntimeBand,
+    DrugClass,
+    DrugConcept,
+    EscalationSign,
+    FlagRule,
+    Indication,
+    IndicationPrp,
+    Milestone,
+    Note,
+    OutcomeDefaults,
+    OutcomeTiming,
+    Performers,
+    PhotoView,
+    PriceList,
+    ProcedureConcept,
+    PrpSpec,
+    Rule,
+    Scale,
+    ScaleFactor,
+    ScaleItem,
+    SettingDefaults,
+    Source,
+    Upgrade,
+    VisitSpec,
+    Washout,
+    Zone,
+)
+from cit.protocol.knowledge.reader import MISSING, KnowledgeError, Table, read_grades, read_toml
+from cit.protocol.knowledge.vocabulary import Combination, build_vocabulary, with_threshold
 from cit.protocol.model import (
     AREA_FLAGS,
     DIARY_FIELDS,
@@ -28,734 +62,10 @@ from cit.protocol.model import (
     ProcedureKind,
     Route,
 )
-from cit.protocol.text import DrugIndex, PhraseIndex, normalise_icd10, phrase
+from cit.protocol.text import normalise_icd10
 
-KNOWLEDGE_DIR: Final = Path(__file__).with_name("knowledge")
-
-T = TypeVar("T")
-
-
-class KnowledgeError(Exception):
-    """A knowledge-base file is missing, malformed or inconsistent.
-
-    The message names the file, the entry (e.g. ``rule 'isotretinoin'``) and the field.
-    """
-
-    def __init__(self, file: str, message: str, entry: str | None = None, field: str | None = None):
-        self.file = file
-        self.entry = entry
-        self.field = field
-        self.detail = message
-        where = [file]
-        if entry:
-            where.append(entry)
-        if field:
-            where.append(f"field '{field}'")
-        super().__init__(": ".join([*where, message]))
-
-
-_MISSING: Final = object()
-
-
-class _Table:
-    """A TOML table being read: typed accessors that raise :class:`KnowledgeError` naming the
-    file, entry and field, and :meth:`done` to reject fields nobody read (typos)."""
-
-    def __init__(self, file: str, entry: str | None, data: Any):
-        if not isinstance(data, dict):
-            raise KnowledgeError(file, "expected a table", entry)
-        self.file = file
-        self.entry = entry
-        self.data: dict[str, Any] = data
-        self._read: set[str] = set()
-
-    def error(self, field: str | None, message: str) -> KnowledgeError:
-        return KnowledgeError(self.file, message, self.entry, field)
-
-    def has(self, key: str) -> bool:
-        return key in self.data
-
-    def _get(self, key: str, default: Any) -> Any:
-        self._read.add(key)
-        if key in self.data:
-            return self.data[key]
-        if default is _MISSING:
-            near = difflib.get_close_matches(key, [k for k in self.data if k not in self._read], 1)
-            hint = f" (is '{near[0]}' a typo for it?)" if near else ""
-            raise self.error(key, f"missing{hint}")
-        return default
-
-    def text(self, key: str, default: Any = _MISSING) -> Any:
-        value = self._get(key, default)
-        if value is not default and not isinstance(value, str):
-            raise self.error(key, f"expected text, got {value!r}")
-        return value
-
-    def integer(self, key: str, default: Any = _MISSING) -> Any:
-        value = self._get(key, default)
-        if value is not default and (isinstance(value, bool) or not isinstance(value, int)):
-            raise self.error(key, f"expected a whole number, got {value!r}")
-        return value
-
-    def number(self, key: str, default: Any = _MISSING) -> Any:
-        value = self._get(key, default)
-        if value is default:
-            return value
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.error(key, f"expected a number, got {value!r}")
-        return float(value)
-
-    def flag(self, key: str, default: Any = _MISSING) -> Any:
-        value = self._get(key, default)
-        if value is not default and not isinstance(value, bool):
-            raise self.error(key, f"expected true or false, got {value!r}")
-        return value
-
-    def texts(self, key: str, default: Any = _MISSING) -> Any:
-        value = self._get(key, default)
-        if value is default:
-            return value
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise self.error(key, f"expected a list of texts, got {value!r}")
-        return tuple(value)
-
-    def numbers(self, key: str, length: int, default: Any = _MISSING) -> Any:
-        value = self._get(key, default)
-        if value is default:
-            return value
-        if (
-            not isinstance(value, list)
-            or len(value) != length
-            or not all(
-                isinstance(item, int | float) and not isinstance(item, bool) for item in value
-            )
-        ):
-            raise self.error(key, f"expected a list of {length} numbers, got {value!r}")
-        return tuple(float(item) for item in value)
-
-    def integers(self, key: str, length: int, default: Any = _MISSING) -> Any:
-        value = self._get(key, default)
-        if value is default:
-            return value
-        if (
-            not isinstance(value, list)
-            or len(value) != length
-            or not all(isinstance(item, int) and not isinstance(item, bool) for item in value)
-        ):
-            raise self.error(key, f"expected a list of {length} whole numbers, got {value!r}")
-        return tuple(value)
-
-    def choice(self, key: str, choices: Iterable[str], default: Any = _MISSING) -> Any:
-        value = self.text(key, default)
-        allowed = tuple(choices)
-        if value is not default and value not in allowed:
-            raise self.error(key, f"unknown value {value!r} (expected one of {', '.join(allowed)})")
-        return value
-
-    def table(self, key: str, entry: str | None = None) -> _Table:
-        return _Table(self.file, entry or self.entry, self._get(key, _MISSING))
-
-    def optional_table(self, key: str, entry: str | None = None) -> _Table | None:
-        value = self._get(key, None)
-        return None if value is None else _Table(self.file, entry or self.entry, value)
-
-    def array(self, key: str, name: str, id_key: str | None = "id") -> list[_Table]:
-        """An array of tables; each entry is named ``<name> '<id>'`` (or by its position)."""
-        value = self._get(key, _MISSING)
-        if not isinstance(value, list):
-            raise self.error(key, "expected an array of tables")
-        tables = []
-        for index, item in enumerate(value):
-            label = f"{name} #{index + 1}"
-            if id_key and isinstance(item, dict) and isinstance(item.get(id_key), str):
-                label = f"{name} '{item[id_key]}'"
-            tables.append(_Table(self.file, label, item))
-        return tables
-
-    def items(self) -> list[tuple[str, Any]]:
-        self._read.update(self.data)
-        return list(self.data.items())
-
-    def done(self) -> None:
-        unknown = sorted(set(self.data) - self._read)
-        if unknown:
-            raise self.error(unknown[0], "unknown field (a typo?)")
-
-
-def _read_toml(directory: Path, name: str) -> tuple[_Table, bytes]:
-    path = directory / name
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise KnowledgeError(name, f"cannot be read ({error.strerror or error})") from error
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise KnowledgeError(name, f"is not valid TOML: {error}") from error
-    return _Table(name, None, data), raw
-
-
-def _grades(table: _Table, key: str, *, required: bool) -> tuple[tuple[int, str], ...]:
-    """``[[value, label], ...]`` in rising order of value."""
-    raw = table._get(key, _MISSING if required else [])
-    try:
-        grades = tuple((int(value), str(label)) for value, label in raw)
-    except (TypeError, ValueError) as error:
-        raise table.error(key, f"malformed: {error}") from error
-    values = [value for value, _ in grades]
-    if values != sorted(set(values)) or (required and len(values) < 2):
-        raise table.error(key, "needs two or more grades in rising order of value")
-    return grades
-
-
-# ---------------------------------------------------------------------------- value types
-
-DepthRange = tuple[float, float]
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    key: str
-    citation: str
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """One contraindication rule (``rules.toml``). ``actions`` and ``until_text`` are
-    templates: :mod:`cit.protocol.profiles` fills in the clinic's settings."""
-
-    id: str
-    when: str
-    decision: Decision
-    until: str  # "none" | "resolved" | "window"
-    until_text: str | None
-    window_months: int | None
-    window_setting: str | None
-    scope: str  # "patient" | "area"
-    medication: str  # "in_use" | "last_dose_window" | "pause"
-    pause_setting: str | None  # "pause" rules: the setting with the days paused before
-    elsewhere_rule: str | None  # area rules: the rule instead, when the place is elsewhere
-    unplaced_rule: str | None  # area rules: the rule besides, when the place is not recorded
-    age_range: tuple[int, int] | None  # [from, below) in completed years
-    actions: tuple[str, ...]
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Washout:
-    """How long a stopped medicine still counts as in use (``drugs.toml [washouts]``).
-    ``days`` None: one dosing interval of the drug (biologics)."""
-
-    id: str
-    title: str
-    days: int | None
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class DrugClass:
-    id: str
-    kind: str  # "rule" | "none" | "review"
-    title: str
-    rule: str | None
-    review: str | None
-    washout: Washout | None  # the class's default; a drug may name its own
-
-
-@dataclass(frozen=True, slots=True)
-class DoseThreshold:
-    """A drug in its class only above a daily amount (fish oil > 3 g/day): a stated daily
-    amount at or below ``over`` makes it ``otherwise``; no amount stated keeps its class."""
-
-    over: float
-    unit: str
-    units: Mapping[str, float]  # unit word -> factor to ``unit``
-    otherwise: DrugConcept
-
-
-@dataclass(frozen=True, slots=True)
-class DrugConcept:
-    id: str
-    drug_class: DrugClass
-    names: tuple[str, ...]
-    brands: tuple[str, ...]
-    rxnorm: tuple[str, ...]
-    routes: frozenset[Route] | None  # None: any route
-    default_route: bool
-    sources: tuple[str, ...]
-    washout: Washout | None = None  # None: the class's
-    dosing_interval_days: int | None = None  # for a washout of one dosing interval
-    threshold: DoseThreshold | None = None
-    # Drugs whose generic name this drug's brand stands for in the same entry ("semaglutide
-    # ... [Wegovy]" is the weight product, not the diabetes medicine).
-    supersedes: frozenset[str] = frozenset()
-
-    @property
-    def effective_washout(self) -> Washout | None:
-        return self.washout or self.drug_class.washout
-
-    def covers(self, route: Route) -> bool:
-        return self.routes is None or route in self.routes
-
-
-# One ingredient of a product, as the knowledge base knows it: its entries by route.
-DrugSlot = tuple[DrugConcept, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ConditionConcept:
-    id: str
-    title: str
-    names: tuple[str, ...]
-    icd10cm: tuple[str, ...]
-    snomed: tuple[str, ...]
-    icd10cm_displays: tuple[str, ...]  # the official display of each code, in the same order
-    snomed_displays: tuple[str, ...]
-    when_active: tuple[str, ...]
-    when_history: tuple[str, ...]
-    review: str | None
-    review_when_history: str | None
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class AllergenConcept:
-    id: str
-    title: str
-    names: tuple[str, ...]
-    snomed: tuple[str, ...]
-    rule: str | None
-    action: str | None
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class FlagRule:
-    """The rule a structured intake fact (an area flag, a history flag, pregnancy) triggers."""
-
-    key: str
-    rule: str
-    text: str
-    anywhere: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ProcedureConcept:
-    kind: ProcedureKind
-    rule: str | None
-    text: str
-    names: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Note:
-    text: str
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Upgrade:
-    to: str
-    min_age: int
-    min_glogau: int
-
-
-@dataclass(frozen=True, slots=True)
-class IndicationPrp:
-    """An indication's own series with PRP (alopecia [YEP21]); ``sessions`` None: the
-    indication's default clipped to ``sessions_range``."""
-
-    sessions: int | None
-    sessions_range: tuple[int, int]
-    interval_weeks: tuple[int, int, int]  # min, target, max
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Indication:
-    id: str
-    title: str
-    sessions: int
-    sessions_range: tuple[int, int]
-    interval_weeks: tuple[int, int, int]  # min, target, max
-    depth_mm: DepthRange
-    upgrade: Upgrade | None
-    scar_types: tuple[str, ...]
-    poor_response_scar_types: tuple[str, ...]
-    notes: tuple[Note, ...]
-    sources: tuple[str, ...]
-    blocks: tuple[str, ...] | None = None  # where it may be treated; None: anywhere
-    max_depth_mm: float | None = None  # never deeper in a zone it is treated in
-    max_depth_note: Note | None = None
-    prp: IndicationPrp | None = None  # its own series with PRP, else PrpSpec's
-
-
-@dataclass(frozen=True, slots=True)
-class PrpSpec:
-    sessions_range: tuple[int, int]
-    interval_weeks: tuple[int, int, int]  # min, target, max
-    equipment: tuple[str, ...]
-    text: str
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Zone:
-    id: str
-    title: str
-    block: str
-    depth_mm: DepthRange
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    id: str
-    title: str
-    needling_minutes: int
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class VisitSpec:
-    check_in_minutes: int
-    aftercare_minutes: int
-    single_scar_minutes: int
-    prp_blood_draw_minutes: int
-    prp_spin_minutes: int
-    endpoint: str
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Performers:
-    licensed: tuple[str, ...]
-    unlicensed: tuple[str, ...]
-    licensed_text: str
-    unlicensed_text: str
-    home_device_max_depth_mm: float
-    home_device_text: str
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class AftercareInstruction:
-    """Applies on days ``from_day``..``to_day`` (None: open-ended); ``from_setting`` /
-    ``to_setting`` take the bound from a profile setting (plus ``to_offset``)."""
-
-    id: str
-    from_day: int
-    to_day: int | None
-    from_setting: str | None
-    to_setting: str | None
-    to_offset: int
-    text: str
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class CourseItem:
-    """Expected on days ``from_day``..``to_day``; ``to_day`` None: through the downtime.
-    ``shallowest_band_only``: said only for a depth in the shallowest downtime band."""
-
-    id: str
-    from_day: int
-    to_day: int | None
-    text: str
-    sources: tuple[str, ...]
-    shallowest_band_only: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class DowntimeBand:
-    """Depths above ``above_mm`` (None: from 0) up to and including ``max_mm`` (None: no
-    end); ``published_mm`` is the range the source's chart itself gives."""
-
-    above_mm: float | None
-    max_mm: float | None
-    published_mm: tuple[float, float]
-    days: tuple[int, int]
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class EscalationSign:
-    id: str
-    level: str  # "urgent" | "contact_clinic"
-    field: str
-    test: str  # "true" | "at_least" | "equals"
-    value: int | str | None
-    after_day: int | None
-    reason: str
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class AdverseEventType:
-    id: str
-    label: str
-
-
-@dataclass(frozen=True, slots=True)
-class DiarySchedule:
-    """When the recovery diary asks after a session, and how fast the clinic answers."""
-
-    check_in_days: tuple[int, ...]
-    late_after_days: int
-    send_hour: int
-    pigment_check_weeks: tuple[int, int]
-    pigment_check_from_fitzpatrick: int
-    response_hours: Mapping[str, int]  # diary level -> hours to acknowledge an alert
-    adverse_events: tuple[AdverseEventType, ...]
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Milestone:
-    id: str
-    anchor: str  # "first_session" | "last_session"
-    unit: str  # "days" | "weeks" | "months"
-    offset: tuple[int, int]
-    text: str
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ScaleItem:
-    """One part of a composite scale: a scar sub-type (points per band), a region or scar
-    type (weight x factors), or a licensed instrument's item (its own range)."""
-
-    id: str
-    label: str
-    points: tuple[int, ...] = ()  # kind "points": points for bands 1..n (band 0 scores 0)
-    bands: tuple[str, ...] = ()  # kind "points": labels of bands 1..n
-    weight: float = 1.0  # kind "weighted"
-    minimum: float = 0  # kind "sum"
-    maximum: float = 0  # kind "sum"
-
-
-@dataclass(frozen=True, slots=True)
-class ScaleFactor:
-    """A graded factor every item of a ``weighted`` scale is rated on (mMASI area 0-6)."""
-
-    id: str
-    label: str
-    maximum: int
-    grades: tuple[tuple[int, str], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Scale:
-    """An outcome scale (CLINICAL.md section 6); how a rating is totalled is in
-    :func:`cit.protocol.outcomes.score`."""
-
-    id: str
-    title: str
-    short: str
-    kind: str  # "grade" | "number" | "points" | "weighted" | "sum"
-    rater: str  # "clinician" | "patient"
-    measures: str  # "state" | "change"
-    better: str | None  # "lower" | "higher" | None (a classification)
-    grades: tuple[tuple[int, str], ...]
-    items: tuple[ScaleItem, ...]
-    factors: tuple[ScaleFactor, ...]
-    minimum: float
-    maximum: float
-    step: float
-    unit: str
-    sex: str | None
-    minimal_important_change: float | None
-    verified: bool
-    sources: tuple[str, ...]
-    mic_sources: tuple[str, ...] = ()
-    question: str = ""  # a patient-rated scale's question to the patient
-
-
-@dataclass(frozen=True, slots=True)
-class OutcomeDefaults:
-    """The scales an indication's plan calls for: ``full`` at baseline and follow-up,
-    ``quick`` at each later session."""
-
-    indication: str
-    full: tuple[str, ...]
-    quick: tuple[str, ...]
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class OutcomeTiming:
-    after_last_session_months: tuple[int, ...]
-    session_window_days: int
-    follow_up_window_days: int
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PhotoView:
-    """A standard clinical photograph view (CLINICAL.md section 6), e.g. the 45° oblique."""
-
-    id: str
-    title: str
-    instruction: str
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PriceList:
-    """A clinic's prices. Whatever has no price here is "not priced" in a plan."""
-
-    currency: str
-    typical_sessions: tuple[int, int]
-    laser_alternative: tuple[float, float] | None
-    prp_per_session: Mapping[str, tuple[float, float]]  # by block, PRP included
-    per_session: Mapping[str, tuple[float, float]]  # by block
-    sources: tuple[str, ...]
-    single_scar: tuple[float, float] | None = None  # per scar and session
-
-
-@dataclass(frozen=True, slots=True)
-class SettingDefaults:
-    """The profile-configurable scalars of ``settings.toml`` and how they read in text."""
-
-    values: Mapping[str, Any]
-    sources: Mapping[str, tuple[str, ...]]
-    wording: Mapping[str, Mapping[str, str]]
-
-
-# The scalar settings a profile may override: name -> (type, check, description of the check).
-SCALAR_SETTINGS: Final[dict[str, tuple[type, Callable[[Any], bool], str]]] = {
-    "isotretinoin_window_months": (int, lambda v: 1 <= v <= 36, "1 to 36"),
-    "herpes_prophylaxis_start": (
-        str,
-        lambda v: v in ("day_of", "day_before"),
-        "day_of or day_before",
-    ),
-    "retinoid_pause_days_before": (int, lambda v: 0 <= v <= 30, "0 to 30"),
-    "retinoid_pause_days_after": (int, lambda v: 1 <= v <= 30, "1 to 30"),
-    "skin_breaking_depth_mm": (float, lambda v: 0.0 <= v <= 3.0, "0 to 3.0"),
-    "jurisdiction": (str, lambda v: bool(v.strip()), "not empty"),
-    "numbing_minutes": (int, lambda v: 0 <= v <= 60, "0 to 60"),
-    "maintenance_target_months": (int, lambda v: 1 <= v <= 24, "1 to 24"),
-    "supplement_stop_days_before": (int, lambda v: 0 <= v <= 30, "0 to 30"),
-    "topical_steroid_stop_days_before": (int, lambda v: 0 <= v <= 30, "0 to 30"),
-}
-
-_DECISIONS = tuple(d.value for d in Decision if d is not Decision.TREAT)
-_ROUTES = tuple(r.value for r in Route)
-
-
-# ---------------------------------------------------------------------------- the knowledge
-
-
-@dataclass(frozen=True, slots=True)
-class Vocabulary:
-    """The lookup tables built from the knowledge base, by domain."""
-
-    drug_names: DrugIndex[tuple[DrugSlot, ...]]
-    drug_codes: Mapping[str, tuple[DrugSlot, ...]]  # ingredient and product RxCUIs
-    drug_code_routes: Mapping[str, Route]  # a product RxCUI's route (rxnorm_products.toml)
-    drug_words: Mapping[str, frozenset[str]]  # one-word names -> drug ids (spelling tolerance)
-    medication_other: frozenset[str]  # real medicine names the knowledge base leaves unclassified
-    medication_nothing: frozenset[str]
-    route_words: PhraseIndex[Route]
-    condition_names: PhraseIndex[ConditionConcept]
-    condition_icd10: Mapping[str, ConditionConcept]
-    condition_icd10_longest: int
-    condition_snomed: Mapping[str, ConditionConcept]
-    condition_nothing: frozenset[str]
-    history_prefixes: tuple[tuple[str, ...], ...]
-    history_suffixes: tuple[tuple[str, ...], ...]
-    negations: tuple[tuple[str, ...], ...]
-    family_prefixes: tuple[tuple[str, ...], ...]
-    allergen_names: PhraseIndex[AllergenConcept]
-    allergen_snomed: Mapping[str, AllergenConcept]
-    procedure_names: PhraseIndex[ProcedureConcept]
-
-
-@dataclass(frozen=True, slots=True)
-class Knowledge:
-    """The whole knowledge base, validated, with its lookup tables."""
-
-    directory: Path
-    protocol: str
-    version: str
-    content_hash: str
-    sources: Mapping[str, Source]
-    rules: Mapping[str, Rule]
-    settings: SettingDefaults
-    drug_classes: Mapping[str, DrugClass]
-    washouts: Mapping[str, Washout]
-    adjacent_blocks: Mapping[str, frozenset[str]]
-    drugs: tuple[DrugConcept, ...]
-    conditions: tuple[ConditionConcept, ...]
-    allergens: tuple[AllergenConcept, ...]
-    area_flags: Mapping[str, FlagRule]
-    history_flags: Mapping[str, FlagRule]
-    pregnancy_flag: FlagRule
-    pregnancy_unknown_flag: FlagRule
-    nursing_flag: FlagRule
-    procedures: Mapping[ProcedureKind, ProcedureConcept]
-    indications: Mapping[str, Indication]
-    prp: PrpSpec
-    serum: Note
-    maintenance_interval_months: tuple[int, int]
-    maintenance: Note
-    rescreen: Note
-    zones: Mapping[str, Zone]
-    blocks: Mapping[str, Block]
-    zone_aliases: Mapping[str, tuple[str, ...]]
-    visit: VisitSpec
-    performers: Performers
-    aftercare: tuple[AftercareInstruction, ...]
-    course: tuple[CourseItem, ...]
-    downtime: tuple[DowntimeBand, ...]
-    escalation: tuple[EscalationSign, ...]
-    diary: DiarySchedule
-    milestones: tuple[Milestone, ...]
-    evidence: tuple[Note, ...]
-    scales: Mapping[str, Scale]
-    outcome_defaults: Mapping[str, OutcomeDefaults]
-    outcome_timing: OutcomeTiming
-    photo_views: Mapping[str, PhotoView]
-    zone_photo_views: Mapping[str, tuple[str, ...]]
-    prices: PriceList
-    vocabulary: Vocabulary
-
-    @property
-    def protocol_version(self) -> str:
-        """``<version>+<hash>``: the manifest version and a hash of every file's content."""
-        return f"{self.version}+{self.content_hash}"
-
-    def citation(self, key: str) -> str:
-        return self.sources[key].citation
-
-    def expand_areas(self, areas: Iterable[str]) -> tuple[str, ...]:
-        """Zone ids for area names, aliases ("face") expanded, order kept, no repeats."""
-        seen: dict[str, None] = {}
-        for area in areas:
-            for zone in self.zone_aliases.get(area, (area,)):
-                seen.setdefault(zone, None)
-        return tuple(seen)
-
-    def near(self, area: str, treated: Iterable[str]) -> bool:
-        """Whether ``area`` (a zone or an alias) is in or near the ``treated`` zones
-        (CLINICAL.md v2): in one of them, in another zone of the same block, or in an
-        adjacent block (intake_flags.toml [near])."""
-        blocks = {self.zones[zone].block for zone in treated if zone in self.zones}
-        treated_set = set(treated)
-        for zone in self.expand_areas((area,)):
-            if zone in treated_set:
-                return True
-            block = self.zones[zone].block if zone in self.zones else None
-            if block is not None and (block in blocks or self.adjacent_blocks[block] & blocks):
-                return True
-        return False
-
-    def is_area(self, name: str) -> bool:
-        return name in self.zones or name in self.zone_aliases
-
-
-# ---------------------------------------------------------------------------- loading
+# The TOML files sit beside this package's modules.
+KNOWLEDGE_DIR: Final = Path(__file__).parent
 
 
 def load_knowledge(directory: Path | str | None = None) -> Knowledge:
@@ -781,13 +91,13 @@ class _Loader:
         self.rule_ids: set[str] = set()
         self.rule_users: set[str] = set()
 
-    def read(self, name: str) -> _Table:
-        table, raw = _read_toml(self.directory, name)
+    def read(self, name: str) -> Table:
+        table, raw = read_toml(self.directory, name)
         self.hash.update(name.encode())
         self.hash.update(raw)
         return table
 
-    def check_sources(self, table: _Table, key: str = "sources") -> tuple[str, ...]:
+    def check_sources(self, table: Table, key: str = "sources") -> tuple[str, ...]:
         keys: tuple[str, ...] = table.texts(key)
         if not keys:
             raise table.error(key, "at least one source is required")
@@ -796,7 +106,7 @@ class _Loader:
                 raise table.error(key, f"unknown source {source!r} (not in sources.toml)")
         return keys
 
-    def check_rule(self, table: _Table, key: str, rule: str) -> str:
+    def check_rule(self, table: Table, key: str, rule: str) -> str:
         if rule not in self.rule_ids:
             raise table.error(key, f"unknown rule {rule!r} (not in rules.toml)")
         self.rule_users.add(rule)
@@ -866,7 +176,7 @@ class _Loader:
             if required not in rules:
                 raise KnowledgeError("rules.toml", f"the engine needs rule '{required}'")
 
-        vocabulary = _build_vocabulary(
+        vocabulary = build_vocabulary(
             tables["vocabulary.toml"],
             drugs,
             combinations,
@@ -927,10 +237,10 @@ class _Loader:
 
     # -- sources and rules ------------------------------------------------------------------
 
-    def load_sources(self, table: _Table) -> dict[str, Source]:
+    def load_sources(self, table: Table) -> dict[str, Source]:
         sources: dict[str, Source] = {}
         for key, value in table.items():
-            entry = _Table(table.file, f"source '{key}'", value)
+            entry = Table(table.file, f"source '{key}'", value)
             sources[key] = Source(key, entry.text("citation"))
             entry.done()
         if not sources:
@@ -938,14 +248,14 @@ class _Loader:
         self.source_keys = set(sources)
         return sources
 
-    def load_rules(self, table: _Table) -> dict[str, Rule]:
+    def load_rules(self, table: Table) -> dict[str, Rule]:
         rules: dict[str, Rule] = {}
         placeholders = set(SCALAR_SETTINGS)
         for entry in table.array("rule", "rule"):
             rule_id = entry.text("id")
             if rule_id in rules:
                 raise entry.error("id", "duplicate rule id")
-            decision = Decision(entry.choice("decision", _DECISIONS))
+            decision = Decision(entry.choice("decision", DECISIONS))
             until = entry.choice("until", ("resolved", "window"), None) or "none"
             if (decision is Decision.DEFER) != (until != "none"):
                 raise entry.error("until", "a defer rule needs until, and only a defer rule")
@@ -1001,7 +311,7 @@ class _Loader:
             entry.done()
         table.done()
         for rule in rules.values():
-            entry = _Table(table.file, f"rule '{rule.id}'", {})
+            entry = Table(table.file, f"rule '{rule.id}'", {})
             for field in ("elsewhere_rule", "unplaced_rule"):
                 other = getattr(rule, field)
                 if other is None:
@@ -1014,7 +324,7 @@ class _Loader:
         self.rule_ids = set(rules)
         return rules
 
-    def load_settings(self, table: _Table, rules: Mapping[str, Rule]) -> SettingDefaults:
+    def load_settings(self, table: Table, rules: Mapping[str, Rule]) -> SettingDefaults:
         defaults = table.table("defaults", "[defaults]")
         values: dict[str, Any] = {}
         for name, (kind, check, described) in SCALAR_SETTINGS.items():
@@ -1035,7 +345,7 @@ class _Loader:
         for name, value in wording_table.items():
             if name not in SCALAR_SETTINGS:
                 raise wording_table.error(name, "unknown setting")
-            words_for = _Table(table.file, f"wording '{name}'", value)
+            words_for = Table(table.file, f"wording '{name}'", value)
             wording[name] = {key: words_for.text(key) for key, _ in words_for.items()}
         wording_table.done()
         if set(wording.get("herpes_prophylaxis_start", {})) != {"day_of", "day_before"}:
@@ -1046,12 +356,12 @@ class _Loader:
     # -- drugs, conditions, allergies -------------------------------------------------------
 
     def load_drugs(
-        self, table: _Table
-    ) -> tuple[dict[str, DrugClass], tuple[DrugConcept, ...], list[_Combination]]:
+        self, table: Table
+    ) -> tuple[dict[str, DrugClass], tuple[DrugConcept, ...], list[Combination]]:
         washouts: dict[str, Washout] = {}
         washout_table = table.table("washouts", "[washouts]")
         for washout_id, value in washout_table.items():
-            entry = _Table(table.file, f"washout '{washout_id}'", value)
+            entry = Table(table.file, f"washout '{washout_id}'", value)
             days = entry.integer("days", None)
             per_interval = entry.flag("dosing_interval", False)
             if (days is None) == (not per_interval):
@@ -1064,7 +374,7 @@ class _Loader:
             entry.done()
         self.washouts = washouts
 
-        def washout_of(entry: _Table) -> Washout | None:
+        def washout_of(entry: Table) -> Washout | None:
             name = entry.text("washout", None)
             if name is None:
                 return None
@@ -1075,7 +385,7 @@ class _Loader:
         classes: dict[str, DrugClass] = {}
         class_table = table.table("classes", "[classes]")
         for class_id, value in class_table.items():
-            entry = _Table(table.file, f"class '{class_id}'", value)
+            entry = Table(table.file, f"class '{class_id}'", value)
             kind = entry.choice("kind", ("rule", "none", "review"))
             rule = entry.text("rule", None)
             review = entry.text("review", None)
@@ -1093,7 +403,7 @@ class _Loader:
             entry.done()
         drugs: list[DrugConcept] = []
         seen_ids: set[str] = set()
-        superseding: list[tuple[_Table, int, tuple[str, ...]]] = []
+        superseding: list[tuple[Table, int, tuple[str, ...]]] = []
         for entry in table.array("drug", "drug"):
             drug_id = entry.text("id")
             if drug_id in seen_ids:
@@ -1105,7 +415,7 @@ class _Loader:
             routes = entry.texts("routes", None)
             if routes is not None:
                 for route in routes:
-                    if route not in _ROUTES:
+                    if route not in ROUTES:
                         raise entry.error("routes", f"unknown route {route!r}")
             names = entry.texts("names", ())
             brands = entry.texts("brands", ())
@@ -1132,7 +442,7 @@ class _Loader:
             )
             threshold = entry.optional_table("threshold")
             if threshold is not None:
-                concept = _with_threshold(concept, threshold, classes)
+                concept = with_threshold(concept, threshold, classes)
             supersedes = entry.texts("supersedes", ())
             if supersedes:
                 superseding.append((entry, len(drugs), supersedes))
@@ -1150,17 +460,17 @@ class _Loader:
             if len(ingredients) < 2:
                 raise entry.error("ingredients", "a combination has at least two ingredients")
             route = entry.text("route", None)
-            if route is not None and route not in _ROUTES:
+            if route is not None and route not in ROUTES:
                 raise entry.error("route", f"unknown route {route!r}")
             self.check_sources(entry)
             combinations.append(
-                _Combination(entry, names, ingredients, Route(route) if route else None)
+                Combination(entry, names, ingredients, Route(route) if route else None)
             )
             entry.done()
         table.done()
         return classes, tuple(drugs), combinations
 
-    def load_conditions(self, table: _Table) -> tuple[ConditionConcept, ...]:
+    def load_conditions(self, table: Table) -> tuple[ConditionConcept, ...]:
         conditions: list[ConditionConcept] = []
         seen: set[str] = set()
         for entry in table.array("condition", "condition"):
@@ -1196,7 +506,7 @@ class _Loader:
         table.done()
         return tuple(conditions)
 
-    def load_allergens(self, table: _Table) -> tuple[AllergenConcept, ...]:
+    def load_allergens(self, table: Table) -> tuple[AllergenConcept, ...]:
         allergens: list[AllergenConcept] = []
         for entry in table.array("allergen", "allergen"):
             rule = entry.text("rule")
@@ -1218,7 +528,7 @@ class _Loader:
         return tuple(allergens)
 
     def load_flags(
-        self, table: _Table
+        self, table: Table
     ) -> tuple[
         dict[str, FlagRule],
         dict[str, FlagRule],
@@ -1235,13 +545,13 @@ class _Loader:
                     raise group.error(
                         key, f"unknown {section} flag (expected one of {', '.join(keys)})"
                     )
-                found[key] = flag_rule(_Table(table.file, f"{section} flag '{key}'", value), key)
+                found[key] = flag_rule(Table(table.file, f"{section} flag '{key}'", value), key)
             for key in keys:
                 if key not in found:
                     raise group.error(key, "missing")
             return found
 
-        def flag_rule(entry: _Table, key: str) -> FlagRule:
+        def flag_rule(entry: Table, key: str) -> FlagRule:
             rule = self.check_rule(entry, "rule", entry.text("rule"))
             result = FlagRule(key, rule, entry.text("text"), entry.flag("anywhere", False))
             entry.done()
@@ -1258,7 +568,7 @@ class _Loader:
         kinds = tuple(kind.value for kind in ProcedureKind if kind is not ProcedureKind.OTHER)
         procedure_table = table.table("procedure", "[procedure]")
         for key, value in procedure_table.items():
-            entry = _Table(table.file, f"procedure '{key}'", value)
+            entry = Table(table.file, f"procedure '{key}'", value)
             if key not in kinds:
                 raise procedure_table.error(
                     key, f"unknown procedure kind (expected one of {', '.join(kinds)})"
@@ -1274,7 +584,7 @@ class _Loader:
             if ProcedureKind(kind) not in procedures:
                 raise procedure_table.error(kind, "missing")
         near = table.table("near", "[near]")
-        pairs = near._get("adjacent_blocks", _MISSING)
+        pairs = near._get("adjacent_blocks", MISSING)
         self.adjacent_pairs: list[tuple[str, str]] = []
         for index, pair in enumerate(pairs if isinstance(pairs, list) else [None]):
             if not (
@@ -1290,7 +600,7 @@ class _Loader:
     # -- indications, zones, visit ----------------------------------------------------------
 
     def load_zones(
-        self, table: _Table
+        self, table: Table
     ) -> tuple[dict[str, Zone], dict[str, Block], dict[str, tuple[str, ...]]]:
         blocks: dict[str, Block] = {}
         for entry in table.array("block", "block"):
@@ -1319,7 +629,7 @@ class _Loader:
         aliases: dict[str, tuple[str, ...]] = {}
         alias_table = table.table("aliases", "[aliases]")
         for alias, value in alias_table.items():
-            members = _Table(table.file, "[aliases]", {alias: value}).texts(alias)
+            members = Table(table.file, "[aliases]", {alias: value}).texts(alias)
             if alias in zones:
                 raise alias_table.error(alias, "an alias cannot be a zone id")
             for zone in members:
@@ -1330,10 +640,10 @@ class _Loader:
         return zones, blocks, aliases
 
     def load_indications(
-        self, table: _Table, blocks: Mapping[str, Block]
+        self, table: Table, blocks: Mapping[str, Block]
     ) -> tuple[dict[str, Indication], PrpSpec, Note, tuple[int, int], Note, Note]:
         indications: dict[str, Indication] = {}
-        upgrades: list[tuple[_Table, Upgrade]] = []
+        upgrades: list[tuple[Table, Upgrade]] = []
         for entry in table.array("indication", "indication"):
             indication_id = entry.text("id")
             if indication_id in indications:
@@ -1425,7 +735,7 @@ class _Loader:
         table.done()
         return indications, prp, serum, (months[0], months[1]), maintenance, rescreen
 
-    def indication_prp(self, entry: _Table) -> IndicationPrp:
+    def indication_prp(self, entry: Table) -> IndicationPrp:
         sessions_range = _sessions_range(entry)
         sessions = entry.integer("sessions", None)
         if sessions is not None and not sessions_range[0] <= sessions <= sessions_range[1]:
@@ -1436,12 +746,12 @@ class _Loader:
         entry.done()
         return prp
 
-    def note(self, entry: _Table) -> Note:
+    def note(self, entry: Table) -> Note:
         note = Note(entry.text("text"), self.check_sources(entry))
         entry.done()
         return note
 
-    def load_visit(self, table: _Table) -> VisitSpec:
+    def load_visit(self, table: Table) -> VisitSpec:
         visit = VisitSpec(
             check_in_minutes=table.integer("check_in_minutes"),
             aftercare_minutes=table.integer("aftercare_minutes"),
@@ -1454,7 +764,7 @@ class _Loader:
         table.done()
         return visit
 
-    def load_performers(self, table: _Table) -> Performers:
+    def load_performers(self, table: Table) -> Performers:
         performers = Performers(
             licensed=table.texts("licensed"),
             unlicensed=table.texts("unlicensed"),
@@ -1470,7 +780,7 @@ class _Loader:
     # -- after the session -------------------------------------------------------------------
 
     def load_aftercare(
-        self, table: _Table, settings: SettingDefaults
+        self, table: Table, settings: SettingDefaults
     ) -> tuple[AftercareInstruction, ...]:
         instructions = []
         for entry in table.array("instruction", "instruction"):
@@ -1499,7 +809,7 @@ class _Loader:
         table.done()
         return tuple(instructions)
 
-    def load_course(self, table: _Table) -> tuple[tuple[CourseItem, ...], tuple[DowntimeBand, ...]]:
+    def load_course(self, table: Table) -> tuple[tuple[CourseItem, ...], tuple[DowntimeBand, ...]]:
         items = []
         for entry in table.array("expected", "expected"):
             days = entry.integers("days", 2)
@@ -1551,7 +861,7 @@ class _Loader:
         table.done()
         return tuple(items), tuple(bands)
 
-    def load_escalation(self, table: _Table) -> tuple[tuple[EscalationSign, ...], DiarySchedule]:
+    def load_escalation(self, table: Table) -> tuple[tuple[EscalationSign, ...], DiarySchedule]:
         signs = []
         for entry in table.array("sign", "sign"):
             field_name = entry.text("field")
@@ -1588,9 +898,9 @@ class _Loader:
         table.done()
         return tuple(signs), diary
 
-    def load_diary(self, table: _Table) -> DiarySchedule:
+    def load_diary(self, table: Table) -> DiarySchedule:
         schedule = table.table("diary", "[diary]")
-        days = schedule._get("check_in_days", _MISSING)
+        days = schedule._get("check_in_days", MISSING)
         if (
             not isinstance(days, list)
             or not days
@@ -1637,7 +947,7 @@ class _Loader:
             sources=sources,
         )
 
-    def load_results(self, table: _Table) -> tuple[tuple[Milestone, ...], tuple[Note, ...]]:
+    def load_results(self, table: Table) -> tuple[tuple[Milestone, ...], tuple[Note, ...]]:
         milestones = []
         for entry in table.array("milestone", "milestone"):
             offset = entry.integers("offset", 2)
@@ -1659,7 +969,7 @@ class _Loader:
         return tuple(milestones), evidence
 
     def load_scales(
-        self, table: _Table, indications: Mapping[str, Any]
+        self, table: Table, indications: Mapping[str, Any]
     ) -> tuple[dict[str, Scale], dict[str, OutcomeDefaults], OutcomeTiming]:
         scales: dict[str, Scale] = {}
         for entry in table.array("scale", "scale"):
@@ -1684,7 +994,7 @@ class _Loader:
                 defaults[indication] = OutcomeDefaults(indication, full, quick, sources)
             entry.done()
         schedule = table.table("schedule", "[schedule]")
-        months = schedule._get("after_last_session_months", _MISSING)
+        months = schedule._get("after_last_session_months", MISSING)
         if not isinstance(months, list) or not all(
             isinstance(m, int) and not isinstance(m, bool) and m > 0 for m in months
         ):
@@ -1699,14 +1009,14 @@ class _Loader:
         table.done()
         return scales, defaults, timing
 
-    def load_scale(self, entry: _Table) -> Scale:
+    def load_scale(self, entry: Table) -> Scale:
         kind = entry.choice("kind", ("grade", "number", "points", "weighted"))
-        grades = _grades(entry, "grades", required=kind == "grade")
+        grades = read_grades(entry, "grades", required=kind == "grade")
         items: list[ScaleItem] = []
         default_bands = entry.texts("bands", ())
         for item in entry.array("items", "item") if kind in ("points", "weighted") else []:
             if kind == "points":
-                points = item._get("points", _MISSING)
+                points = item._get("points", MISSING)
                 if not isinstance(points, list) or not all(
                     isinstance(p, int) and not isinstance(p, bool) and p >= 0 for p in points
                 ):
@@ -1723,7 +1033,7 @@ class _Loader:
         factors: list[ScaleFactor] = []
         for factor in entry.array("factors", "factor") if kind == "weighted" else []:
             maximum = factor.integer("maximum")
-            factor_grades = _grades(factor, "grades", required=True)
+            factor_grades = read_grades(factor, "grades", required=True)
             if [value for value, _ in factor_grades] != list(range(maximum + 1)):
                 raise factor.error("grades", f"needs one label for each of 0..{maximum}")
             factors.append(
@@ -1778,7 +1088,7 @@ class _Loader:
         )
 
     def load_photo_views(
-        self, table: _Table, zones: Mapping[str, Zone]
+        self, table: Table, zones: Mapping[str, Zone]
     ) -> tuple[dict[str, PhotoView], dict[str, tuple[str, ...]]]:
         views: dict[str, PhotoView] = {}
         for entry in table.array("view", "view"):
@@ -1792,7 +1102,7 @@ class _Loader:
         by_zone: dict[str, tuple[str, ...]] = {}
         zone_table = table.table("zones", "[zones]")
         for zone, value in zone_table.items():
-            members = _Table(table.file, "[zones]", {zone: value}).texts(zone)
+            members = Table(table.file, "[zones]", {zone: value}).texts(zone)
             if zone not in zones:
                 raise zone_table.error(zone, f"unknown zone {zone!r} (not in zones.toml)")
             if not members:
@@ -1810,7 +1120,7 @@ class _Loader:
         table.done()
         return views, by_zone
 
-    def load_prices(self, table: _Table, blocks: Mapping[str, Block]) -> PriceList:
+    def load_prices(self, table: Table, blocks: Mapping[str, Block]) -> PriceList:
         by_block: dict[str, dict[str, tuple[float, float]]] = {}
         for key in ("per_session", "prp_per_session"):
             by_block[key] = {}
@@ -1848,21 +1158,21 @@ def _placeholders(template: str) -> list[str]:
     return [name for _, name, _, _ in string.Formatter().parse(template) if name]
 
 
-def _depth_range(entry: _Table, key: str) -> DepthRange:
+def _depth_range(entry: Table, key: str) -> DepthRange:
     low, high = entry.numbers(key, 2)
     if not 0 < low <= high <= 3.0:
         raise entry.error(key, f"needs 0 < min <= max <= 3.0 mm, got [{low}, {high}]")
     return (low, high)
 
 
-def _sessions_range(entry: _Table) -> tuple[int, int]:
+def _sessions_range(entry: Table) -> tuple[int, int]:
     low, high = entry.integers("sessions_range", 2)
     if not 1 <= low <= high:
         raise entry.error("sessions_range", "needs 1 <= min <= max")
     return (low, high)
 
 
-def _interval_weeks(entry: _Table) -> tuple[int, int, int]:
+def _interval_weeks(entry: Table) -> tuple[int, int, int]:
     low, target, high = entry.integers("interval_weeks", 3)
     if not 1 <= low <= target <= high:
         raise entry.error("interval_weeks", "needs 1 <= min <= target <= max")
@@ -1874,7 +1184,7 @@ def is_currency_code(text: str) -> bool:
     return len(text) == 3 and text.isascii() and text.isalpha() and text.isupper()
 
 
-def _price_range(entry: _Table, key: str) -> tuple[float, float]:
+def _price_range(entry: Table, key: str) -> tuple[float, float]:
     low, high = entry.numbers(key, 2)
     if not 0 <= low <= high:
         raise entry.error(key, f"needs 0 <= low <= high, got [{low}, {high}]")
@@ -1886,7 +1196,7 @@ def _is_icd10_prefix(code: str) -> bool:
 
 
 def _coded(
-    entry: _Table, field: str, valid: Callable[[str], bool], what: str
+    entry: Table, field: str, valid: Callable[[str], bool], what: str
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """``field = [{code = "...", display = "..."}, ...]``: the codes and their official
     displays (each code is listed with the display it is published under)."""
@@ -1905,339 +1215,3 @@ def _coded(
         displays.append(item.text("display"))
         item.done()
     return tuple(codes), tuple(displays)
-
-
-def _build_vocabulary(
-    table: _Table,
-    drugs: tuple[DrugConcept, ...],
-    combinations: list[_Combination],
-    conditions: tuple[ConditionConcept, ...],
-    allergens: tuple[AllergenConcept, ...],
-    procedures: Mapping[ProcedureKind, ProcedureConcept],
-    products: _Table,
-) -> Vocabulary:
-    medication = table.table("medication", "[medication]")
-    route_table = medication.table("routes", "[medication.routes]")
-    route_words: dict[tuple[str, ...], Route] = {}
-    for route, _ in route_table.items():
-        if route not in _ROUTES:
-            raise route_table.error(route, "unknown route")
-        for word in route_table.texts(route):
-            route_words[phrase(word)] = Route(route)
-    condition = table.table("condition", "[condition]")
-    allergy = table.table("allergy", "[allergy]")
-    procedure = table.table("procedure", "[procedure]")
-    for section in (medication, condition, allergy, procedure):
-        for word in section.texts("ignorable"):
-            if phrase(word) != (word,):
-                raise section.error("ignorable", f"{word!r} is not one lower-case word")
-
-    drug_tables = _build_drug_vocabulary(medication, drugs, combinations, products)
-
-    condition_phrases: dict[tuple[str, ...], ConditionConcept] = {}
-    icd: dict[str, ConditionConcept] = {}
-    snomed: dict[str, ConditionConcept] = {}
-    for concept in conditions:
-        where = _Where("conditions.toml", f"condition '{concept.id}'")
-        _index_names(condition_phrases, concept.names, concept, where)
-        _index_codes(icd, concept.icd10cm, concept, where, "icd10cm", normalise_icd10)
-        _index_codes(snomed, concept.snomed, concept, where, "snomed")
-
-    allergen_phrases: dict[tuple[str, ...], AllergenConcept] = {}
-    allergen_snomed: dict[str, AllergenConcept] = {}
-    for allergen in allergens:
-        where = _Where("allergens.toml", f"allergen '{allergen.id}'")
-        _index_names(allergen_phrases, allergen.names, allergen, where)
-        _index_codes(allergen_snomed, allergen.snomed, allergen, where, "snomed")
-
-    procedure_phrases: dict[tuple[str, ...], ProcedureConcept] = {}
-    for kind in procedures.values():
-        where = _Where("intake_flags.toml", f"procedure '{kind.kind}'")
-        _index_names(procedure_phrases, kind.names, kind, where)
-
-    vocabulary = Vocabulary(
-        drug_names=drug_tables.names,
-        drug_codes=drug_tables.codes,
-        drug_code_routes=drug_tables.code_routes,
-        drug_words=drug_tables.words,
-        medication_other=drug_tables.other,
-        medication_nothing=frozenset(medication.texts("nothing")),
-        route_words=PhraseIndex(route_words),
-        condition_names=PhraseIndex(condition_phrases, condition.texts("ignorable")),
-        condition_icd10=icd,
-        condition_icd10_longest=max((len(code) for code in icd), default=0),
-        condition_snomed=snomed,
-        condition_nothing=frozenset(condition.texts("nothing")),
-        history_prefixes=tuple(phrase(p) for p in condition.texts("history_prefixes")),
-        history_suffixes=tuple(phrase(p) for p in condition.texts("history_suffixes")),
-        negations=tuple(phrase(p) for p in condition.texts("negations")),
-        family_prefixes=tuple(phrase(p) for p in condition.texts("family_prefixes")),
-        allergen_names=PhraseIndex(allergen_phrases, allergy.texts("ignorable")),
-        allergen_snomed=allergen_snomed,
-        procedure_names=PhraseIndex(procedure_phrases, procedure.texts("ignorable")),
-    )
-    for section in (route_table, medication, condition, allergy, procedure):
-        section.done()
-    table.done()
-    return vocabulary
-
-
-@dataclass(frozen=True, slots=True)
-class _Combination:
-    """A ``[[combination]]`` of drugs.toml: brand names of a fixed combination, by the names
-    of its ingredients; ``route`` (optional) picks the ingredients' entries by route."""
-
-    entry: _Table
-    names: tuple[str, ...]
-    ingredients: tuple[str, ...]
-    route: Route | None
-
-
-def _with_threshold(
-    concept: DrugConcept, table: _Table, classes: Mapping[str, DrugClass]
-) -> DrugConcept:
-    """``threshold = { daily_over, unit, units, otherwise }`` of a drug entry."""
-    over = table.number("daily_over")
-    if over <= 0:
-        raise table.error("daily_over", "needs a positive amount")
-    unit = table.text("unit")
-    units: dict[str, float] = {}
-    for word, factor in table.table("units").items():
-        if (
-            phrase(word) != (word,)
-            or isinstance(factor, bool)
-            or not isinstance(factor, int | float)
-        ):
-            raise table.error("units", f"{word!r}: needs a lower-case unit word = a factor")
-        units[word] = float(factor)
-    if units.get(unit) != 1.0:
-        raise table.error("units", f"the unit {unit!r} itself needs the factor 1")
-    otherwise = table.text("otherwise")
-    if otherwise not in classes:
-        raise table.error("otherwise", f"unknown class {otherwise!r}")
-    table.done()
-    below = replace(concept, id=f"{concept.id}@{otherwise}", drug_class=classes[otherwise])
-    return replace(concept, threshold=DoseThreshold(over, unit, units, below))
-
-
-@dataclass(frozen=True, slots=True)
-class _DrugTables:
-    names: DrugIndex[tuple[DrugSlot, ...]]
-    codes: dict[str, tuple[DrugSlot, ...]]
-    code_routes: dict[str, Route]
-    words: dict[str, frozenset[str]]
-    other: frozenset[str]
-
-
-def _build_drug_vocabulary(
-    medication: _Table,
-    drugs: tuple[DrugConcept, ...],
-    combinations: list[_Combination],
-    products: _Table,
-) -> _DrugTables:
-    # A drug name (or code) may stand for several entries that differ by route.
-    by_name: dict[tuple[str, ...], list[DrugConcept]] = {}
-    by_code: dict[str, list[DrugConcept]] = {}
-    for drug in drugs:
-        for name in (*drug.names, *drug.brands):
-            entries = by_name.setdefault(_name_key("drugs.toml", f"drug '{drug.id}'", name), [])
-            if drug not in entries:
-                entries.append(drug)
-        for code in drug.rxnorm:
-            by_code.setdefault(code, []).append(drug)
-    for key, entries in by_name.items():
-        _check_route_alternatives(" ".join(key), entries)
-    for code, entries in by_code.items():
-        _check_route_alternatives(code, entries)
-    # Each phrase names a product: a tuple of ingredient slots.
-    drug_phrases: dict[tuple[str, ...], tuple[DrugSlot, ...]] = {
-        key: (tuple(entries),) for key, entries in by_name.items()
-    }
-    for combination in combinations:
-        entry = combination.entry
-        slots = []
-        for ingredient in combination.ingredients:
-            slot = _ingredient_slot(by_name, ingredient, combination.route)
-            if slot is None:
-                raise entry.error("ingredients", f"unknown ingredient {ingredient!r}")
-            if not slot:
-                raise entry.error(
-                    "route", f"{ingredient!r} has no entry for the {combination.route} route"
-                )
-            slots.append(slot)
-        for name in combination.names:
-            key = _name_key("drugs.toml", entry.entry or "combination", name)
-            if key in drug_phrases:
-                raise entry.error("names", f"{name!r} is already the name of a drug")
-            drug_phrases[key] = tuple(slots)
-
-    codes: dict[str, tuple[DrugSlot, ...]] = {
-        code: (tuple(entries),) for code, entries in by_code.items()
-    }
-    code_routes: dict[str, Route] = {}
-    _load_products(products, by_name, codes, code_routes)
-
-    salts = medication.texts("salts")
-    other = medication.texts("other_names")
-    for field, listed in (("salts", salts), ("other_names", other)):
-        for word in listed:
-            if phrase(word) != (word,):
-                raise medication.error(field, f"{word!r} is not one lower-case word")
-            if field == "other_names" and (word,) in drug_phrases:
-                raise medication.error(field, f"{word!r} is the name of a drug")
-    words = {
-        key[0]: frozenset(concept.id for slot in product for concept in slot)
-        for key, product in drug_phrases.items()
-        if len(key) == 1 and not key[0][0].isdigit()
-    }
-    return _DrugTables(
-        names=DrugIndex(drug_phrases, medication.texts("ignorable"), salts),
-        codes=codes,
-        code_routes=code_routes,
-        words=words,
-        other=frozenset(other),
-    )
-
-
-def _ingredient_slot(
-    by_name: Mapping[tuple[str, ...], list[DrugConcept]], name: str, route: Route | None
-) -> DrugSlot | None:
-    """The entries an ingredient name stands for, by ``route`` when given (empty: none covers
-    it); None: the name is not a drug's."""
-    entries = by_name.get(phrase(name))
-    if entries is None:
-        return None
-    return tuple(entry for entry in entries if route is None or entry.covers(route))
-
-
-def _load_products(
-    table: _Table,
-    by_name: Mapping[tuple[str, ...], list[DrugConcept]],
-    codes: dict[str, tuple[DrugSlot, ...]],
-    code_routes: dict[str, Route],
-) -> None:
-    """rxnorm_products.toml: clinical and branded drug RxCUIs (SCD, SBD, packs) by their
-    ingredients, each from the published value sets its [source] table names."""
-    sources = table.table("source", "[source]")
-    for key, value in sources.items():
-        source = _Table(table.file, f"source '{key}'", value)
-        source.text("title")
-        source.text("publisher")
-        source.text("oid", None)
-        source.text("version", None)
-        source.text("expansion", None)
-        source.text("location")
-        source.done()
-    source_keys = set(sources.data)
-    product_table = table.table("product", "[product]")
-    for code, value in product_table.items():
-        entry = _Table(table.file, f"product {code}", value)
-        if not code.isdigit():
-            raise entry.error(None, "not an RxNorm code (digits only)")
-        if code in codes:
-            raise entry.error(None, "is already an ingredient code in drugs.toml")
-        route_name = entry.choice("route", _ROUTES, None)
-        route = Route(route_name) if route_name is not None else None
-        slots: list[DrugSlot] = []
-        for ingredient in entry.texts("ingredients"):
-            slot = _ingredient_slot(by_name, ingredient, route)
-            if slot is None:
-                raise entry.error(
-                    "ingredients", f"unknown ingredient {ingredient!r} (not in drugs.toml)"
-                )
-            if not slot:
-                raise entry.error(
-                    "route", f"{ingredient!r} has no entry in drugs.toml for the {route} route"
-                )
-            if slot not in slots:
-                slots.append(slot)
-        if not slots:
-            raise entry.error("ingredients", "at least one ingredient is required")
-        listed = entry.texts("sources")
-        if not listed:
-            raise entry.error("sources", "at least one source is required")
-        for key in listed:
-            if key not in source_keys:
-                raise entry.error("sources", f"unknown source {key!r} (not in [source])")
-        entry.done()
-        codes[code] = tuple(slots)
-        if route is not None:
-            code_routes[code] = route
-    table.done()
-
-
-@dataclass(frozen=True, slots=True)
-class _Where:
-    """Which entry of which file a name or code comes from (for error messages)."""
-
-    file: str
-    entry: str
-
-
-def _name_key(file: str, entry: str, name: str) -> tuple[str, ...]:
-    key = phrase(name)
-    if not key:
-        raise KnowledgeError(file, f"name {name!r} has no letters or digits", entry, "names")
-    return key
-
-
-def _index_names(
-    index: dict[tuple[str, ...], T], names: Iterable[str], value: T, where: _Where
-) -> None:
-    for name in names:
-        _claim(index, _name_key(where.file, where.entry, name), value, where, "names", name)
-
-
-def _index_codes(
-    index: dict[str, T],
-    codes: Iterable[str],
-    value: T,
-    where: _Where,
-    field: str,
-    normalise: Callable[[str], str] = str.strip,
-) -> None:
-    for code in codes:
-        _claim(index, normalise(code), value, where, field, code)
-
-
-def _claim(index: dict[Any, T], key: Any, value: T, where: _Where, field: str, shown: str) -> None:
-    """Index ``key`` -> ``value``; the same key for two different entries is an error."""
-    existing = index.get(key)
-    if existing is not None and existing is not value:
-        owner = getattr(existing, "id", None) or getattr(existing, "kind", "another entry")
-        raise KnowledgeError(
-            where.file, f"{shown!r} is already used by {owner}", where.entry, field
-        )
-    index[key] = value
-
-
-def _check_route_alternatives(name: str, entries: list[DrugConcept]) -> None:
-    """Entries sharing a name or code must cover different routes, with at most one default."""
-    if len(entries) < 2:
-        return
-    defaults = [entry for entry in entries if entry.default_route]
-    if len(defaults) > 1:
-        raise KnowledgeError(
-            "drugs.toml",
-            f"{name!r} has two default_route entries",
-            f"drug '{defaults[1].id}'",
-            "default_route",
-        )
-    covered: set[Route] = set()
-    for entry in entries:
-        if entry.routes is None:
-            raise KnowledgeError(
-                "drugs.toml",
-                f"{name!r} is shared, so every entry needs routes",
-                f"drug '{entry.id}'",
-                "routes",
-            )
-        overlap = covered & entry.routes
-        if overlap:
-            raise KnowledgeError(
-                "drugs.toml",
-                f"{name!r} is also given for route {sorted(overlap)[0]}",
-                f"drug '{entry.id}'",
-                "routes",
-            )
-        covered |= entry.routes
