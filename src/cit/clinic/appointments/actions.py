@@ -37,7 +37,6 @@ from cit.clinic.appointments.convert import (
     series_span,
     session_from_json,
     session_to_json,
-    state_for_search,
 )
 from cit.clinic.appointments.errors import BookingConflict, SchedulingRefused
 from cit.clinic.appointments.invitations import on_commit_send
@@ -51,6 +50,7 @@ from cit.clinic.appointments.models import (
     SeriesKind,
     SeriesStatus,
 )
+from cit.clinic.appointments.schedule_index import bump_schedule_version, state_for_search
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.facilities.models import Clinic, Device, Room
@@ -453,6 +453,7 @@ def do_book_series(
                 plan_id = plan.pk
                 transaction.on_commit(lambda: _schedule_recall(plan_id, series_index))
             on_commit_send(ids, CalendarMethod.REQUEST)
+            bump_schedule_version(clinic.pk)
     except IntegrityError as error:
         raise _conflict_after_integrity_error(error, clinic, pending) from error
     return series
@@ -634,6 +635,7 @@ def do_move_session(
                     ],
                 },
             )
+            bump_schedule_version(clinic.pk)
     except IntegrityError as error:
         raise BookingConflict(
             "Not moved: another booking took one of these times at the same moment. "
@@ -753,6 +755,7 @@ def do_cancel_session(
                 "reason": reason[:300],
             },
         )
+        bump_schedule_version(locked.clinic_id)
     return locked
 
 
@@ -838,6 +841,7 @@ def do_record_absence(
 
             absence_id = absence.pk
             transaction.on_commit(lambda: replan_after_absence.enqueue(absence_id))
+        bump_schedule_version(absence.clinic_id)
     return absence
 
 
@@ -911,6 +915,7 @@ def replan_for_absence(
             else ProviderAbsence.ReplanStatus.DONE
         )
         absence.save(update_fields=["replan", "replan_status"])
+        bump_schedule_version(absence.clinic_id)
         return summary
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, replace
 from typing import Any
 
-from django.db.models import BigIntegerField, Func, Q
+from django.db.models import BigIntegerField, Func, Q, QuerySet
 
 from cit.clinic.accounts.models import Provider, ProviderWorkingHours
 from cit.clinic.appointments.models import (
@@ -33,13 +33,13 @@ from cit.scheduling import (
     DeviceKind,
     DeviceUse,
     EpochBusy,
+    EpochHold,
     IntervalWindow,
     PatientPreferences,
     SeriesRequest,
     TimeRange,
     TimeWindow,
     WeeklyHours,
-    booking_horizon,
 )
 from cit.scheduling import Clinic as CoreClinic
 from cit.scheduling import Device as CoreDevice
@@ -127,6 +127,32 @@ def build_state(
     With ``patient_id`` (a search or check for one patient's series) other patients' own
     holds are left out: they can never clash with this patient's sessions, and they are a
     quarter of the rows.
+    """
+    holds = ResourceHold.objects.filter(clinic=clinic, active=True, start__lt=end, end__gt=start)
+    if patient_id is not None:
+        holds = holds.exclude(
+            Q(kind=HoldKind.PATIENT) & ~Q(resource=f"{HoldKind.PATIENT.value}:{patient_id}")
+        )
+    return replace(
+        resource_state(clinic, start, end, today=today), busy=EpochBusy(busy_rows(holds))
+    )
+
+
+def busy_rows(holds: QuerySet[ResourceHold]) -> list[EpochHold]:
+    """The holds as plain numbers from the database: no datetime, no BusyInterval per hold."""
+    return [
+        (resource, hold_start, hold_end, str(appointment_id))
+        for resource, hold_start, hold_end, appointment_id in holds.order_by().values_list(
+            "resource", EpochSeconds("start"), EpochSeconds("end", ceil=True), "appointment_id"
+        )
+    ]
+
+
+def resource_state(
+    clinic: Clinic, start: datetime.datetime, end: datetime.datetime, *, today: datetime.date
+) -> ClinicState:
+    """The clinic's providers (with their absences in [start, end)), rooms, devices, opening
+    hours and closure days, without any hold.
 
     Providers work their weekly rota, or the clinic's opening hours when they have none;
     absences come from ``ProviderAbsence``. ``licensed`` is the licence rule on ``today``;
@@ -177,19 +203,6 @@ def build_state(
         CoreDevice(id=str(d.pk), kind=DeviceKind(d.kind), name=str(d))
         for d in Device.objects.active().filter(clinic=clinic).order_by("pk")
     )
-    holds = ResourceHold.objects.filter(clinic=clinic, active=True, start__lt=end, end__gt=start)
-    if patient_id is not None:
-        holds = holds.exclude(
-            Q(kind=HoldKind.PATIENT) & ~Q(resource=f"{HoldKind.PATIENT.value}:{patient_id}")
-        )
-    rows = holds.order_by().values_list(
-        "resource", EpochSeconds("start"), EpochSeconds("end", ceil=True), "appointment_id"
-    )
-    # Plain numbers from the database: no datetime per hold, no BusyInterval per hold.
-    busy = EpochBusy(
-        (resource, hold_start, hold_end, str(appointment_id))
-        for resource, hold_start, hold_end, appointment_id in rows
-    )
     zone = clinic.tzinfo
     closed = closed_dates(
         closures(clinic), start.astimezone(zone).date(), end.astimezone(zone).date()
@@ -199,8 +212,16 @@ def build_state(
         providers=core_providers,
         rooms=rooms,
         devices=devices,
-        busy=busy,
     )
+
+
+def search_span(
+    clinic: Clinic, first: datetime.date, last: datetime.date
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """The instants a request about local days [first, last] loads, with a day's margin."""
+    start = local_day_start(first, clinic) - MARGIN
+    end = local_day_start(last + datetime.timedelta(days=1), clinic) + MARGIN
+    return start, end
 
 
 def state_for_days(
@@ -211,16 +232,8 @@ def state_for_days(
     today: datetime.date,
     patient_id: str | None = None,
 ) -> ClinicState:
-    start = local_day_start(first, clinic) - MARGIN
-    end = local_day_start(last + datetime.timedelta(days=1), clinic) + MARGIN
+    start, end = search_span(clinic, first, last)
     return build_state(clinic, start, end, today=today, patient_id=patient_id)
-
-
-def state_for_search(clinic: Clinic, search: SeriesRequest, *, today: datetime.date) -> ClinicState:
-    """The clinic state one patient's search needs: the days it can touch
-    (``booking_horizon``), without other patients' own holds (they cannot clash)."""
-    first, last = booking_horizon(search)
-    return state_for_days(clinic, first, last, today=today, patient_id=search.patient_id)
 
 
 def series_request(

@@ -32,7 +32,6 @@ from cit.clinic.appointments.convert import (
     request_from_json,
     session_from_json,
     session_to_json,
-    state_for_search,
 )
 from cit.clinic.appointments.errors import BookingConflict, SchedulingRefused
 from cit.clinic.appointments.models import (
@@ -40,6 +39,7 @@ from cit.clinic.appointments.models import (
     AppointmentStatus,
     ResourceHold,
 )
+from cit.clinic.appointments.schedule_index import bump_schedule_version, state_for_search
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.facilities.models import Clinic
@@ -250,6 +250,7 @@ def do_replan_after_no_show(
             )
             ids = [a.pk for a in changed]
             transaction.on_commit(lambda: schedule_reminders(ids))
+            bump_schedule_version(clinic.pk)
     except IntegrityError as error:
         raise BookingConflict(
             "Not re-planned: another booking took one of these times at the same moment. "
