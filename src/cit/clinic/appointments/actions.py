@@ -27,6 +27,7 @@ from cit.clinic.accounts.models import Provider
 from cit.clinic.appointments.calendar_models import CalendarMethod
 from cit.clinic.appointments.convert import (
     booked_series,
+    booked_series_many,
     build_state,
     hold_rows,
     planned_sessions,
@@ -132,10 +133,29 @@ def find_conflict(clinic: Clinic, holds: Iterable[ResourceHold]) -> BookingConfl
     )
 
 
+MOVED_FIELDS = (
+    "start",
+    "end",
+    "provider",
+    "room",
+    "sequence",
+    "reminder_due_at",
+    "reminder_claimed_at",
+    "reminder_sent_at",
+    "updated_at",
+)
+
+
 def move_appointment(appointment: Appointment, session: BookedSession) -> None:
     """Put the appointment at ``session``'s time, provider and room as a new version of it,
     so its reminder is due (and sent) again. The caller releases the old holds and writes
     the new ones (``write_holds``)."""
+    moved_to(appointment, session, timezone.now())
+    appointment.save(update_fields=MOVED_FIELDS)
+
+
+def moved_to(appointment: Appointment, session: BookedSession, now: datetime.datetime) -> None:
+    """``move_appointment`` without the write, for saving many moves in one statement."""
     appointment.start, appointment.end = session.start, session.end
     appointment.provider_id = int(session.provider_id)
     appointment.room_id = int(session.room_id)
@@ -143,19 +163,7 @@ def move_appointment(appointment: Appointment, session: BookedSession) -> None:
     appointment.reminder_due_at = reminder_due(session.start)
     appointment.reminder_claimed_at = None
     appointment.reminder_sent_at = None
-    appointment.save(
-        update_fields=[
-            "start",
-            "end",
-            "provider",
-            "room",
-            "sequence",
-            "reminder_due_at",
-            "reminder_claimed_at",
-            "reminder_sent_at",
-            "updated_at",
-        ]
-    )
+    appointment.updated_at = now
 
 
 def write_holds(clinic: Clinic, holds: list[ResourceHold]) -> None:
@@ -680,16 +688,23 @@ def _apply(
         active=False, released_at=now
     )
     new_holds: list[ResourceHold] = []
-    for appointment in Appointment.objects.filter(pk__in=moved).order_by("pk"):
+    appointments = list(Appointment.objects.filter(pk__in=moved).order_by("pk"))
+    for appointment in appointments:
         move, patient_id = moved[appointment.pk]
-        move_appointment(appointment, move.after)
+        moved_to(appointment, move.after, timezone.now())
         new_holds.extend(hold_rows(appointment, move.after, int(patient_id)))
+    # One statement for all moves (and one per reason for the cancellations), not one per
+    # session: a clinic-wide re-plan moves hundreds.
+    Appointment.objects.bulk_update(appointments, MOVED_FIELDS)
     write_holds(clinic, new_holds)
+    by_reason: dict[str, list[int]] = {}
     for appointment_id, reason in unplaced.items():
-        Appointment.objects.filter(pk=appointment_id).update(
+        by_reason.setdefault((reason or cancel_reason)[:300], []).append(appointment_id)
+    for reason, appointment_ids in by_reason.items():
+        Appointment.objects.filter(pk__in=appointment_ids).update(
             status=AppointmentStatus.CANCELLED,
             cancelled_at=now,
-            cancel_reason=(reason or cancel_reason)[:300],
+            cancel_reason=reason,
             sequence=F("sequence") + 1,
         )
     ids = sorted(moved)
@@ -874,7 +889,14 @@ def replan_for_absence(
         if absence.replan_status != ProviderAbsence.ReplanStatus.PENDING:
             return dict(absence.replan)
         series_ids = _series_hit_by(absence, now)
-        series = [booked_series(s) for s in SeriesBooking.objects.filter(pk__in=series_ids)]
+        # Lock what the re-plan may change, in a stable order (as moving a session does).
+        list(
+            Appointment.objects.select_for_update()
+            .filter(series_id__in=series_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        series = booked_series_many(list(SeriesBooking.objects.filter(pk__in=series_ids)))
         series = [s for s in series if s.sessions]
         change = ProviderUnavailable(str(absence.provider_id), absence.start, absence.end)
         summary: dict[str, Any] = {"series": len(series), "method": "greedy"}

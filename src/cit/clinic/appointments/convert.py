@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -422,12 +422,10 @@ def hold_rows(
     ]
 
 
-def booked_session(appointment: Appointment, device_holds: Iterable[ResourceHold]) -> BookedSession:
-    kinds = dict(
-        Device.objects.filter(
-            pk__in=[int(h.resource.split(":", 1)[1]) for h in device_holds]
-        ).values_list("pk", "kind")
-    )
+def booked_session(
+    appointment: Appointment, device_holds: Iterable[ResourceHold], kinds: dict[int, str]
+) -> BookedSession:
+    """The appointment as the core knows it; ``kinds`` maps device ids to their kind."""
     return BookedSession(
         number=appointment.number,
         start=appointment.start,
@@ -437,7 +435,7 @@ def booked_session(appointment: Appointment, device_holds: Iterable[ResourceHold
         devices=tuple(
             DeviceUse(
                 hold.resource.split(":", 1)[1],
-                DeviceKind(kinds[int(hold.resource.split(":", 1)[1])]),
+                DeviceKind(kinds[_device_id(hold)]),
                 hold.start,
                 hold.end,
             )
@@ -447,29 +445,51 @@ def booked_session(appointment: Appointment, device_holds: Iterable[ResourceHold
     )
 
 
+def _device_id(hold: ResourceHold) -> int:
+    return int(hold.resource.split(":", 1)[1])
+
+
 def booked_series(series: SeriesBooking) -> BookedSeries:
     """The series as the core knows it: its request and the sessions that keep their place
     (booked, or already under way or done: those are in the past and never move)."""
-    appointments = list(
-        Appointment.objects.filter(series=series, status__in=HOLDING_STATUSES).order_by("number")
-    )
+    return booked_series_many([series])[0]
+
+
+def booked_series_many(bookings: Sequence[SeriesBooking]) -> list[BookedSeries]:
+    """``booked_series`` of each booking, in the same order, in three queries however many
+    series there are (a re-plan may touch hundreds)."""
+    appointments: dict[int, list[Appointment]] = defaultdict(list)
+    for appointment in Appointment.objects.filter(
+        series__in=[b.pk for b in bookings], status__in=HOLDING_STATUSES
+    ).order_by("series_id", "number"):
+        appointments[appointment.series_id].append(appointment)
     device_holds: dict[int, list[ResourceHold]] = defaultdict(list)
     for hold in ResourceHold.objects.filter(
-        appointment__in=appointments, active=True, kind=HoldKind.DEVICE
+        appointment__series__in=[b.pk for b in bookings],
+        appointment__status__in=HOLDING_STATUSES,
+        active=True,
+        kind=HoldKind.DEVICE,
     ).order_by("start", "pk"):
         device_holds[hold.appointment_id].append(hold)
-    # The core numbers sessions 1..n without gaps; a cancelled session leaves one, so the
-    # remaining sessions are numbered by position (rows keep their own ``number``).
-    request = request_from_json(series.request)
-    sessions = tuple(
-        replace(booked_session(a, device_holds[a.pk]), number=position)
-        for position, a in enumerate(appointments, start=1)
-    )
-    return BookedSeries(
-        series_id=str(series.pk),
-        request=replace(request, sessions=max(1, len(sessions))),
-        sessions=sessions,
-    )
+    used = {_device_id(h) for holds in device_holds.values() for h in holds}
+    kinds = dict(Device.objects.filter(pk__in=used).values_list("pk", "kind")) if used else {}
+    found = []
+    for booking in bookings:
+        # The core numbers sessions 1..n without gaps; a cancelled session leaves one, so the
+        # remaining sessions are numbered by position (rows keep their own ``number``).
+        request = request_from_json(booking.request)
+        sessions = tuple(
+            replace(booked_session(a, device_holds[a.pk], kinds), number=position)
+            for position, a in enumerate(appointments[booking.pk], start=1)
+        )
+        found.append(
+            BookedSeries(
+                series_id=str(booking.pk),
+                request=replace(request, sessions=max(1, len(sessions))),
+                sessions=sessions,
+            )
+        )
+    return found
 
 
 def position_in(series: BookedSeries, appointment_id: int) -> int:
