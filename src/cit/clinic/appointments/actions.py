@@ -166,6 +166,18 @@ def moved_to(appointment: Appointment, session: BookedSession, now: datetime.dat
     appointment.updated_at = now
 
 
+def lock_providers(provider_ids: Iterable[int]) -> None:
+    """Lock the providers' rows (in id order, so two lockers never wait on each other) for
+    the rest of the transaction: booking with them and recording their absences take turns.
+    ``no_key``: rows that merely point at a provider (a moved appointment) are not held up."""
+    list(
+        Provider.objects.select_for_update(no_key=True)
+        .filter(pk__in=sorted(provider_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def write_holds(clinic: Clinic, holds: list[ResourceHold]) -> None:
     """Write the holds of booked or moved sessions, or raise the clash that stops them.
 
@@ -387,13 +399,16 @@ def do_book_series(
         raise SchedulingRefused("Choose a proposal with at least one session.")
     if kind != SeriesKind.TREATMENT and len(sessions) != 1:
         raise SchedulingRefused("A consultation or maintenance visit is one session.")
-    problems = _rule_violations(sessions, request_for_series, clinic, now)
-    if problems:
-        raise SchedulingRefused("Not booked: " + problems[0], details=tuple(problems))
     planned = planned_sessions(plan, series_index) if plan is not None else {}
     pending: list[ResourceHold] = []
     try:
         with transaction.atomic():
+            # The rules are checked under the providers' locks, so an absence recorded
+            # meanwhile (it takes the same lock) is either seen here or re-plans this booking.
+            lock_providers({int(s.provider_id) for s in sessions})
+            problems = _rule_violations(sessions, request_for_series, clinic, now)
+            if problems:
+                raise SchedulingRefused("Not booked: " + problems[0], details=tuple(problems))
             if (
                 kind == SeriesKind.TREATMENT
                 and SeriesBooking.objects.filter(
@@ -829,6 +844,8 @@ def do_record_absence(
     if start >= end:
         raise SchedulingRefused("The absence must end after it starts.")
     with transaction.atomic():
+        # Bookings with this provider check their rules under the same lock (do_book_series).
+        lock_providers([provider.pk])
         absence = ProviderAbsence.objects.create(
             clinic=provider.clinic,
             provider=provider,
