@@ -12,9 +12,10 @@ one patient with a real accepted plan made by the intake → plan → accept act
 multiples of ``/health``'s):
 
 * ``/health`` (the baseline: one request, one ``SELECT 1``);
-* that patient's proposal page and ``propose_series`` (the front desk's main action), with the
-  clinic's scheduling index cached and right after another booking changed the book (the
-  index is loaded again), and the scheduling state a fresh load reads with and without other
+* that patient's proposal page and ``propose_series`` (the front desk's main action): with the
+  clinic's scheduling index cached, right after another desk changed a booking (the index
+  reloads that appointment's holds), and with no index yet (a fresh worker: every shared
+  hold is loaded); and the scheduling state a fresh load reads with and without other
   patients' own holds;
 * the patient search page (a name with a typo, a name, a birth date, a phone), the patient
   list, the API patient list, and the audit log;
@@ -169,6 +170,7 @@ def main() -> None:
 
     from cit.clinic.appointments.actions import propose_series
     from cit.clinic.appointments.convert import series_request, state_for_days
+    from cit.clinic.appointments.models import Appointment
     from cit.clinic.appointments.schedule_index import PROCESS_CACHE, bump_schedule_version
     from cit.scheduling import booking_horizon
 
@@ -189,23 +191,29 @@ def main() -> None:
 
         return fetch
 
-    def book_changed() -> None:
-        """Another desk booked something: every worker's cached index is out of date."""
-        bump_schedule_version(clinic.pk)
+    some_booking = Appointment.objects.filter(clinic=clinic).order_by("pk")[10]
+
+    def booking_changed() -> None:
+        """Another desk changed a booking: every worker's cached index is one version behind."""
+        bump_schedule_version(clinic.pk, [some_booking.pk])
+
+    def fresh_worker() -> None:
+        PROCESS_CACHE.clear()
 
     propose_url = f"/patients/{plan.patient_id}/bookings/plan/{plan.pk}/series/0/"
     cases: list[tuple[Any, ...]] = [
         ("/health (baseline)", get(desk, "/health")),
         ("proposal page, index cached", get(desk, propose_url)),
-        ("proposal page, book changed", get(desk, propose_url), book_changed),
+        ("proposal page, a booking changed", get(desk, propose_url), booking_changed),
+        ("proposal page, no index yet", get(desk, propose_url), fresh_worker),
         (
             "propose a series, index cached",
             lambda: propose_series(plan=plan, series_index=0, now=timezone.now()),
         ),
         (
-            "propose a series, book changed",
+            "propose a series, no index yet",
             lambda: propose_series(plan=plan, series_index=0, now=timezone.now()),
-            book_changed,
+            fresh_worker,
         ),
         (
             "  state: every hold",
@@ -226,7 +234,10 @@ def main() -> None:
     results = {case[0]: _timed(case[1], options.rounds, *case[2:]) for case in cases}
     baseline = statistics.median(results["/health (baseline)"])
     baseline_p95 = _p95(results["/health (baseline)"])
-    print(f"scheduling index loads: {PROCESS_CACHE.loads}")
+    print(
+        f"scheduling index: loaded {PROCESS_CACHE.loads} times, "
+        f"refreshed {PROCESS_CACHE.refreshes} times"
+    )
     print(
         f"\n{'':34} {'median ms':>10} {'p95 ms':>10} {'worst ms':>10} "
         f"{'× /health':>10} {'p95 ×':>10}"

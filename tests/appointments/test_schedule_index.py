@@ -1,6 +1,7 @@
 """The per-clinic scheduling index is reused across proposals and never served stale: every
-action that writes holds or absences moves the clinic's schedule version in its transaction,
-and a process (a cache) holding an older version loads the holds again."""
+action that writes holds or absences moves the clinic's schedule version in its transaction
+and logs the appointments it changed, and a process (a cache) holding an older version
+reloads those appointments' holds (or all of them, past the log)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from cit.clinic.appointments.actions import (
     replan_for_absence,
 )
 from cit.clinic.appointments.convert import busy_rows, series_request, state_for_days
-from cit.clinic.appointments.models import Appointment, HoldKind, ResourceHold
+from cit.clinic.appointments.models import Appointment, HoldKind, ResourceHold, ScheduleChange
 from cit.clinic.appointments.noshow import do_replan_after_no_show, propose_after_no_show
 from cit.clinic.appointments.schedule_index import (
     PROCESS_CACHE,
@@ -200,8 +201,41 @@ def test_two_processes_never_serve_an_index_older_than_the_database(
         write()
         assert _shared_rows_in_db(clinic) != held_before
         for cache in (first, second):
-            assert set(cache.shared_holds(clinic, start, end).rows) == _shared_rows_in_db(clinic)
-            assert cache.loads == 1 + done
+            shared = cache.shared_holds(clinic, start, end)
+            assert set(shared.rows) == _shared_rows_in_db(clinic)
+            assert len(shared.rows) == len(set(shared.rows))
+            assert cache.refreshes == done
+            assert cache.loads == 1
+
+
+def test_a_refreshed_index_answers_like_a_fresh_one(series: Any, desk: Any) -> None:
+    clinic = series.clinic
+    cache = ScheduleIndexCache()
+    start, end = _window()
+    cache.shared_holds(clinic, start, end)
+    second = Appointment.objects.get(series=series, number=2)
+    do_move_session(actor=desk, appointment=second, new_start=second.start + WEEK)
+    refreshed = cache.shared_holds(clinic, start, end)
+    fresh = ScheduleIndexCache().shared_holds(clinic, start, end)
+    assert cache.refreshes == 1
+    moved = Appointment.objects.get(pk=second.pk)
+    for key in {row[0] for row in fresh.rows}:
+        for probe in (second.start, moved.start):
+            at = int(probe.timestamp())
+            assert refreshed.index.is_free(key, at, at + 60) == fresh.index.is_free(
+                key, at, at + 60
+            )
+
+
+def test_a_cache_further_behind_than_the_log_loads_everything_again(series: Any, desk: Any) -> None:
+    clinic = series.clinic
+    cache = ScheduleIndexCache()
+    start, end = _window()
+    cache.shared_holds(clinic, start, end)
+    do_cancel_session(actor=desk, appointment=Appointment.objects.get(series=series, number=3))
+    ScheduleChange.objects.filter(clinic=clinic).delete()  # as if pruned
+    assert set(cache.shared_holds(clinic, start, end).rows) == _shared_rows_in_db(clinic)
+    assert (cache.loads, cache.refreshes) == (2, 0)
 
 
 def test_a_wider_window_is_loaded_once_then_reused(series: Any) -> None:
@@ -234,7 +268,7 @@ def test_proposals_from_the_cached_index_match_a_fresh_state(
     assert from_cache.found
     assert from_cache.proposals == from_rows.proposals
     # The cached index is what the proposal page uses, and it is reused.
-    loads = PROCESS_CACHE.loads
     propose_series(plan=plan, series_index=0, now=now)
+    reads = (PROCESS_CACHE.loads, PROCESS_CACHE.refreshes)
     propose_series(plan=plan, series_index=0, now=now)
-    assert PROCESS_CACHE.loads == loads + 1
+    assert (PROCESS_CACHE.loads, PROCESS_CACHE.refreshes) == reads

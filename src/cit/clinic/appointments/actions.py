@@ -476,7 +476,7 @@ def do_book_series(
                 plan_id = plan.pk
                 transaction.on_commit(lambda: _schedule_recall(plan_id, series_index))
             on_commit_send(ids, CalendarMethod.REQUEST)
-            bump_schedule_version(clinic.pk)
+            bump_schedule_version(clinic.pk, ids)
     except IntegrityError as error:
         raise _conflict_after_integrity_error(error, clinic, pending) from error
     return series
@@ -636,7 +636,9 @@ def do_move_session(
                     "The calendar changed since the preview; nothing was moved. "
                     "Review the new cascade and confirm again."
                 )
-            _apply(preview.result, clinic, now, cancel_reason="could not be kept within the window")
+            touched = _apply(
+                preview.result, clinic, now, cancel_reason="could not be kept within the window"
+            )
             record_event(
                 request,
                 AuditAction.UPDATE,
@@ -658,7 +660,7 @@ def do_move_session(
                     ],
                 },
             )
-            bump_schedule_version(clinic.pk)
+            bump_schedule_version(clinic.pk, touched)
     except IntegrityError as error:
         raise BookingConflict(
             "Not moved: another booking took one of these times at the same moment. "
@@ -785,7 +787,7 @@ def do_cancel_session(
                 "reason": reason[:300],
             },
         )
-        bump_schedule_version(locked.clinic_id)
+        bump_schedule_version(locked.clinic_id, [locked.pk])
     return locked
 
 
@@ -873,7 +875,8 @@ def do_record_absence(
 
             absence_id = absence.pk
             transaction.on_commit(lambda: replan_after_absence.enqueue(absence_id))
-        bump_schedule_version(absence.clinic_id)
+        # The absence holds nothing itself (its re-plan logs what it moved).
+        bump_schedule_version(absence.clinic_id, [])
     return absence
 
 
@@ -917,6 +920,7 @@ def replan_for_absence(
         series = [s for s in series if s.sessions]
         change = ProviderUnavailable(str(absence.provider_id), absence.start, absence.end)
         summary: dict[str, Any] = {"series": len(series), "method": "greedy"}
+        touched: list[int] = []
         if series:
             state = _state_around(absence.clinic, series, now, absence.end)
             if optimise:
@@ -941,7 +945,7 @@ def replan_for_absence(
             if result.rejected:
                 summary["rejected"] = result.rejected
             else:
-                _apply(result, absence.clinic, now, cancel_reason="provider unavailable")
+                touched = _apply(result, absence.clinic, now, cancel_reason="provider unavailable")
             summary["moved"] = len(result.moves)
             summary["broken"] = [
                 {"series": o.series_id, "sessions": list(o.unplaced), "reason": o.reason}
@@ -954,7 +958,7 @@ def replan_for_absence(
             else ProviderAbsence.ReplanStatus.DONE
         )
         absence.save(update_fields=["replan", "replan_status"])
-        bump_schedule_version(absence.clinic_id)
+        bump_schedule_version(absence.clinic_id, touched)
         return summary
 
 

@@ -350,3 +350,23 @@ class ScheduleVersion(models.Model):
 
     def __str__(self) -> str:
         return f"schedule version {self.version} of clinic {self.clinic_id}"
+
+
+class ScheduleChange(models.Model):
+    """Which appointments' holds one version of the clinic's schedule changed, so a cached
+    index a few versions behind reloads those holds only. A short log: old rows are dropped
+    (a cache further behind than the log loads everything again)."""
+
+    clinic = models.ForeignKey("facilities.Clinic", on_delete=models.CASCADE, related_name="+")
+    version = models.BigIntegerField()
+    appointments = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "version"], name="schedule_change_one_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"schedule change {self.version} of clinic {self.clinic_id}"

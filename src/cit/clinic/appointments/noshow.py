@@ -250,7 +250,7 @@ def do_replan_after_no_show(
             )
             ids = [a.pk for a in changed]
             transaction.on_commit(lambda: schedule_reminders(ids))
-            bump_schedule_version(clinic.pk)
+            bump_schedule_version(clinic.pk, ids)
     except IntegrityError as error:
         raise BookingConflict(
             "Not re-planned: another booking took one of these times at the same moment. "

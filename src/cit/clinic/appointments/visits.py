@@ -77,7 +77,7 @@ def _change(
             detail={"event": str(event), "from": before, "status": locked.status, **(detail or {})},
         )
         if release_holds:
-            bump_schedule_version(locked.clinic_id)
+            bump_schedule_version(locked.clinic_id, [locked.pk])
     return locked
 
 
