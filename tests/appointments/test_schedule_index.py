@@ -272,3 +272,19 @@ def test_proposals_from_the_cached_index_match_a_fresh_state(
     reads = (PROCESS_CACHE.loads, PROCESS_CACHE.refreshes)
     propose_series(plan=plan, series_index=0, now=now)
     assert (PROCESS_CACHE.loads, PROCESS_CACHE.refreshes) == reads
+
+
+def test_the_change_log_keeps_only_its_last_versions(
+    series: Any, desk: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cit.clinic.appointments import schedule_index
+
+    monkeypatch.setattr(schedule_index, "LOG_LENGTH", 2)
+    for number in (1, 2, 3):
+        do_cancel_session(
+            actor=desk, appointment=Appointment.objects.get(series=series, number=number)
+        )
+    # Versions 1 (the booking) to 4; at 4 every version up to 2 was dropped.
+    assert schedule_version(series.clinic_id) == 4
+    kept = ScheduleChange.objects.filter(clinic=series.clinic).order_by("version")
+    assert list(kept.values_list("version", flat=True)) == [3, 4]
