@@ -8,14 +8,19 @@ Builds one clinic with ``--patients`` patients (search keys as the app writes th
 provider booked back to back 09:00-17:00 for ``--days`` days (one-hour visits, each holding
 provider, room, pen and patient rows as a booking does), ``--audit-events`` audit events, and
 one patient with a real accepted plan made by the intake → plan → accept actions. Then times,
-``--rounds`` times each (median and worst, milliseconds, and the median as a multiple of
-``/health``):
+``--rounds`` times each (median, p95 and worst, milliseconds, and the median and p95 as
+multiples of ``/health``'s):
 
 * ``/health`` (the baseline: one request, one ``SELECT 1``);
-* proposing that patient's series (``propose_series``, the front desk's main action), and the
-  scheduling state it loads with and without other patients' own holds;
+* that patient's proposal page and ``propose_series`` (the front desk's main action): with the
+  clinic's scheduling index cached, right after another desk changed a booking (the index
+  reloads that appointment's holds), and with no index yet (a fresh worker: every shared
+  hold is loaded); and the scheduling state a fresh load reads with and without other
+  patients' own holds;
 * the patient search page (a name with a typo, a name, a birth date, a phone), the patient
-  list, the API patient list, and the audit log.
+  list, the API patient list, and the audit log;
+
+and the RSS of a fresh web worker process.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import datetime
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -80,14 +86,51 @@ FAMILY = [
 ]
 
 
-def _timed(action: Callable[[], Any], rounds: int) -> list[float]:
+def _timed(
+    action: Callable[[], Any], rounds: int, before: Callable[[], Any] | None = None
+) -> list[float]:
     action()  # warm caches and connections; not counted
     times = []
     for _ in range(rounds):
+        if before is not None:
+            before()  # not counted
         started = time.perf_counter()
         action()
         times.append((time.perf_counter() - started) * 1000)
     return times
+
+
+def _p95(times: list[float]) -> float:
+    return statistics.quantiles(times, n=20, method="inclusive")[18]
+
+
+WORKER_START = """
+import sys
+sys.path.insert(0, {src!r})
+from cit.wsgi import application
+from django.test import Client
+def rss():
+    for line in open('/proc/self/status'):
+        if line.startswith('VmRSS'):
+            return int(line.split()[1]) / 1024
+loaded = rss()
+Client(HTTP_HOST='localhost').get('/health')
+print(f'{{loaded:.0f}} {{rss():.0f}}')
+"""
+
+
+def _worker_rss() -> tuple[float, float]:
+    """A fresh process as a web worker starts: RSS in MB once the WSGI application is
+    imported, and after its first request (URLs, views and their imports loaded)."""
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    output = subprocess.run(
+        [sys.executable, "-c", WORKER_START.format(src=src)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+    ).stdout.split()
+    return float(output[0]), float(output[1])
 
 
 def main() -> None:
@@ -96,7 +139,7 @@ def main() -> None:
     parser.add_argument("--providers", type=int, default=8)
     parser.add_argument("--days", type=int, default=120)
     parser.add_argument("--audit-events", type=int, default=200_000)
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--seed", type=int, default=20_261_126)
     options = parser.parse_args()
 
@@ -127,6 +170,8 @@ def main() -> None:
 
     from cit.clinic.appointments.actions import propose_series
     from cit.clinic.appointments.convert import series_request, state_for_days
+    from cit.clinic.appointments.models import Appointment
+    from cit.clinic.appointments.schedule_index import PROCESS_CACHE, bump_schedule_version
     from cit.scheduling import booking_horizon
 
     desk = Client(HTTP_HOST="localhost")
@@ -146,11 +191,29 @@ def main() -> None:
 
         return fetch
 
-    cases: list[tuple[str, Callable[[], Any]]] = [
+    some_booking = Appointment.objects.filter(clinic=clinic).order_by("pk")[10]
+
+    def booking_changed() -> None:
+        """Another desk changed a booking: every worker's cached index is one version behind."""
+        bump_schedule_version(clinic.pk, [some_booking.pk])
+
+    def fresh_worker() -> None:
+        PROCESS_CACHE.clear()
+
+    propose_url = f"/patients/{plan.patient_id}/bookings/plan/{plan.pk}/series/0/"
+    cases: list[tuple[Any, ...]] = [
         ("/health (baseline)", get(desk, "/health")),
+        ("proposal page, index cached", get(desk, propose_url)),
+        ("proposal page, a booking changed", get(desk, propose_url), booking_changed),
+        ("proposal page, no index yet", get(desk, propose_url), fresh_worker),
         (
-            "propose a series",
+            "propose a series, index cached",
             lambda: propose_series(plan=plan, series_index=0, now=timezone.now()),
+        ),
+        (
+            "propose a series, no index yet",
+            lambda: propose_series(plan=plan, series_index=0, now=timezone.now()),
+            fresh_worker,
         ),
         (
             "  state: every hold",
@@ -168,12 +231,25 @@ def main() -> None:
         ("API patient list", get(desk, "/api/patients?limit=50")),
         ("audit log", get(admin, "/audit/")),
     ]
-    results = {name: _timed(action, options.rounds) for name, action in cases}
+    results = {case[0]: _timed(case[1], options.rounds, *case[2:]) for case in cases}
     baseline = statistics.median(results["/health (baseline)"])
-    print(f"\n{'':34} {'median ms':>10} {'worst ms':>10} {'× /health':>10}")
+    baseline_p95 = _p95(results["/health (baseline)"])
+    print(
+        f"scheduling index: loaded {PROCESS_CACHE.loads} times, "
+        f"refreshed {PROCESS_CACHE.refreshes} times"
+    )
+    print(
+        f"\n{'':34} {'median ms':>10} {'p95 ms':>10} {'worst ms':>10} "
+        f"{'× /health':>10} {'p95 ×':>10}"
+    )
     for name, times in results.items():
-        median = statistics.median(times)
-        print(f"{name:34} {median:10.1f} {max(times):10.1f} {median / baseline:10.1f}")
+        median, p95 = statistics.median(times), _p95(times)
+        print(
+            f"{name:34} {median:10.1f} {p95:10.1f} {max(times):10.1f} "
+            f"{median / baseline:10.1f} {p95 / baseline_p95:10.1f}"
+        )
+    loaded, served = _worker_rss()
+    print(f"\nweb worker RSS: {loaded:.0f} MB with the app loaded, {served:.0f} MB after a request")
 
 
 def _build(options: argparse.Namespace) -> dict[str, Any]:

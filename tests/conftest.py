@@ -51,6 +51,17 @@ def _fresh_rate_limits(request: pytest.FixtureRequest) -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_schedule_index(request: pytest.FixtureRequest) -> None:
+    """Each test's database is rolled back, schedule versions with it, and ids are reused on
+    SQLite: the process's cached scheduling index must not outlive the test."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
+    from cit.clinic.appointments.schedule_index import PROCESS_CACHE
+
+    PROCESS_CACHE.clear()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}

@@ -124,6 +124,22 @@ class ClinicState:
             self._index.append(_build_index(self.busy, self.providers).freeze())
         return self._index[0]
 
+    def on_shared_index(self, shared: Occupancy, own: Iterable[EpochHold]) -> ClinicState:
+        """This snapshot answering from ``shared``: an index of every hold in ``busy`` except
+        ``own``, built once and reused by many requests (a clinic's cached index). Only
+        ``own`` and the providers' absences are indexed here, on a copy-on-write fork."""
+        if self._index:
+            raise ValueError("this snapshot is already indexed")
+        index = shared.copy()
+        for key, start, end, appointment_id in own:
+            index.add(key, start, end, appointment_id)
+        for provider in self.providers:
+            key = resource_key(ResourceKind.PROVIDER, provider.id)
+            for absence in provider.absences:
+                index.add(key, to_epoch(absence.start), to_epoch_ceil(absence.end))
+        self._index.append(index.freeze())
+        return self
+
     def with_changes(
         self,
         *,

@@ -27,6 +27,7 @@ from cit.clinic.accounts.models import Provider, User
 from cit.clinic.appointments.calendar_models import CalendarMethod
 from cit.clinic.appointments.convert import (
     booked_series,
+    booked_series_many,
     build_state,
     hold_rows,
     planned_sessions,
@@ -37,7 +38,6 @@ from cit.clinic.appointments.convert import (
     series_span,
     session_from_json,
     session_to_json,
-    state_for_search,
 )
 from cit.clinic.appointments.errors import BookingConflict, SchedulingRefused
 from cit.clinic.appointments.invitations import on_commit_send
@@ -51,6 +51,7 @@ from cit.clinic.appointments.models import (
     SeriesKind,
     SeriesStatus,
 )
+from cit.clinic.appointments.schedule_index import bump_schedule_version, state_for_search
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.facilities.models import Clinic, Device, Room
@@ -132,10 +133,29 @@ def find_conflict(clinic: Clinic, holds: Iterable[ResourceHold]) -> BookingConfl
     )
 
 
+MOVED_FIELDS = (
+    "start",
+    "end",
+    "provider",
+    "room",
+    "sequence",
+    "reminder_due_at",
+    "reminder_claimed_at",
+    "reminder_sent_at",
+    "updated_at",
+)
+
+
 def move_appointment(appointment: Appointment, session: BookedSession) -> None:
     """Put the appointment at ``session``'s time, provider and room as a new version of it,
     so its reminder is due (and sent) again. The caller releases the old holds and writes
     the new ones (``write_holds``)."""
+    moved_to(appointment, session, timezone.now())
+    appointment.save(update_fields=MOVED_FIELDS)
+
+
+def moved_to(appointment: Appointment, session: BookedSession, now: datetime.datetime) -> None:
+    """``move_appointment`` without the write, for saving many moves in one statement."""
     appointment.start, appointment.end = session.start, session.end
     appointment.provider_id = int(session.provider_id)
     appointment.room_id = int(session.room_id)
@@ -143,18 +163,18 @@ def move_appointment(appointment: Appointment, session: BookedSession) -> None:
     appointment.reminder_due_at = reminder_due(session.start)
     appointment.reminder_claimed_at = None
     appointment.reminder_sent_at = None
-    appointment.save(
-        update_fields=[
-            "start",
-            "end",
-            "provider",
-            "room",
-            "sequence",
-            "reminder_due_at",
-            "reminder_claimed_at",
-            "reminder_sent_at",
-            "updated_at",
-        ]
+    appointment.updated_at = now
+
+
+def lock_providers(provider_ids: Iterable[int]) -> None:
+    """Lock the providers' rows (in id order, so two lockers never wait on each other) for
+    the rest of the transaction: booking with them and recording their absences take turns.
+    ``no_key``: rows that merely point at a provider (a moved appointment) are not held up."""
+    list(
+        Provider.objects.select_for_update(no_key=True)
+        .filter(pk__in=sorted(provider_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
 
 
@@ -379,13 +399,16 @@ def do_book_series(
         raise SchedulingRefused("Choose a proposal with at least one session.")
     if kind != SeriesKind.TREATMENT and len(sessions) != 1:
         raise SchedulingRefused("A consultation or maintenance visit is one session.")
-    problems = _rule_violations(sessions, request_for_series, clinic, now)
-    if problems:
-        raise SchedulingRefused("Not booked: " + problems[0], details=tuple(problems))
     planned = planned_sessions(plan, series_index) if plan is not None else {}
     pending: list[ResourceHold] = []
     try:
         with transaction.atomic():
+            # The rules are checked under the providers' locks, so an absence recorded
+            # meanwhile (it takes the same lock) is either seen here or re-plans this booking.
+            lock_providers({int(s.provider_id) for s in sessions})
+            problems = _rule_violations(sessions, request_for_series, clinic, now)
+            if problems:
+                raise SchedulingRefused("Not booked: " + problems[0], details=tuple(problems))
             if (
                 kind == SeriesKind.TREATMENT
                 and SeriesBooking.objects.filter(
@@ -453,6 +476,7 @@ def do_book_series(
                 plan_id = plan.pk
                 transaction.on_commit(lambda: _schedule_recall(plan_id, series_index))
             on_commit_send(ids, CalendarMethod.REQUEST)
+            bump_schedule_version(clinic.pk, ids)
     except IntegrityError as error:
         raise _conflict_after_integrity_error(error, clinic, pending) from error
     return series
@@ -612,7 +636,9 @@ def do_move_session(
                     "The calendar changed since the preview; nothing was moved. "
                     "Review the new cascade and confirm again."
                 )
-            _apply(preview.result, clinic, now, cancel_reason="could not be kept within the window")
+            touched = _apply(
+                preview.result, clinic, now, cancel_reason="could not be kept within the window"
+            )
             record_event(
                 request,
                 AuditAction.UPDATE,
@@ -634,6 +660,7 @@ def do_move_session(
                     ],
                 },
             )
+            bump_schedule_version(clinic.pk, touched)
     except IntegrityError as error:
         raise BookingConflict(
             "Not moved: another booking took one of these times at the same moment. "
@@ -678,16 +705,23 @@ def _apply(
         active=False, released_at=now
     )
     new_holds: list[ResourceHold] = []
-    for appointment in Appointment.objects.filter(pk__in=moved).order_by("pk"):
+    appointments = list(Appointment.objects.filter(pk__in=moved).order_by("pk"))
+    for appointment in appointments:
         move, patient_id = moved[appointment.pk]
-        move_appointment(appointment, move.after)
+        moved_to(appointment, move.after, timezone.now())
         new_holds.extend(hold_rows(appointment, move.after, int(patient_id)))
+    # One statement for all moves (and one per reason for the cancellations), not one per
+    # session: a clinic-wide re-plan moves hundreds.
+    Appointment.objects.bulk_update(appointments, MOVED_FIELDS)
     write_holds(clinic, new_holds)
+    by_reason: dict[str, list[int]] = {}
     for appointment_id, reason in unplaced.items():
-        Appointment.objects.filter(pk=appointment_id).update(
+        by_reason.setdefault((reason or cancel_reason)[:300], []).append(appointment_id)
+    for reason, appointment_ids in by_reason.items():
+        Appointment.objects.filter(pk__in=appointment_ids).update(
             status=AppointmentStatus.CANCELLED,
             cancelled_at=now,
-            cancel_reason=(reason or cancel_reason)[:300],
+            cancel_reason=reason,
             sequence=F("sequence") + 1,
         )
     ids = sorted(moved)
@@ -753,6 +787,7 @@ def do_cancel_session(
                 "reason": reason[:300],
             },
         )
+        bump_schedule_version(locked.clinic_id, [locked.pk])
     return locked
 
 
@@ -811,6 +846,8 @@ def do_record_absence(
     if start >= end:
         raise SchedulingRefused("The absence must end after it starts.")
     with transaction.atomic():
+        # Bookings with this provider check their rules under the same lock (do_book_series).
+        lock_providers([provider.pk])
         absence = ProviderAbsence.objects.create(
             clinic=provider.clinic,
             provider=provider,
@@ -838,6 +875,8 @@ def do_record_absence(
 
             absence_id = absence.pk
             transaction.on_commit(lambda: replan_after_absence.enqueue(absence_id))
+        # The absence holds nothing itself (its re-plan logs what it moved).
+        bump_schedule_version(absence.clinic_id, [])
     return absence
 
 
@@ -870,10 +909,18 @@ def replan_for_absence(
         if absence.replan_status != ProviderAbsence.ReplanStatus.PENDING:
             return dict(absence.replan)
         series_ids = _series_hit_by(absence, now)
-        series = [booked_series(s) for s in SeriesBooking.objects.filter(pk__in=series_ids)]
+        # Lock what the re-plan may change, in a stable order (as moving a session does).
+        list(
+            Appointment.objects.select_for_update()
+            .filter(series_id__in=series_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        series = booked_series_many(list(SeriesBooking.objects.filter(pk__in=series_ids)))
         series = [s for s in series if s.sessions]
         change = ProviderUnavailable(str(absence.provider_id), absence.start, absence.end)
         summary: dict[str, Any] = {"series": len(series), "method": "greedy"}
+        touched: list[int] = []
         if series:
             state = _state_around(absence.clinic, series, now, absence.end)
             if optimise:
@@ -898,7 +945,7 @@ def replan_for_absence(
             if result.rejected:
                 summary["rejected"] = result.rejected
             else:
-                _apply(result, absence.clinic, now, cancel_reason="provider unavailable")
+                touched = _apply(result, absence.clinic, now, cancel_reason="provider unavailable")
             summary["moved"] = len(result.moves)
             summary["broken"] = [
                 {"series": o.series_id, "sessions": list(o.unplaced), "reason": o.reason}
@@ -911,6 +958,7 @@ def replan_for_absence(
             else ProviderAbsence.ReplanStatus.DONE
         )
         absence.save(update_fields=["replan", "replan_status"])
+        bump_schedule_version(absence.clinic_id, touched)
         return summary
 
 

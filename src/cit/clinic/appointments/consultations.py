@@ -22,9 +22,10 @@ from django.utils.translation import gettext
 
 from cit.clinic.accounts.models import Provider, User
 from cit.clinic.appointments.actions import sign_proposal, visit_of
-from cit.clinic.appointments.convert import consultation_request, state_for_search
+from cit.clinic.appointments.convert import consultation_request
 from cit.clinic.appointments.errors import SchedulingRefused
 from cit.clinic.appointments.models import Appointment, AppointmentStatus, SeriesKind
+from cit.clinic.appointments.schedule_index import state_for_search
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.facilities.models import Clinic

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
-from django.db.models import BigIntegerField, Func, Q
+from django.db.models import BigIntegerField, Func, Q, QuerySet
 
 from cit.clinic.accounts.models import Provider, ProviderWorkingHours
 from cit.clinic.appointments.models import (
@@ -33,13 +33,13 @@ from cit.scheduling import (
     DeviceKind,
     DeviceUse,
     EpochBusy,
+    EpochHold,
     IntervalWindow,
     PatientPreferences,
     SeriesRequest,
     TimeRange,
     TimeWindow,
     WeeklyHours,
-    booking_horizon,
 )
 from cit.scheduling import Clinic as CoreClinic
 from cit.scheduling import Device as CoreDevice
@@ -127,6 +127,32 @@ def build_state(
     With ``patient_id`` (a search or check for one patient's series) other patients' own
     holds are left out: they can never clash with this patient's sessions, and they are a
     quarter of the rows.
+    """
+    holds = ResourceHold.objects.filter(clinic=clinic, active=True, start__lt=end, end__gt=start)
+    if patient_id is not None:
+        holds = holds.exclude(
+            Q(kind=HoldKind.PATIENT) & ~Q(resource=f"{HoldKind.PATIENT.value}:{patient_id}")
+        )
+    return replace(
+        resource_state(clinic, start, end, today=today), busy=EpochBusy(busy_rows(holds))
+    )
+
+
+def busy_rows(holds: QuerySet[ResourceHold]) -> list[EpochHold]:
+    """The holds as plain numbers from the database: no datetime, no BusyInterval per hold."""
+    return [
+        (resource, hold_start, hold_end, str(appointment_id))
+        for resource, hold_start, hold_end, appointment_id in holds.order_by().values_list(
+            "resource", EpochSeconds("start"), EpochSeconds("end", ceil=True), "appointment_id"
+        )
+    ]
+
+
+def resource_state(
+    clinic: Clinic, start: datetime.datetime, end: datetime.datetime, *, today: datetime.date
+) -> ClinicState:
+    """The clinic's providers (with their absences in [start, end)), rooms, devices, opening
+    hours and closure days, without any hold.
 
     Providers work their weekly rota, or the clinic's opening hours when they have none;
     absences come from ``ProviderAbsence``. ``licensed`` is the licence rule on ``today``;
@@ -177,19 +203,6 @@ def build_state(
         CoreDevice(id=str(d.pk), kind=DeviceKind(d.kind), name=str(d))
         for d in Device.objects.active().filter(clinic=clinic).order_by("pk")
     )
-    holds = ResourceHold.objects.filter(clinic=clinic, active=True, start__lt=end, end__gt=start)
-    if patient_id is not None:
-        holds = holds.exclude(
-            Q(kind=HoldKind.PATIENT) & ~Q(resource=f"{HoldKind.PATIENT.value}:{patient_id}")
-        )
-    rows = holds.order_by().values_list(
-        "resource", EpochSeconds("start"), EpochSeconds("end", ceil=True), "appointment_id"
-    )
-    # Plain numbers from the database: no datetime per hold, no BusyInterval per hold.
-    busy = EpochBusy(
-        (resource, hold_start, hold_end, str(appointment_id))
-        for resource, hold_start, hold_end, appointment_id in rows
-    )
     zone = clinic.tzinfo
     closed = closed_dates(
         closures(clinic), start.astimezone(zone).date(), end.astimezone(zone).date()
@@ -199,8 +212,16 @@ def build_state(
         providers=core_providers,
         rooms=rooms,
         devices=devices,
-        busy=busy,
     )
+
+
+def search_span(
+    clinic: Clinic, first: datetime.date, last: datetime.date
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """The instants a request about local days [first, last] loads, with a day's margin."""
+    start = local_day_start(first, clinic) - MARGIN
+    end = local_day_start(last + datetime.timedelta(days=1), clinic) + MARGIN
+    return start, end
 
 
 def state_for_days(
@@ -211,16 +232,8 @@ def state_for_days(
     today: datetime.date,
     patient_id: str | None = None,
 ) -> ClinicState:
-    start = local_day_start(first, clinic) - MARGIN
-    end = local_day_start(last + datetime.timedelta(days=1), clinic) + MARGIN
+    start, end = search_span(clinic, first, last)
     return build_state(clinic, start, end, today=today, patient_id=patient_id)
-
-
-def state_for_search(clinic: Clinic, search: SeriesRequest, *, today: datetime.date) -> ClinicState:
-    """The clinic state one patient's search needs: the days it can touch
-    (``booking_horizon``), without other patients' own holds (they cannot clash)."""
-    first, last = booking_horizon(search)
-    return state_for_days(clinic, first, last, today=today, patient_id=search.patient_id)
 
 
 def series_request(
@@ -408,12 +421,10 @@ def hold_rows(
     ]
 
 
-def booked_session(appointment: Appointment, device_holds: Iterable[ResourceHold]) -> BookedSession:
-    kinds = dict(
-        Device.objects.filter(
-            pk__in=[int(h.resource.split(":", 1)[1]) for h in device_holds]
-        ).values_list("pk", "kind")
-    )
+def booked_session(
+    appointment: Appointment, device_holds: Iterable[ResourceHold], kinds: dict[int, str]
+) -> BookedSession:
+    """The appointment as the core knows it; ``kinds`` maps device ids to their kind."""
     return BookedSession(
         number=appointment.number,
         start=appointment.start,
@@ -423,7 +434,7 @@ def booked_session(appointment: Appointment, device_holds: Iterable[ResourceHold
         devices=tuple(
             DeviceUse(
                 hold.resource.split(":", 1)[1],
-                DeviceKind(kinds[int(hold.resource.split(":", 1)[1])]),
+                DeviceKind(kinds[_device_id(hold)]),
                 hold.start,
                 hold.end,
             )
@@ -433,29 +444,51 @@ def booked_session(appointment: Appointment, device_holds: Iterable[ResourceHold
     )
 
 
+def _device_id(hold: ResourceHold) -> int:
+    return int(hold.resource.split(":", 1)[1])
+
+
 def booked_series(series: SeriesBooking) -> BookedSeries:
     """The series as the core knows it: its request and the sessions that keep their place
     (booked, or already under way or done: those are in the past and never move)."""
-    appointments = list(
-        Appointment.objects.filter(series=series, status__in=HOLDING_STATUSES).order_by("number")
-    )
+    return booked_series_many([series])[0]
+
+
+def booked_series_many(bookings: Sequence[SeriesBooking]) -> list[BookedSeries]:
+    """``booked_series`` of each booking, in the same order, in three queries however many
+    series there are (a re-plan may touch hundreds)."""
+    appointments: dict[int, list[Appointment]] = defaultdict(list)
+    for appointment in Appointment.objects.filter(
+        series__in=[b.pk for b in bookings], status__in=HOLDING_STATUSES
+    ).order_by("series_id", "number"):
+        appointments[appointment.series_id].append(appointment)
     device_holds: dict[int, list[ResourceHold]] = defaultdict(list)
     for hold in ResourceHold.objects.filter(
-        appointment__in=appointments, active=True, kind=HoldKind.DEVICE
+        appointment__series__in=[b.pk for b in bookings],
+        appointment__status__in=HOLDING_STATUSES,
+        active=True,
+        kind=HoldKind.DEVICE,
     ).order_by("start", "pk"):
         device_holds[hold.appointment_id].append(hold)
-    # The core numbers sessions 1..n without gaps; a cancelled session leaves one, so the
-    # remaining sessions are numbered by position (rows keep their own ``number``).
-    request = request_from_json(series.request)
-    sessions = tuple(
-        replace(booked_session(a, device_holds[a.pk]), number=position)
-        for position, a in enumerate(appointments, start=1)
-    )
-    return BookedSeries(
-        series_id=str(series.pk),
-        request=replace(request, sessions=max(1, len(sessions))),
-        sessions=sessions,
-    )
+    used = {_device_id(h) for holds in device_holds.values() for h in holds}
+    kinds = dict(Device.objects.filter(pk__in=used).values_list("pk", "kind")) if used else {}
+    found = []
+    for booking in bookings:
+        # The core numbers sessions 1..n without gaps; a cancelled session leaves one, so the
+        # remaining sessions are numbered by position (rows keep their own ``number``).
+        request = request_from_json(booking.request)
+        sessions = tuple(
+            replace(booked_session(a, device_holds[a.pk], kinds), number=position)
+            for position, a in enumerate(appointments[booking.pk], start=1)
+        )
+        found.append(
+            BookedSeries(
+                series_id=str(booking.pk),
+                request=replace(request, sessions=max(1, len(sessions))),
+                sessions=sessions,
+            )
+        )
+    return found
 
 
 def position_in(series: BookedSeries, appointment_id: int) -> int:

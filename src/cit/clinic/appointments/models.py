@@ -334,3 +334,39 @@ class MaintenanceRecall(NeverDeleted):
 
     def __str__(self) -> str:
         return f"Maintenance recall of {self.patient} for {self.window_opens:%Y-%m-%d}"
+
+
+class ScheduleVersion(models.Model):
+    """How often the clinic's held time (resource holds, provider absences) has changed.
+
+    Every action that writes holds or absences bumps it as the last write of its transaction,
+    so a process's cached scheduling index knows with one query whether it is still current
+    (``schedule_index.py``). No row yet means version 0."""
+
+    clinic = models.OneToOneField(
+        "facilities.Clinic", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"schedule version {self.version} of clinic {self.clinic_id}"
+
+
+class ScheduleChange(models.Model):
+    """Which appointments' holds one version of the clinic's schedule changed, so a cached
+    index a few versions behind reloads those holds only. A short log: old rows are dropped
+    (a cache further behind than the log loads everything again)."""
+
+    clinic = models.ForeignKey("facilities.Clinic", on_delete=models.CASCADE, related_name="+")
+    version = models.BigIntegerField()
+    appointments = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "version"], name="schedule_change_one_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"schedule change {self.version} of clinic {self.clinic_id}"

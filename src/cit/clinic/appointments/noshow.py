@@ -33,7 +33,6 @@ from cit.clinic.appointments.convert import (
     request_from_json,
     session_from_json,
     session_to_json,
-    state_for_search,
 )
 from cit.clinic.appointments.errors import BookingConflict, SchedulingRefused
 from cit.clinic.appointments.invitations import on_commit_send
@@ -42,6 +41,7 @@ from cit.clinic.appointments.models import (
     AppointmentStatus,
     ResourceHold,
 )
+from cit.clinic.appointments.schedule_index import bump_schedule_version, state_for_search
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.facilities.models import Clinic
@@ -255,6 +255,7 @@ def do_replan_after_no_show(
             # The patient's calendar follows: the moved sessions as updates (their SEQUENCE
             # went up), the make-up session as a new invitation.
             on_commit_send(ids, CalendarMethod.REQUEST)
+            bump_schedule_version(clinic.pk, ids)
     except IntegrityError as error:
         raise BookingConflict(
             "Not re-planned: another booking took one of these times at the same moment. "

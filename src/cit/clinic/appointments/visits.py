@@ -20,6 +20,7 @@ from cit.clinic.accounts.models import User
 from cit.clinic.appointments.actions import visit_of
 from cit.clinic.appointments.errors import SchedulingRefused
 from cit.clinic.appointments.models import Appointment, AppointmentStatus, ResourceHold
+from cit.clinic.appointments.schedule_index import bump_schedule_version
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.scheduling.lifecycle import TransitionRefused, VisitEvent, next_status
@@ -76,6 +77,8 @@ def _change(
             obj=locked,
             detail={"event": str(event), "from": before, "status": locked.status, **(detail or {})},
         )
+        if release_holds:
+            bump_schedule_version(locked.clinic_id, [locked.pk])
     return locked
 
 
