@@ -72,7 +72,7 @@ def _build(clients: int) -> tuple[Any, Any, list[str]]:
     from django.utils import timezone
 
     from cit.clinic.accounts.models import LicenceType, Provider, User
-    from cit.clinic.appointments.actions import propose_series
+    from cit.clinic.appointments.proposals import propose_series
     from cit.clinic.facilities.models import Clinic, Device, OpeningHours, Room
     from cit.clinic.intake.actions import do_record_intake
     from cit.clinic.patients.actions import do_register_patient
@@ -147,7 +147,7 @@ def _storm(
 ) -> tuple[Counter[str], list[float], float]:
     from django.db import connections
 
-    from cit.clinic.appointments.actions import do_book_proposal
+    from cit.clinic.appointments.booking import do_book_proposal
     from cit.clinic.appointments.errors import BookingConflict, SchedulingRefused
 
     gate = threading.Barrier(min(threads, len(tokens)))

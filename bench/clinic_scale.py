@@ -168,9 +168,9 @@ def main() -> None:
 
     from django.utils import timezone
 
-    from cit.clinic.appointments.actions import propose_series
     from cit.clinic.appointments.convert import series_request, state_for_days
     from cit.clinic.appointments.models import Appointment
+    from cit.clinic.appointments.proposals import propose_series
     from cit.clinic.appointments.schedule_index import PROCESS_CACHE, bump_schedule_version
     from cit.scheduling import booking_horizon
 

@@ -97,7 +97,8 @@ def make_plan(make_user: Any) -> Callable[..., Any]:
 @pytest.fixture
 def book(desk: Any) -> Callable[..., Any]:
     """Propose and book the best proposal for series 0 of ``plan``."""
-    from cit.clinic.appointments.actions import do_book_proposal, propose_series
+    from cit.clinic.appointments.booking import do_book_proposal
+    from cit.clinic.appointments.proposals import propose_series
 
     def factory(plan: Any, **options: Any) -> Any:
         proposals = propose_series(plan=plan, series_index=0, now=timezone.now(), **options)

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cit.clinic.appointments.actions import do_record_absence
+from cit.clinic.appointments.absences import do_record_absence
 from cit.clinic.appointments.convert import hold_rows, request_to_json, series_request
 from cit.clinic.appointments.models import Appointment, ResourceHold, SeriesBooking
 from cit.clinic.facilities.models import Device, Room

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from cit.clinic.appointments.actions import propose_series
 from cit.clinic.appointments.models import Appointment
+from cit.clinic.appointments.proposals import propose_series
 from tests.role_table import (
     ALL,
     NOBODY,

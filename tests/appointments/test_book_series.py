@@ -8,9 +8,10 @@ import pytest
 from django.utils import timezone
 
 from cit.clinic.accounts.models import Provider
-from cit.clinic.appointments.actions import do_book_proposal, do_book_series, propose_series
+from cit.clinic.appointments.booking import do_book_proposal, do_book_series
 from cit.clinic.appointments.errors import BookingConflict, SchedulingRefused
 from cit.clinic.appointments.models import Appointment, ResourceHold, SeriesBooking
+from cit.clinic.appointments.proposals import propose_series
 from cit.clinic.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +53,7 @@ def test_same_slot_twice_is_a_conflict_naming_the_resource(
     do_book_proposal(actor=desk, token=token, clinic=booking_clinic)
     chosen = propose_series(plan=first, series_index=0, now=timezone.now())
     # The second patient asks for exactly the first patient's times with the same provider.
-    from cit.clinic.appointments.actions import read_proposal
+    from cit.clinic.appointments.proposals import read_proposal
 
     taken = read_proposal(token, booking_clinic)
     other = propose_series(plan=second, series_index=0, now=timezone.now())

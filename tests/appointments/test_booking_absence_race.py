@@ -20,15 +20,12 @@ from django.db import connections
 from django.utils import timezone
 
 from cit.clinic.accounts.models import Provider
-from cit.clinic.appointments import actions
-from cit.clinic.appointments.actions import (
-    do_book_series,
-    do_record_absence,
-    propose_series,
-    read_proposal,
-)
+from cit.clinic.appointments import absences, booking
+from cit.clinic.appointments.absences import do_record_absence
+from cit.clinic.appointments.booking import do_book_series
 from cit.clinic.appointments.errors import SchedulingRefused
 from cit.clinic.appointments.models import Appointment, ProviderAbsence, SeriesBooking
+from cit.clinic.appointments.proposals import propose_series, read_proposal
 
 PAUSE_SECONDS = 0.5
 
@@ -72,7 +69,7 @@ def test_an_absence_recorded_while_booking_stops_the_booking(
     provider = Provider.objects.get(pk=int(first.provider_id))
     away_from, away_to = _day_of(first.start, booking_clinic.tzinfo)
     absence_locked, booking_started = threading.Event(), threading.Event()
-    series_hit_by = actions._series_hit_by
+    series_hit_by = absences._series_hit_by
 
     def absence_holding_its_lock(absence: Any, now: Any) -> list[int]:
         absence_locked.set()
@@ -80,7 +77,7 @@ def test_an_absence_recorded_while_booking_stops_the_booking(
         time.sleep(PAUSE_SECONDS)  # the booking now checks (or waits to check) its rules
         return series_hit_by(absence, now)
 
-    monkeypatch.setattr(actions, "_series_hit_by", absence_holding_its_lock)
+    monkeypatch.setattr(absences, "_series_hit_by", absence_holding_its_lock)
     outcome: dict[str, Any] = {}
     absence_thread = _in_thread(
         lambda: do_record_absence(actor=desk, provider=provider, start=away_from, end=away_to),
@@ -125,7 +122,7 @@ def test_a_booking_made_while_an_absence_is_recorded_is_re_planned(
     provider = Provider.objects.get(pk=int(first.provider_id))
     away_from, away_to = _day_of(first.start, booking_clinic.tzinfo)
     booking_checked, absence_started = threading.Event(), threading.Event()
-    rule_violations = actions._rule_violations
+    rule_violations = booking._rule_violations
 
     def booking_holding_its_lock(*args: Any, **kwargs: Any) -> list[str]:
         problems = rule_violations(*args, **kwargs)
@@ -134,7 +131,7 @@ def test_a_booking_made_while_an_absence_is_recorded_is_re_planned(
         time.sleep(PAUSE_SECONDS)  # the absence now looks (or waits to look) for bookings
         return problems
 
-    monkeypatch.setattr(actions, "_rule_violations", booking_holding_its_lock)
+    monkeypatch.setattr(booking, "_rule_violations", booking_holding_its_lock)
     outcome: dict[str, Any] = {}
     booking_thread = _in_thread(
         lambda: do_book_series(

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from cit.clinic.appointments.actions import cancel_gap_warning, do_cancel_session
 from cit.clinic.appointments.errors import SchedulingRefused
 from cit.clinic.appointments.models import Appointment, ResourceHold, SeriesBooking
+from cit.clinic.appointments.moves import cancel_gap_warning, do_cancel_session
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from cit.clinic.appointments.actions import do_preview_move, propose_series
 from cit.clinic.appointments.closures import sessions_on_closure_days
 from cit.clinic.appointments.models import Appointment
+from cit.clinic.appointments.moves import do_preview_move
+from cit.clinic.appointments.proposals import propose_series
 from cit.clinic.audit.models import AuditEvent
 from cit.clinic.facilities.actions import do_add_closure_day
 from cit.clinic.facilities.models import ClosureDay

@@ -16,10 +16,11 @@ from django.db import connection, connections
 from django.db.models import Count
 from django.utils import timezone
 
-from cit.clinic.appointments import actions
-from cit.clinic.appointments.actions import do_book_series, propose_series, read_proposal
+from cit.clinic.appointments import holds
+from cit.clinic.appointments.booking import do_book_series
 from cit.clinic.appointments.errors import BookingConflict
 from cit.clinic.appointments.models import Appointment, ResourceHold, SeriesBooking
+from cit.clinic.appointments.proposals import propose_series, read_proposal
 from cit.scheduling import BookedSession
 
 GROUPS = 3
@@ -63,7 +64,7 @@ def test_the_database_alone_refuses_double_booking_on_postgresql(
     """Without the courtesy overlap query, the exclusion constraint still lets one win."""
     if connection.vendor != "postgresql":
         pytest.skip("the exclusion constraint exists on PostgreSQL only")
-    monkeypatch.setattr(actions, "find_conflict", lambda clinic, holds: None)
+    monkeypatch.setattr(holds, "find_conflict", lambda clinic, holds: None)
     _race(booking_clinic, desk, make_patient, make_plan)
 
 

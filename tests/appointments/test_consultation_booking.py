@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from cit.clinic.appointments.actions import do_book_proposal, do_record_absence
+from cit.clinic.appointments.absences import do_record_absence
+from cit.clinic.appointments.booking import do_book_proposal
 from cit.clinic.appointments.consultations import (
     do_complete_consultation,
     propose_consultation,
@@ -250,7 +251,7 @@ def test_the_reminder_asks_a_new_patient_for_the_questionnaire(
 def test_a_consultation_moves_like_any_visit(
     booking_clinic: Any, nurse: Any, desk: Any, newcomer: Any
 ) -> None:
-    from cit.clinic.appointments.actions import do_move_session
+    from cit.clinic.appointments.moves import do_move_session
 
     visit = Appointment.objects.get(
         series=_book_exact(

@@ -10,9 +10,9 @@ import pytest
 from django.test import Client
 from icalendar import Calendar
 
-from cit.clinic.appointments.actions import do_cancel_session
 from cit.clinic.appointments.ics import build_calendar
 from cit.clinic.appointments.models import Appointment
+from cit.clinic.appointments.moves import do_cancel_session
 
 pytestmark = pytest.mark.django_db
 

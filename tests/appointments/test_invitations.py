@@ -13,9 +13,9 @@ from django.core import mail
 from django_tasks_db.models import DBTaskResult
 from icalendar import Calendar
 
-from cit.clinic.appointments.actions import do_cancel_session, do_move_session
 from cit.clinic.appointments.invitations import send_calendar_message
 from cit.clinic.appointments.models import Appointment
+from cit.clinic.appointments.moves import do_cancel_session, do_move_session
 from cit.clinic.appointments.noshow import do_replan_after_no_show, propose_after_no_show
 from cit.clinic.appointments.visits import do_complete_visit, do_mark_no_show, do_start_visit
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from cit.clinic.accounts.models import Provider
-from cit.clinic.appointments.actions import propose_series
+from cit.clinic.appointments.proposals import propose_series
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from cit.clinic.appointments.actions import do_book_proposal
+from cit.clinic.appointments.booking import do_book_proposal
 from cit.clinic.appointments.errors import BookingConflict
 from cit.clinic.appointments.maintenance import (
     maintenance_entries,

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from cit.clinic.appointments.actions import do_move_session, do_preview_move
 from cit.clinic.appointments.errors import BookingConflict, SchedulingRefused
 from cit.clinic.appointments.models import Appointment, ResourceHold
+from cit.clinic.appointments.moves import do_move_session, do_preview_move
 from cit.clinic.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

@@ -56,7 +56,7 @@ def test_rest_of_series_replanned_within_the_windows(series: Any, desk: Any, nur
 
 
 def test_a_stale_proposal_is_refused(series: Any, desk: Any) -> None:
-    from cit.clinic.appointments.actions import do_cancel_session
+    from cit.clinic.appointments.moves import do_cancel_session
 
     _one, two, three, four = Appointment.objects.filter(series=series).order_by("number")
     missed_at = two.start + datetime.timedelta(minutes=20)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from cit.clinic.appointments.actions import do_record_absence, replan_for_absence
+from cit.clinic.appointments.absences import do_record_absence, replan_for_absence
 from cit.clinic.appointments.models import Appointment, ProviderAbsence
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cit.clinic.accounts.actions import do_set_weekly_rota
 from cit.clinic.accounts.models import Provider
-from cit.clinic.appointments.actions import propose_series
+from cit.clinic.appointments.proposals import propose_series
 from cit.clinic.intake.actions import do_record_intake
 from cit.clinic.plans.actions import do_accept_plan, propose_plan
 from cit.protocol.adjust import SeriesAdjustment

@@ -12,8 +12,9 @@ from django.core import mail, management
 from django.db import connections
 from django_tasks_db.models import DBTaskResult
 
-from cit.clinic.appointments.actions import do_cancel_session, do_move_session, schedule_reminders
 from cit.clinic.appointments.models import Appointment
+from cit.clinic.appointments.moves import do_cancel_session, do_move_session
+from cit.clinic.appointments.reminders import schedule_reminders
 from cit.clinic.appointments.sms import LocmemSmsBackend
 from cit.clinic.appointments.tasks import send_reminder
 

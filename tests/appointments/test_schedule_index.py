@@ -13,16 +13,12 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from cit.clinic.appointments.actions import (
-    do_cancel_session,
-    do_move_session,
-    do_record_absence,
-    propose_series,
-    replan_for_absence,
-)
+from cit.clinic.appointments.absences import do_record_absence, replan_for_absence
 from cit.clinic.appointments.convert import busy_rows, series_request, state_for_days
 from cit.clinic.appointments.models import Appointment, HoldKind, ResourceHold, ScheduleChange
+from cit.clinic.appointments.moves import do_cancel_session, do_move_session
 from cit.clinic.appointments.noshow import do_replan_after_no_show, propose_after_no_show
+from cit.clinic.appointments.proposals import propose_series
 from cit.clinic.appointments.schedule_index import (
     PROCESS_CACHE,
     ScheduleIndexCache,
@@ -62,10 +58,10 @@ def _window() -> tuple[datetime.datetime, datetime.datetime]:
 # The functions that write ResourceHold or ProviderAbsence rows, found by reading the source
 # below. A new one must bump the schedule version (and get a test here) before it is listed.
 KNOWN_WRITERS = {
-    ("clinic/appointments/actions.py", "write_holds"),
-    ("clinic/appointments/actions.py", "_apply"),
-    ("clinic/appointments/actions.py", "do_cancel_session"),
-    ("clinic/appointments/actions.py", "do_record_absence"),
+    ("clinic/appointments/holds.py", "write_holds"),
+    ("clinic/appointments/moves.py", "apply_replan"),
+    ("clinic/appointments/moves.py", "do_cancel_session"),
+    ("clinic/appointments/absences.py", "do_record_absence"),
     ("clinic/appointments/visits.py", "_change"),
     ("clinic/appointments/noshow.py", "do_replan_after_no_show"),
 }

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from cit.clinic.appointments.actions import do_cancel_session
 from cit.clinic.appointments.errors import SchedulingRefused
 from cit.clinic.appointments.models import Appointment, ResourceHold
+from cit.clinic.appointments.moves import do_cancel_session
 from cit.clinic.appointments.visits import (
     do_check_in,
     do_complete_visit,

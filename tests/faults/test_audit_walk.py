@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
-from cit.clinic.appointments.actions import do_record_absence
+from cit.clinic.appointments.absences import do_record_absence
 from cit.clinic.audit.models import AuditEvent
 from cit.clinic.plans.models import PlannedSession
 from tests.charting.conftest import (  # noqa: F401

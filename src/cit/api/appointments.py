@@ -21,15 +21,8 @@ from cit.api.errors import ErrorOut
 from cit.clinic.access import patient_for_request, require_capability, signed_in_user, staff_clinic
 from cit.clinic.accounts.models import Provider
 from cit.clinic.accounts.permissions import Capability
-from cit.clinic.appointments.actions import (
-    MovePreview,
-    do_book_proposal,
-    do_cancel_session,
-    do_move_session,
-    do_preview_move,
-    do_record_absence,
-    propose_series,
-)
+from cit.clinic.appointments.absences import do_record_absence
+from cit.clinic.appointments.booking import do_book_proposal
 from cit.clinic.appointments.errors import SchedulingRefused
 from cit.clinic.appointments.ics import build_calendar
 from cit.clinic.appointments.models import (
@@ -38,6 +31,13 @@ from cit.clinic.appointments.models import (
     Appointment,
     ProviderAbsence,
 )
+from cit.clinic.appointments.moves import (
+    MovePreview,
+    do_cancel_session,
+    do_move_session,
+    do_preview_move,
+)
+from cit.clinic.appointments.proposals import propose_series
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.facilities.models import Clinic

@@ -449,9 +449,10 @@ CONSULTATION_PATIENTS = (12, 13)
 def _load_appointments(spec: DemoClinic, clinic: Clinic, today: datetime.date) -> int:
     """Accept a plan and book its first series for a handful of demo patients; patients who
     already have a booking are left alone, so reloading books nothing twice."""
-    from cit.clinic.appointments.actions import do_book_proposal, propose_series
+    from cit.clinic.appointments.booking import do_book_proposal
     from cit.clinic.appointments.consultations import propose_consultation
     from cit.clinic.appointments.models import SeriesBooking
+    from cit.clinic.appointments.proposals import propose_series
     from cit.clinic.plans.actions import do_accept_plan, propose_plan
     from cit.clinic.plans.models import TreatmentPlanRecord
     from cit.protocol.adjust import SeriesAdjustment

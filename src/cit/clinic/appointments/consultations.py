@@ -18,19 +18,17 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from cit.clinic.accounts.models import Provider, User
-from cit.clinic.appointments.actions import sign_proposal, visit_of
 from cit.clinic.appointments.convert import consultation_request
 from cit.clinic.appointments.errors import SchedulingRefused
+from cit.clinic.appointments.holds import visit_of
 from cit.clinic.appointments.models import Appointment, AppointmentStatus, SeriesKind
+from cit.clinic.appointments.proposals import sign_proposal
 from cit.clinic.appointments.schedule_index import state_for_search
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.facilities.models import Clinic
-from cit.clinic.intake.models import IntakeRecord
-from cit.clinic.links import absolute_url
 from cit.clinic.patients.models import Patient
 from cit.scheduling import (
     BookedSession,
@@ -198,17 +196,3 @@ def do_complete_consultation(
             },
         )
     return locked
-
-
-def questionnaire_request(appointment: Appointment) -> str | None:
-    """For a consultation reminder: ask a patient who has not answered the questionnaire yet
-    to fill it in before the visit, with the link to it in their portal."""
-    if appointment.series.kind != SeriesKind.CONSULTATION:
-        return None
-    if IntakeRecord.objects.filter(patient_id=appointment.patient_id).exists():
-        return None
-    link = absolute_url("questionnaire", appointment.patient_id)
-    return gettext(
-        "Before your consultation, please fill in the health questionnaire in your "
-        "patient portal: %(link)s"
-    ) % {"link": link}

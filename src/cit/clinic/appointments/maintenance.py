@@ -17,7 +17,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from cit.clinic.accounts.models import User
-from cit.clinic.appointments.actions import sign_proposal
 from cit.clinic.appointments.convert import maintenance_due_after, maintenance_request
 from cit.clinic.appointments.models import (
     HOLDING_STATUSES,
@@ -27,6 +26,7 @@ from cit.clinic.appointments.models import (
     SeriesKind,
     SeriesStatus,
 )
+from cit.clinic.appointments.proposals import sign_proposal
 from cit.clinic.appointments.schedule_index import state_for_search
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction

@@ -20,13 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from cit.clinic.accounts.models import User
-from cit.clinic.appointments.actions import (
-    _rule_violations,
-    move_appointment,
-    reminder_due,
-    schedule_reminders,
-    write_holds,
-)
+from cit.clinic.appointments.booking import _rule_violations
 from cit.clinic.appointments.calendar_models import CalendarMethod
 from cit.clinic.appointments.convert import (
     hold_rows,
@@ -35,12 +29,14 @@ from cit.clinic.appointments.convert import (
     session_to_json,
 )
 from cit.clinic.appointments.errors import BookingConflict, SchedulingRefused
+from cit.clinic.appointments.holds import move_appointment, write_holds
 from cit.clinic.appointments.invitations import on_commit_send
 from cit.clinic.appointments.models import (
     Appointment,
     AppointmentStatus,
     ResourceHold,
 )
+from cit.clinic.appointments.reminders import reminder_due, schedule_reminders
 from cit.clinic.appointments.schedule_index import bump_schedule_version, state_for_search
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction

@@ -10,25 +10,27 @@ sweep (``sweep_stuck_work``) puts its work back in the queue.
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_tasks import task
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from cit.clinic.appointments.ics import appointment_uid, build_calendar, session_summary
-from cit.clinic.appointments.models import Appointment, AppointmentStatus
+from cit.clinic.appointments.models import Appointment, AppointmentStatus, SeriesKind
 from cit.clinic.appointments.sms import get_sms_backend
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.dates import clinic_date_text
+from cit.clinic.intake.models import IntakeRecord
 from cit.clinic.jobs.actions import do_deliver_to_patient, message_id
 from cit.clinic.jobs.lease import claim, claimable, lease_expired_before, release
 from cit.clinic.jobs.models import Delivery, DeliveryStatus
 from cit.clinic.jobs.recovery import recover_stuck_tasks
+from cit.clinic.links import absolute_url
 
 
 @task(queue_name="reminders")
@@ -81,6 +83,20 @@ def reminder_key(appointment_id: int, sequence: int) -> str:
     return f"reminder:{appointment_id}:{sequence}"
 
 
+def questionnaire_request(appointment: Appointment) -> str | None:
+    """For a consultation reminder: ask a patient who has not answered the questionnaire yet
+    to fill it in before the visit, with the link to it in their portal."""
+    if appointment.series.kind != SeriesKind.CONSULTATION:
+        return None
+    if IntakeRecord.objects.filter(patient_id=appointment.patient_id).exists():
+        return None
+    link = absolute_url("questionnaire", appointment.patient_id)
+    return gettext(
+        "Before your consultation, please fill in the health questionnaire in your "
+        "patient portal: %(link)s"
+    ) % {"link": link}
+
+
 def _deliver(appointment: Appointment, sequence: int) -> None:
     clinic, patient = appointment.clinic, appointment.patient
     when = appointment.local_start()
@@ -89,8 +105,6 @@ def _deliver(appointment: Appointment, sequence: int) -> None:
         f"{clinic_date_text(when, 'l j F Y', order=clinic.date_order)} at {when:%H:%M} "
         f"({clinic.timezone}), room {appointment.room.name}."
     )
-    from cit.clinic.appointments.consultations import questionnaire_request
-
     text = " ".join(part for part in (text, questionnaire_request(appointment)) if part)
 
     def send_email(key: str) -> None:
@@ -180,11 +194,3 @@ def schedule_sweep(after_seconds: int = 0) -> None:
         return
     run_after = timezone.now() + datetime.timedelta(seconds=after_seconds)
     sweep_stuck_work.using(run_after=run_after).enqueue()
-
-
-@task(queue_name="replan")
-def replan_after_absence(absence_id: int) -> dict[str, Any]:
-    """Clinic-wide re-plan (CP-SAT, time-limited) of every series a provider's absence hits."""
-    from cit.clinic.appointments.actions import replan_for_absence
-
-    return replan_for_absence(absence_id, optimise=True)

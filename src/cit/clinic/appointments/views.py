@@ -24,17 +24,8 @@ from django.views.decorators.http import require_POST
 from cit.clinic.access import capability_required, patient_for_request, signed_in_user, staff_clinic
 from cit.clinic.accounts.models import Provider
 from cit.clinic.accounts.permissions import Capability, has_capability
-from cit.clinic.appointments.actions import (
-    cancel_gap_warning,
-    default_earliest_start,
-    describe_time,
-    do_book_proposal,
-    do_cancel_session,
-    do_move_session,
-    do_preview_move,
-    do_record_absence,
-    propose_series,
-)
+from cit.clinic.appointments.absences import do_record_absence
+from cit.clinic.appointments.booking import do_book_proposal
 from cit.clinic.appointments.closures import sessions_on_closure_days
 from cit.clinic.appointments.convert import closures, state_for_days
 from cit.clinic.appointments.errors import SchedulingRefused
@@ -45,6 +36,7 @@ from cit.clinic.appointments.forms import (
     MoveForm,
     ProposeForm,
 )
+from cit.clinic.appointments.holds import describe_time
 from cit.clinic.appointments.ics import build_calendar
 from cit.clinic.appointments.maintenance import maintenance_entries
 from cit.clinic.appointments.models import (
@@ -56,7 +48,14 @@ from cit.clinic.appointments.models import (
     SeriesKind,
     SeriesStatus,
 )
+from cit.clinic.appointments.moves import (
+    cancel_gap_warning,
+    do_cancel_session,
+    do_move_session,
+    do_preview_move,
+)
 from cit.clinic.appointments.noshow import do_replan_after_no_show, propose_after_no_show
+from cit.clinic.appointments.proposals import default_earliest_start, propose_series
 from cit.clinic.appointments.visits import do_check_in, do_mark_no_show, do_undo_check_in
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction

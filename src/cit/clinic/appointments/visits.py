@@ -17,8 +17,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from cit.clinic.accounts.models import User
-from cit.clinic.appointments.actions import visit_of
 from cit.clinic.appointments.errors import SchedulingRefused
+from cit.clinic.appointments.holds import visit_of
 from cit.clinic.appointments.models import Appointment, AppointmentStatus, ResourceHold
 from cit.clinic.appointments.schedule_index import bump_schedule_version
 from cit.clinic.audit.actions import record_event

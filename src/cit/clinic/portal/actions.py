@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cit.clinic.accounts.models import User
-from cit.clinic.appointments.actions import do_cancel_session, do_move_session
 from cit.clinic.appointments.convert import booked_series, core_clinic, position_in
 from cit.clinic.appointments.errors import SchedulingRefused
 from cit.clinic.appointments.models import Appointment, AppointmentStatus
+from cit.clinic.appointments.moves import do_cancel_session, do_move_session
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.portal.models import ChangeKind, ChangeRequest, RequestStatus
