@@ -8,6 +8,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property budgets: CI (.ci/run sets CI=true) runs the full budget; a developer's run a
+# quarter of it. No deadline in either: the machine running the suite is often shared.
+hypothesis_settings.register_profile("ci", max_examples=200, deadline=None)
+hypothesis_settings.register_profile("dev", max_examples=50, deadline=None)
+hypothesis_settings.load_profile(
+    "ci" if os.environ.get("CI", "").lower() in {"true", "1"} else "dev"
+)
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM would
 # otherwise refuse the live-server tests' database calls.

@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from cit.protocol.intake_json import IntakeError, intake_from_dict
@@ -286,7 +286,6 @@ def test_without_today_no_future_check_is_made() -> None:
     assert intake_from_dict({"birth_date": "2031-01-01"}).birth_date == date(2031, 1, 1)
 
 
-@settings(max_examples=100, deadline=None)
 @given(
     st.recursive(
         st.none() | st.booleans() | st.integers() | st.text(max_size=5),

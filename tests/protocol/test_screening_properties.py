@@ -7,7 +7,7 @@ import dataclasses
 from datetime import date, timedelta
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from cit.protocol.knowledge import get_knowledge
@@ -97,7 +97,6 @@ intakes = st.builds(
 screening_days = st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31))
 
 
-@settings(max_examples=300, deadline=None)
 @given(intakes, screening_days)
 def test_the_decision_is_the_most_severe_finding(intake: Any, on: Any) -> None:
     result = screen(intake, on)
@@ -115,7 +114,6 @@ def test_the_decision_is_the_most_severe_finding(intake: Any, on: Any) -> None:
     )
 
 
-@settings(max_examples=300, deadline=None)
 @given(intakes, screening_days)
 def test_defer_dates_are_after_the_day_and_the_latest_of_the_findings(intake: Any, on: Any) -> None:
     result = screen(intake, on)
@@ -142,7 +140,6 @@ ADDITIONS = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
 @given(intakes, screening_days, ADDITIONS)
 def test_adding_a_fact_never_makes_the_decision_less_severe(
     intake: Any, on: Any, addition: Any
@@ -155,7 +152,6 @@ def test_adding_a_fact_never_makes_the_decision_less_severe(
     assert {f.rule for f in before.findings} <= {f.rule for f in after.findings}
 
 
-@settings(max_examples=100, deadline=None)
 @given(intakes, screening_days)
 def test_every_finding_cites_known_sources(intake: Any, on: Any) -> None:
     knowledge = get_knowledge()

@@ -18,7 +18,7 @@ from cit.scheduling import (
 FAST = SearchLimits(horizon_days=45, max_completions=12, max_slot_evaluations=600)
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_every_proposal_respects_every_hard_rule(
     scenario: tuple[ClinicState, SeriesRequest],
@@ -40,7 +40,6 @@ def test_every_proposal_respects_every_hard_rule(
         assert proposal.score.total >= 0
 
 
-@settings(max_examples=100, deadline=None)
 @given(scenarios())
 def test_alternatives_start_on_another_day_or_with_another_provider(
     scenario: tuple[ClinicState, SeriesRequest],
