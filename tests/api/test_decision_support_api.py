@@ -120,7 +120,8 @@ def test_clinic_profile_applies_unless_overridden(doctor: Client, clinic: Any) -
     intake = {**ADULT, "medications": [{"name": "Accutane", "last_dose": "2026-06-01"}]}
     assert _post(doctor, "/api/screen?on=2026-12-01", intake).json()["decision"] == "treat"
     overridden = _post(doctor, "/api/screen?on=2026-12-01&profile=default", intake).json()
-    assert overridden["decision"] == "defer" and overridden["profile"] == "default"
+    assert overridden["decision"] == "defer"
+    assert overridden["profile"] == "default"
 
 
 def test_plan_proposes_a_series(doctor: Client) -> None:
@@ -136,9 +137,8 @@ def test_an_implausible_goal_is_422_with_the_reason(doctor: Client) -> None:
     response = _post(doctor, "/api/plan?on=2026-12-01", striae_on_face)
     assert response.status_code == 422
     (error,) = response.json()["errors"]
-    assert (
-        error["field"] == "body.goals" and "cannot be planned on the forehead" in error["message"]
-    )
+    assert error["field"] == "body.goals"
+    assert "cannot be planned on the forehead" in error["message"]
 
 
 def test_plan_uses_the_clinic_price_list(doctor: Client, clinic: Any) -> None:
@@ -148,7 +148,8 @@ def test_plan_uses_the_clinic_price_list(doctor: Client, clinic: Any) -> None:
         clinic=clinic, currency="GBP", prices={"per_session": {"face": [200, 300]}}
     )
     plan = _post(doctor, "/api/plan?on=2026-12-01", ADULT).json()
-    assert plan["currency"] == "GBP" and plan["price_total"] == [6 * 200, 6 * 300]
+    assert plan["currency"] == "GBP"
+    assert plan["price_total"] == [6 * 200, 6 * 300]
 
 
 def test_plan_for_a_patient_who_may_not_be_treated_is_409_with_the_screening(

@@ -83,9 +83,13 @@ def test_typed_and_drawn_signatures_are_stored_with_version_time_and_witness(
         method="drawn",
         drawn_signature=png_data_url(),
     )
-    assert typed.typed_name == "ada  LOVELACE" and typed.drawn_signature == ""
-    assert drawn.drawn_signature.startswith("data:image/png;base64,") and drawn.typed_name == ""
-    assert drawn.form.version == 1 and drawn.witnessed_by == nurse and drawn.signed_at
+    assert typed.typed_name == "ada  LOVELACE"
+    assert typed.drawn_signature == ""
+    assert drawn.drawn_signature.startswith("data:image/png;base64,")
+    assert drawn.typed_name == ""
+    assert drawn.form.version == 1
+    assert drawn.witnessed_by == nurse
+    assert drawn.signed_at
     assert valid_consent(patient, "microneedling", today) == drawn
     assert (
         AuditEvent.objects.filter(

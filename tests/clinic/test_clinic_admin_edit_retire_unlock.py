@@ -87,7 +87,8 @@ def test_admin_unlocks_a_locked_account(
     assert AuditEvent.objects.filter(detail__unlocked="desk").exists()
     assert "No account is locked." in admin.get("/clinic/").content.decode()
     response = client.post("/accounts/login/", {"username": "desk", "password": PASSWORD})
-    assert response.status_code == 302 and "_auth_user_id" in client.session
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
 
 
 def test_admin_edits_the_opening_hours(admin: Client, clinic: Any) -> None:
@@ -154,7 +155,8 @@ def test_admin_adds_and_edits_staff_with_licences(
     assert Provider.objects.get(user=kim).licence_number == "RN-77"
     overview = admin.get("/clinic/").content.decode()
     assert "licence expires in 20 day(s)" in overview
-    assert "Registered nurse" in overview and "registered_nurse<" not in overview
+    assert "Registered nurse" in overview
+    assert "registered_nurse<" not in overview
 
     # Renewed licence, then deactivated (she may no longer log in).
     edit = {
@@ -178,4 +180,6 @@ def test_admin_adds_and_edits_staff_with_licences(
     # A taken user name and a bad first password are form errors.
     again = admin.post("/clinic/staff/new/", {**new, "password": "123"})
     page = again.content.decode()
-    assert again.status_code == 200 and "This user name is taken." in page and "too short" in page
+    assert again.status_code == 200
+    assert "This user name is taken." in page
+    assert "too short" in page

@@ -26,7 +26,8 @@ def test_admin_adds_room_and_device(admin: Client, clinic: Any) -> None:
     assert Room.objects.filter(clinic=clinic, name="Laser room").exists()
     assert Device.objects.filter(clinic=clinic, serial_number="D4-1").exists()
     page = admin.get("/clinic/").content.decode()
-    assert "Laser room" in page and "Dermapen 4" in page
+    assert "Laser room" in page
+    assert "Dermapen 4" in page
 
 
 def test_duplicate_room_is_refused_with_a_message(admin: Client, clinic: Any) -> None:

@@ -46,7 +46,8 @@ def test_register_then_find_and_edit(desk: Client, clinic: Any) -> None:
     )
     patient = Patient.objects.get()
     assert response["Location"] == f"/patients/{patient.pk}/"
-    assert patient.clinic == clinic and patient.record_number == "TC000001"
+    assert patient.clinic == clinic
+    assert patient.record_number == "TC000001"
     assert "Ångström" in desk.get("/patients/?q=ngstr").content.decode()
     edit = desk.post(
         f"/patients/{patient.pk}/edit/",

@@ -58,7 +58,8 @@ def test_proposal_then_accepted_plan_with_sessions(nurse: Client, patient: Any) 
     page = nurse.get(f"/patients/{patient.pk}/plan/")
     assert page.status_code == 200
     series = page.context["proposal"]["series"][0]
-    assert series["sessions"] == 6 and series["interval_weeks"] == {"min": 4, "target": 4, "max": 6}
+    assert series["sessions"] == 6
+    assert series["interval_weeks"] == {"min": 4, "target": 4, "max": 6}
     assert _accept(nurse, patient).status_code == 302
     plan = TreatmentPlanRecord.objects.get(patient=patient)
     accepted = plan.accepted["series"][0]
@@ -88,7 +89,8 @@ def test_values_outside_the_ranges_are_refused_with_reasons(nurse: Client, patie
     assert "must be between 1.0 and 2.0 mm" in page
     assert not TreatmentPlanRecord.objects.exists()
     garbage = _accept(nurse, patient, **{"s0-sessions": "many"})
-    assert garbage.status_code == 422 and "enter a whole number" in garbage.content.decode()
+    assert garbage.status_code == 422
+    assert "enter a whole number" in garbage.content.decode()
 
 
 def test_plan_refused_until_an_override_lifts_the_finding(
@@ -158,7 +160,8 @@ def test_several_goals_each_keep_their_own_count_on_the_page(nurse: Client, pati
     series = page.context["proposal"]["series"][0]
     assert [g["sessions"] for g in series["goals"]] == [4, 12]
     text = page.content.decode()
-    assert 'name="s0-goal0-sessions"' in text and 'name="s0-sessions"' not in text
+    assert 'name="s0-goal0-sessions"' in text
+    assert 'name="s0-sessions"' not in text
     assert "Scalp: not priced (12 sessions)" in text
     today = patient.clinic.today()
     data = {

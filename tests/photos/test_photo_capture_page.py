@@ -39,11 +39,14 @@ def test_the_page_offers_the_views_of_the_chosen_zones(
     client = Client()
     client.force_login(doctor)
     page = client.get(f"/patients/{patient.pk}/photos/capture/?zone=scalp").content.decode()
-    assert "Scalp, vertex" in page and "Scalp, frontal hairline" in page
+    assert "Scalp, vertex" in page
+    assert "Scalp, frontal hairline" in page
     assert "Face, frontal" not in page
-    assert 'accept="image/*"' in page and 'capture="environment"' in page
+    assert 'accept="image/*"' in page
+    assert 'capture="environment"' in page
     face = client.get(f"/patients/{patient.pk}/photos/capture/").content.decode()
-    assert "Face, 45° oblique left" in face and "Face, 90° lateral right" in face
+    assert "Face, 45° oblique left" in face
+    assert "Face, 90° lateral right" in face
 
 
 def test_a_bad_file_is_a_form_error_and_nothing_is_stored(
@@ -79,7 +82,8 @@ def test_a_good_photo_is_stored_clean_and_audited(
     photo = Photo.objects.get()
     assert (photo.patient, photo.view, photo.taken_on) == (patient, "face_oblique_left", day)
     stored = Image.open(photo_dir / photo.image_name)
-    assert not stored.getexif().get_ifd(GPS_IFD) and len(stored.getexif()) == 0
+    assert not stored.getexif().get_ifd(GPS_IFD)
+    assert len(stored.getexif()) == 0
     assert "IMG_0001" not in photo.image_name
     assert AuditEvent.objects.filter(
         action=AuditAction.CREATE, patient=patient, object_id=str(photo.pk)
@@ -96,7 +100,8 @@ def test_without_record_consent_the_upload_is_refused(
 
     response = _post(client, patient, "face_frontal", upload, clinic.today())
 
-    assert response.status_code == 422 and not Photo.objects.exists()
+    assert response.status_code == 422
+    assert not Photo.objects.exists()
     assert "not consented" in response.content.decode()
 
 

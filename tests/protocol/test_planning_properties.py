@@ -94,7 +94,8 @@ def test_every_goal_is_planned_once_in_a_series_whose_window_fits_it(planned: An
             assert low <= goal_plan.sessions <= high
             assert goal_plan.last_session == series.session_dates[goal_plan.sessions - 1]
             own_low, _, own_high = goal_plan.interval_weeks
-            assert own_low <= interval.min_weeks and interval.max_weeks <= own_high
+            assert own_low <= interval.min_weeks
+            assert interval.max_weeks <= own_high
 
 
 @given(plans)

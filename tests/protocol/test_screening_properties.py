@@ -124,7 +124,8 @@ def test_defer_dates_are_after_the_day_and_the_latest_of_the_findings(intake: An
             assert found.until > on
     if result.decision is Decision.DEFER:
         if any(f.until is None for f in defers):
-            assert result.until is None and result.until_conditions
+            assert result.until is None
+            assert result.until_conditions
         else:
             assert result.until == max(f.until for f in defers if f.until is not None)
     else:

@@ -26,13 +26,15 @@ def test_every_proposal_respects_every_hard_rule(
     state, request = scenario
     result = find_series(request, state, limits=FAST)
     if not result.found:
-        assert result.failure is not None and result.failure.message
+        assert result.failure is not None
+        assert result.failure.message
         return
     first, last = booking_horizon(request, FAST)
     for proposal in result.proposals:
         # The booking layer may load only the holds within the horizon.
         days = [s.start.astimezone(state.zone).date() for s in proposal.sessions]
-        assert first <= days[0] and days[-1] <= last
+        assert first <= days[0]
+        assert days[-1] <= last
         # Windows, opening and working hours, absences, licence, capabilities, devices,
         # double booking against existing holds and within the series itself.
         violations = check_series(proposal.sessions, request, state)

@@ -82,7 +82,8 @@ def assert_result_is_sound(
     result: ReplanResult,
 ) -> None:
     if not result.accepted:
-        assert result.rejected and result.outcomes == ()
+        assert result.rejected
+        assert result.outcomes == ()
         return
     final = apply_replan(state, result, change)
     outcomes = {o.series_id: o for o in result.outcomes}
@@ -147,5 +148,7 @@ def test_the_solver_never_breaks_a_rule_and_never_loses_to_greedy(
     assert_result_is_sound(state, booked, change, now, report.result)
     if report.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         assert report.objective == report.result.objective
-        assert report.objective is not None and report.objective <= report.greedy_objective
-        assert report.best_bound is not None and report.best_bound <= report.objective + 1e-6
+        assert report.objective is not None
+        assert report.objective <= report.greedy_objective
+        assert report.best_bound is not None
+        assert report.best_bound <= report.objective + 1e-6
