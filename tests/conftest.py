@@ -140,3 +140,31 @@ def make_patient(db: None) -> Callable[..., Any]:
         return do_register_patient(actor=None, clinic=clinic, portal_user=portal_user, **values)
 
     return factory
+
+
+# The personas: one user of each staff role at ``clinic`` and one patient. A test or a
+# folder that needs someone different (a portal account, a screened intake, a logged-in
+# client) names that fixture for what it is rather than reusing these names.
+
+
+@pytest.fixture
+def nurse(clinic: Any, make_user: UserFactory) -> Any:
+    """A registered nurse (a licensed clinician) at ``clinic``."""
+    return make_user("registered_nurse", clinic)
+
+
+@pytest.fixture
+def physician(clinic: Any, make_user: UserFactory) -> Any:
+    return make_user("physician", clinic)
+
+
+@pytest.fixture
+def esthetician(clinic: Any, make_user: UserFactory) -> Any:
+    """A clinician who is not licensed to break the skin."""
+    return make_user("esthetician", clinic)
+
+
+@pytest.fixture
+def patient(clinic: Any, make_patient: Callable[..., Any]) -> Any:
+    """Ada Lovelace, registered at ``clinic``: no intake yet and no portal account."""
+    return make_patient(clinic)

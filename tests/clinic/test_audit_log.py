@@ -15,16 +15,6 @@ from cit.clinic.audit.models import AuditAction, AuditEvent, AuditEventImmutable
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def nurse(clinic: Any, make_user: Any) -> Any:
-    return make_user("registered_nurse", clinic)
-
-
-@pytest.fixture
-def patient(clinic: Any, make_patient: Any) -> Any:
-    return make_patient(clinic)
-
-
 def _client(user: Any) -> Client:
     client = Client(REMOTE_ADDR="203.0.113.7")
     client.force_login(user)

@@ -42,11 +42,6 @@ def lot(serum: Any) -> Lot:
     )
 
 
-@pytest.fixture
-def nurse(clinic: Any, make_user: Any) -> Any:
-    return make_user("registered_nurse", clinic)
-
-
 @pytest.mark.django_db
 def test_use_decrements_stock_and_is_audited(
     lot: Lot, nurse: Any, clinic: Any, make_patient: Any

@@ -39,11 +39,6 @@ def _client(user: Any) -> Client:
     return client
 
 
-@pytest.fixture
-def patient(clinic: Any, make_patient: Any) -> Any:
-    return make_patient(clinic)
-
-
 def test_desk_answers_become_a_screened_intake(clinic: Any, make_user: Any, patient: Any) -> None:
     desk = _client(make_user("front_desk", clinic))
     assert desk.get(f"/patients/{patient.pk}/questionnaire/").status_code == 200

@@ -23,7 +23,6 @@ from tests.charting.conftest import (  # noqa: F401
     draft_note,
     patient,
     pen,
-    physician,
     today,
 )
 

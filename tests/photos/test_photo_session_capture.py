@@ -15,10 +15,8 @@ from tests.charting.conftest import (  # noqa: F401
     consent_form,
     consented_patient,
     draft_note,
-    nurse,
     patient,
     pen,
-    physician,
     today,
 )
 from tests.photos.conftest import consent, jpeg_bytes
