@@ -8,6 +8,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property budgets: CI (.ci/run sets CI=true) runs the full budget; a developer's run a
+# quarter of it. No deadline in either: the machine running the suite is often shared.
+hypothesis_settings.register_profile("ci", max_examples=200, deadline=None)
+hypothesis_settings.register_profile("dev", max_examples=50, deadline=None)
+hypothesis_settings.load_profile(
+    "ci" if os.environ.get("CI", "").lower() in {"true", "1"} else "dev"
+)
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM would
 # otherwise refuse the live-server tests' database calls.
@@ -142,3 +151,31 @@ def make_patient(db: None) -> Callable[..., Any]:
         return do_register_patient(actor=None, clinic=clinic, portal_user=portal_user, **values)
 
     return factory
+
+
+# The personas: one user of each staff role at ``clinic`` and one patient. A test or a
+# folder that needs someone different (a portal account, a screened intake, a logged-in
+# client) names that fixture for what it is rather than reusing these names.
+
+
+@pytest.fixture
+def nurse(clinic: Any, make_user: UserFactory) -> Any:
+    """A registered nurse (a licensed clinician) at ``clinic``."""
+    return make_user("registered_nurse", clinic)
+
+
+@pytest.fixture
+def physician(clinic: Any, make_user: UserFactory) -> Any:
+    return make_user("physician", clinic)
+
+
+@pytest.fixture
+def esthetician(clinic: Any, make_user: UserFactory) -> Any:
+    """A clinician who is not licensed to break the skin."""
+    return make_user("esthetician", clinic)
+
+
+@pytest.fixture
+def patient(clinic: Any, make_patient: Callable[..., Any]) -> Any:
+    """Ada Lovelace, registered at ``clinic``: no intake yet and no portal account."""
+    return make_patient(clinic)

@@ -10,6 +10,8 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 
+from tests.row_counts import snapshot, writes_since
+
 ALL = frozenset(
     {
         "physician",
@@ -63,6 +65,7 @@ def request_endpoint(client: Client, endpoint: Endpoint, scenario: dict[str, Any
 def check_role_access(role: str, endpoint: Endpoint, scenario: dict[str, Any]) -> None:
     client = Client()
     client.force_login(scenario["users"][role])
+    before = snapshot()
     response = request_endpoint(client, endpoint, scenario)
     if role in endpoint.allowed:
         assert response.status_code == endpoint.ok_status, (
@@ -73,10 +76,15 @@ def check_role_access(role: str, endpoint: Endpoint, scenario: dict[str, Any]) -
         assert response.status_code == 403, (
             f"{role} should be refused {endpoint.name}; got {response.status_code}"
         )
+        written = writes_since(before, endpoint.method)
+        assert not written, f"refusing {role} {endpoint.name} wrote {written}"
 
 
 def check_anonymous_refused(endpoint: Endpoint, scenario: dict[str, Any]) -> None:
+    before = snapshot()
     response = request_endpoint(Client(), endpoint, scenario)
+    written = writes_since(before, endpoint.method)
+    assert not written, f"refusing an anonymous {endpoint.name} wrote {written}"
     if endpoint.is_api:
         assert response.status_code == 401
         assert response.json()["detail"] == "Log in first."

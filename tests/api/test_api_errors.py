@@ -26,7 +26,8 @@ def _post(client: Client, path: str, body: str) -> Any:
 
 def _assert_error_shape(payload: dict[str, Any]) -> None:
     assert set(payload) == {"detail", "errors"}
-    assert isinstance(payload["detail"], str) and payload["detail"]
+    assert isinstance(payload["detail"], str)
+    assert payload["detail"]
     for error in payload["errors"]:
         assert set(error) == {"field", "message"}
 
@@ -144,6 +145,8 @@ def test_list_search_and_paging(api: Client, clinic: Any, make_patient: Any) -> 
     for name in ("Alpha", "Beta", "Gamma"):
         make_patient(clinic, family_name=name)
     page = api.get("/api/patients?q=beta").json()
-    assert page["count"] == 1 and page["items"][0]["family_name"] == "Beta"
+    assert page["count"] == 1
+    assert page["items"][0]["family_name"] == "Beta"
     paged = api.get("/api/patients?limit=2&offset=2").json()
-    assert paged["count"] == 3 and len(paged["items"]) == 1
+    assert paged["count"] == 3
+    assert len(paged["items"]) == 1

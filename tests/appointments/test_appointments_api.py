@@ -41,9 +41,11 @@ def _book(api: Client, token: str) -> Any:
 
 def test_propose_and_book(api: Client, plan: Any) -> None:
     data = _proposals(api, plan, time_window="12:00-17:00")
-    assert data["failure"] is None and len(data["proposals"]) >= 2
+    assert data["failure"] is None
+    assert len(data["proposals"]) >= 2
     best = data["proposals"][0]
-    assert len(best["sessions"]) == 4 and isinstance(best["explanation"], list)
+    assert len(best["sessions"]) == 4
+    assert isinstance(best["explanation"], list)
     booked = _book(api, best["token"])
     assert booked.status_code == 201
     body = booked.json()
@@ -65,7 +67,8 @@ def test_conflict_names_the_resource(
     clash = _book(api, theirs["token"])
     assert clash.status_code == 409
     detail = clash.json()["detail"]
-    assert "already booked" in detail and "Europe/London" in detail
+    assert "already booked" in detail
+    assert "Europe/London" in detail
     assert Appointment.objects.filter(patient=other.patient).count() == 0
 
 
@@ -77,7 +80,8 @@ def test_move_preview_confirm_and_stale_preview(api: Client, plan: Any) -> None:
     preview = api.post(f"{url}/preview", {"new_start": new_start}, content_type="application/json")
     assert preview.status_code == 200
     cascade = preview.json()
-    assert cascade["rejected"] is None and len(cascade["moves"]) >= 2
+    assert cascade["rejected"] is None
+    assert len(cascade["moves"]) >= 2
     stale = api.post(
         url, {"new_start": new_start, "fingerprint": "nope"}, content_type="application/json"
     )
@@ -93,7 +97,8 @@ def test_move_preview_confirm_and_stale_preview(api: Client, plan: Any) -> None:
     }
     too_far = (datetime.datetime.fromisoformat(second["start"]) + 6 * WEEK).isoformat()
     refused = api.post(url, {"new_start": too_far}, content_type="application/json")
-    assert refused.status_code == 422 and "window" in refused.json()["detail"]
+    assert refused.status_code == 422
+    assert "window" in refused.json()["detail"]
 
 
 def test_cancel_calendar_and_ics(api: Client, plan: Any) -> None:
@@ -104,7 +109,8 @@ def test_cancel_calendar_and_ics(api: Client, plan: Any) -> None:
         {"reason": "ill"},
         content_type="application/json",
     )
-    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    assert cancelled.status_code == 200
+    assert cancelled.json()["status"] == "cancelled"
     start = datetime.datetime.fromisoformat(first["start"])
     listing = api.get(
         "/api/calendar",
@@ -122,9 +128,11 @@ def test_cancel_calendar_and_ics(api: Client, plan: Any) -> None:
     )
     assert too_long.status_code == 422
     ics = api.get(f"/api/patients/{plan.patient.pk}/appointments.ics")
-    assert ics.status_code == 200 and ics["Content-Type"].startswith("text/calendar")
+    assert ics.status_code == 200
+    assert ics["Content-Type"].startswith("text/calendar")
     statuses = [str(e["STATUS"]) for e in Calendar.from_ical(ics.content).walk("VEVENT")]
-    assert statuses.count("CANCELLED") == 1 and statuses.count("CONFIRMED") == 3
+    assert statuses.count("CANCELLED") == 1
+    assert statuses.count("CONFIRMED") == 3
 
 
 def test_absence_re_plans(api: Client, plan: Any) -> None:

@@ -25,7 +25,8 @@ def test_proposals_explain_their_score(
     assert proposals.result.found
     assert len(proposals.tokens) == len(proposals.result.proposals) >= 2
     best = proposals.result.best
-    assert best is not None and len(best.sessions) == 4
+    assert best is not None
+    assert len(best.sessions) == 4
     assert all(isinstance(line, str) for line in best.score.explain())
 
 
@@ -68,7 +69,8 @@ def test_same_slot_twice_is_a_conflict_naming_the_resource(
             request_for_series=request_for_second,
         )
     message = str(refused.value)
-    assert "already booked" in message and "Nothing was saved" in message
+    assert "already booked" in message
+    assert "Nothing was saved" in message
     assert "provider" in message or "room" in message or "pen" in message
     assert ResourceHold.objects.count() == holds_before
     assert SeriesBooking.objects.filter(patient=second.patient).count() == 0
@@ -106,5 +108,6 @@ def test_no_licensed_provider_explains_why(
     Provider.objects.update(archived_at=timezone.now())
     make_user("esthetician", booking_clinic)
     result = propose_series(plan=plan, series_index=0, now=timezone.now()).result
-    assert not result.found and result.failure is not None
+    assert not result.found
+    assert result.failure is not None
     assert "licensed" in result.failure.message.lower()

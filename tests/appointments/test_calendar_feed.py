@@ -66,7 +66,8 @@ def test_the_link_shows_only_that_patients_times_clinic_and_provider(
         assert secret not in text
     others = Appointment.objects.filter(series=other_patients_series)
     assert not {e.decoded("DTSTART") for e in events} & {a.start for a in others}
-    assert "ATTENDEE" not in text and "Kowalczyk" not in text
+    assert "ATTENDEE" not in text
+    assert "Kowalczyk" not in text
     event = AuditEvent.objects.latest("id")
     assert (event.action, event.patient_id, event.channel) == ("export", patient.pk, "feed")
 
@@ -75,7 +76,8 @@ def test_only_the_hash_of_the_token_is_stored(portal: tuple[Client, Any]) -> Non
     client, patient = portal
     token = _make_link(client).rsplit("/", 1)[1].removesuffix(".ics")
     stored = CalendarFeed.objects.get(patient=patient).token_hash
-    assert token not in stored and len(stored) == 64
+    assert token not in stored
+    assert len(stored) == 64
 
 
 def test_a_new_link_revokes_the_old_one(portal: tuple[Client, Any]) -> None:
@@ -120,5 +122,6 @@ def test_the_portal_page_offers_the_link(portal: tuple[Client, Any]) -> None:
     assert "Make my calendar link" in page
     _make_link(client)
     page = client.get("/portal/appointments/").content.decode()
-    assert "Make a new link" in page and "Turn the link off" in page
+    assert "Make a new link" in page
+    assert "Turn the link off" in page
     assert "/calendar/feed/" not in page, "the link is shown only when made"

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(booking_clinic: Any, make_user: Any) -> Client:
+def clinic_admin_client(booking_clinic: Any, make_user: Any) -> Client:
     client = Client()
     client.force_login(make_user("clinic_admin", booking_clinic))
     return client
@@ -71,20 +71,26 @@ def test_booked_sessions_on_a_new_closure_are_listed_and_cannot_move_onto_one(
 
 
 def test_admin_adds_and_removes_closures_on_the_page(
-    admin_client: Client, booking_clinic: Any
+    clinic_admin_client: Client, booking_clinic: Any
 ) -> None:
-    response = admin_client.post(
+    response = clinic_admin_client.post(
         "/calendar/closures/",
         {"date": "2026-12-25", "name": "Christmas Day", "repeats_yearly": "on"},
     )
     assert response.status_code == 302
     closure = ClosureDay.objects.get(clinic=booking_clinic)
-    assert closure.repeats_yearly and closure.name == "Christmas Day"
-    again = admin_client.post("/calendar/closures/", {"date": "2026-12-25", "name": "Again"})
-    assert again.status_code == 400 and b"already a closure day" in again.content
-    page = admin_client.get("/calendar/closures/").content.decode()
-    assert "Christmas Day" in page and "every year" in page
-    assert admin_client.post("/calendar/closures/", {"remove": str(closure.pk)}).status_code == 302
+    assert closure.repeats_yearly
+    assert closure.name == "Christmas Day"
+    again = clinic_admin_client.post("/calendar/closures/", {"date": "2026-12-25", "name": "Again"})
+    assert again.status_code == 400
+    assert b"already a closure day" in again.content
+    page = clinic_admin_client.get("/calendar/closures/").content.decode()
+    assert "Christmas Day" in page
+    assert "every year" in page
+    assert (
+        clinic_admin_client.post("/calendar/closures/", {"remove": str(closure.pk)}).status_code
+        == 302
+    )
     closure.refresh_from_db()
     assert closure.is_archived
     assert AuditEvent.objects.filter(object_type="facilities.ClosureDay", action="archive").exists()
@@ -102,8 +108,8 @@ def test_admin_adds_and_removes_closures_on_the_page(
         {"remove": "999999"},
     ],
 )
-def test_bad_closure_input_is_a_4xx(admin_client: Client, data: dict[str, str]) -> None:
-    response = admin_client.post("/calendar/closures/", data)
+def test_bad_closure_input_is_a_4xx(clinic_admin_client: Client, data: dict[str, str]) -> None:
+    response = clinic_admin_client.post("/calendar/closures/", data)
     assert 400 <= response.status_code < 500
     assert not ClosureDay.objects.exists()
 

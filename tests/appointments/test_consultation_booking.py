@@ -178,7 +178,8 @@ def test_the_clinician_marks_the_consultation_done(
     assert done.status == "completed"
     assert done.completed_at == now + datetime.timedelta(minutes=40)
     event = AuditEvent.objects.filter(object_id=str(visit.pk)).order_by("-pk").first()
-    assert event is not None and event.detail["event"] == "consultation_done"
+    assert event is not None
+    assert event.detail["event"] == "consultation_done"
     with pytest.raises(SchedulingRefused):
         do_complete_consultation(actor=nurse, appointment=visit, now=now)
 

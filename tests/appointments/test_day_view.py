@@ -46,14 +46,16 @@ def test_every_provider_side_by_side_with_exact_times(
     for provider in (nurse.provider, doctor.provider):
         assert f'data-testid="column-{day.isoformat()}-{provider.pk}"' in page
     slot = page.split(f'data-testid="slot-{visit.pk}"')[1].split("</td>")[0]
-    assert "12:45–14:15" in slot and "Booked" in slot
+    assert "12:45–14:15" in slot
+    assert "Booked" in slot
     cell = next(
         c for col in response.context["columns"] for c in col.cells.values() if c["kind"] == "visit"
     )
     assert cell["span"] == 18
     rooms = desk_client.get("/calendar/", {"date": day.isoformat(), "by": "room"})
     assert rooms.status_code == 200
-    assert len(rooms.context["columns"]) == 2 and f'slot-{visit.pk}"' in rooms.content.decode()
+    assert len(rooms.context["columns"]) == 2
+    assert f'slot-{visit.pk}"' in rooms.content.decode()
     assert "book-slot" not in rooms.content.decode()
 
 
@@ -73,12 +75,14 @@ def test_closures_and_absences_are_shaded(
     kinds = {
         col.provider_id: {c["kind"] for c in col.cells.values()} for col in page.context["columns"]
     }
-    assert "away" in kinds[nurse.provider.pk] and "away" not in kinds[doctor.provider.pk]
+    assert "away" in kinds[nurse.provider.pk]
+    assert "away" not in kinds[doctor.provider.pk]
     assert f"free-{doctor.provider.pk}-{day:%Y-%m-%d}-0900" in page.content.decode()
     ClosureDay.objects.create(clinic=booking_clinic, date=day, name="Staff training")
     closed = desk_client.get("/calendar/", {"date": day.isoformat()})
     html = closed.content.decode()
-    assert "Staff training" in html and "book-slot" not in html
+    assert "Staff training" in html
+    assert "book-slot" not in html
     assert {c["kind"] for col in closed.context["columns"] for c in col.cells.values()} == {
         "closed"
     }
@@ -110,7 +114,8 @@ def test_a_free_slot_starts_the_series_search_from_there(
     propose = re.search(r'href="([^"]+/series/0/\?[^"]+)"', html)
     assert propose is not None
     url = propose.group(1).replace("&amp;", "&")
-    assert f"earliest_start={day.isoformat()}" in url and f"provider={doctor.provider.pk}" in url
+    assert f"earliest_start={day.isoformat()}" in url
+    assert f"provider={doctor.provider.pk}" in url
     proposals = desk_client.get(url)
     assert proposals.status_code == 200
     first = proposals.context["proposals"][0]["sessions"][0]
@@ -176,5 +181,6 @@ def test_touching_visits_off_the_grid_are_both_drawn(
         "/calendar/", {"date": day.isoformat(), "provider": nurse.provider.pk}
     ).content.decode()
     early, late, missed = visits
-    assert f'data-testid="slot-{early.pk}"' in page and f'data-testid="slot-{late.pk}"' in page
+    assert f'data-testid="slot-{early.pk}"' in page
+    assert f'data-testid="slot-{late.pk}"' in page
     assert f'data-testid="hidden-{missed.pk}"' in page

@@ -129,7 +129,8 @@ def test_a_cancel_sends_method_cancel(
     assert [send_calendar_message.call(*args) for args in _enqueued()[-1:]] == ["sent"]
     (message,) = mail.outbox
     method, calendar = _calendar(message)
-    assert method == "CANCEL" and str(calendar["METHOD"]) == "CANCEL"
+    assert method == "CANCEL"
+    assert str(calendar["METHOD"]) == "CANCEL"
     (event,) = calendar.walk("VEVENT")
     assert str(event["UID"]).startswith(f"appointment-{third.pk}@")
     assert str(event["STATUS"]) == "CANCELLED"

@@ -39,4 +39,5 @@ def test_no_provider_with_a_valid_licence_means_no_proposal(
     Provider.objects.filter(clinic=booking_clinic).update(licence_expires_on=lapses_on)
     proposals = propose_series(plan=plan, series_index=0, now=timezone.now())
     assert not proposals.result.found
-    assert proposals.result.failure is not None and proposals.result.failure.message
+    assert proposals.result.failure is not None
+    assert proposals.result.failure.message

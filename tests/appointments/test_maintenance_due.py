@@ -102,9 +102,11 @@ def test_book_one_maintenance_session_inside_the_window(
     last = today - datetime.timedelta(days=150)  # about five months ago: the window is open
     finish_series(series, last)
     entry = maintenance_entry(series.plan, 0)
-    assert entry is not None and entry.state is DueState.NOW
+    assert entry is not None
+    assert entry.state is DueState.NOW
     proposals = propose_maintenance(entry=entry)
-    assert proposals.sessions and not proposals.failure
+    assert proposals.sessions
+    assert not proposals.failure
     booking = do_book_proposal(actor=desk, token=proposals.tokens[0], clinic=booking_clinic)
     assert (booking.kind, booking.plan, booking.series_index) == ("maintenance", series.plan, 0)
     [visit] = Appointment.objects.filter(series=booking)

@@ -49,16 +49,19 @@ def test_sent_once_when_the_window_is_open(booking_clinic: Any, finished: Any) -
     [message] = mail.outbox
     assert message.to == [finished.patient.email]
     # The window in the clinic's date format.
-    assert "Fri 10 Jul 2026" in message.body and "Thu 10 Sep 2026" in message.body
+    assert "Fri 10 Jul 2026" in message.body
+    assert "Thu 10 Sep 2026" in message.body
     [(name, ics, mimetype)] = message.attachments
     assert mimetype == "text/calendar"
     text = ics.decode() if isinstance(ics, bytes) else ics
     assert "DTSTART;VALUE=DATE:20260710" in text
     assert "DTEND;VALUE=DATE:20260911" in text  # all-day: the day after the last
     [(phone, sms)] = LocmemSmsBackend.outbox
-    assert phone == "+44 7700 900123" and "Fri 10 Jul 2026" in sms
+    assert phone == "+44 7700 900123"
+    assert "Fri 10 Jul 2026" in sms
     recall = MaintenanceRecall.objects.get()
-    assert recall.window_opens == datetime.date(2026, 7, 10) and recall.sent_at is not None
+    assert recall.window_opens == datetime.date(2026, 7, 10)
+    assert recall.sent_at is not None
 
 
 def test_early_it_waits_for_the_window(booking_clinic: Any, finished: Any) -> None:
@@ -81,7 +84,8 @@ def test_not_for_an_archived_patient(booking_clinic: Any, finished: Any, desk: A
     do_archive_patient(actor=desk, patient=finished.patient)
     now = _on(booking_clinic, datetime.date(2026, 7, 20))
     assert recall_series(finished.plan.pk, 0, now=now).startswith("skipped")
-    assert mail.outbox == [] and LocmemSmsBackend.outbox == []
+    assert mail.outbox == []
+    assert LocmemSmsBackend.outbox == []
 
 
 def test_not_once_maintenance_is_booked(booking_clinic: Any, finished: Any) -> None:
@@ -108,7 +112,8 @@ def test_not_once_maintenance_is_booked(booking_clinic: Any, finished: Any) -> N
     now = _on(booking_clinic, datetime.date(2026, 7, 20))
     result = recall_series(finished.plan.pk, 0, now=now)
     assert not result.startswith("sent")
-    assert mail.outbox == [] and not MaintenanceRecall.objects.exists()
+    assert mail.outbox == []
+    assert not MaintenanceRecall.objects.exists()
 
 
 def test_booking_a_series_enqueues_its_recall_for_the_window(
@@ -127,7 +132,8 @@ def test_booking_a_series_enqueues_its_recall_for_the_window(
     opens = task.run_after.astimezone(booking_clinic.tzinfo)
     # Four months after the last session (same day of month, or the month's last day).
     months = (opens.year - last_day.year) * 12 + opens.month - last_day.month
-    assert months == 4 and opens.time() == datetime.time(9, 0)
+    assert months == 4
+    assert opens.time() == datetime.time(9, 0)
     assert opens.day == last_day.day or (last_day.day > 28 and opens.day >= 28)
 
 
@@ -169,7 +175,8 @@ def test_a_recall_whose_worker_died_is_sent_after_the_lease(
     LocmemSmsBackend.outbox.clear()
     assert recall_series(finished.plan.pk, 0, now=now) == "sent"
     # Both messages were recorded as sent the first time: nothing goes out twice.
-    assert mail.outbox == [] and LocmemSmsBackend.outbox == []
+    assert mail.outbox == []
+    assert LocmemSmsBackend.outbox == []
     assert MaintenanceRecall.objects.get().sent_at is not None
 
 

@@ -36,5 +36,7 @@ def test_moving_onto_a_booked_provider_names_them_in_local_time(
     text = response.content.decode()
     assert response.status_code == 422
     assert f"{taken.provider.user.get_full_name()} (" in text  # name and role
-    assert f"{local:%H:%M}" in text and "(Europe/London)" in text
-    assert f"provider {taken.provider_id}" not in text and "UTC" not in text
+    assert f"{local:%H:%M}" in text
+    assert "(Europe/London)" in text
+    assert f"provider {taken.provider_id}" not in text
+    assert "UTC" not in text

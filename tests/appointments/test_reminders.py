@@ -63,7 +63,8 @@ def test_running_the_task_twice_sends_once(series: Any) -> None:
     assert message.attachments[0][2] == "text/calendar"
     assert len(LocmemSmsBackend.outbox) == 1
     first.refresh_from_db()
-    assert first.reminder_sent_at is not None and first.reminder_sequence == 0
+    assert first.reminder_sent_at is not None
+    assert first.reminder_sequence == 0
 
 
 @pytest.mark.django_db
@@ -118,7 +119,8 @@ def test_concurrent_runs_send_exactly_once(
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert results.count("sent") == 1 and len(results) == 10
+    assert results.count("sent") == 1
+    assert len(results) == 10
     assert len(mail.outbox) == 1
 
 

@@ -61,7 +61,8 @@ def test_start_then_sign_completes_the_visit(visit_today: Appointment, nurse: An
         photos_taken=True,
     )
     visit_today.refresh_from_db()
-    assert visit_today.status == "in_treatment" and visit_today.session_note == note
+    assert visit_today.status == "in_treatment"
+    assert visit_today.session_note == note
     do_chart_zone(
         actor=nurse, note=note, zone="cheeks", depth_mm="0.5", passes=2, endpoint="even_erythema"
     )
@@ -69,7 +70,8 @@ def test_start_then_sign_completes_the_visit(visit_today: Appointment, nurse: An
     do_record_product(actor=nurse, note=note, lot=lot, purpose="needle_cartridge")
     do_sign_note(actor=nurse, note=note)
     visit_today.refresh_from_db()
-    assert visit_today.status == "completed" and visit_today.completed_at is not None
+    assert visit_today.status == "completed"
+    assert visit_today.completed_at is not None
 
 
 def test_a_refused_sign_leaves_the_visit_in_treatment(visit_today: Appointment, nurse: Any) -> None:

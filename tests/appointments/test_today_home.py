@@ -54,8 +54,10 @@ def test_the_desk_sees_the_whole_clinic_next_first(two_visits_today: Any, desk: 
         pytest.skip("the visits straddle midnight in the clinic")
     page = _client(desk).get("/").content.decode()
     assert page.index("Grace") < page.index("Alan")
-    assert f'data-testid="visit-{grace.pk}"' in page and f'data-testid="visit-{alan.pk}"' in page
-    assert "next</strong>" in page and "consent" in page  # nobody has signed consent
+    assert f'data-testid="visit-{grace.pk}"' in page
+    assert f'data-testid="visit-{alan.pk}"' in page
+    assert "next</strong>" in page
+    assert "consent" in page  # nobody has signed consent
     event = AuditEvent.objects.filter(action="list", detail__has_key="today").latest("at")
     assert set(event.detail["visits"]) == {grace.pk, alan.pk}
 
@@ -65,7 +67,8 @@ def test_a_clinician_sees_only_their_own(two_visits_today: Any, nurse: Any) -> N
     page = _client(nurse).get("/").content.decode()
     assert f'data-testid="visit-{grace.pk}"' in page
     assert f'data-testid="visit-{alan.pk}"' not in page
-    assert "Start session" in page and "Notes to sign" in page
+    assert "Start session" in page
+    assert "Notes to sign" in page
 
 
 def test_times_are_in_the_clinic_time_zone(two_visits_today: Any, desk: Any) -> None:
@@ -81,7 +84,8 @@ def test_visit_rows_say_what_is_missing(two_visits_today: Any) -> None:
     grace = two_visits_today[0]
     rows = visits_on(grace.clinic, grace.local_start().date())
     row = next(r for r in rows if r.appointment.pk == grace.pk)
-    assert "consent" in row.missing and "questionnaire" not in row.missing
+    assert "consent" in row.missing
+    assert "questionnaire" not in row.missing
 
 
 def test_worklists(

@@ -48,9 +48,11 @@ def test_check_in_then_undo_then_check_in(series: Any, desk: Any) -> None:
     visit = first(series)
     before = visit.start - datetime.timedelta(minutes=10)
     arrived = do_check_in(actor=desk, appointment=visit, now=before)
-    assert arrived.status == "arrived" and arrived.arrived_at == before
+    assert arrived.status == "arrived"
+    assert arrived.arrived_at == before
     back = do_undo_check_in(actor=desk, appointment=visit, now=before)
-    assert back.status == "booked" and back.arrived_at is None
+    assert back.status == "booked"
+    assert back.arrived_at is None
     do_check_in(actor=desk, appointment=visit, now=before)
     assert [e["event"] for e in events_for(visit)] == ["check_in", "undo_check_in", "check_in"]
 
@@ -60,7 +62,8 @@ def test_check_in_refused_on_another_day(series: Any, desk: Any) -> None:
     with pytest.raises(SchedulingRefused, match="on the day"):
         do_check_in(actor=desk, appointment=visit, now=visit.start - datetime.timedelta(days=1))
     visit.refresh_from_db()
-    assert visit.status == "booked" and events_for(visit) == []
+    assert visit.status == "booked"
+    assert events_for(visit) == []
 
 
 def test_no_show_releases_the_holds(series: Any, desk: Any) -> None:
@@ -72,7 +75,8 @@ def test_no_show_releases_the_holds(series: Any, desk: Any) -> None:
     missed = do_mark_no_show(
         actor=desk, appointment=visit, now=visit.start + datetime.timedelta(minutes=20)
     )
-    assert missed.status == "no_show" and missed.no_show_at is not None
+    assert missed.status == "no_show"
+    assert missed.no_show_at is not None
     assert not ResourceHold.objects.filter(appointment=visit, active=True).exists()
     assert missed.sequence == 1
     with pytest.raises(SchedulingRefused, match="already a no-show"):
@@ -91,9 +95,11 @@ def test_start_and_complete(series: Any, nurse: Any) -> None:
     with pytest.raises(SchedulingRefused, match="in treatment|booked"):
         do_complete_visit(actor=nurse, appointment=visit, now=visit.start)
     started = do_start_visit(actor=nurse, appointment=visit, now=visit.start)
-    assert started.status == "in_treatment" and started.treatment_started_at == visit.start
+    assert started.status == "in_treatment"
+    assert started.treatment_started_at == visit.start
     done = do_complete_visit(actor=nurse, appointment=visit, now=visit.end)
-    assert done.status == "completed" and done.completed_at == visit.end
+    assert done.status == "completed"
+    assert done.completed_at == visit.end
     # A completed visit keeps its place in the day.
     assert ResourceHold.objects.filter(appointment=visit, active=True).count() >= 3
     with pytest.raises(SchedulingRefused, match="already completed"):
@@ -111,7 +117,8 @@ def test_late_cancellation(series: Any, desk: Any, settings: Any) -> None:
     late = do_cancel_session(
         actor=desk, appointment=third, now=third.start - datetime.timedelta(hours=30)
     )
-    assert late.status == "late_cancelled" and late.get_status_display() == "Cancelled late"
+    assert late.status == "late_cancelled"
+    assert late.get_status_display() == "Cancelled late"
     assert events_for(third)[-1]["status"] == "late_cancelled"
 
 
@@ -137,4 +144,5 @@ def test_refused_statuses_change_nothing(series: Any, desk: Any) -> None:
         with pytest.raises(SchedulingRefused):
             action(actor=desk, appointment=visit, now=now)
     visit.refresh_from_db()
-    assert visit.status == "booked" and visit.sequence == 0
+    assert visit.status == "booked"
+    assert visit.sequence == 0

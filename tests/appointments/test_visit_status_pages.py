@@ -45,11 +45,13 @@ def test_check_in_from_the_bookings_page(desk_client: Client, series: Any) -> No
     response = desk_client.post(
         f"/appointments/{visit.pk}/status/", {"event": "check_in", "next": "/calendar/"}
     )
-    assert response.status_code == 302 and response["Location"] == "/calendar/"
+    assert response.status_code == 302
+    assert response["Location"] == "/calendar/"
     visit.refresh_from_db()
     assert visit.status == "arrived"
     page = desk_client.get(f"/patients/{series.patient_id}/bookings/").content.decode()
-    assert "Checked in" in page and "arrived" not in page.replace("status-arrived", "")
+    assert "Checked in" in page
+    assert "arrived" not in page.replace("status-arrived", "")
 
 
 def test_no_show_leads_to_the_replan_page(desk_client: Client, series: Any) -> None:

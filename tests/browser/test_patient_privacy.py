@@ -30,7 +30,8 @@ def test_patient_cannot_open_another_patients_page(
     assert page.get_by_role("link", name="Edit details").count() == 0
 
     response = page.goto(f"{live_server.url}/patients/{other.pk}/")
-    assert response is not None and response.status == 403
+    assert response is not None
+    assert response.status == 403
     assert page.get_by_role("heading", name="Not allowed").is_visible()
     assert "Grace" not in page.content()
     screenshot("patient-refused-other-record")

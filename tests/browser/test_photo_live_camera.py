@@ -76,4 +76,5 @@ def test_the_live_camera_takes_the_photo_under_the_baseline_ghost(
         browser.close()
 
     taken = Photo.objects.get(patient=patient, taken_on=clinic.today())
-    assert taken.view == "face_frontal" and (photo_dir / taken.image_name).is_file()
+    assert taken.view == "face_frontal"
+    assert (photo_dir / taken.image_name).is_file()

@@ -123,7 +123,8 @@ def test_questionnaire_to_signed_and_amended_session(
     page.get_by_label("Numbing removed at").fill("09:30")
     page.get_by_role("button", name="Re-screen and start").click()
     rescreen = page.get_by_test_id("rescreen").inner_text()
-    assert rescreen.startswith("Treat with precautions") and "overridden by" in rescreen
+    assert rescreen.startswith("Treat with precautions")
+    assert "overridden by" in rescreen
 
     # Face map: the cheeks at the planned depth, then the cartridge lot.
     page.locator('[data-zone="cheeks"] path').first.click()
@@ -151,7 +152,8 @@ def test_questionnaire_to_signed_and_amended_session(
     screenshot("path-signed-and-amended")
 
     note = SessionNote.objects.get(patient=patient)
-    assert note.is_signed and note.zones.get().depth_mm == Decimal("1.50")
+    assert note.is_signed
+    assert note.zones.get().depth_mm == Decimal("1.50")
     assert NoteAmendment.objects.get(note=note).new_value == "1.25"
     lot.refresh_from_db()
     assert lot.quantity_on_hand == 9

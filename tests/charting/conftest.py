@@ -66,21 +66,6 @@ def today(clinic: Any) -> datetime.date:
 
 
 @pytest.fixture
-def nurse(clinic: Any, make_user: Any) -> Any:
-    return make_user("registered_nurse", clinic)
-
-
-@pytest.fixture
-def physician(clinic: Any, make_user: Any) -> Any:
-    return make_user("physician", clinic)
-
-
-@pytest.fixture
-def esthetician(clinic: Any, make_user: Any) -> Any:
-    return make_user("esthetician", clinic)
-
-
-@pytest.fixture
 def pen(clinic: Any) -> Device:
     return Device.objects.create(
         clinic=clinic,

@@ -20,7 +20,8 @@ def test_signed_note_handout_is_a_pdf_with_the_weeks_care(signed_note: Any, nurs
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert f"aftercare-{signed_note.session_date:%Y-%m-%d}.pdf" in response["Content-Disposition"]
-    assert response.content.startswith(b"%PDF-") and len(response.content) > 2000
+    assert response.content.startswith(b"%PDF-")
+    assert len(response.content) > 2000
     event = AuditEvent.objects.latest("id")
     assert (event.action, event.patient_id) == ("export", signed_note.patient_id)
 
@@ -44,7 +45,8 @@ def test_handout_text_comes_from_the_engine(signed_note: Any) -> None:
         FPDF.multi_cell = original  # type: ignore[method-assign]
     text = "\n".join(captured)
     assert signed_note.patient.full_name in text
-    assert "Day 0" in text and "Day 7" in text
+    assert "Day 0" in text
+    assert "Day 7" in text
     assert "sunscreen" in text.lower()
     assert "fever" in text.lower(), "the urgent signs are listed"
 
@@ -74,13 +76,16 @@ def test_handout_recovery_agrees_with_the_plan(signed_note: Any, monkeypatch: An
         return "\n".join(captured)
 
     deep = text_for(2.0)
-    assert recovery_for_depth(2.0).text in deep and "6-7 days" in deep
+    assert recovery_for_depth(2.0).text in deep
+    assert "6-7 days" in deep
     assert "largely healed" not in deep.lower()
     assert "Days 1-3: Some swelling." in deep
     assert "Days 0-7: Possible bruising" in deep  # through the 6-7 days of downtime
     shallow = text_for(0.5)
-    assert recovery_for_depth(0.5).text in shallow and "2-3 days" in shallow
-    assert "Days 3-3" not in shallow and "largely healed by day 3" in shallow.lower()
+    assert recovery_for_depth(0.5).text in shallow
+    assert "2-3 days" in shallow
+    assert "Days 3-3" not in shallow
+    assert "largely healed by day 3" in shallow.lower()
 
 
 def test_a_draft_has_no_handout_yet(draft_note: Any, nurse: Any) -> None:

@@ -36,7 +36,8 @@ def test_a_visit_through_the_api(
             "effective_on": today.isoformat(),
         },
     )
-    assert form.status_code == 201 and form.json()["version"] == 1
+    assert form.status_code == 201
+    assert form.json()["version"] == 1
     start = _call(
         client,
         "POST",
@@ -53,7 +54,8 @@ def test_a_visit_through_the_api(
         f"/patients/{patient.pk}/consents",
         {"method": "drawn", "drawn_signature": png_data_url()},
     )
-    assert signature.status_code == 201 and signature.json()["has_drawing"]
+    assert signature.status_code == 201
+    assert signature.json()["has_drawing"]
     start = _call(
         client,
         "POST",
@@ -62,7 +64,8 @@ def test_a_visit_through_the_api(
     )
     assert start.status_code == 201, start.content
     note = start.json()
-    assert note["status"] == "draft" and note["screening"]["decision"] == "treat"
+    assert note["status"] == "draft"
+    assert note["screening"]["decision"] == "treat"
     path = f"/sessions/{note['id']}"
 
     too_deep = _call(
@@ -87,13 +90,15 @@ def test_a_visit_through_the_api(
         f"{path}/zones",
         {"zone": "nose", "depth_mm": "0.5", "passes": 2, "endpoint": "even_erythema"},
     )
-    assert charted.status_code == 200 and charted.json()["zones"][0]["zone"] == "nose"
+    assert charted.status_code == 200
+    assert charted.json()["zones"][0]["zone"] == "nose"
 
     plain = make_lot(clinic, "serum", "Toner")
     refused = _call(
         client, "POST", f"{path}/products", {"lot_id": plain.pk, "purpose": "during_needling"}
     )
-    assert refused.status_code == 422 and "intradermal" in refused.json()["errors"][0]["message"]
+    assert refused.status_code == 422
+    assert "intradermal" in refused.json()["errors"][0]["message"]
     assert (
         _call(
             client,
@@ -106,7 +111,8 @@ def test_a_visit_through_the_api(
     assert _call(client, "PATCH", path, {"immediate_reactions": "Even erythema"}).status_code == 200
 
     signed = _call(client, "POST", f"{path}/sign")
-    assert signed.status_code == 200 and signed.json()["status"] == "signed"
+    assert signed.status_code == 200
+    assert signed.json()["status"] == "signed"
     assert _call(client, "POST", f"{path}/sign").status_code == 409
     amendment = _call(
         client,
@@ -115,14 +121,14 @@ def test_a_visit_through_the_api(
         {"target": "zone:nose:passes", "new_value": "3", "reason": "Miscounted"},
     )
     assert amendment.status_code == 201
-    assert (
-        amendment.json()["previous_value"] == "2"
-        and amendment.json()["amended_by"] == nurse.username
-    )
+    assert amendment.json()["previous_value"] == "2"
+    assert amendment.json()["amended_by"] == nurse.username
     detail = _call(client, "GET", path).json()
-    assert detail["zones"][0]["passes"] == 2 and detail["current_values"]["zone:nose:passes"] == "3"
+    assert detail["zones"][0]["passes"] == 2
+    assert detail["current_values"]["zone:nose:passes"] == "3"
     aftercare = _call(client, "GET", f"{path}/aftercare").json()
-    assert aftercare[0]["day"] == 0 and aftercare[0]["instructions"]
+    assert aftercare[0]["day"] == 0
+    assert aftercare[0]["instructions"]
     assert AuditEvent.objects.filter(
         channel="api", object_type="charting.SessionNote", action="view"
     ).exists()
@@ -139,11 +145,13 @@ def test_unknown_device_and_lot_are_field_errors(
         f"/patients/{consented_patient.pk}/sessions",
         {"device_id": 999, "photos_taken": True},
     )
-    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "device_id"
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "device_id"
     response = _call(
         client, "POST", f"/sessions/{draft_note.pk}/products", {"lot_id": 999, "purpose": "numbing"}
     )
-    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "lot_id"
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "lot_id"
     assert _call(client, "GET", "/sessions/999999").status_code == 404
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
+import struct
+import zlib
 from typing import Any
 
 import pytest
@@ -21,6 +24,25 @@ from cit.clinic.charting.models import ConsentForm, ConsentSignature
 from tests.charting.conftest import CONSENT_TEXT, png_data_url
 
 pytestmark = pytest.mark.django_db
+
+PNG_PREFIX = "data:image/png;base64,"
+
+
+def _damaged_png(damage: str) -> str:
+    """The blank signature PNG with its header intact and its image data broken."""
+    png = base64.b64decode(png_data_url().removeprefix(PNG_PREFIX))
+    at = png.index(b"IDAT")  # the chunk's 4-byte length comes just before its type
+    length = struct.unpack(">I", png[at - 4 : at])[0]
+    after = png[at + 8 + length :]  # past the data and its checksum
+    if damage == "cut short":
+        png = png[: at + 4 + length // 2]
+    elif damage == "checksum wrong":
+        png = png[: at + 4] + bytes([png[at + 4] ^ 0xFF]) + png[at + 5 :]
+    else:  # "not deflate data": checksum right, pixels undecodable
+        data = b"not deflate data"
+        crc = struct.pack(">I", zlib.crc32(b"IDAT" + data))
+        png = png[: at - 4] + struct.pack(">I", len(data)) + b"IDAT" + data + crc + after
+    return PNG_PREFIX + base64.b64encode(png).decode()
 
 
 def test_a_new_version_never_edits_the_old_one(
@@ -61,9 +83,13 @@ def test_typed_and_drawn_signatures_are_stored_with_version_time_and_witness(
         method="drawn",
         drawn_signature=png_data_url(),
     )
-    assert typed.typed_name == "ada  LOVELACE" and typed.drawn_signature == ""
-    assert drawn.drawn_signature.startswith("data:image/png;base64,") and drawn.typed_name == ""
-    assert drawn.form.version == 1 and drawn.witnessed_by == nurse and drawn.signed_at
+    assert typed.typed_name == "ada  LOVELACE"
+    assert typed.drawn_signature == ""
+    assert drawn.drawn_signature.startswith("data:image/png;base64,")
+    assert drawn.typed_name == ""
+    assert drawn.form.version == 1
+    assert drawn.witnessed_by == nurse
+    assert drawn.signed_at
     assert valid_consent(patient, "microneedling", today) == drawn
     assert (
         AuditEvent.objects.filter(
@@ -107,6 +133,14 @@ def test_typed_and_drawn_signatures_are_stored_with_version_time_and_witness(
             "drawn_signature",
             "too large",
         ),
+        *[
+            (
+                {"method": "drawn", "drawn_signature": _damaged_png(damage)},
+                "drawn_signature",
+                "damaged",
+            )
+            for damage in ("cut short", "checksum wrong", "not deflate data")
+        ],
         ({"method": "smoke"}, "method", "drawn or a typed"),
     ],
 )

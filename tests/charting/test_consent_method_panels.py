@@ -29,7 +29,9 @@ def test_only_the_chosen_signing_method_is_shown(
     typed = page.get_by_label("Patient's full name (typed signature)")
 
     page.get_by_label("Typed full name").check()
-    assert typed.is_visible() and not pad.is_visible()
+    assert typed.is_visible()
+    assert not pad.is_visible()
 
     page.get_by_label("Drawn on screen").check()
-    assert pad.is_visible() and not typed.is_visible()
+    assert pad.is_visible()
+    assert not typed.is_visible()

@@ -33,7 +33,8 @@ def test_every_zone_is_a_link_to_the_chart_form(
         )
     )
     shown = set(re.findall(r'data-zone="([a-z_]+)"', html))
-    assert shown and links == shown
+    assert shown
+    assert links == shown
     assert set(zone_limits(clinic)) >= links
 
 
@@ -57,7 +58,8 @@ def test_saving_without_script_returns_to_the_status_line(
     assert response["Location"] == f"/sessions/{draft_note.pk}/?saved=cheeks#zone-status"
     html = nurse_client.get(response["Location"]).content.decode()
     status = re.search(r'<p id="zone-status"[^>]*>([^<]*)</p>', html)
-    assert status is not None and status.group(1) == "Saved: Cheeks at 1.00 mm."
+    assert status is not None
+    assert status.group(1) == "Saved: Cheeks at 1.00 mm."
     assert 'tabindex="-1"' in status.group(0)
 
 
@@ -72,7 +74,8 @@ def test_saving_with_htmx_marks_the_status_line_for_focus(
     assert response.status_code == 200
     html = response.content.decode()
     status = re.search(r'<p id="zone-status"[^>]*>([^<]*)</p>', html)
-    assert status is not None and "data-focus-after-swap" in status.group(0)
+    assert status is not None
+    assert "data-focus-after-swap" in status.group(0)
     assert status.group(1) == "Saved: Forehead at 0.50 mm."
 
 

@@ -37,7 +37,8 @@ def test_a_recalled_lot_is_not_offered_and_is_refused(
     client = Client()
     client.force_login(nurse)
     page = _offered(client, draft_note)
-    assert f'value="{bad.pk}"' in page and f'value="{good.pk}"' in page
+    assert f'value="{bad.pk}"' in page
+    assert f'value="{good.pk}"' in page
 
     # A licensed clinician recalls it from the recall page, with the reason.
     doctor = Client()
@@ -45,7 +46,8 @@ def test_a_recalled_lot_is_not_offered_and_is_refused(
     response = doctor.post(f"/inventory/lots/{bad.pk}/recall/", {"reason": "Maker's notice 2026-7"})
     assert response.status_code == 302
     bad.refresh_from_db()
-    assert bad.is_recalled and bad.recall_reason == "Maker's notice 2026-7"
+    assert bad.is_recalled
+    assert bad.recall_reason == "Maker's notice 2026-7"
     assert AuditEvent.objects.filter(object_type="inventory.Lot", object_id=str(bad.pk)).exists()
 
     page = _offered(client, draft_note)
@@ -55,7 +57,8 @@ def test_a_recalled_lot_is_not_offered_and_is_refused(
         do_record_product(actor=nurse, note=draft_note, lot=bad, purpose="needle_cartridge")
     assert bad.uses.count() == 1, "the earlier use stays: it is the recall list"
     recall = doctor.get(f"/inventory/lots/{bad.pk}/recall/").content.decode()
-    assert draft_note.patient.full_name in recall and "quarantined" in recall
+    assert draft_note.patient.full_name in recall
+    assert "quarantined" in recall
 
     # Recalling twice or without a reason changes nothing.
     with pytest.raises(ValidationError):

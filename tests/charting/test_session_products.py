@@ -30,11 +30,9 @@ def test_an_expired_cartridge_is_refused_and_stock_is_untouched(
         do_record_product(actor=nurse, note=draft_note, lot=lot, purpose="needle_cartridge")
     assert "expired on" in error.value.message_dict["lot"][0]
     lot.refresh_from_db()
-    assert (
-        lot.quantity_on_hand == 10
-        and not LotUse.objects.exists()
-        and not SessionProduct.objects.exists()
-    )
+    assert lot.quantity_on_hand == 10
+    assert not LotUse.objects.exists()
+    assert not SessionProduct.objects.exists()
 
 
 def test_a_serum_not_made_for_intradermal_use_is_refused_during_needling(
@@ -61,7 +59,8 @@ def test_intradermal_serum_and_cartridge_are_recorded_and_decrement_stock(
     cartridge_lot.refresh_from_db()
     assert (serum.quantity_on_hand, cartridge_lot.quantity_on_hand) == (8, 9)
     uses = LotUse.objects.filter(patient=draft_note.patient)
-    assert uses.count() == 2 and all(use.used_on == draft_note.session_date for use in uses)
+    assert uses.count() == 2
+    assert all(use.used_on == draft_note.session_date for use in uses)
     assert set(draft_note.products.values_list("purpose", flat=True)) == {
         "needle_cartridge",
         "during_needling",

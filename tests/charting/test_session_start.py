@@ -34,8 +34,11 @@ def test_start_rescreens_for_the_day_and_records_the_checklist(
         numbing_removed_at=datetime.time(9, 30),
     )
     assert ScreeningRecord.objects.count() == before + 1
-    assert note.screening.screened_for == today and note.screening.decision == "treat"
-    assert note.consent.form.version == 1 and note.photos_taken and not note.is_signed
+    assert note.screening.screened_for == today
+    assert note.screening.decision == "treat"
+    assert note.consent.form.version == 1
+    assert note.photos_taken
+    assert not note.is_signed
     assert AuditEvent.objects.filter(object_type="charting.SessionNote", action="create").exists()
 
 
@@ -80,7 +83,8 @@ def test_a_rescreen_that_defers_refuses_the_start_and_writes_nothing(
         )
     assert "says defer" in error.value.message_dict["screening"][0]
     assert "Pregnan" in error.value.message_dict["screening"][0]
-    assert not SessionNote.objects.exists() and ScreeningRecord.objects.count() == screenings
+    assert not SessionNote.objects.exists()
+    assert ScreeningRecord.objects.count() == screenings
 
 
 def test_no_intake_refuses_the_start(
@@ -161,4 +165,5 @@ def test_session_starts_when_a_standing_override_lifts_the_refer(
     note = do_start_session(
         actor=nurse, patient=consented_patient, device=pen, session_date=today, photos_taken=True
     )
-    assert note.screening.decision == "refer" and note.pk is not None
+    assert note.screening.decision == "refer"
+    assert note.pk is not None

@@ -29,7 +29,8 @@ def test_an_incomplete_note_is_not_signed(draft_note: Any, nurse: Any, cartridge
         do_sign_note(actor=nurse, note=draft_note)
     reasons = " ".join(error.value.message_dict["note"])
     assert "Chart at least one zone" in reasons
-    assert "needle cartridge" in reasons and "numbing cream was removed" in reasons
+    assert "needle cartridge" in reasons
+    assert "numbing cream was removed" in reasons
     draft_note.refresh_from_db()
     assert not draft_note.is_signed
 
@@ -49,7 +50,8 @@ def test_skin_breaking_notes_are_signed_by_a_licensed_professional(
     with pytest.raises(ValidationError, match="licensed medical professional signs it"):
         do_sign_note(actor=esthetician, note=draft_note)
     signed = do_sign_note(actor=nurse, note=draft_note)
-    assert signed.signed_by == nurse and signed.signed_at is not None
+    assert signed.signed_by == nurse
+    assert signed.signed_at is not None
 
 
 def test_a_note_is_signed_once(signed_note: Any, physician: Any) -> None:
@@ -120,10 +122,8 @@ def test_text_time_and_addendum_amendments(signed_note: Any, nurse: Any) -> None
     )
     assert addendum.previous_value == ""
     values = current_values(signed_note)
-    assert (
-        values["numbing_applied_at"] == "09:05"
-        and values["zone:forehead:endpoint"] == "Pinpoint bleeding"
-    )
+    assert values["numbing_applied_at"] == "09:05"
+    assert values["zone:forehead:endpoint"] == "Pinpoint bleeding"
 
 
 @pytest.mark.parametrize(

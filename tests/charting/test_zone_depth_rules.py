@@ -34,7 +34,8 @@ def test_licensed_nurse_charts_and_recharting_a_draft_zone_replaces_it(
     _chart(nurse, draft_note, "cheeks", "1.5")
     _chart(nurse, draft_note, "cheeks", "1.25")
     zone = ZoneTreatment.objects.get(note=draft_note)
-    assert zone.depth_mm == Decimal("1.25") and zone.charted_by == nurse
+    assert zone.depth_mm == Decimal("1.25")
+    assert zone.charted_by == nurse
 
 
 def test_depth_above_the_zone_maximum_is_refused(draft_note: Any, nurse: Any) -> None:

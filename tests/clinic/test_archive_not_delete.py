@@ -63,7 +63,8 @@ def test_archive_asks_first_and_an_admin_restores(
     detail = admin.get(f"/patients/{patient.pk}/").content.decode()
     assert f'href="/patients/{patient.pk}/archive/"' in detail, "a link to the question"
     ask = admin.get(f"/patients/{patient.pk}/archive/")
-    assert ask.status_code == 200 and "Archive this record" in ask.content.decode()
+    assert ask.status_code == 200
+    assert "Archive this record" in ask.content.decode()
     patient.refresh_from_db()
     assert not patient.is_archived, "asking archives nothing"
 

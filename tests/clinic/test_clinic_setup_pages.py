@@ -11,33 +11,36 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin(clinic: Any, make_user: Any) -> Client:
+def clinic_admin_client(clinic: Any, make_user: Any) -> Client:
     client = Client()
     client.force_login(make_user("clinic_admin", clinic))
     return client
 
 
-def test_admin_adds_room_and_device(admin: Client, clinic: Any) -> None:
-    admin.post("/clinic/rooms/new/", {"name": "Laser room"})
-    admin.post(
+def test_admin_adds_room_and_device(clinic_admin_client: Client, clinic: Any) -> None:
+    clinic_admin_client.post("/clinic/rooms/new/", {"name": "Laser room"})
+    clinic_admin_client.post(
         "/clinic/devices/new/",
         {"kind": "pen", "model": "Dermapen 4", "serial_number": "D4-1", "max_depth_mm": "3.0"},
     )
     assert Room.objects.filter(clinic=clinic, name="Laser room").exists()
     assert Device.objects.filter(clinic=clinic, serial_number="D4-1").exists()
-    page = admin.get("/clinic/").content.decode()
-    assert "Laser room" in page and "Dermapen 4" in page
+    page = clinic_admin_client.get("/clinic/").content.decode()
+    assert "Laser room" in page
+    assert "Dermapen 4" in page
 
 
-def test_duplicate_room_is_refused_with_a_message(admin: Client, clinic: Any) -> None:
-    admin.post("/clinic/rooms/new/", {"name": "Room A"})
-    response = admin.post("/clinic/rooms/new/", {"name": "Room A"}, follow=True)
+def test_duplicate_room_is_refused_with_a_message(clinic_admin_client: Client, clinic: Any) -> None:
+    clinic_admin_client.post("/clinic/rooms/new/", {"name": "Room A"})
+    response = clinic_admin_client.post("/clinic/rooms/new/", {"name": "Room A"}, follow=True)
     assert Room.objects.filter(clinic=clinic).count() == 1
     assert "Room not added" in response.content.decode()
 
 
-def test_pen_without_depth_is_refused_with_a_message(admin: Client, clinic: Any) -> None:
-    response = admin.post(
+def test_pen_without_depth_is_refused_with_a_message(
+    clinic_admin_client: Client, clinic: Any
+) -> None:
+    response = clinic_admin_client.post(
         "/clinic/devices/new/",
         {"kind": "pen", "model": "Pen", "serial_number": "P-1", "max_depth_mm": ""},
         follow=True,

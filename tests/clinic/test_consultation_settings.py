@@ -64,7 +64,8 @@ def test_bad_values_change_nothing(clinic: Any, make_user: Any, data: dict[str, 
     response = _client(make_user("clinic_admin", clinic)).post("/clinic/consultations/", data)
     assert 400 <= response.status_code < 500
     clinic.refresh_from_db()
-    assert clinic.consultation_minutes == 30 and len(clinic.consultation_roles) == 5
+    assert clinic.consultation_minutes == 30
+    assert len(clinic.consultation_roles) == 5
 
 
 @pytest.mark.parametrize("role", ["front_desk", "physician", "registered_nurse", "patient"])

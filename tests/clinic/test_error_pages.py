@@ -14,7 +14,8 @@ def test_404_page_is_friendly(clinic: Any, make_user: Any) -> None:
     response = client.get("/no/such/page/")
     assert response.status_code == 404
     page = response.content.decode()
-    assert "There is no page at this address." in page and "Back to your home page" in page
+    assert "There is no page at this address." in page
+    assert "Back to your home page" in page
 
 
 def test_403_page_says_why(clinic: Any, make_user: Any) -> None:

@@ -67,7 +67,8 @@ def test_invalid_intake_names_fields_and_writes_nothing(clinic: Any, make_patien
             today=TODAY,
         )
     assert "medications[0].last_dose" in error.value.message_dict
-    assert not IntakeRecord.objects.exists() and not ScreeningRecord.objects.exists()
+    assert not IntakeRecord.objects.exists()
+    assert not ScreeningRecord.objects.exists()
 
 
 def test_clinic_profile_decides_the_window(clinic: Any, make_patient: Any) -> None:

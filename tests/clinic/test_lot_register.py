@@ -42,11 +42,6 @@ def lot(serum: Any) -> Lot:
     )
 
 
-@pytest.fixture
-def nurse(clinic: Any, make_user: Any) -> Any:
-    return make_user("registered_nurse", clinic)
-
-
 @pytest.mark.django_db
 def test_use_decrements_stock_and_is_audited(
     lot: Lot, nurse: Any, clinic: Any, make_patient: Any
@@ -77,7 +72,8 @@ def test_expired_lot_is_refused_from_the_day_after_expiry(
         with pytest.raises(ValidationError, match="expired on"):
             do_use_lot(actor=nurse, lot=lot, patient=patient, quantity=1, used_on=day)
         lot.refresh_from_db()
-        assert lot.quantity_on_hand == 5 and not LotUse.objects.exists()
+        assert lot.quantity_on_hand == 5
+        assert not LotUse.objects.exists()
 
 
 @pytest.mark.django_db
@@ -87,7 +83,8 @@ def test_more_than_on_hand_is_refused_and_nothing_changes(
     with pytest.raises(ValidationError, match="Only 5 unit"):
         do_use_lot(actor=nurse, lot=lot, patient=make_patient(clinic), quantity=6, used_on=TODAY)
     lot.refresh_from_db()
-    assert lot.quantity_on_hand == 5 and not LotUse.objects.exists()
+    assert lot.quantity_on_hand == 5
+    assert not LotUse.objects.exists()
 
 
 @pytest.mark.django_db
@@ -132,7 +129,8 @@ def test_warnings_expiring_expired_and_low_stock(serum: Any, lot: Lot) -> None:
     assert "expired" in warnings
     Lot.objects.filter(pk=lot.pk).update(quantity_on_hand=1)
     low = [w for w in stock_warnings(serum.clinic, TODAY) if w.kind == "low_stock"]
-    assert len(low) == 1 and "2 unit(s) in date" in low[0].message
+    assert len(low) == 1
+    assert "2 unit(s) in date" in low[0].message
 
 
 @pytest.mark.django_db(transaction=True)
@@ -161,7 +159,8 @@ def test_two_sessions_cannot_both_take_the_last_unit(
         thread.join()
     assert sorted(outcomes) == ["refused"] * 5 + ["used"]
     lot.refresh_from_db()
-    assert lot.quantity_on_hand == 0 and LotUse.objects.count() == 1
+    assert lot.quantity_on_hand == 0
+    assert LotUse.objects.count() == 1
 
 
 @pytest.mark.django_db
@@ -197,7 +196,8 @@ def test_pages_register_receive_and_recall(
     )
     assert Lot.objects.get(lot_number="L-2").quantity_on_hand == 4
     register = client.get("/inventory/").content.decode()
-    assert "L-1" in register and "L-2" in register
+    assert "L-1" in register
+    assert "L-2" in register
     recall = client.get(f"/inventory/lots/{lot.pk}/recall/")
     assert patient.record_number in recall.content.decode()
     assert AuditEvent.objects.filter(

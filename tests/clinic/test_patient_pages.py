@@ -13,14 +13,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def desk(clinic: Any, make_user: Any) -> Client:
+def desk_client(clinic: Any, make_user: Any) -> Client:
     client = Client()
     client.force_login(make_user("front_desk", clinic))
     return client
 
 
-def test_register_shows_field_errors_and_saves_nothing(desk: Client) -> None:
-    response = desk.post(
+def test_register_shows_field_errors_and_saves_nothing(desk_client: Client) -> None:
+    response = desk_client.post(
         "/patients/new/",
         {"given_name": "", "family_name": "Doe", "birth_date": "3000-01-01", "sex": "robot"},
     )
@@ -33,8 +33,8 @@ def test_register_shows_field_errors_and_saves_nothing(desk: Client) -> None:
     assert not Patient.objects.exists()
 
 
-def test_register_then_find_and_edit(desk: Client, clinic: Any) -> None:
-    response = desk.post(
+def test_register_then_find_and_edit(desk_client: Client, clinic: Any) -> None:
+    response = desk_client.post(
         "/patients/new/",
         {
             "given_name": "Zoë",
@@ -46,9 +46,10 @@ def test_register_then_find_and_edit(desk: Client, clinic: Any) -> None:
     )
     patient = Patient.objects.get()
     assert response["Location"] == f"/patients/{patient.pk}/"
-    assert patient.clinic == clinic and patient.record_number == "TC000001"
-    assert "Ångström" in desk.get("/patients/?q=ngstr").content.decode()
-    edit = desk.post(
+    assert patient.clinic == clinic
+    assert patient.record_number == "TC000001"
+    assert "Ångström" in desk_client.get("/patients/?q=ngstr").content.decode()
+    edit = desk_client.post(
         f"/patients/{patient.pk}/edit/",
         {
             "given_name": "Zoë",
@@ -64,9 +65,11 @@ def test_register_then_find_and_edit(desk: Client, clinic: Any) -> None:
     assert (patient.fitzpatrick_type, patient.phone) == (4, "+44 20 7946 0000")
 
 
-def test_edit_with_bad_input_changes_nothing(desk: Client, clinic: Any, make_patient: Any) -> None:
+def test_edit_with_bad_input_changes_nothing(
+    desk_client: Client, clinic: Any, make_patient: Any
+) -> None:
     patient = make_patient(clinic)
-    response = desk.post(
+    response = desk_client.post(
         f"/patients/{patient.pk}/edit/",
         {"given_name": "Changed", "family_name": "", "birth_date": "not a date", "sex": "female"},
     )
@@ -76,16 +79,18 @@ def test_edit_with_bad_input_changes_nothing(desk: Client, clinic: Any, make_pat
     assert patient.given_name == "Ada"
 
 
-def test_unknown_patient_is_a_friendly_404(desk: Client) -> None:
-    response = desk.get("/patients/999999/")
+def test_unknown_patient_is_a_friendly_404(desk_client: Client) -> None:
+    response = desk_client.get("/patients/999999/")
     assert response.status_code == 404
     assert "Not found" in response.content.decode()
 
 
-def test_list_pages_through_many_patients(desk: Client, clinic: Any, make_patient: Any) -> None:
+def test_list_pages_through_many_patients(
+    desk_client: Client, clinic: Any, make_patient: Any
+) -> None:
     for number in range(30):
         make_patient(clinic, family_name=f"Family{number:02d}")
-    first = desk.get("/patients/")
+    first = desk_client.get("/patients/")
     assert first.context["page"].paginator.num_pages == 2
     assert "page=2" in first.content.decode()
-    assert len(desk.get("/patients/?page=2").context["page"]) == 5
+    assert len(desk_client.get("/patients/?page=2").context["page"]) == 5

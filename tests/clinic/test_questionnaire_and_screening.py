@@ -39,11 +39,6 @@ def _client(user: Any) -> Client:
     return client
 
 
-@pytest.fixture
-def patient(clinic: Any, make_patient: Any) -> Any:
-    return make_patient(clinic)
-
-
 def test_desk_answers_become_a_screened_intake(clinic: Any, make_user: Any, patient: Any) -> None:
     desk = _client(make_user("front_desk", clinic))
     assert desk.get(f"/patients/{patient.pk}/questionnaire/").status_code == 200
@@ -58,7 +53,8 @@ def test_desk_answers_become_a_screened_intake(clinic: Any, make_user: Any, pati
     assert response.status_code == 302
     assert response["Location"] == f"/patients/{patient.pk}/", "the desk does not see screenings"
     record = IntakeRecord.objects.get(patient=patient)
-    assert record.source == "desk" and record.data["history"]["cold_sores"] is True
+    assert record.source == "desk"
+    assert record.data["history"]["cold_sores"] is True
     assert record.data["medications"][0]["name"] == "Lipitor 20 mg"
     assert ScreeningRecord.objects.get(patient=patient).decision == "treat_with_precautions"
 
@@ -100,7 +96,8 @@ def test_patient_answers_own_questionnaire_only(
     other = make_patient(clinic, given_name="Other")
     portal = _client(user)
     page = portal.get(f"/patients/{own.pk}/questionnaire/").content.decode()
-    assert "Glogau photo-ageing type" not in page and "Areas examined today" not in page
+    assert "Glogau photo-ageing type" not in page
+    assert "Areas examined today" not in page
     response = portal.post(f"/patients/{own.pk}/questionnaire/", answers(goals=FACE))
     assert response["Location"] == "/"
     assert IntakeRecord.objects.get(patient=own).source == "portal"
@@ -186,7 +183,8 @@ def test_rescreen_for_a_later_day(clinic: Any, make_user: Any, patient: Any) -> 
     later = (today + datetime.timedelta(days=40)).isoformat()
     nurse.post(f"/patients/{patient.pk}/screening/rescreen/", {"on": later})
     latest = ScreeningRecord.objects.filter(patient=patient).first()
-    assert latest is not None and latest.decision == "treat"
+    assert latest is not None
+    assert latest.decision == "treat"
     bad = nurse.post(f"/patients/{patient.pk}/screening/rescreen/", {"on": "soon"})
     assert bad.status_code == 422
     assert "Give the treatment day as a date" in bad.content.decode()

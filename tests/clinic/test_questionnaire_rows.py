@@ -43,7 +43,8 @@ def test_patients_get_everyday_words_and_codes_survive_their_save(
     patient = make_patient(clinic, portal_user=portal)
     nurse = _client(make_user("registered_nurse", clinic))
     staff_page = nurse.get(f"/patients/{patient.pk}/questionnaire/").content.decode()
-    assert "ICD-10 code" in staff_page and "Route" in staff_page
+    assert "ICD-10 code" in staff_page
+    assert "Route" in staff_page
     saved = nurse.post(
         f"/patients/{patient.pk}/questionnaire/",
         answers(
@@ -66,6 +67,7 @@ def test_patients_get_everyday_words_and_codes_survive_their_save(
     )
     assert mine.post(f"/patients/{patient.pk}/questionnaire/", resave).status_code == 302
     latest = IntakeRecord.objects.filter(patient=patient).order_by("-version").first()
-    assert latest is not None and latest.version == 2
+    assert latest is not None
+    assert latest.version == 2
     assert latest.data["medications"][0]["route"] == "topical"
     assert latest.data["conditions"][0]["code"] == "L91.0"

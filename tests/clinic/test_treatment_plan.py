@@ -19,12 +19,7 @@ GOALS = [{"indication": "acne_scars", "areas": ["cheeks"]}]
 
 
 @pytest.fixture
-def patient(clinic: Any, make_patient: Any) -> Any:
-    return make_patient(clinic)
-
-
-@pytest.fixture
-def nurse(clinic: Any, make_user: Any) -> Client:
+def nurse_client(clinic: Any, make_user: Any) -> Client:
     client = Client()
     client.force_login(make_user("registered_nurse", clinic))
     return client
@@ -53,13 +48,14 @@ def _accept(client: Client, patient: Any, **values: Any) -> Any:
     return client.post(f"/patients/{patient.pk}/plan/", data)
 
 
-def test_proposal_then_accepted_plan_with_sessions(nurse: Client, patient: Any) -> None:
+def test_proposal_then_accepted_plan_with_sessions(nurse_client: Client, patient: Any) -> None:
     _intake(patient)
-    page = nurse.get(f"/patients/{patient.pk}/plan/")
+    page = nurse_client.get(f"/patients/{patient.pk}/plan/")
     assert page.status_code == 200
     series = page.context["proposal"]["series"][0]
-    assert series["sessions"] == 6 and series["interval_weeks"] == {"min": 4, "target": 4, "max": 6}
-    assert _accept(nurse, patient).status_code == 302
+    assert series["sessions"] == 6
+    assert series["interval_weeks"] == {"min": 4, "target": 4, "max": 6}
+    assert _accept(nurse_client, patient).status_code == 302
     plan = TreatmentPlanRecord.objects.get(patient=patient)
     accepted = plan.accepted["series"][0]
     assert (accepted["sessions"], accepted["interval_weeks"]["target"]) == (4, 5)
@@ -70,10 +66,12 @@ def test_proposal_then_accepted_plan_with_sessions(nurse: Client, patient: Any) 
     assert days == [first + datetime.timedelta(weeks=5 * n) for n in range(4)]
 
 
-def test_values_outside_the_ranges_are_refused_with_reasons(nurse: Client, patient: Any) -> None:
+def test_values_outside_the_ranges_are_refused_with_reasons(
+    nurse_client: Client, patient: Any
+) -> None:
     _intake(patient)
     response = _accept(
-        nurse,
+        nurse_client,
         patient,
         **{
             "s0-sessions": "12",
@@ -87,15 +85,16 @@ def test_values_outside_the_ranges_are_refused_with_reasons(nurse: Client, patie
     assert "must be between 4 and 6 weeks" in page
     assert "must be between 1.0 and 2.0 mm" in page
     assert not TreatmentPlanRecord.objects.exists()
-    garbage = _accept(nurse, patient, **{"s0-sessions": "many"})
-    assert garbage.status_code == 422 and "enter a whole number" in garbage.content.decode()
+    garbage = _accept(nurse_client, patient, **{"s0-sessions": "many"})
+    assert garbage.status_code == 422
+    assert "enter a whole number" in garbage.content.decode()
 
 
 def test_plan_refused_until_an_override_lifts_the_finding(
-    clinic: Any, make_user: Any, nurse: Client, patient: Any
+    clinic: Any, make_user: Any, nurse_client: Client, patient: Any
 ) -> None:
     _intake(patient, medications=[{"name": "Warfarin 5 mg"}])
-    page = nurse.get(f"/patients/{patient.pk}/plan/")
+    page = nurse_client.get(f"/patients/{patient.pk}/plan/")
     assert page.context["refused"]["decision"] == "refer"
     assert "proposal" not in page.context
     screening = ScreeningRecord.objects.get(patient=patient)
@@ -105,24 +104,24 @@ def test_plan_refused_until_an_override_lifts_the_finding(
         rule="anticoagulant",
         reason="INR stable; haematology cleared on 2026-11-20",
     )
-    page = nurse.get(f"/patients/{patient.pk}/plan/")
+    page = nurse_client.get(f"/patients/{patient.pk}/plan/")
     assert page.context["proposal"]["series"]
     notes = [note["text"] for note in page.context["proposal"]["notes"]]
     assert "Finding anticoagulant overridden by a clinician." in notes
 
 
-def test_redating_a_session_keeps_the_window(nurse: Client, patient: Any) -> None:
+def test_redating_a_session_keeps_the_window(nurse_client: Client, patient: Any) -> None:
     _intake(patient)
-    _accept(nurse, patient)
+    _accept(nurse_client, patient)
     second = PlannedSession.objects.get(number=2)
     too_close = second.planned_on - datetime.timedelta(weeks=2)
-    response = nurse.post(
+    response = nurse_client.post(
         f"/planned-sessions/{second.pk}/date/", {"planned_on": too_close.isoformat()}, follow=True
     )
     assert "the interval must be 4-6 weeks" in response.content.decode()
     second.refresh_from_db()
     moved = second.planned_on + datetime.timedelta(days=3)
-    nurse.post(f"/planned-sessions/{second.pk}/date/", {"planned_on": moved.isoformat()})
+    nurse_client.post(f"/planned-sessions/{second.pk}/date/", {"planned_on": moved.isoformat()})
     second.refresh_from_db()
     assert second.planned_on == moved
 
@@ -145,7 +144,9 @@ def test_who_may_see_and_accept(clinic: Any, make_user: Any, patient: Any) -> No
     assert not TreatmentPlanRecord.objects.exists()
 
 
-def test_several_goals_each_keep_their_own_count_on_the_page(nurse: Client, patient: Any) -> None:
+def test_several_goals_each_keep_their_own_count_on_the_page(
+    nurse_client: Client, patient: Any
+) -> None:
     # Pigmentation (4 of 4-6) and alopecia (12) share 12 visits every 2 weeks.
     _intake(
         patient,
@@ -154,11 +155,12 @@ def test_several_goals_each_keep_their_own_count_on_the_page(nurse: Client, pati
             {"indication": "alopecia", "areas": ["scalp"]},
         ],
     )
-    page = nurse.get(f"/patients/{patient.pk}/plan/")
+    page = nurse_client.get(f"/patients/{patient.pk}/plan/")
     series = page.context["proposal"]["series"][0]
     assert [g["sessions"] for g in series["goals"]] == [4, 12]
     text = page.content.decode()
-    assert 'name="s0-goal0-sessions"' in text and 'name="s0-sessions"' not in text
+    assert 'name="s0-goal0-sessions"' in text
+    assert 'name="s0-sessions"' not in text
     assert "Scalp: not priced (12 sessions)" in text
     today = patient.clinic.today()
     data = {
@@ -170,25 +172,27 @@ def test_several_goals_each_keep_their_own_count_on_the_page(nurse: Client, pati
         "s0-depth-pigmentation:cheeks": "0.5",
         "s0-depth-alopecia:scalp": "1.0",
     }
-    refused = nurse.post(f"/patients/{patient.pk}/plan/", {**data, "s0-goal0-sessions": "7"})
+    refused = nurse_client.post(f"/patients/{patient.pk}/plan/", {**data, "s0-goal0-sessions": "7"})
     assert refused.status_code == 422
     assert "must be between 4 and 6 for pigmentation" in refused.content.decode()
-    assert nurse.post(f"/patients/{patient.pk}/plan/", data).status_code == 302
+    assert nurse_client.post(f"/patients/{patient.pk}/plan/", data).status_code == 302
     accepted = TreatmentPlanRecord.objects.get(patient=patient).accepted["series"][0]
     assert [g["sessions"] for g in accepted["goals"]] == [6, 12]
     assert accepted["price"]["series"] == [6 * 250, 6 * 400]
     assert PlannedSession.objects.filter(plan__patient=patient).count() == 12
 
 
-def test_an_implausible_goal_is_a_message_not_an_error_page(nurse: Client, patient: Any) -> None:
+def test_an_implausible_goal_is_a_message_not_an_error_page(
+    nurse_client: Client, patient: Any
+) -> None:
     _intake(patient, goals=[{"indication": "striae", "areas": ["cheeks"]}])
-    page = nurse.get(f"/patients/{patient.pk}/plan/")
+    page = nurse_client.get(f"/patients/{patient.pk}/plan/")
     assert page.status_code == 200
     assert "cannot be planned on the cheeks" in page.content.decode()
 
 
 def test_the_clinic_price_list_and_currency_are_used(
-    clinic: Any, nurse: Client, patient: Any
+    clinic: Any, nurse_client: Client, patient: Any
 ) -> None:
     from django.core.exceptions import ValidationError
 
@@ -204,7 +208,7 @@ def test_the_clinic_price_list_and_currency_are_used(
         clinic=clinic, currency="EUR", prices={"per_session": {"face": [180, 300]}}
     )
     _intake(patient)  # acne scars on the cheeks: 6 sessions of the face
-    page = nurse.get(f"/patients/{patient.pk}/plan/")
+    page = nurse_client.get(f"/patients/{patient.pk}/plan/")
     proposal = page.context["proposal"]
     assert proposal["currency"] == "EUR"
     assert proposal["series"][0]["price"]["series"] == [6 * 180, 6 * 300]

@@ -79,4 +79,5 @@ def test_other_errors_stay_500(logged_in: Client, monkeypatch: pytest.MonkeyPatc
     _cut(monkeypatch, ZeroDivisionError("a bug"))
     assert logged_in.get("/patients/").status_code == 500
     response = logged_in.get("/api/patients")
-    assert response.status_code == 500 and "detail" in response.json()
+    assert response.status_code == 500
+    assert "detail" in response.json()

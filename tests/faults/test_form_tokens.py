@@ -23,7 +23,6 @@ from tests.charting.conftest import (  # noqa: F401
     draft_note,
     patient,
     pen,
-    physician,
     today,
 )
 
@@ -115,9 +114,11 @@ def test_the_same_token_with_other_values_is_refused(desk_client: Client) -> Non
 def test_a_form_refused_for_its_errors_can_be_corrected_and_sent(desk_client: Client) -> None:
     [token] = _form_tokens(desk_client.get("/patients/new/").content.decode())
     wrong = desk_client.post("/patients/new/", {**NEW_PATIENT, "sex": "", "form_token": token})
-    assert wrong.status_code == 422 and not Patient.objects.exists()
+    assert wrong.status_code == 422
+    assert not Patient.objects.exists()
     right = desk_client.post("/patients/new/", {**NEW_PATIENT, "form_token": token})
-    assert right.status_code == 302 and Patient.objects.count() == 1
+    assert right.status_code == 302
+    assert Patient.objects.count() == 1
 
 
 def test_a_second_submit_while_the_first_runs_says_so(
@@ -129,6 +130,7 @@ def test_a_second_submit_while_the_first_runs_says_so(
     # As if the first were still being handled: its answer not yet kept.
     IdempotentRequest.objects.filter(key=f"form:{token}").update(status=None)
     second = desk_client.post("/patients/new/", {**NEW_PATIENT, "form_token": token})
-    assert first.status_code == 302 and second.status_code == 409
+    assert first.status_code == 302
+    assert second.status_code == 409
     assert "still being handled" in second.content.decode()
     assert Patient.objects.count() == 1

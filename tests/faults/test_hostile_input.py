@@ -34,7 +34,8 @@ def _json(client: Client, method: str, path: str, body: dict[str, Any]) -> Any:
 def _structured(response: Any, status: int = 422) -> dict[str, Any]:
     assert response.status_code == status, response.content[:500]
     body = response.json()
-    assert set(body) == {"detail", "errors"} and body["detail"]
+    assert set(body) == {"detail", "errors"}
+    assert body["detail"]
     return body
 
 

@@ -25,10 +25,8 @@ from tests.charting.conftest import (  # noqa: F401
     consent_form,
     consented_patient,
     draft_note,
-    nurse,
     patient,
     pen,
-    physician,
     signed_note,
     today,
 )

@@ -22,10 +22,8 @@ from tests.charting.conftest import (  # noqa: F401
     consent_form,
     consented_patient,
     draft_note,
-    nurse,
     patient,
     pen,
-    physician,
     signed_note,
     today,
 )
@@ -60,7 +58,8 @@ def test_a_retried_amendment_is_written_once(signed_note: Any, nurse: Any) -> No
     again = _post(client, path, AMEND)
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
-    assert again["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first
+    assert again["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first
     assert NoteAmendment.objects.filter(note=signed_note).count() == 1
     # A new key is a new amendment; no key at all is too.
     assert _post(client, path, {**AMEND, "new_value": "5"}, key="k-2").status_code == 201
@@ -94,9 +93,11 @@ def test_a_retried_signature_is_the_first_answer(
     client = _as(nurse)
     path = f"/api/sessions/{draft_note.pk}/sign"
     first = _post(client, path, {})
-    assert first.status_code == 200 and first.json()["status"] == "signed"
+    assert first.status_code == 200
+    assert first.json()["status"] == "signed"
     again = _post(client, path, {})
-    assert again.status_code == 200 and again.json() == first.json()  # not the 409 of a re-sign
+    assert again.status_code == 200
+    assert again.json() == first.json()  # not the 409 of a re-sign
     assert _post(client, path, {}, key="other").status_code == 409
 
 
@@ -125,7 +126,8 @@ def test_the_same_key_for_another_request_is_refused(clinic: Any, make_user: Any
     assert set(other_body.json()) == {"detail", "errors"}
     assert "another request body" in other_body.json()["detail"]
     other_route = _post(client, "/api/consent-forms", {})
-    assert other_route.status_code == 422 and "POST /api/patients" in other_route.json()["detail"]
+    assert other_route.status_code == 422
+    assert "POST /api/patients" in other_route.json()["detail"]
     assert Patient.objects.count() == 1
 
 
@@ -148,7 +150,8 @@ def test_a_key_still_running_is_a_409(clinic: Any, make_user: Any) -> None:
         created_at=timezone.now(),
     )
     response = _post(_as(user), "/api/patients", PATIENT)
-    assert response.status_code == 409 and "still being handled" in response.json()["detail"]
+    assert response.status_code == 409
+    assert "still being handled" in response.json()["detail"]
     assert not Patient.objects.exists()
 
 

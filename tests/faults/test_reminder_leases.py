@@ -59,7 +59,8 @@ def _recorded(appointment: Any, channel: Channel, status: str, seconds_ago: int)
 def test_a_claim_whose_worker_died_is_taken_over_after_the_lease(appointment: Any) -> None:
     _claimed(appointment, seconds_ago=LEASE + 60)
     assert send_reminder.call(appointment.pk, appointment.sequence) == "sent"
-    assert len(mail.outbox) == 1 and len(LocmemSmsBackend.outbox) == 1
+    assert len(mail.outbox) == 1
+    assert len(LocmemSmsBackend.outbox) == 1
     appointment.refresh_from_db()
     assert appointment.reminder_sent_at is not None
 
@@ -67,14 +68,16 @@ def test_a_claim_whose_worker_died_is_taken_over_after_the_lease(appointment: An
 def test_a_live_claim_is_left_to_its_worker(appointment: Any) -> None:
     _claimed(appointment, seconds_ago=60)
     assert send_reminder.call(appointment.pk, appointment.sequence).startswith("skipped")
-    assert mail.outbox == [] and LocmemSmsBackend.outbox == []
+    assert mail.outbox == []
+    assert LocmemSmsBackend.outbox == []
 
 
 def test_a_sent_reminder_is_not_sent_again_when_its_claim_is_old(appointment: Any) -> None:
     assert send_reminder.call(appointment.pk, appointment.sequence) == "sent"
     _claimed(appointment, seconds_ago=LEASE * 10)
     assert send_reminder.call(appointment.pk, appointment.sequence).startswith("skipped")
-    assert len(mail.outbox) == 1 and len(LocmemSmsBackend.outbox) == 1
+    assert len(mail.outbox) == 1
+    assert len(LocmemSmsBackend.outbox) == 1
 
 
 def test_a_message_recorded_sent_before_the_worker_died_is_not_sent_again(

@@ -73,7 +73,8 @@ def test_https_settings_follow_secure_cookies(tmp_path: Path) -> None:
     # Each can still be set on its own.
     env = {**HTTPS_ENV, "SECURE_SSL_REDIRECT": "false", "SECURE_HSTS_SECONDS": "600"}
     mixed = json.loads(_run(["-c", SHOW], env, tmp_path).stdout)
-    assert mixed["SECURE_SSL_REDIRECT"] is False and mixed["SECURE_HSTS_SECONDS"] == 600
+    assert mixed["SECURE_SSL_REDIRECT"] is False
+    assert mixed["SECURE_HSTS_SECONDS"] == 600
 
 
 def test_the_deploy_check_is_clean_of_w004_and_w008_behind_https(tmp_path: Path) -> None:
@@ -91,9 +92,11 @@ def test_the_deploy_check_is_clean_of_w004_and_w008_behind_https(tmp_path: Path)
 def test_production_refuses_console_backends(tmp_path: Path) -> None:
     refused = _run(["-m", "cit.cli", "check"], {}, tmp_path)
     assert refused.returncode != 0
-    assert "cit.E001" in refused.stderr and "EMAIL_BACKEND and SMS_BACKEND" in refused.stderr
+    assert "cit.E001" in refused.stderr
+    assert "EMAIL_BACKEND and SMS_BACKEND" in refused.stderr
     server = _run(["-c", "import cit.wsgi"], {}, tmp_path)
-    assert server.returncode != 0 and "ImproperlyConfigured" in server.stderr
+    assert server.returncode != 0
+    assert "ImproperlyConfigured" in server.stderr
     for env in ({"ALLOW_CONSOLE_BACKENDS": "true"}, {"DEBUG": "true"}):
         assert _run(["-m", "cit.cli", "check"], env, tmp_path).returncode == 0
         assert _run(["-c", "import cit.wsgi"], env, tmp_path).returncode == 0
@@ -117,7 +120,8 @@ class TestIdleTimeout:
         assert self._client(nurse, 29 * 60).get("/patients/").status_code == 200
         stale = self._client(nurse, 31 * 60)
         response = stale.get("/patients/")
-        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
         assert "_auth_user_id" not in stale.session
         api = self._client(nurse, 31 * 60).get("/api/me")
         assert api.status_code == 401
@@ -228,6 +232,7 @@ def test_behind_an_https_proxy_hsts_is_sent_and_plain_http_redirected(
     assert secure.status_code == 200
     assert secure["Strict-Transport-Security"] == "max-age=31536000"
     plain = client.get("/accounts/login/")
-    assert plain.status_code == 301 and plain["Location"].startswith("https://")
+    assert plain.status_code == 301
+    assert plain["Location"].startswith("https://")
     # The health check answers a load balancer's plain probe.
     assert client.get("/health").status_code == 200

@@ -73,7 +73,8 @@ def test_a_task_stuck_running_is_failed_and_enqueued_again(appointments: list[An
     assert (stuck.status, stuck.exception_class_path) == (TaskResultStatus.FAILED, WORKER_LOST)
     assert busy.status == TaskResultStatus.RUNNING
     again = DBTaskResult.objects.get(status=TaskResultStatus.READY)
-    assert again.args_kwargs == stuck.args_kwargs and again.task_path == stuck.task_path
+    assert again.args_kwargs == stuck.args_kwargs
+    assert again.task_path == stuck.task_path
 
 
 def test_a_task_that_keeps_losing_its_worker_is_enqueued_only_so_often(

@@ -24,9 +24,7 @@ from tests.appointments.conftest import GOALS, book, booking_clinic, desk, docto
 from tests.charting.conftest import (  # noqa: F401
     cartridge_lot,
     consent_form,
-    nurse,
     pen,
-    physician,
     today,
 )
 

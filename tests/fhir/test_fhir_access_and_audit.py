@@ -27,7 +27,8 @@ def test_patient_sees_only_their_own_record(world: World) -> None:
     assert client.get(f"/fhir/Patient/{world.foreign_patient.pk}").status_code == 404
     # Asking for another patient's conditions finds nothing of theirs.
     other = client.get(f"/fhir/Condition?patient=Patient/{world.other_patient.pk}")
-    assert other.status_code == 200 and other.json()["total"] == 0
+    assert other.status_code == 200
+    assert other.json()["total"] == 0
     own = client.get("/fhir/Condition")
     assert own.json()["total"] == 1
     other_intake = world.other_patient.intakes.first()

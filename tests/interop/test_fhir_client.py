@@ -34,7 +34,8 @@ from tests.interop.fhir_stub import FhirStub, Reply
 )
 def test_urls_are_normalised(url: str, normalised: str) -> None:
     parsed = parse_url(url)
-    assert parsed is not None and str(parsed) == normalised
+    assert parsed is not None
+    assert str(parsed) == normalised
 
 
 @pytest.mark.parametrize(
@@ -86,10 +87,12 @@ def test_containment_is_by_origin_and_whole_path_segments() -> None:
     ]
     for url in inside:
         parsed = parse_url(url)
-        assert parsed is not None and base.contains(parsed), url
+        assert parsed is not None, url
+        assert base.contains(parsed), url
     for url in outside:
         parsed = parse_url(url)
-        assert parsed is not None and not base.contains(parsed), url
+        assert parsed is not None, url
+        assert not base.contains(parsed), url
 
 
 def test_the_allow_list_takes_only_http_bases() -> None:
@@ -147,7 +150,9 @@ def test_answers_that_are_not_json_are_unavailable() -> None:
 
 
 def test_bounded_json() -> None:
-    assert depth(1) == 0 and depth([]) == 1 and depth({"a": [1, {"b": []}]}) == 4
+    assert depth(1) == 0
+    assert depth([]) == 1
+    assert depth({"a": [1, {"b": []}]}) == 4
     assert loads_bounded(b'{"a": [1]}') == {"a": [1]}
     with pytest.raises(JsonTooDeep):
         loads_bounded("[" * 100_000 + "]" * 100_000)
@@ -163,7 +168,8 @@ def test_next_link() -> None:
     assert next_link({"link": [{"relation": "self", "url": "a"}]}) is None
     assert next_link({"link": [{"relation": "next", "url": "b"}]}) == "b"
     assert next_link({"link": [{"relation": "next", "url": 5}]}) == ""  # more, unreadable
-    assert next_link({"link": "next"}) is None and next_link([]) is None
+    assert next_link({"link": "next"}) is None
+    assert next_link([]) is None
 
 
 def test_the_logged_reason_leaves_out_the_query_that_names_the_patient() -> None:

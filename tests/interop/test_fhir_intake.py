@@ -47,20 +47,26 @@ def errors(data: Any, today: date | None = ON) -> list[str]:
 def test_an_ehr_searchset() -> None:
     result = intake_from_fhir_bundle(load("searchset_ehr.json"), today=ON)
     intake = result.intake
-    assert intake.birth_date == date(1987, 9, 12) and intake.sex is Sex.FEMALE
-    assert not intake.pregnant and not intake.nursing
+    assert intake.birth_date == date(1987, 9, 12)
+    assert intake.sex is Sex.FEMALE
+    assert not intake.pregnant
+    assert not intake.nursing
     hypertension, acne, herpes = intake.conditions
     assert hypertension.codes == (
         Coding(CodeSystem.ICD10CM, "I10"),
         Coding(CodeSystem.SNOMED, "59621000"),
     )
-    assert hypertension.status is ClinicalStatus.ACTIVE and hypertension.onset == date(2019, 3, 1)
-    assert acne.status is ClinicalStatus.RESOLVED and acne.resolved == date(2010, 6, 1)
+    assert hypertension.status is ClinicalStatus.ACTIVE
+    assert hypertension.onset == date(2019, 3, 1)
+    assert acne.status is ClinicalStatus.RESOLVED
+    assert acne.resolved == date(2010, 6, 1)
     assert herpes.status is ClinicalStatus.INACTIVE
     statin, isotretinoin = intake.medications
-    assert statin.rxnorm == ("617310",) and statin.route is Route.ORAL
+    assert statin.rxnorm == ("617310",)
+    assert statin.route is Route.ORAL
     assert statin.start == date(2023, 5, 2)
-    assert isotretinoin.status is MedicationStatus.STOPPED and isotretinoin.end == date(2024, 8, 15)
+    assert isotretinoin.status is MedicationStatus.STOPPED
+    assert isotretinoin.end == date(2024, 8, 15)
     assert [a.substance for a in intake.allergies] == ["Penicillin", "Lidocaine"]
     assert intake.allergies[0].reaction == "Hives"
     (peel,) = intake.procedures
@@ -95,8 +101,10 @@ def test_a_transaction_with_references_and_a_dispensed_supply() -> None:
     claravis, eliquis = result.intake.medications
     assert claravis.name == "Claravis 40 mg capsule"
     # 30 days x (1 + 4 repeats) from 1 May 2024: the supply lasts until 27 September.
-    assert claravis.end == date(2024, 9, 27) and claravis.status is MedicationStatus.STOPPED
-    assert eliquis.name == "Eliquis 5 mg tablet" and eliquis.start == date(2024, 11, 20)
+    assert claravis.end == date(2024, 9, 27)
+    assert claravis.status is MedicationStatus.STOPPED
+    assert eliquis.name == "Eliquis 5 mg tablet"
+    assert eliquis.start == date(2024, 11, 20)
     assert (
         "entry[4].resource: MedicationStatement skipped (status entered-in-error)"
         in result.warnings
@@ -110,7 +118,8 @@ def test_a_transaction_with_references_and_a_dispensed_supply() -> None:
 def test_display_text_only() -> None:
     intake = intake_from_fhir_bundle(load("display_only.json"), today=ON).intake
     assert intake.nursing is True
-    assert intake.conditions[1].codes == () and intake.conditions[1].text == "Type 2 diabetes"
+    assert intake.conditions[1].codes == ()
+    assert intake.conditions[1].text == "Type 2 diabetes"
     assert intake.medications[0].route is Route.TOPICAL
     assert intake.procedures[0].kind is ProcedureKind.OTHER
     result = screen(intake, ON)
@@ -410,7 +419,8 @@ def test_null_prefetch_means_no_data_not_missing() -> None:
     patient = MINIMAL["entry"][0]["resource"]
     prefetch = {"patient": patient, **{key: None for key in PREFETCH_KEYS if key != "patient"}}
     intake = intake_from_fhir_bundle(bundle_from_prefetch(prefetch), today=ON).intake
-    assert intake.conditions == () and intake.medications == ()
+    assert intake.conditions == ()
+    assert intake.medications == ()
     with pytest.raises(FhirIntakeError, match="no such patient"):
         bundle_from_prefetch({**prefetch, "patient": None})
     outcome = {"resourceType": "OperationOutcome", "issue": []}

@@ -123,7 +123,8 @@ def test_intended_with_a_future_start_keeps_the_start_and_is_planned() -> None:
     # Planned counts as in use: deferred, with no date while it is (to be) taken.
     assert decision(intended) == (Decision.DEFER, {"isotretinoin": None})
     by_date_time = the_entry(statement("intended", effectiveDateTime="2025-03-01"))
-    assert by_date_time.start == date(2025, 3, 1) and by_date_time.last_dose is None
+    assert by_date_time.start == date(2025, 3, 1)
+    assert by_date_time.last_dose is None
 
 
 @pytest.mark.parametrize("status", ["completed", "stopped"])

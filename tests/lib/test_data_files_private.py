@@ -21,7 +21,8 @@ def test_the_generated_secret_key_file_is_0600(
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.setattr(cit_settings, "DATA_DIR", tmp_path)
     key = cit_settings._secret_key()
-    assert key and _mode(tmp_path / "secret_key") == 0o600
+    assert key
+    assert _mode(tmp_path / "secret_key") == 0o600
     assert cit_settings._secret_key() == key  # read back, not regenerated
 
 

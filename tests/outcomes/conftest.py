@@ -70,8 +70,3 @@ def accept_acne_plan(patient: Any, first: datetime.date, sessions: int = 3) -> A
         adjustments=adjustments,
         today=today,
     )
-
-
-@pytest.fixture
-def physician(clinic: Any, make_user: Any) -> Any:
-    return make_user("physician", clinic)

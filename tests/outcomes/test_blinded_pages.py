@@ -39,7 +39,8 @@ def test_a_pair_is_set_up_rated_blind_and_reported(
     assert setup.get(url).status_code == 200
     # Two views, or the same day twice, are not a pair.
     refused = setup.post(url, {"first": week_12.pk, "second": oblique.pk, "rater": physician.pk})
-    assert refused.status_code == 422 and "same view" in refused.content.decode()
+    assert refused.status_code == 422
+    assert "same view" in refused.content.decode()
     assert not BlindedPairRating.objects.exists()
     # Chosen later-first: the pair still knows which is earlier.
     made = setup.post(url, {"first": week_12.pk, "second": baseline.pk, "rater": physician.pk})
@@ -49,7 +50,8 @@ def test_a_pair_is_set_up_rated_blind_and_reported(
 
     rater = _client(physician)
     listing = rater.get("/outcomes/blinded/").content.decode()
-    assert f"/outcomes/blinded/{pair.token}/" in listing and patient.family_name not in listing
+    assert f"/outcomes/blinded/{pair.token}/" in listing
+    assert patient.family_name not in listing
     page = rater.get(f"/outcomes/blinded/{pair.token}/").content.decode()
     for photo in (baseline, week_12):
         assert photo.token not in page
@@ -57,7 +59,8 @@ def test_a_pair_is_set_up_rated_blind_and_reported(
     first_ref, second_ref = shown_order(pair)
     for position, ref in ((1, first_ref), (2, second_ref)):
         served = rater.get(f"/outcomes/blinded/{pair.token}/photo/{position}/")
-        assert served.status_code == 200 and "no-store" in served["Cache-Control"]
+        assert served.status_code == 200
+        assert "no-store" in served["Cache-Control"]
         with open_photo_file(Photo.objects.get(pk=int(ref))) as stored:
             assert b"".join(served.streaming_content) == stored.read()
 
@@ -71,7 +74,8 @@ def test_a_pair_is_set_up_rated_blind_and_reported(
     assert "No pairs are waiting for you." in rater.get("/outcomes/blinded/").content.decode()
     report = setup.get(f"/patients/{patient.pk}/outcomes/").content.decode()
     section = report.split('data-testid="blinded-ratings"')[1].split("</section>")[0]
-    assert "2 – Much improved" in section and "yes" in section
+    assert "2 – Much improved" in section
+    assert "yes" in section
 
 
 def test_only_the_assigned_rater_reaches_the_pair(

@@ -53,7 +53,8 @@ def test_draw_recorded(physician: Any, nurse: Any, patient: Any) -> None:
     assert shown_order(later_first) == ("p2", "p1")
     assert shown_order(earlier_first) == ("p1", "p2")
     assert later_first.token != earlier_first.token
-    assert "p1" not in later_first.token and "p2" not in later_first.token
+    assert "p1" not in later_first.token
+    assert "p2" not in later_first.token
 
 
 def test_both_orders_are_drawn(physician: Any, nurse: Any, patient: Any) -> None:
@@ -137,13 +138,16 @@ def test_results_shown_apart_and_hidden_from_a_rater_with_pairs_to_rate(
     client.force_login(physician)
     section = client.get(url).content.decode().split('data-testid="blinded-ratings"')[1]
     section = section.split("</section>")[0]
-    assert "2 – Much improved" in section and ">no</td>" in section
+    assert "2 – Much improved" in section
+    assert ">no</td>" in section
     assert "1 pair still to rate." in section
-    assert "p1" not in section and "p2" not in section  # no photo references shown
+    assert "p1" not in section
+    assert "p2" not in section  # no photo references shown
 
     client.force_login(other_rater)
     section = client.get(url).content.decode().split('data-testid="blinded-ratings"')[1]
-    assert "still to rate blind" in section and "Much improved" not in section
+    assert "still to rate blind" in section
+    assert "Much improved" not in section
 
     client.force_login(portal_user)
     assert 'data-testid="blinded-ratings"' not in client.get(url).content.decode()

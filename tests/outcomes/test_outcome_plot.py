@@ -36,7 +36,8 @@ def test_goodman_baron_plot_after_three_ratings(
     client.force_login(nurse)
     page = client.get(f"/patients/{patient.pk}/outcomes/").content.decode()
     svg = _svg_of(page, QUAL)
-    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    assert svg.lstrip().startswith("<?xml")
+    assert "<svg" in svg
     assert "<script" not in svg
     assert "<!-- Baseline -->" in svg  # the baseline line, labelled in the legend
     # The text alternative: every value beside the plot, with its change from baseline.

@@ -80,7 +80,8 @@ def test_a_patient_cannot_use_the_teaching_view_even_for_their_own_photo(setting
 
 def test_anonymous_users_are_sent_to_log_in(setting: Any) -> None:
     response = Client().get(f"/photos/{setting['photo'].token}/image/")
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
 
 
 def test_a_guessed_token_or_the_storage_name_reaches_nothing(setting: Any) -> None:
@@ -96,7 +97,8 @@ def test_no_page_exposes_the_storage_path(setting: Any, photo_dir: Path) -> None
     client = _client(setting["doctor"])
     stem = Path(photo.image_name).stem
     assert (photo_dir / photo.image_name).is_file()
-    assert len(photo.token) >= 40 and stem not in photo.token
+    assert len(photo.token) >= 40
+    assert stem not in photo.token
     for url in (
         f"/patients/{patient.pk}/photos/",
         f"/patients/{patient.pk}/photos/views/face_frontal/",
@@ -107,7 +109,8 @@ def test_no_page_exposes_the_storage_path(setting: Any, photo_dir: Path) -> None
         page = client.get(url)
         assert page.status_code == 200, url
         html = page.content.decode()
-        assert stem not in html and str(photo_dir) not in html, url
+        assert stem not in html, url
+        assert str(photo_dir) not in html, url
         assert "/media/" not in html
 
 

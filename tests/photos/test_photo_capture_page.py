@@ -19,11 +19,6 @@ from tests.photos.conftest import GPS_IFD, consent, jpeg_bytes
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def doctor(clinic: Any, make_user: Any) -> Any:
-    return make_user("physician", clinic)
-
-
 def _post(client: Client, patient: Any, view: str, upload: Any, day: datetime.date) -> Any:
     return client.post(
         f"/patients/{patient.pk}/photos/capture/?on={day.isoformat()}",
@@ -32,27 +27,30 @@ def _post(client: Client, patient: Any, view: str, upload: Any, day: datetime.da
 
 
 def test_the_page_offers_the_views_of_the_chosen_zones(
-    clinic: Any, make_patient: Any, doctor: Any
+    clinic: Any, make_patient: Any, physician: Any
 ) -> None:
     patient = make_patient(clinic)
-    consent(doctor, patient)
+    consent(physician, patient)
     client = Client()
-    client.force_login(doctor)
+    client.force_login(physician)
     page = client.get(f"/patients/{patient.pk}/photos/capture/?zone=scalp").content.decode()
-    assert "Scalp, vertex" in page and "Scalp, frontal hairline" in page
+    assert "Scalp, vertex" in page
+    assert "Scalp, frontal hairline" in page
     assert "Face, frontal" not in page
-    assert 'accept="image/*"' in page and 'capture="environment"' in page
+    assert 'accept="image/*"' in page
+    assert 'capture="environment"' in page
     face = client.get(f"/patients/{patient.pk}/photos/capture/").content.decode()
-    assert "Face, 45° oblique left" in face and "Face, 90° lateral right" in face
+    assert "Face, 45° oblique left" in face
+    assert "Face, 90° lateral right" in face
 
 
 def test_a_bad_file_is_a_form_error_and_nothing_is_stored(
-    clinic: Any, make_patient: Any, doctor: Any, photo_dir: Path
+    clinic: Any, make_patient: Any, physician: Any, photo_dir: Path
 ) -> None:
     patient = make_patient(clinic)
-    consent(doctor, patient)
+    consent(physician, patient)
     client = Client()
-    client.force_login(doctor)
+    client.force_login(physician)
     fake = SimpleUploadedFile("face.jpg", b"not an image at all", content_type="image/jpeg")
 
     response = _post(client, patient, "face_frontal", fake, clinic.today())
@@ -64,12 +62,12 @@ def test_a_bad_file_is_a_form_error_and_nothing_is_stored(
 
 
 def test_a_good_photo_is_stored_clean_and_audited(
-    clinic: Any, make_patient: Any, doctor: Any, photo_dir: Path
+    clinic: Any, make_patient: Any, physician: Any, photo_dir: Path
 ) -> None:
     patient = make_patient(clinic)
-    consent(doctor, patient)
+    consent(physician, patient)
     client = Client()
-    client.force_login(doctor)
+    client.force_login(physician)
     day = clinic.today()
     upload = SimpleUploadedFile("IMG_0001.jpg", jpeg_bytes(gps=True), content_type="image/jpeg")
 
@@ -79,7 +77,8 @@ def test_a_good_photo_is_stored_clean_and_audited(
     photo = Photo.objects.get()
     assert (photo.patient, photo.view, photo.taken_on) == (patient, "face_oblique_left", day)
     stored = Image.open(photo_dir / photo.image_name)
-    assert not stored.getexif().get_ifd(GPS_IFD) and len(stored.getexif()) == 0
+    assert not stored.getexif().get_ifd(GPS_IFD)
+    assert len(stored.getexif()) == 0
     assert "IMG_0001" not in photo.image_name
     assert AuditEvent.objects.filter(
         action=AuditAction.CREATE, patient=patient, object_id=str(photo.pk)
@@ -87,26 +86,27 @@ def test_a_good_photo_is_stored_clean_and_audited(
 
 
 def test_without_record_consent_the_upload_is_refused(
-    clinic: Any, make_patient: Any, doctor: Any
+    clinic: Any, make_patient: Any, physician: Any
 ) -> None:
     patient = make_patient(clinic)
     client = Client()
-    client.force_login(doctor)
+    client.force_login(physician)
     upload = SimpleUploadedFile("a.jpg", jpeg_bytes(), content_type="image/jpeg")
 
     response = _post(client, patient, "face_frontal", upload, clinic.today())
 
-    assert response.status_code == 422 and not Photo.objects.exists()
+    assert response.status_code == 422
+    assert not Photo.objects.exists()
     assert "not consented" in response.content.decode()
 
 
 def test_an_unknown_view_or_session_is_a_client_error(
-    clinic: Any, make_patient: Any, doctor: Any
+    clinic: Any, make_patient: Any, physician: Any
 ) -> None:
     patient = make_patient(clinic)
-    consent(doctor, patient)
+    consent(physician, patient)
     client = Client()
-    client.force_login(doctor)
+    client.force_login(physician)
     upload = SimpleUploadedFile("a.jpg", jpeg_bytes(), content_type="image/jpeg")
     assert _post(client, patient, "elbow", upload, clinic.today()).status_code == 400
     assert client.get(f"/patients/{patient.pk}/photos/capture/?session=x").status_code == 400

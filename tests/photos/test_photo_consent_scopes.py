@@ -23,39 +23,38 @@ pytestmark = pytest.mark.django_db
 DAY = datetime.date(2026, 9, 1)
 
 
-@pytest.fixture
-def doctor(clinic: Any, make_user: Any) -> Any:
-    return make_user("physician", clinic)
-
-
 def test_no_photo_can_be_taken_without_consent_to_photos_in_the_record(
-    clinic: Any, make_patient: Any, doctor: Any
+    clinic: Any, make_patient: Any, physician: Any
 ) -> None:
     patient = make_patient(clinic)
     with pytest.raises(PhotoRefused):
-        stored_photo(doctor, patient, "face_frontal", DAY)
-    consent(doctor, patient, "teaching")  # teaching alone is not the record
+        stored_photo(physician, patient, "face_frontal", DAY)
+    consent(physician, patient, "teaching")  # teaching alone is not the record
     with pytest.raises(PhotoRefused):
-        stored_photo(doctor, patient, "face_frontal", DAY)
+        stored_photo(physician, patient, "face_frontal", DAY)
     assert not Photo.objects.exists()
 
 
 def test_withdrawn_consent_hides_the_photos_at_once(
-    clinic: Any, make_patient: Any, doctor: Any
+    clinic: Any, make_patient: Any, physician: Any
 ) -> None:
     patient = make_patient(clinic)
-    consent(doctor, patient, "record", "teaching")
-    photo = stored_photo(doctor, patient, "face_frontal", DAY)
+    consent(physician, patient, "record", "teaching")
+    photo = stored_photo(physician, patient, "face_frontal", DAY)
     client = Client()
-    client.force_login(doctor)
+    client.force_login(physician)
     assert client.get(f"/photos/{photo.token}/image/").status_code == 200
     assert list(photos_for(patient)) == [photo]
 
     withdrawal = do_withdraw_photo_consent(
-        actor=doctor, patient=patient, stated_on=DAY, scopes=["record", "teaching", "publication"]
+        actor=physician,
+        patient=patient,
+        stated_on=DAY,
+        scopes=["record", "teaching", "publication"],
     )
 
-    assert withdrawal.recorded_by == doctor and withdrawal.stated_on == DAY
+    assert withdrawal.recorded_by == physician
+    assert withdrawal.stated_on == DAY
     assert current_photo_scopes(patient) == frozenset()
     assert list(photos_for(patient)) == []
     assert client.get(f"/photos/{photo.token}/image/").status_code == 404
@@ -64,37 +63,43 @@ def test_withdrawn_consent_hides_the_photos_at_once(
     assert AuditEvent.objects.filter(patient=patient, object_id=str(withdrawal.pk)).exists()
 
 
-def test_withdrawing_one_use_keeps_the_others(clinic: Any, make_patient: Any, doctor: Any) -> None:
+def test_withdrawing_one_use_keeps_the_others(
+    clinic: Any, make_patient: Any, physician: Any
+) -> None:
     patient = make_patient(clinic)
-    consent(doctor, patient, "record", "teaching", "publication")
-    do_withdraw_photo_consent(actor=doctor, patient=patient, stated_on=DAY, scopes=["teaching"])
+    consent(physician, patient, "record", "teaching", "publication")
+    do_withdraw_photo_consent(actor=physician, patient=patient, stated_on=DAY, scopes=["teaching"])
     assert current_photo_scopes(patient) == {"record", "publication"}
 
 
 def test_the_latest_statement_counts_not_an_earlier_wider_one(
-    clinic: Any, make_patient: Any, doctor: Any
+    clinic: Any, make_patient: Any, physician: Any
 ) -> None:
     patient = make_patient(clinic)
-    consent(doctor, patient, "record", "teaching")
-    consent(doctor, patient, "record")
+    consent(physician, patient, "record", "teaching")
+    consent(physician, patient, "record")
     assert current_photo_scopes(patient) == {"record"}
 
 
-def test_teaching_use_needs_the_teaching_scope(clinic: Any, make_patient: Any, doctor: Any) -> None:
+def test_teaching_use_needs_the_teaching_scope(
+    clinic: Any, make_patient: Any, physician: Any
+) -> None:
     teaching_ok = make_patient(clinic, given_name="Tess", email="tess@example.com")
     record_only = make_patient(clinic, given_name="Rita", email="rita@example.com")
-    consent(doctor, teaching_ok, "record", "teaching")
-    consent(doctor, record_only, "record")
-    shown = stored_photo(doctor, teaching_ok, "face_frontal", DAY)
-    hidden = stored_photo(doctor, record_only, "face_frontal", DAY)
+    consent(physician, teaching_ok, "record", "teaching")
+    consent(physician, record_only, "record")
+    shown = stored_photo(physician, teaching_ok, "face_frontal", DAY)
+    hidden = stored_photo(physician, record_only, "face_frontal", DAY)
     client = Client()
-    client.force_login(doctor)
+    client.force_login(physician)
 
     assert list(clinic_photos_in_scope(clinic, "teaching")) == [shown]
     assert list(photos_for(record_only, scope="teaching")) == []
     gallery = client.get("/photos/teaching/").content.decode()
-    assert shown.token in gallery and hidden.token not in gallery
-    assert "Rita" not in gallery and "Tess" not in gallery
+    assert shown.token in gallery
+    assert hidden.token not in gallery
+    assert "Rita" not in gallery
+    assert "Tess" not in gallery
     assert client.get(f"/photos/teaching/{shown.token}/thumbnail/").status_code == 200
     assert client.get(f"/photos/teaching/{hidden.token}/thumbnail/").status_code == 404
     # The record use still shows the record-only patient's photo.
@@ -102,22 +107,22 @@ def test_teaching_use_needs_the_teaching_scope(clinic: Any, make_patient: Any, d
 
 
 def test_a_withdrawn_teaching_consent_leaves_the_gallery_at_once(
-    clinic: Any, make_patient: Any, doctor: Any
+    clinic: Any, make_patient: Any, physician: Any
 ) -> None:
     patient = make_patient(clinic)
-    consent(doctor, patient, "record", "teaching")
-    photo = stored_photo(doctor, patient, "face_frontal", DAY)
-    do_withdraw_photo_consent(actor=doctor, patient=patient, stated_on=DAY, scopes=["teaching"])
+    consent(physician, patient, "record", "teaching")
+    photo = stored_photo(physician, patient, "face_frontal", DAY)
+    do_withdraw_photo_consent(actor=physician, patient=patient, stated_on=DAY, scopes=["teaching"])
     assert list(clinic_photos_in_scope(clinic, "teaching")) == []
     assert list(photos_for(patient)) == [photo]
 
 
 def test_the_patient_can_withdraw_their_own_photo_consent(
-    clinic: Any, make_patient: Any, make_user: Any, doctor: Any
+    clinic: Any, make_patient: Any, make_user: Any, physician: Any
 ) -> None:
     portal = make_user("patient", clinic)
     patient = make_patient(clinic, portal_user=portal)
-    consent(doctor, patient, "record", "teaching")
+    consent(physician, patient, "record", "teaching")
     client = Client()
     client.force_login(portal)
 
@@ -147,7 +152,8 @@ def test_staff_record_consent_on_the_page(clinic: Any, make_patient: Any, make_u
         f"/patients/{patient.pk}/photos/consent/",
         {"statement": "given", "stated_on": DAY.isoformat()},
     )
-    assert refused.status_code == 422 and current_photo_scopes(patient) == frozenset()
+    assert refused.status_code == 422
+    assert current_photo_scopes(patient) == frozenset()
 
     response = client.post(
         f"/patients/{patient.pk}/photos/consent/",
@@ -156,4 +162,5 @@ def test_staff_record_consent_on_the_page(clinic: Any, make_patient: Any, make_u
     assert response.status_code == 302
     assert current_photo_scopes(patient) == {"record", "publication"}
     page = client.get(f"/patients/{patient.pk}/photos/consent/").content.decode()
-    assert "Publication" in page and desk.get_full_name() in page
+    assert "Publication" in page
+    assert desk.get_full_name() in page

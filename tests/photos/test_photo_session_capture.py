@@ -15,10 +15,8 @@ from tests.charting.conftest import (  # noqa: F401
     consent_form,
     consented_patient,
     draft_note,
-    nurse,
     patient,
     pen,
-    physician,
     today,
 )
 from tests.photos.conftest import consent, jpeg_bytes
@@ -45,7 +43,8 @@ def test_capture_for_a_session_offers_its_zones_views_and_links_the_photo(
     url = f"/patients/{treated.pk}/photos/capture/?session={draft_note.pk}"
 
     page = client.get(url).content.decode()
-    assert "Scalp, vertex" in page and "Scalp, frontal hairline" in page
+    assert "Scalp, vertex" in page
+    assert "Scalp, frontal hairline" in page
     assert "Face, frontal" not in page
 
     day = draft_note.session_date.isoformat()
@@ -61,4 +60,5 @@ def test_capture_for_a_session_offers_its_zones_views_and_links_the_photo(
 
     assert response.status_code == 302
     photo = Photo.objects.get()
-    assert photo.session_note == draft_note and photo.taken_on == draft_note.session_date
+    assert photo.session_note == draft_note
+    assert photo.taken_on == draft_note.session_date

@@ -56,13 +56,15 @@ def test_an_s3_bucket_by_settings_is_private_with_signed_access(tmp_path: Path) 
     options = storage["OPTIONS"]
     assert options["bucket_name"] == "clinic-photos"
     assert options["endpoint_url"] == "https://objects.example.test"
-    assert options["default_acl"] == "private" and options["querystring_auth"] is True
+    assert options["default_acl"] == "private"
+    assert options["querystring_auth"] is True
     assert options["file_overwrite"] is False
 
 
 def test_an_unknown_photo_storage_stops_start_up(tmp_path: Path) -> None:
     result = _photo_storage(tmp_path, PHOTO_STORAGE="ftp")
-    assert result.returncode != 0 and "PHOTO_STORAGE" in result.stderr
+    assert result.returncode != 0
+    assert "PHOTO_STORAGE" in result.stderr
 
 
 @pytest.mark.django_db

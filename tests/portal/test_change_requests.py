@@ -68,7 +68,8 @@ def test_a_move_inside_the_window_is_asked_then_confirmed_by_staff(
     assert confirmed.status_code == 302
     moved = Appointment.objects.get(pk=second.pk)
     wanted = datetime.datetime.combine(day, datetime.time(10), tzinfo=patient.clinic.tzinfo)
-    assert moved.start == wanted and moved.status == AppointmentStatus.BOOKED
+    assert moved.start == wanted
+    assert moved.status == AppointmentStatus.BOOKED
     change.refresh_from_db()
     assert change.status == RequestStatus.CONFIRMED
     assert "Done by the clinic" in patient_client.get("/").content.decode()

@@ -30,7 +30,8 @@ def test_a_declined_request_tells_the_patient_once_without_details(
     (message,) = mail.outbox
     assert message.to == [patient.email]
     assert "log in to your patient portal" in message.body
-    assert "please call us" not in message.body and "Travelling" not in message.body
+    assert "please call us" not in message.body
+    assert "Travelling" not in message.body
 
 
 def test_a_waiting_request_sends_nothing(patient: Any, booked: Any) -> None:

@@ -90,7 +90,8 @@ def test_the_plan_in_plain_words_with_its_timeline(
     assert "one session every 4 to 6 months keeps the results" in html
     for step in ("Session 1", "Session 2", "Session 3", "First maintenance session"):
         assert step in html
-    assert "acne_scars" not in html and "protocol" not in html.lower()
+    assert "acne_scars" not in html
+    assert "protocol" not in html.lower()
 
 
 def _sign_session_today(patient: Any, nurse: Any, booking_clinic: Any) -> Any:
@@ -108,7 +109,8 @@ def _sign_session_today(patient: Any, nurse: Any, booking_clinic: Any) -> Any:
         actor=nurse, patient=patient, form=form, method="typed", typed_name="Rosa Lovelace"
     )
     pen = Device.objects.filter(clinic=booking_clinic, kind="pen").first()
-    assert pen is not None and pen.max_depth_mm >= Decimal("1.0")
+    assert pen is not None
+    assert pen.max_depth_mm >= Decimal("1.0")
     note = do_start_session(
         actor=nurse,
         patient=patient,
@@ -138,7 +140,8 @@ def test_todays_aftercare_two_days_after_a_session_and_the_documents(
     html = _home(portal_user)
     # The session day (CLINICAL.md §5): ice packs, no make-up, no retinoids.
     assert "Day 0 after your session" in html
-    assert "Ice packs for a few hours." in html and "No make-up." in html
+    assert "Ice packs for a few hours." in html
+    assert "No make-up." in html
     assert f"/sessions/{note.pk}/aftercare.pdf" in html
 
     now = datetime.datetime.now(datetime.UTC)
@@ -176,9 +179,11 @@ def test_check_ins_due_and_the_newest_photos(
     day_two = CheckIn.objects.get(note=note, day=2)
     due = html.split('data-testid="check-ins-due"')[1].split("</section>")[0]
     assert f'href="/portal/diary/{day_two.pk}/"' in due
-    assert "Day 2 after your session" in html and "Day 1 after your session" not in html
+    assert "Day 2 after your session" in html
+    assert "Day 1 after your session" not in html
 
-    assert 'data-testid="my-progress"' in html and "photo-strip" not in html
+    assert 'data-testid="my-progress"' in html
+    assert "photo-strip" not in html
     consent(nurse, patient, "record")
     first = stored_photo(nurse, patient, "face_frontal", note.session_date)
     newest = stored_photo(

@@ -43,7 +43,8 @@ def test_portal_home_at_390_px_with_a_change_request(
     third = Appointment.objects.filter(patient=patient).order_by("number").last()
     link = page.get_by_role("link", name=f"Move or cancel session {third.number}")
     box = link.bounding_box()
-    assert box is not None and box["height"] >= 44
+    assert box is not None
+    assert box["height"] >= 44
     link.click()
     page.wait_for_url(f"**/portal/appointments/{third.pk}/change/")
     _check_page(page, axe, "request page")

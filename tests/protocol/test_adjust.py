@@ -150,7 +150,9 @@ def test_a_goal_count_outside_its_own_range_is_refused() -> None:
 def test_alopecia_with_prp_may_have_four_to_six_sessions() -> None:
     intake = Intake(birth_date=date(1985, 6, 1), goals=(Goal("alopecia", ("scalp",), prp=True),))
     series = plan_to_dict(plan(intake, None, ON))["series"][0]
-    assert series["sessions"] == 4 and _allowed(series) == (4, 6)
+    assert series["sessions"] == 4
+    assert _allowed(series) == (4, 6)
     adjusted, errors = _adjust(series, SeriesAdjustment(6, 6, ON), today=ON)
-    assert errors == [] and adjusted["sessions"] == 6
+    assert errors == []
+    assert adjusted["sessions"] == 6
     assert adjusted["session_dates"][-1] == "2027-06-29"  # 30 weeks (210 days) after Dec 1

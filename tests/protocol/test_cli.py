@@ -60,7 +60,8 @@ def write(tmp_path: Path) -> Writer:
 
 def test_screen_a_file(capsys: pytest.CaptureFixture[str], write: Writer) -> None:
     code, out, err = run(capsys, "screen", "--on", "2025-01-15", write(INTAKE))
-    assert code == 0 and err == ""
+    assert code == 0
+    assert err == ""
     data = json.loads(out)
     assert list(data) == [
         "decision",
@@ -93,13 +94,15 @@ def test_screen_stdin_with_a_profile(
 
 def test_screen_without_on_uses_today(capsys: pytest.CaptureFixture[str], write: Writer) -> None:
     code, out, _ = run(capsys, "screen", write({"birth_date": "1990-01-01"}))
-    assert code == 0 and json.loads(out)["decision"] == "treat"
+    assert code == 0
+    assert json.loads(out)["decision"] == "treat"
 
 
 def test_exit_zero_whatever_the_decision(capsys: pytest.CaptureFixture[str], write: Writer) -> None:
     keloid = {**INTAKE, "history": {"keloids": True}}
     code, out, _ = run(capsys, "screen", "--on", "2025-01-15", write(keloid))
-    assert code == 0 and json.loads(out)["decision"] == "do_not_treat"
+    assert code == 0
+    assert json.loads(out)["decision"] == "do_not_treat"
 
 
 def test_plan(capsys: pytest.CaptureFixture[str], write: Writer) -> None:
@@ -143,7 +146,8 @@ def test_plan_of_an_implausible_goal_is_invalid_input(
 
 def test_screen_a_fhir_bundle(capsys: pytest.CaptureFixture[str], write: Writer) -> None:
     code, out, _ = run(capsys, "screen", "--on", "2025-01-15", write(BUNDLE))
-    assert code == 0 and json.loads(out)["decision"] == "treat"
+    assert code == 0
+    assert json.loads(out)["decision"] == "treat"
 
 
 def test_schema_intake(capsys: pytest.CaptureFixture[str]) -> None:
@@ -200,27 +204,32 @@ def test_invalid_input_exits_2_naming_the_problem(
 
 def test_invalid_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     code, _, err = run(capsys, "screen", "-", stdin="not json", monkeypatch=monkeypatch)
-    assert code == 2 and "invalid JSON" in err
+    assert code == 2
+    assert "invalid JSON" in err
 
 
 def test_a_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = run(capsys, "screen", str(tmp_path / "nope.json"))
-    assert code == 2 and "cannot read" in err
+    assert code == 2
+    assert "cannot read" in err
 
 
 def test_an_unknown_profile(capsys: pytest.CaptureFixture[str], write: Writer) -> None:
     code, _, err = run(capsys, "screen", "--profile", "mars", write(INTAKE))
-    assert code == 2 and "--profile: unknown profile 'mars'" in err
+    assert code == 2
+    assert "--profile: unknown profile 'mars'" in err
 
 
 def test_a_bad_on_date(capsys: pytest.CaptureFixture[str], write: Writer) -> None:
     code, _, err = run(capsys, "screen", "--on", "15/01/2025", write(INTAKE))
-    assert code == 2 and "not a date '15/01/2025'" in err
+    assert code == 2
+    assert "not a date '15/01/2025'" in err
 
 
 def test_a_birth_date_after_on(capsys: pytest.CaptureFixture[str], write: Writer) -> None:
     code, _, err = run(capsys, "screen", "--on", "1980-01-01", write(INTAKE))
-    assert code == 2 and "is after --on 1980-01-01" in err
+    assert code == 2
+    assert "is after --on 1980-01-01" in err
 
 
 def test_fhir_warnings_go_to_stderr(capsys: pytest.CaptureFixture[str], write: Writer) -> None:
@@ -238,7 +247,8 @@ def test_fhir_warnings_go_to_stderr(capsys: pytest.CaptureFixture[str], write: W
         ],
     }
     code, out, err = run(capsys, "screen", "--on", "2025-01-15", write(bundle))
-    assert code == 0 and json.loads(out)["decision"] == "treat"
+    assert code == 0
+    assert json.loads(out)["decision"] == "treat"
     assert "warning: entry[1].resource: Encounter ignored" in err
 
 
@@ -248,7 +258,8 @@ def test_add_subcommands_plugs_into_another_parser(write: Writer) -> None:
     add_subcommands(subparsers)
     args = parser.parse_args(["screen", "--on", "2025-01-15", "--profile", "us-az", write(INTAKE)])
     assert args.handler.__name__ == "_screen"
-    assert str(args.on) == "2025-01-15" and args.profile == "us-az"
+    assert str(args.on) == "2025-01-15"
+    assert args.profile == "us-az"
     assert set(subparsers.choices) == {"screen", "plan", "schema"}
 
 

@@ -122,7 +122,8 @@ def test_each_rule_by_icd_snomed_and_name(entry: Any, rule: Any, decision: Any) 
 def test_a_resolved_drug_eruption_has_no_screening_relevance() -> None:
     result = screened(conditions=(condition(icd="L27.1", status=RESOLVED),))
     assert result.decision is Decision.TREAT
-    assert result.findings == () and result.unrecognised == ()
+    assert result.findings == ()
+    assert result.unrecognised == ()
 
 
 def test_cutaneous_lupus_by_code_is_collagen_vascular_and_chronic_skin() -> None:
@@ -243,7 +244,8 @@ def test_a_typical_synthea_patient_passes() -> None:
         conditions=tuple(ehr(code, display, status=ACTIVE) for code, display in SYNTHEA_FINDINGS)
     )
     assert result.decision is Decision.TREAT
-    assert result.findings == () and result.unrecognised == ()
+    assert result.findings == ()
+    assert result.unrecognised == ()
 
 
 # -- recognised but not classified by CLINICAL.md: a clinician reviews ----------------------

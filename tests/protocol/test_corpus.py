@@ -52,7 +52,8 @@ def test_compare(
     def day(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
 
-    assert expected in SEVERITY and got in SEVERITY
+    assert expected in SEVERITY
+    assert got in SEVERITY
     assert compare(expected, day(expected_until), got, day(got_until)) == verdict
 
 

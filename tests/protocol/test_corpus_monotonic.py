@@ -62,7 +62,7 @@ def test_the_pools_are_large() -> None:
     assert {kind for kind, _ in ITEMS} == set(ITEM_KINDS)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(
     base=st.sampled_from(BASES),
     added=st.lists(st.sampled_from(ITEMS), min_size=1, max_size=3),

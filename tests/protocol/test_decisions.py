@@ -10,8 +10,10 @@ from .helpers import ON, area, condition, history, med, procedure, screened
 def test_no_findings_means_treat() -> None:
     result = screened()
     assert result.decision is Decision.TREAT
-    assert result.findings == () and result.unrecognised == ()
-    assert result.until is None and result.until_conditions == ()
+    assert result.findings == ()
+    assert result.unrecognised == ()
+    assert result.until is None
+    assert result.until_conditions == ()
 
 
 def test_severity_order() -> None:

@@ -15,7 +15,8 @@ def level(day: int, **fields: Any) -> DiaryLevel:
 
 def test_a_normal_first_day_is_expected() -> None:
     result = classify_diary(DiaryEntry(redness=3, swelling=2, pain=4), 0)
-    assert result.level is DiaryLevel.EXPECTED and result.signs == ()
+    assert result.level is DiaryLevel.EXPECTED
+    assert result.signs == ()
 
 
 @pytest.mark.parametrize(

@@ -81,7 +81,8 @@ def test_diabetes_medicines_refer(entry: Any) -> None:
 )
 def test_glp1_for_weight_has_no_screening_relevance(name: str) -> None:
     result = screened(medications=(med(name),))
-    assert result.decision is Decision.TREAT and result.unrecognised == ()
+    assert result.decision is Decision.TREAT
+    assert result.unrecognised == ()
 
 
 @pytest.mark.parametrize(
@@ -161,14 +162,16 @@ def test_precaution_classes_give_treat_with_precautions(name: str, rule: str) ->
 )
 def test_local_and_mild_steroids_and_other_no_relevance_classes_treat(name: str) -> None:
     result = screened(medications=(med(name),))
-    assert result.decision is Decision.TREAT and result.unrecognised == ()
+    assert result.decision is Decision.TREAT
+    assert result.unrecognised == ()
 
 
 def test_a_combination_takes_the_most_severe_ingredient() -> None:
     result = screened(medications=(med("Tri-Luma cream"),))  # steroid, hydroquinone, tretinoin
     assert rules(result) == {"topical-steroid-area", "skincare-active", "retinoid-topical"}
     result = screened(medications=(med("Excedrin PM"),))  # aspirin, acetaminophen, antihistamine
-    assert rules(result) == {"anticoagulant"} and result.decision is Decision.REFER
+    assert rules(result) == {"anticoagulant"}
+    assert result.decision is Decision.REFER
 
 
 @pytest.mark.parametrize(

@@ -443,7 +443,8 @@ def test_a_near_miss_of_one_drug_only_resolves(name: str, drug_class: str) -> No
 def test_confusable_medicines_do_not_cross_match(name: str, not_class: str) -> None:
     found, problems = classes(name)
     assert not_class not in found
-    assert found == set() and problems  # unrecognised: a clinician reviews it
+    assert found == set()
+    assert problems  # unrecognised: a clinician reviews it
 
 
 def test_a_misspelt_unclassified_medicine_is_unrecognised_with_its_name_suggested() -> None:
@@ -469,7 +470,8 @@ def test_a_near_miss_of_one_name_only_is_corrected() -> None:
 def test_short_names_are_never_taken_for_misspellings() -> None:
     for name in ("Yazz", "Advll", "Xanax", "Aleva"):
         found, problems = classes(name)
-        assert found == set() and problems, name
+        assert found == set(), name
+        assert problems, name
 
 
 def test_a_near_miss_close_to_two_drugs_is_not_guessed() -> None:
@@ -477,11 +479,13 @@ def test_a_near_miss_close_to_two_drugs_is_not_guessed() -> None:
     found, problems = classes("prednisolne")
     assert found == set()
     assert "Did you mean" in problems[0]
-    assert "prednisolone" in problems[0] and "prednisone" in problems[0]
+    assert "prednisolone" in problems[0]
+    assert "prednisone" in problems[0]
     # "predisone" is one edit from prednisone, but two from Predalone (prednisolone): a rival
     # within one more edit, so not guessed either.
     found, problems = classes("predisone")
-    assert found == set() and "prednisone" in problems[0]
+    assert found == set()
+    assert "prednisone" in problems[0]
 
 
 # -- everything an entry carries ----------------------------------------------------------------

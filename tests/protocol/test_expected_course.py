@@ -18,13 +18,15 @@ def test_the_session_day() -> None:
 
 def test_swelling_on_days_one_to_three() -> None:
     assert "swelling" not in ids(0, 1.0)
-    assert "swelling" in ids(1, 1.0) and "swelling" in ids(3, 1.0)
+    assert "swelling" in ids(1, 1.0)
+    assert "swelling" in ids(3, 1.0)
     assert "swelling" not in ids(4, 1.0)
 
 
 def test_tenderness_and_peeling_on_days_two_to_five() -> None:
     assert "tenderness-peeling" not in ids(1, 1.0)
-    assert "tenderness-peeling" in ids(2, 1.0) and "tenderness-peeling" in ids(5, 1.0)
+    assert "tenderness-peeling" in ids(2, 1.0)
+    assert "tenderness-peeling" in ids(5, 1.0)
     assert "tenderness-peeling" not in ids(6, 1.0)
 
 
@@ -34,8 +36,10 @@ def test_largely_healed_from_day_three() -> None:
 
 
 def test_open_ended_items_last_through_the_downtime_for_the_depth() -> None:
-    assert "bruising-scabs" in ids(3, 0.5) and "bruising-scabs" not in ids(4, 0.5)
-    assert "bruising-scabs" in ids(7, 2.0) and "bruising-scabs" not in ids(8, 2.0)
+    assert "bruising-scabs" in ids(3, 0.5)
+    assert "bruising-scabs" not in ids(4, 0.5)
+    assert "bruising-scabs" in ids(7, 2.0)
+    assert "bruising-scabs" not in ids(8, 2.0)
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from cit.protocol.intake_json import IntakeError, intake_from_dict
@@ -79,16 +79,20 @@ def errors_of(data: Any, today: date = TODAY) -> list[str]:
 def test_a_full_intake_parses() -> None:
     intake = intake_from_dict(FULL, today=TODAY)
     assert intake.birth_date == date(1990, 5, 1)
-    assert intake.sex is Sex.FEMALE and intake.fitzpatrick == 4 and intake.glogau == 2
+    assert intake.sex is Sex.FEMALE
+    assert intake.fitzpatrick == 4
+    assert intake.glogau == 2
     assert intake.conditions[0].codes == (Coding(CodeSystem.ICD10CM, "L70.0"),)
     assert intake.conditions[0].status is ClinicalStatus.RESOLVED
     assert len(intake.conditions[1].codes) == 2
     medication = intake.medications[0]
-    assert medication.rxnorm == ("6064",) and medication.route is Route.ORAL
+    assert medication.rxnorm == ("6064",)
+    assert medication.route is Route.ORAL
     assert medication.status is MedicationStatus.STOPPED
     assert (medication.last_dose or medication.end) == date(2023, 6, 30)
     assert intake.medications[1].rxnorm == ("83367", "617310")
-    assert intake.history.cold_sores and not intake.history.keloids
+    assert intake.history.cold_sores
+    assert not intake.history.keloids
     assert intake.areas[0].active_acne
     assert intake.procedures[1].kind is ProcedureKind.OTHER
     assert intake.goals == (Goal("acne_scars", ("cheeks",), prp=True, scar_types=("rolling",)),)
@@ -286,7 +290,6 @@ def test_without_today_no_future_check_is_made() -> None:
     assert intake_from_dict({"birth_date": "2031-01-01"}).birth_date == date(2031, 1, 1)
 
 
-@settings(max_examples=100, deadline=None)
 @given(
     st.recursive(
         st.none() | st.booleans() | st.integers() | st.text(max_size=5),

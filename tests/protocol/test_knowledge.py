@@ -58,7 +58,8 @@ def test_every_rule_of_clinical_md_is_there_with_its_decision_and_sources() -> N
     for rule_id, decision in CLINICAL_RULES.items():
         rule = knowledge.rules[rule_id]
         assert rule.decision is decision, rule_id
-        assert rule.sources and all(s in knowledge.sources for s in rule.sources)
+        assert rule.sources
+        assert all(s in knowledge.sources for s in rule.sources)
     assert set(knowledge.rules) == {*CLINICAL_RULES, "clinician-review"}
 
 
@@ -277,7 +278,8 @@ def test_the_drug_lists_go_well_beyond_the_examples() -> None:
     knowledge = get_knowledge()
     brands = sum(len(drug.brands) for drug in knowledge.drugs)
     names = sum(len(drug.names) for drug in knowledge.drugs)
-    assert brands > 500 and names > 250
+    assert brands > 500
+    assert names > 250
 
 
 def test_outcome_scales_and_reconstructed_flag() -> None:

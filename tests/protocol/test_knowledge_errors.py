@@ -58,13 +58,15 @@ def test_an_unknown_extra_field_is_rejected(edit: Edit) -> None:
 
 def test_an_unknown_decision_value(edit: Edit) -> None:
     error = load_error(edit("rules.toml", 'decision = "do_not_treat"', 'decision = "never"'))
-    assert error.entry == "rule 'keloid'" and error.field == "decision"
+    assert error.entry == "rule 'keloid'"
+    assert error.field == "decision"
     assert "unknown value 'never'" in str(error)
 
 
 def test_an_unknown_source_key(edit: Edit) -> None:
     error = load_error(edit("drugs.toml", 'sources = ["RXN", "BNF"]', 'sources = ["RXN", "BNFX"]'))
-    assert error.file == "drugs.toml" and error.field == "sources"
+    assert error.file == "drugs.toml"
+    assert error.field == "sources"
     assert "unknown source 'BNFX'" in str(error)
 
 
@@ -82,7 +84,8 @@ def test_one_brand_for_two_drugs_is_rejected(edit: Edit) -> None:
     error = load_error(
         edit("drugs.toml", 'brands = ["Xarelto"]', 'brands = ["Xarelto", "Eliquis"]')
     )
-    assert error.file == "drugs.toml" and error.field == "routes"
+    assert error.file == "drugs.toml"
+    assert error.field == "routes"
     assert "'eliquis' is shared" in str(error)
 
 

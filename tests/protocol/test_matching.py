@@ -129,7 +129,8 @@ def test_a_route_the_entry_does_not_cover_is_a_problem() -> None:
 def test_an_ambiguous_name_without_a_route_is_a_problem_naming_the_alternatives() -> None:
     ids, problems = drug_ids("hydrocortisone")
     assert ids == []
-    assert "Route not recorded" in problems[0] and "systemic corticosteroid" in problems[0]
+    assert "Route not recorded" in problems[0]
+    assert "systemic corticosteroid" in problems[0]
 
 
 def test_nothing_entries_are_skipped() -> None:
@@ -206,7 +207,8 @@ def test_history_cues_in_free_text_make_it_history(text: str, concept: str) -> N
 
 def test_each_clause_keeps_its_own_reading() -> None:
     ids, problems, _ = conditions_of("No keloids but eczema")
-    assert ids == ["eczema"] and not problems
+    assert ids == ["eczema"]
+    assert not problems
     resolution = matcher().condition((), "had cold sores as a kid; psoriasis")
     assert resolution.history_ids == {"herpes-simplex"}
 

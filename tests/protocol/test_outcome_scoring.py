@@ -85,7 +85,8 @@ def test_ecca_weights_and_maximum() -> None:
     # V-shaped 15 x 2 + M-shaped 25 x 1 + keloid 50 x 3 = 30 + 25 + 150 = 205
     values.update({"v_shaped.extent": 2, "m_shaped.extent": 1, "keloid.extent": 3})
     assert score(scale, values) == Decimal("205")
-    assert scale.maximum == 540 and scale.verified is False
+    assert scale.maximum == 540
+    assert scale.verified is False
 
 
 def test_striae_patient_rating_0_to_10() -> None:

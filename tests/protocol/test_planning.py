@@ -70,14 +70,16 @@ def test_a_zone_shallower_than_the_indication_gives_its_own_range_and_says_why(
     series = one_series(Goal("acne_scars", (zone,)))
     (zone_plan,) = series.zones
     assert (zone_plan.depth.min_mm, zone_plan.depth.max_mm) == expected
-    assert zone_plan.depth.note is not None and "does not overlap" in zone_plan.depth.note
+    assert zone_plan.depth.note is not None
+    assert "does not overlap" in zone_plan.depth.note
     assert "allows no deeper" in zone_plan.depth.note
     assert any("does not overlap" in note.text for note in series.notes)
 
 
 def test_deeper_than_the_threshold_is_for_licensed_professionals_only() -> None:
     deep = one_series(Goal("acne_scars", ("cheeks",)))
-    assert deep.licensed_only and deep.zones[0].licensed_only
+    assert deep.licensed_only
+    assert deep.zones[0].licensed_only
     assert "Licensed medical professional" in deep.zones[0].performer
 
 
@@ -102,12 +104,14 @@ def test_alopecia_with_prp_is_four_sessions_four_to_six_weeks_apart() -> None:
     assert series.goal_plans[0].sessions_range == (4, 6)
     assert any("YEP21" in note.sources for note in series.notes)
     # PRP: 10-minute draw before numbing, the 15-minute spin inside the 30 minutes of numbing.
-    assert series.prp and series.needs_centrifuge
+    assert series.prp
+    assert series.needs_centrifuge
     assert series.visit.prp_blood_draw_minutes == 10
     assert series.visit.total_minutes == 15 + 10 + 30 + 30 + 15
     assert [a.kind for a in series.adjuncts] == ["serum", "prp"]
     # The published PRP price is for the face: PRP on the scalp is not priced.
-    assert series.price.per_session is None and series.price.series is None
+    assert series.price.per_session is None
+    assert series.price.series is None
     assert series.price.unpriced_blocks == ("scalp",)
 
 
@@ -136,7 +140,9 @@ def test_a_single_scar_takes_five_minutes_of_needling_and_is_not_priced_as_a_ful
     assert series.visit.needling_minutes == 5
     assert series.visit.total_minutes == 65
     price = series.price
-    assert price.per_session is None and price.series is None and not price.complete
+    assert price.per_session is None
+    assert price.series is None
+    assert not price.complete
     assert [(p.kind, p.block, p.units, p.total) for p in price.parts] == [
         ("single_scar", "face", 6, None)
     ]
@@ -170,7 +176,8 @@ def test_recovery_and_milestones_as_dates() -> None:
 def test_a_depth_between_published_downtime_bands_says_so() -> None:
     series = one_series(Goal("rejuvenation", ("forehead",)))  # 0.25-0.75 mm
     assert series.recovery.downtime_days == (4, 5)
-    assert series.recovery.note is not None and "next deeper band" in series.recovery.note
+    assert series.recovery.note is not None
+    assert "next deeper band" in series.recovery.note
 
 
 def test_price_of_the_series_next_to_the_laser_alternative() -> None:
@@ -184,7 +191,8 @@ def test_price_of_the_series_next_to_the_laser_alternative() -> None:
 def test_unpriced_blocks_are_named_and_the_total_left_open() -> None:
     result = plan(intake_for(Goal("striae", ("abdomen",))), None, ON)
     price = result.series[0].price
-    assert price.per_session is None and price.unpriced_blocks == ("abdomen",)
+    assert price.per_session is None
+    assert price.unpriced_blocks == ("abdomen",)
     assert result.price_total is None
 
 
@@ -289,6 +297,5 @@ def test_bad_planning_requests(goals: Any, message: Any) -> None:
 
 def test_plans_name_profile_and_version() -> None:
     result = plan(intake_for(Goal("rejuvenation", ("cheeks",))), None, ON, "us-az")
-    assert (
-        result.profile == "us-az" and result.protocol_version == result.screening.protocol_version
-    )
+    assert result.profile == "us-az"
+    assert result.protocol_version == result.screening.protocol_version

@@ -63,7 +63,8 @@ def test_pigmentation_and_alopecia_share_visits_and_pigmentation_stops_after_fou
     assert pigmentation.last_session == ON + timedelta(weeks=6)
     assert (alopecia.sessions, alopecia.last_session) == (12, ON + timedelta(weeks=22))
     zones = {z.zone: z for z in series.zones}
-    assert zones["cheeks"].sessions == 4 and zones["scalp"].sessions == 12
+    assert zones["cheeks"].sessions == 4
+    assert zones["scalp"].sessions == 12
     # Depths: pigmentation 0.25-0.5 clipped to each face zone; scalp 0.5-1.5.
     assert depths(series) == {
         "forehead": (0.25, 0.5),
@@ -80,10 +81,12 @@ def test_pigmentation_and_alopecia_share_visits_and_pigmentation_stops_after_fou
     assert series.visit_minutes == (120,) * 4 + (90,) * 8
     # Face $250-400 at the 4 visits it is needled; the scalp has no published price.
     assert series.price.series == (1000, 1600)
-    assert series.price.unpriced_blocks == ("scalp",) and not series.price.complete
+    assert series.price.unpriced_blocks == ("scalp",)
+    assert not series.price.complete
     assert "Not priced: scalp (12 sessions)" in series.price.note
     assert series.price.laser_alternative == (2000, 4000)
-    assert result.price_total == (1000, 1600) and not result.price_complete
+    assert result.price_total == (1000, 1600)
+    assert not result.price_complete
     # Deepest 1.5 mm: 4-5 days, and no "largely healed by day 3".
     assert series.recovery.downtime_days == (4, 5)
     assert series.recovery.healed_by_day is None
@@ -98,7 +101,8 @@ def test_rejuvenation_and_acne_scars_share_visits_and_the_cheeks_get_the_deeper_
         4,
         6,
     )
-    assert series.sessions == 6 and series.session_dates == weeks(0, 4, 8, 12, 16, 20)
+    assert series.sessions == 6
+    assert series.session_dates == weeks(0, 4, 8, 12, 16, 20)
     assert [(g.indication, g.sessions) for g in series.goal_plans] == [
         ("rejuvenation", 4),
         ("acne_scars", 6),
@@ -115,7 +119,8 @@ def test_rejuvenation_and_acne_scars_share_visits_and_the_cheeks_get_the_deeper_
     assert (forehead.depth.min_mm, forehead.depth.max_mm, forehead.sessions) == (0.25, 0.75, 4)
     assert any("one depth per visit" in note.text for note in series.notes)
     # The face is needled at all 6 visits: 6 x $250-400.
-    assert series.price.series == (1500, 2400) and series.price.complete
+    assert series.price.series == (1500, 2400)
+    assert series.price.complete
     # 2.0 mm: 6-7 days.
     assert series.recovery.downtime_days == (6, 7)
     assert "largely healed" not in series.recovery.text
@@ -127,7 +132,8 @@ def test_melasma_and_acne_scars_on_the_cheeks_never_go_deeper_than_half_a_mm() -
     # (acne scar) range 1.0-2.0 mm, but melasma is never needled deeper than 0.5 mm, and the
     # melasma is in the cheeks at every visit: 0.5 mm (the cheeks' lowest depth), said why.
     series = one_series(Goal("pigmentation", ("cheeks",)), Goal("acne_scars", ("cheeks",)))
-    assert series.interval.target_weeks == 4 and series.sessions == 6
+    assert series.interval.target_weeks == 4
+    assert series.sessions == 6
     assert [g.sessions for g in series.goal_plans] == [4, 6]
     (cheeks,) = series.zones
     assert (cheeks.depth.min_mm, cheeks.depth.max_mm) == (0.5, 0.5)
@@ -206,7 +212,8 @@ def test_striae_on_the_neck_take_the_neck_range() -> None:
     # Striae 1.5-2.0 mm; the neck allows 0.25-0.5 (shallower): the zone's range applies.
     (zone,) = one_series(Goal("striae", ("neck",))).zones
     assert (zone.depth.min_mm, zone.depth.max_mm) == (0.25, 0.5)
-    assert zone.depth.note is not None and "allows no deeper" in zone.depth.note
+    assert zone.depth.note is not None
+    assert "allows no deeper" in zone.depth.note
 
 
 # ---------------------------------------------------------------------------- zone deeper
@@ -277,9 +284,11 @@ def test_body_and_face_prices_total_the_priced_part_and_name_the_rest() -> None:
         ("face", 4, (1000, 1600)),
         ("abdomen", 6, None),
     ]
-    assert price.series == (1000, 1600) and not price.complete
+    assert price.series == (1000, 1600)
+    assert not price.complete
     assert "Not priced: abdomen (6 sessions)" in price.note
-    assert result.price_total == (1000, 1600) and result.currency == "USD"
+    assert result.price_total == (1000, 1600)
+    assert result.currency == "USD"
 
 
 def test_a_single_scar_beside_a_full_face_is_not_priced_as_another_face() -> None:
@@ -288,8 +297,10 @@ def test_a_single_scar_beside_a_full_face_is_not_priced_as_another_face() -> Non
     series = one_series(Goal("rejuvenation", ("face",)), Goal("scars", ("chin",), single_scar=True))
     assert series.sessions == 6
     parts = {(p.kind, p.block): p for p in series.price.parts}
-    assert parts["block", "face"].sessions == 4 and parts["block", "face"].total == (1000, 1600)
-    assert parts["single_scar", "face"].units == 2 and parts["single_scar", "face"].total is None
+    assert parts["block", "face"].sessions == 4
+    assert parts["block", "face"].total == (1000, 1600)
+    assert parts["single_scar", "face"].units == 2
+    assert parts["single_scar", "face"].total is None
     assert series.price.series == (1000, 1600)
     assert series.visit_minutes == (90,) * 4 + (65,) * 2
 
@@ -312,7 +323,8 @@ def test_a_clinic_sets_its_own_list_and_currency() -> None:
     (series,) = result.series
     # Face 4 x 180-300; abdomen 6 x 200-260; one scar on the arm 6 x 60-90.
     assert series.price.series == (4 * 180 + 6 * 200 + 6 * 60, 4 * 300 + 6 * 260 + 6 * 90)
-    assert series.price.complete and result.price_complete
+    assert series.price.complete
+    assert result.price_complete
     assert series.price.currency == result.currency == "EUR"
     assert series.price.laser_alternative is None
 

@@ -5,7 +5,7 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from cit.protocol.knowledge import get_knowledge
@@ -56,7 +56,6 @@ plans = st.builds(
 )
 
 
-@settings(max_examples=200, deadline=None)
 @given(plans)
 def test_planned_depths_stay_within_the_zone_range(planned: Any) -> None:
     result, profile, _ = planned
@@ -67,7 +66,6 @@ def test_planned_depths_stay_within_the_zone_range(planned: Any) -> None:
             assert low <= zone_plan.depth.min_mm <= zone_plan.depth.max_mm <= high
 
 
-@settings(max_examples=200, deadline=None)
 @given(plans)
 def test_sessions_are_never_closer_than_the_minimum_interval(planned: Any) -> None:
     result, _, _ = planned
@@ -79,7 +77,6 @@ def test_sessions_are_never_closer_than_the_minimum_interval(planned: Any) -> No
             assert series.interval.min_days <= gap <= series.interval.max_days
 
 
-@settings(max_examples=200, deadline=None)
 @given(plans)
 def test_every_goal_is_planned_once_in_a_series_whose_window_fits_it(planned: Any) -> None:
     result, _, given_goals = planned
@@ -97,10 +94,10 @@ def test_every_goal_is_planned_once_in_a_series_whose_window_fits_it(planned: An
             assert low <= goal_plan.sessions <= high
             assert goal_plan.last_session == series.session_dates[goal_plan.sessions - 1]
             own_low, _, own_high = goal_plan.interval_weeks
-            assert own_low <= interval.min_weeks and interval.max_weeks <= own_high
+            assert own_low <= interval.min_weeks
+            assert interval.max_weeks <= own_high
 
 
-@settings(max_examples=200, deadline=None)
 @given(plans)
 def test_one_depth_per_zone_per_series_and_pigmented_zones_never_deeper_than_half_a_mm(
     planned: Any,
@@ -120,7 +117,6 @@ def test_one_depth_per_zone_per_series_and_pigmented_zones_never_deeper_than_hal
                 assert zone_plan.depth.max_mm <= 0.5
 
 
-@settings(max_examples=200, deadline=None)
 @given(plans)
 def test_the_priced_parts_add_up_and_single_scars_are_never_priced_as_a_block(
     planned: Any,

@@ -64,12 +64,14 @@ def test_in_use_without_an_end_defers_with_no_date() -> None:
 
 def test_a_course_ending_after_the_day_is_still_in_use() -> None:
     result = screened(medications=(med("Roaccutane", end=date(2025, 9, 1)),))
-    assert result.decision is Decision.DEFER and result.until is None
+    assert result.decision is Decision.DEFER
+    assert result.until is None
 
 
 def test_stopped_without_a_date_cannot_be_computed() -> None:
     result = screened(medications=(med("Accutane", status=MedicationStatus.STOPPED),))
-    assert result.decision is Decision.DEFER and result.until is None
+    assert result.decision is Decision.DEFER
+    assert result.until is None
 
 
 def test_matched_by_rxnorm_code() -> None:
@@ -109,4 +111,5 @@ def test_topical_isotretinoin_is_a_topical_retinoid() -> None:
 def test_a_course_not_yet_started_counts_as_in_use() -> None:
     # CLINICAL.md v2: a planned start counts as in use (defer, no date yet).
     result = screened(medications=(med("Accutane", start=date(2025, 4, 1)),))
-    assert result.decision is Decision.DEFER and result.until is None
+    assert result.decision is Decision.DEFER
+    assert result.until is None

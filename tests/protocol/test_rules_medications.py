@@ -137,7 +137,8 @@ def test_diabetes_medicines_in_use_refer(entry: Any) -> None:
 def test_a_glp1_brand_for_weight_has_no_screening_relevance() -> None:
     # CLINICAL.md v2: the diabetes rule concerns the disease, not GLP-1s for weight.
     result = screened(medications=(med("Wegovy 2.4 mg"),))
-    assert result.decision is Decision.TREAT and not result.unrecognised
+    assert result.decision is Decision.TREAT
+    assert not result.unrecognised
 
 
 @pytest.mark.parametrize(

@@ -52,7 +52,8 @@ def test_pregnancy_status_unknown_defers_until_recorded_with_a_test_offered() ->
     # CLINICAL.md v2: "not sure" -> defer until recorded; offer a urine pregnancy test.
     result = screened(pregnancy_unknown=True)
     found = finding(result, "pregnancy-unknown")
-    assert result.decision is Decision.DEFER and result.until is None
+    assert result.decision is Decision.DEFER
+    assert result.until is None
     assert found.until_condition == "until the pregnancy status is recorded"
     assert any("pregnancy test" in action for action in found.actions)
 

@@ -15,7 +15,8 @@ def test_active_infection_in_an_area_defers_until_resolved() -> None:
     found = finding(result, "infection-active")
     assert result.decision is Decision.DEFER
     assert result.until is None
-    assert found.until is None and found.until_condition == "until the infection has resolved"
+    assert found.until is None
+    assert found.until_condition == "until the infection has resolved"
     assert found.facts[0].path == "areas[0].active_infection"
     assert found.sources == ("S2", "S4", "BDS")
 

@@ -92,7 +92,8 @@ def test_a_product_code_alone_screens_like_its_name() -> None:
     ordinary = screened(
         medications=tuple(med(rxnorm=(code,)) for code in ("314076", "617310", "198051"))
     )
-    assert ordinary.decision is Decision.TREAT and ordinary.unrecognised == ()
+    assert ordinary.decision is Decision.TREAT
+    assert ordinary.unrecognised == ()
 
 
 def test_every_code_names_its_published_sources() -> None:
@@ -101,13 +102,16 @@ def test_every_code_names_its_published_sources() -> None:
     assert sources
     for key, source in sources.items():
         assert isinstance(source, dict)
-        assert source["title"] and source["publisher"] and source["location"], key
+        assert source["title"], key
+        assert source["publisher"], key
+        assert source["location"], key
         if "VSAC" in str(source["publisher"]):
             assert str(source["oid"]).startswith("2.16.840.1."), key
             assert source["version"], key
     for code, product in data["product"].items():
         assert code.isdigit()
-        assert isinstance(product, dict) and product["sources"], code
+        assert isinstance(product, dict), code
+        assert product["sources"], code
         assert set(product["sources"]) <= set(sources), code  # type: ignore[arg-type]
 
 
@@ -178,19 +182,23 @@ def test_a_route_the_ingredient_does_not_cover_is_rejected(edit: Edit) -> None:
             '197844 = { ingredients = ["tretinoin"], route = "oral"',
         )
     )
-    assert error.entry == "product 197844" and error.field == "route"
+    assert error.entry == "product 197844"
+    assert error.field == "route"
 
 
 def test_a_code_that_is_not_digits_or_an_unknown_source_is_rejected(edit: Edit) -> None:
     error = load_error(edit("855332 = {", "85533X = {"))
-    assert error.entry == "product 85533X" and "digits" in str(error)
+    assert error.entry == "product 85533X"
+    assert "digits" in str(error)
 
 
 def test_an_unknown_source_key_is_rejected(edit: Edit) -> None:
     error = load_error(edit('sources = ["', 'sources = ["nowhere", "'))
-    assert error.field == "sources" and "unknown source 'nowhere'" in str(error)
+    assert error.field == "sources"
+    assert "unknown source 'nowhere'" in str(error)
 
 
 def test_a_source_without_its_title_is_rejected(edit: Edit) -> None:
     error = load_error(edit('title = "', 'titel = "'))
-    assert error.file == "rxnorm_products.toml" and error.field == "title"
+    assert error.file == "rxnorm_products.toml"
+    assert error.field == "title"

@@ -16,12 +16,14 @@ def test_maximum_must_match_the_items(edit: Edit) -> None:  # noqa: F811
 def test_default_with_unknown_scale(edit: Edit) -> None:  # noqa: F811
     before = 'full = ["mmasi"]'
     error = load_error(edit("scales.toml", before, 'full = ["masi"]'))
-    assert error.field == "full" and "'masi'" in error.detail
+    assert error.field == "full"
+    assert "'masi'" in error.detail
 
 
 def test_default_with_unknown_indication(edit: Edit) -> None:  # noqa: F811
     error = load_error(edit("scales.toml", 'indications = ["striae"]', 'indications = ["warts"]'))
-    assert error.field == "indications" and "'warts'" in error.detail
+    assert error.field == "indications"
+    assert "'warts'" in error.detail
 
 
 def test_minimal_important_change_needs_a_source(edit: Edit) -> None:  # noqa: F811

@@ -28,7 +28,8 @@ def test_the_screening_shape() -> None:
         "protocol_version",
         "profile",
     ]
-    assert data["decision"] == "refer" and data["until"] is None
+    assert data["decision"] == "refer"
+    assert data["until"] is None
     isotretinoin = next(f for f in data["findings"] if f["rule"] == "isotretinoin")
     assert isotretinoin["until"] == "2025-06-30"
     assert isotretinoin["facts"] == [
@@ -49,7 +50,8 @@ def test_the_screening_shape() -> None:
 
 def test_an_indefinite_defer_keeps_its_condition_in_the_finding() -> None:
     data = screening_to_dict(screened(areas=(area("cheeks", sunburn=True),)))
-    assert data["decision"] == "defer" and data["until"] is None
+    assert data["decision"] == "defer"
+    assert data["until"] is None
     assert data["findings"][0]["until_condition"] == "until the sunburn has healed"
 
 
@@ -76,8 +78,10 @@ def test_the_plan_shape() -> None:
     assert series["interval_weeks"] == {"min": 2, "target": 4, "max": 6}
     assert series["visit"]["total_minutes"] == 90
     assert series["price"]["series"] == [1000, 1600]
-    assert data["currency"] == "USD" and data["price_complete"] is True
-    assert series["goals"][0]["sessions"] == 4 and series["goals"][0]["sessions_range"] == [3, 6]
+    assert data["currency"] == "USD"
+    assert data["price_complete"] is True
+    assert series["goals"][0]["sessions"] == 4
+    assert series["goals"][0]["sessions_range"] == [3, 6]
     assert series["session_dates"][0] == "2025-01-06"
     assert data["screening"]["decision"] == "treat"
     assert json.loads(json.dumps(data)) == data

@@ -19,11 +19,8 @@ from tests.charting.conftest import (  # noqa: F401
     consent_form,
     consented_patient,
     draft_note,
-    esthetician,
-    nurse,
     patient,
     pen,
-    physician,
     signed_note,
     today,
 )

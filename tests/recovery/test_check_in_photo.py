@@ -33,7 +33,8 @@ def test_no_photo_without_consent(day_two: CheckIn, portal_user: Any) -> None:
     client = Client()
     assert LABEL not in client.get(_link(day_two)).content.decode()
     done = client.post(_link(day_two), {**ANSWERS, "photo": _upload(jpeg_bytes())})
-    assert done.status_code == 200 and DiaryEntry.objects.count() == 1
+    assert done.status_code == 200
+    assert DiaryEntry.objects.count() == 1
     assert not Photo.objects.exists()
 
 
@@ -63,6 +64,7 @@ def test_a_file_that_is_not_an_image_records_nothing(
         _link(day_two), {**ANSWERS, "photo": _upload(b"not a picture at all", "skin.jpg")}
     )
     assert page.status_code == 422
-    assert not DiaryEntry.objects.exists() and not Photo.objects.exists()
+    assert not DiaryEntry.objects.exists()
+    assert not Photo.objects.exists()
     day_two.refresh_from_db()
     assert day_two.answered_at is None

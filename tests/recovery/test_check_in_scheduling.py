@@ -96,7 +96,8 @@ def test_each_check_in_is_sent_once_when_due(signed_note: Any, on_day: Any) -> N
     on_day(1, hour=9)
     assert send_check_in.call(day_one.pk) == "sent"
     assert send_check_in.call(day_one.pk).startswith("skipped")
-    assert len(mail.outbox) == 1 and len(LocmemSmsBackend.outbox) == 1
+    assert len(mail.outbox) == 1
+    assert len(LocmemSmsBackend.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["ada@example.com"]
     assert "https://clinic.example/diary/" in message.body
@@ -104,7 +105,8 @@ def test_each_check_in_is_sent_once_when_due(signed_note: Any, on_day: Any) -> N
     assert "https://clinic.example/diary/" in LocmemSmsBackend.outbox[0][1]
     # The first message carries the aftercare by day, from day 1 to day 7.
     assert "Your aftercare, day by day" in message.body
-    assert "Day 1 (" in message.body and "Day 7 (" in message.body
+    assert "Day 1 (" in message.body
+    assert "Day 7 (" in message.body
     assert "mineral" in message.body.lower()
     day_one.refresh_from_db()
     assert day_one.sent_at is not None
@@ -153,5 +155,6 @@ def test_a_check_in_whose_worker_died_is_sent_after_the_lease_without_repeats(
         send_claimed_at=timezone.now() - datetime.timedelta(seconds=601)
     )
     assert send_check_in.call(day_one.pk) == "sent"
-    assert mail.outbox == [] and len(LocmemSmsBackend.outbox) == 1  # only what was missing
+    assert mail.outbox == []
+    assert len(LocmemSmsBackend.outbox) == 1  # only what was missing
     assert CheckIn.objects.get(pk=day_one.pk).sent_at is not None

@@ -53,7 +53,8 @@ def test_simultaneous_answers_record_one_entry(signed_note: Any, on_day: Any) ->
 
     results = at_once(submit)
     assert sorted(results) == ["recorded"] + ["refused"] * (RUNS - 1)
-    assert DiaryEntry.objects.count() == 1 and RecoveryAlert.objects.count() == 1
+    assert DiaryEntry.objects.count() == 1
+    assert RecoveryAlert.objects.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -61,5 +62,6 @@ def test_simultaneous_sends_send_once(signed_note: Any, on_day: Any) -> None:
     on_day(1, hour=10)
     check_in = CheckIn.objects.get(note=signed_note, day=1)
     results = at_once(lambda: send_check_in.call(check_in.pk))
-    assert results.count("sent") == 1 and len(results) == RUNS
+    assert results.count("sent") == 1
+    assert len(results) == RUNS
     assert len(mail.outbox) == 1

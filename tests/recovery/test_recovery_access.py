@@ -81,7 +81,8 @@ def test_clinical_staff_read_the_answers(urgent_alert: Any, nurse: Any) -> None:
     page = client_for(nurse).get(f"/recovery/alerts/{urgent_alert.pk}/")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Pus or yellow crusts" in text and "yellow crust" in text
+    assert "Pus or yellow crusts" in text
+    assert "yellow crust" in text
     home = client_for(nurse).get("/").content.decode()
     assert f"/recovery/alerts/{urgent_alert.pk}/" in home
     assert AuditEvent.objects.filter(object_type="recovery.RecoveryAlert", action="view").exists()
@@ -93,7 +94,8 @@ def test_front_desk_sees_the_alert_exists_but_not_the_answers(
 ) -> None:
     desk = client_for(make_user("front_desk", clinic))
     home = desk.get("/").content.decode()
-    assert "Ada Lovelace" in home and "needs a clinician's review" in home
+    assert "Ada Lovelace" in home
+    assert "needs a clinician's review" in home
     assert "Urgent" not in home
     page = desk.get(f"/patients/{signed_note.patient_id}/recovery/")
     assert page.status_code == 200

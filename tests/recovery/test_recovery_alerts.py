@@ -98,7 +98,8 @@ def test_escalation_only_when_the_clock_has_run_out_unacknowledged(
     assert [m.to for m in mail.outbox] == [["lead@example.com"]]
     assert "fever" not in mail.outbox[0].body.lower()
     alert.refresh_from_db()
-    assert alert.escalated_at is not None and alert.escalated_to == [physician.username]
+    assert alert.escalated_at is not None
+    assert alert.escalated_to == [physician.username]
 
 
 @pytest.mark.django_db

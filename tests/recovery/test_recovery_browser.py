@@ -97,7 +97,8 @@ def test_day_two_expected_then_day_five_urgent_and_the_clinician_acts(
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(nurse.username)
     worklist = page.get_by_test_id("worklist-recovery-alerts")
-    assert "Ada Lovelace" in worklist.inner_text() and "Urgent" in worklist.inner_text()
+    assert "Ada Lovelace" in worklist.inner_text()
+    assert "Urgent" in worklist.inner_text()
     worklist.get_by_role("link", name="Ada Lovelace").click()
     assert "Pus or yellow crusts" in page.get_by_test_id("alert-answers").inner_text()
     assert axe_violations(page) == []
@@ -108,7 +109,8 @@ def test_day_two_expected_then_day_five_urgent_and_the_clinician_acts(
     page.get_by_label("Severity").select_option(label="Moderate")
     page.get_by_role("button", name="Record adverse event").click()
     event_text = page.get_by_test_id("adverse-event").inner_text()
-    assert "Infection" in event_text and cartridge_lot.lot_number in event_text
+    assert "Infection" in event_text
+    assert cartridge_lot.lot_number in event_text
     screenshot("recovery-alert-acknowledged")
 
     # The staff's recovery pages, and the link once used.
@@ -121,6 +123,7 @@ def test_day_two_expected_then_day_five_urgent_and_the_clinician_acts(
     assert axe_violations(page) == []
 
     event = AdverseEvent.objects.get()
-    assert event.note == signed_note and event.alert == RecoveryAlert.objects.get()
+    assert event.note == signed_note
+    assert event.alert == RecoveryAlert.objects.get()
     assert [use.lot for use in event.lot_uses.all()] == [cartridge_lot]
     assert RecoveryAlert.objects.get().acknowledged_by == nurse

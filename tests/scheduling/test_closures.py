@@ -41,7 +41,8 @@ def test_a_yearly_leap_day_closes_only_in_leap_years() -> None:
 def test_closure_on_names_the_closure() -> None:
     closures = [Closure(date(2026, 1, 1), "New Year's Day", yearly=True)]
     found = closure_on(closures, date(2027, 1, 1))
-    assert found is not None and found.name == "New Year's Day"
+    assert found is not None
+    assert found.name == "New Year's Day"
     assert closure_on(closures, date(2027, 1, 2)) is None
 
 

@@ -42,7 +42,8 @@ def test_the_helpers_know_skipped_and_repeated_wall_times() -> None:
     assert wall_time_exists(LONDON_SPRING, 120, london)
     assert wall_time_is_ambiguous(NEW_YORK_AUTUMN, 90, new_york)
     first = local_instant(NEW_YORK_AUTUMN, 90, new_york)
-    assert first is not None and first.utcoffset() == timedelta(hours=-4)  # EDT, fold=0
+    assert first is not None
+    assert first.utcoffset() == timedelta(hours=-4)  # EDT, fold=0
     assert not wall_time_is_ambiguous(NEW_YORK_AUTUMN, 180, new_york)
 
 
@@ -115,7 +116,8 @@ def test_skipped_wall_times_are_never_offered() -> None:
     minutes = [minute for minute, _start in finder.provider_starts(LONDON_SPRING, "lic-a")]
     assert minutes[:4] == [0, 15, 30, 45]
     assert not set(minutes) & {60, 75, 90, 105}  # 01:00-01:59 does not exist that night
-    assert minutes[4] == 120 and minutes[-1] == 210  # the last 30-minute visit ends at 04:00
+    assert minutes[4] == 120
+    assert minutes[-1] == 210  # the last 30-minute visit ends at 04:00
     # With the hour before the gap taken, the next proposal is 02:00 BST, i.e. 01:00 UTC.
     busy = [
         hold(ResourceKind.PROVIDER, "lic-a", at(LONDON_SPRING, "00:00"), at(LONDON_SPRING, "00:50"))

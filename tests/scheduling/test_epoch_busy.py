@@ -26,7 +26,9 @@ def test_numbers_and_objects_give_the_same_index_and_intervals() -> None:
         to_epoch(at(MONDAY, "10:30")),
         "7",
     )
-    assert list(numbers) == objects and numbers == objects and len(numbers) == 2
+    assert list(numbers) == objects
+    assert numbers == objects
+    assert len(numbers) == 2
     from_numbers, from_objects = make_state(busy=numbers), make_state(busy=objects)
     request = make_request(latest_start=MONDAY)
     assert find_series(request, from_numbers).best == find_series(request, from_objects).best

@@ -146,7 +146,8 @@ def test_latest_start_bounds_the_first_session() -> None:
     ]
     request = make_request(latest_start=MONDAY + timedelta(days=1))
     result = find_series(request, make_state(busy=busy))
-    assert not result.found and result.failure is not None
+    assert not result.found
+    assert result.failure is not None
 
 
 def test_every_interval_stays_inside_its_window_even_when_target_days_are_blocked() -> None:

@@ -20,7 +20,8 @@ from cit.scheduling import (
 
 
 def failure(result: SeriesSearchResult) -> SchedulingFailure:
-    assert not result.found and result.proposals == ()
+    assert not result.found
+    assert result.proposals == ()
     assert result.failure is not None
     return result.failure
 
@@ -43,7 +44,8 @@ def test_no_provider_with_the_capability() -> None:
 def test_no_centrifuge_for_prp() -> None:
     reason = failure(find_series(make_request(needs_centrifuge=True), make_state()))
     assert reason.code is FailureCode.NO_DEVICE
-    assert "centrifuge" in reason.message and "PRP" in reason.message
+    assert "centrifuge" in reason.message
+    assert "PRP" in reason.message
 
 
 def test_no_suitable_room() -> None:
@@ -113,7 +115,8 @@ def test_a_series_that_cannot_be_completed_names_the_session() -> None:
     state = make_state(providers=[make_provider("lic-a", absences=[away])])
     reason = failure(find_series(make_request(latest_start=MONDAY), state))
     assert reason.code is FailureCode.SERIES_DOES_NOT_FIT
-    assert "session 2" in reason.message and "14-42 days after session 1" in reason.message
+    assert "session 2" in reason.message
+    assert "14-42 days after session 1" in reason.message
 
 
 def test_a_latest_start_already_passed() -> None:

@@ -45,7 +45,8 @@ def test_a_closed_target_day_costs_one_day_of_deviation_and_says_so() -> None:
     # 27 days would be a Sunday (closed too), so 29 it is.
     assert proposal.sessions[1].start.date() == holiday + timedelta(days=1)
     deviation = proposal.score.component("interval_deviation")
-    assert deviation.amount == 1 and deviation.cost == 2.0
+    assert deviation.amount == 1
+    assert deviation.cost == 2.0
     assert "28-day target by 1 day" in proposal.score.explain()[0]
 
 

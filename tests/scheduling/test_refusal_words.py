@@ -39,7 +39,8 @@ def _moved_into(busy_kind: ResourceKind, busy_id: str) -> str:
     assert result.rejected is not None
     local = f"{day:%a} {day.day} {day:%b %Y} 10:00–11:30 (Europe/London)"
     assert local in result.rejected
-    assert "UTC" not in result.rejected and "s1" not in result.rejected
+    assert "UTC" not in result.rejected
+    assert "s1" not in result.rejected
     return result.rejected
 
 

@@ -92,7 +92,8 @@ def test_a_long_absence_hands_the_session_to_another_provider_on_the_same_day() 
     (outcome,) = result.outcomes
     (move,) = outcome.moves
     assert move.after.start == move.before.start
-    assert move.provider_changed and not move.start_changed
+    assert move.provider_changed
+    assert not move.start_changed
     assert result.objective == 15  # one provider change, nothing else
     assert_final_state_valid(state, [series], result, change)
 
@@ -122,10 +123,8 @@ def test_when_capacity_runs_out_the_broken_series_is_reported_with_its_reason() 
     result = replan([series], state, change, now=NOW)
     (broken,) = result.broken
     assert broken.unplaced == (2, 3, 4)
-    assert (
-        broken.reason is not None
-        and "session 2 has no free slot 28-35 days after session 1" in broken.reason
-    )
+    assert broken.reason is not None
+    assert "session 2 has no free slot 28-35 days after session 1" in broken.reason
     assert broken.sessions == series.sessions[:1]
     assert_final_state_valid(state, [series], result, change)
 

@@ -50,7 +50,8 @@ def test_a_small_move_leaves_later_sessions_where_they_are() -> None:
     series, state = booked_series(make_state())
     new_start = series.session(2).start + timedelta(days=3)
     result = replan([series], state, SessionMoved("s1", 2, new_start), now=NOW)
-    assert result.accepted and not result.broken
+    assert result.accepted
+    assert not result.broken
     (outcome,) = result.outcomes
     assert [m.after.number for m in outcome.moves] == [2]
     assert outcome.sessions[2:] == series.sessions[2:]  # 25 days is still inside 14..42
@@ -107,8 +108,10 @@ def test_impossible_moves_are_rejected_with_the_reason(
     now = NOW if now_offset is None else series.session(2).start + timedelta(hours=1)
     move = SessionMoved("s1", number, series.session(number).start + shift)
     result = replan([series], state, move, now=now)
-    assert not result.accepted and result.outcomes == ()
-    assert result.rejected is not None and expected in result.rejected
+    assert not result.accepted
+    assert result.outcomes == ()
+    assert result.rejected is not None
+    assert expected in result.rejected
 
 
 def test_a_move_onto_a_busy_or_unlicensed_provider_is_rejected() -> None:
@@ -116,7 +119,8 @@ def test_a_move_onto_a_busy_or_unlicensed_provider_is_rejected() -> None:
     series, state = booked_series(make_state(providers=providers))
     move = SessionMoved("s1", 2, series.session(2).start, provider_id="esthetician")
     result = replan([series], state, move, now=NOW)
-    assert result.rejected is not None and "not licensed" in result.rejected
+    assert result.rejected is not None
+    assert "not licensed" in result.rejected
     away = TimeRange(
         series.session(2).start - timedelta(days=2), series.session(2).start + timedelta(days=2)
     )
@@ -124,7 +128,8 @@ def test_a_move_onto_a_busy_or_unlicensed_provider_is_rejected() -> None:
     absent = with_booked(absent, series)
     move = SessionMoved("s1", 2, series.session(2).start + timedelta(days=1))
     result = replan([series], absent, move, now=NOW)
-    assert result.rejected is not None and "absent or already booked" in result.rejected
+    assert result.rejected is not None
+    assert "absent or already booked" in result.rejected
 
 
 def test_a_series_that_cannot_follow_the_move_is_reported_broken() -> None:
@@ -136,10 +141,8 @@ def test_a_series_that_cannot_follow_the_move_is_reported_broken() -> None:
     result = replan([series], state, SessionMoved("s1", 2, new_start), now=NOW)
     (outcome,) = result.broken
     assert outcome.unplaced == (3, 4)
-    assert (
-        outcome.reason is not None
-        and "session 3 has no free slot 14-42 days after session 2" in outcome.reason
-    )
+    assert outcome.reason is not None
+    assert "session 3 has no free slot 14-42 days after session 2" in outcome.reason
     assert result.objective >= 2 * 1000 + 2000
 
 

@@ -107,7 +107,8 @@ def test_jointly_placing_series_keeps_both_whole_where_greedy_breaks_one() -> No
     assert report.status is SolveStatus.OPTIMAL
     assert report.broken == ()
     assert report.objective == report.result.objective < report.greedy_objective == greedy.objective
-    assert report.best_bound == report.objective and report.gap == 0
+    assert report.best_bound == report.objective
+    assert report.gap == 0
     moved = {m.series_id: m.after for m in report.result.moves}
     assert moved["A"].start == at(MONDAY + timedelta(days=10), "10:00")  # Thursday
     assert moved["B"].start == at(MONDAY + timedelta(days=8), "10:00")  # Tuesday
@@ -133,9 +134,12 @@ def test_the_objective_is_the_same_number_greedy_and_the_solver_report() -> None
     report = optimise_replan(booked, state, change, now=NOW, time_limit_seconds=10, workers=1)
     assert report.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
     assert report.objective == sum(o.cost for o in report.result.outcomes)
-    assert report.objective is not None and report.objective <= report.greedy_objective
-    assert report.best_bound is not None and report.best_bound <= report.objective
-    assert report.series == len(report.result.outcomes) and report.candidates > 0
+    assert report.objective is not None
+    assert report.objective <= report.greedy_objective
+    assert report.best_bound is not None
+    assert report.best_bound <= report.objective
+    assert report.series == len(report.result.outcomes)
+    assert report.candidates > 0
 
 
 def test_an_impossible_change_is_infeasible_with_the_reason() -> None:
@@ -143,7 +147,8 @@ def test_an_impossible_change_is_infeasible_with_the_reason() -> None:
     move = SessionMoved("A", 2, at(MONDAY, "10:00"))  # before session 1
     report = optimise_replan(series, state, move, now=NOW)
     assert report.status is SolveStatus.INFEASIBLE
-    assert report.result.rejected is not None and "days after session 1" in report.result.rejected
+    assert report.result.rejected is not None
+    assert "days after session 1" in report.result.rejected
 
 
 def test_nothing_affected_means_nothing_to_do() -> None:
@@ -155,4 +160,5 @@ def test_nothing_affected_means_nothing_to_do() -> None:
     )
     report = optimise_replan(series, state, far, now=NOW)
     assert report.status is SolveStatus.OPTIMAL
-    assert report.objective == 0 and report.result.outcomes == ()
+    assert report.objective == 0
+    assert report.result.outcomes == ()

@@ -22,7 +22,8 @@ from cit.scheduling import (
 def test_time_window_parses_and_rejects_reversed_ranges() -> None:
     window = TimeWindow.parse("09:00-17:30")
     assert (window.start_minute, window.end_minute) == (540, 1050)
-    assert window.contains_minute(540) and not window.contains_minute(1050)
+    assert window.contains_minute(540)
+    assert not window.contains_minute(1050)
     with pytest.raises(ValueError):
         TimeWindow(time(17), time(9))
 
@@ -81,10 +82,12 @@ def test_datetimes_must_be_timezone_aware() -> None:
 
 def test_preferences_default_to_liking_everything() -> None:
     anything = PatientPreferences()
-    assert anything.likes_weekday(6) and anything.likes_minute(3)
+    assert anything.likes_weekday(6)
+    assert anything.likes_minute(3)
     picky = PatientPreferences(
         weekdays=frozenset({1}), time_windows=(TimeWindow.parse("16:00-19:00"),)
     )
-    assert not picky.likes_weekday(0) and picky.likes_minute(17 * 60)
+    assert not picky.likes_weekday(0)
+    assert picky.likes_minute(17 * 60)
     with pytest.raises(ValueError):
         PatientPreferences(weekdays=frozenset({7}))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import io
 import struct
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -27,6 +28,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
+from PIL import Image
 
 from cit.clinic.accounts.models import Provider, User
 from cit.clinic.accounts.permissions import Capability, has_capability
@@ -169,6 +171,16 @@ def validate_drawn_signature(data_url: str) -> None:
     width, height = struct.unpack(">II", raw[16:24])
     if not (0 < width <= SIGNATURE_MAX_SIDE and 0 < height <= SIGNATURE_MAX_SIDE):
         raise _refuse("drawn_signature", "The drawn signature has impossible dimensions.")
+    # The header can be right while the chunks are broken (bad checksums, cut short): only
+    # decoding the whole image shows it. verify() checks the chunks and then spends the
+    # image, so it is opened again to decode the pixels.
+    try:
+        with Image.open(io.BytesIO(raw), formats=["PNG"]) as image:
+            image.verify()
+        with Image.open(io.BytesIO(raw), formats=["PNG"]) as image:
+            image.load()
+    except (OSError, SyntaxError, ValueError):
+        raise _refuse("drawn_signature", "The drawn signature image is damaged.") from None
 
 
 def _normalised(name: str) -> str:
