@@ -336,6 +336,25 @@ CDS_HOOKS_MAX_BODY_BYTES = env_int("CDS_HOOKS_MAX_BODY_BYTES", 10_000_000)
 # the installation controls.
 FHIR_DEFINITIONS_BASE = env_str("FHIR_DEFINITIONS_BASE", "https://cit.example.org/fhir")
 
+# --- OAuth 2.0 and SMART on FHIR (cit.clinic.integrations) -------------------------------
+# Integrations registered by a clinic admin get tokens at /oauth/token/ (client credentials
+# with a signed JWT or a secret) or /oauth/authorize/ (authorisation code with PKCE).
+INSTALLED_APPS += ["oauth2_provider", "cit.clinic.integrations"]
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "OAUTH2_VALIDATOR_CLASS": "cit.clinic.integrations.validator.CitOAuth2Validator",
+    "OAUTH2_BACKEND_CLASS": "cit.clinic.integrations.validator.CitOAuthLibCore",
+    "SCOPES_BACKEND_CLASS": "cit.clinic.integrations.validator.SmartScopes",
+    "PKCE_REQUIRED": True,
+    # SMART Backend Services: access tokens live no longer than five minutes.
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("OAUTH_ACCESS_TOKEN_SECONDS", 300),
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env_int("OAUTH_REFRESH_TOKEN_SECONDS", 8 * 60 * 60),
+    "ROTATE_REFRESH_TOKEN": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEBUG else ["https"],
+    "REQUEST_APPROVAL_PROMPT": "force",
+}
+
 # --- Tasks and reminders (appointments) --------------------------------------------------
 # Background work runs on django-tasks with the database backend (django-tasks-db): the queue
 # is a table, so the SQLite set-up needs no broker. Run the worker with `cit db_worker`.
