@@ -1,0 +1,169 @@
+"""Authorisation code with PKCE (RFC 6749 §4.1, RFC 7636 S256) for apps used by people: the
+token acts as the person who allowed it, with their role's rules (staff: user/ scopes) or
+only their own record (a patient: patient/ scopes, and launch/patient names them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.api.oauth_helpers import REDIRECT, authorise, bearer, code_from, pkce_pair, register
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin(clinic: Any, make_user: Any) -> Any:
+    return make_user("clinic_admin", clinic)
+
+
+@pytest.fixture
+def app(clinic: Any, admin: Any) -> Any:
+    return register(
+        admin,
+        clinic,
+        name="Skin diary app",
+        kind="app",
+        client_auth="none",
+        scopes="user/*.rs patient/*.rs launch/patient",
+        redirect_uris=REDIRECT,
+    ).integration
+
+
+def _exchange(client_id: str, code: str, verifier: str) -> Any:
+    return Client().post(
+        "/oauth/token/",
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "client_id": client_id,
+            "code_verifier": verifier,
+        },
+    )
+
+
+def _token_for(user: Any, app: Any, scope: str) -> dict[str, Any]:
+    verifier, challenge = pkce_pair()
+    redirect = authorise(user, app.client_id, scope, challenge)
+    assert redirect.status_code == 302, redirect.content
+    answer = _exchange(app.client_id, code_from(redirect), verifier)
+    assert answer.status_code == 200, answer.content
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def test_staff_token_follows_the_role(
+    clinic: Any, app: Any, make_user: Any, make_patient: Any
+) -> None:
+    ada = make_patient(clinic)
+    desk = make_user("front_desk", clinic)
+    body = _token_for(desk, app, "user/*.rs")
+    assert body["token_type"] == "Bearer" and body["scope"] == "user/*.rs"
+    assert "refresh_token" in body
+    client = Client()
+    found = client.get("/fhir/Patient", **bearer(body["access_token"]))
+    assert found.status_code == 200
+    assert [e["resource"]["id"] for e in found.json()["entry"]] == [str(ada.pk)]
+    # The front desk may not read clinical notes on pages: nor with a token.
+    assert client.get("/fhir/Procedure", **bearer(body["access_token"])).status_code == 403
+    me = client.get("/api/me", **bearer(body["access_token"]))
+    assert me.status_code == 200 and me.json()["username"] == desk.username
+
+
+def test_patient_token_reads_only_their_own_record(
+    clinic: Any, app: Any, make_user: Any, make_patient: Any
+) -> None:
+    portal_user = make_user("patient", clinic)
+    own = make_patient(clinic, portal_user=portal_user)
+    other = make_patient(clinic, given_name="Grace", family_name="Hopper")
+    body = _token_for(portal_user, app, "patient/*.rs launch/patient")
+    # SMART launch context: the patient the token is about.
+    assert body["patient"] == str(own.pk)
+    token = body["access_token"]
+    client = Client()
+    assert client.get(f"/fhir/Patient/{own.pk}", **bearer(token)).status_code == 200
+    assert client.get(f"/fhir/Patient/{other.pk}", **bearer(token)).status_code == 404
+    listing = client.get("/fhir/Patient", **bearer(token)).json()
+    assert [e["resource"]["id"] for e in listing["entry"]] == [str(own.pk)]
+    assert client.get("/api/patients", **bearer(token)).status_code == 403
+
+
+def test_patient_scopes_give_staff_nothing(clinic: Any, app: Any, make_user: Any) -> None:
+    # A patient/ scope is about one patient's record; staff have no launch to pick one.
+    body = _token_for(make_user("physician", clinic), app, "patient/*.rs")
+    assert Client().get("/fhir/Patient", **bearer(body["access_token"])).status_code == 403
+
+
+def test_a_wrong_code_verifier_is_refused(clinic: Any, app: Any, make_user: Any) -> None:
+    _verifier, challenge = pkce_pair()
+    redirect = authorise(make_user("physician", clinic), app.client_id, "user/*.rs", challenge)
+    other_verifier, _ = pkce_pair()
+    answer = _exchange(app.client_id, code_from(redirect), other_verifier)
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_grant"
+
+
+def test_pkce_is_required(clinic: Any, app: Any, make_user: Any) -> None:
+    browser = Client()
+    browser.force_login(make_user("physician", clinic))
+    page = browser.get(
+        "/oauth/authorize/",
+        {
+            "response_type": "code",
+            "client_id": app.client_id,
+            "redirect_uri": REDIRECT,
+            "scope": "user/*.rs",
+            "state": "s",
+        },
+    )
+    # RFC 6749 §4.1.2.1: the error goes back to the app's redirect address.
+    assert page.status_code == 302
+    assert "error=invalid_request" in page["Location"]
+
+
+def test_people_of_another_clinic_cannot_allow_the_app(
+    other_clinic: Any, app: Any, make_user: Any
+) -> None:
+    _verifier, challenge = pkce_pair()
+    answer = authorise(make_user("physician", other_clinic), app.client_id, "user/*.rs", challenge)
+    assert answer.status_code == 403
+
+
+def test_a_code_works_once(clinic: Any, app: Any, make_user: Any) -> None:
+    verifier, challenge = pkce_pair()
+    redirect = authorise(make_user("physician", clinic), app.client_id, "user/*.rs", challenge)
+    code = code_from(redirect)
+    assert _exchange(app.client_id, code, verifier).status_code == 200
+    assert _exchange(app.client_id, code, verifier).json()["error"] == "invalid_grant"
+
+
+def test_refusing_on_the_consent_screen_gives_no_code(
+    clinic: Any, app: Any, make_user: Any
+) -> None:
+    _verifier, challenge = pkce_pair()
+    browser = Client()
+    browser.force_login(make_user("physician", clinic))
+    params = {
+        "response_type": "code",
+        "client_id": app.client_id,
+        "redirect_uri": REDIRECT,
+        "scope": "user/*.rs",
+        "state": "state-123",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    page = browser.get("/oauth/authorize/", params)
+    assert page.status_code == 200
+    assert "Allow Skin diary app to read your records?" in page.content.decode()
+    refused = browser.post("/oauth/authorize/", params)
+    assert refused.status_code == 302
+    assert "error=access_denied" in refused["Location"]
+
+
+def test_logged_out_people_are_sent_to_log_in(app: Any) -> None:
+    page = Client().get("/oauth/authorize/", {"client_id": app.client_id})
+    assert page.status_code == 302
+    assert page["Location"].startswith("/accounts/login/")
