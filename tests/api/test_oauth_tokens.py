@@ -154,3 +154,15 @@ def test_capability_statement_names_smart() -> None:
     body = Client().get("/fhir/metadata").json()
     security = body["rest"][0]["security"]
     assert security["service"][0]["coding"][0]["code"] == "SMART-on-FHIR"
+
+
+def test_openapi_declares_the_oauth_scheme() -> None:
+    document = Client().get("/api/openapi.json").json()
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["BearerTokenAuth"] == {"type": "http", "scheme": "bearer"}
+    flows = schemes["OAuth2"]["flows"]
+    assert flows["clientCredentials"]["tokenUrl"] == "/oauth/token/"
+    assert flows["authorizationCode"]["authorizationUrl"] == "/oauth/authorize/"
+    assert set(flows["authorizationCode"]["scopes"]) == {"user/*.rs", "patient/*.rs"}
+    me = document["paths"]["/api/me"]["get"]["security"]
+    assert {"OAuth2": []} in me and {"SessionAuth": []} in me
