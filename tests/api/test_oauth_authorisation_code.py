@@ -167,3 +167,67 @@ def test_logged_out_people_are_sent_to_log_in(app: Any) -> None:
     page = Client().get("/oauth/authorize/", {"client_id": app.client_id})
     assert page.status_code == 302
     assert page["Location"].startswith("/accounts/login/")
+
+
+def test_a_token_stops_when_its_person_leaves_the_clinic(
+    clinic: Any, other_clinic: Any, app: Any, make_user: Any
+) -> None:
+    nurse = make_user("registered_nurse", clinic)
+    token = _token_for(nurse, app, "user/*.rs")["access_token"]
+    assert Client().get("/fhir/Patient", **bearer(token)).status_code == 200
+    nurse.clinic = other_clinic
+    nurse.save()
+    assert Client().get("/fhir/Patient", **bearer(token)).status_code == 401
+    nurse.clinic, nurse.is_active = clinic, False
+    nurse.save()
+    assert Client().get("/fhir/Patient", **bearer(token)).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"client_id": "x" * 5000, "response_type": "code"},
+        {"client_id": "", "response_type": "code"},
+        {"response_type": "token", "redirect_uri": "javascript:alert(1)"},
+        {"response_type": "code", "redirect_uri": "https://evil.example/cb"},
+        {"response_type": "code", "scope": "system/*.rs"},
+        {"response_type": "code", "scope": "patient/*.cruds"},
+        {"response_type": "code", "scope": "☃ \x7f"},
+    ],
+)
+def test_hostile_authorisation_requests_are_refused_cleanly(
+    clinic: Any, app: Any, make_user: Any, params: dict[str, str]
+) -> None:
+    _verifier, challenge = pkce_pair()
+    browser = Client()
+    browser.force_login(make_user("physician", clinic))
+    query = {
+        "client_id": app.client_id,
+        "redirect_uri": REDIRECT,
+        "scope": "user/*.rs",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        **params,
+    }
+    page = browser.get("/oauth/authorize/", query)
+    assert page.status_code in (302, 400)
+    if page.status_code == 302:
+        # Never sent to an address the app did not register, and never with a code.
+        assert page["Location"].startswith(REDIRECT + "?error=")
+    assert "code=" not in page.get("Location", "")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"grant_type": "client_credentials", "client_id": "x" * 5000},
+        {"grant_type": "authorization_code", "code": "nope", "client_id": "nope"},
+        {"grant_type": "password", "username": "a", "password": "b"},
+        {"grant_type": "☃"},
+        {},
+    ],
+)
+def test_hostile_token_requests_are_refused_cleanly(app: Any, body: dict[str, str]) -> None:
+    answer = Client().post("/oauth/token/", body)
+    assert answer.status_code in (400, 401)
+    assert "access_token" not in answer.json()

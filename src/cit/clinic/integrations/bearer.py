@@ -52,6 +52,15 @@ class TokenGrant:
         return any(smart.permits(self.scopes, self.contexts, "*", letter) for letter in "cud")
 
 
+def user_in_clinic(user: Any, clinic_id: int) -> bool:
+    """Is the person one of the clinic's (staff of it, or a patient with a record there)?"""
+    from cit.clinic.patients.models import Patient
+
+    if user.role == Role.PATIENT:
+        return Patient.objects.filter(portal_user=user, clinic_id=clinic_id).active().exists()
+    return bool(user.clinic_id == clinic_id)
+
+
 def bearer_value(request: HttpRequest) -> str | None:
     """The token of an ``Authorization: Bearer`` header; None without one (another scheme
     or no header); InvalidToken when the header is malformed."""
@@ -94,8 +103,8 @@ def authenticate_bearer(request: HttpRequest) -> TokenGrant | None:
         user.is_active = True
     else:
         user = token.user
-        if not user.is_active:
-            raise InvalidToken("user inactive")
+        if not user.is_active or not user_in_clinic(user, integration.clinic_id):
+            raise InvalidToken("user inactive or no longer of the client's clinic")
     grant = TokenGrant(
         user=user,
         client_id=integration.client_id,

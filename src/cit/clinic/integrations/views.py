@@ -16,15 +16,14 @@ from oauth2_provider.views import AuthorizationView
 
 from cit.clinic.access import capability_required, staff_clinic
 from cit.clinic.accounts.permissions import Capability
-from cit.clinic.accounts.roles import Role
 from cit.clinic.charting.forms import apply_errors
 from cit.clinic.feedback import flash_errors, form_status
 from cit.clinic.integrations.actions import do_register_integration, do_revoke_integration
 from cit.clinic.integrations.assertion import ALGORITHMS
+from cit.clinic.integrations.bearer import user_in_clinic
 from cit.clinic.integrations.forms import IntegrationForm
 from cit.clinic.integrations.models import Integration
 from cit.clinic.integrations.validator import integration_of
-from cit.clinic.patients.models import Patient
 from cit.interop.fhir_out.registry import TYPES
 
 
@@ -115,12 +114,6 @@ def smart_configuration(request: HttpRequest) -> JsonResponse:
     return response
 
 
-def _user_in_clinic(user: Any, clinic_id: int) -> bool:
-    if user.role == Role.PATIENT:
-        return Patient.objects.filter(portal_user=user, clinic_id=clinic_id).active().exists()
-    return bool(user.clinic_id == clinic_id)
-
-
 class ConsentView(AuthorizationView):  # type: ignore[misc]
     """DOT's authorisation endpoint, for the people of the client's clinic only."""
 
@@ -147,5 +140,5 @@ class ConsentView(AuthorizationView):  # type: ignore[misc]
         )
         if integration is None or integration_of(integration.application) is None:
             return  # DOT answers the unknown client itself
-        if not _user_in_clinic(request.user, integration.clinic_id):
+        if not user_in_clinic(request.user, integration.clinic_id):
             raise PermissionDenied("This app is registered with another clinic.")
