@@ -231,3 +231,37 @@ def test_hostile_token_requests_are_refused_cleanly(app: Any, body: dict[str, st
     answer = Client().post("/oauth/token/", body)
     assert answer.status_code in (400, 401)
     assert "access_token" not in answer.json()
+
+
+def _refresh(client_id: str, refresh_token: str) -> Any:
+    return Client().post(
+        "/oauth/token/",
+        {"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": client_id},
+    )
+
+
+def test_refresh_tokens_rotate_and_stop_with_the_person(
+    clinic: Any, app: Any, make_user: Any
+) -> None:
+    nurse = make_user("registered_nurse", clinic)
+    first = _token_for(nurse, app, "user/*.rs")
+    second = _refresh(app.client_id, first["refresh_token"])
+    assert second.status_code == 200
+    renewed = second.json()
+    assert renewed["refresh_token"] != first["refresh_token"]
+    assert Client().get("/fhir/Patient", **bearer(renewed["access_token"])).status_code == 200
+    nurse.is_active = False
+    nurse.save()
+    refused = _refresh(app.client_id, renewed["refresh_token"])
+    assert refused.status_code == 400
+    assert refused.json()["error"] == "invalid_grant"
+
+
+def test_a_used_refresh_token_is_refused_and_ends_its_family(
+    clinic: Any, app: Any, make_user: Any
+) -> None:
+    first = _token_for(make_user("physician", clinic), app, "user/*.rs")
+    renewed = _refresh(app.client_id, first["refresh_token"]).json()
+    # RFC 9700 §4.14.2: a replayed refresh token means theft; the whole chain ends.
+    assert _refresh(app.client_id, first["refresh_token"]).status_code == 400
+    assert _refresh(app.client_id, renewed["refresh_token"]).status_code == 400

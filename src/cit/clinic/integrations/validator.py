@@ -121,6 +121,23 @@ class CitOAuth2Validator(OAuth2Validator):  # type: ignore[misc]
             return False
         return smart.within(scopes, smart.split_scopes(integration.scopes))
 
+    def validate_refresh_token(
+        self, refresh_token: Any, client: Any, request: Any, *args: Any, **kwargs: Any
+    ) -> bool:
+        if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
+            return False
+        from cit.clinic.integrations.bearer import user_in_clinic
+
+        # A person deactivated, or gone from the client's clinic, gets no new token.
+        integration = integration_of(client)
+        user = request.user
+        return bool(
+            integration is not None
+            and user is not None
+            and user.is_active
+            and user_in_clinic(user, integration.clinic_id)
+        )
+
     def save_bearer_token(self, token: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
         result = super().save_bearer_token(token, request, *args, **kwargs)
         integration = integration_of(request.client)
