@@ -12,7 +12,6 @@ from ninja.security.http import HttpBearer
 from cit.clinic.integrations.bearer import InvalidToken, authenticate_bearer
 
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-INVALID_TOKEN_CHALLENGE = 'Bearer realm="cit", error="invalid_token"'
 
 
 class InvalidTokenError(Exception):

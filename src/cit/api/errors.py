@@ -16,7 +16,8 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from cit.api.bearer_auth import INVALID_TOKEN_CHALLENGE, InvalidTokenError
+from cit.api.bearer_auth import InvalidTokenError
+from cit.clinic.integrations.bearer import INVALID_TOKEN_CHALLENGE, LOGIN_CHALLENGE
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         response = api.create_response(request, error_body("Log in first."), status=401)
-        response["WWW-Authenticate"] = 'Bearer realm="cit", Cookie realm="cit"'
+        response["WWW-Authenticate"] = LOGIN_CHALLENGE
         return response
 
     @api.exception_handler(InvalidTokenError)

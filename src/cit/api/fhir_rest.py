@@ -24,7 +24,13 @@ from cit.clinic.accounts.permissions import Capability, has_capability
 from cit.clinic.accounts.roles import Role
 from cit.clinic.audit.actions import note_patient_read, record_event
 from cit.clinic.audit.models import AuditAction
-from cit.clinic.integrations.bearer import InvalidToken, TokenGrant, authenticate_bearer
+from cit.clinic.integrations.bearer import (
+    INVALID_TOKEN_CHALLENGE,
+    LOGIN_CHALLENGE,
+    InvalidToken,
+    TokenGrant,
+    authenticate_bearer,
+)
 from cit.clinic.patients.models import Patient
 from cit.interop.bounded_json import JsonTooDeep, loads_bounded
 from cit.interop.fhir_out.common import base_url, instant
@@ -67,10 +73,6 @@ class FhirRefusal(Exception):
         super().__init__(text)
         self.status, self.code, self.text = status, code, text
         self.challenge = challenge or LOGIN_CHALLENGE
-
-
-LOGIN_CHALLENGE = 'Bearer realm="cit", Cookie realm="cit"'
-INVALID_TOKEN_CHALLENGE = 'Bearer realm="cit", error="invalid_token"'
 
 
 def fhir_user(request: HttpRequest) -> Any:

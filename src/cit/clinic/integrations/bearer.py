@@ -16,6 +16,9 @@ from cit.clinic.integrations import smart
 from cit.clinic.integrations.validator import integration_of
 
 MAX_TOKEN_CHARS = 512
+# RFC 6750 §3: what a 401 asks for; with error="invalid_token" when a token was sent.
+LOGIN_CHALLENGE = 'Bearer realm="cit", Cookie realm="cit"'
+INVALID_TOKEN_CHALLENGE = 'Bearer realm="cit", error="invalid_token"'
 
 
 class InvalidToken(Exception):
