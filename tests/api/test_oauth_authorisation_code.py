@@ -265,3 +265,29 @@ def test_a_used_refresh_token_is_refused_and_ends_its_family(
     # RFC 9700 §4.14.2: a replayed refresh token means theft; the whole chain ends.
     assert _refresh(app.client_id, first["refresh_token"]).status_code == 400
     assert _refresh(app.client_id, renewed["refresh_token"]).status_code == 400
+
+
+def test_plain_pkce_is_refused_and_tokens_are_not_kept_in_clear(
+    clinic: Any, app: Any, make_user: Any
+) -> None:
+    from oauth2_provider.models import AccessToken
+
+    physician = make_user("physician", clinic)
+    browser = Client()
+    browser.force_login(physician)
+    page = browser.get(
+        "/oauth/authorize/",
+        {
+            "response_type": "code",
+            "client_id": app.client_id,
+            "redirect_uri": REDIRECT,
+            "scope": "user/*.rs",
+            "code_challenge": "a" * 43,
+            "code_challenge_method": "plain",
+        },
+    )
+    assert "code=" not in page.get("Location", "")
+    # RFC 9700 §4: only a checksum of the token is kept.
+    token = _token_for(physician, app, "user/*.rs")["access_token"]
+    stored = AccessToken.objects.get()
+    assert token not in (stored.token, stored.token_checksum)
