@@ -50,7 +50,7 @@ class ClientThrottle(SimpleRateThrottle):
 def scope_of(request: HttpRequest) -> tuple[str, int] | None:
     """The limited scope a request falls in, with its limit per minute; None if none."""
     path = request.path
-    if path.startswith(("/api/", "/fhir/")):
+    if path.startswith(("/api/", "/fhir/", "/oauth/")):
         return "api", int(settings.RATE_LIMIT_API_PER_MINUTE)
     if path.startswith("/cds-services"):
         return "cds", int(settings.RATE_LIMIT_CDS_PER_MINUTE)

@@ -356,6 +356,40 @@ CORS_ALLOW_METHODS = ["GET", "POST", "OPTIONS"]
 # the installation controls.
 FHIR_DEFINITIONS_BASE = env_str("FHIR_DEFINITIONS_BASE", "https://cit.example.org/fhir")
 
+# --- OAuth 2.0 and SMART on FHIR (cit.clinic.integrations) -------------------------------
+# Integrations registered by a clinic admin get tokens at /oauth/token/ (client credentials
+# with a signed JWT or a secret) or /oauth/authorize/ (authorisation code with PKCE).
+INSTALLED_APPS += ["oauth2_provider", "cit.clinic.integrations"]
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "OAUTH2_VALIDATOR_CLASS": "cit.clinic.integrations.validator.CitOAuth2Validator",
+    "OAUTH2_BACKEND_CLASS": "cit.clinic.integrations.validator.CitOAuthLibCore",
+    "SCOPES_BACKEND_CLASS": "cit.clinic.integrations.validator.SmartScopes",
+    "PKCE_REQUIRED": True,
+    # SMART Backend Services: access tokens live no longer than five minutes.
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("OAUTH_ACCESS_TOKEN_SECONDS", 300),
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env_int("OAUTH_REFRESH_TOKEN_SECONDS", 8 * 60 * 60),
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEBUG else ["https"],
+    "REQUEST_APPROVAL_PROMPT": "force",
+    # RFC 9700 (OAuth 2.0 Security BCP): no implicit or password grant, PKCE S256 only,
+    # tokens only in the Authorization header, `iss` in the authorisation response, and
+    # tokens kept hashed (looked up by checksum).
+    **{
+        f"COMPLIANT_BCP_RFC9700_{gate}": True
+        for gate in (
+            "IMPLICIT_GRANT",
+            "PASSWORD_GRANT",
+            "PKCE_METHOD",
+            "ACCESS_TOKEN_TRANSPORT",
+            "AUTHZ_RESPONSE_ISS",
+            "TOKEN_STORAGE",
+        )
+    },
+}
+
 # --- Tasks and reminders (appointments) --------------------------------------------------
 # Background work runs on django-tasks with the database backend (django-tasks-db): the queue
 # is a table, so the SQLite set-up needs no broker. Run the worker with `cit db_worker`.

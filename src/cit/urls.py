@@ -1,15 +1,27 @@
 from django.contrib import admin
 from django.urls import include, path
+from oauth2_provider import views as oauth_views
 
 from cit.api import cds_hooks, fhir_bulk, fhir_rest
 from cit.api.api import api
 from cit.clinic.accounts import views as account_views
 from cit.clinic.audit import views as audit_views
 from cit.clinic.facilities import views as facility_views
+from cit.clinic.integrations import views as integration_views
 from cit.clinic.inventory import views as inventory_views
 from cit.clinic.jobs import views as jobs_views
 from cit.clinic.patients import views as patient_views
 from cit.views import health
+
+# Only the endpoints a client uses; applications are registered on the clinic admin's page.
+oauth_urls = (
+    [
+        path("authorize/", integration_views.ConsentView.as_view(), name="authorize"),
+        path("token/", oauth_views.TokenView.as_view(), name="token"),
+        path("revoke_token/", oauth_views.RevokeTokenView.as_view(), name="revoke-token"),
+    ],
+    "oauth2_provider",
+)
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -62,6 +74,12 @@ urlpatterns = [
         name="provider-rota",
     ),
     path("clinic/messages/", jobs_views.delivery_problems, name="delivery-problems"),
+    path("clinic/integrations/", integration_views.integration_list, name="integration-list"),
+    path(
+        "clinic/integrations/<int:integration_id>/revoke/",
+        integration_views.integration_revoke,
+        name="integration-revoke",
+    ),
     path("audit/", audit_views.audit_log, name="audit-log"),
     path("audit/export.csv", audit_views.audit_log_csv, name="audit-log-csv"),
     path("inventory/", inventory_views.lot_register, name="lot-register"),
@@ -78,6 +96,12 @@ urlpatterns = [
     path("", include("cit.clinic.photos.urls")),
     path("", include("cit.clinic.portal.urls")),
     path("api/", api.urls),
+    path("oauth/", include(oauth_urls)),
+    path(
+        ".well-known/smart-configuration",
+        integration_views.smart_configuration,
+        name="smart-configuration",
+    ),
     path("cds-services", cds_hooks.cds_discovery, name="cds-discovery"),
     path("cds-services/<str:service_id>", cds_hooks.cds_service, name="cds-service"),
     path("cds-services/<str:service_id>/feedback", cds_hooks.cds_feedback, name="cds-feedback"),

@@ -10,6 +10,7 @@ from ninja.security import django_auth
 
 import cit
 from cit.api import appointments, charting, me, patients, protocol
+from cit.api.bearer_auth import BearerTokenAuth
 from cit.api.bounds import BoundedJsonParser
 from cit.api.errors import install_error_handlers
 from cit.api.openapi_docs import document
@@ -76,12 +77,14 @@ api = CitAPI(
     version=cit.__version__,
     description=(
         "The clinic system for collagen induction therapy. Session-cookie authentication "
-        "(log in at /accounts/login/); unsafe methods need the CSRF token. "
+        "(log in at /accounts/login/); unsafe methods need the CSRF token. Or an OAuth 2.0 "
+        "bearer token of a registered integration (SMART on FHIR, see "
+        "/.well-known/smart-configuration): reading only, the roles' rules apply. "
         "Errors are `{detail, errors: [{field, message}]}`. "
         "A POST may carry an `Idempotency-Key` header: a retry with the same key returns the "
         "first answer instead of doing it again."
     ),
-    auth=django_auth,
+    auth=[BearerTokenAuth(), django_auth],
     urls_namespace="api",
     parser=BoundedJsonParser(),
 )

@@ -16,6 +16,8 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from cit.api.bearer_auth import InvalidTokenError
+from cit.clinic.integrations.bearer import INVALID_TOKEN_CHALLENGE, LOGIN_CHALLENGE
 from cit.lib.api_errors import error_body
 
 logger = logging.getLogger(__name__)
@@ -68,7 +70,16 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return api.create_response(request, error_body("Log in first."), status=401)
+        response = api.create_response(request, error_body("Log in first."), status=401)
+        response["WWW-Authenticate"] = LOGIN_CHALLENGE
+        return response
+
+    @api.exception_handler(InvalidTokenError)
+    def invalid_token(request: HttpRequest, exc: InvalidTokenError) -> HttpResponse:
+        body = error_body("The access token is not valid (expired, revoked or unknown).")
+        response = api.create_response(request, body, status=401)
+        response["WWW-Authenticate"] = INVALID_TOKEN_CHALLENGE
+        return response
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:

@@ -16,7 +16,14 @@ from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from cit.api.fhir_rest import FhirRefusal, _guarded, fhir_response, fhir_user, outcome
+from cit.api.fhir_rest import (
+    FhirRefusal,
+    _guarded,
+    fhir_response,
+    fhir_user,
+    outcome,
+    token_grant,
+)
 from cit.clinic.accounts.permissions import Capability, has_capability
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
@@ -32,6 +39,9 @@ NDJSON_FORMATS = frozenset({"application/fhir+ndjson", "application/ndjson", "nd
 
 def _exporter(request: HttpRequest) -> Any:
     user = fhir_user(request)
+    grant = token_grant(request)
+    if grant is not None and not (grant.system and grant.may_read_everything()):
+        raise FhirRefusal(403, "forbidden", "Exporting the clinic needs the scope system/*.rs.")
     if not has_capability(user, Capability.DATA_EXPORT) or user.clinic_id is None:
         raise FhirRefusal(403, "forbidden", "Only a clinic administrator may export the clinic.")
     return user

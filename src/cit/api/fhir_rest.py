@@ -3,7 +3,8 @@
 Access is the pages' access: the role's capability for the type (permissions.py), the
 user's clinic, and for a patient only their own record; a resource outside that scope is
 404. Every read is audited as VIEW and every search as LIST (one event per patient whose
-data the page shows). Authentication is :func:`fhir_user`, the one place to swap in tokens.
+data the page shows). Authentication is :func:`fhir_user`: the session cookie, or an OAuth 2.0
+bearer token whose SMART scopes must also allow the type (:mod:`cit.clinic.integrations`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ from cit.clinic.accounts.permissions import Capability, has_capability
 from cit.clinic.accounts.roles import Role
 from cit.clinic.audit.actions import note_patient_read, record_event
 from cit.clinic.audit.models import AuditAction
+from cit.clinic.integrations.bearer import (
+    INVALID_TOKEN_CHALLENGE,
+    LOGIN_CHALLENGE,
+    InvalidToken,
+    TokenGrant,
+    authenticate_bearer,
+)
 from cit.clinic.patients.models import Patient
 from cit.clinic.photos.actions import open_photo_file
 from cit.interop.bounded_json import JsonTooDeep, loads_bounded
@@ -53,33 +61,48 @@ def fhir_response(
     return response
 
 
-def outcome(status: int, code: str, text: str) -> HttpResponse:
+def outcome(status: int, code: str, text: str, challenge: str = "") -> HttpResponse:
     """An OperationOutcome answer (``code`` from the FHIR issue-type value set)."""
     body = {
         "resourceType": "OperationOutcome",
         "issue": [{"severity": "error", "code": code, "diagnostics": text}],
     }
-    headers = {"WWW_Authenticate": 'Cookie realm="cit"'} if status == 401 else {}
+    headers = {"WWW_Authenticate": challenge or LOGIN_CHALLENGE} if status == 401 else {}
     return fhir_response(body, status, **headers)
 
 
 class FhirRefusal(Exception):
-    def __init__(self, status: int, code: str, text: str):
+    def __init__(self, status: int, code: str, text: str, challenge: str = ""):
         super().__init__(text)
         self.status, self.code, self.text = status, code, text
+        self.challenge = challenge or LOGIN_CHALLENGE
 
 
 def fhir_user(request: HttpRequest) -> Any:
-    """The authenticated user of a FHIR request, or a 401 refusal. Today the session cookie
-    (as /api/); a bearer-token scheme replaces this one function."""
+    """The authenticated user of a FHIR request, or a 401 refusal: the one an OAuth bearer
+    token acts as (RFC 6750), else the session's."""
+    try:
+        grant = authenticate_bearer(request)
+    except InvalidToken:
+        raise FhirRefusal(
+            401, "login", "The access token is not valid (expired, revoked or unknown).",
+            INVALID_TOKEN_CHALLENGE,
+        ) from None  # fmt: skip
+    if grant is not None:
+        return grant.user
     user = request.user
     if not user.is_authenticated or not user.is_active:
-        raise FhirRefusal(401, "login", "Log in first (session cookie).")
+        raise FhirRefusal(401, "login", "Log in first (session cookie or bearer token).")
     return user
 
 
+def token_grant(request: HttpRequest) -> TokenGrant | None:
+    """The token the request was authenticated by (after :func:`fhir_user`)."""
+    return getattr(request, "oauth_grant", None)
+
+
 def scope_for(user: Any) -> Scope:
-    """Staff: their clinic. A patient: their own record, nothing else."""
+    """Staff (and a backend client): their clinic. A patient: their own record only."""
     if user.role == Role.PATIENT:
         own = Patient.objects.filter(portal_user=user).active().values_list("pk", "clinic_id")
         rows = list(own)
@@ -91,12 +114,21 @@ def scope_for(user: Any) -> Scope:
     return Scope(clinic_id=user.clinic_id)
 
 
-def _authorised(request: HttpRequest, type_name: str) -> tuple[ResourceType, Scope]:
+def _authorised(
+    request: HttpRequest, type_name: str, search: bool = False
+) -> tuple[ResourceType, Scope]:
     spec = TYPES.get(type_name)
     if spec is None:
         raise FhirRefusal(404, "not-supported", f"CIT does not serve {type_name} resources.")
     user = fhir_user(request)
-    if not has_capability(user, spec.capability):
+    grant = token_grant(request)
+    if grant is not None and not grant.may_read(type_name, search=search):
+        raise FhirRefusal(
+            403, "forbidden", f"The access token's scopes do not allow reading {type_name}."
+        )
+    # A backend client's scopes, granted by the clinic admin, are its whole authority; a
+    # person's token is also held to their role's rules.
+    if (grant is None or not grant.system) and not has_capability(user, spec.capability):
         raise FhirRefusal(403, "forbidden", f"Your role may not read {type_name} resources.")
     return spec, scope_for(user)
 
@@ -106,7 +138,7 @@ def _guarded(view: Any) -> Any:
         try:
             response: HttpResponse = view(request, *args, **kwargs)
         except FhirRefusal as refusal:
-            return outcome(refusal.status, refusal.code, refusal.text)
+            return outcome(refusal.status, refusal.code, refusal.text, refusal.challenge)
         except SearchError as error:
             return outcome(400, "invalid", str(error))
         except PermissionDenied as error:
@@ -229,7 +261,7 @@ def _page_url(request: HttpRequest, offset: int, count: int) -> str:
 @require_GET
 @_guarded
 def search(request: HttpRequest, type_name: str) -> HttpResponse:
-    spec, scope = _authorised(request, type_name)
+    spec, scope = _authorised(request, type_name, search=True)
     query, offset, count = parse_query(spec, request)
     total, resources, rows = spec.search(scope, query, offset, count)
     patients = {}
@@ -297,6 +329,9 @@ def import_intake(request: HttpRequest, patient_id: str) -> HttpResponse:
     from cit.clinic.intake.fhir_import import do_import_fhir_bundle
 
     user = fhir_user(request)
+    grant = token_grant(request)
+    if grant is not None and not grant.may_write():
+        raise FhirRefusal(403, "forbidden", "The access token allows reading only.")
     if not has_capability(user, Capability.INTAKE_SUBMIT):
         raise FhirRefusal(403, "forbidden", "Your role may not record questionnaires.")
     scope = scope_for(user)
@@ -382,7 +417,22 @@ def metadata(request: HttpRequest) -> HttpResponse:
         "rest": [
             {
                 "mode": "server",
-                "security": {"description": "Session log-in (cookie); the clinic's roles apply."},
+                "security": {
+                    "service": [
+                        {
+                            "coding": [
+                                {
+                                    "system": "http://terminology.hl7.org/CodeSystem/"
+                                    "restful-security-service",
+                                    "code": "SMART-on-FHIR",
+                                }
+                            ]
+                        }
+                    ],
+                    "description": "OAuth 2.0 bearer tokens with SMART on FHIR v2 scopes "
+                    "(see /.well-known/smart-configuration), or the session log-in (cookie); "
+                    "the clinic's roles apply.",
+                },
                 "resource": resources,
                 "operation": [
                     {

@@ -15,6 +15,7 @@ EXAMPLES_FILE = Path(__file__).with_name("openapi_examples.json")
 # The schemes a client may authenticate with. ``SessionAuth`` is django-ninja's cookie
 # scheme (its name comes from ``ninja.security.django_auth``).
 SESSION_AUTH = "SessionAuth"
+OAUTH2 = "OAuth2"
 SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
     SESSION_AUTH: {
         "type": "apiKey",
@@ -26,12 +27,35 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
             "cookie."
         ),
     },
-    # OAuth 2.0 for machines (issue 14, point 3) goes here: add its scheme, e.g.
-    # "OAuth2": {"type": "oauth2", "flows": {"clientCredentials": {...}}}, and name it in
-    # ALTERNATIVE_SECURITY so every operation lists it beside the session cookie.
+    # How to get the bearer tokens of BearerTokenAuth (cit.api.bearer_auth).
+    OAUTH2: {
+        "type": "oauth2",
+        "description": (
+            "OAuth 2.0 with SMART on FHIR v2 scopes, for integrations a clinic admin "
+            "registered (/.well-known/smart-configuration). Backend services: client "
+            "credentials with a signed JWT assertion (private_key_jwt, RS384/ES384) or a "
+            "client secret. Apps: authorisation code with PKCE (S256). A token reads "
+            "(GET) only; it needs a clinic-wide, user or patient */.rs scope, and the role of "
+            "the person it acts for applies as on pages."
+        ),
+        "flows": {
+            "clientCredentials": {
+                "tokenUrl": "/oauth/token/",
+                "scopes": {"system/*.rs": "Read the whole clinic (a backend service)"},
+            },
+            "authorizationCode": {
+                "authorizationUrl": "/oauth/authorize/",
+                "tokenUrl": "/oauth/token/",
+                "scopes": {
+                    "user/*.rs": "Read what the signed-in member of staff may read",
+                    "patient/*.rs": "Read the signed-in patient's own record",
+                },
+            },
+        },
+    },
 }
-# Schemes accepted instead of the session cookie, with their scopes per operation (none yet).
-ALTERNATIVE_SECURITY: dict[str, list[str]] = {}
+# Schemes accepted instead of the session cookie, with their scopes per operation.
+ALTERNATIVE_SECURITY: dict[str, list[str]] = {OAUTH2: []}
 
 ICS_EXAMPLE = (
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//CIT//Collagen induction therapy//EN\r\n"

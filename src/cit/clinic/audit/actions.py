@@ -51,6 +51,10 @@ def record_event(
         # without writing any event (a refused form re-rendering the record).
         request.audit_events_written = getattr(request, "audit_events_written", 0) + 1  # type: ignore[attr-defined]
     clinic_id = getattr(patient, "clinic_id", None) or getattr(actor, "clinic_id", None)
+    grant = getattr(request, "oauth_grant", None)
+    if grant is not None:
+        # Which integration acted (never the token itself).
+        detail = {**(detail or {}), "oauth_client": grant.client_id}
     return AuditEvent.objects.create(
         actor=actor,
         actor_username=getattr(actor, "username", "") or "",

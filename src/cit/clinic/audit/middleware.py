@@ -4,7 +4,8 @@ Views that go on to an action (which writes its own, more precise event) fetch t
 without an event (``patient_for_request(..., action=None)``). When the action then refuses
 and the view re-renders the form with the record on it, or answers an error, no event was
 written. This middleware closes that gap in one place: a request that read a patient's record
-and wrote no audit event at all gets a ``view`` event per patient, saying what was answered.
+and wrote no audit event at all gets a ``view`` event per patient, saying what was answered;
+a request made with an OAuth access token that wrote none gets one event for the token's use.
 """
 
 from __future__ import annotations
@@ -34,4 +35,14 @@ class AuditCompletenessMiddleware:
                     obj=patient,
                     detail={"status": response.status_code, "outcome": "not changed"},
                 )
+        elif getattr(request, "oauth_grant", None) and not getattr(
+            request, "audit_events_written", 0
+        ):
+            # Every use of an access token is audited, even one that read no patient's data.
+            record_event(
+                request,
+                AuditAction.DENIED if response.status_code == 403 else AuditAction.VIEW,
+                object_type="API access",
+                detail={"status": response.status_code},
+            )
         return response

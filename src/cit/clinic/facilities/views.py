@@ -73,7 +73,9 @@ def _staff_rows(clinic: Any) -> list[dict[str, Any]]:
         p.user_id: p for p in Provider.objects.filter(clinic=clinic, archived_at__isnull=True)
     }
     rows = []
-    for member in User.objects.filter(clinic=clinic, role__in=list(STAFF_ROLES)):
+    members = User.objects.filter(clinic=clinic, role__in=list(STAFF_ROLES))
+    # An integration's account is listed on the integrations page, not as staff.
+    for member in members.filter(service_integration__isnull=True):
         provider = providers.get(member.pk)
         warning = ""
         if provider is not None:
@@ -308,7 +310,9 @@ def staff_add(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.CLINIC_MANAGE)
 def staff_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     clinic = staff_clinic(request)
-    member = get_object_or_404(User, pk=user_id, clinic=clinic, role__in=list(STAFF_ROLES))
+    member = get_object_or_404(
+        User, pk=user_id, clinic=clinic, role__in=list(STAFF_ROLES), service_integration=None
+    )
     provider = Provider.objects.filter(user=member, archived_at__isnull=True).first()
     initial = {
         "first_name": member.first_name,
