@@ -231,8 +231,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--appointments", type=int, default=10_000)
     parser.add_argument("--affected", type=int, default=500)
-    parser.add_argument("--time-limit", type=float, default=30.0)
+    parser.add_argument("--time-limit", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--deterministic-time", type=float, default=None)
+    parser.add_argument("--log", action="store_true", help="print CP-SAT's search log")
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -338,24 +340,42 @@ def main() -> None:
     )
     started = clock.perf_counter()
     report = optimise_replan(
-        series, state, changes, now=now, time_limit_seconds=args.time_limit, workers=args.workers
+        series,
+        state,
+        changes,
+        now=now,
+        time_limit_seconds=args.time_limit,
+        workers=args.workers,
+        deterministic_time_limit=args.deterministic_time,
+        log_search=args.log,
     )
     solver_seconds = clock.perf_counter() - started
-    objective = report.objective if report.objective is not None else report.result.objective
+    cp_sat = "none" if report.objective is None else f"{report.objective:>8}"
     print(
-        f"  CP-SAT optimise_replan:   {solver_seconds:6.2f} s  objective {objective:>8}  "
+        f"  CP-SAT optimise_replan:   {solver_seconds:6.2f} s  objective {cp_sat}  "
         f"moves {len(report.result.moves)}  series not kept whole {len(report.broken)}"
     )
     gap = "n/a" if report.gap is None else f"{report.gap:.2%}"
     print(
-        f"    status {report.status}, best bound {report.best_bound}, gap {gap}; "
-        f"solve {report.wall_seconds:.2f} s; "
-        f"model: {report.series} series, {report.variable_sessions} variable sessions, "
-        f"{report.candidates} candidates"
+        f"    status {report.status}; plan returned: objective {report.result.objective}; "
+        f"bound {report.best_bound} ({report.bound_source}); gap {gap}"
+    )
+    print(
+        f"    bounds: LP relaxation {report.lp_bound} (GLOP {report.lp_seconds:.2f} s), "
+        f"CP-SAT {report.cp_sat_bound}"
+    )
+    print(
+        f"    CP-SAT {report.cp_sat_seconds:.2f} s wall, deterministic time "
+        f"{report.deterministic_time:.2f}; whole call {report.wall_seconds:.2f} s "
+        f"(limit {args.time_limit:g} s)"
+    )
+    print(
+        f"    model: {report.series} series, {report.variable_sessions} variable sessions, "
+        f"{report.candidates} candidates, {report.model_variables} booleans"
     )
     if greedy.objective:
         print(
-            f"    ratio vs greedy: objective x{objective / greedy.objective:.3f}, "
+            f"    ratio vs greedy: objective x{report.result.objective / greedy.objective:.3f}, "
             f"time x{solver_seconds / max(greedy_seconds, 1e-9):.1f}"
         )
 
