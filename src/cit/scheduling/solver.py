@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import enum
 import math
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -146,9 +147,6 @@ class _Candidate:
     day_index: int
 
 
-LP_SHARE_OF_TIME = 0.3
-"""At most this share of the time left after building the model goes to GLOP; CP-SAT gets
-the rest (GLOP usually needs far less)."""
 DETERMINISTIC_TIME_PER_SECOND = 1.0
 """CP-SAT's work budget per second of the time limit. Deterministic time does not stretch on
 a busy host, so the same model gets the same search whatever the load; the wall-clock limit
@@ -170,9 +168,10 @@ def optimise_replan(
     deterministic_time_limit: float | None = None,
     log_search: bool = False,
 ) -> SolverReport:
-    """Re-plan every series the change affects jointly, within ``time_limit_seconds`` of wall
-    clock for the whole call (a hard cap) and ``deterministic_time_limit`` of CP-SAT work
-    (default: ``DETERMINISTIC_TIME_PER_SECOND`` per second of the time limit).
+    """Re-plan every series the change affects jointly. CP-SAT and the LP bound (GLOP, in a
+    thread alongside) stop at ``time_limit_seconds`` of wall clock (a hard cap), and CP-SAT
+    also at ``deterministic_time_limit`` of work (default: ``DETERMINISTIC_TIME_PER_SECOND``
+    per second of the limit), so on an idle host the same model gets the same search.
 
     Returns the assignment (as a ``ReplanResult``, same shape as ``replan``), CP-SAT's objective
     and the best proven bound with its source, the status, and in ``result.broken`` the series
@@ -209,20 +208,16 @@ def optimise_replan(
     n_candidates = sum(len(c) for per_task in candidates for c in per_task)
     n_sessions = sum(len(task.variable) for task in problem.tasks)
 
-    def left() -> float:
-        return max(0.05, time_limit_seconds - (time.perf_counter() - began))
-
-    lp_started = time.perf_counter()
-    lp_value = _lp_bound(model, left() * LP_SHARE_OF_TIME) if model.costs else 0.0
-    lp_seconds = time.perf_counter() - lp_started
-    # Costs are integers, so the bound rounds up; the slack absorbs GLOP's tolerances.
-    lp_bound = None if lp_value is None else float(math.ceil(lp_value - 1e-6 * max(1.0, lp_value)))
-
+    from ortools.linear_solver import pywraplp  # noqa: F401  (loaded here, not in the thread)
     from ortools.sat.python import cp_model
 
     cp, x = _to_cp_sat(model, hint)
+    # The limits bound the optimisation proper: the LP and CP-SAT run side by side until the
+    # same deadline. The greedy plan, the candidates and the model come before (seconds).
+    deadline = time.perf_counter() + time_limit_seconds
+    lp = _LpBound(model, deadline).start()
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = left()
+    solver.parameters.max_time_in_seconds = time_limit_seconds
     solver.parameters.max_deterministic_time = (
         deterministic_time_limit
         if deterministic_time_limit is not None
@@ -233,6 +228,7 @@ def optimise_replan(
     if workers is not None:
         solver.parameters.num_workers = workers
     status = SolveStatus(solver.status_name(solver.solve(cp)))
+    lp_bound = lp.result()
     solved = status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
 
     if solved:
@@ -284,7 +280,7 @@ def optimise_replan(
         bound_source=source,
         lp_bound=lp_bound,
         cp_sat_bound=cp_sat_bound,
-        lp_seconds=lp_seconds,
+        lp_seconds=lp.seconds,
         cp_sat_seconds=solver.wall_time,
         deterministic_time=solver.deterministic_time,
         model_variables=len(model.costs),
@@ -629,36 +625,99 @@ def _to_cp_sat(
     return cp, x
 
 
-def _lp_bound(model: _ZeroOneModel, time_limit_seconds: float) -> float | None:
-    """The optimum of the model's LP relaxation (every boolean in [0, 1]), solved once with
-    GLOP: a lower bound on every plan the model allows. None if GLOP did not finish."""
-    from ortools.linear_solver import pywraplp
+class _LpBound:
+    """The LP relaxation of the model (every boolean in [0, 1]) solved once by GLOP's dual
+    simplex in a thread of its own, alongside CP-SAT (both release the GIL).
 
-    lp = pywraplp.Solver.CreateSolver("GLOP")
-    lp.SetTimeLimit(max(1, int(time_limit_seconds * 1000)))
-    infinity = lp.infinity()
-    x = [lp.NumVar(0.0, 1.0, "") for _ in model.costs]
+    The bound is not GLOP's objective value but recomputed from its dual solution y, which
+    is valid for any y of the right signs: c.x >= sum_i y_i.rhs_i + sum_j min(0, c_j - y.A_j)
+    for every x in [0, 1]^n meeting the rows. So GLOP's tolerances cannot overstate it, and
+    with integer costs it rounds up."""
 
-    def row(lower: float, upper: float, plus: list[int], minus: Sequence[int] = ()) -> None:
-        constraint = lp.RowConstraint(lower, upper, "")
+    def __init__(self, model: _ZeroOneModel, deadline: float) -> None:
+        self.model = model
+        self.deadline = deadline
+        self.value: float | None = None
+        self.seconds = 0.0
+        self._thread = threading.Thread(target=self._run, name="replan-lp", daemon=True)
+
+    def start(self) -> _LpBound:
+        self._thread.start()
+        return self
+
+    def result(self) -> float | None:
+        """Wait (at most until the deadline, and GLOP has the same limit) for the bound."""
+        self._thread.join(max(0.0, self.deadline - time.perf_counter()) + 1.0)
+        return None if self._thread.is_alive() else self.value
+
+    def _rows(self) -> list[tuple[float, float, list[int], Sequence[int]]]:
+        """(lower, upper, +1 columns, -1 columns) for every row of the model."""
+        rows: list[tuple[float, float, list[int], Sequence[int]]] = []
+        inf = math.inf
+        rows.extend((1.0, 1.0, ones, ()) for ones in self.model.exactly_one)
+        rows.extend((-inf, 1.0, ones, ()) for ones in self.model.at_most_one)
+        rows.extend((0.0, 0.0, plus, minus) for plus, minus in self.model.flow_equal)
+        rows.extend((-inf, 0.0, plus, minus) for plus, minus in self.model.flow_at_most)
+        return rows
+
+    def _run(self) -> None:
+        from ortools.linear_solver import pywraplp
+
+        started = time.perf_counter()
+        try:
+            if not self.model.costs:
+                self.value = 0.0
+                return
+            lp = pywraplp.Solver.CreateSolver("GLOP")
+            lp.SetSolverSpecificParametersAsString("use_dual_simplex: true")
+            infinity = lp.infinity()
+            x = [lp.NumVar(0.0, 1.0, "") for _ in self.model.costs]
+            rows = self._rows()
+            constraints = []
+            for lower, upper, plus, minus in rows:
+                constraint = lp.RowConstraint(max(lower, -infinity), min(upper, infinity), "")
+                for i in plus:
+                    constraint.SetCoefficient(x[i], 1.0)
+                for i in minus:
+                    constraint.SetCoefficient(x[i], -1.0)
+                constraints.append(constraint)
+            objective = lp.Objective()
+            for var, cost in zip(x, self.model.costs, strict=True):
+                if cost:
+                    objective.SetCoefficient(var, float(cost))
+            objective.SetMinimization()
+            budget = self.deadline - time.perf_counter()
+            if budget <= 0:
+                return
+            lp.SetTimeLimit(max(1, int(budget * 1000)))
+            if lp.Solve() != pywraplp.Solver.OPTIMAL:
+                return
+            duals = [float(c.dual_value()) for c in constraints]
+            self.value = _dual_bound(self.model.costs, rows, duals)
+        finally:
+            self.seconds = time.perf_counter() - started
+
+
+def _dual_bound(
+    costs: list[int],
+    rows: list[tuple[float, float, list[int], Sequence[int]]],
+    duals: list[float],
+) -> float:
+    """A valid lower bound from any dual vector (clamped to the signs the rows allow)."""
+    reduced = [float(c) for c in costs]
+    bound = 0.0
+    for (lower, upper, plus, minus), y in zip(rows, duals, strict=True):
+        if y > 0 and lower == -math.inf:
+            y = 0.0
+        if y < 0 and upper == math.inf:
+            y = 0.0
+        if y == 0.0:
+            continue
+        bound += y * (lower if y > 0 else upper)
         for i in plus:
-            constraint.SetCoefficient(x[i], 1.0)
+            reduced[i] -= y
         for i in minus:
-            constraint.SetCoefficient(x[i], -1.0)
-
-    for ones in model.exactly_one:
-        row(1.0, 1.0, ones)
-    for ones in model.at_most_one:
-        row(-infinity, 1.0, ones)
-    for plus, minus in model.flow_equal:
-        row(0.0, 0.0, plus, minus)
-    for plus, minus in model.flow_at_most:
-        row(-infinity, 0.0, plus, minus)
-    objective = lp.Objective()
-    for var, cost in zip(x, model.costs, strict=True):
-        if cost:
-            objective.SetCoefficient(var, float(cost))
-    objective.SetMinimization()
-    if lp.Solve() != pywraplp.Solver.OPTIMAL:
-        return None
-    return float(objective.Value())
+            reduced[i] += y
+    bound += sum(r for r in reduced if r < 0)
+    # Integer costs: the next integer up, less a hair for the float sums above.
+    return float(math.ceil(bound - 1e-6 * max(1.0, abs(bound))))
