@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 import threading
 import time
 from collections import defaultdict
@@ -125,6 +126,11 @@ class SolverReport:
     cp_sat_seconds: float = 0.0
     deterministic_time: float = 0.0
     """CP-SAT's deterministic time spent (machine-independent work units, about seconds)."""
+    presolve_seconds: float | None = None
+    """Wall seconds until CP-SAT's presolve ended (None: it did not, within the limits)."""
+    cpu_seconds: float = 0.0
+    """Process CPU seconds while LP and CP-SAT ran: on a shared host, the effort wall time
+    hides."""
     model_variables: int = 0
 
     @property
@@ -152,6 +158,9 @@ DETERMINISTIC_TIME_PER_SECOND = 1.0
 a busy host, so the same model gets the same search whatever the load; the wall-clock limit
 stays as the hard cap. Measured on the 540-series bench, presolve takes a small fraction of it
 (see bench/scheduling.py, which prints both)."""
+
+
+_SEARCH_LOG_LINE = re.compile(r"#(Bound|Model|Done|\d+)\s")
 
 
 def optimise_replan(
@@ -224,11 +233,25 @@ def optimise_replan(
         else DETERMINISTIC_TIME_PER_SECOND * time_limit_seconds
     )
     solver.parameters.random_seed = random_seed
-    solver.parameters.log_search_progress = log_search
+    # The log is read (not printed) to learn when presolve ended, unless asked for.
+    solver.parameters.log_search_progress = True
+    solver.parameters.log_to_stdout = log_search
+    presolved_at: list[float] = []
+
+    def note_presolve(line: str) -> None:
+        # Search log lines ("#Bound", "#1", "#Model", "#Done") follow a completed presolve;
+        # the model summary printed after presolve also shows when it was interrupted.
+        if not presolved_at and _SEARCH_LOG_LINE.match(line):
+            presolved_at.append(time.perf_counter())
+
+    solver.log_callback = note_presolve
     if workers is not None:
         solver.parameters.num_workers = workers
+    cpu_started = time.process_time()
+    solve_started = time.perf_counter()
     status = SolveStatus(solver.status_name(solver.solve(cp)))
     lp_bound = lp.result()
+    cpu_seconds = time.process_time() - cpu_started
     solved = status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
 
     if solved:
@@ -283,6 +306,14 @@ def optimise_replan(
         lp_seconds=lp.seconds,
         cp_sat_seconds=solver.wall_time,
         deterministic_time=solver.deterministic_time,
+        presolve_seconds=(
+            presolved_at[0] - solve_started
+            if presolved_at
+            else solver.wall_time
+            if status is SolveStatus.OPTIMAL  # solved by presolve itself
+            else None
+        ),
+        cpu_seconds=cpu_seconds,
         model_variables=len(model.costs),
     )
 
