@@ -15,7 +15,8 @@ Prints, for a deterministic synthetic clinic with 10,000 booked sessions:
 
 Options: ``--seed``, ``--requests``, ``--appointments``, ``--affected``, ``--time-limit``,
 ``--workers`` (CP-SAT search workers; default: CP-SAT's own choice), ``--deterministic-time``
-(CP-SAT's work budget; default: one unit per second of the limit), ``--log`` (CP-SAT's log).
+(CP-SAT's work budget; default: one unit per second of the limit), ``--log`` (CP-SAT's log),
+``--rooms`` (room/device choices per start for moved sessions: the model's size).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from zoneinfo import ZoneInfo
 from cit.scheduling import (
     BookedSeries,
     BookedSession,
+    CandidateLimits,
     Clinic,
     ClinicState,
     Device,
@@ -224,6 +226,15 @@ def book_synthetic_series(
     return booked
 
 
+def candidate_limits(rooms: int) -> CandidateLimits:
+    default = CandidateLimits()
+    return CandidateLimits(
+        standing=default.standing,
+        displaced=replace(default.displaced, rooms=rooms),
+        stranded=replace(default.stranded, rooms=rooms),
+    )
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -239,6 +250,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--deterministic-time", type=float, default=None)
     parser.add_argument("--log", action="store_true", help="print CP-SAT's search log")
+    parser.add_argument(
+        "--rooms",
+        type=int,
+        default=None,
+        help="room/device choices per start and provider for moved sessions (model size)",
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -352,6 +369,7 @@ def main() -> None:
         workers=args.workers,
         deterministic_time_limit=args.deterministic_time,
         log_search=args.log,
+        limits=None if args.rooms is None else candidate_limits(args.rooms),
     )
     solver_seconds = clock.perf_counter() - started
     cp_sat = "none" if report.objective is None else f"{report.objective:>8}"

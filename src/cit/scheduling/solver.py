@@ -1,22 +1,31 @@
 """Clinic-wide re-plan with OR-Tools CP-SAT: many affected series at once.
 
 When a change hits hundreds of series (a provider's week off), placing them one by one lets the
-first series take the slots a later one needed. This module places them jointly:
+first series take the slots a later one needed. This module places them jointly, as one 0-1
+linear programme solved by CP-SAT and, relaxed, by GLOP for an honest bound:
 
-* **Variables**: one boolean per candidate slot per variable session, plus one "unplaced"
-  boolean per session. Candidates come from the pure slot search (``SlotFinder``): a handful of
-  days near the original date (and near the greedy answer), a couple of providers per day, the
-  starts closest to the original time of day, a couple of room/device choices each, plus the
-  original placement when it still stands and the greedy placement. That pre-filter keeps the
-  model to tens of candidates per session instead of every slot of every day.
-* **Constraints**: exactly one candidate or "unplaced" per session; once a session is unplaced,
-  so are the later ones; consecutive sessions within the interval window; no two chosen
-  candidates overlap on any provider, room, device or patient (existing appointments are
-  already excluded from the candidates); licence and capabilities via the candidates.
+* **Variables**: one boolean per candidate slot per variable session, one "unplaced" boolean
+  per session, and one arc boolean per pair of candidate days of consecutive sessions whose gap
+  lies in the interval window. Candidates come from the pure slot search (``SlotFinder``): a
+  handful of days near the original date (and near the greedy answer), a couple of providers
+  per day, the starts closest to the original time of day, a couple of room/device choices
+  each, plus the original placement when it still stands and the greedy placement. That
+  pre-filter keeps the model to tens of candidates per session instead of every slot of every
+  day.
+* **Constraints**: exactly one candidate or "unplaced" per session; a day-level flow per
+  series (a session on day d' arrives by exactly one arc from the previous session's day, so
+  the interval window holds exactly and "unplaced" runs to the end), whose LP is integral for
+  one series alone; no two chosen candidates overlap on any provider, room, device or patient
+  (maximal cliques of the interval graph; existing appointments are already excluded from the
+  candidates); licence and capabilities via the candidates.
 * **Objective** (the same integer points as the greedy ``replan``): interval deviation from
-  target + moves from the original times + provider changes + a large penalty per unplaced
-  session and per series not kept whole.
-* The greedy re-plan is run first and given as a hint, so the answer is never worse than it.
+  target (on the arcs) + moves from the original times + provider changes + a large penalty
+  per unplaced session and per series not kept whole.
+* The greedy re-plan is run first and given as a complete hint, so the answer is never worse
+  than it, and it is the answer when CP-SAT finds nothing within its limits.
+* **Bound**: the LP relaxation, solved by GLOP in a thread alongside CP-SAT, bounds the same
+  model; the report gives the better of it and CP-SAT's bound, and says which. It bounds plans
+  built from these candidates, not every conceivable plan.
 """
 
 from __future__ import annotations
