@@ -3,8 +3,12 @@ series one by one paints itself into a corner."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from datetime import timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
 from scheduling_support import (
     MONDAY,
     assert_bookable,
@@ -35,6 +39,7 @@ from cit.scheduling import (
     optimise_replan,
     replan,
 )
+from cit.scheduling.solver import _dual_bound
 
 NOW = at(MONDAY - timedelta(days=7), "09:00")
 
@@ -265,3 +270,17 @@ def test_without_time_for_cp_sat_the_greedy_plan_stands_with_the_lp_bound() -> N
     assert [o.series_id for o in report.broken] == ["B"]
     assert report.bound_source is BoundSource.LP_RELAXATION and report.best_bound == 90
     assert report.gap == (3015 - 90) / 3015
+
+
+@given(st.lists(st.floats(-50, 50, allow_nan=False), min_size=3, max_size=3))
+def test_a_bound_from_any_dual_vector_never_exceeds_the_optimum(duals: list[float]) -> None:
+    """min 3a + 5b + 7c with a + b = 1 (exactly one), b + c <= 1, c - a <= 0: the optimum is
+    a = 1, cost 3. Whatever duals GLOP returns (even wrong ones), the bound stays <= 3; with
+    the right ones (3 on the first row, 0 elsewhere) it is exactly 3."""
+    rows: list[tuple[float, float, list[int], Sequence[int]]] = [
+        (1.0, 1.0, [0, 1], ()),
+        (-math.inf, 1.0, [1, 2], ()),
+        (-math.inf, 0.0, [2], [0]),
+    ]
+    assert _dual_bound([3, 5, 7], rows, duals) <= 3
+    assert _dual_bound([3, 5, 7], rows, [3.0, 0.0, 0.0]) == 3
