@@ -165,8 +165,12 @@ class _Candidate:
 DETERMINISTIC_TIME_PER_SECOND = 1.0
 """CP-SAT's work budget per second of the time limit. Deterministic time does not stretch on
 a busy host, so the same model gets the same search whatever the load; the wall-clock limit
-stays as the hard cap. Measured on the 540-series bench, presolve takes a small fraction of it
-(see bench/scheduling.py, which prints both)."""
+stays as the hard cap. On the 540-series bench presolve takes about 3 units (so a limit of a
+few seconds still outlasts it), and the 20 units of the 20 s production limit took ~55 CPU
+seconds of CP-SAT with 2 workers: about the wall-clock limit on an idle 2-core host."""
+MIN_DETERMINISTIC_TIME = 6.0
+"""The default budget is never below this: twice the presolve of the 540-series bench, so a
+short limit cannot stop CP-SAT in presolve on work grounds (the wall clock still can)."""
 
 
 _SEARCH_LOG_LINE = re.compile(r"#(Bound|Model|Done|\d+)\s")
@@ -189,7 +193,8 @@ def optimise_replan(
     """Re-plan every series the change affects jointly. CP-SAT and the LP bound (GLOP, in a
     thread alongside) stop at ``time_limit_seconds`` of wall clock (a hard cap), and CP-SAT
     also at ``deterministic_time_limit`` of work (default: ``DETERMINISTIC_TIME_PER_SECOND``
-    per second of the limit), so on an idle host the same model gets the same search.
+    per second of the limit, at least ``MIN_DETERMINISTIC_TIME``), so the same model gets the
+    same search whatever the load, up to the wall-clock cap.
 
     Returns the assignment (as a ``ReplanResult``, same shape as ``replan``), CP-SAT's objective
     and the best proven bound with its source, the status, and in ``result.broken`` the series
@@ -239,7 +244,7 @@ def optimise_replan(
     solver.parameters.max_deterministic_time = (
         deterministic_time_limit
         if deterministic_time_limit is not None
-        else DETERMINISTIC_TIME_PER_SECOND * time_limit_seconds
+        else max(DETERMINISTIC_TIME_PER_SECOND * time_limit_seconds, MIN_DETERMINISTIC_TIME)
     )
     solver.parameters.random_seed = random_seed
     # The log is read (not printed) to learn when presolve ended, unless asked for.
