@@ -463,7 +463,14 @@ class _SessionCandidates:
                 for minute, start in starts:
                     if times >= breadth.times:
                         break
-                    choices = finder.resource_options(start, limit=breadth.rooms)
+                    # The session's own room and devices first: keeps the patient's usual room
+                    # and spreads the sessions' choices, so they do not all clash in room one.
+                    choices = finder.resource_options(
+                        start,
+                        limit=breadth.rooms,
+                        prefer_room=self.original.room_id,
+                        prefer_devices=self.original.device_ids,
+                    )
                     for room_id, devices in choices:
                         end = start + finder.visit_seconds
                         self.offer(
