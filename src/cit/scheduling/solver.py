@@ -234,13 +234,14 @@ def optimise_replan(
     from ortools.linear_solver import pywraplp  # noqa: F401  (loaded here, not in the thread)
     from ortools.sat.python import cp_model
 
-    cp, x = _to_cp_sat(model, hint)
-    # The limits bound the optimisation proper: the LP and CP-SAT run side by side until the
-    # same deadline. The greedy plan, the candidates and the model come before (seconds).
+    # The limit bounds the optimisation proper: the LP starts first (GLOP is the slower to a
+    # bound), CP-SAT's model is built meanwhile, and both stop at the same deadline. The
+    # greedy plan, the candidates and the 0-1 model come before (seconds).
     deadline = time.perf_counter() + time_limit_seconds
     lp = _LpBound(model, deadline).start()
+    cp, x = _to_cp_sat(model, hint)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_seconds
+    solver.parameters.max_time_in_seconds = max(0.05, deadline - time.perf_counter())
     solver.parameters.max_deterministic_time = (
         deterministic_time_limit
         if deterministic_time_limit is not None
