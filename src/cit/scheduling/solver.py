@@ -166,8 +166,9 @@ DETERMINISTIC_TIME_PER_SECOND = 1.0
 """CP-SAT's work budget per second of the time limit. Deterministic time does not stretch on
 a busy host, so the same model gets the same search whatever the load; the wall-clock limit
 stays as the hard cap. On the 540-series bench presolve takes about 3 units (so a limit of a
-few seconds still outlasts it), and the 20 units of the 20 s production limit took ~55 CPU
-seconds of CP-SAT with 2 workers: about the wall-clock limit on an idle 2-core host."""
+few seconds still outlasts it), and the 20 units of the 20 s production limit took ~50 CPU
+seconds of CP-SAT (2 workers) next to ~15 for GLOP: about 20 s of wall clock on an idle host
+with 3-4 cores; on fewer or busier cores the wall-clock limit ends the search first."""
 MIN_DETERMINISTIC_TIME = 6.0
 """The default budget is never below this: twice the presolve of the 540-series bench, so a
 short limit cannot stop CP-SAT in presolve on work grounds (the wall clock still can)."""
