@@ -30,6 +30,7 @@ from cit.scheduling.search import (
     place_visit,
 )
 from cit.scheduling.solver import (
+    BoundSource,
     CandidateBreadth,
     CandidateLimits,
     SolverReport,
@@ -69,6 +70,7 @@ __all__ = [
     "BookedSeries",
     "BookedSession",
     "BusyInterval",
+    "BoundSource",
     "CandidateBreadth",
     "CandidateLimits",
     "Clinic",

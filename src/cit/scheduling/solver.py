@@ -1,30 +1,43 @@
 """Clinic-wide re-plan with OR-Tools CP-SAT: many affected series at once.
 
 When a change hits hundreds of series (a provider's week off), placing them one by one lets the
-first series take the slots a later one needed. This module places them jointly:
+first series take the slots a later one needed. This module places them jointly, as one 0-1
+linear programme solved by CP-SAT and, relaxed, by GLOP for an honest bound:
 
-* **Variables**: one boolean per candidate slot per variable session, plus one "unplaced"
-  boolean per session. Candidates come from the pure slot search (``SlotFinder``): a handful of
-  days near the original date (and near the greedy answer), a couple of providers per day, the
-  starts closest to the original time of day, a couple of room/device choices each, plus the
-  original placement when it still stands and the greedy placement. That pre-filter keeps the
-  model to tens of candidates per session instead of every slot of every day.
-* **Constraints**: exactly one candidate or "unplaced" per session; once a session is unplaced,
-  so are the later ones; consecutive sessions within the interval window; no two chosen
-  candidates overlap on any provider, room, device or patient (existing appointments are
-  already excluded from the candidates); licence and capabilities via the candidates.
+* **Variables**: one boolean per candidate slot per variable session, one "unplaced" boolean
+  per session, and one arc boolean per pair of candidate days of consecutive sessions whose gap
+  lies in the interval window. Candidates come from the pure slot search (``SlotFinder``): a
+  handful of days near the original date (and near the greedy answer), a couple of providers
+  per day, the starts closest to the original time of day, a couple of room/device choices
+  each, plus the original placement when it still stands and the greedy placement. That
+  pre-filter keeps the model to tens of candidates per session instead of every slot of every
+  day.
+* **Constraints**: exactly one candidate or "unplaced" per session; a day-level flow per
+  series (a session on day d' arrives by exactly one arc from the previous session's day, so
+  the interval window holds exactly and "unplaced" runs to the end), whose LP is integral for
+  one series alone; no two chosen candidates overlap on any provider, room, device or patient
+  (maximal cliques of the interval graph; existing appointments are already excluded from the
+  candidates); licence and capabilities via the candidates.
 * **Objective** (the same integer points as the greedy ``replan``): interval deviation from
-  target + moves from the original times + provider changes + a large penalty per unplaced
-  session and per series not kept whole.
-* The greedy re-plan is run first and given as a hint, so the answer is never worse than it.
+  target (on the arcs) + moves from the original times + provider changes + a large penalty
+  per unplaced session and per series not kept whole.
+* The greedy re-plan is run first and given as a complete hint, so the answer is never worse
+  than it, and it is the answer when CP-SAT finds nothing within its limits.
+* **Bound**: the LP relaxation, solved by GLOP in a thread alongside CP-SAT, bounds the same
+  model; the report gives the better of it and CP-SAT's bound, and says which. It bounds plans
+  built from these candidates, not every conceivable plan.
 """
 
 from __future__ import annotations
 
 import enum
+import math
+import re
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -85,29 +98,57 @@ class CandidateLimits:
     """The greedy re-plan found no place: look wider, this is where the solver can help."""
 
 
+class BoundSource(enum.StrEnum):
+    """Where a reported lower bound comes from."""
+
+    CP_SAT = "CP-SAT"
+    """CP-SAT's own proven bound (equal to the objective when it proved optimality)."""
+    LP_RELAXATION = "LP relaxation"
+    """The optimum of the model's LP relaxation, solved to optimality by GLOP."""
+    NONE = "none"
+    """Neither finished (a trivial bound of 0 holds: every cost is non-negative)."""
+
+
 @dataclass(frozen=True, slots=True)
 class SolverReport:
-    """What CP-SAT did: status, the answer, its objective and CP-SAT's proven bound, next to
-    the greedy objective it started from, and the model size."""
+    """What CP-SAT did: status, the answer, its objective and the best proven lower bound
+    (from CP-SAT or the LP relaxation of the same model, ``bound_source`` says which), next to
+    the greedy objective it started from, and the model size and effort."""
 
     status: SolveStatus
     result: ReplanResult
     objective: int | None
+    """CP-SAT's objective; None when it found no plan (``result`` is then the greedy plan)."""
     best_bound: float | None
-    """CP-SAT's proven lower bound, floored at 0: every objective term is non-negative, and
-    early in a short run CP-SAT may report a looser (negative) bound than that."""
+    """max(CP-SAT's bound, the LP bound), floored at 0: every objective term is non-negative.
+    A bound for the candidate model: no plan built from these candidates costs less."""
     greedy_objective: int
     wall_seconds: float
+    """The whole call: greedy, candidates, model, LP and CP-SAT."""
     series: int
     variable_sessions: int
     candidates: int
+    bound_source: BoundSource = BoundSource.NONE
+    lp_bound: float | None = None
+    cp_sat_bound: float | None = None
+    lp_seconds: float = 0.0
+    cp_sat_seconds: float = 0.0
+    deterministic_time: float = 0.0
+    """CP-SAT's deterministic time spent (machine-independent work units, about seconds)."""
+    presolve_seconds: float | None = None
+    """Wall seconds until CP-SAT's presolve ended (None: it did not, within the limits)."""
+    cpu_seconds: float = 0.0
+    """Process CPU seconds while LP and CP-SAT ran: on a shared host, the effort wall time
+    hides."""
+    model_variables: int = 0
 
     @property
     def gap(self) -> float | None:
-        """(objective - bound) / objective: 0 means proven optimal."""
-        if self.objective is None or self.best_bound is None:
+        """(plan's objective - bound) / objective for the plan returned (CP-SAT's, or the
+        greedy fallback): 0 means proven optimal."""
+        if self.best_bound is None or not self.result.accepted:
             return None
-        return (self.objective - self.best_bound) / max(1, self.objective)
+        return (self.result.objective - self.best_bound) / max(1, self.result.objective)
 
     @property
     def broken(self) -> tuple[SeriesReplan, ...]:
@@ -121,6 +162,21 @@ class _Candidate:
     day_index: int
 
 
+DETERMINISTIC_TIME_PER_SECOND = 1.0
+"""CP-SAT's work budget per second of the time limit. Deterministic time does not stretch on
+a busy host, so the same model gets the same search whatever the load; the wall-clock limit
+stays as the hard cap. On the 540-series bench presolve takes about 3 units (so a limit of a
+few seconds still outlasts it), and the 20 units of the 20 s production limit took ~50 CPU
+seconds of CP-SAT (2 workers) next to ~15 for GLOP: about 20 s of wall clock on an idle host
+with 3-4 cores; on fewer or busier cores the wall-clock limit ends the search first."""
+MIN_DETERMINISTIC_TIME = 6.0
+"""The default budget is never below this: twice the presolve of the 540-series bench, so a
+short limit cannot stop CP-SAT in presolve on work grounds (the wall clock still can)."""
+
+
+_SEARCH_LOG_LINE = re.compile(r"#(Bound|Model|Done|\d+)\s")
+
+
 def optimise_replan(
     series: Sequence[BookedSeries],
     state: ClinicState,
@@ -132,13 +188,21 @@ def optimise_replan(
     workers: int | None = None,
     random_seed: int = 0,
     limits: CandidateLimits | None = None,
+    deterministic_time_limit: float | None = None,
+    log_search: bool = False,
 ) -> SolverReport:
-    """Re-plan every series the change affects jointly, within ``time_limit_seconds``.
+    """Re-plan every series the change affects jointly. CP-SAT and the LP bound (GLOP, in a
+    thread alongside) stop at ``time_limit_seconds`` of wall clock (a hard cap), and CP-SAT
+    also at ``deterministic_time_limit`` of work (default: ``DETERMINISTIC_TIME_PER_SECOND``
+    per second of the limit, at least ``MIN_DETERMINISTIC_TIME``), so the same model gets the
+    same search whatever the load, up to the wall-clock cap.
 
     Returns the assignment (as a ``ReplanResult``, same shape as ``replan``), CP-SAT's objective
-    and best bound, the status, and in ``result.broken`` the series that could not be kept
-    whole. A change that is itself impossible comes back INFEASIBLE with ``result.rejected``.
+    and the best proven bound with its source, the status, and in ``result.broken`` the series
+    that could not be kept whole. If CP-SAT finds nothing in time, ``result`` is the greedy
+    plan. A change that is itself impossible comes back INFEASIBLE with ``result.rejected``.
     """
+    began = time.perf_counter()
     limits = limits or CandidateLimits()
     problem = build_replan_problem(series, state, change, now=now, weights=weights)
     if problem.rejected is not None:
@@ -148,7 +212,7 @@ def optimise_replan(
             None,
             None,
             0,
-            0.0,
+            time.perf_counter() - began,
             0,
             0,
             0,
@@ -164,61 +228,109 @@ def optimise_replan(
         for task in problem.tasks
     ]
     model, variables = _build_model(problem, candidates)
-    _add_hint(model, problem, candidates, variables, greedy_by_series)
-
-    from ortools.sat.python import cp_model
-
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_seconds
-    solver.parameters.random_seed = random_seed
-    if workers is not None:
-        solver.parameters.num_workers = workers
-    status = SolveStatus(solver.status_name(solver.solve(model)))
-
+    hint = _greedy_hint(problem, candidates, variables, greedy_by_series, len(model.costs))
     n_candidates = sum(len(c) for per_task in candidates for c in per_task)
     n_sessions = sum(len(task.variable) for task in problem.tasks)
-    if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-        return SolverReport(
-            status,
-            ReplanResult(tuple(greedy), greedy_objective),
-            None,
-            None,
-            greedy_objective,
-            solver.wall_time,
-            len(problem.tasks),
-            n_sessions,
-            n_candidates,
-        )
 
-    outcomes: list[SeriesReplan] = []
-    for task, per_task, task_vars in zip(problem.tasks, candidates, variables, strict=True):
-        placements: list[Placement | None] = []
-        for options, session in zip(per_task, task_vars, strict=True):
-            picked = next(
-                (
-                    c.placement
-                    for c, lit in zip(options, session.chosen, strict=True)
-                    if solver.boolean_value(lit)
-                ),
-                None,
+    from ortools.linear_solver import pywraplp  # noqa: F401  (loaded here, not in the thread)
+    from ortools.sat.python import cp_model
+
+    # The limit bounds the optimisation proper: the LP starts first (GLOP is the slower to a
+    # bound), CP-SAT's model is built meanwhile, and both stop at the same deadline. The
+    # greedy plan, the candidates and the 0-1 model come before (seconds).
+    deadline = time.perf_counter() + time_limit_seconds
+    lp = _LpBound(model, deadline).start()
+    cp, x = _to_cp_sat(model, hint)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, deadline - time.perf_counter())
+    solver.parameters.max_deterministic_time = (
+        deterministic_time_limit
+        if deterministic_time_limit is not None
+        else max(DETERMINISTIC_TIME_PER_SECOND * time_limit_seconds, MIN_DETERMINISTIC_TIME)
+    )
+    solver.parameters.random_seed = random_seed
+    # The log is read (not printed) to learn when presolve ended, unless asked for.
+    solver.parameters.log_search_progress = True
+    solver.parameters.log_to_stdout = log_search
+    presolved_at: list[float] = []
+
+    def note_presolve(line: str) -> None:
+        # Search log lines ("#Bound", "#1", "#Model", "#Done") follow a completed presolve;
+        # the model summary printed after presolve also shows when it was interrupted.
+        if not presolved_at and _SEARCH_LOG_LINE.match(line):
+            presolved_at.append(time.perf_counter())
+
+    solver.log_callback = note_presolve
+    if workers is not None:
+        solver.parameters.num_workers = workers
+    cpu_started = time.process_time()
+    solve_started = time.perf_counter()
+    status = SolveStatus(solver.status_name(solver.solve(cp)))
+    lp_bound = lp.result()
+    cpu_seconds = time.process_time() - cpu_started
+    solved = status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+    if solved:
+        outcomes: list[SeriesReplan] = []
+        for task, per_task, task_vars in zip(problem.tasks, candidates, variables, strict=True):
+            placements: list[Placement | None] = []
+            for options, lits in zip(per_task, task_vars.chosen, strict=True):
+                picked = next(
+                    (
+                        c.placement
+                        for c, lit in zip(options, lits, strict=True)
+                        if solver.boolean_value(x[lit])
+                    ),
+                    None,
+                )
+                placements.append(picked)
+            greedy_outcome = greedy_by_series[task.series.series_id]
+            reason = greedy_outcome.reason or (
+                "no combination of candidate slots keeps the remaining sessions within the window"
             )
-            placements.append(picked)
-        greedy_outcome = greedy_by_series[task.series.series_id]
-        reason = greedy_outcome.reason or (
-            "no combination of candidate slots keeps the remaining sessions within the window"
-        )
-        outcomes.append(build_outcome(task, placements, problem, reason))
-    result = ReplanResult(tuple(outcomes), sum(o.cost for o in outcomes))
+            outcomes.append(build_outcome(task, placements, problem, reason))
+        result = ReplanResult(tuple(outcomes), sum(o.cost for o in outcomes))
+        objective: int | None = round(solver.objective_value)
+        cp_sat_bound: float | None = max(0.0, solver.best_objective_bound)
+    else:
+        result = ReplanResult(tuple(greedy), greedy_objective)
+        objective = None
+        cp_sat_bound = None
+
+    if status is SolveStatus.OPTIMAL:
+        best_bound: float | None = float(result.objective)
+        source = BoundSource.CP_SAT
+    elif lp_bound is not None and (cp_sat_bound is None or lp_bound >= cp_sat_bound):
+        best_bound, source = lp_bound, BoundSource.LP_RELAXATION
+    elif cp_sat_bound is not None:
+        best_bound, source = cp_sat_bound, BoundSource.CP_SAT
+    else:
+        best_bound, source = None, BoundSource.NONE
     return SolverReport(
         status,
         result,
-        round(solver.objective_value),
-        max(0.0, solver.best_objective_bound),
+        objective,
+        best_bound,
         greedy_objective,
-        solver.wall_time,
+        time.perf_counter() - began,
         len(problem.tasks),
         n_sessions,
         n_candidates,
+        bound_source=source,
+        lp_bound=lp_bound,
+        cp_sat_bound=cp_sat_bound,
+        lp_seconds=lp.seconds,
+        cp_sat_seconds=solver.wall_time,
+        deterministic_time=solver.deterministic_time,
+        presolve_seconds=(
+            presolved_at[0] - solve_started
+            if presolved_at
+            else solver.wall_time
+            if status is SolveStatus.OPTIMAL  # solved by presolve itself
+            else None
+        ),
+        cpu_seconds=cpu_seconds,
+        model_variables=len(model.costs),
     )
 
 
@@ -353,7 +465,14 @@ class _SessionCandidates:
                 for minute, start in starts:
                     if times >= breadth.times:
                         break
-                    choices = finder.resource_options(start, limit=breadth.rooms)
+                    # The session's own room and devices first: keeps the patient's usual room
+                    # and spreads the sessions' choices, so they do not all clash in room one.
+                    choices = finder.resource_options(
+                        start,
+                        limit=breadth.rooms,
+                        prefer_room=self.original.room_id,
+                        prefer_devices=self.original.device_ids,
+                    )
                     for room_id, devices in choices:
                         end = start + finder.visit_seconds
                         self.offer(
@@ -367,78 +486,122 @@ class _SessionCandidates:
 
 
 @dataclass(slots=True)
-class _SessionVars:
-    """The model variables of one variable session."""
+class _ZeroOneModel:
+    """The re-plan as a pure 0-1 linear programme, built once and handed both to CP-SAT and,
+    relaxed, to GLOP: the LP bound is then a bound of the very model CP-SAT solves.
 
-    chosen: list[cp_model.IntVar]
-    unplaced: cp_model.IntVar
-    deviation: cp_model.IntVar | None
-    """Days off target from the previous variable session (None for the first)."""
+    Every variable is boolean with an integer cost (minimised). Rows: ``exactly_one`` and
+    ``at_most_one`` sets, and flow rows ``sum(plus) - sum(minus)`` ``== 0`` or ``<= 0``."""
+
+    costs: list[int] = field(default_factory=list)
+    exactly_one: list[list[int]] = field(default_factory=list)
+    at_most_one: list[list[int]] = field(default_factory=list)
+    flow_equal: list[tuple[list[int], list[int]]] = field(default_factory=list)
+    flow_at_most: list[tuple[list[int], list[int]]] = field(default_factory=list)
+
+    def new_var(self, cost: int) -> int:
+        self.costs.append(cost)
+        return len(self.costs) - 1
+
+
+@dataclass(slots=True)
+class _SeriesVars:
+    """One series' variables (indices into ``_ZeroOneModel.costs``)."""
+
+    chosen: list[list[int]]
+    """Per variable session, one per candidate."""
+    unplaced: list[int]
+    """Per variable session."""
+    arcs: list[dict[tuple[int, int], int]]
+    """Per consecutive pair of variable sessions: (day of the first, day of the second) ->
+    arc, one for every pair of candidate days whose gap lies in the interval window."""
 
 
 def _build_model(
     problem: ReplanProblem, candidates: list[list[list[_Candidate]]]
-) -> tuple[cp_model.CpModel, list[list[_SessionVars]]]:
-    from ortools.sat.python import cp_model
-
+) -> tuple[_ZeroOneModel, list[_SeriesVars]]:
+    """Day-level flow encoding of each series: a session on day d' came by exactly one arc from
+    the previous session's day d with d' - d inside the window, and the arc carries the interval
+    deviation cost. Alone, one series is a shortest path (its LP is integral); only the
+    resource cliques couple the series. Unplaced sessions run to the end: flow leaving a day
+    without an arc is the series breaking there."""
     weights = problem.weights
-    model = cp_model.CpModel()
-    objective: list[cp_model.LinearExprT] = []
-    holds: dict[str, list[tuple[int, int, cp_model.IntVar]]] = defaultdict(list)
-    variables: list[list[_SessionVars]] = []
+    model = _ZeroOneModel()
+    holds: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    variables: list[_SeriesVars] = []
+    session_of: dict[int, int] = {}
     origin = problem.now_epoch
-    for t, (task, per_task) in enumerate(zip(problem.tasks, candidates, strict=True)):
+    for task, per_task in zip(problem.tasks, candidates, strict=True):
         window = task.series.request.interval
         patient_key = f"patient:{task.series.request.patient_id}"
-        task_vars: list[_SessionVars] = []
-        previous_day: cp_model.LinearExpr | None = None
+        series = _SeriesVars([], [], [])
+        previous: dict[int, list[int]] | None = None
         for i, options in enumerate(per_task):
-            lits = [model.new_bool_var(f"x{t}_{i}_{k}") for k in range(len(options))]
-            gone = model.new_bool_var(f"u{t}_{i}")
-            model.add_exactly_one([*lits, gone])
-            if task_vars:
-                model.add_implication(task_vars[-1].unplaced, gone)
-            objective.append(weights.unplaced_session * gone)
-            objective.extend(c.cost * lit for c, lit in zip(options, lits, strict=True) if c.cost)
-            day = cp_model.LinearExpr.weighted_sum(lits, [c.day_index for c in options])
-            deviation: cp_model.IntVar | None = None
-            if previous_day is not None:
-                # Both sessions are placed whenever this one is (unplaced runs to the end).
-                gap = day - previous_day
-                model.add(gap >= window.min_days).only_enforce_if(~gone)
-                model.add(gap <= window.max_days).only_enforce_if(~gone)
-                spread = max(
-                    window.target_days - window.min_days, window.max_days - window.target_days
-                )
-                deviation = model.new_int_var(0, spread, f"d{t}_{i}")
-                model.add(deviation >= gap - window.target_days).only_enforce_if(~gone)
-                model.add(deviation >= window.target_days - gap).only_enforce_if(~gone)
-                objective.append(weights.interval_deviation_per_day * deviation)
-            previous_day = day
+            lits = [model.new_var(c.cost) for c in options]
+            # The last session is unplaced exactly when the series is not kept whole.
+            last = i == len(per_task) - 1
+            gone = model.new_var(weights.unplaced_session + (weights.broken_series if last else 0))
+            session_of.update((lit, len(model.exactly_one)) for lit in lits)
+            model.exactly_one.append([*lits, gone])
+            by_day: dict[int, list[int]] = defaultdict(list)
             for option, lit in zip(options, lits, strict=True):
+                by_day[option.day_index].append(lit)
                 for key, start, end in option.placement.resource_holds(patient_key):
                     holds[key].append((start - origin, end - origin, lit))
-            task_vars.append(_SessionVars(lits, gone, deviation))
-        if task_vars:
-            # Unplaced sessions run to the end, so the last one says whether the series broke.
-            objective.append(weights.broken_series * task_vars[-1].unplaced)
-        variables.append(task_vars)
+            if previous is not None:
+                model.flow_at_most.append(([series.unplaced[-1]], [gone]))
+                arcs: dict[tuple[int, int], int] = {}
+                for day in sorted(by_day):
+                    for previous_day in sorted(previous):
+                        gap = day - previous_day
+                        if window.min_days <= gap <= window.max_days:
+                            deviation = abs(gap - window.target_days)
+                            arcs[previous_day, day] = model.new_var(
+                                weights.interval_deviation_per_day * deviation
+                            )
+                for day, day_lits in by_day.items():
+                    inflow = [arc for (_d, to), arc in arcs.items() if to == day]
+                    model.flow_equal.append((inflow, day_lits))
+                for previous_day, previous_lits in previous.items():
+                    outflow = [arc for (source, _d), arc in arcs.items() if source == previous_day]
+                    model.flow_at_most.append((outflow, previous_lits))
+                series.arcs.append(arcs)
+            series.chosen.append(lits)
+            series.unplaced.append(gone)
+            previous = by_day
+        variables.append(series)
 
-    for entries in holds.values():
-        for clique in _maximal_cliques(entries):
-            model.add_at_most_one(clique)
-    model.minimize(sum(objective))
+    cliques = [clique for entries in holds.values() for clique in _maximal_cliques(entries)]
+    model.at_most_one = _useful_cliques(cliques, session_of)
     return model, variables
 
 
-def _maximal_cliques(
-    entries: list[tuple[int, int, cp_model.IntVar]],
-) -> list[list[cp_model.IntVar]]:
+def _useful_cliques(cliques: list[list[int]], session_of: dict[int, int]) -> list[list[int]]:
+    """Drop the cliques other rows already imply: those within one session (its exactly-one
+    row covers them), repeats (a room and its device taken by the same candidates) and those
+    inside a larger clique. The LP optimum is unchanged, the model far smaller."""
+    distinct = {
+        frozenset(clique) for clique in cliques if len({session_of[lit] for lit in clique}) > 1
+    }
+    kept: list[list[int]] = []
+    containing: dict[int, list[frozenset[int]]] = defaultdict(list)
+    for clique in sorted(distinct, key=lambda c: (-len(c), sorted(c))):
+        rarest = min(clique, key=lambda lit: len(containing[lit]))
+        if any(clique <= larger for larger in containing[rarest]):
+            continue
+        kept.append(sorted(clique))
+        for lit in clique:
+            containing[lit].append(clique)
+    return kept
+
+
+def _maximal_cliques(entries: list[tuple[int, int, int]]) -> list[list[int]]:
     """Groups of holds on one resource that all overlap at some instant: at most one of each
-    group may be chosen. For fixed intervals that is exactly "no overlap", and the at-most-one
-    form is far cheaper for CP-SAT than a no-overlap over thousands of optional intervals."""
-    cliques: list[list[cp_model.IntVar]] = []
-    active: list[tuple[int, int, cp_model.IntVar]] = []
+    group may be chosen. For fixed intervals that is exactly "no overlap" (and, interval graphs
+    being perfect, the tightest LP), and far cheaper for CP-SAT than a no-overlap over
+    thousands of optional intervals."""
+    cliques: list[list[int]] = []
+    active: list[tuple[int, int, int]] = []
     grew = False
     for start, end, lit in sorted(entries, key=lambda e: (e[0], e[1])):
         if any(other_end <= start for _s, other_end, _l in active):
@@ -452,39 +615,163 @@ def _maximal_cliques(
     return cliques
 
 
-def _add_hint(
-    model: cp_model.CpModel,
+def _greedy_hint(
     problem: ReplanProblem,
     candidates: list[list[list[_Candidate]]],
-    variables: list[list[_SessionVars]],
+    variables: list[_SeriesVars],
     greedy_by_series: dict[str, SeriesReplan],
-) -> None:
-    """Start CP-SAT from the greedy answer, every variable hinted (a complete hint is accepted
-    at once; every greedy placement is among the candidates)."""
-    for task, per_task, task_vars in zip(problem.tasks, candidates, variables, strict=True):
+    size: int,
+) -> list[int]:
+    """The greedy answer as a value for every variable (a complete hint CP-SAT accepts at once;
+    every greedy placement is among the candidates)."""
+    values = [0] * size
+    for task, per_task, series in zip(problem.tasks, candidates, variables, strict=True):
         outcome = greedy_by_series[task.series.series_id]
         placed = {
             s.number: (to_epoch(s.start), s.provider_id, s.room_id, s.device_ids)
             for s in outcome.sessions
         }
-        previous_day: int | None = None
-        for original, options, session in zip(task.variable, per_task, task_vars, strict=True):
+        days: list[int | None] = []
+        for original, options, lits, gone in zip(
+            task.variable, per_task, series.chosen, series.unplaced, strict=True
+        ):
             wanted = placed.get(original.number)
             day: int | None = None
-            for option, lit in zip(options, session.chosen, strict=True):
+            for option, lit in zip(options, lits, strict=True):
                 p = option.placement
-                match = day is None and wanted == (
+                if day is None and wanted == (
                     p.start,
                     p.provider_id,
                     p.room_id,
                     tuple(device_id for device_id, *_rest in p.devices),
-                )
-                model.add_hint(lit, match)
-                if match:
+                ):
+                    values[lit] = 1
                     day = option.day_index
-            model.add_hint(session.unplaced, day is None)
-            if session.deviation is not None:
-                target = task.series.request.interval.target_days
-                off = 0 if day is None or previous_day is None else abs(day - previous_day - target)
-                model.add_hint(session.deviation, off)
-            previous_day = day
+            if day is None:
+                values[gone] = 1
+            days.append(day)
+        for arcs, source, target in zip(series.arcs, days, days[1:], strict=False):
+            if source is not None and target is not None and (source, target) in arcs:
+                values[arcs[source, target]] = 1
+    return values
+
+
+def _to_cp_sat(
+    model: _ZeroOneModel, hint: list[int]
+) -> tuple[cp_model.CpModel, list[cp_model.IntVar]]:
+    from ortools.sat.python import cp_model
+
+    cp = cp_model.CpModel()
+    x = [cp.new_bool_var(f"b{n}") for n in range(len(model.costs))]
+    for row in model.exactly_one:
+        cp.add_exactly_one([x[i] for i in row])
+    for row in model.at_most_one:
+        cp.add_at_most_one([x[i] for i in row])
+    total = cp_model.LinearExpr.sum
+    for plus, minus in model.flow_equal:
+        cp.add(total([x[i] for i in plus]) == total([x[i] for i in minus]))
+    for plus, minus in model.flow_at_most:
+        cp.add(total([x[i] for i in plus]) <= total([x[i] for i in minus]))
+    paid = [(x[n], cost) for n, cost in enumerate(model.costs) if cost]
+    cp.minimize(cp_model.LinearExpr.weighted_sum([v for v, _c in paid], [c for _v, c in paid]))
+    for var, value in zip(x, hint, strict=True):
+        cp.add_hint(var, value)
+    return cp, x
+
+
+class _LpBound:
+    """The LP relaxation of the model (every boolean in [0, 1]) solved once by GLOP's dual
+    simplex in a thread of its own, alongside CP-SAT (both release the GIL).
+
+    The bound is not GLOP's objective value but recomputed from its dual solution y, which
+    is valid for any y of the right signs: c.x >= sum_i y_i.rhs_i + sum_j min(0, c_j - y.A_j)
+    for every x in [0, 1]^n meeting the rows. So GLOP's tolerances cannot overstate it, and
+    with integer costs it rounds up."""
+
+    def __init__(self, model: _ZeroOneModel, deadline: float) -> None:
+        self.model = model
+        self.deadline = deadline
+        self.value: float | None = None
+        self.seconds = 0.0
+        self._thread = threading.Thread(target=self._run, name="replan-lp", daemon=True)
+
+    def start(self) -> _LpBound:
+        self._thread.start()
+        return self
+
+    def result(self) -> float | None:
+        """Wait (at most until the deadline, and GLOP has the same limit) for the bound."""
+        self._thread.join(max(0.0, self.deadline - time.perf_counter()) + 1.0)
+        return None if self._thread.is_alive() else self.value
+
+    def _rows(self) -> list[tuple[float, float, list[int], Sequence[int]]]:
+        """(lower, upper, +1 columns, -1 columns) for every row of the model."""
+        rows: list[tuple[float, float, list[int], Sequence[int]]] = []
+        inf = math.inf
+        rows.extend((1.0, 1.0, ones, ()) for ones in self.model.exactly_one)
+        rows.extend((-inf, 1.0, ones, ()) for ones in self.model.at_most_one)
+        rows.extend((0.0, 0.0, plus, minus) for plus, minus in self.model.flow_equal)
+        rows.extend((-inf, 0.0, plus, minus) for plus, minus in self.model.flow_at_most)
+        return rows
+
+    def _run(self) -> None:
+        from ortools.linear_solver import pywraplp
+
+        started = time.perf_counter()
+        try:
+            if not self.model.costs:
+                self.value = 0.0
+                return
+            lp = pywraplp.Solver.CreateSolver("GLOP")
+            lp.SetSolverSpecificParametersAsString("use_dual_simplex: true")
+            infinity = lp.infinity()
+            x = [lp.NumVar(0.0, 1.0, "") for _ in self.model.costs]
+            rows = self._rows()
+            constraints = []
+            for lower, upper, plus, minus in rows:
+                constraint = lp.RowConstraint(max(lower, -infinity), min(upper, infinity), "")
+                for i in plus:
+                    constraint.SetCoefficient(x[i], 1.0)
+                for i in minus:
+                    constraint.SetCoefficient(x[i], -1.0)
+                constraints.append(constraint)
+            objective = lp.Objective()
+            for var, cost in zip(x, self.model.costs, strict=True):
+                if cost:
+                    objective.SetCoefficient(var, float(cost))
+            objective.SetMinimization()
+            budget = self.deadline - time.perf_counter()
+            if budget <= 0:
+                return
+            lp.SetTimeLimit(max(1, int(budget * 1000)))
+            if lp.Solve() != pywraplp.Solver.OPTIMAL:
+                return
+            duals = [float(c.dual_value()) for c in constraints]
+            self.value = _dual_bound(self.model.costs, rows, duals)
+        finally:
+            self.seconds = time.perf_counter() - started
+
+
+def _dual_bound(
+    costs: list[int],
+    rows: list[tuple[float, float, list[int], Sequence[int]]],
+    duals: list[float],
+) -> float:
+    """A valid lower bound from any dual vector (clamped to the signs the rows allow)."""
+    reduced = [float(c) for c in costs]
+    bound = 0.0
+    for (lower, upper, plus, minus), y in zip(rows, duals, strict=True):
+        if y > 0 and lower == -math.inf:
+            y = 0.0
+        if y < 0 and upper == math.inf:
+            y = 0.0
+        if y == 0.0:
+            continue
+        bound += y * (lower if y > 0 else upper)
+        for i in plus:
+            reduced[i] -= y
+        for i in minus:
+            reduced[i] += y
+    bound += sum(r for r in reduced if r < 0)
+    # Integer costs: the next integer up, less a hair for the float sums above.
+    return float(math.ceil(bound - 1e-6 * max(1.0, abs(bound))))

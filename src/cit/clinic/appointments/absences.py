@@ -140,6 +140,7 @@ def replan_for_absence(
                     status=str(report.status),
                     objective=report.objective,
                     bound=report.best_bound,
+                    bound_source=str(report.bound_source),
                     greedy_objective=report.greedy_objective,
                 )
             else:
