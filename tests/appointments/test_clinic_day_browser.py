@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from cit.clinic.appointments.models import Appointment, SeriesBooking
-from cit.clinic.charting.actions import do_publish_consent_form, do_sign_consent
+from cit.clinic.charting.consent import do_publish_consent_form, do_sign_consent
 from cit.clinic.facilities.models import OpeningHours
 from tests.appointments.maintenance_support import finish_series
 from tests.browser.conftest import PASSWORD, console_errors, log_in, screenshot  # noqa: F401

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from cit.clinic.charting.actions import do_publish_consent_form
+from cit.clinic.charting.consent import do_publish_consent_form
 from cit.clinic.facilities.models import Room
 from cit.clinic.intake.actions import do_override_finding, do_record_intake
 from cit.clinic.inventory.models import Lot, Product

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from cit.clinic.charting.actions import do_publish_consent_form, do_sign_consent
+from cit.clinic.charting.consent import do_publish_consent_form, do_sign_consent
 from cit.clinic.facilities.models import Device
 from cit.clinic.intake.actions import do_override_finding, do_record_intake
 from cit.clinic.intake.models import IntakeRecord

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from cit.clinic.charting.actions import do_publish_consent_form
+from cit.clinic.charting.consent import do_publish_consent_form
 from cit.clinic.charting.models import NoteAmendment, SessionNote
 from cit.clinic.facilities.models import Device
 from cit.clinic.inventory.actions import do_add_product, do_receive_lot

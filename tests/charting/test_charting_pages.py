@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 
 from cit.clinic.audit.models import AuditEvent
-from cit.clinic.charting.actions import do_start_session
 from cit.clinic.charting.models import SessionNote, ZoneTreatment
+from cit.clinic.charting.sessions import do_start_session
 from cit.protocol.knowledge import get_knowledge
 
 pytestmark = pytest.mark.django_db

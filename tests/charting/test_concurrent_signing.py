@@ -10,14 +10,10 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from cit.clinic.charting.actions import (
-    ChartingConflict,
-    do_amend_note,
-    do_chart_zone,
-    do_record_product,
-    do_sign_note,
-)
+from cit.clinic.charting.amendments import do_amend_note
+from cit.clinic.charting.errors import ChartingConflict
 from cit.clinic.charting.models import NoteAmendment, SessionNote
+from cit.clinic.charting.sessions import do_chart_zone, do_record_product, do_sign_note
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -14,7 +14,7 @@ from django.test import Client
 
 from cit.clinic.archive import RecordImmutable
 from cit.clinic.audit.models import AuditEvent
-from cit.clinic.charting.actions import (
+from cit.clinic.charting.consent import (
     SIGNATURE_MAX_BYTES,
     do_publish_consent_form,
     do_sign_consent,

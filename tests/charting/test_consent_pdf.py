@@ -13,7 +13,7 @@ from django.test import Client
 from pypdf import PdfReader
 
 from cit.clinic.audit.models import AuditEvent
-from cit.clinic.charting.actions import do_sign_consent
+from cit.clinic.charting.consent import do_sign_consent
 from cit.clinic.charting.models import ConsentSignature
 from tests.charting.conftest import CONSENT_TEXT, png_data_url
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from cit.clinic.charting.actions import zone_limits
+from cit.clinic.charting.depth_rules import zone_limits
 
 pytestmark = pytest.mark.django_db
 

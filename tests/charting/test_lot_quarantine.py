@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from cit.clinic.audit.models import AuditEvent
-from cit.clinic.charting.actions import do_record_product
+from cit.clinic.charting.sessions import do_record_product
 from cit.clinic.inventory.actions import do_recall_lot
 from cit.clinic.inventory.models import Lot, LotUse
 from tests.charting.conftest import make_lot

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from cit.clinic.charting.actions import do_start_session
+from cit.clinic.charting.sessions import do_start_session
 from cit.clinic.intake.actions import do_override_finding, do_record_intake
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from cit.clinic.charting.actions import do_record_product
 from cit.clinic.charting.models import SessionProduct
+from cit.clinic.charting.sessions import do_record_product
 from cit.clinic.inventory.models import LotUse
 from tests.charting.conftest import make_lot
 

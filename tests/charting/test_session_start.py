@@ -10,8 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from cit.clinic.audit.models import AuditEvent
-from cit.clinic.charting.actions import ChartingConflict, do_start_session
+from cit.clinic.charting.errors import ChartingConflict
 from cit.clinic.charting.models import SessionNote
+from cit.clinic.charting.sessions import do_start_session
 from cit.clinic.facilities.models import Device
 from cit.clinic.intake.actions import do_record_intake
 from cit.clinic.intake.models import ScreeningRecord
@@ -90,7 +91,7 @@ def test_a_rescreen_that_defers_refuses_the_start_and_writes_nothing(
 def test_no_intake_refuses_the_start(
     clinic: Any, make_patient: Any, consent_form: Any, nurse: Any, pen: Device, today: datetime.date
 ) -> None:
-    from cit.clinic.charting.actions import do_sign_consent
+    from cit.clinic.charting.consent import do_sign_consent
 
     patient = make_patient(clinic, given_name="New")
     do_sign_consent(

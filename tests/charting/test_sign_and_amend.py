@@ -9,16 +9,15 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from cit.clinic.audit.models import AuditEvent
-from cit.clinic.charting.actions import (
-    ChartingConflict,
-    current_values,
-    do_amend_note,
+from cit.clinic.charting.amendments import current_values, do_amend_note
+from cit.clinic.charting.errors import ChartingConflict
+from cit.clinic.charting.models import NoteAmendment
+from cit.clinic.charting.sessions import (
     do_chart_zone,
     do_record_product,
     do_sign_note,
     do_update_session,
 )
-from cit.clinic.charting.models import NoteAmendment
 
 pytestmark = pytest.mark.django_db
 

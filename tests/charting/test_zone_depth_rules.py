@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from cit.clinic.charting.actions import do_chart_zone
 from cit.clinic.charting.models import ZoneTreatment
+from cit.clinic.charting.sessions import do_chart_zone
 
 pytestmark = pytest.mark.django_db
 

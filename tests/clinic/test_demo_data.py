@@ -151,7 +151,7 @@ def test_demo_books_nothing_on_closure_days(demo: None) -> None:
 
 
 def test_demo_ships_a_published_consent_form_per_procedure(demo: None) -> None:
-    from cit.clinic.charting.actions import form_in_effect
+    from cit.clinic.charting.consent import form_in_effect
     from cit.clinic.charting.models import ConsentForm
 
     for clinic in Clinic.objects.all():

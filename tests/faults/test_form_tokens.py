@@ -12,8 +12,8 @@ from django.test import Client
 
 from cit.clinic.appointments.models import SeriesBooking
 from cit.clinic.audit.models import AuditEvent
-from cit.clinic.charting.actions import do_chart_zone, do_record_product
 from cit.clinic.charting.models import SessionNote
+from cit.clinic.charting.sessions import do_chart_zone, do_record_product
 from cit.clinic.idempotency.models import IdempotentRequest
 from cit.clinic.patients.models import Patient
 from tests.charting.conftest import (  # noqa: F401

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from cit.clinic.appointments.models import Appointment, SeriesBooking
 from cit.clinic.audit.models import AuditEvent
-from cit.clinic.charting.actions import do_chart_zone, do_record_product
 from cit.clinic.charting.models import NoteAmendment
+from cit.clinic.charting.sessions import do_chart_zone, do_record_product
 from cit.clinic.idempotency.models import IdempotentRequest
 from cit.clinic.patients.models import Patient
 from tests.charting.conftest import (  # noqa: F401

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from cit.clinic.charting.actions import (
+from cit.clinic.charting.consent import do_sign_consent
+from cit.clinic.charting.sessions import (
     do_chart_zone,
     do_record_product,
-    do_sign_consent,
     do_sign_note,
     do_start_session,
 )

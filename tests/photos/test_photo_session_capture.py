@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from cit.clinic.charting.actions import do_chart_zone
+from cit.clinic.charting.sessions import do_chart_zone
 from cit.clinic.photos.models import Photo
 from tests.charting.conftest import (  # noqa: F401
     consent_form,

@@ -13,11 +13,10 @@ import pytest
 from django.test import Client
 
 from cit.clinic.appointments.models import Appointment
-from cit.clinic.charting.actions import (
+from cit.clinic.charting.consent import do_publish_consent_form, do_sign_consent
+from cit.clinic.charting.sessions import (
     do_chart_zone,
-    do_publish_consent_form,
     do_record_product,
-    do_sign_consent,
     do_sign_note,
     do_start_session,
 )

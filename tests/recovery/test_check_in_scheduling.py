@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from cit.clinic.appointments.sms import LocmemSmsBackend
-from cit.clinic.charting.actions import do_chart_zone, do_record_product, do_sign_note
+from cit.clinic.charting.sessions import do_chart_zone, do_record_product, do_sign_note
 from cit.clinic.intake.actions import do_record_intake
 from cit.clinic.jobs.models import Channel, Delivery, DeliveryStatus
 from cit.clinic.recovery.actions import schedule_check_ins

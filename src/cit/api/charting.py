@@ -21,7 +21,7 @@ from cit.clinic.access import patient_for_request, require_capability, signed_in
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
-from cit.clinic.charting import actions
+from cit.clinic.charting import amendments, consent, errors, sessions
 from cit.clinic.charting.access import note_for_request
 from cit.clinic.charting.models import ConsentForm, ConsentSignature, SessionNote
 from cit.clinic.facilities.models import Device
@@ -44,7 +44,7 @@ EndpointCode = Literal["even_erythema", "pinpoint_bleeding", "not_reached"]
 PurposeCode = Literal["needle_cartridge", "numbing", "during_needling", "post_procedure"]
 
 
-def _conflict(error: actions.ChartingConflict) -> Status[dict[str, Any]]:
+def _conflict(error: errors.ChartingConflict) -> Status[dict[str, Any]]:
     errors = [
         {"field": field, "message": message}
         for field, messages in error.message_dict.items()
@@ -287,7 +287,7 @@ def _note_out(note: SessionNote) -> dict[str, Any]:
             for item in note.products.select_related("lot_use__lot__product")
         ],
         "amendments": [_amendment_out(a) for a in note.amendments.select_related("amended_by")],
-        "current_values": actions.current_values(note) if note.is_signed else None,
+        "current_values": amendments.current_values(note) if note.is_signed else None,
     }
 
 
@@ -325,9 +325,9 @@ def list_consent_forms(request: HttpRequest) -> Any:
 def publish_consent_form(request: HttpRequest, payload: ConsentFormIn) -> Any:
     """Publish a new version of a consent form (clinic admins and licensed clinicians). Versions
     are never edited: a change is a new version from its effective day."""
-    if not actions.may_publish_consent_forms(request.user):
+    if not consent.may_publish_consent_forms(request.user):
         raise PermissionDenied("Only clinic admins and licensed clinicians publish consent forms.")
-    form = actions.do_publish_consent_form(
+    form = consent.do_publish_consent_form(
         actor=signed_in_user(request),
         clinic=staff_clinic(request),
         request=request,
@@ -352,10 +352,10 @@ def sign_consent(request: HttpRequest, patient_id: int, payload: ConsentSignIn) 
     today, witnessed by the calling clinician."""
     require_capability(request, Capability.CLINICAL_EDIT)
     patient = patient_for_request(request, patient_id, Capability.CLINICAL_EDIT, None)
-    form = actions.form_in_effect(patient.clinic, payload.procedure, patient.clinic.today())
+    form = consent.form_in_effect(patient.clinic, payload.procedure, patient.clinic.today())
     if form is None:
         raise ValidationError({"procedure": ["No consent form for this procedure is in effect."]})
-    signature = actions.do_sign_consent(
+    signature = consent.do_sign_consent(
         actor=signed_in_user(request),
         patient=patient,
         form=form,
@@ -401,7 +401,7 @@ def start_session(request: HttpRequest, patient_id: int, payload: SessionStartIn
     if device is None:
         raise ValidationError({"device_id": ["No such device in this clinic."]})
     try:
-        note = actions.do_start_session(
+        note = sessions.do_start_session(
             actor=signed_in_user(request),
             patient=patient,
             session_date=payload.session_date or patient.clinic.today(),
@@ -412,7 +412,7 @@ def start_session(request: HttpRequest, patient_id: int, payload: SessionStartIn
             numbing_removed_at=payload.numbing_removed_at,
             request=request,
         )
-    except actions.ChartingConflict as error:
+    except errors.ChartingConflict as error:
         return _conflict(error)
     return Status(201, _note_out(note))
 
@@ -439,10 +439,10 @@ def update_session(request: HttpRequest, note_id: int, payload: SessionPatch) ->
     if nulls:
         raise ValidationError({name: ["This field cannot be null."] for name in nulls})
     try:
-        note = actions.do_update_session(
+        note = sessions.do_update_session(
             actor=signed_in_user(request), note=note, changes=changes, request=request
         )
-    except actions.ChartingConflict as error:
+    except errors.ChartingConflict as error:
         return _conflict(error)
     return _note_out(note)
 
@@ -454,10 +454,10 @@ def chart_zone(request: HttpRequest, note_id: int, payload: ZoneIn) -> Any:
     require_capability(request, Capability.CLINICAL_EDIT)
     note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
     try:
-        actions.do_chart_zone(
+        sessions.do_chart_zone(
             actor=signed_in_user(request), note=note, request=request, **payload.dict()
         )
-    except actions.ChartingConflict as error:
+    except errors.ChartingConflict as error:
         return _conflict(error)
     return _note_out(note)
 
@@ -476,7 +476,7 @@ def record_product(request: HttpRequest, note_id: int, payload: ProductIn) -> An
     if lot is None:
         raise ValidationError({"lot_id": ["No such lot in this clinic."]})
     try:
-        actions.do_record_product(
+        sessions.do_record_product(
             actor=signed_in_user(request),
             note=note,
             lot=lot,
@@ -484,7 +484,7 @@ def record_product(request: HttpRequest, note_id: int, payload: ProductIn) -> An
             quantity=payload.quantity,
             request=request,
         )
-    except actions.ChartingConflict as error:
+    except errors.ChartingConflict as error:
         return _conflict(error)
     return _note_out(note)
 
@@ -496,8 +496,8 @@ def sign_session(request: HttpRequest, note_id: int) -> Any:
     require_capability(request, Capability.CLINICAL_EDIT)
     note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
     try:
-        note = actions.do_sign_note(actor=signed_in_user(request), note=note, request=request)
-    except actions.ChartingConflict as error:
+        note = sessions.do_sign_note(actor=signed_in_user(request), note=note, request=request)
+    except errors.ChartingConflict as error:
         return _conflict(error)
     return _note_out(note)
 
@@ -509,10 +509,10 @@ def amend_session(request: HttpRequest, note_id: int, payload: AmendIn) -> Any:
     require_capability(request, Capability.CLINICAL_EDIT)
     note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
     try:
-        amendment = actions.do_amend_note(
+        amendment = amendments.do_amend_note(
             actor=signed_in_user(request), note=note, request=request, **payload.dict()
         )
-    except actions.ChartingConflict as error:
+    except errors.ChartingConflict as error:
         return _conflict(error)
     return Status(201, _amendment_out(amendment))
 
@@ -524,4 +524,4 @@ def session_aftercare(request: HttpRequest, note_id: int) -> Any:
     record_event(
         request, AuditAction.VIEW, patient=note.patient, obj=note, detail={"part": "aftercare"}
     )
-    return actions.aftercare_handout(note)
+    return sessions.aftercare_handout(note)

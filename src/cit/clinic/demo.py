@@ -330,7 +330,7 @@ DEMO_CONSENT = {
 
 def _load_consent_forms(spec: DemoClinic, clinic: Clinic, today: datetime.date) -> None:
     """A published consent form per procedure, so demo sessions can start; kept on reload."""
-    from cit.clinic.charting.actions import do_publish_consent_form
+    from cit.clinic.charting.consent import do_publish_consent_form
     from cit.clinic.charting.models import ConsentForm
 
     physician = User.objects.get(username=_username(spec.key, Role.PHYSICIAN))

@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from cit.clinic.bounds import BoundedDates
-from cit.clinic.charting.actions import NOTE_TARGETS
+from cit.clinic.charting.amendments import NOTE_TARGETS
 from cit.clinic.charting.models import Endpoint, Procedure, ProductPurpose, SignatureMethod
 from cit.clinic.dates import clinic_date_text
 from cit.clinic.facilities.models import Clinic, Device

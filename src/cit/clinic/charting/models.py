@@ -6,8 +6,8 @@ signed, the note and everything hanging off it refuse changes in the model, in t
 queryset and, through triggers (migration 0002), in the database. Corrections are
 :class:`NoteAmendment` rows that keep the original value.
 
-State changes go through :mod:`cit.clinic.charting.actions`; nothing here decides a
-clinical question.
+State changes go through the charting actions (consent, sessions, amendments); nothing
+here decides a clinical question.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from django_htmx.middleware import HtmxDetails
 from cit.clinic.access import capability_required, patient_for_request, signed_in_user, staff_clinic
 from cit.clinic.accounts.permissions import Capability, can_access_patient
 from cit.clinic.audit.models import AuditAction
-from cit.clinic.charting import actions
+from cit.clinic.charting import amendments, consent, depth_rules, sessions
 from cit.clinic.charting.access import note_for_request
 from cit.clinic.charting.consent_pdf import consent_pdf
 from cit.clinic.charting.forms import (
@@ -61,7 +61,7 @@ def _zone_context(
 ) -> dict[str, Any]:
     """The face map and zone form. ``chosen``: a zone picked on the map without script
     (``?zone=``); ``saved``: the zone just charted, whose status line takes the focus."""
-    zones = actions.zone_limits(note.patient.clinic)
+    zones = depth_rules.zone_limits(note.patient.clinic)
     charted = {zone.zone: zone for zone in note.zones.select_related("charted_by")}
     saved_treatment = charted.get(saved)
     status = ""
@@ -78,7 +78,7 @@ def _zone_context(
         "chosen_zone": zones.get(chosen),
         "saved_zone": saved if saved_treatment is not None else "",
         "zone_status": status,
-        "threshold": actions.skin_breaking_threshold(note.patient.clinic),
+        "threshold": depth_rules.skin_breaking_threshold(note.patient.clinic),
     }
 
 
@@ -102,8 +102,8 @@ def _note_context(request: HttpRequest, note: SessionNote, **forms: Any) -> dict
         screening_decision_label=screening.decision.label,
     )
     if note.is_signed:
-        values = actions.current_values(note)
-        targets = actions.amendment_targets(note)
+        values = amendments.current_values(note)
+        targets = amendments.amendment_targets(note)
         context.update(
             amendments=[
                 (amendment, targets.get(amendment.target, (amendment.target, ""))[0])
@@ -114,7 +114,7 @@ def _note_context(request: HttpRequest, note: SessionNote, **forms: Any) -> dict
                 for t in targets
                 if t != "addendum" and targets[t][1] != values[t]
             ],
-            aftercare=actions.aftercare_handout(note),
+            aftercare=sessions.aftercare_handout(note),
         )
     else:
         context.update(
@@ -126,12 +126,12 @@ def _note_context(request: HttpRequest, note: SessionNote, **forms: Any) -> dict
                     "photos_taken": "yes" if note.photos_taken else "no",
                     **{
                         name: getattr(note, name)
-                        for name in actions.EDITABLE_DRAFT_FIELDS
+                        for name in sessions.EDITABLE_DRAFT_FIELDS
                         if name != "photos_taken"
                     },
                 }
             ),
-            sign_refusals=actions.sign_refusals(note, signed_in_user(request)),
+            sign_refusals=sessions.sign_refusals(note, signed_in_user(request)),
         )
     return context
 
@@ -143,7 +143,7 @@ def _note_context(request: HttpRequest, note: SessionNote, **forms: Any) -> dict
 def consent_forms(request: HttpRequest) -> HttpResponse:
     """The consent form versions of the clinic; admins and licensed clinicians publish."""
     clinic = staff_clinic(request)
-    may_publish = actions.may_publish_consent_forms(request.user)
+    may_publish = consent.may_publish_consent_forms(request.user)
     form = ConsentFormPublishForm(request.POST or None, initial={"effective_on": None})
     if request.method == "POST":
         if not may_publish:
@@ -152,7 +152,7 @@ def consent_forms(request: HttpRequest) -> HttpResponse:
             )
         if form.is_valid():
             try:
-                published = actions.do_publish_consent_form(
+                published = consent.do_publish_consent_form(
                     actor=signed_in_user(request),
                     clinic=clinic,
                     request=request,
@@ -165,7 +165,7 @@ def consent_forms(request: HttpRequest) -> HttpResponse:
                 return redirect("consent-forms")
     versions = ConsentForm.objects.filter(clinic=clinic).select_related("published_by")
     today = clinic.today()
-    in_effect = [actions.form_in_effect(clinic, procedure, today) for procedure in Procedure]
+    in_effect = [consent.form_in_effect(clinic, procedure, today) for procedure in Procedure]
     return render(
         request,
         "charting/consent_forms.html",
@@ -187,11 +187,11 @@ def consent_sign(request: HttpRequest, patient_id: int) -> HttpResponse:
     procedure = request.GET.get("procedure", Procedure.MICRONEEDLING)
     if procedure not in Procedure.values:
         raise Http404("No such procedure.")
-    consent_form = actions.form_in_effect(patient.clinic, procedure, patient.clinic.today())
+    consent_form = consent.form_in_effect(patient.clinic, procedure, patient.clinic.today())
     form = ConsentSignForm(request.POST or None)
     if request.method == "POST" and consent_form is not None and form.is_valid():
         try:
-            actions.do_sign_consent(
+            consent.do_sign_consent(
                 actor=signed_in_user(request),
                 patient=patient,
                 form=consent_form,
@@ -234,7 +234,7 @@ def session_list(request: HttpRequest, patient_id: int) -> HttpResponse:
         notes = notes.signed()
     today = patient.clinic.today()
     consent_status = [
-        (Procedure(procedure), actions.valid_consent(patient, procedure, today))
+        (Procedure(procedure), consent.valid_consent(patient, procedure, today))
         for procedure in Procedure.values
     ]
     return render(
@@ -262,7 +262,7 @@ def session_start(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            note = actions.do_start_session(
+            note = sessions.do_start_session(
                 actor=signed_in_user(request), patient=patient, request=request, **form.cleaned_data
             )
         except ValidationError as error:
@@ -289,7 +289,7 @@ def session_start(request: HttpRequest, patient_id: int) -> HttpResponse:
                 ScreeningRecord.objects.filter(patient=patient).select_related("intake").first()
             ),
             "consent_status": [
-                (Procedure(p), actions.valid_consent(patient, p, today)) for p in Procedure.values
+                (Procedure(p), consent.valid_consent(patient, p, today)) for p in Procedure.values
             ],
         },
         status=form_status(form),
@@ -375,10 +375,10 @@ def _after_change(request: HttpRequest, note: SessionNote, **forms: Any) -> Http
 @capability_required(Capability.CLINICAL_EDIT)
 def chart_zone(request: HttpRequest, note_id: int) -> HttpResponse:
     note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
-    form = ChartZoneForm(request.POST, zones=actions.zone_limits(note.patient.clinic))
+    form = ChartZoneForm(request.POST, zones=depth_rules.zone_limits(note.patient.clinic))
     if form.is_valid():
         try:
-            treatment = actions.do_chart_zone(
+            treatment = sessions.do_chart_zone(
                 actor=signed_in_user(request), note=note, request=request, **form.cleaned_data
             )
         except ValidationError as error:
@@ -388,7 +388,7 @@ def chart_zone(request: HttpRequest, note_id: int) -> HttpResponse:
                 # Back to the map's status line, which says what was saved and takes focus.
                 url = reverse("charting-note", kwargs={"note_id": note.pk})
                 return redirect(f"{url}?saved={treatment.zone}#zone-status")
-            form = ChartZoneForm(zones=actions.zone_limits(note.patient.clinic))
+            form = ChartZoneForm(zones=depth_rules.zone_limits(note.patient.clinic))
             return _after_change(request, note, zone_form=form, saved_zone=treatment.zone)
     return _after_change(request, note, zone_form=form)
 
@@ -400,7 +400,7 @@ def record_product(request: HttpRequest, note_id: int) -> HttpResponse:
     form = RecordProductForm(request.POST, clinic=note.patient.clinic, on=note.session_date)
     if form.is_valid():
         try:
-            actions.do_record_product(
+            sessions.do_record_product(
                 actor=signed_in_user(request), note=note, request=request, **form.cleaned_data
             )
         except ValidationError as error:
@@ -418,7 +418,7 @@ def update_details(request: HttpRequest, note_id: int) -> HttpResponse:
     form = SessionDetailsForm(request.POST)
     if form.is_valid():
         try:
-            actions.do_update_session(
+            sessions.do_update_session(
                 actor=signed_in_user(request), note=note, changes=form.cleaned_data, request=request
             )
         except ValidationError as error:
@@ -434,7 +434,7 @@ def update_details(request: HttpRequest, note_id: int) -> HttpResponse:
 def sign_note(request: HttpRequest, note_id: int) -> HttpResponse:
     note = note_for_request(request, note_id, Capability.CLINICAL_EDIT, None)
     try:
-        actions.do_sign_note(actor=signed_in_user(request), note=note, request=request)
+        sessions.do_sign_note(actor=signed_in_user(request), note=note, request=request)
     except ValidationError as error:
         back = reverse("charting-note", kwargs={"note_id": note.pk})
         return refused(request, "Not signed", error, back, status=409)
@@ -449,15 +449,15 @@ def amend_note(request: HttpRequest, note_id: int) -> HttpResponse:
     if not note.is_signed:
         messages.error(request, "This note is a draft: change it directly, then sign it.")
         return redirect("charting-note", note_id=note.pk)
-    values = actions.current_values(note)
+    values = amendments.current_values(note)
     targets = {
         target: (label, values.get(target, ""))
-        for target, (label, _) in actions.amendment_targets(note).items()
+        for target, (label, _) in amendments.amendment_targets(note).items()
     }
     form = AmendForm(request.POST or None, targets=targets)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_amend_note(
+            amendments.do_amend_note(
                 actor=signed_in_user(request), note=note, request=request, **form.cleaned_data
             )
         except ValidationError as error:

@@ -20,7 +20,8 @@ from django.utils import timezone
 from cit.clinic.accounts.models import User
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
-from cit.clinic.charting.actions import current_values, zone_limits
+from cit.clinic.charting.amendments import current_values
+from cit.clinic.charting.depth_rules import zone_limits
 from cit.clinic.charting.models import SessionNote
 from cit.clinic.facilities.models import Clinic
 from cit.clinic.intake.models import IntakeRecord

@@ -18,8 +18,9 @@ from cit.clinic.accounts.models import User
 from cit.clinic.appointments.models import Appointment, AppointmentStatus
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
-from cit.clinic.charting.actions import TREATABLE, valid_consent
+from cit.clinic.charting.consent import valid_consent
 from cit.clinic.charting.models import Procedure, SessionNote
+from cit.clinic.charting.sessions import TREATABLE
 from cit.clinic.facilities.models import Clinic
 from cit.clinic.intake.actions import effective_decision
 from cit.clinic.intake.models import IntakeRecord, IntakeSource, ScreeningRecord
