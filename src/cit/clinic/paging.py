@@ -1,32 +1,188 @@
-"""A paginator that never counts more rows than it can show."""
+"""Keyset (seek) pagination: every list that can grow is read a bounded page at a time.
+
+A page is found by the sort key of the row it follows (or precedes), not by an offset, so
+page 1,000 costs what page 1 costs and nothing counts the whole table. The cursor in the
+link is that key, opaque to the reader; a damaged cursor is a 400, never a 500.
+"""
 
 from __future__ import annotations
 
-from functools import cached_property
+import base64
+import binascii
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.core.exceptions import BadRequest, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Field, Model, Q, QuerySet
+from django.http import HttpRequest
+
+# No page is longer than this, whatever a client asks for.
+MAX_PAGE_SIZE = 200
+# Cursors are short (a few sort keys); anything longer is not one of ours.
+MAX_CURSOR_LENGTH = 500
 
 
-class CappedPaginator(Paginator[Any]):
-    """Counts at most ``cap`` rows (``COUNT`` over ``LIMIT cap + 1``), so a list over millions
-    of rows (the audit log) pages without counting them all; ``capped`` says there are more
-    than can be paged through."""
+class BadCursor(BadRequest):
+    """The ``cursor`` parameter is not one this application wrote."""
 
-    def __init__(self, rows: QuerySet[Any], per_page: int, *, cap: int) -> None:
-        super().__init__(rows, per_page)
-        self.rows = rows
-        self.cap = cap
 
-    @cached_property
-    def _counted(self) -> int:
-        return self.rows[: self.cap + 1].count()
+@dataclass(frozen=True)
+class KeysetPage:
+    """One page of rows, with the cursors of the pages either side ("" when there is none)."""
 
-    @cached_property
-    def count(self) -> int:
-        return min(self._counted, self.cap)
+    rows: list[Any]
+    next_cursor: str
+    previous_cursor: str
+    # The words on the links: "Older"/"Newer" reads better than "Next"/"Previous" for a log.
+    next_label: str = "Next"
+    previous_label: str = "Previous"
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
 
     @property
-    def capped(self) -> bool:
-        return self._counted > self.cap
+    def has_next(self) -> bool:
+        return bool(self.next_cursor)
+
+    @property
+    def has_previous(self) -> bool:
+        return bool(self.previous_cursor)
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+
+def keyset_page(
+    rows: QuerySet[Any],
+    *,
+    ordering: Sequence[str],
+    cursor: str | None,
+    size: int,
+    next_label: str = "Next",
+    previous_label: str = "Previous",
+) -> KeysetPage:
+    """The page of ``rows`` (sorted by ``ordering``) that ``cursor`` points at, at most
+    ``size`` rows. ``ordering`` names non-null fields of the model and ends with a unique
+    one ("id" or "-id"), so every row has its own place."""
+    size = max(1, min(size, MAX_PAGE_SIZE))
+    keys = _keys(rows.model, ordering)
+    labels = {"next_label": next_label, "previous_label": previous_label}
+    direction, values = _decode(cursor, keys) if cursor else (">", None)
+    backwards = direction == "<"
+    wanted = rows if values is None else rows.filter(_beyond(keys, values, backwards))
+    order = [_flip(name) if backwards else name for name in ordering]
+    found = list(wanted.order_by(*order)[: size + 1])
+    more = len(found) > size
+    found = found[:size]
+    if backwards:
+        found.reverse()
+        if not found:
+            # Nothing is left before the cursor (rows archived since): the first page.
+            return keyset_page(rows, ordering=ordering, cursor=None, size=size, **labels)
+    has_next = bool(found) and (backwards or more)
+    has_previous = bool(found) and values is not None and (more or not backwards)
+    return KeysetPage(
+        rows=found,
+        next_cursor=_encode(">", keys, found[-1]) if has_next else "",
+        previous_cursor=_encode("<", keys, found[0]) if has_previous else "",
+        **labels,
+    )
+
+
+@dataclass(frozen=True)
+class _Key:
+    name: str
+    descending: bool
+    field: Field[Any, Any]
+
+
+def _keys(model: type[Model], ordering: Sequence[str]) -> list[_Key]:
+    keys = []
+    for entry in ordering:
+        name = entry.removeprefix("-")
+        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        keys.append(_Key(name, entry.startswith("-"), field))  # type: ignore[arg-type]
+    if not keys or not (keys[-1].field.primary_key or keys[-1].field.unique):
+        raise ValueError("A keyset ordering must end with a unique field.")
+    return keys
+
+
+def _flip(entry: str) -> str:
+    return entry[1:] if entry.startswith("-") else f"-{entry}"
+
+
+def _beyond(keys: list[_Key], values: list[Any], backwards: bool) -> Q:
+    """Rows after the key ``values`` in the ordering (before it when ``backwards``)."""
+
+    def past(key: _Key) -> str:
+        return "lt" if key.descending != backwards else "gt"
+
+    wanted = Q()
+    for i, key in enumerate(keys):
+        step = Q(**{f"{key.name}__{past(key)}": values[i]})
+        for earlier, value in zip(keys[:i], values[:i], strict=False):
+            step &= Q(**{earlier.name: value})
+        wanted |= step
+    # The same bound on the leading key alone lets an index on it start at the cursor.
+    first = keys[0]
+    lead = Q(**{f"{first.name}__{past(first)}e": values[0]})
+    return lead & wanted
+
+
+def _encode(direction: str, keys: list[_Key], row: Any) -> str:
+    values = [getattr(row, key.field.attname) for key in keys]
+    text = json.dumps([direction, values], cls=DjangoJSONEncoder, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, keys: list[_Key]) -> tuple[str, list[Any]]:
+    try:
+        if len(cursor) > MAX_CURSOR_LENGTH:
+            raise ValueError("too long")
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        direction, values = json.loads(raw)
+        if direction not in (">", "<") or not isinstance(values, list):
+            raise ValueError("not a cursor")
+        if len(values) != len(keys) or any(value is None for value in values):
+            raise ValueError("not this list's cursor")
+        return direction, [
+            key.field.to_python(value) for key, value in zip(keys, values, strict=True)
+        ]
+    except (ValueError, TypeError, binascii.Error, ValidationError, UnicodeDecodeError):
+        raise BadCursor(
+            "This page link is damaged or out of date; go back to the first page."
+        ) from None
+
+
+def request_page(
+    request: HttpRequest,
+    rows: QuerySet[Any],
+    *,
+    ordering: Sequence[str],
+    size: int,
+    newest_first: bool = False,
+) -> KeysetPage:
+    """The page a list view's ``?cursor=`` asks for; links read "Newer"/"Older" when the list
+    runs from the newest, "Next"/"Previous" otherwise."""
+    labels = {"next_label": "Older", "previous_label": "Newer"} if newest_first else {}
+    return keyset_page(
+        rows, ordering=ordering, cursor=request.GET.get("cursor"), size=size, **labels
+    )
+
+
+def present_all(page: KeysetPage, present: Callable[[Any], Any]) -> KeysetPage:
+    """The same page with each row turned into what the template or schema shows."""
+    return KeysetPage(
+        rows=[present(row) for row in page.rows],
+        next_cursor=page.next_cursor,
+        previous_cursor=page.previous_cursor,
+        next_label=page.next_label,
+        previous_label=page.previous_label,
+    )

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from cit.clinic.audit.models import AuditAction
 from cit.clinic.feedback import form_status
 from cit.clinic.intake.actions import effective_screening
 from cit.clinic.intake.models import ScreeningRecord
+from cit.clinic.paging import request_page
 from cit.clinic.patients import matching
 from cit.clinic.patients.actions import (
     EDITABLE_FIELDS,
@@ -52,6 +52,10 @@ def likely_duplicates(clinic: Any, data: dict[str, Any]) -> list[tuple[Patient, 
     return [(patient, reasons[patient.pk]) for patient in found]
 
 
+# By name, as the desk reads a register (the ``patient_clinic_name`` index).
+PATIENT_ORDER = ("family_name", "given_name", "id")
+
+
 @capability_required(Capability.PATIENT_LIST)
 def patient_list(request: HttpRequest) -> HttpResponse:
     form = PatientSearchForm(request.GET or None)
@@ -64,13 +68,13 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     patients = patients if show_archived else patients.active()
     if query:
         patients = matching_patients(patients, query)
-    page = Paginator(patients, 25).get_page(request.GET.get("page"))
+    page = request_page(request, patients, ordering=PATIENT_ORDER, size=25)
     # A list shows names and dates of birth: that is a read of patient data too.
     record_event(
         request,
         AuditAction.LIST,
         object_type="patients.Patient",
-        detail={"query": query, "count": page.paginator.count, "page": page.number},
+        detail={"query": query, "count": len(page), "cursor": request.GET.get("cursor", "")},
     )
     return render(request, "patients/list.html", {"form": form, "page": page, "query": query})
 
