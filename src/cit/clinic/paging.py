@@ -10,8 +10,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import BadRequest, ValidationError
@@ -39,6 +39,9 @@ class KeysetPage:
     # The words on the links: "Older"/"Newer" reads better than "Next"/"Previous" for a log.
     next_label: str = "Next"
     previous_label: str = "Previous"
+    # The links themselves ("?filters&cursor=..."), when the page was read from a request.
+    next_link: str = ""
+    previous_link: str = ""
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self.rows)
@@ -167,22 +170,26 @@ def request_page(
     *,
     ordering: Sequence[str],
     size: int,
-    newest_first: bool = False,
+    param: str = "cursor",
+    next_label: str = "Next",
+    previous_label: str = "Previous",
 ) -> KeysetPage:
-    """The page a list view's ``?cursor=`` asks for; links read "Newer"/"Older" when the list
-    runs from the newest, "Next"/"Previous" otherwise."""
-    labels = {"next_label": "Older", "previous_label": "Newer"} if newest_first else {}
-    return keyset_page(
-        rows, ordering=ordering, cursor=request.GET.get("cursor"), size=size, **labels
+    """The page a list view's ``?<param>=`` asks for, with links that keep the other
+    parameters (the filters, another list's cursor on the same page)."""
+    page = keyset_page(
+        rows,
+        ordering=ordering,
+        cursor=request.GET.get(param),
+        size=size,
+        next_label=next_label,
+        previous_label=previous_label,
     )
 
+    def link(cursor: str) -> str:
+        if not cursor:
+            return ""
+        query = request.GET.copy()
+        query[param] = cursor
+        return f"?{query.urlencode()}"
 
-def present_all(page: KeysetPage, present: Callable[[Any], Any]) -> KeysetPage:
-    """The same page with each row turned into what the template or schema shows."""
-    return KeysetPage(
-        rows=[present(row) for row in page.rows],
-        next_cursor=page.next_cursor,
-        previous_cursor=page.previous_cursor,
-        next_label=page.next_label,
-        previous_label=page.previous_label,
-    )
+    return replace(page, next_link=link(page.next_cursor), previous_link=link(page.previous_cursor))

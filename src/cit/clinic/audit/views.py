@@ -66,7 +66,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     """Browse the clinic's audit events, newest first, filtered by who, whom, what and when."""
     form = AuditFilterForm(request.GET or None)
     page = request_page(
-        request, _events(request, form), ordering=EVENT_ORDER, size=50, newest_first=True
+        request,
+        _events(request, form),
+        ordering=EVENT_ORDER,
+        size=50,
+        next_label="Older",
+        previous_label="Newer",
     )
     query = request.GET.copy()
     query.pop("cursor", None)
