@@ -74,6 +74,8 @@ def test_page_size_is_bounded(clinic: Any, events: list[int]) -> None:
         "WyI-IixbMSwyXV0",
         "WyI-IixbbnVsbCwiYSIsMV1d",
         "WyI-IixbImEiLCJiIiwieCJdXQ",
+        "WyI-IixbImEiLCJiIiw5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OV1d",
+        "WyI-IixbImFcdTAwMDAiLCJiIiwxXV0",
         "A" * 600,
     ],
 )

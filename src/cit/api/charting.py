@@ -14,9 +14,11 @@ from typing import Any, Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 
 from cit.api.bounds import Day
 from cit.api.errors import ErrorOut, error_body
+from cit.api.paging import KeysetPagination
 from cit.clinic.access import patient_for_request, require_capability, staff_clinic
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.audit.actions import record_event
@@ -307,17 +309,13 @@ def _amendment_out(amendment: Any) -> dict[str, Any]:
 
 
 @router.get("/consent-forms", response={200: list[ConsentFormOut], **ERRORS})
+@paginate(KeysetPagination, ordering=("procedure", "-version", "id"))
 def list_consent_forms(request: HttpRequest) -> Any:
     """Every version of the clinic's consent forms, newest first per procedure, with the day each
-    version comes into use."""
+    version comes into use, a page at a time."""
     require_capability(request, Capability.CLINIC_VIEW)
-    forms = list(
-        ConsentForm.objects.filter(clinic=staff_clinic(request)).select_related("published_by")
-    )
-    record_event(
-        request, AuditAction.LIST, object_type="charting.ConsentForm", detail={"count": len(forms)}
-    )
-    return forms
+    record_event(request, AuditAction.LIST, object_type="charting.ConsentForm")
+    return ConsentForm.objects.filter(clinic=staff_clinic(request)).select_related("published_by")
 
 
 @router.post("/consent-forms", response={201: ConsentFormOut, **ERRORS})
@@ -333,13 +331,12 @@ def publish_consent_form(request: HttpRequest, payload: ConsentFormIn) -> Any:
 
 
 @router.get("/patients/{patient_id}/consents", response={200: list[ConsentSignatureOut], **ERRORS})
+@paginate(KeysetPagination, ordering=("-signed_at", "-id"))
 def list_consents(request: HttpRequest, patient_id: int) -> Any:
-    """The consent signatures of a patient, newest first: which form version, how it was signed and
-    when, and the witness."""
+    """The consent signatures of a patient, newest first, a page at a time: which form version,
+    how it was signed and when, and the witness."""
     patient = patient_for_request(request, patient_id, Capability.CLINICAL_EDIT, AuditAction.LIST)
-    return list(
-        ConsentSignature.objects.filter(patient=patient).select_related("form", "witnessed_by")
-    )
+    return ConsentSignature.objects.filter(patient=patient).select_related("form", "witnessed_by")
 
 
 @router.post("/patients/{patient_id}/consents", response={201: ConsentSignatureOut, **ERRORS})
@@ -366,25 +363,28 @@ def sign_consent(request: HttpRequest, patient_id: int, payload: ConsentSignIn) 
 # ------------------------------------------------------------------------------ sessions
 
 
+def _note_summary(note: SessionNote) -> dict[str, Any]:
+    return {
+        "id": note.pk,
+        "session_date": note.session_date,
+        "procedure": note.procedure,
+        "status": "signed" if note.is_signed else "draft",
+        "signed_at": note.signed_at,
+    }
+
+
 @router.get("/patients/{patient_id}/sessions", response={200: list[NoteSummary], **ERRORS})
+@paginate(KeysetPagination, ordering=("-session_date", "-id"), present=_note_summary)
 def list_sessions(request: HttpRequest, patient_id: int) -> Any:
-    """A patient's session notes, newest first (a patient sees their signed notes only)."""
+    """A patient's session notes, newest first, a page at a time (a patient sees their signed
+    notes only)."""
     patient = patient_for_request(
         request, patient_id, Capability.CLINICAL_VIEW, AuditAction.LIST, include_archived=True
     )
     notes = SessionNote.objects.filter(patient=patient)
     if request.user.is_patient:  # type: ignore[union-attr]
         notes = notes.signed()
-    return [
-        {
-            "id": note.pk,
-            "session_date": note.session_date,
-            "procedure": note.procedure,
-            "status": "signed" if note.is_signed else "draft",
-            "signed_at": note.signed_at,
-        }
-        for note in notes
-    ]
+    return notes
 
 
 @router.post("/patients/{patient_id}/sessions", response={201: NoteOut, **ERRORS})

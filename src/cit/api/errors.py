@@ -16,6 +16,8 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from cit.clinic.paging import BadCursor
+
 logger = logging.getLogger(__name__)
 
 
@@ -81,6 +83,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         message = str(exc) or "Not found."
         return api.create_response(request, error_body(message), status=404)
+
+    @api.exception_handler(BadCursor)
+    def bad_cursor(request: HttpRequest, exc: BadCursor) -> HttpResponse:
+        errors = [{"field": "query.cursor", "message": str(exc)}]
+        return api.create_response(
+            request, error_body("The request is not valid.", errors), status=422
+        )
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

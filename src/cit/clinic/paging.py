@@ -155,9 +155,14 @@ def _decode(cursor: str, keys: list[_Key]) -> tuple[str, list[Any]]:
             raise ValueError("not a cursor")
         if len(values) != len(keys) or any(value is None for value in values):
             raise ValueError("not this list's cursor")
-        return direction, [
-            key.field.to_python(value) for key, value in zip(keys, values, strict=True)
-        ]
+        decoded = [key.field.to_python(value) for key, value in zip(keys, values, strict=True)]
+        for value in decoded:
+            # What the database would refuse (a 500 there): out-of-range ids, NUL characters.
+            if isinstance(value, int) and not -(2**63) <= value < 2**63:
+                raise ValueError("out of range")
+            if isinstance(value, str) and "\x00" in value:
+                raise ValueError("NUL")
+        return direction, decoded
     except (ValueError, TypeError, binascii.Error, ValidationError, UnicodeDecodeError):
         raise BadCursor(
             "This page link is damaged or out of date; go back to the first page."

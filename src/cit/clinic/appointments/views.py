@@ -38,6 +38,7 @@ from cit.clinic.appointments.actions import (
 from cit.clinic.appointments.closures import sessions_on_closure_days
 from cit.clinic.appointments.convert import closures, state_for_days
 from cit.clinic.appointments.errors import SchedulingRefused
+from cit.clinic.appointments.feeds import calendar_appointments
 from cit.clinic.appointments.forms import (
     TIME_OF_DAY,
     AbsenceForm,
@@ -962,27 +963,6 @@ def _ics_response(appointments: list[Appointment], filename: str) -> HttpRespons
     return response
 
 
-# A calendar feed or download carries the recent past and everything ahead, not every visit
-# since the patient's first: a feed polled every few minutes stays the same small size.
-FEED_PAST_DAYS = 90
-# Far above any real booking horizon; a bound, not a page (calendar apps cannot page).
-FEED_MAX_EVENTS = 500
-
-
-def _patient_appointments(patient: Patient) -> list[Appointment]:
-    """The appointments a patient's .ics carries: from FEED_PAST_DAYS ago onwards, cancelled
-    ones only while still ahead (so a calendar app removes them)."""
-    now = timezone.now()
-    return list(
-        Appointment.objects.filter(
-            patient=patient, start__gte=now - datetime.timedelta(days=FEED_PAST_DAYS)
-        )
-        .exclude(status__in=CANCELLED_STATUSES, start__lt=now)
-        .select_related("clinic", "room", "provider__user", "series")
-        .order_by("start", "id")[:FEED_MAX_EVENTS]
-    )
-
-
 @capability_required(Capability.SCHEDULE_VIEW)
 def portal_bookings(request: HttpRequest) -> HttpResponse:
     patient = _own_patient(request)
@@ -1009,10 +989,10 @@ def portal_bookings(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.SCHEDULE_VIEW)
 def portal_ics(request: HttpRequest) -> HttpResponse:
     patient = _own_patient(request)
-    return _ics_response(_patient_appointments(patient), "my-sessions.ics")
+    return _ics_response(calendar_appointments(patient), "my-sessions.ics")
 
 
 @capability_required(Capability.SCHEDULE_VIEW)
 def patient_ics(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_for_request(request, patient_id, Capability.SCHEDULE_VIEW, AuditAction.EXPORT)
-    return _ics_response(_patient_appointments(patient), f"{patient.record_number}-sessions.ics")
+    return _ics_response(calendar_appointments(patient), f"{patient.record_number}-sessions.ics")

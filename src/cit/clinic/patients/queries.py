@@ -11,6 +11,10 @@ from cit.clinic.patients.models import Patient
 
 Patients = TypeVar("Patients", bound=QuerySet[Any])
 
+# Lists of patients run by name, as the desk reads a register (the ``patient_clinic_name``
+# index); the id makes each row's place unique for keyset paging.
+PATIENT_ORDER = ("family_name", "given_name", "id")
+
 _ROW_FIELDS = ("pk", "given_name", "family_name", "record_number", "email", "phone", "birth_date")
 
 

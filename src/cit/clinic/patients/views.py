@@ -27,7 +27,7 @@ from cit.clinic.patients.actions import (
 )
 from cit.clinic.patients.forms import PatientForm, PatientSearchForm
 from cit.clinic.patients.models import Patient
-from cit.clinic.patients.queries import matching_patients, patient_rows
+from cit.clinic.patients.queries import PATIENT_ORDER, matching_patients, patient_rows
 
 
 def likely_duplicates(clinic: Any, data: dict[str, Any]) -> list[tuple[Patient, list[str]]]:
@@ -50,10 +50,6 @@ def likely_duplicates(clinic: Any, data: dict[str, Any]) -> list[tuple[Patient, 
     }
     found = Patient.objects.filter(pk__in=reasons).order_by("family_name", "given_name")
     return [(patient, reasons[patient.pk]) for patient in found]
-
-
-# By name, as the desk reads a register (the ``patient_clinic_name`` index).
-PATIENT_ORDER = ("family_name", "given_name", "id")
 
 
 @capability_required(Capability.PATIENT_LIST)
