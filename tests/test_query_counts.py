@@ -465,6 +465,12 @@ COUNTED: dict[str, Counted] = {
         "staff", lambda w: f"/api/patients/{w.patient.pk}/sessions", _more_notes
     ),
     "api:get_session": Counted("staff", lambda w: f"/api/sessions/{w.note.pk}", _more_products),
+    "api:list_session_products": Counted(
+        "staff", lambda w: f"/api/sessions/{w.note.pk}/products", _more_products
+    ),
+    "api:list_amendments": Counted(
+        "staff", lambda w: f"/api/sessions/{w.signed_note.pk}/amendments", _more_amendments
+    ),
     "api:patient_appointments": Counted(
         "staff", lambda w: f"/api/patients/{w.patient.pk}/appointments", _more_appointments
     ),
@@ -509,3 +515,15 @@ def test_queries_do_not_grow_with_the_rows(world: World, name: str) -> None:
     counted.grow(world, MANY - FEW)
     many = _queries(client, url)
     assert many == few, f"{name}: {few} queries with {FEW} rows, {many} with {MANY}"
+
+
+@pytest.mark.django_db
+def test_a_note_over_the_api_carries_the_first_page_of_its_lists(world: World) -> None:
+    _more_products(world, 60)
+    _more_amendments(world, 3)
+    note = world.staff.get(f"/api/sessions/{world.note.pk}").json()
+    assert len(note["products"]) == 50  # 61 recorded: the first page, then a link
+    rest = world.staff.get(note["products_next"].removeprefix("http://testserver")).json()
+    assert len(rest["items"]) == 11 and rest["next"] is None
+    signed = world.staff.get(f"/api/sessions/{world.signed_note.pk}").json()
+    assert len(signed["amendments"]) == 4 and signed["amendments_next"] is None

@@ -18,7 +18,7 @@ from ninja.pagination import paginate
 
 from cit.api.bounds import Day
 from cit.api.errors import ErrorOut, error_body
-from cit.api.paging import KeysetPagination
+from cit.api.paging import DEFAULT_LIMIT, KeysetPagination
 from cit.clinic.access import patient_for_request, require_capability, staff_clinic
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.audit.actions import record_event
@@ -29,6 +29,7 @@ from cit.clinic.charting.models import ConsentForm, ConsentSignature, SessionNot
 from cit.clinic.facilities.models import Device
 from cit.clinic.intake.actions import effective_screening
 from cit.clinic.inventory.models import Lot
+from cit.clinic.paging import KeysetPage, keyset_page
 
 router = Router(tags=["charting"])
 
@@ -217,7 +218,13 @@ class NoteOut(Schema):
     signed_by: str | None
     zones: list[ZoneOut]
     products: list[ProductOut]
+    products_next: str | None = Field(
+        None, description="More products than fit: the link to their next page."
+    )
     amendments: list[AmendmentOut]
+    amendments_next: str | None = Field(
+        None, description="More amendments than fit: the link to their next page."
+    )
     current_values: dict[str, str] | None
 
 
@@ -233,11 +240,16 @@ class AmendmentOutWithNote(AmendmentOut):
     note_id: int
 
 
-def _note_out(note: SessionNote) -> dict[str, Any]:
+def _note_out(note: SessionNote, request: HttpRequest | None = None) -> dict[str, Any]:
     note = SessionNote.objects.select_related(
         "patient__clinic", "device", "screening", "started_by", "signed_by"
     ).get(pk=note.pk)
     screening = effective_screening(note.screening, as_of=note.started_at)
+    # The first page of each list; the rest through the paged endpoints the links name.
+    products = keyset_page(_products(note), ordering=PRODUCT_ORDER, cursor=None, size=DEFAULT_LIMIT)
+    amendments = keyset_page(
+        _amendments(note), ordering=AMENDMENT_ORDER, cursor=None, size=DEFAULT_LIMIT
+    )
     return {
         "id": note.pk,
         "patient_id": note.patient_id,
@@ -276,20 +288,44 @@ def _note_out(note: SessionNote) -> dict[str, Any]:
             }
             for zone in note.zones.select_related("charted_by")
         ],
-        "products": [
-            {
-                "purpose": item.purpose,
-                "product": item.lot_use.lot.product.name,
-                "lot_id": item.lot_use.lot_id,
-                "lot_number": item.lot_use.lot.lot_number,
-                "expires_on": item.lot_use.lot.expires_on,
-                "quantity": item.lot_use.quantity,
-            }
-            for item in note.products.select_related("lot_use__lot__product")
-        ],
-        "amendments": [_amendment_out(a) for a in note.amendments.select_related("amended_by")],
+        "products": [_product_out(item) for item in products],
+        "products_next": _first_page_link(request, f"/api/sessions/{note.pk}/products", products),
+        "amendments": [_amendment_out(a) for a in amendments],
+        "amendments_next": _first_page_link(
+            request, f"/api/sessions/{note.pk}/amendments", amendments
+        ),
         "current_values": actions.current_values(note) if note.is_signed else None,
     }
+
+
+PRODUCT_ORDER = ("id",)
+AMENDMENT_ORDER = ("amended_at", "id")
+
+
+def _products(note: SessionNote) -> Any:
+    return note.products.select_related("lot_use__lot__product")
+
+
+def _amendments(note: SessionNote) -> Any:
+    return note.amendments.select_related("amended_by")
+
+
+def _product_out(item: Any) -> dict[str, Any]:
+    return {
+        "purpose": item.purpose,
+        "product": item.lot_use.lot.product.name,
+        "lot_id": item.lot_use.lot_id,
+        "lot_number": item.lot_use.lot.lot_number,
+        "expires_on": item.lot_use.lot.expires_on,
+        "quantity": item.lot_use.quantity,
+    }
+
+
+def _first_page_link(request: HttpRequest | None, path: str, page: KeysetPage) -> str | None:
+    if not page.next_cursor:
+        return None
+    link = f"{path}?cursor={page.next_cursor}"
+    return request.build_absolute_uri(link) if request is not None else link
 
 
 def _amendment_out(amendment: Any) -> dict[str, Any]:
@@ -417,7 +453,7 @@ def start_session(request: HttpRequest, patient_id: int, payload: SessionStartIn
 def get_session(request: HttpRequest, note_id: int) -> Any:
     """One session note with its treated zones, products and lots, screening and consent, signature
     and amendments."""
-    return _note_out(note_for_request(request, note_id, Capability.CLINICAL_VIEW))
+    return _note_out(note_for_request(request, note_id, Capability.CLINICAL_VIEW), request)
 
 
 @router.patch("/sessions/{note_id}", response={200: NoteOut, **ERRORS})
@@ -454,6 +490,14 @@ def chart_zone(request: HttpRequest, note_id: int, payload: ZoneIn) -> Any:
     except actions.ChartingConflict as error:
         return _conflict(error)
     return _note_out(note)
+
+
+@router.get("/sessions/{note_id}/products", response={200: list[ProductOut], **ERRORS})
+@paginate(KeysetPagination, ordering=PRODUCT_ORDER, present=_product_out)
+def list_session_products(request: HttpRequest, note_id: int) -> Any:
+    """The products and lots used in one session, in the order recorded, a page at a time (the
+    note itself carries the first page)."""
+    return _products(note_for_request(request, note_id, Capability.CLINICAL_VIEW))
 
 
 @router.post("/sessions/{note_id}/products", response={200: NoteOut, **ERRORS})
@@ -494,6 +538,14 @@ def sign_session(request: HttpRequest, note_id: int) -> Any:
     except actions.ChartingConflict as error:
         return _conflict(error)
     return _note_out(note)
+
+
+@router.get("/sessions/{note_id}/amendments", response={200: list[AmendmentOut], **ERRORS})
+@paginate(KeysetPagination, ordering=AMENDMENT_ORDER, present=_amendment_out)
+def list_amendments(request: HttpRequest, note_id: int) -> Any:
+    """The amendments of one signed note, oldest first, a page at a time (the note itself
+    carries the first page)."""
+    return _amendments(note_for_request(request, note_id, Capability.CLINICAL_VIEW))
 
 
 @router.post("/sessions/{note_id}/amendments", response={201: AmendmentOutWithNote, **ERRORS})
