@@ -89,7 +89,6 @@ EXEMPT: dict[str, str] = {
     "maintenance-book": "one series (bounded by the protocol)",
     "book-slot": WRITES_ONLY,
     "closures": NOT_YET,
-    "provider-absences": NOT_YET,
     "portal-calendar-link": WRITES_ONLY,
     "consent-sign": WRITES_ONLY,
     "consent-pdf": ONE_ROW,
@@ -130,7 +129,6 @@ EXEMPT: dict[str, str] = {
     "portal-request-change": WRITES_ONLY,
     "portal-withdraw-request": WRITES_ONLY,
     "portal-consent": ONE_ROW,
-    "change-requests": NOT_YET,
     "change-request-confirm": WRITES_ONLY,
     "change-request-decline": WRITES_ONLY,
     "api:openapi-json": "the API's description",
@@ -373,6 +371,35 @@ def _more_appointments_on_one_day(world: World, count: int) -> None:
     )
 
 
+def _more_change_requests(world: World, count: int) -> None:
+    """A waiting request on each of ``count`` new appointments (one per appointment)."""
+    from cit.clinic.appointments.models import Appointment
+    from cit.clinic.portal.models import ChangeRequest
+
+    before = set(Appointment.objects.values_list("id", flat=True))
+    _more_appointments(world, count)
+    ChangeRequest.objects.bulk_create(
+        ChangeRequest(patient=world.patient, appointment=appointment, kind="cancel")
+        for appointment in Appointment.objects.exclude(id__in=before)
+    )
+
+
+def _more_absences(world: World, count: int) -> None:
+    from cit.clinic.appointments.models import ProviderAbsence
+
+    start = timezone.now() - datetime.timedelta(days=400)
+    ProviderAbsence.objects.bulk_create(
+        ProviderAbsence(
+            clinic=world.clinic,
+            provider=world.provider,
+            start=start - datetime.timedelta(days=i),
+            end=start - datetime.timedelta(days=i) + datetime.timedelta(hours=2),
+            recorded_by=world.user,
+        )
+        for i in range(count)
+    )
+
+
 def _more_notes(world: World, count: int) -> None:
     from cit.clinic.charting.models import SessionNote
 
@@ -456,6 +483,8 @@ COUNTED: dict[str, Counted] = {
     "charting-amend": Counted(
         "staff", lambda w: f"/sessions/{w.signed_note.pk}/amend/", _more_amendments
     ),
+    "change-requests": Counted("staff", lambda w: "/portal/requests/", _more_change_requests),
+    "provider-absences": Counted("staff", lambda w: "/calendar/absences/", _more_absences),
     "api:list_patients": Counted("staff", lambda w: "/api/patients", _more_patients),
     "api:list_consent_forms": Counted("admin", lambda w: "/api/consent-forms", _more_consent_forms),
     "api:list_consents": Counted(
