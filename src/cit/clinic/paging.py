@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import BadRequest, ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Field, Model, Q, QuerySet
 from django.http import HttpRequest
 
@@ -141,8 +141,16 @@ def _beyond(keys: list[_Key], values: list[Any], backwards: bool) -> Q:
 
 def _encode(direction: str, keys: list[_Key], row: Any) -> str:
     values = [getattr(row, key.field.attname) for key in keys]
-    text = json.dumps([direction, values], cls=DjangoJSONEncoder, separators=(",", ":"))
+    text = json.dumps([direction, values], default=_exact, separators=(",", ":"))
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _exact(value: Any) -> str:
+    """Dates and times to the microsecond (Django's JSON encoder keeps milliseconds only,
+    which would put the cursor between rows), anything else as text."""
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value)
 
 
 def _decode(cursor: str, keys: list[_Key]) -> tuple[str, list[Any]]:
