@@ -88,3 +88,23 @@ def test_a_damaged_cursor_is_a_bad_request(clinic: Any, cursor: str) -> None:
 def test_an_ordering_must_end_with_a_unique_field() -> None:
     with pytest.raises(ValueError):
         keyset_page(Patient.objects.all(), ordering=("family_name",), cursor=None, size=5)
+
+
+def test_a_python_test_thins_the_rows_chunk_by_chunk(
+    clinic: Any, events: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cit.clinic import paging
+
+    monkeypatch.setattr(paging, "KEEP_CHUNK", 3)  # four chunks for twelve rows
+    wanted = set(events[::3])  # the 1st, 4th, 7th and 10th in list order
+
+    def keep(rows: list[Any]) -> list[Any]:
+        return [row for row in rows if row.pk in wanted]
+
+    rows = Patient.objects.filter(clinic=clinic)
+    first = keyset_page(rows, ordering=ORDER, cursor=None, size=3, keep=keep)
+    assert [row.pk for row in first] == events[0:10:3][:3] and first.has_next
+    second = keyset_page(rows, ordering=ORDER, cursor=first.next_cursor, size=3, keep=keep)
+    assert [row.pk for row in second] == [events[9]] and not second.has_next
+    back = keyset_page(rows, ordering=ORDER, cursor=second.previous_cursor, size=3, keep=keep)
+    assert [row.pk for row in back] == [row.pk for row in first] and not back.has_previous

@@ -11,14 +11,15 @@ from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 
-from cit.clinic.paging import MAX_CURSOR_LENGTH, MAX_PAGE_SIZE, keyset_page
+from cit.clinic.paging import MAX_CURSOR_LENGTH, MAX_PAGE_SIZE, Keep, keyset_page
 
 DEFAULT_LIMIT = 50
 
 
 class KeysetPagination(PaginationBase):
     """Keyset pagination for ``@paginate(KeysetPagination, ordering=(...))``; ``present``
-    turns each row into what the item schema reads (default: the row itself)."""
+    turns each row into what the item schema reads (default: the row itself); ``keep``
+    makes, from the view's parameters, the Python test a row must also pass (a search)."""
 
     class Input(Schema):
         cursor: str = Field(
@@ -39,17 +40,23 @@ class KeysetPagination(PaginationBase):
         *,
         ordering: Sequence[str],
         present: Callable[[Any], Any] | None = None,
+        keep: Callable[[dict[str, Any]], Keep | None] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.ordering = tuple(ordering)
         self.present = present
+        self.keep = keep
 
     def paginate_queryset(
         self, queryset: QuerySet[Any], pagination: Input, request: HttpRequest, **params: Any
     ) -> dict[str, Any]:
         page = keyset_page(
-            queryset, ordering=self.ordering, cursor=pagination.cursor, size=pagination.limit
+            queryset,
+            ordering=self.ordering,
+            cursor=pagination.cursor,
+            size=pagination.limit,
+            keep=self.keep(params) if self.keep else None,
         )
         items = [self.present(row) for row in page.rows] if self.present else page.rows
         return {"items": items, "next": next_link(request, page.next_cursor)}

@@ -20,7 +20,7 @@ from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.patients.actions import do_register_patient, do_update_patient
 from cit.clinic.patients.models import Patient
-from cit.clinic.patients.queries import PATIENT_ORDER, matching_patients
+from cit.clinic.patients.queries import PATIENT_ORDER, search_candidates, search_keep
 
 router = Router(tags=["patients"])
 
@@ -69,7 +69,11 @@ class PatientPatch(Schema):
 
 
 @router.get("/patients", response={200: list[PatientOut], **ERRORS})
-@paginate(KeysetPagination, ordering=PATIENT_ORDER)
+@paginate(
+    KeysetPagination,
+    ordering=PATIENT_ORDER,
+    keep=lambda params: search_keep(params["q"]) if params.get("q", "").strip() else None,
+)
 def list_patients(
     request: HttpRequest,
     q: str = Query("", max_length=200),  # type: ignore[type-arg]
@@ -85,7 +89,7 @@ def list_patients(
         object_type="patients.Patient",
         detail={"query": q, "cursor": request.GET.get("cursor", "")},
     )
-    return matching_patients(patients, q)
+    return search_candidates(patients, q)
 
 
 @router.get("/patients/{patient_id}", response={200: PatientOut, **ERRORS})

@@ -11,7 +11,7 @@ import base64
 import binascii
 import datetime
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -68,27 +68,31 @@ def keyset_page(
     ordering: Sequence[str],
     cursor: str | None,
     size: int,
+    keep: Keep | None = None,
     next_label: str = "Next",
     previous_label: str = "Previous",
 ) -> KeysetPage:
     """The page of ``rows`` (sorted by ``ordering``) that ``cursor`` points at, at most
     ``size`` rows. ``ordering`` names non-null fields of the model and ends with a unique
-    one ("id" or "-id"), so every row has its own place."""
+    one ("id" or "-id"), so every row has its own place.
+
+    ``keep``, when given, is a test the database cannot make (a typo-tolerant name match):
+    the rows are then read in order a chunk at a time until a page of kept rows is found,
+    so a broad search reads the first few chunks, not every candidate."""
     size = max(1, min(size, MAX_PAGE_SIZE))
     keys = _keys(rows.model, ordering)
     labels = {"next_label": next_label, "previous_label": previous_label}
     direction, values = _decode(cursor, keys) if cursor else (">", None)
     backwards = direction == "<"
-    wanted = rows if values is None else rows.filter(_beyond(keys, values, backwards))
     order = [_flip(name) if backwards else name for name in ordering]
-    found = list(wanted.order_by(*order)[: size + 1])
+    found = _read(rows, keys, order, values, backwards, size + 1, keep)
     more = len(found) > size
     found = found[:size]
     if backwards:
         found.reverse()
         if not found:
             # Nothing is left before the cursor (rows archived since): the first page.
-            return keyset_page(rows, ordering=ordering, cursor=None, size=size, **labels)
+            return keyset_page(rows, ordering=ordering, cursor=None, size=size, keep=keep, **labels)
     has_next = bool(found) and (backwards or more)
     has_previous = bool(found) and values is not None and (more or not backwards)
     return KeysetPage(
@@ -97,6 +101,35 @@ def keyset_page(
         previous_cursor=_encode("<", keys, found[0]) if has_previous else "",
         **labels,
     )
+
+
+Keep = Callable[[list[Any]], list[Any]]
+# Rows read per round when a ``keep`` test thins them out.
+KEEP_CHUNK = 500
+
+
+def _read(
+    rows: QuerySet[Any],
+    keys: list[_Key],
+    order: list[str],
+    values: list[Any] | None,
+    backwards: bool,
+    wanted: int,
+    keep: Keep | None,
+) -> list[Any]:
+    """Up to ``wanted`` rows past ``values`` in ``order`` that ``keep`` keeps."""
+    if keep is None:
+        beyond = rows if values is None else rows.filter(_beyond(keys, values, backwards))
+        return list(beyond.order_by(*order)[:wanted])
+    found: list[Any] = []
+    while len(found) < wanted:
+        beyond = rows if values is None else rows.filter(_beyond(keys, values, backwards))
+        chunk = list(beyond.order_by(*order)[:KEEP_CHUNK])
+        found += keep(chunk)
+        if len(chunk) < KEEP_CHUNK:
+            break
+        values = [getattr(chunk[-1], key.field.attname) for key in keys]
+    return found[:wanted]
 
 
 @dataclass(frozen=True)
@@ -184,6 +217,7 @@ def request_page(
     ordering: Sequence[str],
     size: int,
     param: str = "cursor",
+    keep: Keep | None = None,
     next_label: str = "Next",
     previous_label: str = "Previous",
 ) -> KeysetPage:
@@ -194,6 +228,7 @@ def request_page(
         ordering=ordering,
         cursor=request.GET.get(param),
         size=size,
+        keep=keep,
         next_label=next_label,
         previous_label=previous_label,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db.models import Q, QuerySet
@@ -28,6 +29,18 @@ def matching_patients(patients: Patients, query: str) -> Patients:
         return patients
     ids = matching.search(query, patient_rows(search_candidates(patients, query)))
     return patients.filter(pk__in=ids)
+
+
+def search_keep(query: str) -> Callable[[list[Patient]], list[Patient]]:
+    """The Python half of a search, for a chunk of candidates read in list order (see
+    ``cit.clinic.paging.keyset_page``'s ``keep``)."""
+
+    def keep(patients: list[Patient]) -> list[Patient]:
+        rows = [matching.PatientRow(*(getattr(p, f) for f in _ROW_FIELDS)) for p in patients]
+        found = set(matching.search(query, rows))
+        return [patient for patient in patients if patient.pk in found]
+
+    return keep
 
 
 def search_candidates(patients: Patients, query: str) -> Patients:

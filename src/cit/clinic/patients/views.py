@@ -27,7 +27,12 @@ from cit.clinic.patients.actions import (
 )
 from cit.clinic.patients.forms import PatientForm, PatientSearchForm
 from cit.clinic.patients.models import Patient
-from cit.clinic.patients.queries import PATIENT_ORDER, matching_patients, patient_rows
+from cit.clinic.patients.queries import (
+    PATIENT_ORDER,
+    patient_rows,
+    search_candidates,
+    search_keep,
+)
 
 
 def likely_duplicates(clinic: Any, data: dict[str, Any]) -> list[tuple[Patient, list[str]]]:
@@ -62,9 +67,14 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         query = form.cleaned_data["q"].strip()
         show_archived = form.cleaned_data["archived"]
     patients = patients if show_archived else patients.active()
-    if query:
-        patients = matching_patients(patients, query)
-    page = request_page(request, patients, ordering=PATIENT_ORDER, size=25)
+    # A search reads its candidates in list order until a page of them matches.
+    page = request_page(
+        request,
+        search_candidates(patients, query) if query else patients,
+        ordering=PATIENT_ORDER,
+        size=25,
+        keep=search_keep(query) if query else None,
+    )
     # A list shows names and dates of birth: that is a read of patient data too.
     record_event(
         request,
