@@ -95,7 +95,9 @@ def test_a_python_test_thins_the_rows_chunk_by_chunk(
 ) -> None:
     from cit.clinic import paging
 
-    monkeypatch.setattr(paging, "KEEP_CHUNK", 3)  # four chunks for twelve rows
+    # Chunks of 2, 4, then 5 rows (the most): twelve rows in three rounds.
+    monkeypatch.setattr(paging, "KEEP_FIRST_CHUNK", 2)
+    monkeypatch.setattr(paging, "KEEP_MOST_CHUNK", 5)
     wanted = set(events[::3])  # the 1st, 4th, 7th and 10th in list order
 
     def keep(rows: list[Any]) -> list[Any]:

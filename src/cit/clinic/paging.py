@@ -104,8 +104,10 @@ def keyset_page(
 
 
 Keep = Callable[[list[Any]], list[Any]]
-# Rows read per round when a ``keep`` test thins them out.
-KEEP_CHUNK = 500
+# Rows read per round when a ``keep`` test thins them out: a few pages' worth first (most
+# searches fill their page from it), twice as many each further round, up to the most.
+KEEP_FIRST_CHUNK = 100
+KEEP_MOST_CHUNK = 2000
 
 
 def _read(
@@ -122,13 +124,15 @@ def _read(
         beyond = rows if values is None else rows.filter(_beyond(keys, values, backwards))
         return list(beyond.order_by(*order)[:wanted])
     found: list[Any] = []
+    size = KEEP_FIRST_CHUNK
     while len(found) < wanted:
         beyond = rows if values is None else rows.filter(_beyond(keys, values, backwards))
-        chunk = list(beyond.order_by(*order)[:KEEP_CHUNK])
+        chunk = list(beyond.order_by(*order)[:size])
         found += keep(chunk)
-        if len(chunk) < KEEP_CHUNK:
+        if len(chunk) < size:
             break
         values = [getattr(chunk[-1], key.field.attname) for key in keys]
+        size = min(size * 2, KEEP_MOST_CHUNK)
     return found[:wanted]
 
 
