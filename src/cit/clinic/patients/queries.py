@@ -23,14 +23,6 @@ def patient_rows(patients: QuerySet[Patient]) -> list[matching.PatientRow]:
     return [matching.PatientRow(*values) for values in patients.values_list(*_ROW_FIELDS)]
 
 
-def matching_patients(patients: Patients, query: str) -> Patients:
-    """The patients of ``patients`` that ``query`` finds (see ``matching.search``)."""
-    if not query.strip():
-        return patients
-    ids = matching.search(query, patient_rows(search_candidates(patients, query)))
-    return patients.filter(pk__in=ids)
-
-
 def search_keep(query: str) -> Callable[[list[Patient]], list[Patient]]:
     """The Python half of a search, for a chunk of candidates read in list order (see
     ``cit.clinic.paging.keyset_page``'s ``keep``)."""
