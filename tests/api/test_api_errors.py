@@ -145,8 +145,12 @@ def test_list_search_and_paging(api: Client, clinic: Any, make_patient: Any) -> 
     for name in ("Alpha", "Beta", "Gamma"):
         make_patient(clinic, family_name=name)
     page = api.get("/api/patients?q=beta").json()
-    assert page["count"] == 1
-    assert page["items"][0]["family_name"] == "Beta"
-    paged = api.get("/api/patients?limit=2&offset=2").json()
-    assert paged["count"] == 3
-    assert len(paged["items"]) == 1
+    assert [p["family_name"] for p in page["items"]] == ["Beta"]
+    assert page["next"] is None
+    first = api.get("/api/patients?limit=2").json()
+    assert [p["family_name"] for p in first["items"]] == ["Alpha", "Beta"]
+    # The next link keeps the other parameters and carries the cursor.
+    assert first["next"].startswith("http://testserver/api/patients?limit=2&cursor=")
+    last = api.get(first["next"].removeprefix("http://testserver")).json()
+    assert [p["family_name"] for p in last["items"]] == ["Gamma"]
+    assert last["next"] is None

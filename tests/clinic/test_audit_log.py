@@ -189,3 +189,28 @@ def test_audit_log_in_words_filters_by_name_and_exports_csv(
     assert rows[1][1:4] == [nurse.username, "Registered nurse", "Viewed"]
     assert AuditEvent.objects.filter(action="export", object_type="audit.AuditEvent").exists()
     assert admin.get("/audit/export.csv", {"since": "soon"}).status_code == 400
+
+
+def test_the_log_pages_older_and_newer_keeping_its_filters(
+    clinic: Any, make_user: Any, patient: Any
+) -> None:
+    AuditEvent.objects.bulk_create(
+        AuditEvent(clinic=clinic, action=AuditAction.EXPORT, patient=patient) for _ in range(60)
+    )
+    AuditEvent.objects.bulk_create(
+        AuditEvent(clinic=clinic, action=AuditAction.VIEW, patient=patient) for _ in range(5)
+    )
+    admin = _client(make_user("clinic_admin", clinic))
+    first = admin.get("/audit/", {"action": "export"})
+    page = first.context["page"]
+    # 60 exports, 50 a page, newest (highest id) first.
+    assert len(page) == 50 and not page.has_previous
+    assert page.next_link.startswith("?action=export&cursor=")
+    assert "Older →" in first.content.decode() and "Newer" not in first.content.decode()
+    second = admin.get("/audit/" + page.next_link).context["page"]
+    assert len(second) == 10 and not second.has_next
+    assert all(event.action == AuditAction.EXPORT for event in second)
+    ids = [e.pk for e in page] + [e.pk for e in second]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == 60
+    back = admin.get("/audit/" + second.previous_link).context["page"]
+    assert [e.pk for e in back] == [e.pk for e in page]

@@ -147,12 +147,15 @@ def test_an_absence_across_all_time_is_refused_and_not_stored(
     assert not ProviderAbsence.objects.exists()
 
 
-def test_a_huge_offset_is_a_422(booking_clinic: Any, desk: Any) -> None:
+def test_a_huge_limit_or_a_damaged_cursor_is_a_422(booking_clinic: Any, desk: Any) -> None:
     client = _as(desk)
-    for offset in (2**70, -1):
-        response = client.get("/api/patients", {"offset": offset})
-        assert _structured(response)["errors"][0]["field"] == "query.offset"
-    assert client.get("/api/patients", {"offset": 1_000_000}).status_code == 200
+    for limit in (2**70, -1, 201):
+        response = client.get("/api/patients", {"limit": limit})
+        assert _structured(response)["errors"][0]["field"] == "query.limit"
+    for cursor in ("x" * 501, "not a cursor", "W10"):
+        response = client.get("/api/patients", {"cursor": cursor})
+        assert _structured(response)["errors"][0]["field"] == "query.cursor"
+    assert client.get("/api/patients", {"limit": 200}).status_code == 200
 
 
 def test_a_megabyte_address_is_refused_and_not_stored(

@@ -10,23 +10,26 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.pagination import paginate
 
 from cit.api.bounds import Day, Moment, SeriesIndex, Weekday
 from cit.api.errors import ErrorOut
+from cit.api.paging import KeysetPagination
 from cit.clinic.access import patient_for_request, require_capability, signed_in_user, staff_clinic
 from cit.clinic.accounts.models import Provider
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.appointments.absences import do_record_absence
 from cit.clinic.appointments.booking import do_book_proposal
 from cit.clinic.appointments.errors import SchedulingRefused
+from cit.clinic.appointments.feeds import calendar_appointments
 from cit.clinic.appointments.ics import build_calendar
 from cit.clinic.appointments.models import (
-    CANCELLED_STATUSES,
     HOLDING_STATUSES,
     Appointment,
     ProviderAbsence,
@@ -311,12 +314,13 @@ def book(request: HttpRequest, payload: BookIn) -> Status[dict[str, Any]]:
 
 
 @router.get("/patients/{patient_id}/appointments", response={200: list[AppointmentOut], **ERRORS})
-def patient_appointments(request: HttpRequest, patient_id: int) -> list[dict[str, Any]]:
-    """A patient's appointments (staff of their clinic, or the patient)."""
+@paginate(KeysetPagination, ordering=("start", "id"), present=_appointment_out)
+def patient_appointments(request: HttpRequest, patient_id: int) -> QuerySet[Appointment]:
+    """A patient's appointments, earliest first, a page at a time (staff of their clinic, or the
+    patient)."""
     require_capability(request, Capability.SCHEDULE_VIEW)
     patient = patient_for_request(request, patient_id, Capability.SCHEDULE_VIEW)
-    rows = Appointment.objects.filter(patient=patient).select_related("clinic").order_by("start")
-    return [_appointment_out(a) for a in rows]
+    return Appointment.objects.filter(patient=patient).select_related("clinic")
 
 
 @router.get(
@@ -332,15 +336,11 @@ def patient_appointments(request: HttpRequest, patient_id: int) -> list[dict[str
     },
 )
 def patient_ics(request: HttpRequest, patient_id: int) -> HttpResponse:
-    """The patient's sessions as one iCalendar file (one VEVENT per session)."""
+    """The patient's sessions as one iCalendar file (one VEVENT per session), from 90 days ago
+    onwards, as the pages' download and feed."""
     require_capability(request, Capability.SCHEDULE_VIEW)
     patient = patient_for_request(request, patient_id, Capability.SCHEDULE_VIEW, AuditAction.EXPORT)
-    rows = (
-        Appointment.objects.filter(patient=patient)
-        .exclude(status__in=CANCELLED_STATUSES, start__lt=timezone.now())
-        .select_related("clinic", "room", "provider__user", "series")
-        .order_by("start")
-    )
+    rows = calendar_appointments(patient)
     response = HttpResponse(build_calendar(rows), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{patient.record_number}.ics"'
     return response

@@ -14,9 +14,11 @@ from typing import Any, Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 
 from cit.api.bounds import Day
 from cit.api.errors import ErrorOut
+from cit.api.paging import DEFAULT_LIMIT, KeysetPagination
 from cit.clinic.access import patient_for_request, require_capability, signed_in_user, staff_clinic
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.audit.actions import record_event
@@ -27,6 +29,7 @@ from cit.clinic.charting.models import ConsentForm, ConsentSignature, SessionNot
 from cit.clinic.facilities.models import Device
 from cit.clinic.intake.actions import effective_screening
 from cit.clinic.inventory.models import Lot
+from cit.clinic.paging import KeysetPage, keyset_page
 from cit.lib.api_errors import error_body
 
 router = Router(tags=["charting"])
@@ -216,7 +219,13 @@ class NoteOut(Schema):
     signed_by: str | None
     zones: list[ZoneOut]
     products: list[ProductOut]
+    products_next: str | None = Field(
+        None, description="More products than fit: the link to their next page."
+    )
     amendments: list[AmendmentOut]
+    amendments_next: str | None = Field(
+        None, description="More amendments than fit: the link to their next page."
+    )
     current_values: dict[str, str] | None
 
 
@@ -232,11 +241,16 @@ class AmendmentOutWithNote(AmendmentOut):
     note_id: int
 
 
-def _note_out(note: SessionNote) -> dict[str, Any]:
+def _note_out(note: SessionNote, request: HttpRequest | None = None) -> dict[str, Any]:
     note = SessionNote.objects.select_related(
         "patient__clinic", "device", "screening", "started_by", "signed_by"
     ).get(pk=note.pk)
     screening = effective_screening(note.screening, as_of=note.started_at)
+    # The first page of each list; the rest through the paged endpoints the links name.
+    products = keyset_page(_products(note), ordering=PRODUCT_ORDER, cursor=None, size=DEFAULT_LIMIT)
+    amendment_page = keyset_page(
+        _amendments(note), ordering=AMENDMENT_ORDER, cursor=None, size=DEFAULT_LIMIT
+    )
     return {
         "id": note.pk,
         "patient_id": note.patient_id,
@@ -275,20 +289,44 @@ def _note_out(note: SessionNote) -> dict[str, Any]:
             }
             for zone in note.zones.select_related("charted_by")
         ],
-        "products": [
-            {
-                "purpose": item.purpose,
-                "product": item.lot_use.lot.product.name,
-                "lot_id": item.lot_use.lot_id,
-                "lot_number": item.lot_use.lot.lot_number,
-                "expires_on": item.lot_use.lot.expires_on,
-                "quantity": item.lot_use.quantity,
-            }
-            for item in note.products.select_related("lot_use__lot__product")
-        ],
-        "amendments": [_amendment_out(a) for a in note.amendments.select_related("amended_by")],
+        "products": [_product_out(item) for item in products],
+        "products_next": _first_page_link(request, f"/api/sessions/{note.pk}/products", products),
+        "amendments": [_amendment_out(a) for a in amendment_page],
+        "amendments_next": _first_page_link(
+            request, f"/api/sessions/{note.pk}/amendments", amendment_page
+        ),
         "current_values": amendments.current_values(note) if note.is_signed else None,
     }
+
+
+PRODUCT_ORDER = ("id",)
+AMENDMENT_ORDER = ("amended_at", "id")
+
+
+def _products(note: SessionNote) -> Any:
+    return note.products.select_related("lot_use__lot__product")
+
+
+def _amendments(note: SessionNote) -> Any:
+    return note.amendments.select_related("amended_by")
+
+
+def _product_out(item: Any) -> dict[str, Any]:
+    return {
+        "purpose": item.purpose,
+        "product": item.lot_use.lot.product.name,
+        "lot_id": item.lot_use.lot_id,
+        "lot_number": item.lot_use.lot.lot_number,
+        "expires_on": item.lot_use.lot.expires_on,
+        "quantity": item.lot_use.quantity,
+    }
+
+
+def _first_page_link(request: HttpRequest | None, path: str, page: KeysetPage) -> str | None:
+    if not page.next_cursor:
+        return None
+    link = f"{path}?cursor={page.next_cursor}"
+    return request.build_absolute_uri(link) if request is not None else link
 
 
 def _amendment_out(amendment: Any) -> dict[str, Any]:
@@ -308,17 +346,13 @@ def _amendment_out(amendment: Any) -> dict[str, Any]:
 
 
 @router.get("/consent-forms", response={200: list[ConsentFormOut], **ERRORS})
+@paginate(KeysetPagination, ordering=("procedure", "-version", "id"))
 def list_consent_forms(request: HttpRequest) -> Any:
     """Every version of the clinic's consent forms, newest first per procedure, with the day each
-    version comes into use."""
+    version comes into use, a page at a time."""
     require_capability(request, Capability.CLINIC_VIEW)
-    forms = list(
-        ConsentForm.objects.filter(clinic=staff_clinic(request)).select_related("published_by")
-    )
-    record_event(
-        request, AuditAction.LIST, object_type="charting.ConsentForm", detail={"count": len(forms)}
-    )
-    return forms
+    record_event(request, AuditAction.LIST, object_type="charting.ConsentForm")
+    return ConsentForm.objects.filter(clinic=staff_clinic(request)).select_related("published_by")
 
 
 @router.post("/consent-forms", response={201: ConsentFormOut, **ERRORS})
@@ -337,13 +371,12 @@ def publish_consent_form(request: HttpRequest, payload: ConsentFormIn) -> Any:
 
 
 @router.get("/patients/{patient_id}/consents", response={200: list[ConsentSignatureOut], **ERRORS})
+@paginate(KeysetPagination, ordering=("-signed_at", "-id"))
 def list_consents(request: HttpRequest, patient_id: int) -> Any:
-    """The consent signatures of a patient, newest first: which form version, how it was signed and
-    when, and the witness."""
+    """The consent signatures of a patient, newest first, a page at a time: which form version,
+    how it was signed and when, and the witness."""
     patient = patient_for_request(request, patient_id, Capability.CLINICAL_EDIT, AuditAction.LIST)
-    return list(
-        ConsentSignature.objects.filter(patient=patient).select_related("form", "witnessed_by")
-    )
+    return ConsentSignature.objects.filter(patient=patient).select_related("form", "witnessed_by")
 
 
 @router.post("/patients/{patient_id}/consents", response={201: ConsentSignatureOut, **ERRORS})
@@ -370,25 +403,28 @@ def sign_consent(request: HttpRequest, patient_id: int, payload: ConsentSignIn) 
 # ------------------------------------------------------------------------------ sessions
 
 
+def _note_summary(note: SessionNote) -> dict[str, Any]:
+    return {
+        "id": note.pk,
+        "session_date": note.session_date,
+        "procedure": note.procedure,
+        "status": "signed" if note.is_signed else "draft",
+        "signed_at": note.signed_at,
+    }
+
+
 @router.get("/patients/{patient_id}/sessions", response={200: list[NoteSummary], **ERRORS})
+@paginate(KeysetPagination, ordering=("-session_date", "-id"), present=_note_summary)
 def list_sessions(request: HttpRequest, patient_id: int) -> Any:
-    """A patient's session notes, newest first (a patient sees their signed notes only)."""
+    """A patient's session notes, newest first, a page at a time (a patient sees their signed
+    notes only)."""
     patient = patient_for_request(
         request, patient_id, Capability.CLINICAL_VIEW, AuditAction.LIST, include_archived=True
     )
     notes = SessionNote.objects.filter(patient=patient)
     if signed_in_user(request).is_patient:
         notes = notes.signed()
-    return [
-        {
-            "id": note.pk,
-            "session_date": note.session_date,
-            "procedure": note.procedure,
-            "status": "signed" if note.is_signed else "draft",
-            "signed_at": note.signed_at,
-        }
-        for note in notes
-    ]
+    return notes
 
 
 @router.post("/patients/{patient_id}/sessions", response={201: NoteOut, **ERRORS})
@@ -421,7 +457,7 @@ def start_session(request: HttpRequest, patient_id: int, payload: SessionStartIn
 def get_session(request: HttpRequest, note_id: int) -> Any:
     """One session note with its treated zones, products and lots, screening and consent, signature
     and amendments."""
-    return _note_out(note_for_request(request, note_id, Capability.CLINICAL_VIEW))
+    return _note_out(note_for_request(request, note_id, Capability.CLINICAL_VIEW), request)
 
 
 @router.patch("/sessions/{note_id}", response={200: NoteOut, **ERRORS})
@@ -462,6 +498,14 @@ def chart_zone(request: HttpRequest, note_id: int, payload: ZoneIn) -> Any:
     return _note_out(note)
 
 
+@router.get("/sessions/{note_id}/products", response={200: list[ProductOut], **ERRORS})
+@paginate(KeysetPagination, ordering=PRODUCT_ORDER, present=_product_out)
+def list_session_products(request: HttpRequest, note_id: int) -> Any:
+    """The products and lots used in one session, in the order recorded, a page at a time (the
+    note itself carries the first page)."""
+    return _products(note_for_request(request, note_id, Capability.CLINICAL_VIEW))
+
+
 @router.post("/sessions/{note_id}/products", response={200: NoteOut, **ERRORS})
 def record_product(request: HttpRequest, note_id: int, payload: ProductIn) -> Any:
     """Record a product lot used in a draft session (needle cartridge, serum, anaesthetic).
@@ -500,6 +544,14 @@ def sign_session(request: HttpRequest, note_id: int) -> Any:
     except errors.ChartingConflict as error:
         return _conflict(error)
     return _note_out(note)
+
+
+@router.get("/sessions/{note_id}/amendments", response={200: list[AmendmentOut], **ERRORS})
+@paginate(KeysetPagination, ordering=AMENDMENT_ORDER, present=_amendment_out)
+def list_amendments(request: HttpRequest, note_id: int) -> Any:
+    """The amendments of one signed note, oldest first, a page at a time (the note itself
+    carries the first page)."""
+    return _amendments(note_for_request(request, note_id, Capability.CLINICAL_VIEW))
 
 
 @router.post("/sessions/{note_id}/amendments", response={201: AmendmentOutWithNote, **ERRORS})

@@ -18,6 +18,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from cit.api.bearer_auth import InvalidTokenError
 from cit.clinic.integrations.bearer import INVALID_TOKEN_CHALLENGE, LOGIN_CHALLENGE
+from cit.clinic.paging import BadCursor
 from cit.lib.api_errors import error_body
 
 logger = logging.getLogger(__name__)
@@ -90,6 +91,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         message = str(exc) or "Not found."
         return api.create_response(request, error_body(message), status=404)
+
+    @api.exception_handler(BadCursor)
+    def bad_cursor(request: HttpRequest, exc: BadCursor) -> HttpResponse:
+        errors = [{"field": "query.cursor", "message": str(exc)}]
+        return api.create_response(
+            request, error_body("The request is not valid.", errors), status=422
+        )
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

@@ -6,19 +6,21 @@ import datetime
 from typing import Literal
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
 from cit.api.bounds import Address, BirthDay
 from cit.api.errors import ErrorOut
+from cit.api.paging import KeysetPagination
 from cit.clinic.access import patient_for_request, require_capability, signed_in_user, staff_clinic
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.patients.actions import do_register_patient, do_update_patient
 from cit.clinic.patients.models import Patient
-from cit.clinic.patients.queries import matching_patients
-from cit.lib import bounds
+from cit.clinic.patients.queries import PATIENT_ORDER, search_candidates, search_keep
 
 router = Router(tags=["patients"])
 
@@ -66,33 +68,28 @@ class PatientPatch(Schema):
     address: Address | None = None
 
 
-class PatientPage(Schema):
-    count: int
-    items: list[PatientOut]
-
-
-@router.get("/patients", response={200: PatientPage, **ERRORS})
+@router.get("/patients", response={200: list[PatientOut], **ERRORS})
+@paginate(
+    KeysetPagination,
+    ordering=PATIENT_ORDER,
+    keep=lambda params: search_keep(params["q"]) if params.get("q", "").strip() else None,
+)
 def list_patients(
     request: HttpRequest,
     q: str = Query("", max_length=200),  # type: ignore[type-arg]
-    limit: int = Query(50, ge=1, le=200),  # type: ignore[type-arg]
-    offset: int = Query(0, ge=0, le=bounds.MAX_OFFSET),  # type: ignore[type-arg]
-) -> dict[str, object]:
+) -> QuerySet[Patient]:
     """The active patients of the staff member's clinic, by family name, filtered by words of the
-    name or record number (`q`), a page at a time (`limit`, `offset`). Staff with the
-    patient-list capability only."""
+    name, record number, birth date, phone or email (`q`), a page at a time (`limit`; follow
+    `next` for the next page). Staff with the patient-list capability only."""
     require_capability(request, Capability.PATIENT_LIST)
     patients = Patient.objects.active().filter(clinic=staff_clinic(request))
-    patients = matching_patients(patients, q)
-    count = patients.count()
-    items = list(patients[offset : offset + limit])
     record_event(
         request,
         AuditAction.LIST,
         object_type="patients.Patient",
-        detail={"query": q, "count": count, "offset": offset},
+        detail={"query": q, "cursor": request.GET.get("cursor", "")},
     )
-    return {"count": count, "items": items}
+    return search_candidates(patients, q)
 
 
 @router.get("/patients/{patient_id}", response={200: PatientOut, **ERRORS})

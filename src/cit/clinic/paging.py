@@ -1,32 +1,247 @@
-"""A paginator that never counts more rows than it can show."""
+"""Keyset (seek) pagination: every list that can grow is read a bounded page at a time.
+
+A page is found by the sort key of the row it follows (or precedes), not by an offset, so
+page 1,000 costs what page 1 costs and nothing counts the whole table. The cursor in the
+link is that key, opaque to the reader; a damaged cursor is a 400, never a 500.
+"""
 
 from __future__ import annotations
 
-from functools import cached_property
+import base64
+import binascii
+import datetime
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.core.exceptions import BadRequest, ValidationError
+from django.db.models import Field, Model, Q, QuerySet
+from django.http import HttpRequest
+
+# No page is longer than this, whatever a client asks for.
+MAX_PAGE_SIZE = 200
+# Cursors are short (a few sort keys); anything longer is not one of ours.
+MAX_CURSOR_LENGTH = 500
 
 
-class CappedPaginator(Paginator[Any]):
-    """Counts at most ``cap`` rows (``COUNT`` over ``LIMIT cap + 1``), so a list over millions
-    of rows (the audit log) pages without counting them all; ``capped`` says there are more
-    than can be paged through."""
+class BadCursor(BadRequest):
+    """The ``cursor`` parameter is not one this application wrote."""
 
-    def __init__(self, rows: QuerySet[Any], per_page: int, *, cap: int) -> None:
-        super().__init__(rows, per_page)
-        self.rows = rows
-        self.cap = cap
 
-    @cached_property
-    def _counted(self) -> int:
-        return self.rows[: self.cap + 1].count()
+@dataclass(frozen=True)
+class KeysetPage:
+    """One page of rows, with the cursors of the pages either side ("" when there is none)."""
 
-    @cached_property
-    def count(self) -> int:
-        return min(self._counted, self.cap)
+    rows: list[Any]
+    next_cursor: str
+    previous_cursor: str
+    # The words on the links: "Older"/"Newer" reads better than "Next"/"Previous" for a log.
+    next_label: str = "Next"
+    previous_label: str = "Previous"
+    # The links themselves ("?filters&cursor=..."), when the page was read from a request.
+    next_link: str = ""
+    previous_link: str = ""
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
 
     @property
-    def capped(self) -> bool:
-        return self._counted > self.cap
+    def has_next(self) -> bool:
+        return bool(self.next_cursor)
+
+    @property
+    def has_previous(self) -> bool:
+        return bool(self.previous_cursor)
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+
+def keyset_page(
+    rows: QuerySet[Any],
+    *,
+    ordering: Sequence[str],
+    cursor: str | None,
+    size: int,
+    keep: Keep | None = None,
+    next_label: str = "Next",
+    previous_label: str = "Previous",
+) -> KeysetPage:
+    """The page of ``rows`` (sorted by ``ordering``) that ``cursor`` points at, at most
+    ``size`` rows. ``ordering`` names non-null fields of the model and ends with a unique
+    one ("id" or "-id"), so every row has its own place.
+
+    ``keep``, when given, is a test the database cannot make (a typo-tolerant name match):
+    the rows are then read in order a chunk at a time until a page of kept rows is found,
+    so a broad search reads the first few chunks, not every candidate."""
+    size = max(1, min(size, MAX_PAGE_SIZE))
+    keys = _keys(rows.model, ordering)
+    labels = {"next_label": next_label, "previous_label": previous_label}
+    direction, values = _decode(cursor, keys) if cursor else (">", None)
+    backwards = direction == "<"
+    order = [_flip(name) if backwards else name for name in ordering]
+    found = _read(rows, keys, order, values, backwards, size + 1, keep)
+    more = len(found) > size
+    found = found[:size]
+    if backwards:
+        found.reverse()
+        if not found:
+            # Nothing is left before the cursor (rows archived since): the first page.
+            return keyset_page(rows, ordering=ordering, cursor=None, size=size, keep=keep, **labels)
+    has_next = bool(found) and (backwards or more)
+    has_previous = bool(found) and values is not None and (more or not backwards)
+    return KeysetPage(
+        rows=found,
+        next_cursor=_encode(">", keys, found[-1]) if has_next else "",
+        previous_cursor=_encode("<", keys, found[0]) if has_previous else "",
+        **labels,
+    )
+
+
+Keep = Callable[[list[Any]], list[Any]]
+# Rows read per round when a ``keep`` test thins them out: a few pages' worth first (most
+# searches fill their page from it), twice as many each further round, up to the most.
+KEEP_FIRST_CHUNK = 100
+KEEP_MOST_CHUNK = 2000
+
+
+def _read(
+    rows: QuerySet[Any],
+    keys: list[_Key],
+    order: list[str],
+    values: list[Any] | None,
+    backwards: bool,
+    wanted: int,
+    keep: Keep | None,
+) -> list[Any]:
+    """Up to ``wanted`` rows past ``values`` in ``order`` that ``keep`` keeps."""
+    if keep is None:
+        beyond = rows if values is None else rows.filter(_beyond(keys, values, backwards))
+        return list(beyond.order_by(*order)[:wanted])
+    found: list[Any] = []
+    size = KEEP_FIRST_CHUNK
+    while len(found) < wanted:
+        beyond = rows if values is None else rows.filter(_beyond(keys, values, backwards))
+        chunk = list(beyond.order_by(*order)[:size])
+        found += keep(chunk)
+        if len(chunk) < size:
+            break
+        values = [getattr(chunk[-1], key.field.attname) for key in keys]
+        size = min(size * 2, KEEP_MOST_CHUNK)
+    return found[:wanted]
+
+
+@dataclass(frozen=True)
+class _Key:
+    name: str
+    descending: bool
+    field: Field[Any, Any]
+
+
+def _keys(model: type[Model], ordering: Sequence[str]) -> list[_Key]:
+    keys = []
+    for entry in ordering:
+        name = entry.removeprefix("-")
+        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        keys.append(_Key(name, entry.startswith("-"), field))  # type: ignore[arg-type]
+    if not keys or not (keys[-1].field.primary_key or keys[-1].field.unique):
+        raise ValueError("A keyset ordering must end with a unique field.")
+    return keys
+
+
+def _flip(entry: str) -> str:
+    return entry[1:] if entry.startswith("-") else f"-{entry}"
+
+
+def _beyond(keys: list[_Key], values: list[Any], backwards: bool) -> Q:
+    """Rows after the key ``values`` in the ordering (before it when ``backwards``)."""
+
+    def past(key: _Key) -> str:
+        return "lt" if key.descending != backwards else "gt"
+
+    wanted = Q()
+    for i, key in enumerate(keys):
+        step = Q(**{f"{key.name}__{past(key)}": values[i]})
+        for earlier, value in zip(keys[:i], values[:i], strict=False):
+            step &= Q(**{earlier.name: value})
+        wanted |= step
+    # The same bound on the leading key alone lets an index on it start at the cursor.
+    first = keys[0]
+    lead = Q(**{f"{first.name}__{past(first)}e": values[0]})
+    return lead & wanted
+
+
+def _encode(direction: str, keys: list[_Key], row: Any) -> str:
+    values = [getattr(row, key.field.attname) for key in keys]
+    text = json.dumps([direction, values], default=_exact, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _exact(value: Any) -> str:
+    """Dates and times to the microsecond (Django's JSON encoder keeps milliseconds only,
+    which would put the cursor between rows), anything else as text."""
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _decode(cursor: str, keys: list[_Key]) -> tuple[str, list[Any]]:
+    try:
+        if len(cursor) > MAX_CURSOR_LENGTH:
+            raise ValueError("too long")
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        direction, values = json.loads(raw)
+        if direction not in (">", "<") or not isinstance(values, list):
+            raise ValueError("not a cursor")
+        if len(values) != len(keys) or any(value is None for value in values):
+            raise ValueError("not this list's cursor")
+        decoded = [key.field.to_python(value) for key, value in zip(keys, values, strict=True)]
+        for value in decoded:
+            # What the database would refuse (a 500 there): out-of-range ids, NUL characters.
+            if isinstance(value, int) and not -(2**63) <= value < 2**63:
+                raise ValueError("out of range")
+            if isinstance(value, str) and "\x00" in value:
+                raise ValueError("NUL")
+        return direction, decoded
+    except (ValueError, TypeError, binascii.Error, ValidationError, UnicodeDecodeError):
+        raise BadCursor(
+            "This page link is damaged or out of date; go back to the first page."
+        ) from None
+
+
+def request_page(
+    request: HttpRequest,
+    rows: QuerySet[Any],
+    *,
+    ordering: Sequence[str],
+    size: int,
+    param: str = "cursor",
+    keep: Keep | None = None,
+    next_label: str = "Next",
+    previous_label: str = "Previous",
+) -> KeysetPage:
+    """The page a list view's ``?<param>=`` asks for, with links that keep the other
+    parameters (the filters, another list's cursor on the same page)."""
+    page = keyset_page(
+        rows,
+        ordering=ordering,
+        cursor=request.GET.get(param),
+        size=size,
+        keep=keep,
+        next_label=next_label,
+        previous_label=previous_label,
+    )
+
+    def link(cursor: str) -> str:
+        if not cursor:
+            return ""
+        query = request.GET.copy()
+        query[param] = cursor
+        return f"?{query.urlencode()}"
+
+    return replace(page, next_link=link(page.next_cursor), previous_link=link(page.previous_cursor))

@@ -4,7 +4,7 @@ and ``consultation_roles``).
 
 Proposing goes through the scheduling core like every other booking (opening hours, closures,
 absences and existing holds): the clicked time itself when it is free, and the series search's
-next free times; booking is ``actions.do_book_proposal`` (one booking path). A consultation
+next free times; booking is ``booking.do_book_proposal`` (one booking path). A consultation
 has no session note, so the clinician marks it done (``do_complete_consultation``).
 """
 

@@ -13,12 +13,13 @@ from django.views.decorators.http import require_GET, require_POST
 from cit.clinic.access import capability_required, signed_in_user
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.appointments.feeds import (
+    calendar_appointments,
     do_issue_calendar_feed,
     do_revoke_calendar_feed,
     feed_for_token,
 )
 from cit.clinic.appointments.ics import build_calendar
-from cit.clinic.appointments.views import _own_patient, _patient_appointments
+from cit.clinic.appointments.views import _own_patient
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 
@@ -31,7 +32,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("No such calendar.")
     patient = feed.patient
     data = build_calendar(
-        _patient_appointments(patient),
+        calendar_appointments(patient),
         name=_("%(clinic)s appointments") % {"clinic": patient.clinic.name},
         private=True,
     )
@@ -69,7 +70,7 @@ def portal_calendar_link(request: HttpRequest) -> HttpResponse:
         "appointments/portal.html",
         {
             "patient": patient,
-            "appointments": _patient_appointments(patient),
+            "appointments": calendar_appointments(patient),
             "zone": patient.clinic.timezone,
             "feed_url": feed_url,
         },

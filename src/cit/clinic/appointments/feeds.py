@@ -8,20 +8,44 @@ name, no treatment, no room (whoever holds the link learns only that).
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from cit.clinic.accounts.models import User
 from cit.clinic.appointments.calendar_models import CalendarFeed
+from cit.clinic.appointments.models import CANCELLED_STATUSES, Appointment
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.patients.models import Patient
 
 TOKEN_BYTES = 32
 MAX_TOKEN_LENGTH = 100
+
+
+# A calendar feed or download carries the recent past and everything ahead, not every visit
+# since the patient's first: a feed polled every few minutes stays the same small size.
+FEED_PAST_DAYS = 90
+# Far above any real booking horizon; a bound, not a page (calendar apps cannot page).
+FEED_MAX_EVENTS = 500
+
+
+def calendar_appointments(patient: Patient) -> list[Appointment]:
+    """The appointments a patient's .ics carries: from FEED_PAST_DAYS ago onwards, cancelled
+    ones only while still ahead (so a calendar app removes them)."""
+    now = timezone.now()
+    return list(
+        Appointment.objects.filter(
+            patient=patient, start__gte=now - datetime.timedelta(days=FEED_PAST_DAYS)
+        )
+        .exclude(status__in=CANCELLED_STATUSES, start__lt=now)
+        .select_related("clinic", "room", "provider__user", "series")
+        .order_by("start", "id")[:FEED_MAX_EVENTS]
+    )
 
 
 def token_hash(token: str) -> str:

@@ -4,7 +4,7 @@ After the last session of a booked treatment series has been held, the patient i
 maintenance session in the window the accepted plan gives (its maintenance interval, counted
 from that last session; a maintenance session held restarts the count). A patient with a
 maintenance session already booked, or archived, is not due. Booking goes through the series
-search with a one-session request and ``actions.do_book_proposal`` (one booking path).
+search with a one-session request and ``booking.do_book_proposal`` (one booking path).
 """
 
 from __future__ import annotations

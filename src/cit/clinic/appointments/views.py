@@ -29,6 +29,7 @@ from cit.clinic.appointments.booking import do_book_proposal
 from cit.clinic.appointments.closures import sessions_on_closure_days
 from cit.clinic.appointments.convert import closures, state_for_days
 from cit.clinic.appointments.errors import SchedulingRefused
+from cit.clinic.appointments.feeds import calendar_appointments
 from cit.clinic.appointments.forms import (
     TIME_OF_DAY,
     AbsenceForm,
@@ -64,6 +65,7 @@ from cit.clinic.facilities.actions import do_add_closure_day, do_remove_closure_
 from cit.clinic.facilities.forms import ClosureDayForm
 from cit.clinic.facilities.models import Clinic, ClosureDay, OpeningHours, Room
 from cit.clinic.feedback import form_status
+from cit.clinic.paging import request_page
 from cit.clinic.patients.models import Patient
 from cit.clinic.plans.models import TreatmentPlanRecord
 from cit.protocol.stored import Series
@@ -111,6 +113,9 @@ class SeriesRow:
     appointments: list[Appointment] = field(default_factory=list)
 
 
+BOOKINGS_PAGE_SIZE = 25
+
+
 @capability_required(Capability.SCHEDULE_VIEW)
 def patient_bookings(request: HttpRequest, patient_id: int) -> HttpResponse:
     _staff_only(request)
@@ -124,30 +129,31 @@ def patient_bookings(request: HttpRequest, patient_id: int) -> HttpResponse:
                 plan=plan, kind="treatment", status=SeriesStatus.BOOKED
             )
         }
+        # One query for every booked series' sessions (a plan has a handful of series, each
+        # a handful of sessions: bounded by the protocol, so not paged).
+        sessions: dict[int, list[Appointment]] = {b.pk: [] for b in bookings.values()}
+        for appointment in (
+            Appointment.objects.filter(series__in=list(bookings.values()))
+            .select_related("room", "provider__user", "clinic")
+            .order_by("number", "start")
+        ):
+            sessions[appointment.series_id].append(appointment)
         for index, accepted in enumerate(plan.accepted_plan.series):
             booking = bookings.get(index)
             rows.append(
-                SeriesRow(
-                    plan,
-                    index,
-                    accepted,
-                    booking,
-                    list(
-                        Appointment.objects.filter(series=booking)
-                        .select_related("room", "provider__user", "clinic")
-                        .order_by("number", "start")
-                    )
-                    if booking
-                    else [],
-                )
+                SeriesRow(plan, index, accepted, booking, sessions[booking.pk] if booking else [])
             )
-    # Consultations and maintenance sessions: one visit each, outside the plan's series rows.
-    visits = list(
+    # Consultations and maintenance sessions: one visit each, outside the plan's series rows,
+    # newest first a page at a time (years of maintenance add up).
+    visits = request_page(
+        request,
         Appointment.objects.filter(
             patient=patient, series__kind__in=(SeriesKind.CONSULTATION, SeriesKind.MAINTENANCE)
-        )
-        .select_related("room", "provider__user", "clinic", "series")
-        .order_by("start")
+        ).select_related("room", "provider__user", "clinic", "series"),
+        ordering=("-start", "-id"),
+        size=BOOKINGS_PAGE_SIZE,
+        next_label="Earlier",
+        previous_label="Later",
     )
     return render(
         request,
@@ -157,6 +163,7 @@ def patient_bookings(request: HttpRequest, patient_id: int) -> HttpResponse:
             "plan": plan,
             "rows": rows,
             "visits": visits,
+            "page": visits,
             "zone": patient.clinic.timezone,
         },
     )
@@ -961,36 +968,36 @@ def _ics_response(appointments: list[Appointment], filename: str) -> HttpRespons
     return response
 
 
-def _patient_appointments(patient: Patient) -> list[Appointment]:
-    return list(
-        Appointment.objects.filter(patient=patient)
-        .exclude(status__in=CANCELLED_STATUSES, start__lt=timezone.now())
-        .select_related("clinic", "room", "provider__user", "series")
-        .order_by("start")
-    )
-
-
 @capability_required(Capability.SCHEDULE_VIEW)
 def portal_bookings(request: HttpRequest) -> HttpResponse:
     patient = _own_patient(request)
+    rows = (
+        Appointment.objects.filter(patient=patient)
+        .exclude(status__in=CANCELLED_STATUSES, start__lt=timezone.now())
+        .select_related("clinic", "room", "provider__user", "series")
+    )
+    page = request_page(
+        request,
+        rows,
+        ordering=("-start", "-id"),
+        size=BOOKINGS_PAGE_SIZE,
+        next_label="Earlier",
+        previous_label="Later",
+    )
     return render(
         request,
         "appointments/portal.html",
-        {
-            "patient": patient,
-            "appointments": _patient_appointments(patient),
-            "zone": patient.clinic.timezone,
-        },
+        {"patient": patient, "appointments": page, "page": page, "zone": patient.clinic.timezone},
     )
 
 
 @capability_required(Capability.SCHEDULE_VIEW)
 def portal_ics(request: HttpRequest) -> HttpResponse:
     patient = _own_patient(request)
-    return _ics_response(_patient_appointments(patient), "my-sessions.ics")
+    return _ics_response(calendar_appointments(patient), "my-sessions.ics")
 
 
 @capability_required(Capability.SCHEDULE_VIEW)
 def patient_ics(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_for_request(request, patient_id, Capability.SCHEDULE_VIEW, AuditAction.EXPORT)
-    return _ics_response(_patient_appointments(patient), f"{patient.record_number}-sessions.ics")
+    return _ics_response(calendar_appointments(patient), f"{patient.record_number}-sessions.ics")

@@ -2,7 +2,7 @@
 
 Each change is one ``do_*`` action in one transaction, with the appointment row locked, the
 rule from the pure core (``cit.scheduling.lifecycle``) and an audit event. Cancelling is
-``actions.do_cancel_session``. Charting calls ``start_visit_for_note`` and
+``moves.do_cancel_session``. Charting calls ``start_visit_for_note`` and
 ``complete_visit_for_note`` from its own actions (same transaction), never through signals.
 """
 

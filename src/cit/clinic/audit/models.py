@@ -77,6 +77,10 @@ class AuditEvent(models.Model):
             models.Index(fields=["patient", "-at"]),
             models.Index(fields=["actor", "-at"]),
             models.Index(fields=["clinic", "-at", "-id"], name="audit_clinic_newest"),
+            # The log's "What" filter, newest first.
+            models.Index(
+                fields=["clinic", "action", "-at", "-id"], name="audit_clinic_action_newest"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ on the same page and change nothing.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -44,8 +45,13 @@ from cit.clinic.charting.models import (
 from cit.clinic.feedback import form_status, refused
 from cit.clinic.intake.actions import EffectiveScreening, effective_screening
 from cit.clinic.intake.models import ScreeningRecord
+from cit.clinic.paging import request_page
 
 # ------------------------------------------------------------------------------ helpers
+
+
+# Rows per page of every list on these pages (notes, consents, products, amendments).
+LIST_PAGE_SIZE = 25
 
 
 def _effective_or_none(screening: ScreeningRecord | None) -> EffectiveScreening | None:
@@ -94,7 +100,13 @@ def _note_context(request: HttpRequest, note: SessionNote, **forms: Any) -> dict
     )
     context.update(
         patient=note.patient,
-        products=note.products.select_related("lot_use__lot__product"),
+        products=request_page(
+            request,
+            note.products.select_related("lot_use__lot__product"),
+            ordering=("id",),
+            size=LIST_PAGE_SIZE,
+            param="products",
+        ),
         can_edit=can_access_patient(request.user, note.patient, Capability.CLINICAL_EDIT),
         screening_overrides=screening.overrides,
         screening_effective=screening,
@@ -104,11 +116,21 @@ def _note_context(request: HttpRequest, note: SessionNote, **forms: Any) -> dict
     if note.is_signed:
         values = amendments.current_values(note)
         targets = amendments.amendment_targets(note)
+        amendment_page = request_page(
+            request,
+            note.amendments.select_related("amended_by"),
+            ordering=("amended_at", "id"),
+            size=LIST_PAGE_SIZE,
+            param="amendments",
+        )
         context.update(
-            amendments=[
-                (amendment, targets.get(amendment.target, (amendment.target, ""))[0])
-                for amendment in note.amendments.select_related("amended_by")
-            ],
+            amendments=replace(
+                amendment_page,
+                rows=[
+                    (amendment, targets.get(amendment.target, (amendment.target, ""))[0])
+                    for amendment in amendment_page
+                ],
+            ),
             amended_rows=[
                 (targets[t][0], targets[t][1], values[t])
                 for t in targets
@@ -163,7 +185,12 @@ def consent_forms(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"Published {published}.")
                 return redirect("consent-forms")
-    versions = ConsentForm.objects.filter(clinic=clinic).select_related("published_by")
+    versions = request_page(
+        request,
+        ConsentForm.objects.filter(clinic=clinic).select_related("published_by"),
+        ordering=("procedure", "-version", "id"),
+        size=LIST_PAGE_SIZE,
+    )
     today = clinic.today()
     in_effect = [consent.form_in_effect(clinic, procedure, today) for procedure in Procedure]
     return render(
@@ -171,6 +198,7 @@ def consent_forms(request: HttpRequest) -> HttpResponse:
         "charting/consent_forms.html",
         {
             "versions": versions,
+            "page": versions,
             "in_effect_ids": {form.pk for form in in_effect if form},
             "form": form,
             "may_publish": may_publish,
@@ -232,6 +260,24 @@ def session_list(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
     if signed_in_user(request).is_patient:
         notes = notes.signed()
+    # Newest first, a page of each: the two lists page on their own cursors.
+    notes_page = request_page(
+        request,
+        notes,
+        ordering=("-session_date", "-id"),
+        size=LIST_PAGE_SIZE,
+        next_label="Older",
+        previous_label="Newer",
+    )
+    signatures_page = request_page(
+        request,
+        signatures,
+        ordering=("-signed_at", "-id"),
+        size=LIST_PAGE_SIZE,
+        param="consents",
+        next_label="Older",
+        previous_label="Newer",
+    )
     today = patient.clinic.today()
     consent_status = [
         (Procedure(procedure), consent.valid_consent(patient, procedure, today))
@@ -242,8 +288,8 @@ def session_list(request: HttpRequest, patient_id: int) -> HttpResponse:
         "charting/session_list.html",
         {
             "patient": patient,
-            "notes": notes,
-            "signatures": signatures,
+            "notes": notes_page,
+            "signatures": signatures_page,
             "consent_status": consent_status,
             "can_edit": can_access_patient(request.user, patient, Capability.CLINICAL_EDIT),
         },
@@ -472,7 +518,12 @@ def amend_note(request: HttpRequest, note_id: int) -> HttpResponse:
             "note": note,
             "patient": note.patient,
             "form": form,
-            "amendments": NoteAmendment.objects.filter(note=note).select_related("amended_by"),
+            "amendments": request_page(
+                request,
+                NoteAmendment.objects.filter(note=note).select_related("amended_by"),
+                ordering=("amended_at", "id"),
+                size=LIST_PAGE_SIZE,
+            ),
         },
         status=form_status(form),
     )

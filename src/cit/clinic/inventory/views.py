@@ -20,19 +20,30 @@ from cit.clinic.inventory.actions import (
 )
 from cit.clinic.inventory.forms import ProductForm, ReceiveLotForm
 from cit.clinic.inventory.models import Lot, Product
+from cit.clinic.paging import request_page
+
+PRODUCTS_PER_PAGE = 20
+LOTS_PER_PRODUCT = 20
 
 
 @capability_required(Capability.INVENTORY_VIEW)
 def lot_register(request: HttpRequest) -> HttpResponse:
     clinic = staff_clinic(request)
     today = clinic.today()
-    products = (
+    # Each product with its latest lots (one more than shown, to say there are older ones).
+    latest_lots = Lot.objects.active().order_by("-expires_on", "-id")[: LOTS_PER_PRODUCT + 1]
+    products = request_page(
+        request,
         Product.objects.active()
         .filter(clinic=clinic)
-        .prefetch_related(Prefetch("lots", queryset=Lot.objects.active().order_by("expires_on")))
+        .prefetch_related(Prefetch("lots", queryset=latest_lots, to_attr="latest_lots")),
+        ordering=("kind", "name", "id"),
+        size=PRODUCTS_PER_PAGE,
     )
     context = {
         "products": products,
+        "page": products,
+        "lots_shown": LOTS_PER_PRODUCT,
         "warnings": stock_warnings(clinic, today),
         "today": today,
         "product_form": ProductForm(),

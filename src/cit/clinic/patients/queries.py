@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db.models import Q, QuerySet
@@ -11,6 +12,10 @@ from cit.clinic.patients.models import Patient
 
 Patients = TypeVar("Patients", bound=QuerySet[Any])
 
+# Lists of patients run by name, as the desk reads a register (the ``patient_clinic_name``
+# index); the id makes each row's place unique for keyset paging.
+PATIENT_ORDER = ("family_name", "given_name", "id")
+
 _ROW_FIELDS = ("pk", "given_name", "family_name", "record_number", "email", "phone", "birth_date")
 
 
@@ -18,12 +23,22 @@ def patient_rows(patients: QuerySet[Patient]) -> list[matching.PatientRow]:
     return [matching.PatientRow(*values) for values in patients.values_list(*_ROW_FIELDS)]
 
 
-def matching_patients(patients: Patients, query: str) -> Patients:
-    """The patients of ``patients`` that ``query`` finds (see ``matching.search``)."""
-    if not query.strip():
-        return patients
-    ids = matching.search(query, patient_rows(_narrowed(patients, matching.narrowing(query))))
-    return patients.filter(pk__in=ids)
+def search_keep(query: str) -> Callable[[list[Patient]], list[Patient]]:
+    """The Python half of a search, for a chunk of candidates read in list order (see
+    ``cit.clinic.paging.keyset_page``'s ``keep``)."""
+
+    def keep(patients: list[Patient]) -> list[Patient]:
+        rows = [matching.PatientRow(*(getattr(p, f) for f in _ROW_FIELDS)) for p in patients]
+        found = set(matching.search(query, rows))
+        return [patient for patient in patients if patient.pk in found]
+
+    return keep
+
+
+def search_candidates(patients: Patients, query: str) -> Patients:
+    """The rows worth matching in Python: a superset of the answer, read through the trigram
+    index on ``search_key`` on PostgreSQL."""
+    return _narrowed(patients, matching.narrowing(query))
 
 
 def _narrowed(patients: Patients, narrowing: matching.Narrowing) -> Patients:

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from cit.clinic.audit.models import AuditAction
 from cit.clinic.feedback import form_status
 from cit.clinic.intake.actions import effective_screening
 from cit.clinic.intake.models import ScreeningRecord
+from cit.clinic.paging import request_page
 from cit.clinic.patients import matching
 from cit.clinic.patients.actions import (
     EDITABLE_FIELDS,
@@ -27,7 +27,12 @@ from cit.clinic.patients.actions import (
 )
 from cit.clinic.patients.forms import PatientForm, PatientSearchForm
 from cit.clinic.patients.models import Patient
-from cit.clinic.patients.queries import matching_patients, patient_rows
+from cit.clinic.patients.queries import (
+    PATIENT_ORDER,
+    patient_rows,
+    search_candidates,
+    search_keep,
+)
 
 
 def likely_duplicates(clinic: Any, data: dict[str, Any]) -> list[tuple[Patient, list[str]]]:
@@ -62,15 +67,20 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         query = form.cleaned_data["q"].strip()
         show_archived = form.cleaned_data["archived"]
     patients = patients if show_archived else patients.active()
-    if query:
-        patients = matching_patients(patients, query)
-    page = Paginator(patients, 25).get_page(request.GET.get("page"))
+    # A search reads its candidates in list order until a page of them matches.
+    page = request_page(
+        request,
+        search_candidates(patients, query) if query else patients,
+        ordering=PATIENT_ORDER,
+        size=25,
+        keep=search_keep(query) if query else None,
+    )
     # A list shows names and dates of birth: that is a read of patient data too.
     record_event(
         request,
         AuditAction.LIST,
         object_type="patients.Patient",
-        detail={"query": query, "count": page.paginator.count, "page": page.number},
+        detail={"query": query, "count": len(page), "cursor": request.GET.get("cursor", "")},
     )
     return render(request, "patients/list.html", {"form": form, "page": page, "query": query})
 

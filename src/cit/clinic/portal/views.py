@@ -21,6 +21,7 @@ from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.charting.models import ConsentSignature
 from cit.clinic.feedback import form_status, refused
+from cit.clinic.paging import KeysetPage, request_page
 from cit.clinic.patients.models import Patient
 from cit.clinic.portal import actions
 from cit.clinic.portal.forms import ChangeRequestForm, DeclineForm
@@ -128,16 +129,20 @@ def consent_view(request: HttpRequest, signature_id: int) -> HttpResponse:
 # -- staff ----------------------------------------------------------------------------------
 
 
-def _pending_for_clinic(request: HttpRequest) -> list[ChangeRequest]:
+def _pending_for_clinic(request: HttpRequest) -> KeysetPage:
+    """The waiting requests, oldest first (first come, first served), a page at a time."""
     clinic = staff_clinic(request)
-    return list(
+    return request_page(
+        request,
         ChangeRequest.objects.filter(
             status=RequestStatus.PENDING,
             patient__clinic=clinic,
             patient__archived_at__isnull=True,
         ).select_related(
             "patient", "appointment__clinic", "appointment__provider__user", "appointment__room"
-        )
+        ),
+        ordering=("created_at", "id"),
+        size=25,
     )
 
 
@@ -153,6 +158,7 @@ def change_requests(request: HttpRequest) -> HttpResponse:
     )
     context: dict[str, Any] = {
         "requests": pending,
+        "page": pending,
         "decline_form": DeclineForm(),
         "zone": staff_clinic(request).timezone,
     }
