@@ -167,6 +167,14 @@ EXEMPT: dict[str, str] = {
     "fhir-export-file": "a file written by the background export",
     "fhir-search": NOT_YET,
     "fhir-read": ONE_ROW,
+    "fhir-binary": "one photograph's image",
+    "cds-feedback": WRITES_ONLY,
+    "integration-list": "the clinic's registered integrations: set-up rows, a few",
+    "integration-revoke": WRITES_ONLY,
+    "oauth2_provider:authorize": "the consent page for one client",
+    "oauth2_provider:token": WRITES_ONLY,
+    "oauth2_provider:revoke-token": WRITES_ONLY,
+    "smart-configuration": "a fixed document",
 }
 
 
