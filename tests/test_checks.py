@@ -73,8 +73,11 @@ def test_a_broken_profile_is_reported_too(tmp_path: Path) -> None:
         tmp_path, "profiles/us-az.toml", "skin_breaking_depth_mm = 0.5", "skin_breaking_mm = 0.5"
     )
     problem = knowledge_problem(directory)
-    assert problem is not None and "\n" not in problem
-    assert "us-az" in problem and "skin_breaking_mm" in problem and "Hint: " in problem
+    assert problem is not None
+    assert "\n" not in problem
+    assert "us-az" in problem
+    assert "skin_breaking_mm" in problem
+    assert "Hint: " in problem
 
 
 def test_cit_check_prints_one_line_instead_of_a_traceback(tmp_path: Path) -> None:

@@ -560,6 +560,8 @@ def test_a_note_over_the_api_carries_the_first_page_of_its_lists(world: World) -
     note = world.staff.get(f"/api/sessions/{world.note.pk}").json()
     assert len(note["products"]) == 50  # 61 recorded: the first page, then a link
     rest = world.staff.get(note["products_next"].removeprefix("http://testserver")).json()
-    assert len(rest["items"]) == 11 and rest["next"] is None
+    assert len(rest["items"]) == 11
+    assert rest["next"] is None
     signed = world.staff.get(f"/api/sessions/{world.signed_note.pk}").json()
-    assert len(signed["amendments"]) == 4 and signed["amendments_next"] is None
+    assert len(signed["amendments"]) == 4
+    assert signed["amendments_next"] is None

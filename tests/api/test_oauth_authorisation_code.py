@@ -61,7 +61,8 @@ def test_staff_token_follows_the_role(
     ada = make_patient(clinic)
     desk = make_user("front_desk", clinic)
     body = _token_for(desk, app, "user/*.rs")
-    assert body["token_type"] == "Bearer" and body["scope"] == "user/*.rs"
+    assert body["token_type"] == "Bearer"
+    assert body["scope"] == "user/*.rs"
     assert "refresh_token" in body
     client = Client()
     found = client.get("/fhir/Patient", **bearer(body["access_token"]))
@@ -70,7 +71,8 @@ def test_staff_token_follows_the_role(
     # The front desk may not read clinical notes on pages: nor with a token.
     assert client.get("/fhir/Procedure", **bearer(body["access_token"])).status_code == 403
     me = client.get("/api/me", **bearer(body["access_token"]))
-    assert me.status_code == 200 and me.json()["username"] == desk.username
+    assert me.status_code == 200
+    assert me.json()["username"] == desk.username
 
 
 def test_patient_token_reads_only_their_own_record(

@@ -241,7 +241,8 @@ def test_every_token_use_is_audited_with_the_client(
     Client().post("/api/patients", {}, content_type="application/json", **bearer(token))
     rows = list(AuditEvent.objects.order_by("pk")[before:])
     assert [row.action for row in rows] == ["view", "view", "view", "denied"]
-    assert rows[2].detail["status"] == 404 and rows[3].detail["status"] == 403
+    assert rows[2].detail["status"] == 404
+    assert rows[3].detail["status"] == 403
     assert rows[0].patient == patients["ada"]
     assert all(row.detail["oauth_client"] == integration.client_id for row in rows)
     assert all(row.actor == integration.service_user for row in rows)

@@ -204,13 +204,17 @@ def test_the_log_pages_older_and_newer_keeping_its_filters(
     first = admin.get("/audit/", {"action": "export"})
     page = first.context["page"]
     # 60 exports, 50 a page, newest (highest id) first.
-    assert len(page) == 50 and not page.has_previous
+    assert len(page) == 50
+    assert not page.has_previous
     assert page.next_link.startswith("?action=export&cursor=")
-    assert "Older →" in first.content.decode() and "Newer" not in first.content.decode()
+    assert "Older →" in first.content.decode()
+    assert "Newer" not in first.content.decode()
     second = admin.get("/audit/" + page.next_link).context["page"]
-    assert len(second) == 10 and not second.has_next
+    assert len(second) == 10
+    assert not second.has_next
     assert all(event.action == AuditAction.EXPORT for event in second)
     ids = [e.pk for e in page] + [e.pk for e in second]
-    assert ids == sorted(ids, reverse=True) and len(set(ids)) == 60
+    assert ids == sorted(ids, reverse=True)
+    assert len(set(ids)) == 60
     back = admin.get("/audit/" + second.previous_link).context["page"]
     assert [e.pk for e in back] == [e.pk for e in page]

@@ -50,7 +50,8 @@ def test_register_a_backend_with_its_public_keys(clinic: Any, admin: Any) -> Non
     )
     assert page.status_code == 200
     integration = Integration.objects.get()
-    assert integration.clinic == clinic and integration.scopes == "system/*.rs"
+    assert integration.clinic == clinic
+    assert integration.scopes == "system/*.rs"
     text = page.content.decode()
     assert integration.client_id in text
     assert 'data-testid="client-secret"' not in text
@@ -64,7 +65,8 @@ def test_register_a_backend_with_its_public_keys(clinic: Any, admin: Any) -> Non
     answer = assertion_token_request(Client(), assertion(key, integration.client_id))
     assert answer.status_code == 200
     created = AuditEvent.objects.get(action="create", object_type="integrations.Integration")
-    assert created.actor == admin and created.detail["oauth_client"] == integration.client_id
+    assert created.actor == admin
+    assert created.detail["oauth_client"] == integration.client_id
 
 
 def test_a_secret_is_shown_once_and_kept_hashed(clinic: Any, admin: Any) -> None:
@@ -139,7 +141,8 @@ def test_revoke_from_the_page_ends_live_tokens(clinic: Any, admin: Any) -> None:
     assert answer.status_code == 200
     assert "1 live access token(s) ended" in answer.content.decode()
     integration.refresh_from_db()
-    assert integration.revoked_at is not None and integration.revoked_by == admin
+    assert integration.revoked_at is not None
+    assert integration.revoked_by == admin
     assert not AccessToken.objects.exists()
     assert Client().get("/fhir/Patient", **bearer(token)).status_code == 401
     # A second revoke says so and changes nothing.

@@ -81,8 +81,10 @@ def test_a_stored_series_is_read_into_types() -> None:
     assert series.zones[0].key == "acne_scars:cheeks"
     assert series.zones[0].planned_depth_mm == series.zones[0].depth_mm[1]
     assert series.interval_weeks.in_days() == (28, 28, 42)
-    assert series.interval_weeks.allows(28) and series.interval_weeks.allows(42)
-    assert not series.interval_weeks.allows(27) and not series.interval_weeks.allows(43)
+    assert series.interval_weeks.allows(28)
+    assert series.interval_weeks.allows(42)
+    assert not series.interval_weeks.allows(27)
+    assert not series.interval_weeks.allows(43)
 
 
 # ----------------------------------------------------------------------- rows of every age
@@ -253,7 +255,8 @@ def test_a_row_from_before_goals_and_maintenance_still_reads() -> None:
     }
     plan_ = AcceptedPlan.from_dict(row)
     series = plan_.series[0]
-    assert series.goals is None and series.maintenance is not None
+    assert series.goals is None
+    assert series.maintenance is not None
     assert series.maintenance.interval_months is None
     assert series.zones[0].planned_depth_mm is None
     assert not series.needs_licensed_provider

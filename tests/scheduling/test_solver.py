@@ -250,7 +250,8 @@ def test_one_series_alone_has_an_lp_bound_equal_to_its_optimum() -> None:
         (17, "lic-a"),
     ]
     assert report.lp_bound == 79
-    assert report.best_bound == 79 and report.gap == 0
+    assert report.best_bound == 79
+    assert report.gap == 0
 
 
 def test_the_lp_bound_of_two_competing_series_is_reached_and_below_every_plan() -> None:
@@ -271,10 +272,12 @@ def test_without_time_for_cp_sat_the_greedy_plan_stands_with_the_lp_bound() -> N
     report = optimise_replan(
         series, state, change, now=NOW, time_limit_seconds=10, deterministic_time_limit=0.0
     )
-    assert report.status is SolveStatus.UNKNOWN and report.objective is None
+    assert report.status is SolveStatus.UNKNOWN
+    assert report.objective is None
     assert report.result.objective == report.greedy_objective == 3015
     assert [o.series_id for o in report.broken] == ["B"]
-    assert report.bound_source is BoundSource.LP_RELAXATION and report.best_bound == 90
+    assert report.bound_source is BoundSource.LP_RELAXATION
+    assert report.best_bound == 90
     assert report.gap == (3015 - 90) / 3015
 
 
