@@ -24,33 +24,15 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import os
 import re
 import statistics
-import sys
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from django_bench import p95_of, start_cit, timed  # noqa: E402
 
 ACTIONS = ["view", "list", "create", "update", "export", "login", "denied"]
-
-
-def _timed(action: Callable[[], Any], rounds: int) -> list[float]:
-    action()  # warm caches and connections; not counted
-    times = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
-
-
-def _p95(times: list[float]) -> float:
-    return statistics.quantiles(times, n=20, method="inclusive")[-1]
 
 
 def main() -> None:
@@ -60,15 +42,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=40)
     options = parser.parse_args()
 
-    data_dir = tempfile.mkdtemp(prefix="cit-audit-bench-")
-    os.environ.setdefault("CIT_DATA_DIR", data_dir)
-    os.environ.setdefault("ALLOW_CONSOLE_BACKENDS", "true")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cit.settings")
-    os.environ.setdefault("RATE_LIMITS_ENABLED", "false")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    start_cit("cit-audit-bench-")
     from django.db import connection, transaction
     from django.test import Client, RequestFactory
 
@@ -76,9 +50,6 @@ def main() -> None:
     from cit.clinic.audit.models import AuditAction
     from cit.views import health
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    print(f"database: {connection.vendor}; data folder {data_dir}")
     started = time.perf_counter()
     world = _build(options)
     print(f"built {options.rows:,} audit events in {time.perf_counter() - started:.0f} s")
@@ -137,11 +108,11 @@ def main() -> None:
     ]
     if connection.vendor == "postgresql":
         cases.append(("  the same, no commit flush", audited_request_no_flush))
-    results = {name: _timed(action, options.rounds) for name, action in cases}
-    baseline = _p95(results["/health (baseline)"])
+    results = {name: timed(action, options.rounds) for name, action in cases}
+    baseline = p95_of(results["/health (baseline)"])
     print(f"\n{'':32} {'p50 ms':>9} {'p95 ms':>9} {'p95 × /health':>14}")
     for name, times in results.items():
-        p95 = _p95(times)
+        p95 = p95_of(times)
         print(f"{name:32} {statistics.median(times):9.2f} {p95:9.2f} {p95 / baseline:14.1f}")
     plain = statistics.median(results["request without audit"])
     audited = statistics.median(results["request writing one event"])

@@ -32,13 +32,12 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from django_bench import p95_of, start_cit, timed  # noqa: E402
 
 GIVEN = [
     "Olivia",
@@ -86,24 +85,6 @@ FAMILY = [
 ]
 
 
-def _timed(
-    action: Callable[[], Any], rounds: int, before: Callable[[], Any] | None = None
-) -> list[float]:
-    action()  # warm caches and connections; not counted
-    times = []
-    for _ in range(rounds):
-        if before is not None:
-            before()  # not counted
-        started = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
-
-
-def _p95(times: list[float]) -> float:
-    return statistics.quantiles(times, n=20, method="inclusive")[18]
-
-
 WORKER_START = """
 import sys
 sys.path.insert(0, {src!r})
@@ -143,21 +124,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20_261_126)
     options = parser.parse_args()
 
-    data_dir = tempfile.mkdtemp(prefix="cit-bench-")
-    os.environ.setdefault("CIT_DATA_DIR", data_dir)
-    os.environ.setdefault("ALLOW_CONSOLE_BACKENDS", "true")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cit.settings")
-    os.environ.setdefault("RATE_LIMITS_ENABLED", "false")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
+    start_cit("cit-bench-")
     from django.test import Client
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    print(f"database: {connection.vendor}; data folder {data_dir}")
     built = time.perf_counter()
     world = _build(options)
     print(
@@ -231,9 +200,9 @@ def main() -> None:
         ("API patient list", get(desk, "/api/patients?limit=50")),
         ("audit log", get(admin, "/audit/")),
     ]
-    results = {case[0]: _timed(case[1], options.rounds, *case[2:]) for case in cases}
+    results = {case[0]: timed(case[1], options.rounds, *case[2:]) for case in cases}
     baseline = statistics.median(results["/health (baseline)"])
-    baseline_p95 = _p95(results["/health (baseline)"])
+    baseline_p95 = p95_of(results["/health (baseline)"])
     print(
         f"scheduling index: loaded {PROCESS_CACHE.loads} times, "
         f"refreshed {PROCESS_CACHE.refreshes} times"
@@ -243,7 +212,7 @@ def main() -> None:
         f"{'× /health':>10} {'p95 ×':>10}"
     )
     for name, times in results.items():
-        median, p95 = statistics.median(times), _p95(times)
+        median, p95 = statistics.median(times), p95_of(times)
         print(
             f"{name:34} {median:10.1f} {p95:10.1f} {max(times):10.1f} "
             f"{median / baseline:10.1f} {p95 / baseline_p95:10.1f}"
