@@ -90,3 +90,16 @@ def test_patient_does_not_see_clinician_due_items(
     page = client.get(f"/patients/{patient.pk}/outcomes/").content.decode()
     # Acne scars: only clinician-rated scales are due, none for the patient to give.
     assert "Goodman" not in page.split('data-testid="outcomes-due"')[1].split("</section>")[0]
+
+
+def test_a_refused_rating_form_is_audited_as_refused_not_as_viewed(
+    client: Any, portal_user: Any, patient: Any
+) -> None:
+    client.force_login(portal_user)
+    before = set(AuditEvent.objects.values_list("pk", flat=True))
+    assert client.get(f"/patients/{patient.pk}/outcomes/rate/glogau/").status_code == 403
+    written = AuditEvent.objects.exclude(pk__in=before)
+    assert [event.action for event in written] == ["denied"]
+    assert written.get().patient == patient
+    client.get(f"/patients/{patient.pk}/outcomes/rate/satisfaction/")
+    assert AuditEvent.objects.exclude(pk__in=before).filter(action="view").count() == 1

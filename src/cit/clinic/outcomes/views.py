@@ -279,8 +279,9 @@ def _rate(
 ) -> HttpResponse:
     user = signed_in_user(request)
     capability = Capability.CLINICAL_VIEW if user.is_patient else Capability.CLINICAL_EDIT
-    audit = AuditAction.VIEW if request.method != "POST" else None
-    patient = outcome_patient(request, patient_id, capability, audit)
+    # The page's read is audited once the user is known to be allowed this scale (a refused
+    # form is audited as refused, not as a view).
+    patient = outcome_patient(request, patient_id, capability, None)
     instrument = None
     if instrument_id is not None:
         instrument = (
@@ -302,7 +303,10 @@ def _rate(
             raise Http404("No such scale.")
         scale = found
     if not actions.may_rate(user, patient, scale):
+        record_event(request, AuditAction.DENIED, patient=patient, obj=patient)
         raise PermissionDenied("You may not record this rating.")
+    if request.method != "POST":
+        record_event(request, AuditAction.VIEW, patient=patient, obj=patient)
     today = patient.clinic.today()
     initial_day = today
     try:
@@ -396,7 +400,7 @@ def outcome_pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
                 else ""
             )
             pdf.paragraph(
-                f"{row.rating.rated_on:%d %b %Y}: {row.value}{change} - {row.rater}",
+                f"{pdf.date_text(row.rating.rated_on, 'j M Y')}: {row.value}{change} - {row.rater}",
                 size=9.5,
                 height=5,
             )
