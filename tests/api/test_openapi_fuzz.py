@@ -26,8 +26,8 @@ from hypothesis import HealthCheck, Phase
 from hypothesis import strategies as st
 from schemathesis.checks import CHECKS
 
-from tests.appointments.conftest import book, booking_clinic, desk, make_plan  # noqa: F401
-from tests.charting.conftest import (  # noqa: F401
+from tests.clinic.appointments.conftest import book, booking_clinic, desk, make_plan  # noqa: F401
+from tests.clinic.charting.conftest import (  # noqa: F401
     cartridge_lot,
     consent_form,
     consented_patient,

@@ -25,9 +25,9 @@ from cit.clinic.charting.sessions import (
 from cit.clinic.facilities.models import ClosureDay, Device
 from cit.clinic.intake.actions import do_override_finding, do_record_intake
 from cit.clinic.portal.actions import do_request_change
-from tests.appointments import conftest as booking
 from tests.browser.conftest import PASSWORD
-from tests.charting.conftest import CONSENT_TEXT, make_lot
+from tests.clinic.appointments import conftest as booking
+from tests.clinic.charting.conftest import CONSENT_TEXT, make_lot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

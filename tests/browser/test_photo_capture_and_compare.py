@@ -19,7 +19,7 @@ from cit.clinic.photos.actions import do_capture_photo, do_record_photo_consent
 from cit.clinic.photos.models import Photo
 from cit.clinic.photos.sanitise import sanitise_photo
 from tests.browser.conftest import PASSWORD
-from tests.photos.conftest import GPS_IFD, jpeg_bytes, photo_dir  # noqa: F401
+from tests.clinic.photos.conftest import GPS_IFD, jpeg_bytes, photo_dir  # noqa: F401
 
 # The width of an image once it has loaded (0 if it failed); a page may still be fetching it.
 LOADED_WIDTH = (

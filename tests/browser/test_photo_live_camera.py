@@ -14,8 +14,8 @@ from cit.clinic.photos.actions import do_capture_photo, do_record_photo_consent
 from cit.clinic.photos.models import Photo
 from cit.clinic.photos.sanitise import sanitise_photo
 from tests.browser.conftest import PASSWORD
+from tests.clinic.photos.conftest import jpeg_bytes, photo_dir  # noqa: F401
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.photos.conftest import jpeg_bytes, photo_dir  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

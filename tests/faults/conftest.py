@@ -1,6 +1,6 @@
 """The booking fixtures (a clinic ready to book, accepted plans) for the fault tests."""
 
-from tests.appointments.conftest import (  # noqa: F401
+from tests.clinic.appointments.conftest import (  # noqa: F401
     book,
     booking_clinic,
     desk,

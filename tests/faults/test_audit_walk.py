@@ -24,7 +24,7 @@ from django.utils import timezone
 from cit.clinic.appointments.absences import do_record_absence
 from cit.clinic.audit.models import AuditEvent
 from cit.clinic.plans.models import PlannedSession
-from tests.charting.conftest import (  # noqa: F401
+from tests.clinic.charting.conftest import (  # noqa: F401
     cartridge_lot,
     consent_form,
     consented_patient,

@@ -20,7 +20,7 @@ from cit.clinic.intake.models import ScreeningRecord
 from cit.clinic.inventory.models import Lot
 from cit.clinic.patients.models import Patient
 from cit.clinic.plans.models import PlannedSession
-from tests.charting.conftest import (  # noqa: F401
+from tests.clinic.charting.conftest import (  # noqa: F401
     cartridge_lot,
     consent_form,
     consented_patient,

@@ -17,7 +17,7 @@ from cit.clinic.charting.models import NoteAmendment
 from cit.clinic.charting.sessions import do_chart_zone, do_record_product
 from cit.clinic.idempotency.models import IdempotentRequest
 from cit.clinic.patients.models import Patient
-from tests.charting.conftest import (  # noqa: F401
+from tests.clinic.charting.conftest import (  # noqa: F401
     cartridge_lot,
     consent_form,
     consented_patient,

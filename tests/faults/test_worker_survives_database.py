@@ -65,7 +65,7 @@ def test_the_worker_waits_reconnects_and_carries_on(
 
 
 def _reminders() -> list[Any]:
-    # Booking also e-mails the calendar invitations (tests/appointments/test_invitations.py).
+    # Booking also e-mails the calendar invitations (tests/clinic/appointments/test_invitations.py).
     return [m for m in mail.outbox if m.subject.startswith("Your appointment on")]
 
 
