@@ -157,3 +157,26 @@ def test_a_dead_worker_s_reminders_all_go_out_once(appointments: list[Any]) -> N
     assert len(LocmemSmsBackend.outbox) == 3
     sent = Appointment.objects.filter(pk__in=[a.pk for a in appointments])
     assert all(a.reminder_sent_at is not None for a in sent)
+
+
+@pytest.mark.django_db
+def test_the_sweep_deletes_expired_oauth_tokens_and_keeps_live_ones(settings: Any) -> None:
+    from oauth2_provider.models import AccessToken, Application
+
+    settings.TASK_SWEEP_SECONDS = 300
+    application = Application.objects.create(
+        name="EHR",
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+    )
+    now = timezone.now()
+    for token, expires in (
+        ("old", now - datetime.timedelta(minutes=1)),
+        ("live", now + datetime.timedelta(hours=1)),
+    ):
+        AccessToken.objects.create(
+            application=application, token=token, expires=expires, scope="system/*.rs"
+        )
+    counts = sweep_stuck_work.call()
+    assert counts["expired_tokens_removed"] == 1
+    assert list(AccessToken.objects.values_list("token", flat=True)) == ["live"]

@@ -26,6 +26,7 @@ from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.dates import clinic_date_text
 from cit.clinic.intake.models import IntakeRecord
+from cit.clinic.integrations.actions import do_clear_expired_tokens
 from cit.clinic.jobs.actions import do_deliver_to_patient, message_id
 from cit.clinic.jobs.lease import claim, claimable, lease_expired_before, release
 from cit.clinic.jobs.models import Delivery, DeliveryStatus
@@ -177,9 +178,11 @@ def requeue_unsent_reminders(now: datetime.datetime | None = None) -> int:
 @task(queue_name="default")
 def sweep_stuck_work() -> dict[str, int]:
     """The periodic sweep (every TASK_SWEEP_SECONDS): fail and re-enqueue tasks stuck
-    RUNNING, re-enqueue overdue unsent reminders, then schedule the next sweep."""
+    RUNNING, re-enqueue overdue unsent reminders, delete expired OAuth tokens, then schedule
+    the next sweep."""
     counts = recover_stuck_tasks()
     counts["reminders_requeued"] = requeue_unsent_reminders()
+    counts["expired_tokens_removed"] = do_clear_expired_tokens()
     schedule_sweep(after_seconds=int(settings.TASK_SWEEP_SECONDS))
     return counts
 

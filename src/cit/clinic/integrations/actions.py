@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
-from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
+from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken, clear_expired
 
 from cit.clinic.accounts.roles import Role
 from cit.clinic.audit.actions import record_event
@@ -148,3 +148,21 @@ def do_revoke_integration(*, actor: Any, integration: Integration, request: Any 
     )
     integration.revoked_at, integration.revoked_by = locked.revoked_at, actor
     return ended
+
+
+def do_clear_expired_tokens() -> int:
+    """Delete expired access tokens, refresh tokens past their lifetime and expired grants
+    (django-oauth-toolkit's ``cleartokens``); run by the periodic sweep. Returns how many
+    rows went."""
+
+    def rows() -> int:
+        counts: list[int] = [
+            AccessToken.objects.count(),
+            RefreshToken.objects.count(),
+            Grant.objects.count(),
+        ]
+        return sum(counts)
+
+    before = rows()
+    clear_expired()
+    return before - rows()
