@@ -7,13 +7,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken, clear_expired
 
+from cit.clinic.accounts.models import User
 from cit.clinic.accounts.roles import Role
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
+from cit.clinic.facilities.models import Clinic
 from cit.clinic.integrations import smart
 from cit.clinic.integrations.assertion import parse_key_set
 from cit.clinic.integrations.models import ClientAuth, Integration, IntegrationKind
@@ -56,13 +59,16 @@ def _check(kind: str, client_auth: str, scopes: list[str], data: dict[str, Any])
 
 @transaction.atomic
 def do_register_integration(
-    *, actor: Any, clinic: Any, data: dict[str, Any], resource_types: Any, request: Any = None
+    *,
+    actor: User,
+    clinic: Clinic,
+    data: dict[str, Any],
+    resource_types: Any,
+    request: HttpRequest | None = None,
 ) -> Registered:
     """A new OAuth client of the clinic: its DOT application, and for a backend service the
     account it acts as. ``data``: name, kind, client_auth, scopes (text), jwks (dict) or
     jwks_url, redirect_uris (space-separated)."""
-    from cit.clinic.accounts.models import User
-
     kind, client_auth = data["kind"], data["client_auth"]
     scopes = smart.split_scopes(data["scopes"])
     bad = [s for s in scopes if not smart.is_registrable(s, resource_types)]
@@ -124,7 +130,9 @@ def do_register_integration(
 
 
 @transaction.atomic
-def do_revoke_integration(*, actor: Any, integration: Integration, request: Any = None) -> int:
+def do_revoke_integration(
+    *, actor: User, integration: Integration, request: HttpRequest | None = None
+) -> int:
     """Revoke the client: it gets no more tokens and its live tokens stop working at once.
     Returns how many access tokens were ended."""
     locked = Integration.objects.select_for_update().get(pk=integration.pk)

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from oauth2_provider.views import AuthorizationView
 
-from cit.clinic.access import capability_required, staff_clinic
+from cit.clinic.access import capability_required, signed_in_user, staff_clinic
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.charting.forms import apply_errors
 from cit.clinic.feedback import flash_errors, form_status
@@ -37,7 +37,7 @@ def integration_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             registered = do_register_integration(
-                actor=request.user, clinic=clinic, data=form.cleaned_data,
+                actor=signed_in_user(request), clinic=clinic, data=form.cleaned_data,
                 resource_types=TYPES.keys(), request=request,
             )  # fmt: skip
         except ValidationError as error:
@@ -63,7 +63,9 @@ def integration_revoke(request: HttpRequest, integration_id: int) -> HttpRespons
     clinic = staff_clinic(request)
     integration = get_object_or_404(Integration, pk=integration_id, clinic=clinic)
     try:
-        ended = do_revoke_integration(actor=request.user, integration=integration, request=request)
+        ended = do_revoke_integration(
+            actor=signed_in_user(request), integration=integration, request=request
+        )
     except ValidationError as error:
         flash_errors(request, f"Revoke {integration.name}", error)
     else:
