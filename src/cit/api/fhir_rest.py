@@ -35,8 +35,8 @@ from cit.clinic.integrations.bearer import (
 from cit.clinic.patients.models import Patient
 from cit.clinic.photos.actions import open_photo_file
 from cit.interop.bounded_json import JsonTooDeep, loads_bounded
-from cit.interop.fhir_out.common import base_url, instant
-from cit.interop.fhir_out.photos import photo_id_of_binary
+from cit.interop.fhir_out.common import base_url, instant, prefixed_number
+from cit.interop.fhir_out.photos import BINARY_PREFIX
 from cit.interop.fhir_out.registry import TYPES, Query, ResourceType, Scope, parse_patient
 from cit.interop.fhir_out.search import (
     DEFAULT_COUNT,
@@ -191,7 +191,7 @@ def binary(request: HttpRequest, resource_id: str) -> HttpResponse | FileRespons
     from cit.clinic.photos.serving import photo_response
 
     spec, scope = _authorised(request, "Media")
-    photo_id = photo_id_of_binary(resource_id)
+    photo_id = prefixed_number(resource_id, BINARY_PREFIX)
     photo = spec.rows(scope).filter(pk=photo_id).first() if photo_id is not None else None
     if photo is None:
         raise FhirRefusal(404, "not-found", f"No Binary with id {resource_id}.")

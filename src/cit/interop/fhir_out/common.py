@@ -34,6 +34,15 @@ def server_base() -> str:
     return f"{str(settings.SITE_URL).rstrip('/')}/fhir"
 
 
+def prefixed_number(resource_id: str, prefix: str) -> int | None:
+    """The row number in a resource id ``<prefix><digits>`` (ids that keep two sources of
+    one resource type apart); None for any other id."""
+    number = resource_id.removeprefix(prefix)
+    if number == resource_id or not number.isdigit() or len(number) > 18:
+        return None
+    return int(number)
+
+
 def extension_url(name: str) -> str:
     return f"{base_url()}/StructureDefinition/{name}"
 

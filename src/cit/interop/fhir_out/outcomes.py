@@ -23,13 +23,6 @@ OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-catego
 ID_PREFIX = "outcome-"
 
 
-def rating_of_id(resource_id: str) -> int | None:
-    number = resource_id.removeprefix(ID_PREFIX)
-    if number == resource_id or not number.isdigit() or len(number) > 18:
-        return None
-    return int(number)
-
-
 def _scale(rating: OutcomeRating) -> tuple[str, Scale]:
     if rating.instrument is not None:
         return f"instrument-{rating.instrument.code}", rating.instrument.scale()

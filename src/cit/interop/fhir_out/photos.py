@@ -24,14 +24,6 @@ def binary_id(photo: Photo) -> str:
     return f"{BINARY_PREFIX}{photo.pk}"
 
 
-def photo_id_of_binary(binary: str) -> int | None:
-    """The photo a Binary id names, or None for any other id."""
-    number = binary.removeprefix(BINARY_PREFIX)
-    if binary == number or not number.isdigit() or len(number) > 18:
-        return None
-    return int(number)
-
-
 def media(photo: Photo) -> dict[str, Any]:
     view = get_knowledge().photo_views.get(photo.view)
     title = view.title if view is not None else photo.view

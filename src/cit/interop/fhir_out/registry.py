@@ -28,6 +28,7 @@ from cit.clinic.plans.models import TreatmentPlanRecord
 
 from . import care, directory, intake, outcomes, photos, records
 from .care import APPOINTMENT_STATUS
+from .common import prefixed_number
 from .search import DateBound, SearchError, parse_date, parse_reference
 
 COMMON_PARAMETERS = frozenset({"_id", "_count", "_offset"})
@@ -229,10 +230,7 @@ class PrefixedIdType(ResourceType):
     id_prefix: str = ""
 
     def _row_id(self, resource_id: str) -> int | None:
-        number = resource_id.removeprefix(self.id_prefix)
-        if number == resource_id or not number.isdigit() or len(number) > 18:
-            return None
-        return int(number)
+        return prefixed_number(resource_id, self.id_prefix)
 
     def filtered(self, scope: Scope, query: Query) -> QuerySet[Any]:
         if query.ids is None:
