@@ -14,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,7 +23,7 @@ from cit.clinic.accounts.permissions import Capability
 from cit.clinic.accounts.roles import CLINICAL_ROLES
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
-from cit.clinic.dates import clinic_pattern
+from cit.clinic.dates import clinic_date_text
 from cit.clinic.feedback import form_status
 from cit.clinic.outcomes import actions
 from cit.clinic.outcomes.models import BlindedPairRating
@@ -101,7 +100,7 @@ class RatePairForm(forms.Form):
 def _photo_label(photo: Photo) -> str:
     view = photo_view(photo.view)
     title = view.title if view is not None else _("Photo")
-    return f"{title}, {date_format(photo.taken_on, clinic_pattern('j M Y'))}"
+    return f"{title}, {clinic_date_text(photo.taken_on, 'j M Y')}"
 
 
 @login_required

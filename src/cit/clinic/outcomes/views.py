@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cit.clinic.access import patient_for_request, signed_in_user
@@ -25,7 +24,7 @@ from cit.clinic.accounts.roles import CLINICAL_ROLES
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.charting.models import SessionNote
-from cit.clinic.dates import clinic_pattern
+from cit.clinic.dates import clinic_date_text
 from cit.clinic.feedback import form_status
 from cit.clinic.outcomes import actions
 from cit.clinic.outcomes.forms import RatingForm
@@ -112,7 +111,7 @@ def photo_thumbnails(photos: list[Photo], panel: ScalePanel) -> list[dict[str, s
     for photo in (p for p in photos if p.taken_on in dates):
         view = photo_view(photo.view)
         title = view.title if view is not None else _("Photo")
-        when = date_format(photo.taken_on, clinic_pattern("j M Y"))
+        when = clinic_date_text(photo.taken_on, "j M Y")
         thumbnails.append(
             {
                 "url": photo_thumbnail_url(photo),
@@ -381,8 +380,7 @@ def outcome_pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
     pdf = PatientDocument(title=_("Outcome summary"), patient=patient)
     pdf.add_page()
     pdf.heading(
-        _("Outcome summary, %(date)s")
-        % {"date": date_format(patient.clinic.today(), clinic_pattern("j F Y"))},
+        _("Outcome summary, %(date)s") % {"date": pdf.date_text(patient.clinic.today(), "j F Y")},
         15,
     )
     panels = scale_panels(patient)
