@@ -6,8 +6,10 @@ sets ``DATABASE_URL`` (PostgreSQL), ``SECRET_KEY``, ``ALLOWED_HOSTS`` and email 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +33,17 @@ def _secret_key() -> str:
     if key_file.exists():
         return key_file.read_text().strip()
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    # Created 0600 from the start: no moment when another user could read it.
-    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(key)
-    return key
+    # Written whole to a private (0600) file, then linked into place: workers starting
+    # together on a new machine all end up with the one key that was linked first.
+    descriptor, written = tempfile.mkstemp(dir=DATA_DIR, prefix=".secret_key-")
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+        with contextlib.suppress(FileExistsError):
+            os.link(written, key_file)
+    finally:
+        os.unlink(written)
+    return key_file.read_text().strip()
 
 
 SECRET_KEY = _secret_key()
