@@ -203,37 +203,45 @@ def build(options: argparse.Namespace) -> dict[str, Any]:
             Patient.objects.bulk_create(batch)
             batch = []
     Patient.objects.bulk_create(batch)
-    patient_ids = list(Patient.objects.filter(clinic=clinic).values_list("pk", flat=True))
+    patient_ids = list(
+        Patient.objects.filter(clinic=clinic).order_by("pk").values_list("pk", flat=True)
+    )
 
-    focus = Patient.objects.get(pk=patient_ids[0])
     today = clinic.today()
-    do_record_intake(
-        actor=None,
-        patient=focus,
-        data={
-            "birth_date": "1985-06-01",
-            "goals": [{"indication": "acne_scars", "areas": ["cheeks"]}],
-        },
-        source="desk",
-        today=today,
-    )
     start_day = today + datetime.timedelta(days=1)
-    intake, proposal = propose_plan(focus, start_day)
-    plan = do_accept_plan(
-        actor=physician,
-        patient=focus,
-        intake=intake,
-        proposal=proposal,
-        adjustments=[
-            SeriesAdjustment(
-                sessions=s["sessions"],
-                interval_target_weeks=s["interval_weeks"]["target"],
-                first_session=start_day,
-            )
-            for s in proposal["series"]
-        ],
-        today=today,
-    )
+
+    def accepted_plan(patient: Patient) -> Any:
+        do_record_intake(
+            actor=None,
+            patient=patient,
+            data={
+                "birth_date": "1985-06-01",
+                "goals": [{"indication": "acne_scars", "areas": ["cheeks"]}],
+            },
+            source="desk",
+            today=today,
+        )
+        intake, proposal = propose_plan(patient, start_day)
+        return do_accept_plan(
+            actor=physician,
+            patient=patient,
+            intake=intake,
+            proposal=proposal,
+            adjustments=[
+                SeriesAdjustment(
+                    sessions=s["sessions"],
+                    interval_target_weeks=s["interval_weeks"]["target"],
+                    first_session=start_day,
+                )
+                for s in proposal["series"]
+            ],
+            today=today,
+        )
+
+    # The focus patient's plan (made first: world() finds it so) is not booked yet; the load
+    # series hang off another patient's plan, so the desk sees the focus series to propose.
+    plan = accepted_plan(Patient.objects.get(pk=patient_ids[0]))
+    load_plan = accepted_plan(Patient.objects.get(pk=patient_ids[1]))
 
     zone = clinic.tzinfo
     appointments = holds = 0
@@ -249,7 +257,7 @@ def build(options: argparse.Namespace) -> dict[str, Any]:
                     series = SeriesBooking(
                         clinic=clinic,
                         patient_id=patient_id,
-                        plan=plan,
+                        plan=load_plan,
                         series_index=0,
                         # One plan stands in for every load series; only treatment series
                         # are unique per plan.
