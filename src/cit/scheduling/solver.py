@@ -147,8 +147,8 @@ class SolverReport:
     presolve_seconds: float | None = None
     """Wall seconds until CP-SAT's presolve ended (None: it did not, within the limits)."""
     cpu_seconds: float = 0.0
-    """Process CPU seconds while the bound and CP-SAT ran: on a shared host, the effort wall time
-    hides."""
+    """Process CPU seconds while the bound and CP-SAT ran: on a shared host, the effort wall
+    time hides."""
     model_variables: int = 0
 
     @property
@@ -176,8 +176,9 @@ DETERMINISTIC_TIME_PER_SECOND = 1.0
 a busy host, so the same model gets the same search whatever the load; the wall-clock limit
 stays as the hard cap. On the 540-series bench presolve takes about 3 units (so a limit of a
 few seconds still outlasts it), and the 20 units of the 20 s production limit took ~50 CPU
-seconds of CP-SAT (2 workers): about 20 s of wall clock on an idle host
-with 3-4 cores; on fewer or busier cores the wall-clock limit ends the search first."""
+seconds of CP-SAT (2 workers): about 20 s of wall clock on an idle host with 3-4 cores; on
+fewer or busier cores the wall-clock limit ends the search first (on a 2-core host at load
+~15, CP-SAT got ~1 CPU s in 20 s and did not finish presolve)."""
 MIN_DETERMINISTIC_TIME = 6.0
 """The default budget is never below this: twice the presolve of the 540-series bench, so a
 short limit cannot stop CP-SAT in presolve on work grounds (the wall clock still can)."""
