@@ -152,3 +152,6 @@ def test_the_solver_never_breaks_a_rule_and_never_loses_to_greedy(
         assert report.objective <= report.greedy_objective
         assert report.best_bound is not None
         assert report.best_bound <= report.objective + 1e-6
+    if report.status is SolveStatus.OPTIMAL and report.relaxation_bound is not None:
+        # CP-SAT proved its plan optimal: the Lagrangian bound must not exceed it.
+        assert report.relaxation_bound <= report.objective

@@ -2,7 +2,7 @@
 
 When a change hits hundreds of series (a provider's week off), placing them one by one lets the
 first series take the slots a later one needed. This module places them jointly, as one 0-1
-linear programme solved by CP-SAT and, relaxed, by GLOP for an honest bound:
+linear programme solved by CP-SAT, with an honest bound from its Lagrangian relaxation:
 
 * **Variables**: one boolean per candidate slot per variable session, one "unplaced" boolean
   per session, and one arc boolean per pair of candidate days of consecutive sessions whose gap
@@ -23,15 +23,17 @@ linear programme solved by CP-SAT and, relaxed, by GLOP for an honest bound:
   per unplaced session and per series not kept whole.
 * The greedy re-plan is run first and given as a complete hint, so the answer is never worse
   than it, and it is the answer when CP-SAT finds nothing within its limits.
-* **Bound**: the LP relaxation, solved by GLOP in a thread alongside CP-SAT, bounds the same
-  model; the report gives the better of it and CP-SAT's bound, and says which. It bounds plans
+* **Bound**: the Lagrangian relaxation of the resource cliques (``lagrangian``): one shortest
+  path per series, evaluated exactly for any multipliers, so valid however early it stops, and
+  within about 1% of the LP relaxation's optimum in a few CPU seconds (a simplex solve of the
+  LP took ~15, more than a loaded host gives in the time limit). It runs in a thread alongside
+  CP-SAT; the report gives the better of it and CP-SAT's bound, and says which. It bounds plans
   built from these candidates, not every conceivable plan.
 """
 
 from __future__ import annotations
 
 import enum
-import math
 import re
 import threading
 import time
@@ -62,8 +64,10 @@ from cit.scheduling.types import BookedSeries, BookedSession
 
 if TYPE_CHECKING:
     # OR-Tools (with numpy and pandas, ~90 MB) loads only when a clinic-wide re-plan runs,
-    # not in every web worker that imports the scheduling core.
+    # not in every web worker that imports the scheduling core; numpy for the bound likewise.
     from ortools.sat.python import cp_model
+
+    from cit.scheduling.lagrangian import CliqueRelaxation, LagrangianBound, SeriesPaths
 
 
 class SolveStatus(enum.StrEnum):
@@ -103,43 +107,48 @@ class BoundSource(enum.StrEnum):
 
     CP_SAT = "CP-SAT"
     """CP-SAT's own proven bound (equal to the objective when it proved optimality)."""
-    LP_RELAXATION = "LP relaxation"
-    """The optimum of the model's LP relaxation, solved to optimality by GLOP."""
+    LAGRANGIAN = "Lagrangian relaxation"
+    """The best value of the model's Lagrangian relaxation (resource cliques relaxed) found
+    by the subgradient ascent: at most the LP relaxation's optimum, and a valid bound."""
     NONE = "none"
     """Neither finished (a trivial bound of 0 holds: every cost is non-negative)."""
 
 
 @dataclass(frozen=True, slots=True)
 class SolverReport:
-    """What CP-SAT did: status, the answer, its objective and the best proven lower bound
-    (from CP-SAT or the LP relaxation of the same model, ``bound_source`` says which), next to
-    the greedy objective it started from, and the model size and effort."""
+    """What CP-SAT did: status, the answer, its objective and the best proven lower bound (from
+    CP-SAT or the Lagrangian relaxation of the same model, ``bound_source`` says which), next
+    to the greedy objective it started from, and the model size and effort."""
 
     status: SolveStatus
     result: ReplanResult
     objective: int | None
     """CP-SAT's objective; None when it found no plan (``result`` is then the greedy plan)."""
     best_bound: float | None
-    """max(CP-SAT's bound, the LP bound), floored at 0: every objective term is non-negative.
-    A bound for the candidate model: no plan built from these candidates costs less."""
+    """max(CP-SAT's bound, the Lagrangian bound), floored at 0: every objective term is
+    non-negative. A bound for the candidate model: no plan built from these candidates costs
+    less."""
     greedy_objective: int
     wall_seconds: float
-    """The whole call: greedy, candidates, model, LP and CP-SAT."""
+    """The whole call: greedy, candidates, model, bound and CP-SAT."""
     series: int
     variable_sessions: int
     candidates: int
     bound_source: BoundSource = BoundSource.NONE
-    lp_bound: float | None = None
+    relaxation_bound: float | None = None
+    """The Lagrangian bound (None: not evaluated before the deadline)."""
     cp_sat_bound: float | None = None
-    lp_seconds: float = 0.0
+    relaxation_seconds: float = 0.0
+    """Wall seconds of the Lagrangian ascent, from the start of the optimisation."""
+    relaxation_iterations: int = 0
     cp_sat_seconds: float = 0.0
     deterministic_time: float = 0.0
     """CP-SAT's deterministic time spent (machine-independent work units, about seconds)."""
     presolve_seconds: float | None = None
     """Wall seconds until CP-SAT's presolve ended (None: it did not, within the limits)."""
     cpu_seconds: float = 0.0
-    """Process CPU seconds while LP and CP-SAT ran: on a shared host, the effort wall time
-    hides."""
+    """Process CPU seconds while the bound and CP-SAT ran: on a shared host, the effort wall
+    time hides."""
     model_variables: int = 0
 
     @property
@@ -167,8 +176,9 @@ DETERMINISTIC_TIME_PER_SECOND = 1.0
 a busy host, so the same model gets the same search whatever the load; the wall-clock limit
 stays as the hard cap. On the 540-series bench presolve takes about 3 units (so a limit of a
 few seconds still outlasts it), and the 20 units of the 20 s production limit took ~50 CPU
-seconds of CP-SAT (2 workers) next to ~15 for GLOP: about 20 s of wall clock on an idle host
-with 3-4 cores; on fewer or busier cores the wall-clock limit ends the search first."""
+seconds of CP-SAT (2 workers): about 20 s of wall clock on an idle host with 3-4 cores; on
+fewer or busier cores the wall-clock limit ends the search first (on a 2-core host at load
+~15, CP-SAT got ~1 CPU s in 20 s and did not finish presolve)."""
 MIN_DETERMINISTIC_TIME = 6.0
 """The default budget is never below this: twice the presolve of the 540-series bench, so a
 short limit cannot stop CP-SAT in presolve on work grounds (the wall clock still can)."""
@@ -191,7 +201,7 @@ def optimise_replan(
     deterministic_time_limit: float | None = None,
     log_search: bool = False,
 ) -> SolverReport:
-    """Re-plan every series the change affects jointly. CP-SAT and the LP bound (GLOP, in a
+    """Re-plan every series the change affects jointly. CP-SAT and the Lagrangian bound (in a
     thread alongside) stop at ``time_limit_seconds`` of wall clock (a hard cap), and CP-SAT
     also at ``deterministic_time_limit`` of work (default: ``DETERMINISTIC_TIME_PER_SECOND``
     per second of the limit, at least ``MIN_DETERMINISTIC_TIME``), so the same model gets the
@@ -232,14 +242,18 @@ def optimise_replan(
     n_candidates = sum(len(c) for per_task in candidates for c in per_task)
     n_sessions = sum(len(task.variable) for task in problem.tasks)
 
-    from ortools.linear_solver import pywraplp  # noqa: F401  (loaded here, not in the thread)
     from ortools.sat.python import cp_model
 
-    # The limit bounds the optimisation proper: the LP starts first (GLOP is the slower to a
-    # bound), CP-SAT's model is built meanwhile, and both stop at the same deadline. The
-    # greedy plan, the candidates and the 0-1 model come before (seconds).
+    from cit.scheduling.lagrangian import CliqueRelaxation
+
+    # The limit bounds the optimisation proper: the bound starts first, CP-SAT's model is
+    # built meanwhile, and both stop at the same deadline. The greedy plan, the candidates and
+    # the 0-1 model come before (seconds).
     deadline = time.perf_counter() + time_limit_seconds
-    lp = _LpBound(model, deadline).start()
+    relaxation = CliqueRelaxation(
+        model.costs, _series_paths(candidates, variables), model.at_most_one
+    )
+    bound_thread = _BoundThread(relaxation, float(greedy_objective), deadline).start()
     cp, x = _to_cp_sat(model, hint)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, deadline - time.perf_counter())
@@ -266,7 +280,8 @@ def optimise_replan(
     cpu_started = time.process_time()
     solve_started = time.perf_counter()
     status = SolveStatus(solver.status_name(solver.solve(cp)))
-    lp_bound = lp.result()
+    relaxed = bound_thread.result()
+    lagrangian_bound = None if relaxed is None else relaxed.bound
     cpu_seconds = time.process_time() - cpu_started
     solved = status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
 
@@ -300,8 +315,10 @@ def optimise_replan(
     if status is SolveStatus.OPTIMAL:
         best_bound: float | None = float(result.objective)
         source = BoundSource.CP_SAT
-    elif lp_bound is not None and (cp_sat_bound is None or lp_bound >= cp_sat_bound):
-        best_bound, source = lp_bound, BoundSource.LP_RELAXATION
+    elif lagrangian_bound is not None and (
+        cp_sat_bound is None or lagrangian_bound >= cp_sat_bound
+    ):
+        best_bound, source = lagrangian_bound, BoundSource.LAGRANGIAN
     elif cp_sat_bound is not None:
         best_bound, source = cp_sat_bound, BoundSource.CP_SAT
     else:
@@ -317,9 +334,10 @@ def optimise_replan(
         n_sessions,
         n_candidates,
         bound_source=source,
-        lp_bound=lp_bound,
+        relaxation_bound=lagrangian_bound,
         cp_sat_bound=cp_sat_bound,
-        lp_seconds=lp.seconds,
+        relaxation_seconds=0.0 if relaxed is None else relaxed.seconds,
+        relaxation_iterations=0 if relaxed is None else relaxed.iterations,
         cp_sat_seconds=solver.wall_time,
         deterministic_time=solver.deterministic_time,
         presolve_seconds=(
@@ -488,7 +506,7 @@ class _SessionCandidates:
 @dataclass(slots=True)
 class _ZeroOneModel:
     """The re-plan as a pure 0-1 linear programme, built once and handed both to CP-SAT and,
-    relaxed, to GLOP: the LP bound is then a bound of the very model CP-SAT solves.
+    its cliques relaxed, to the Lagrangian bound: a bound of the very model CP-SAT solves.
 
     Every variable is boolean with an integer cost (minimised). Rows: ``exactly_one`` and
     ``at_most_one`` sets, and flow rows ``sum(plus) - sum(minus)`` ``== 0`` or ``<= 0``."""
@@ -656,6 +674,25 @@ def _greedy_hint(
     return values
 
 
+def _series_paths(
+    candidates: list[list[list[_Candidate]]], variables: list[_SeriesVars]
+) -> list[SeriesPaths]:
+    """Each series as the layers of a path, for the Lagrangian bound."""
+    from cit.scheduling.lagrangian import SeriesPaths
+
+    return [
+        SeriesPaths(
+            [
+                [(lit, option.day_index) for option, lit in zip(options, lits, strict=True)]
+                for options, lits in zip(per_task, series.chosen, strict=True)
+            ],
+            series.unplaced,
+            series.arcs,
+        )
+        for per_task, series in zip(candidates, variables, strict=True)
+    ]
+
+
 def _to_cp_sat(
     model: _ZeroOneModel, hint: list[int]
 ) -> tuple[cp_model.CpModel, list[cp_model.IntVar]]:
@@ -679,99 +716,25 @@ def _to_cp_sat(
     return cp, x
 
 
-class _LpBound:
-    """The LP relaxation of the model (every boolean in [0, 1]) solved once by GLOP's dual
-    simplex in a thread of its own, alongside CP-SAT (both release the GIL).
+class _BoundThread:
+    """The Lagrangian bound (``CliqueRelaxation.ascend``), in a thread of its own alongside
+    CP-SAT: numpy for a few CPU seconds, while CP-SAT's workers run without the GIL."""
 
-    The bound is not GLOP's objective value but recomputed from its dual solution y, which
-    is valid for any y of the right signs: c.x >= sum_i y_i.rhs_i + sum_j min(0, c_j - y.A_j)
-    for every x in [0, 1]^n meeting the rows. So GLOP's tolerances cannot overstate it, and
-    with integer costs it rounds up."""
-
-    def __init__(self, model: _ZeroOneModel, deadline: float) -> None:
-        self.model = model
+    def __init__(self, relaxation: CliqueRelaxation, upper_bound: float, deadline: float) -> None:
+        self.relaxation = relaxation
+        self.upper_bound = upper_bound
         self.deadline = deadline
-        self.value: float | None = None
-        self.seconds = 0.0
-        self._thread = threading.Thread(target=self._run, name="replan-lp", daemon=True)
+        self.outcome: LagrangianBound | None = None
+        self._thread = threading.Thread(target=self._run, name="replan-bound", daemon=True)
 
-    def start(self) -> _LpBound:
+    def start(self) -> _BoundThread:
         self._thread.start()
         return self
 
-    def result(self) -> float | None:
-        """Wait (at most until the deadline, and GLOP has the same limit) for the bound."""
+    def result(self) -> LagrangianBound | None:
+        """Wait for the ascent (it stops by the deadline at the latest); None if it did not."""
         self._thread.join(max(0.0, self.deadline - time.perf_counter()) + 1.0)
-        return None if self._thread.is_alive() else self.value
-
-    def _rows(self) -> list[tuple[float, float, list[int], Sequence[int]]]:
-        """(lower, upper, +1 columns, -1 columns) for every row of the model."""
-        rows: list[tuple[float, float, list[int], Sequence[int]]] = []
-        inf = math.inf
-        rows.extend((1.0, 1.0, ones, ()) for ones in self.model.exactly_one)
-        rows.extend((-inf, 1.0, ones, ()) for ones in self.model.at_most_one)
-        rows.extend((0.0, 0.0, plus, minus) for plus, minus in self.model.flow_equal)
-        rows.extend((-inf, 0.0, plus, minus) for plus, minus in self.model.flow_at_most)
-        return rows
+        return self.outcome
 
     def _run(self) -> None:
-        from ortools.linear_solver import pywraplp
-
-        started = time.perf_counter()
-        try:
-            if not self.model.costs:
-                self.value = 0.0
-                return
-            lp = pywraplp.Solver.CreateSolver("GLOP")
-            lp.SetSolverSpecificParametersAsString("use_dual_simplex: true")
-            infinity = lp.infinity()
-            x = [lp.NumVar(0.0, 1.0, "") for _ in self.model.costs]
-            rows = self._rows()
-            constraints = []
-            for lower, upper, plus, minus in rows:
-                constraint = lp.RowConstraint(max(lower, -infinity), min(upper, infinity), "")
-                for i in plus:
-                    constraint.SetCoefficient(x[i], 1.0)
-                for i in minus:
-                    constraint.SetCoefficient(x[i], -1.0)
-                constraints.append(constraint)
-            objective = lp.Objective()
-            for var, cost in zip(x, self.model.costs, strict=True):
-                if cost:
-                    objective.SetCoefficient(var, float(cost))
-            objective.SetMinimization()
-            budget = self.deadline - time.perf_counter()
-            if budget <= 0:
-                return
-            lp.SetTimeLimit(max(1, int(budget * 1000)))
-            if lp.Solve() != pywraplp.Solver.OPTIMAL:
-                return
-            duals = [float(c.dual_value()) for c in constraints]
-            self.value = _dual_bound(self.model.costs, rows, duals)
-        finally:
-            self.seconds = time.perf_counter() - started
-
-
-def _dual_bound(
-    costs: list[int],
-    rows: list[tuple[float, float, list[int], Sequence[int]]],
-    duals: list[float],
-) -> float:
-    """A valid lower bound from any dual vector (clamped to the signs the rows allow)."""
-    reduced = [float(c) for c in costs]
-    bound = 0.0
-    for (lower, upper, plus, minus), y in zip(rows, duals, strict=True):
-        if y > 0 and lower == -math.inf:
-            y = 0.0
-        if y < 0 and upper == math.inf:
-            y = 0.0
-        if y == 0.0:
-            continue
-        bound += y * (lower if y > 0 else upper)
-        for i in plus:
-            reduced[i] -= y
-        for i in minus:
-            reduced[i] += y
-    bound += sum(r for r in reduced if r < 0)
-    # Integer costs: the next integer up, less a hair for the float sums above.
-    return float(math.ceil(bound - 1e-6 * max(1.0, abs(bound))))
+        self.outcome = self.relaxation.ascend(upper_bound=self.upper_bound, deadline=self.deadline)
