@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest
 
 from cit.clinic.accounts.lockout import client_ip
@@ -55,7 +55,7 @@ def record_event(
     if grant is not None:
         # Which integration acted (never the token itself).
         detail = {**(detail or {}), "oauth_client": grant.client_id}
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=actor,
         actor_username=getattr(actor, "username", "") or "",
         actor_role=getattr(actor, "role", "") or "",
@@ -70,3 +70,25 @@ def record_event(
         client_address=client_address(request) if request is not None else None,
         detail=detail or {},
     )
+    connection = transaction.get_connection()
+    if action in ASYNCHRONOUS_ACTIONS and not connection.in_atomic_block:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            event.save()
+    else:
+        event.save()
+    return event
+
+
+# An event that only says someone viewed or listed something, written in a transaction of its
+# own (nothing else changed), commits on PostgreSQL without waiting for the WAL flush to disk:
+# that wait was most of what auditing a page view cost. The application dying loses none of
+# them (the commit is done); PostgreSQL or the machine crashing can lose those of the last
+# 3 × wal_writer_delay (600 ms by default), never corrupts anything, and never drops one that
+# a later synchronous commit follows (WAL is flushed in order). Changes, log-ins, refusals
+# and exports stay synchronous, and an event written inside a transaction (an action's)
+# commits with it, durably. SQLite (WAL, synchronous=NORMAL in cit.settings) already commits
+# everything this way.
+ASYNCHRONOUS_ACTIONS = frozenset({AuditAction.VIEW, AuditAction.LIST})
