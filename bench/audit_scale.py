@@ -2,21 +2,26 @@
 
 Run: ``.venv/bin/python bench/audit_scale.py [--rows 1000000] [--rounds 40]`` (SQLite in a
 fresh temporary folder; set ``DATABASE_URL`` to an empty PostgreSQL database to measure there;
-``--rows 15000000`` is the clinic chain of issue 13).
+``--rows 15000000`` is the clinic chain of issue 13; ``--reuse`` measures a database this
+script filled before again).
 
 Fills ``--rows`` audit events with one SQL statement per batch (PostgreSQL: generate_series;
 SQLite: a recursive CTE), spread over two years, ``--patients`` patients and a few staff, every
-kind of action. Then times, ``--rounds`` times each, in this process (Django's test client):
+kind of action. On PostgreSQL the fill runs without the log's indexes and foreign-key checks
+(its rows are valid by construction), and the indexes are built once at the end, as a restore
+would. Then times, ``--rounds`` times each, in this process (Django's test client), one of
+each case in turn so that a loaded host slows them alike:
 
 * ``/health`` (the baseline: one request, one ``SELECT 1``);
 * the audit log page: newest first, each of its filters (what, who, whom, a week a year ago),
   and the page 20 "Older" links down;
-* a request that writes one audit event against the same request without it (``/health``'s
-  view called directly, in a transaction as a page's is): the cost of auditing a read; on
-  PostgreSQL also without waiting for the commit's WAL flush, which is most of that cost
-  when the event is the request's only write.
+* what writing one audit event adds to a request (``/health``'s view called directly):
+  to a read, as ``record_event`` writes a view event now (on PostgreSQL, one query that does
+  not wait for the WAL flush) and as it did before (an INSERT whose commit waits for it); and
+  to a write (a patient's row updated in a transaction), the event inside that transaction.
 
-Prints p50 and p95 in milliseconds and p95 as a multiple of ``/health``'s p95.
+Prints p50 and p95 in milliseconds and p95 as a multiple of ``/health``'s p95, then the
+median added cost of one event.
 """
 
 from __future__ import annotations
@@ -29,8 +34,9 @@ import statistics
 import time
 from collections.abc import Callable
 from typing import Any
+from unittest import mock
 
-from django_bench import p95_of, start_cit, timed  # noqa: E402
+from django_bench import p95_of, start_cit  # noqa: E402
 
 ACTIONS = ["view", "list", "create", "update", "export", "login", "denied"]
 
@@ -40,19 +46,30 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--patients", type=int, default=5_000)
     parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the events filled by an earlier run"
+    )
     options = parser.parse_args()
 
     start_cit("cit-audit-bench-")
-    from django.db import connection, transaction
+    from django.db import transaction
+    from django.db.models import F
+    from django.http import HttpRequest
     from django.test import Client, RequestFactory
 
+    from cit.clinic.audit import actions as audit_actions
     from cit.clinic.audit.actions import record_event
     from cit.clinic.audit.models import AuditAction
+    from cit.clinic.patients.models import Patient
     from cit.views import health
 
     started = time.perf_counter()
-    world = _build(options)
-    print(f"built {options.rows:,} audit events in {time.perf_counter() - started:.0f} s")
+    world = _existing() if options.reuse else None
+    if world is None:
+        world = _build(options)
+        print(f"built {options.rows:,} audit events in {time.perf_counter() - started:.0f} s")
+    else:
+        print(f"reusing {world['rows']:,} audit events")
 
     admin = Client(HTTP_HOST="localhost")
     admin.force_login(world["admin"])
@@ -72,26 +89,37 @@ def main() -> None:
         deep = "/audit/" + html.unescape(link.group(1))
     factory = RequestFactory(HTTP_HOST="localhost")
 
-    def plain_request() -> None:
-        with transaction.atomic():
-            health(factory.get("/health"))
+    patient = world["patient"]
 
-    def audited_request() -> None:
-        request = factory.get(f"/patients/{world['patient'].pk}/")
+    def read() -> HttpRequest:
+        # A page read outside any transaction, as every page is (no ATOMIC_REQUESTS).
+        request = factory.get(f"/patients/{patient.pk}/")
         request.user = world["admin"]
-        with transaction.atomic():
-            health(request)
-            record_event(request, AuditAction.VIEW, patient=world["patient"], obj=world["patient"])
+        health(request)
+        return request
 
-    def audited_request_no_flush() -> None:
-        # The same, without waiting for the commit's WAL flush: what the insert itself costs.
-        request = factory.get(f"/patients/{world['patient'].pk}/")
+    def read_audited() -> None:
+        record_event(read(), AuditAction.VIEW, patient=patient, obj=patient)
+
+    def read_audited_durably() -> None:
+        # How every read's event was written before: an INSERT whose commit waits for the
+        # WAL flush, as record_event still writes the events of refusals and exports.
+        with mock.patch.object(audit_actions, "ASYNCHRONOUS_ACTIONS", frozenset()):
+            record_event(read(), AuditAction.VIEW, patient=patient, obj=patient)
+
+    def write() -> HttpRequest:
+        request = factory.post(f"/patients/{patient.pk}/edit/")
         request.user = world["admin"]
+        Patient.objects.filter(pk=patient.pk).update(phone=F("phone"))
+        return request
+
+    def write_plain() -> None:
         with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit = off")
-            health(request)
-            record_event(request, AuditAction.VIEW, patient=world["patient"], obj=world["patient"])
+            write()
+
+    def write_audited() -> None:
+        with transaction.atomic():
+            record_event(write(), AuditAction.UPDATE, patient=patient, obj=patient)
 
     a_year_ago = world["a_year_ago"]
     week = f"since={a_year_ago.isoformat()}&until={(a_year_ago.replace(day=7)).isoformat()}"
@@ -103,23 +131,67 @@ def main() -> None:
         ("audit log, whom = a record", get(f"/audit/?patient={world['record']}")),
         ("audit log, a week a year ago", get(f"/audit/?{week}")),
         ("audit log, 20 pages down", get(deep)),
-        ("request without audit", plain_request),
-        ("request writing one event", audited_request),
+        ("read, no audit", read),
+        ("read + event (now)", read_audited),
+        ("read + event, durable commit", read_audited_durably),
+        ("write, no audit", write_plain),
+        ("write + event", write_audited),
     ]
-    if connection.vendor == "postgresql":
-        cases.append(("  the same, no commit flush", audited_request_no_flush))
-    results = {name: timed(action, options.rounds) for name, action in cases}
+    results = _interleaved(cases, options.rounds)
     baseline = p95_of(results["/health (baseline)"])
     print(f"\n{'':32} {'p50 ms':>9} {'p95 ms':>9} {'p95 × /health':>14}")
     for name, times in results.items():
         p95 = p95_of(times)
         print(f"{name:32} {statistics.median(times):9.2f} {p95:9.2f} {p95 / baseline:14.1f}")
-    plain = statistics.median(results["request without audit"])
-    audited = statistics.median(results["request writing one event"])
+
+    def added(name: str, base: str) -> float:
+        return statistics.median(results[name]) - statistics.median(results[base])
+
+    read_now = added("read + event (now)", "read, no audit")
+    read_before = added("read + event, durable commit", "read, no audit")
+    write_now = added("write + event", "write, no audit")
     print(
-        f"\none audit event adds {audited - plain:.2f} ms to a request "
-        f"(median {audited / plain:.2f}× the same request without it)"
+        f"\none audit event adds (median): to a read {read_now:.2f} ms "
+        f"(with a durable commit, as before: {read_before:.2f} ms); to a write {write_now:.2f} ms"
     )
+
+
+def _interleaved(cases: list[tuple[str, Callable[[], Any]]], rounds: int) -> dict[str, list[float]]:
+    """Milliseconds of each case, ``rounds`` times, one of each in turn (after one warm-up
+    call each), so that the host's load falls on every case alike."""
+    for _, action in cases:
+        action()
+    results: dict[str, list[float]] = {name: [] for name, _ in cases}
+    for _ in range(rounds):
+        for name, action in cases:
+            started = time.perf_counter()
+            action()
+            results[name].append((time.perf_counter() - started) * 1000)
+    return results
+
+
+def _existing() -> dict[str, Any] | None:
+    import datetime
+
+    from django.utils import timezone
+
+    from cit.clinic.accounts.models import User
+    from cit.clinic.audit.models import AuditEvent
+    from cit.clinic.patients.models import Patient
+
+    admin = User.objects.filter(username="bench-admin").first()
+    if admin is None:
+        return None
+    first_patient = Patient.objects.filter(clinic=admin.clinic).order_by("id").first()
+    assert first_patient is not None
+    return {
+        "admin": admin,
+        "patient": first_patient,
+        "record": first_patient.record_number,
+        "actor_name": "nurse3",
+        "a_year_ago": (timezone.now() - datetime.timedelta(days=365)).date().replace(day=1),
+        "rows": AuditEvent.objects.filter(clinic=admin.clinic).count(),
+    }
 
 
 def _build(options: argparse.Namespace) -> dict[str, Any]:
@@ -173,10 +245,14 @@ def _build(options: argparse.Namespace) -> dict[str, Any]:
     actions = ", ".join(f"'{a}'" for a in ACTIONS)
     json_actions = json.dumps(ACTIONS)
     batch = 1_000_000
+    postgresql = connection.vendor == "postgresql"
+    indexes = _drop_secondary_indexes(table) if postgresql else []
     for offset in range(0, options.rows, batch):
         count = min(batch, options.rows - offset)
         with transaction.atomic(), connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
+            if postgresql:
+                # No foreign-key checks for these rows: every id is one just created.
+                cursor.execute("SET LOCAL session_replication_role = replica")
                 cursor.execute(
                     f"""
                     INSERT INTO {table} (at, actor_id, actor_username, actor_role, clinic_id,
@@ -236,6 +312,11 @@ def _build(options: argparse.Namespace) -> dict[str, Any]:
                 )
         print(f"  {offset + count:,} events", flush=True)
     with connection.cursor() as cursor:
+        if indexes:
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+        for definition in indexes:
+            cursor.execute(definition)
+            print(f"  {definition.split(' ON ')[0]}", flush=True)
         cursor.execute(f"ANALYZE {table}")
     return {
         "admin": admin,
@@ -244,6 +325,23 @@ def _build(options: argparse.Namespace) -> dict[str, Any]:
         "actor_name": staff[3].username,
         "a_year_ago": (now - datetime.timedelta(days=365)).date().replace(day=1),
     }
+
+
+def _drop_secondary_indexes(table: str) -> list[str]:
+    """Drop ``table``'s indexes but its primary key; returns the statements that make them
+    again (PostgreSQL)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s "
+            "AND indexname NOT IN (SELECT conname FROM pg_constraint)",
+            [table],
+        )
+        found = cursor.fetchall()
+        for name, _ in found:
+            cursor.execute(f'DROP INDEX "{name}"')
+    return [definition for _, definition in found]
 
 
 if __name__ == "__main__":

@@ -218,3 +218,31 @@ def test_the_log_pages_older_and_newer_keeping_its_filters(
     assert len(set(ids)) == 60
     back = admin.get("/audit/" + second.previous_link).context["page"]
     assert [e.pk for e in back] == [e.pk for e in page]
+
+
+@pytest.mark.parametrize("most_inline", [1, 500])
+def test_who_and_whom_match_the_same_events_as_ids_or_as_a_subquery(
+    clinic: Any,
+    make_user: Any,
+    make_patient: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    most_inline: int,
+) -> None:
+    # Two matching people each: more than ``most_inline`` ids are handed on as a subquery.
+    from cit.clinic.audit import views
+
+    monkeypatch.setattr(views, "MOST_IDS_INLINE", most_inline)
+    nurses = [make_user("registered_nurse", clinic) for _ in range(2)]
+    for n, nurse in enumerate(nurses):
+        nurse.last_name = f"Okafor{n}"
+        nurse.save()
+    patients = [make_patient(clinic, family_name=f"Martin{n}") for n in range(2)]
+    make_patient(clinic, family_name="Other")
+    for nurse in nurses:
+        for patient in patients:
+            _client(nurse).get(f"/patients/{patient.pk}/")
+    admin = _client(make_user("clinic_admin", clinic))
+    rows = list(admin.get("/audit/", {"actor": "okafor", "patient": "martin"}).context["page"])
+    assert {(e.actor_id, e.patient_id) for e in rows} == {
+        (nurse.pk, patient.pk) for nurse in nurses for patient in patients
+    }
