@@ -153,9 +153,10 @@ def make_patient(db: None) -> Callable[..., Any]:
     return factory
 
 
-# The personas: one user of each staff role at ``clinic`` and one patient. A test or a
-# folder that needs someone different (a portal account, a screened intake, a logged-in
-# client) names that fixture for what it is rather than reusing these names.
+# The personas, one set for every test: a nurse, a physician, a front-desk user and an
+# esthetician at ``clinic``, and one patient. A test or a folder that needs someone more
+# (a portal account, a screened intake, a logged-in client) names that fixture for what it
+# is (``portal_patient``, ``screened_patient``) rather than reusing these names.
 
 
 @pytest.fixture
@@ -167,6 +168,12 @@ def nurse(clinic: Any, make_user: UserFactory) -> Any:
 @pytest.fixture
 def physician(clinic: Any, make_user: UserFactory) -> Any:
     return make_user("physician", clinic)
+
+
+@pytest.fixture
+def desk(clinic: Any, make_user: UserFactory) -> Any:
+    """A front-desk user at ``clinic``: books and registers, sees no clinical record."""
+    return make_user("front_desk", clinic)
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from typing import Any
 from django.test import Client
 from jwcrypto import jwk, jws
 
+from cit.clinic.fhir_out.registry import TYPES
 from cit.clinic.integrations.actions import do_register_integration
-from cit.interop.fhir_out.registry import TYPES
 
 TOKEN_URL = "http://testserver/oauth/token/"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"

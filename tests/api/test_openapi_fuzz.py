@@ -26,14 +26,14 @@ from hypothesis import HealthCheck, Phase
 from hypothesis import strategies as st
 from schemathesis.checks import CHECKS
 
-from tests.clinic.appointments.conftest import book, booking_clinic, desk, make_plan  # noqa: F401
+from tests.clinic.appointments.conftest import book, booking_clinic, make_plan  # noqa: F401
 from tests.clinic.charting.conftest import (  # noqa: F401
     cartridge_lot,
     consent_form,
     consented_patient,
     draft_note,
-    patient,
     pen,
+    screened_patient,
     signed_note,
     today,
 )

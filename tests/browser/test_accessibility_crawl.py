@@ -32,7 +32,6 @@ from tests.clinic.charting.conftest import CONSENT_TEXT, make_lot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 booking_clinic = booking.booking_clinic
-nurse, doctor, desk = booking.nurse, booking.doctor, booking.desk
 make_plan, book = booking.make_plan, booking.book
 
 ROLES = ("physician", "esthetician", "front_desk", "clinic_admin", "patient")

@@ -21,8 +21,8 @@ from tests.clinic.charting.conftest import (  # noqa: F401
     consent_form,
     consented_patient,
     draft_note,
-    patient,
     pen,
+    screened_patient,
     today,
 )
 

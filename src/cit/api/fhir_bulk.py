@@ -29,9 +29,9 @@ from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.exports.actions import do_cancel_export, do_start_export
 from cit.clinic.exports.models import ExportJob, ExportLevel, ExportStatus
-from cit.interop.fhir_out.common import instant
-from cit.interop.fhir_out.registry import TYPES
-from cit.interop.fhir_out.search import SearchError, parse_date
+from cit.clinic.fhir_out.registry import TYPES
+from cit.interop.fhir_elements import instant
+from cit.interop.fhir_search import SearchError, parse_date
 
 KICK_OFF_PARAMETERS = frozenset({"_type", "_since", "_outputFormat"})
 NDJSON_FORMATS = frozenset({"application/fhir+ndjson", "application/ndjson", "ndjson"})

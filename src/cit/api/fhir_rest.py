@@ -25,6 +25,9 @@ from cit.clinic.accounts.permissions import Capability, has_capability
 from cit.clinic.accounts.roles import Role
 from cit.clinic.audit.actions import note_patient_read, record_event
 from cit.clinic.audit.models import AuditAction
+from cit.clinic.fhir_out.photos import BINARY_PREFIX
+from cit.clinic.fhir_out.registry import TYPES, Query, ResourceType, Scope, parse_patient
+from cit.clinic.fhir_out.site_urls import base_url
 from cit.clinic.integrations.bearer import (
     INVALID_TOKEN_CHALLENGE,
     LOGIN_CHALLENGE,
@@ -35,10 +38,8 @@ from cit.clinic.integrations.bearer import (
 from cit.clinic.patients.models import Patient
 from cit.clinic.photos.actions import open_photo_file
 from cit.interop.bounded_json import JsonTooDeep, loads_bounded
-from cit.interop.fhir_out.common import base_url, instant, prefixed_number
-from cit.interop.fhir_out.photos import BINARY_PREFIX
-from cit.interop.fhir_out.registry import TYPES, Query, ResourceType, Scope, parse_patient
-from cit.interop.fhir_out.search import (
+from cit.interop.fhir_elements import instant, prefixed_number
+from cit.interop.fhir_search import (
     DEFAULT_COUNT,
     SearchError,
     parse_count,

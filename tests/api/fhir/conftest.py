@@ -20,7 +20,7 @@ from cit.clinic.charting.sessions import (
     do_start_session,
 )
 from cit.clinic.intake.actions import do_record_intake
-from tests.clinic.appointments.conftest import GOALS, book, booking_clinic, desk, doctor, make_plan  # noqa: F401
+from tests.clinic.appointments.conftest import GOALS, book, booking_clinic, make_plan  # noqa: F401
 from tests.clinic.charting.conftest import (  # noqa: F401
     cartridge_lot,
     consent_form,

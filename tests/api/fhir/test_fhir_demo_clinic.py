@@ -8,7 +8,7 @@ from fhir.resources.R4B import get_fhir_model_class
 
 from cit.clinic.accounts.models import User
 from cit.clinic.demo import load_demo
-from cit.interop.fhir_out.registry import TYPES, Scope
+from cit.clinic.fhir_out.registry import TYPES, Scope
 
 pytestmark = pytest.mark.django_db
 

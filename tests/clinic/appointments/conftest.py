@@ -1,5 +1,7 @@
-"""A clinic ready to book: opening hours every day, rooms, pens and a centrifuge, licensed
-providers, and accepted plans made through the real intake → plan → accept actions."""
+"""A clinic ready to book: opening hours every day, rooms, pens and a centrifuge; accepted
+plans made through the real intake → plan → accept actions. The staff are the shared
+personas (tests/conftest.py) at the same clinic: a test that books asks for
+``booking_clinic`` as well."""
 
 from __future__ import annotations
 
@@ -31,21 +33,6 @@ def booking_clinic(clinic: Any) -> Any:
     )
     Device.objects.create(clinic=clinic, kind="centrifuge", model="EBA 200", serial_number="CF-1")
     return clinic
-
-
-@pytest.fixture
-def nurse(booking_clinic: Any, make_user: Any) -> Any:
-    return make_user("registered_nurse", booking_clinic)
-
-
-@pytest.fixture
-def doctor(booking_clinic: Any, make_user: Any) -> Any:
-    return make_user("physician", booking_clinic)
-
-
-@pytest.fixture
-def desk(booking_clinic: Any, make_user: Any) -> Any:
-    return make_user("front_desk", booking_clinic)
 
 
 @pytest.fixture
@@ -95,8 +82,9 @@ def make_plan(make_user: Any) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def book(desk: Any) -> Callable[..., Any]:
-    """Propose and book the best proposal for series 0 of ``plan``."""
+def book(booking_clinic: Any, desk: Any) -> Callable[..., Any]:
+    """Propose and book the best proposal for series 0 of ``plan`` (at ``booking_clinic``),
+    as the front desk."""
     from cit.clinic.appointments.booking import do_book_proposal
     from cit.clinic.appointments.proposals import propose_series
 

@@ -78,7 +78,7 @@ def test_the_clinic_sets_the_length(
 
 
 def test_only_the_roles_the_clinic_allows_hold_consultations(
-    booking_clinic: Any, nurse: Any, doctor: Any, desk: Any, newcomer: Any
+    booking_clinic: Any, nurse: Any, physician: Any, desk: Any, newcomer: Any
 ) -> None:
     booking_clinic.consultation_roles = ["physician"]
     booking_clinic.save()
@@ -91,7 +91,7 @@ def test_only_the_roles_the_clinic_allows_hold_consultations(
     assert refused.exact is None
     assert "does not hold consultations" in (refused.exact_refused or "")
     assert refused.alternatives
-    assert {o.session.provider_id for o in refused.alternatives} == {str(doctor.provider.pk)}
+    assert {o.session.provider_id for o in refused.alternatives} == {str(physician.provider.pk)}
 
 
 @pytest.mark.parametrize("obstacle", ["closure", "absence", "booked", "after hours", "past"])

@@ -26,13 +26,13 @@ def desk_client(desk: Any) -> Client:
 
 @pytest.fixture
 def series(
-    booking_clinic: Any, nurse: Any, doctor: Any, make_patient: Any, make_plan: Any, book: Any
+    booking_clinic: Any, nurse: Any, physician: Any, make_patient: Any, make_plan: Any, book: Any
 ) -> Any:
     return book(make_plan(make_patient(booking_clinic)))
 
 
 def test_every_provider_side_by_side_with_exact_times(
-    desk_client: Client, series: Any, nurse: Any, doctor: Any
+    desk_client: Client, series: Any, nurse: Any, physician: Any
 ) -> None:
     visit = Appointment.objects.get(series=series, number=1)
     zone = visit.clinic.tzinfo
@@ -43,7 +43,7 @@ def test_every_provider_side_by_side_with_exact_times(
     )
     response = desk_client.get("/calendar/", {"date": day.isoformat()})
     page = response.content.decode()
-    for provider in (nurse.provider, doctor.provider):
+    for provider in (nurse.provider, physician.provider):
         assert f'data-testid="column-{day.isoformat()}-{provider.pk}"' in page
     slot = page.split(f'data-testid="slot-{visit.pk}"')[1].split("</td>")[0]
     assert "12:45–14:15" in slot
@@ -60,7 +60,7 @@ def test_every_provider_side_by_side_with_exact_times(
 
 
 def test_closures_and_absences_are_shaded(
-    desk_client: Client, booking_clinic: Any, nurse: Any, doctor: Any
+    desk_client: Client, booking_clinic: Any, nurse: Any, physician: Any
 ) -> None:
     day = booking_clinic.today() + datetime.timedelta(days=10)
     zone = booking_clinic.tzinfo
@@ -76,8 +76,8 @@ def test_closures_and_absences_are_shaded(
         col.provider_id: {c["kind"] for c in col.cells.values()} for col in page.context["columns"]
     }
     assert "away" in kinds[nurse.provider.pk]
-    assert "away" not in kinds[doctor.provider.pk]
-    assert f"free-{doctor.provider.pk}-{day:%Y-%m-%d}-0900" in page.content.decode()
+    assert "away" not in kinds[physician.provider.pk]
+    assert f"free-{physician.provider.pk}-{day:%Y-%m-%d}-0900" in page.content.decode()
     ClosureDay.objects.create(clinic=booking_clinic, date=day, name="Staff training")
     closed = desk_client.get("/calendar/", {"date": day.isoformat()})
     html = closed.content.decode()
@@ -98,14 +98,14 @@ def test_the_week_view_has_a_column_per_day_and_provider(desk_client: Client, se
 
 
 def test_a_free_slot_starts_the_series_search_from_there(
-    desk_client: Client, booking_clinic: Any, doctor: Any, make_patient: Any, make_plan: Any
+    desk_client: Client, booking_clinic: Any, physician: Any, make_patient: Any, make_plan: Any
 ) -> None:
     patient = make_patient(booking_clinic, given_name="Iris", family_name="Murdoch")
     plan = make_plan(patient)
     day = booking_clinic.today() + datetime.timedelta(days=9)
     page = desk_client.get("/calendar/", {"date": day.isoformat()}).content.decode()
     links = re.findall(r'href="(/calendar/book/\?provider=\d+&amp;start=[^"]+)"', page)
-    wanted = f"provider={doctor.provider.pk}&amp;start={day.isoformat()}T14:00"
+    wanted = f"provider={physician.provider.pk}&amp;start={day.isoformat()}T14:00"
     link = next(x for x in links if wanted in x).replace("&amp;", "&")
     chooser = desk_client.get(link + "&q=Murdoch")
     assert chooser.status_code == 200
@@ -115,7 +115,7 @@ def test_a_free_slot_starts_the_series_search_from_there(
     assert propose is not None
     url = propose.group(1).replace("&amp;", "&")
     assert f"earliest_start={day.isoformat()}" in url
-    assert f"provider={doctor.provider.pk}" in url
+    assert f"provider={physician.provider.pk}" in url
     proposals = desk_client.get(url)
     assert proposals.status_code == 200
     first = proposals.context["proposals"][0]["sessions"][0]

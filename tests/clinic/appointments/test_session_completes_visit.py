@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def visit_today(
-    booking_clinic: Any, nurse: Any, doctor: Any, make_patient: Any, make_plan: Any, book: Any
+    booking_clinic: Any, nurse: Any, physician: Any, make_patient: Any, make_plan: Any, book: Any
 ) -> Appointment:
     patient = make_patient(booking_clinic)
     series = book(make_plan(patient))
@@ -35,7 +35,7 @@ def visit_today(
         start=now - datetime.timedelta(minutes=5), end=now + datetime.timedelta(minutes=80)
     )
     form = do_publish_consent_form(
-        actor=doctor,
+        actor=physician,
         clinic=booking_clinic,
         procedure="microneedling",
         title="Micro-needling consent",

@@ -28,12 +28,12 @@ def _client(user: Any) -> Client:
 
 @pytest.fixture
 def two_visits_today(
-    booking_clinic: Any, nurse: Any, doctor: Any, make_patient: Any, make_plan: Any, book: Any
+    booking_clinic: Any, nurse: Any, physician: Any, make_patient: Any, make_plan: Any, book: Any
 ) -> list[Appointment]:
     """Two patients' first sessions moved to later today, one with each provider."""
     now = timezone.now()
     visits = []
-    for index, (name, provider) in enumerate([("Grace", nurse), ("Alan", doctor)]):
+    for index, (name, provider) in enumerate([("Grace", nurse), ("Alan", physician)]):
         patient = make_patient(booking_clinic, given_name=name, email=f"{name}@example.com")
         series = book(make_plan(patient))
         visit = Appointment.objects.get(series=series, number=1)

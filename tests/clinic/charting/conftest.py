@@ -88,7 +88,8 @@ def consent_form(clinic: Any, physician: Any, today: datetime.date) -> Any:
 
 
 @pytest.fixture
-def patient(clinic: Any, make_patient: Any, nurse: Any) -> Any:
+def screened_patient(clinic: Any, make_patient: Any, nurse: Any) -> Any:
+    """The shared patient with an intake recorded by the nurse that screens "treat"."""
     patient = make_patient(clinic)
     do_record_intake(
         actor=nurse, patient=patient, data=intake(), source="desk", today=patient.clinic.today()
@@ -97,11 +98,15 @@ def patient(clinic: Any, make_patient: Any, nurse: Any) -> Any:
 
 
 @pytest.fixture
-def consented_patient(patient: Any, consent_form: Any, nurse: Any) -> Any:
+def consented_patient(screened_patient: Any, consent_form: Any, nurse: Any) -> Any:
     do_sign_consent(
-        actor=nurse, patient=patient, form=consent_form, method="typed", typed_name="Ada Lovelace"
+        actor=nurse,
+        patient=screened_patient,
+        form=consent_form,
+        method="typed",
+        typed_name="Ada Lovelace",
     )
-    return patient
+    return screened_patient
 
 
 def make_lot(

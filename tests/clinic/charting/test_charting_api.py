@@ -21,7 +21,13 @@ def _call(client: Client, method: str, path: str, body: Any = None) -> Any:
 
 
 def test_a_visit_through_the_api(
-    patient: Any, physician: Any, nurse: Any, pen: Any, cartridge_lot: Any, clinic: Any, today: Any
+    screened_patient: Any,
+    physician: Any,
+    nurse: Any,
+    pen: Any,
+    cartridge_lot: Any,
+    clinic: Any,
+    today: Any,
 ) -> None:
     client = Client()
     client.force_login(nurse)
@@ -41,7 +47,7 @@ def test_a_visit_through_the_api(
     start = _call(
         client,
         "POST",
-        f"/patients/{patient.pk}/sessions",
+        f"/patients/{screened_patient.pk}/sessions",
         {"device_id": pen.pk, "photos_taken": True},
     )
     assert start.status_code == 409
@@ -51,7 +57,7 @@ def test_a_visit_through_the_api(
     signature = _call(
         client,
         "POST",
-        f"/patients/{patient.pk}/consents",
+        f"/patients/{screened_patient.pk}/consents",
         {"method": "drawn", "drawn_signature": png_data_url()},
     )
     assert signature.status_code == 201
@@ -59,7 +65,7 @@ def test_a_visit_through_the_api(
     start = _call(
         client,
         "POST",
-        f"/patients/{patient.pk}/sessions",
+        f"/patients/{screened_patient.pk}/sessions",
         {"device_id": pen.pk, "photos_taken": True},
     )
     assert start.status_code == 201, start.content

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_nurse_charts_signs_and_amends_a_session(
     clinic: Any,
     make_user: Any,
-    patient: Any,
+    screened_patient: Any,
     consent_form: Any,
     pen: Any,
     cartridge_lot: Any,
@@ -28,7 +28,7 @@ def test_nurse_charts_signs_and_amends_a_session(
 ) -> None:
     make_user("registered_nurse", clinic, username="nurse", password=PASSWORD)
     log_in("nurse")
-    page.goto(f"{live_server.url}/patients/{patient.pk}/sessions/")
+    page.goto(f"{live_server.url}/patients/{screened_patient.pk}/sessions/")
     assert "no valid consent" in page.get_by_test_id("consent-status").inner_text()
 
     # Typed signature.

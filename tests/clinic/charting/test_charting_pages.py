@@ -63,12 +63,12 @@ def test_plain_form_refusal_rerenders_the_page(draft_note: Any, nurse: Any) -> N
 
 
 def test_start_page_refusal_names_the_missing_consent(
-    patient: Any, consent_form: Any, nurse: Any, pen: Any, today: Any
+    screened_patient: Any, consent_form: Any, nurse: Any, pen: Any, today: Any
 ) -> None:
     client = Client()
     client.force_login(nurse)
     response = client.post(
-        f"/patients/{patient.pk}/sessions/new/",
+        f"/patients/{screened_patient.pk}/sessions/new/",
         {
             "procedure": "microneedling",
             "session_date": today.isoformat(),

@@ -67,18 +67,18 @@ def test_a_new_version_never_edits_the_old_one(
 
 
 def test_typed_and_drawn_signatures_are_stored_with_version_time_and_witness(
-    patient: Any, consent_form: Any, nurse: Any, today: datetime.date
+    screened_patient: Any, consent_form: Any, nurse: Any, today: datetime.date
 ) -> None:
     typed = do_sign_consent(
         actor=nurse,
-        patient=patient,
+        patient=screened_patient,
         form=consent_form,
         method="typed",
         typed_name=" ada  LOVELACE ",
     )
     drawn = do_sign_consent(
         actor=nurse,
-        patient=patient,
+        patient=screened_patient,
         form=consent_form,
         method="drawn",
         drawn_signature=png_data_url(),
@@ -90,10 +90,10 @@ def test_typed_and_drawn_signatures_are_stored_with_version_time_and_witness(
     assert drawn.form.version == 1
     assert drawn.witnessed_by == nurse
     assert drawn.signed_at
-    assert valid_consent(patient, "microneedling", today) == drawn
+    assert valid_consent(screened_patient, "microneedling", today) == drawn
     assert (
         AuditEvent.objects.filter(
-            patient=patient, object_type="charting.ConsentSignature", action="create"
+            patient=screened_patient, object_type="charting.ConsentSignature", action="create"
         ).count()
         == 2
     )
@@ -145,19 +145,33 @@ def test_typed_and_drawn_signatures_are_stored_with_version_time_and_witness(
     ],
 )
 def test_bad_signatures_are_refused_and_nothing_is_stored(
-    patient: Any, consent_form: Any, nurse: Any, fields: dict[str, str], field: str, reason: str
+    screened_patient: Any,
+    consent_form: Any,
+    nurse: Any,
+    fields: dict[str, str],
+    field: str,
+    reason: str,
 ) -> None:
     with pytest.raises(ValidationError) as error:
-        do_sign_consent(actor=nurse, patient=patient, form=consent_form, **fields)
+        do_sign_consent(actor=nurse, patient=screened_patient, form=consent_form, **fields)
     assert reason in " ".join(error.value.message_dict[field])
     assert not ConsentSignature.objects.exists()
 
 
 def test_only_the_version_in_effect_may_be_signed_and_a_new_one_asks_again(
-    clinic: Any, patient: Any, consent_form: Any, nurse: Any, physician: Any, today: datetime.date
+    clinic: Any,
+    screened_patient: Any,
+    consent_form: Any,
+    nurse: Any,
+    physician: Any,
+    today: datetime.date,
 ) -> None:
     do_sign_consent(
-        actor=nurse, patient=patient, form=consent_form, method="typed", typed_name="Ada Lovelace"
+        actor=nurse,
+        patient=screened_patient,
+        form=consent_form,
+        method="typed",
+        typed_name="Ada Lovelace",
     )
     future = do_publish_consent_form(
         actor=physician,
@@ -169,11 +183,15 @@ def test_only_the_version_in_effect_may_be_signed_and_a_new_one_asks_again(
     )
     with pytest.raises(ValidationError, match="not in effect until"):
         do_sign_consent(
-            actor=nurse, patient=patient, form=future, method="typed", typed_name="Ada Lovelace"
+            actor=nurse,
+            patient=screened_patient,
+            form=future,
+            method="typed",
+            typed_name="Ada Lovelace",
         )
     # The old signature covers today, not the day the new version takes effect.
-    assert valid_consent(patient, "microneedling", today) is not None
-    assert valid_consent(patient, "microneedling", future.effective_on) is None
+    assert valid_consent(screened_patient, "microneedling", today) is not None
+    assert valid_consent(screened_patient, "microneedling", future.effective_on) is None
     current = do_publish_consent_form(
         actor=physician,
         clinic=clinic,
@@ -182,25 +200,29 @@ def test_only_the_version_in_effect_may_be_signed_and_a_new_one_asks_again(
         body=CONSENT_TEXT,
         effective_on=today,
     )
-    assert valid_consent(patient, "microneedling", today) is None
+    assert valid_consent(screened_patient, "microneedling", today) is None
     with pytest.raises(ValidationError, match="Version 3 of this form is in effect"):
         do_sign_consent(
             actor=nurse,
-            patient=patient,
+            patient=screened_patient,
             form=consent_form,
             method="typed",
             typed_name="Ada Lovelace",
         )
     do_sign_consent(
-        actor=nurse, patient=patient, form=current, method="typed", typed_name="Ada Lovelace"
+        actor=nurse,
+        patient=screened_patient,
+        form=current,
+        method="typed",
+        typed_name="Ada Lovelace",
     )
-    assert valid_consent(patient, "microneedling", today).form == current  # type: ignore[union-attr]
+    assert valid_consent(screened_patient, "microneedling", today).form == current  # type: ignore[union-attr]
     # Micro-needling consent does not cover a PRP session.
-    assert valid_consent(patient, "microneedling_prp", today) is None
+    assert valid_consent(screened_patient, "microneedling_prp", today) is None
 
 
 def test_consent_of_another_clinic_cannot_be_signed(
-    other_clinic: Any, make_user: Any, patient: Any, nurse: Any, today: datetime.date
+    other_clinic: Any, make_user: Any, screened_patient: Any, nurse: Any, today: datetime.date
 ) -> None:
     foreign = do_publish_consent_form(
         actor=make_user("physician", other_clinic),
@@ -212,7 +234,11 @@ def test_consent_of_another_clinic_cannot_be_signed(
     )
     with pytest.raises(ValidationError, match="another clinic"):
         do_sign_consent(
-            actor=nurse, patient=patient, form=foreign, method="typed", typed_name="Ada Lovelace"
+            actor=nurse,
+            patient=screened_patient,
+            form=foreign,
+            method="typed",
+            typed_name="Ada Lovelace",
         )
 
 
@@ -245,19 +271,19 @@ def test_clinic_admins_and_licensed_clinicians_publish(
 
 
 def test_signing_page_shows_field_errors_and_stores_nothing(
-    patient: Any, consent_form: Any, nurse: Any
+    screened_patient: Any, consent_form: Any, nurse: Any
 ) -> None:
     client = Client()
     client.force_login(nurse)
     response = client.post(
-        f"/patients/{patient.pk}/consent/",
+        f"/patients/{screened_patient.pk}/consent/",
         {"method": "typed", "typed_name": "Someone Else", "patient_confirms": "on"},
     )
     assert response.status_code == 422  # refused: the form with its errors
     assert b'data-field="typed_name"' in response.content
     assert not ConsentSignature.objects.exists()
     response = client.post(
-        f"/patients/{patient.pk}/consent/",
+        f"/patients/{screened_patient.pk}/consent/",
         {"method": "typed", "typed_name": "Ada Lovelace", "patient_confirms": "on"},
     )
     assert response.status_code == 302

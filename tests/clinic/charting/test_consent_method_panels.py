@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_only_the_chosen_signing_method_is_shown(
     clinic: Any,
     make_user: Any,
-    patient: Any,
+    screened_patient: Any,
     consent_form: Any,
     page: Any,
     live_server: Any,
@@ -24,7 +24,7 @@ def test_only_the_chosen_signing_method_is_shown(
 ) -> None:
     make_user("registered_nurse", clinic, username="nurse2", password=PASSWORD)
     log_in("nurse2")
-    page.goto(f"{live_server.url}/patients/{patient.pk}/consent/")
+    page.goto(f"{live_server.url}/patients/{screened_patient.pk}/consent/")
     pad = page.get_by_test_id("signature-pad")
     typed = page.get_by_label("Patient's full name (typed signature)")
 

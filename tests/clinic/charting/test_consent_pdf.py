@@ -82,12 +82,12 @@ def test_another_patient_gets_404_and_the_refusal_is_audited(
     assert client.get("/consents/999999.pdf").status_code == 404
 
 
-def test_a_drawn_signature_is_drawn(patient: Any, consent_form: Any, nurse: Any) -> None:
+def test_a_drawn_signature_is_drawn(screened_patient: Any, consent_form: Any, nurse: Any) -> None:
     from cit.clinic.charting.consent_pdf import consent_pdf
 
     drawn = do_sign_consent(
         actor=nurse,
-        patient=patient,
+        patient=screened_patient,
         form=consent_form,
         method="drawn",
         drawn_signature=png_data_url(),

@@ -44,22 +44,22 @@ def test_start_rescreens_for_the_day_and_records_the_checklist(
 
 
 def test_no_consent_refuses_the_start(
-    patient: Any, consent_form: Any, nurse: Any, pen: Device, today: datetime.date
+    screened_patient: Any, consent_form: Any, nurse: Any, pen: Device, today: datetime.date
 ) -> None:
     with pytest.raises(ChartingConflict) as error:
         do_start_session(
-            actor=nurse, patient=patient, session_date=today, device=pen, photos_taken=True
+            actor=nurse, patient=screened_patient, session_date=today, device=pen, photos_taken=True
         )
     assert "has not signed" in error.value.message_dict["consent"][0]
     assert not SessionNote.objects.exists()
 
 
 def test_no_published_form_refuses_the_start(
-    patient: Any, nurse: Any, pen: Device, today: datetime.date
+    screened_patient: Any, nurse: Any, pen: Device, today: datetime.date
 ) -> None:
     with pytest.raises(ChartingConflict, match="No consent form"):
         do_start_session(
-            actor=nurse, patient=patient, session_date=today, device=pen, photos_taken=True
+            actor=nurse, patient=screened_patient, session_date=today, device=pen, photos_taken=True
         )
 
 

@@ -1,5 +1,5 @@
-"""Outcome fixtures: a clinic's clinicians, a patient with a portal account and an accepted
-acne-scar plan, and a second patient with their own portal account."""
+"""Outcome fixtures: the shared patient with a portal account (``portal_patient``), an
+accepted acne-scar plan, and a second patient with their own portal account."""
 
 from __future__ import annotations
 
@@ -24,17 +24,13 @@ def today(clinic: Any) -> datetime.date:
 
 
 @pytest.fixture
-def nurse(clinic: Any, make_user: Any) -> Any:
-    return make_user("registered_nurse", clinic, username="nurse", password=PASSWORD)
-
-
-@pytest.fixture
 def portal_user(clinic: Any, make_user: Any) -> Any:
     return make_user("patient", clinic, username="ada", password=PASSWORD)
 
 
 @pytest.fixture
-def patient(clinic: Any, make_patient: Any, portal_user: Any) -> Any:
+def portal_patient(clinic: Any, make_patient: Any, portal_user: Any) -> Any:
+    """The shared patient (Ada) with the portal account ``portal_user``."""
     return make_patient(clinic, portal_user=portal_user)
 
 

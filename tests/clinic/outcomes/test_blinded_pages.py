@@ -31,11 +31,11 @@ def _photos(nurse: Any, patient: Any, today: datetime.date) -> tuple[Any, Any, A
 
 
 def test_a_pair_is_set_up_rated_blind_and_reported(
-    nurse: Any, physician: Any, patient: Any, today: Any
+    nurse: Any, physician: Any, portal_patient: Any, today: Any
 ) -> None:
-    baseline, week_12, oblique = _photos(nurse, patient, today)
+    baseline, week_12, oblique = _photos(nurse, portal_patient, today)
     setup = _client(nurse)
-    url = f"/patients/{patient.pk}/outcomes/blinded/new/"
+    url = f"/patients/{portal_patient.pk}/outcomes/blinded/new/"
     assert setup.get(url).status_code == 200
     # Two views, or the same day twice, are not a pair.
     refused = setup.post(url, {"first": week_12.pk, "second": oblique.pk, "rater": physician.pk})
@@ -51,7 +51,7 @@ def test_a_pair_is_set_up_rated_blind_and_reported(
     rater = _client(physician)
     listing = rater.get("/outcomes/blinded/").content.decode()
     assert f"/outcomes/blinded/{pair.token}/" in listing
-    assert patient.family_name not in listing
+    assert portal_patient.family_name not in listing
     page = rater.get(f"/outcomes/blinded/{pair.token}/").content.decode()
     for photo in (baseline, week_12):
         assert photo.token not in page
@@ -72,7 +72,7 @@ def test_a_pair_is_set_up_rated_blind_and_reported(
     pair.refresh_from_db()
     assert (pair.gais, pair.judged_later) == (2, later_position)
     assert "No pairs are waiting for you." in rater.get("/outcomes/blinded/").content.decode()
-    report = setup.get(f"/patients/{patient.pk}/outcomes/").content.decode()
+    report = setup.get(f"/patients/{portal_patient.pk}/outcomes/").content.decode()
     section = report.split('data-testid="blinded-ratings"')[1].split("</section>")[0]
     assert "2 – Much improved" in section
     assert "yes" in section
@@ -81,15 +81,15 @@ def test_a_pair_is_set_up_rated_blind_and_reported(
 def test_only_the_assigned_rater_reaches_the_pair(
     nurse: Any,
     physician: Any,
-    patient: Any,
+    portal_patient: Any,
     portal_user: Any,
     today: Any,
     make_user: Any,
     clinic: Any,
 ) -> None:
-    baseline, week_12, _oblique = _photos(nurse, patient, today)
+    baseline, week_12, _oblique = _photos(nurse, portal_patient, today)
     _client(nurse).post(
-        f"/patients/{patient.pk}/outcomes/blinded/new/",
+        f"/patients/{portal_patient.pk}/outcomes/blinded/new/",
         {"first": baseline.pk, "second": week_12.pk, "rater": physician.pk},
     )
     pair = BlindedPairRating.objects.get()
@@ -104,7 +104,8 @@ def test_only_the_assigned_rater_reaches_the_pair(
             == 404
         )
     assert (
-        _client(portal_user).get(f"/patients/{patient.pk}/outcomes/blinded/new/").status_code == 403
+        _client(portal_user).get(f"/patients/{portal_patient.pk}/outcomes/blinded/new/").status_code
+        == 403
     )
     pair.refresh_from_db()
     assert pair.rated_at is None

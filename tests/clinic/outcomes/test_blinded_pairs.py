@@ -33,10 +33,10 @@ def test_order_follows_the_draw() -> None:
     assert blinded_order("before", "after", later_first=False) == ("before", "after")
 
 
-def test_draw_recorded(physician: Any, nurse: Any, patient: Any) -> None:
+def test_draw_recorded(physician: Any, nurse: Any, portal_patient: Any) -> None:
     later_first = do_assign_blinded_pair(
         actor=physician,
-        patient=patient,
+        patient=portal_patient,
         earlier_ref="p1",
         later_ref="p2",
         rater=nurse,
@@ -44,7 +44,7 @@ def test_draw_recorded(physician: Any, nurse: Any, patient: Any) -> None:
     )
     earlier_first = do_assign_blinded_pair(
         actor=physician,
-        patient=patient,
+        patient=portal_patient,
         earlier_ref="p1",
         later_ref="p2",
         rater=nurse,
@@ -57,21 +57,26 @@ def test_draw_recorded(physician: Any, nurse: Any, patient: Any) -> None:
     assert "p2" not in later_first.token
 
 
-def test_both_orders_are_drawn(physician: Any, nurse: Any, patient: Any) -> None:
+def test_both_orders_are_drawn(physician: Any, nurse: Any, portal_patient: Any) -> None:
     rng = random.Random(11)
     orders = {
         do_assign_blinded_pair(
-            actor=physician, patient=patient, earlier_ref="a", later_ref="b", rater=nurse, rng=rng
+            actor=physician,
+            patient=portal_patient,
+            earlier_ref="a",
+            later_ref="b",
+            rater=nurse,
+            rng=rng,
         ).later_shown_first
         for _ in range(20)
     }
     assert orders == {True, False}
 
 
-def test_rating_a_pair(physician: Any, nurse: Any, patient: Any) -> None:
+def test_rating_a_pair(physician: Any, nurse: Any, portal_patient: Any) -> None:
     pair = do_assign_blinded_pair(
         actor=physician,
-        patient=patient,
+        patient=portal_patient,
         earlier_ref="p1",
         later_ref="p2",
         rater=nurse,
@@ -92,16 +97,16 @@ def test_rating_a_pair(physician: Any, nurse: Any, patient: Any) -> None:
 
 
 def test_assignment_refused(
-    physician: Any, nurse: Any, patient: Any, make_user: Any, clinic: Any, other_clinic: Any
+    physician: Any, nurse: Any, portal_patient: Any, make_user: Any, clinic: Any, other_clinic: Any
 ) -> None:
     with pytest.raises(ValidationError):
         do_assign_blinded_pair(
-            actor=physician, patient=patient, earlier_ref="p1", later_ref="p1", rater=nurse
+            actor=physician, patient=portal_patient, earlier_ref="p1", later_ref="p1", rater=nurse
         )
     with pytest.raises(ValidationError):
         do_assign_blinded_pair(
             actor=physician,
-            patient=patient,
+            patient=portal_patient,
             earlier_ref="p1",
             later_ref="p2",
             rater=make_user("physician", other_clinic),
@@ -109,7 +114,7 @@ def test_assignment_refused(
     with pytest.raises(PermissionDenied):
         do_assign_blinded_pair(
             actor=make_user("front_desk", clinic),
-            patient=patient,
+            patient=portal_patient,
             earlier_ref="p1",
             later_ref="p2",
             rater=nurse,
@@ -118,12 +123,12 @@ def test_assignment_refused(
 
 
 def test_results_shown_apart_and_hidden_from_a_rater_with_pairs_to_rate(
-    client: Any, physician: Any, nurse: Any, portal_user: Any, patient: Any, make_user: Any
+    client: Any, physician: Any, nurse: Any, portal_user: Any, portal_patient: Any, make_user: Any
 ) -> None:
-    other_rater = make_user("physician", patient.clinic)
+    other_rater = make_user("physician", portal_patient.clinic)
     rated = do_assign_blinded_pair(
         actor=physician,
-        patient=patient,
+        patient=portal_patient,
         earlier_ref="p1",
         later_ref="p2",
         rater=nurse,
@@ -131,9 +136,9 @@ def test_results_shown_apart_and_hidden_from_a_rater_with_pairs_to_rate(
     )
     do_rate_blinded_pair(actor=nurse, pair=rated, gais=2, judged_later="first")  # wrong pick
     do_assign_blinded_pair(
-        actor=physician, patient=patient, earlier_ref="p3", later_ref="p4", rater=other_rater
+        actor=physician, patient=portal_patient, earlier_ref="p3", later_ref="p4", rater=other_rater
     )
-    url = f"/patients/{patient.pk}/outcomes/"
+    url = f"/patients/{portal_patient.pk}/outcomes/"
 
     client.force_login(physician)
     section = client.get(url).content.decode().split('data-testid="blinded-ratings"')[1]

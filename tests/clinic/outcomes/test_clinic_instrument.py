@@ -57,11 +57,11 @@ def test_invalid_definitions_refused(clinic: Any, broken: Any) -> None:
 
 
 def test_patient_rates_the_instrument_and_sees_the_band(
-    client: Any, clinic: Any, portal_user: Any, patient: Any, today: Any
+    client: Any, clinic: Any, portal_user: Any, portal_patient: Any, today: Any
 ) -> None:
     instrument = _instrument(clinic)
     client.force_login(portal_user)
-    url = f"/patients/{patient.pk}/outcomes/rate-clinic/{instrument.pk}/"
+    url = f"/patients/{portal_patient.pk}/outcomes/rate-clinic/{instrument.pk}/"
     assert client.get(url).status_code == 200
     # 3 + 2 + 7 = 12
     response = client.post(
@@ -73,7 +73,7 @@ def test_patient_rates_the_instrument_and_sees_the_band(
         url, {"rated_on": today.isoformat(), "in_q1": "5", "in_q2": "2", "in_q3": "7"}
     )
     assert refused.status_code == 422
-    page = client.get(f"/patients/{patient.pk}/outcomes/").content.decode()
+    page = client.get(f"/patients/{portal_patient.pk}/outcomes/").content.decode()
     match = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', page)
     assert match
     assert (
@@ -82,11 +82,11 @@ def test_patient_rates_the_instrument_and_sees_the_band(
 
 
 def test_another_clinics_instrument_is_404(
-    client: Any, other_clinic: Any, nurse: Any, patient: Any
+    client: Any, other_clinic: Any, nurse: Any, portal_patient: Any
 ) -> None:
     instrument = _instrument(other_clinic)
     client.force_login(nurse)
-    url = f"/patients/{patient.pk}/outcomes/rate-clinic/{instrument.pk}/"
+    url = f"/patients/{portal_patient.pk}/outcomes/rate-clinic/{instrument.pk}/"
     assert client.get(url).status_code == 404
 
 

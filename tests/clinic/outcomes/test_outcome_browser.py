@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.browser.conftest import PASSWORD
 from tests.clinic.outcomes.conftest import accept_acne_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,10 +25,11 @@ def _violations(page: Any) -> list[str]:
 
 
 def test_goodman_baron_plot_at_390_px(
-    nurse: Any,
+    clinic: Any,
+    make_user: Any,
     physician: Any,
     portal_user: Any,
-    patient: Any,
+    portal_patient: Any,
     today: datetime.date,
     page: Any,
     live_server: Any,
@@ -35,10 +37,11 @@ def test_goodman_baron_plot_at_390_px(
     screenshot: Any,
     console_errors: list[str],
 ) -> None:
-    accept_acne_plan(patient, today)
+    make_user("registered_nurse", clinic, username="nurse", password=PASSWORD)
+    accept_acne_plan(portal_patient, today)
     page.set_viewport_size({"width": 390, "height": 844})
     log_in("nurse")
-    outcomes = f"{live_server.url}/patients/{patient.pk}/outcomes/"
+    outcomes = f"{live_server.url}/patients/{portal_patient.pk}/outcomes/"
     days = [today - datetime.timedelta(days=n) for n in (60, 30, 0)]
     for day, grade in zip(days, ("4", "3", "2"), strict=True):
         page.goto(f"{outcomes}rate/goodman-baron-qualitative/")

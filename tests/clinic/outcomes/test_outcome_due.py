@@ -11,14 +11,14 @@ from tests.clinic.outcomes.conftest import accept_acne_plan
 
 
 def test_due_dates_from_an_acne_scar_plan(
-    physician: Any, nurse: Any, patient: Any, today: Any
+    physician: Any, nurse: Any, portal_patient: Any, today: Any
 ) -> None:
     first = today + datetime.timedelta(days=7)
-    accept_acne_plan(patient, first, sessions=3)
+    accept_acne_plan(portal_patient, first, sessions=3)
     # Sessions on first, first + 4 weeks, first + 8 weeks.
     second = first + datetime.timedelta(weeks=4)
     last = first + datetime.timedelta(weeks=8)
-    schedule = patient_schedule(patient, today)
+    schedule = patient_schedule(portal_patient, today)
     rows = [(d.assessment.on, d.assessment.occasion, d.scale, d.state) for d in schedule.due]
     qual, quant = "goodman-baron-qualitative", "goodman-baron-quantitative"
     assert rows == [
@@ -34,18 +34,18 @@ def test_due_dates_from_an_acne_scar_plan(
 
 
 def test_clinician_sees_what_is_due_and_what_is_done(
-    client: Any, physician: Any, nurse: Any, patient: Any, today: Any
+    client: Any, physician: Any, nurse: Any, portal_patient: Any, today: Any
 ) -> None:
-    accept_acne_plan(patient, today, sessions=3)  # the baseline is today
+    accept_acne_plan(portal_patient, today, sessions=3)  # the baseline is today
     do_record_rating(
         actor=nurse,
-        patient=patient,
+        patient=portal_patient,
         values={"value": 3},
         rated_on=today,
         scale_id="goodman-baron-qualitative",
     )
     client.force_login(nurse)
-    page = client.get(f"/patients/{patient.pk}/outcomes/").content.decode()
+    page = client.get(f"/patients/{portal_patient.pk}/outcomes/").content.decode()
     due = page.split('data-testid="outcomes-due"')[1].split("</section>")[0]
     assert "Baseline" in due
     assert due.count('data-state="done"') == 1
@@ -54,7 +54,7 @@ def test_clinician_sees_what_is_due_and_what_is_done(
     assert "1 month(s) after the last session" in due
 
 
-def test_no_plan_nothing_due(client: Any, nurse: Any, patient: Any) -> None:
+def test_no_plan_nothing_due(client: Any, nurse: Any, portal_patient: Any) -> None:
     client.force_login(nurse)
-    page = client.get(f"/patients/{patient.pk}/outcomes/").content.decode()
+    page = client.get(f"/patients/{portal_patient.pk}/outcomes/").content.decode()
     assert "No accepted plan yet" in page

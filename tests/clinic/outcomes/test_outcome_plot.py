@@ -30,11 +30,11 @@ def _svg_of(page: str, key: str) -> str:
 
 
 def test_goodman_baron_plot_after_three_ratings(
-    client: Any, nurse: Any, patient: Any, today: Any
+    client: Any, nurse: Any, portal_patient: Any, today: Any
 ) -> None:
-    days = _three_ratings(nurse, patient, today)
+    days = _three_ratings(nurse, portal_patient, today)
     client.force_login(nurse)
-    page = client.get(f"/patients/{patient.pk}/outcomes/").content.decode()
+    page = client.get(f"/patients/{portal_patient.pk}/outcomes/").content.decode()
     svg = _svg_of(page, QUAL)
     assert svg.lstrip().startswith("<?xml")
     assert "<svg" in svg
@@ -61,18 +61,18 @@ def test_goodman_baron_plot_after_three_ratings(
 
 
 def test_patient_sees_own_plot(
-    client: Any, nurse: Any, portal_user: Any, patient: Any, today: Any
+    client: Any, nurse: Any, portal_user: Any, portal_patient: Any, today: Any
 ) -> None:
-    _three_ratings(nurse, patient, today)
+    _three_ratings(nurse, portal_patient, today)
     client.force_login(portal_user)
-    page = client.get(f"/patients/{patient.pk}/outcomes/").content.decode()
+    page = client.get(f"/patients/{portal_patient.pk}/outcomes/").content.decode()
     assert "<svg" in _svg_of(page, QUAL)
 
 
-def test_pdf_summary(client: Any, nurse: Any, patient: Any, today: Any) -> None:
-    _three_ratings(nurse, patient, today)
+def test_pdf_summary(client: Any, nurse: Any, portal_patient: Any, today: Any) -> None:
+    _three_ratings(nurse, portal_patient, today)
     client.force_login(nurse)
-    response = client.get(f"/patients/{patient.pk}/outcomes/summary.pdf")
+    response = client.get(f"/patients/{portal_patient.pk}/outcomes/summary.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")

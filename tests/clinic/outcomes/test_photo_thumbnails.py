@@ -17,21 +17,27 @@ def _panel(client: Any, patient: Any) -> str:
 
 
 def test_photos_of_the_rating_dates_appear_under_the_plot(
-    client: Any, nurse: Any, patient: Any, today: Any
+    client: Any, nurse: Any, portal_patient: Any, today: Any
 ) -> None:
     earlier = today - datetime.timedelta(days=84)
     for day, grade in ((earlier, 3), (today, 2)):
         do_record_rating(
-            actor=nurse, patient=patient, values={"value": grade}, rated_on=day, scale_id="glogau"
+            actor=nurse,
+            patient=portal_patient,
+            values={"value": grade},
+            rated_on=day,
+            scale_id="glogau",
         )
     client.force_login(nurse)
-    assert "photo-strip" not in _panel(client, patient)  # no photos: no empty strip
+    assert "photo-strip" not in _panel(client, portal_patient)  # no photos: no empty strip
 
-    consent(nurse, patient, "record")
-    baseline = stored_photo(nurse, patient, "face_frontal", earlier)
-    stored_photo(nurse, patient, "face_frontal", today - datetime.timedelta(days=3))  # no rating
-    week_12 = stored_photo(nurse, patient, "face_frontal", today)
-    panel = _panel(client, patient)
+    consent(nurse, portal_patient, "record")
+    baseline = stored_photo(nurse, portal_patient, "face_frontal", earlier)
+    stored_photo(
+        nurse, portal_patient, "face_frontal", today - datetime.timedelta(days=3)
+    )  # no rating
+    week_12 = stored_photo(nurse, portal_patient, "face_frontal", today)
+    panel = _panel(client, portal_patient)
     assert panel.index("photo-strip") > panel.index('data-testid="values-glogau"')
     shown = [p for p in (baseline, week_12) if f"/photos/{p.token}/thumbnail/" in panel]
     assert shown == [baseline, week_12]
@@ -40,5 +46,7 @@ def test_photos_of_the_rating_dates_appear_under_the_plot(
     # The thumbnail itself is served to this nurse.
     assert client.get(f"/photos/{week_12.token}/thumbnail/").status_code == 200
 
-    do_withdraw_photo_consent(actor=nurse, patient=patient, scopes=["record"], stated_on=today)
-    assert "photo-strip" not in _panel(client, patient)
+    do_withdraw_photo_consent(
+        actor=nurse, patient=portal_patient, scopes=["record"], stated_on=today
+    )
+    assert "photo-strip" not in _panel(client, portal_patient)

@@ -20,9 +20,11 @@ def _mmasi_post(day: datetime.date, **fields: str) -> dict[str, str]:
     return data
 
 
-def test_mmasi_rating_scored_and_audited(client: Any, nurse: Any, patient: Any, today: Any) -> None:
+def test_mmasi_rating_scored_and_audited(
+    client: Any, nurse: Any, portal_patient: Any, today: Any
+) -> None:
     client.force_login(nurse)
-    url = f"/patients/{patient.pk}/outcomes/rate/mmasi/"
+    url = f"/patients/{portal_patient.pk}/outcomes/rate/mmasi/"
     assert client.get(url).status_code == 200
     # forehead 0.3 x 2 x 3 = 1.8; chin 0.1 x 1 x 4 = 0.4; total 2.2
     data = _mmasi_post(
@@ -36,7 +38,7 @@ def test_mmasi_rating_scored_and_audited(client: Any, nurse: Any, patient: Any, 
     )
     response = client.post(url, data)
     assert response.status_code == 302
-    rating = OutcomeRating.objects.get(patient=patient)
+    rating = OutcomeRating.objects.get(patient=portal_patient)
     assert rating.total == Decimal("2.2")
     assert (rating.scale_id, rating.rater_kind, rating.rated_by, rating.rated_on) == (
         "mmasi",
@@ -45,13 +47,15 @@ def test_mmasi_rating_scored_and_audited(client: Any, nurse: Any, patient: Any, 
         today,
     )
     assert AuditEvent.objects.filter(
-        action="create", patient=patient, object_type="outcomes.OutcomeRating"
+        action="create", patient=portal_patient, object_type="outcomes.OutcomeRating"
     ).exists()
 
 
-def test_out_of_range_and_future_refused(client: Any, nurse: Any, patient: Any, today: Any) -> None:
+def test_out_of_range_and_future_refused(
+    client: Any, nurse: Any, portal_patient: Any, today: Any
+) -> None:
     client.force_login(nurse)
-    url = f"/patients/{patient.pk}/outcomes/rate/mmasi/"
+    url = f"/patients/{portal_patient.pk}/outcomes/rate/mmasi/"
     response = client.post(url, _mmasi_post(today, **{"in_chin.area": "7"}))
     assert response.status_code == 422
     response = client.post(url, _mmasi_post(today + datetime.timedelta(days=1)))
@@ -61,7 +65,7 @@ def test_out_of_range_and_future_refused(client: Any, nurse: Any, patient: Any, 
 
 
 def test_goodman_baron_quantitative_from_the_form(
-    client: Any, nurse: Any, patient: Any, today: Any
+    client: Any, nurse: Any, portal_patient: Any, today: Any
 ) -> None:
     client.force_login(nurse)
     data = {"rated_on": today.isoformat()}
@@ -82,14 +86,14 @@ def test_goodman_baron_quantitative_from_the_form(
     # broad shallow 11-20 scars: 4; punched-out deep abnormal base > 20: 9. Total 13.
     data.update(in_broad_shallow="2", in_punched_out_deep_abnormal="3")
     response = client.post(
-        f"/patients/{patient.pk}/outcomes/rate/goodman-baron-quantitative/", data
+        f"/patients/{portal_patient.pk}/outcomes/rate/goodman-baron-quantitative/", data
     )
     assert response.status_code == 302
     assert OutcomeRating.objects.get().total == 13
 
 
 def test_rating_linked_to_a_session_of_another_patient_refused(
-    nurse: Any, patient: Any, other_patient: Any, today: Any
+    nurse: Any, portal_patient: Any, other_patient: Any, today: Any
 ) -> None:
     from django.core.exceptions import ValidationError
 
@@ -101,7 +105,7 @@ def test_rating_linked_to_a_session_of_another_patient_refused(
     try:
         do_record_rating(
             actor=nurse,
-            patient=patient,
+            patient=portal_patient,
             values={"value": 2},
             rated_on=today,
             scale_id="glogau",
@@ -114,6 +118,6 @@ def test_rating_linked_to_a_session_of_another_patient_refused(
     assert not OutcomeRating.objects.exists()
 
 
-def test_unknown_scale_is_404(client: Any, nurse: Any, patient: Any) -> None:
+def test_unknown_scale_is_404(client: Any, nurse: Any, portal_patient: Any) -> None:
     client.force_login(nurse)
-    assert client.get(f"/patients/{patient.pk}/outcomes/rate/face-q/").status_code == 404
+    assert client.get(f"/patients/{portal_patient.pk}/outcomes/rate/face-q/").status_code == 404

@@ -15,8 +15,8 @@ from tests.clinic.charting.conftest import (  # noqa: F401
     consent_form,
     consented_patient,
     draft_note,
-    patient,
     pen,
+    screened_patient,
     today,
 )
 from tests.clinic.photos.conftest import consent, jpeg_bytes

@@ -12,7 +12,6 @@ from tests.clinic.appointments import conftest as booking
 
 # The booking fixtures of tests/appointments, shared here.
 booking_clinic = booking.booking_clinic
-nurse, doctor, desk = booking.nurse, booking.doctor, booking.desk
 make_plan, book = booking.make_plan, booking.book
 
 
@@ -22,7 +21,9 @@ def portal_user(booking_clinic: Any, make_user: Any) -> Any:
 
 
 @pytest.fixture
-def patient(booking_clinic: Any, make_patient: Any, portal_user: Any) -> Any:
+def portal_patient(booking_clinic: Any, make_patient: Any, portal_user: Any) -> Any:
+    """Rosa, with the portal account ``portal_user``, at a booking clinic that shows its
+    address and phone number."""
     booking_clinic.address = "12 Harley Street\nLondon W1G 9PF"
     booking_clinic.phone = "020 7946 0000"
     booking_clinic.save()
@@ -30,9 +31,9 @@ def patient(booking_clinic: Any, make_patient: Any, portal_user: Any) -> Any:
 
 
 @pytest.fixture
-def booked(patient: Any, make_plan: Any, book: Any, nurse: Any) -> Any:
+def booked(portal_patient: Any, make_plan: Any, book: Any, nurse: Any) -> Any:
     """The patient's booked series (its appointments ordered by number)."""
-    series = book(make_plan(patient, sessions=3, weeks=4))
+    series = book(make_plan(portal_patient, sessions=3, weeks=4))
     return series
 
 

@@ -48,16 +48,16 @@ def desk_client(desk: Any) -> Client:
 
 
 def test_a_move_inside_the_window_is_asked_then_confirmed_by_staff(
-    patient: Any, booked: Any, patient_client: Client, desk_client: Client
+    portal_patient: Any, booked: Any, patient_client: Client, desk_client: Client
 ) -> None:
-    first, second, _third = _sessions(patient)
+    first, second, _third = _sessions(portal_patient)
     # Session 2 may be 28 to 42 days after session 1: day 30 at 10:00 is inside.
     day = _local_day(first) + datetime.timedelta(days=30)
     response = _ask_move(patient_client, second, day, "10:00")
     assert response.status_code == 302
     change = ChangeRequest.objects.get()
     assert change.status == RequestStatus.PENDING
-    assert _sessions(patient)[1].start == second.start  # nothing moves until staff confirm
+    assert _sessions(portal_patient)[1].start == second.start  # nothing moves until staff confirm
 
     home = patient_client.get("/").content.decode()
     assert "Waiting for the clinic" in home
@@ -67,7 +67,7 @@ def test_a_move_inside_the_window_is_asked_then_confirmed_by_staff(
     confirmed = desk_client.post(f"/portal/requests/{change.pk}/confirm/")
     assert confirmed.status_code == 302
     moved = Appointment.objects.get(pk=second.pk)
-    wanted = datetime.datetime.combine(day, datetime.time(10), tzinfo=patient.clinic.tzinfo)
+    wanted = datetime.datetime.combine(day, datetime.time(10), tzinfo=portal_patient.clinic.tzinfo)
     assert moved.start == wanted
     assert moved.status == AppointmentStatus.BOOKED
     change.refresh_from_db()
@@ -76,9 +76,9 @@ def test_a_move_inside_the_window_is_asked_then_confirmed_by_staff(
 
 
 def test_a_move_outside_the_window_is_refused_in_plain_words(
-    patient: Any, booked: Any, patient_client: Client
+    portal_patient: Any, booked: Any, patient_client: Client
 ) -> None:
-    first, second, _third = _sessions(patient)
+    first, second, _third = _sessions(portal_patient)
     start = _local_day(first)
     too_soon = start + datetime.timedelta(days=20)
     response = _ask_move(patient_client, second, too_soon, "10:00")
@@ -93,9 +93,9 @@ def test_a_move_outside_the_window_is_refused_in_plain_words(
 
 
 def test_a_time_the_visit_does_not_fit_in_is_refused(
-    patient: Any, booked: Any, patient_client: Client
+    portal_patient: Any, booked: Any, patient_client: Client
 ) -> None:
-    first, second, _third = _sessions(patient)
+    first, second, _third = _sessions(portal_patient)
     day = _local_day(first) + datetime.timedelta(days=30)
     # Open until 18:00; a 90-minute visit starting 17:00 would end 18:30.
     response = _ask_move(patient_client, second, day, "17:00")
@@ -105,9 +105,9 @@ def test_a_time_the_visit_does_not_fit_in_is_refused(
 
 
 def test_a_closed_day_is_refused(
-    patient: Any, booked: Any, patient_client: Client, booking_clinic: Any
+    portal_patient: Any, booked: Any, patient_client: Client, booking_clinic: Any
 ) -> None:
-    first, second, _third = _sessions(patient)
+    first, second, _third = _sessions(portal_patient)
     day = _local_day(first) + datetime.timedelta(days=30)
     ClosureDay.objects.create(clinic=booking_clinic, date=day, name="Training day")
     response = _ask_move(patient_client, second, day, "10:00")
@@ -116,9 +116,9 @@ def test_a_closed_day_is_refused(
 
 
 def test_a_session_less_than_a_day_away_cannot_be_changed_online(
-    patient: Any, booked: Any, patient_client: Client
+    portal_patient: Any, booked: Any, patient_client: Client
 ) -> None:
-    first = _sessions(patient)[0]
+    first = _sessions(portal_patient)[0]
     soon = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=20)
     Appointment.objects.filter(pk=first.pk).update(
         start=soon, end=soon + datetime.timedelta(minutes=90)
@@ -130,9 +130,9 @@ def test_a_session_less_than_a_day_away_cannot_be_changed_online(
 
 
 def test_declining_tells_the_patient_why(
-    patient: Any, booked: Any, patient_client: Client, desk_client: Client
+    portal_patient: Any, booked: Any, patient_client: Client, desk_client: Client
 ) -> None:
-    third = _sessions(patient)[2]
+    third = _sessions(portal_patient)[2]
     patient_client.post(
         f"/portal/appointments/{third.pk}/change/", {"kind": "cancel", "note": "Travelling"}
     )
@@ -151,9 +151,9 @@ def test_declining_tells_the_patient_why(
 
 
 def test_a_confirmed_cancellation_cancels_the_session(
-    patient: Any, booked: Any, patient_client: Client, desk_client: Client
+    portal_patient: Any, booked: Any, patient_client: Client, desk_client: Client
 ) -> None:
-    third = _sessions(patient)[2]
+    third = _sessions(portal_patient)[2]
     patient_client.post(f"/portal/appointments/{third.pk}/change/", {"kind": "cancel"})
     change = ChangeRequest.objects.get()
     desk_client.post(f"/portal/requests/{change.pk}/confirm/")
@@ -161,9 +161,9 @@ def test_a_confirmed_cancellation_cancels_the_session(
 
 
 def test_a_second_request_for_the_same_session_waits_for_the_first(
-    patient: Any, booked: Any, patient_client: Client
+    portal_patient: Any, booked: Any, patient_client: Client
 ) -> None:
-    third = _sessions(patient)[2]
+    third = _sessions(portal_patient)[2]
     patient_client.post(f"/portal/appointments/{third.pk}/change/", {"kind": "cancel"})
     again = patient_client.post(f"/portal/appointments/{third.pk}/change/", {"kind": "cancel"})
     assert again.status_code == 422
@@ -171,9 +171,9 @@ def test_a_second_request_for_the_same_session_waits_for_the_first(
 
 
 def test_another_patient_can_neither_see_nor_ask_nor_withdraw(
-    patient: Any, booked: Any, other_patient: Any, patient_client: Client
+    portal_patient: Any, booked: Any, other_patient: Any, patient_client: Client
 ) -> None:
-    third = _sessions(patient)[2]
+    third = _sessions(portal_patient)[2]
     patient_client.post(f"/portal/appointments/{third.pk}/change/", {"kind": "cancel"})
     change = ChangeRequest.objects.get()
     intruder = Client()
@@ -189,9 +189,9 @@ def test_another_patient_can_neither_see_nor_ask_nor_withdraw(
 
 
 def test_staff_of_another_clinic_cannot_answer(
-    patient: Any, booked: Any, patient_client: Client, other_clinic: Any, make_user: Any
+    portal_patient: Any, booked: Any, patient_client: Client, other_clinic: Any, make_user: Any
 ) -> None:
-    third = _sessions(patient)[2]
+    third = _sessions(portal_patient)[2]
     patient_client.post(f"/portal/appointments/{third.pk}/change/", {"kind": "cancel"})
     change = ChangeRequest.objects.get()
     stranger = Client()
@@ -203,9 +203,9 @@ def test_staff_of_another_clinic_cannot_answer(
 
 
 def test_the_patient_may_withdraw_a_waiting_request(
-    patient: Any, booked: Any, patient_client: Client
+    portal_patient: Any, booked: Any, patient_client: Client
 ) -> None:
-    third = _sessions(patient)[2]
+    third = _sessions(portal_patient)[2]
     patient_client.post(f"/portal/appointments/{third.pk}/change/", {"kind": "cancel"})
     change = ChangeRequest.objects.get()
     assert patient_client.post(f"/portal/change-requests/{change.pk}/withdraw/").status_code == 302

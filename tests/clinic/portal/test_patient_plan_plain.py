@@ -15,10 +15,10 @@ from cit.protocol.knowledge import get_knowledge
 pytestmark = pytest.mark.django_db
 
 
-def test_own_plan_in_plain_words(patient: Any, booked: Any, portal_user: Any) -> None:
+def test_own_plan_in_plain_words(portal_patient: Any, booked: Any, portal_user: Any) -> None:
     client = Client()
     client.force_login(portal_user)
-    response = client.get(f"/patients/{patient.pk}/plan/")
+    response = client.get(f"/patients/{portal_patient.pk}/plan/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "3 sessions, about 4 weeks apart" in html
@@ -32,13 +32,13 @@ def test_own_plan_in_plain_words(patient: Any, booked: Any, portal_user: Any) ->
 
 
 def test_a_refused_screening_is_not_shown_to_the_patient_as_rules(
-    patient: Any, portal_user: Any
+    portal_patient: Any, portal_user: Any
 ) -> None:
     from cit.clinic.intake.actions import do_record_intake
 
     do_record_intake(
         actor=None,
-        patient=patient,
+        patient=portal_patient,
         data={
             "birth_date": "1985-06-01",
             "sex": "female",
@@ -46,17 +46,19 @@ def test_a_refused_screening_is_not_shown_to_the_patient_as_rules(
             "goals": [{"indication": "rejuvenation", "areas": ["face"]}],
         },
         source="portal",
-        today=patient.clinic.today(),
+        today=portal_patient.clinic.today(),
     )
     client = Client()
     client.force_login(portal_user)
-    html = client.get(f"/patients/{patient.pk}/plan/").content.decode()
+    html = client.get(f"/patients/{portal_patient.pk}/plan/").content.decode()
     assert "Your clinician will agree a plan with you" in html
     assert "do_not_treat" not in html
     assert "pregnan" not in html.lower()
 
 
-def test_another_patients_plan_is_closed(patient: Any, booked: Any, other_patient: Any) -> None:
+def test_another_patients_plan_is_closed(
+    portal_patient: Any, booked: Any, other_patient: Any
+) -> None:
     client = Client()
     client.force_login(other_patient.portal_user)
-    assert client.get(f"/patients/{patient.pk}/plan/").status_code in (403, 404)
+    assert client.get(f"/patients/{portal_patient.pk}/plan/").status_code in (403, 404)

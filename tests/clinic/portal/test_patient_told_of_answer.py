@@ -18,9 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_declined_request_tells_the_patient_once_without_details(
-    patient: Any, booked: Any, desk: Any, django_capture_on_commit_callbacks: Any
+    portal_patient: Any, booked: Any, desk: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    third = Appointment.objects.filter(patient=patient).order_by("number").last()
+    third = Appointment.objects.filter(patient=portal_patient).order_by("number").last()
     change = do_request_change(actor=None, appointment=third, kind="cancel", note="Travelling")
     with django_capture_on_commit_callbacks(execute=True):
         do_decline_request(actor=desk, change=change, reason="Last session: please call us")
@@ -28,14 +28,14 @@ def test_a_declined_request_tells_the_patient_once_without_details(
     assert tell_patient_of_answer.call(change.pk) == "sent"
     assert tell_patient_of_answer.call(change.pk).startswith("skipped")
     (message,) = mail.outbox
-    assert message.to == [patient.email]
+    assert message.to == [portal_patient.email]
     assert "log in to your patient portal" in message.body
     assert "please call us" not in message.body
     assert "Travelling" not in message.body
 
 
-def test_a_waiting_request_sends_nothing(patient: Any, booked: Any) -> None:
-    third = Appointment.objects.filter(patient=patient).order_by("number").last()
+def test_a_waiting_request_sends_nothing(portal_patient: Any, booked: Any) -> None:
+    third = Appointment.objects.filter(patient=portal_patient).order_by("number").last()
     change = do_request_change(actor=None, appointment=third, kind="cancel")
     assert tell_patient_of_answer.call(change.pk).startswith("skipped")
     assert mail.outbox == []

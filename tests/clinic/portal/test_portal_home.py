@@ -39,11 +39,11 @@ def _home(portal_user: Any) -> str:
 
 
 def test_next_appointment_in_local_time_with_provider_address_and_directions(
-    patient: Any, booked: Any, portal_user: Any
+    portal_patient: Any, booked: Any, portal_user: Any
 ) -> None:
-    first = Appointment.objects.filter(patient=patient).order_by("start").first()
+    first = Appointment.objects.filter(patient=portal_patient).order_by("start").first()
     assert first is not None
-    local = first.start.astimezone(patient.clinic.tzinfo)
+    local = first.start.astimezone(portal_patient.clinic.tzinfo)
     html = _home(portal_user)
     assert f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M}" in html
     assert "Europe/London time" in html
@@ -53,7 +53,7 @@ def test_next_appointment_in_local_time_with_provider_address_and_directions(
 
 
 def test_what_to_do_before_comes_from_the_protocol(
-    patient: Any, booked: Any, portal_user: Any
+    portal_patient: Any, booked: Any, portal_user: Any
 ) -> None:
     html = _home(portal_user)
     assert "Arrive 15 minutes early to check in." in html
@@ -62,18 +62,18 @@ def test_what_to_do_before_comes_from_the_protocol(
 
 
 def test_cold_sore_medicine_is_asked_for_after_a_history_of_cold_sores(
-    patient: Any, booked: Any, portal_user: Any
+    portal_patient: Any, booked: Any, portal_user: Any
 ) -> None:
     do_record_intake(
         actor=None,
-        patient=patient,
+        patient=portal_patient,
         data={
             "birth_date": "1985-06-01",
             "history": {"cold_sores": True},
             "goals": [{"indication": "acne_scars", "areas": ["cheeks"]}],
         },
         source="portal",
-        today=patient.clinic.today(),
+        today=portal_patient.clinic.today(),
     )
     html = _home(portal_user)
     assert "Because you have had cold sores" in html
@@ -81,7 +81,7 @@ def test_cold_sore_medicine_is_asked_for_after_a_history_of_cold_sores(
 
 
 def test_the_plan_in_plain_words_with_its_timeline(
-    patient: Any, booked: Any, portal_user: Any
+    portal_patient: Any, booked: Any, portal_user: Any
 ) -> None:
     html = _home(portal_user)
     assert "Atrophic acne scars: cheeks" in html
@@ -132,9 +132,9 @@ def _sign_session_today(patient: Any, nurse: Any, booking_clinic: Any) -> Any:
 
 
 def test_todays_aftercare_two_days_after_a_session_and_the_documents(
-    patient: Any, booked: Any, portal_user: Any, nurse: Any, booking_clinic: Any
+    portal_patient: Any, booked: Any, portal_user: Any, nurse: Any, booking_clinic: Any
 ) -> None:
-    note = _sign_session_today(patient, nurse, booking_clinic)
+    note = _sign_session_today(portal_patient, nurse, booking_clinic)
 
     html = _home(portal_user)
     # The session day (CLINICAL.md §5): ice packs, no make-up, no retinoids.
@@ -145,32 +145,34 @@ def test_todays_aftercare_two_days_after_a_session_and_the_documents(
 
     now = datetime.datetime.now(datetime.UTC)
     # Day 2: mineral make-up only, still no retinoids, no sauna until day 5.
-    day_two = patient_home(patient, now + datetime.timedelta(days=2))["aftercare_today"]
+    day_two = patient_home(portal_patient, now + datetime.timedelta(days=2))["aftercare_today"]
     assert day_two.day == 2
     assert "Mineral make-up only." in day_two.instructions
     assert "No retinoids." in day_two.instructions
     assert "No make-up." not in day_two.instructions  # days 0 and 1 only
     # Day 7 still shows (usual care again); day 8 is past the week.
-    day_seven = patient_home(patient, now + datetime.timedelta(days=7))["aftercare_today"]
+    day_seven = patient_home(portal_patient, now + datetime.timedelta(days=7))["aftercare_today"]
     assert "Usual make-up and skin care again." in day_seven.instructions
-    assert patient_home(patient, now + datetime.timedelta(days=8))["aftercare_today"] is None
+    assert patient_home(portal_patient, now + datetime.timedelta(days=8))["aftercare_today"] is None
     assert "Micro-needling consent, signed" in html
     assert "/portal/consents/" in html
 
 
-def test_no_aftercare_more_than_a_week_after(patient: Any, booked: Any, portal_user: Any) -> None:
+def test_no_aftercare_more_than_a_week_after(
+    portal_patient: Any, booked: Any, portal_user: Any
+) -> None:
     assert 'data-testid="aftercare-today"' not in _home(portal_user)
 
 
 def test_check_ins_due_and_the_newest_photos(
-    patient: Any, booked: Any, portal_user: Any, nurse: Any, booking_clinic: Any
+    portal_patient: Any, booked: Any, portal_user: Any, nurse: Any, booking_clinic: Any
 ) -> None:
-    note = _sign_session_today(patient, nurse, booking_clinic)
+    note = _sign_session_today(portal_patient, nurse, booking_clinic)
     now = datetime.datetime.now(datetime.UTC)
-    assert patient_home(patient, now)["check_ins_due"] == []
+    assert patient_home(portal_patient, now)["check_ins_due"] == []
     # Just after day 2's check-in is due, days 1 and 2 wait (day 3 is not yet due).
     day_two_due = CheckIn.objects.get(note=note, day=2).due_at
-    later = patient_home(patient, day_two_due + datetime.timedelta(minutes=1))
+    later = patient_home(portal_patient, day_two_due + datetime.timedelta(minutes=1))
     assert [c.day for c in later["check_ins_due"]] == [1, 2]
     CheckIn.objects.filter(note=note, day=1).update(answered_at=now)
     CheckIn.objects.filter(note=note, day=2).update(due_at=now - datetime.timedelta(hours=1))
@@ -183,13 +185,13 @@ def test_check_ins_due_and_the_newest_photos(
 
     assert 'data-testid="my-progress"' in html
     assert "photo-strip" not in html
-    consent(nurse, patient, "record")
-    first = stored_photo(nurse, patient, "face_frontal", note.session_date)
+    consent(nurse, portal_patient, "record")
+    first = stored_photo(nurse, portal_patient, "face_frontal", note.session_date)
     newest = stored_photo(
-        nurse, patient, "face_frontal", note.session_date + datetime.timedelta(days=1)
+        nurse, portal_patient, "face_frontal", note.session_date + datetime.timedelta(days=1)
     )
-    side = stored_photo(nurse, patient, "face_oblique_left", note.session_date)
-    assert patient_home(patient)["recent_photos"] == [newest, side]
+    side = stored_photo(nurse, portal_patient, "face_oblique_left", note.session_date)
+    assert patient_home(portal_patient)["recent_photos"] == [newest, side]
     progress = _home(portal_user).split('data-testid="my-progress"')[1].split("</section>")[0]
     assert f"/photos/{newest.token}/thumbnail/" in progress
     assert first.token not in progress

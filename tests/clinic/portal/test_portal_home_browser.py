@@ -24,7 +24,7 @@ def _check_page(page: Any, axe: Axe, where: str) -> None:
 
 
 def test_portal_home_at_390_px_with_a_change_request(
-    patient: Any,
+    portal_patient: Any,
     booked: Any,
     portal_user: Any,
     page: Any,
@@ -40,7 +40,7 @@ def test_portal_home_at_390_px_with_a_change_request(
     _check_page(page, axe, "home")
     assert page.get_by_test_id("next-appointment").is_visible()
     screenshot("portal-home-phone")
-    third = Appointment.objects.filter(patient=patient).order_by("number").last()
+    third = Appointment.objects.filter(patient=portal_patient).order_by("number").last()
     link = page.get_by_role("link", name=f"Move or cancel session {third.number}")
     box = link.bounding_box()
     assert box is not None

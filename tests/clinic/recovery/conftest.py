@@ -19,8 +19,8 @@ from tests.clinic.charting.conftest import (  # noqa: F401
     consent_form,
     consented_patient,
     draft_note,
-    patient,
     pen,
+    screened_patient,
     signed_note,
     today,
 )
@@ -64,10 +64,10 @@ def on_day(
 
 
 @pytest.fixture
-def portal_user(clinic: Any, make_user: Any, patient: Any) -> Any:  # noqa: F811
+def portal_user(clinic: Any, make_user: Any, screened_patient: Any) -> Any:  # noqa: F811
     user = make_user("patient", clinic, username="ada-portal", password="portal-pass-2026")
-    patient.portal_user = user
-    patient.save(update_fields=["portal_user"])
+    screened_patient.portal_user = user
+    screened_patient.save(update_fields=["portal_user"])
     return user
 
 

@@ -19,8 +19,8 @@ from django_tasks import task
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.exports.models import ExportJob, ExportStatus
+from cit.clinic.fhir_out.registry import TYPES, Scope
 from cit.clinic.jobs.lease import claim
-from cit.interop.fhir_out.registry import TYPES, Scope
 
 
 @task(queue_name="default")

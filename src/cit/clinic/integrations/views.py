@@ -18,13 +18,13 @@ from cit.clinic.access import capability_required, signed_in_user, staff_clinic
 from cit.clinic.accounts.permissions import Capability
 from cit.clinic.charting.forms import apply_errors
 from cit.clinic.feedback import flash_errors, form_status
+from cit.clinic.fhir_out.registry import TYPES
 from cit.clinic.integrations.actions import do_register_integration, do_revoke_integration
 from cit.clinic.integrations.assertion import ALGORITHMS
 from cit.clinic.integrations.forms import IntegrationForm
 from cit.clinic.integrations.membership import user_in_clinic
 from cit.clinic.integrations.models import Integration
 from cit.clinic.integrations.validator import integration_of
-from cit.interop.fhir_out.registry import TYPES
 
 
 @never_cache

@@ -25,11 +25,11 @@ from cit.clinic.outcomes.models import OutcomeRating
 from cit.clinic.patients.models import Patient
 from cit.clinic.photos.models import Photo, PhotoConsent
 from cit.clinic.plans.models import TreatmentPlanRecord
+from cit.interop.fhir_elements import prefixed_number
+from cit.interop.fhir_search import DateBound, SearchError, parse_date, parse_reference
 
 from . import care, directory, intake, outcomes, photos, records
 from .care import APPOINTMENT_STATUS
-from .common import prefixed_number
-from .search import DateBound, SearchError, parse_date, parse_reference
 
 COMMON_PARAMETERS = frozenset({"_id", "_count", "_offset"})
 

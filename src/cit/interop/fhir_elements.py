@@ -1,11 +1,12 @@
-"""Shared pieces of the FHIR mapping: code system URLs, references, instants, validation."""
+"""Building blocks of FHIR R4 resources as JSON: code system URLs, references, instants,
+CodeableConcepts, validation. Framework-free; CIT's own canonical URLs, which come from the
+settings, are :mod:`cit.clinic.fhir_out.site_urls`."""
 
 from __future__ import annotations
 
 import datetime
 from typing import Any
 
-from django.conf import settings
 from fhir.resources.R4B import get_fhir_model_class
 
 from cit.interop.fhir_intake import ICD10, ICD10CM, LOINC, RXNORM, SNOMED
@@ -21,19 +22,6 @@ SYSTEM_URLS = {
 __all__ = ["LOINC", "SNOMED", "RXNORM", "UCUM", "SYSTEM_URLS"]
 
 
-def base_url() -> str:
-    """The canonical base of CIT's own extensions and code systems (setting
-    ``FHIR_DEFINITIONS_BASE``): ``<base>/StructureDefinition/<name>``,
-    ``<base>/CodeSystem/<name>``."""
-    return str(settings.FHIR_DEFINITIONS_BASE).rstrip("/")
-
-
-def server_base() -> str:
-    """CIT's own FHIR server, absolute (``SITE_URL`` + ``/fhir``), for links in resources
-    built outside a request (bulk export)."""
-    return f"{str(settings.SITE_URL).rstrip('/')}/fhir"
-
-
 def prefixed_number(resource_id: str, prefix: str) -> int | None:
     """The row number in a resource id ``<prefix><digits>`` (ids that keep two sources of
     one resource type apart); None for any other id."""
@@ -41,14 +29,6 @@ def prefixed_number(resource_id: str, prefix: str) -> int | None:
     if number == resource_id or not number.isdigit() or len(number) > 18:
         return None
     return int(number)
-
-
-def extension_url(name: str) -> str:
-    return f"{base_url()}/StructureDefinition/{name}"
-
-
-def code_system_url(name: str) -> str:
-    return f"{base_url()}/CodeSystem/{name}"
 
 
 def reference(resource_type: str, resource_id: Any, display: str | None = None) -> dict[str, Any]:

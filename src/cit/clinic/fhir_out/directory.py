@@ -9,17 +9,9 @@ from cit.clinic.accounts.models import Provider
 from cit.clinic.facilities.models import Clinic, Device, Room
 from cit.clinic.labels import role_label
 from cit.clinic.patients.models import Patient
+from cit.interop.fhir_elements import UCUM, coding, concept, meta, reference, validated
 
-from .common import (
-    UCUM,
-    code_system_url,
-    coding,
-    concept,
-    extension_url,
-    meta,
-    reference,
-    validated,
-)
+from .site_urls import code_system_url, extension_url
 
 V2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203"
 LOCATION_PHYSICAL_TYPE = "http://terminology.hl7.org/CodeSystem/location-physical-type"

@@ -14,10 +14,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from cit.clinic.outcomes.models import OutcomeRating, RaterKind
+from cit.interop.fhir_elements import coding, concept, instant, meta, reference, validated
 from cit.protocol.knowledge import Scale, get_knowledge
 
 from .care import user_reference
-from .common import code_system_url, coding, concept, instant, meta, reference, validated
+from .site_urls import code_system_url
 
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 ID_PREFIX = "outcome-"

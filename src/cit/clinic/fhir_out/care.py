@@ -1,11 +1,12 @@
 """What was planned, booked, consented and done: CarePlan, Appointment, Consent, Procedure.
 
 A signed session note is a Procedure. Its body sites are the zones needled, one bodySite
-each: the SNOMED CT "skin of ..." structure where one exists (:mod:`.body_sites`), CIT's
-zone code (``<base>/CodeSystem/zone``) and the zone's title as text. How each zone
-was needled is the complex extension ``<base>/StructureDefinition/zone-treatment`` with the
-sub-extensions ``zone`` (valueCoding, as in bodySite), ``depth`` (valueQuantity, UCUM mm),
-``passes`` (valueInteger) and ``endpoint`` (valueCoding, ``<base>/CodeSystem/endpoint``).
+each: the SNOMED CT "skin of ..." structure where one exists
+(:mod:`cit.interop.snomed_body_sites`), CIT's zone code (``<base>/CodeSystem/zone``) and the
+zone's title as text. How each zone was needled is the complex extension
+``<base>/StructureDefinition/zone-treatment`` with the sub-extensions ``zone`` (valueCoding,
+as in bodySite), ``depth`` (valueQuantity, UCUM mm), ``passes`` (valueInteger) and
+``endpoint`` (valueCoding, ``<base>/CodeSystem/endpoint``).
 """
 
 from __future__ import annotations
@@ -17,23 +18,21 @@ from cit.clinic.appointments.models import Appointment, AppointmentStatus
 from cit.clinic.charting.models import ConsentSignature, SessionNote
 from cit.clinic.labels import indication_label, zone_label
 from cit.clinic.plans.models import TreatmentPlanRecord
-from cit.protocol.stored import Series
-
-from .body_sites import SNOMED_SKIN_OF_ZONE
-from .common import (
+from cit.interop.fhir_elements import (
     LOINC,
     SNOMED,
     UCUM,
-    base_url,
-    code_system_url,
     coding,
     concept,
-    extension_url,
     instant,
     meta,
     reference,
     validated,
 )
+from cit.interop.snomed_body_sites import SNOMED_SKIN_OF_ZONE
+from cit.protocol.stored import Series
+
+from .site_urls import base_url, code_system_url, extension_url
 
 APPOINTMENT_STATUS = {
     AppointmentStatus.BOOKED: "booked",

@@ -8,9 +8,10 @@ from typing import Any
 from cit.clinic.audit.models import AuditAction, AuditEvent
 from cit.clinic.charting.models import SessionNote
 from cit.clinic.labels import audit_action_label, object_label
+from cit.interop.fhir_elements import coding, concept, instant, meta, reference, validated
 
 from .care import user_reference
-from .common import code_system_url, coding, concept, instant, meta, reference, validated
+from .site_urls import code_system_url
 
 PROVENANCE_PARTICIPANT = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
 AUDIT_EVENT_TYPE = "http://terminology.hl7.org/CodeSystem/audit-event-type"

@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from cit.clinic.photos.models import Photo
+from cit.interop.fhir_elements import coding, concept, instant, meta, reference, validated
 from cit.protocol.knowledge import get_knowledge
 
 from .care import user_reference
-from .common import coding, concept, instant, meta, reference, server_base, validated
+from .site_urls import server_base
 
 MEDIA_TYPE = "http://terminology.hl7.org/CodeSystem/media-type"
 BINARY_PREFIX = "photo-"

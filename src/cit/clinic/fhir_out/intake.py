@@ -15,12 +15,7 @@ from typing import Any
 
 from cit.clinic.intake.models import IntakeRecord, IntakeSource
 from cit.clinic.labels import indication_label, zone_label
-from cit.interop.fhir_intake import BREASTFEEDING_STATUS, PREGNANCY_STATUS, SNOMED_UNKNOWN
-from cit.protocol.intake_json import IntakeError, intake_from_dict
-from cit.protocol.model import AREA_FLAGS, ELSEWHERE, Intake, MedicationStatus, Sex
-
-from .care import user_reference, zone_site
-from .common import (
+from cit.interop.fhir_elements import (
     LOINC,
     RXNORM,
     SNOMED,
@@ -32,6 +27,11 @@ from .common import (
     reference,
     validated,
 )
+from cit.interop.fhir_intake import BREASTFEEDING_STATUS, PREGNANCY_STATUS, SNOMED_UNKNOWN
+from cit.protocol.intake_json import IntakeError, intake_from_dict
+from cit.protocol.model import AREA_FLAGS, ELSEWHERE, Intake, MedicationStatus, Sex
+
+from .care import user_reference, zone_site
 
 CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
