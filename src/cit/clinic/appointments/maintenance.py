@@ -10,9 +10,11 @@ search with a one-session request and ``booking.do_book_proposal`` (one booking 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -57,38 +59,25 @@ class MaintenanceEntry:
     state: DueState | None
 
 
-def _held(appointment: Appointment, now: datetime.datetime) -> bool:
-    """The session took place: completed, or its time is over and it was not missed."""
-    return appointment.status == AppointmentStatus.COMPLETED or (
-        appointment.status in HOLDING_STATUSES and appointment.end <= now
-    )
+@dataclass(frozen=True)
+class DueSeries:
+    """One plan series due for maintenance, without its rows read: enough to sort and
+    count the list; ``entries_for`` reads the plan and patient of the rows shown."""
+
+    plan_id: int
+    series_index: int
+    family_name: str
+    due: MaintenanceDue
+    state: DueState | None
 
 
-def _due_from(
-    plan: TreatmentPlanRecord,
-    series_index: int,
-    appointments: list[Appointment],
-    now: datetime.datetime,
-) -> MaintenanceDue | None:
-    """The next maintenance window of one plan series, from its visits (treatment and
-    maintenance); None while a visit is still to come or none was held."""
-    if any(a.status in NOT_YET_HELD and a.end > now for a in appointments):
-        return None
-    held = [a for a in appointments if _held(a, now)]
-    if not held:
-        return None
-    last = max(a.local_start().date() for a in held)
-    try:
-        return maintenance_due_after(plan, series_index, last)
-    except LookupError:
-        return None  # an accepted plan written before maintenance was part of it
-
-
-def _visits_by_series(
-    clinic: Clinic, plan_ids: list[int] | None = None
-) -> dict[tuple[int, int], list[Appointment]]:
-    """Every visit of the clinic's booked treatment series and their maintenance sessions,
-    grouped by (plan, series index)."""
+def _last_held_days(
+    clinic: Clinic, now: datetime.datetime, plan_ids: list[int] | None
+) -> list[tuple[int, int, datetime.date, str]]:
+    """Per booked treatment series of the clinic (patient not archived) that is over: the
+    clinic day of its last visit held (treatment or maintenance). Over means no visit is
+    still to come and at least one was held. The database groups the visits, so one row
+    is read per series, not one per visit."""
     active_series = SeriesBooking.objects.filter(
         clinic=clinic,
         kind=SeriesKind.TREATMENT,
@@ -97,22 +86,80 @@ def _visits_by_series(
     )
     if plan_ids is not None:
         active_series = active_series.filter(plan_id__in=plan_ids)
-    keys = set(active_series.values_list("plan_id", "series_index"))
-    grouped: dict[tuple[int, int], list[Appointment]] = defaultdict(list)
-    if not keys:
-        return grouped
+    same_series = Q(
+        series__plan_id=OuterRef("plan_id"), series__series_index=OuterRef("series_index")
+    )
+    # The series' own visits, and its maintenance sessions (kept whatever their status).
     visits = Appointment.objects.filter(
-        series__plan_id__in={plan for plan, _ in keys},
+        same_series,
+        Q(series__kind=SeriesKind.MAINTENANCE) | Q(series__status=SeriesStatus.BOOKED),
         series__kind__in=(SeriesKind.TREATMENT, SeriesKind.MAINTENANCE),
-    ).select_related("series", "clinic")
-    for visit in visits:
-        key = (visit.series.plan_id, visit.series.series_index)
-        kept = visit.series.kind == SeriesKind.MAINTENANCE
-        if key in keys and (kept or visit.series.status == SeriesStatus.BOOKED):
-            grouped[key].append(visit)
-    for key in keys:
-        grouped.setdefault(key, [])
-    return grouped
+    )
+    held = visits.filter(
+        Q(status=AppointmentStatus.COMPLETED) | Q(status__in=HOLDING_STATUSES, end__lte=now)
+    )
+    last_held = (
+        held.annotate(day=TruncDate("start", tzinfo=clinic.tzinfo))
+        .order_by("-day")
+        .values("day")[:1]
+    )
+    to_come = visits.filter(status__in=NOT_YET_HELD, end__gt=now)
+    return list(
+        active_series.annotate(last_held=Subquery(last_held))
+        .filter(last_held__isnull=False)
+        .exclude(Exists(to_come))
+        .values_list("plan_id", "series_index", "last_held", "patient__family_name")
+        .distinct()
+    )
+
+
+def due_series(
+    clinic: Clinic,
+    *,
+    now: datetime.datetime | None = None,
+    states: frozenset[DueState] | None = frozenset(DueState),
+    plan_ids: list[int] | None = None,
+) -> list[DueSeries]:
+    """The clinic's plan series due for maintenance in ``states`` (None: every finished
+    series, the window however far off): overdue first, then due now, then due soon, each
+    by the day the window opens."""
+    now = now or timezone.now()
+    today = clinic.today(now)
+    rows = _last_held_days(clinic, now, plan_ids)
+    wanted = sorted({plan_id for plan_id, *_rest in rows})
+    plans = {
+        p.pk: p
+        for p in TreatmentPlanRecord.objects.only("accepted").filter(pk__in=wanted).order_by()
+    }
+    found = []
+    for plan_id, index, last, family_name in rows:
+        try:
+            due = maintenance_due_after(plans[plan_id], index, last)
+        except LookupError:
+            continue  # an accepted plan written before maintenance was part of it
+        state = due.state(today)
+        if states is None or state in states:
+            found.append(DueSeries(plan_id, index, family_name, due, state))
+    found.sort(
+        key=lambda e: (
+            STATE_ORDER.get(e.state, 3) if e.state else 3,
+            e.due.opens,
+            e.family_name,
+            e.plan_id,
+            e.series_index,
+        )
+    )
+    return found
+
+
+def entries_for(due: Sequence[DueSeries]) -> list[MaintenanceEntry]:
+    """The entries of ``due`` (a page of it), their plans and patients read in one query."""
+    wanted = TreatmentPlanRecord.objects.filter(pk__in=[d.plan_id for d in due]).order_by()
+    plans = {p.pk: p for p in wanted.select_related("patient")}
+    return [
+        MaintenanceEntry(plans[d.plan_id].patient, plans[d.plan_id], d.series_index, d.due, d.state)
+        for d in due
+    ]
 
 
 def maintenance_entries(
@@ -122,37 +169,9 @@ def maintenance_entries(
     states: frozenset[DueState] | None = frozenset(DueState),
     plan_ids: list[int] | None = None,
 ) -> list[MaintenanceEntry]:
-    """The clinic's patients due for maintenance in ``states`` (None: every finished series,
-    the window however far off): overdue first, then due now, then due soon, each by the day
-    the window opens."""
-    now = now or timezone.now()
-    today = clinic.today(now)
-    grouped = _visits_by_series(clinic, plan_ids)
-    plans = {
-        p.pk: p
-        for p in TreatmentPlanRecord.objects.filter(
-            pk__in={plan for plan, _ in grouped}
-        ).select_related("patient")
-    }
-    entries = []
-    for (plan_id, index), visits in grouped.items():
-        plan = plans[plan_id]
-        due = _due_from(plan, index, visits, now)
-        if due is None:
-            continue
-        state = due.state(today)
-        if states is None or state in states:
-            entries.append(MaintenanceEntry(plan.patient, plan, index, due, state))
-    entries.sort(
-        key=lambda e: (
-            STATE_ORDER.get(e.state, 3) if e.state else 3,
-            e.due.opens,
-            e.patient.family_name,
-            e.plan.pk,
-            e.series_index,
-        )
-    )
-    return entries
+    """Every entry of ``due_series`` (same arguments, same order), with its plan and
+    patient."""
+    return entries_for(due_series(clinic, now=now, states=states, plan_ids=plan_ids))
 
 
 def maintenance_entry(

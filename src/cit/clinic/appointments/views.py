@@ -26,7 +26,7 @@ from cit.clinic.accounts.models import Provider
 from cit.clinic.accounts.permissions import Capability, has_capability
 from cit.clinic.appointments.absences import do_record_absence
 from cit.clinic.appointments.booking import do_book_proposal
-from cit.clinic.appointments.closures import sessions_on_closure_days
+from cit.clinic.appointments.closures import booked_on_closure_days, with_closure_names
 from cit.clinic.appointments.convert import closures, state_for_days
 from cit.clinic.appointments.errors import SchedulingRefused
 from cit.clinic.appointments.feeds import calendar_appointments
@@ -114,6 +114,7 @@ class SeriesRow:
 
 
 BOOKINGS_PAGE_SIZE = 25
+CLOSURES_PAGE_SIZE = 50
 
 
 @capability_required(Capability.SCHEDULE_VIEW)
@@ -924,7 +925,15 @@ def closures_page(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"{closure} added.")
                 return redirect("closures")
-    affected = sessions_on_closure_days(clinic)
+    # Two lists, a page of each on its own cursor: the sessions to move, the closure days.
+    affected_page = request_page(
+        request,
+        booked_on_closure_days(clinic),
+        ordering=("start", "id"),
+        size=BOOKINGS_PAGE_SIZE,
+        param="affected",
+    )
+    affected = with_closure_names(clinic, affected_page)
     if affected:
         record_event(
             request,
@@ -938,8 +947,14 @@ def closures_page(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "may_manage": may_manage,
-            "closures": ClosureDay.objects.active().filter(clinic=clinic).order_by("date"),
+            "closures": request_page(
+                request,
+                ClosureDay.objects.active().filter(clinic=clinic),
+                ordering=("date", "id"),
+                size=CLOSURES_PAGE_SIZE,
+            ),
             "affected": affected,
+            "affected_page": affected_page,
             "zone": clinic.timezone,
         },
         status=400 if request.method == "POST" else 200,

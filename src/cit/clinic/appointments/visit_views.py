@@ -26,7 +26,7 @@ from cit.clinic.appointments.consultations import (
 )
 from cit.clinic.appointments.errors import SchedulingRefused
 from cit.clinic.appointments.forms import TIME_OF_DAY
-from cit.clinic.appointments.maintenance import maintenance_entries, maintenance_entry
+from cit.clinic.appointments.maintenance import due_series, entries_for, maintenance_entry
 from cit.clinic.appointments.maintenance import propose_maintenance as propose_maintenance_times
 from cit.clinic.appointments.views import (
     SlotInvalid,
@@ -150,8 +150,10 @@ def maintenance_due_page(request: HttpRequest) -> HttpResponse:
     if chosen not in DUE_FILTERS:
         chosen = ""
     label, states = DUE_FILTERS[chosen]
-    entries = maintenance_entries(clinic, states=states)
-    page = Paginator(entries, 25).get_page(request.GET.get("page"))
+    # Sorted and counted from one row per due series; only the page's plans and patients
+    # are read.
+    page = Paginator(due_series(clinic, states=states), 25).get_page(request.GET.get("page"))
+    entries = entries_for(list(page.object_list))
     record_event(
         request,
         AuditAction.LIST,
@@ -160,7 +162,7 @@ def maintenance_due_page(request: HttpRequest) -> HttpResponse:
             "due": chosen or "all",
             "count": page.paginator.count,
             "page": page.number,
-            "patients": [e.patient.pk for e in page.object_list],
+            "patients": [e.patient.pk for e in entries],
         },
     )
     return render(
@@ -170,7 +172,7 @@ def maintenance_due_page(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": [
                 {"entry": e, "state_label": STATE_LABELS[e.state] if e.state else ""}
-                for e in page.object_list
+                for e in entries
             ],
             "filters": [(key, text) for key, (text, _) in DUE_FILTERS.items()],
             "chosen": chosen,

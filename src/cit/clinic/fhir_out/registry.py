@@ -473,7 +473,12 @@ TYPES: dict[str, ResourceType] = {
             rows=lambda scope: (
                 _of_patients(SessionNote, scope)
                 .filter(signed_at__isnull=False)
-                .select_related("started_by__provider", "signed_by__provider")
+                .select_related(
+                    "started_by__provider",
+                    "signed_by__provider",
+                    "appointment__series",
+                    "appointment__room",
+                )
                 .prefetch_related(
                     "zones",
                     "amendments__amended_by__provider",

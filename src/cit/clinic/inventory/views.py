@@ -23,6 +23,7 @@ from cit.clinic.inventory.models import Lot, Product
 from cit.clinic.paging import request_page
 
 PRODUCTS_PER_PAGE = 20
+RECALL_USES_PER_PAGE = 100
 LOTS_PER_PRODUCT = 20
 
 
@@ -106,9 +107,15 @@ def lot_recall(request: HttpRequest, lot_id: int) -> HttpResponse:
                 f"Lot {lot.lot_number} is recalled and quarantined: it is not offered again.",
             )
         return redirect("lot-recall", lot_id=lot.pk)
-    uses = list(lot.uses.select_related("patient", "recorded_by").order_by("used_on", "id"))
-    for patient in {use.patient for use in uses}:
+    uses = request_page(
+        request,
+        lot.uses.select_related("patient", "recorded_by"),
+        ordering=("used_on", "id"),
+        size=RECALL_USES_PER_PAGE,
+    )
+    # One event per patient shown (a page holds at most RECALL_USES_PER_PAGE of them).
+    for patient in {use.patient_id: use.patient for use in uses}.values():
         record_event(
             request, AuditAction.VIEW, patient=patient, obj=lot, detail={"purpose": "recall"}
         )
-    return render(request, "inventory/recall.html", {"lot": lot, "uses": uses})
+    return render(request, "inventory/recall.html", {"lot": lot, "uses": uses, "page": uses})

@@ -16,6 +16,7 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.db.models import Count
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -76,17 +77,26 @@ def stuck_or_failed_task_counts() -> list[dict[str, object]]:
     now = timezone.now()
     names: dict[str, dict[str, object]] = {}
 
-    def bump(row_path: str, what: str) -> None:
+    def bump(row_path: str, what: str, count: int) -> None:
         name = row_path.rsplit(".", 1)[-1]
         entry = names.setdefault(name, {"task": name, "stuck": 0, "failed": 0, "lost": 0})
-        entry[what] = int(entry[what]) + 1  # type: ignore[call-overload]
+        entry[what] = int(entry[what]) + count  # type: ignore[call-overload]
 
-    for path in DBTaskResult.objects.filter(
-        status=TaskResultStatus.RUNNING, started_at__lt=stuck_before(now)
-    ).values_list("task_path", flat=True):
-        bump(path, "stuck")
-    for path, error in DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).values_list(
-        "task_path", "exception_class_path"
+    # Counted by the database: a row per task and error kind, however many tasks failed.
+    for path, count in (
+        DBTaskResult.objects.filter(
+            status=TaskResultStatus.RUNNING, started_at__lt=stuck_before(now)
+        )
+        .values_list("task_path")
+        .annotate(count=Count("pk"))
+        .order_by()
     ):
-        bump(path, "lost" if error == WORKER_LOST else "failed")
+        bump(path, "stuck", count)
+    for path, error, count in (
+        DBTaskResult.objects.filter(status=TaskResultStatus.FAILED)
+        .values_list("task_path", "exception_class_path")
+        .annotate(count=Count("pk"))
+        .order_by()
+    ):
+        bump(path, "lost" if error == WORKER_LOST else "failed", count)
     return sorted(names.values(), key=lambda entry: str(entry["task"]))

@@ -16,8 +16,9 @@ from cit.clinic.audit.models import AuditAction
 from cit.clinic.jobs.lease import lease_expired_before
 from cit.clinic.jobs.models import Delivery, DeliveryStatus
 from cit.clinic.jobs.recovery import stuck_or_failed_task_counts
+from cit.clinic.paging import request_page
 
-ROW_LIMIT = 200
+PAGE_SIZE = 100
 TASK_LABELS = {
     "send_reminder": "Appointment reminders",
     "replan_after_absence": "Re-plans after a provider's absence",
@@ -32,30 +33,36 @@ def delivery_problems(request: HttpRequest) -> HttpResponse:
     clinic = staff_clinic(request)
     now = timezone.now()
     expired = lease_expired_before(now)
-    problems = list(
+    # A page of each list, on its own cursor.
+    problems = request_page(
+        request,
         Delivery.objects.filter(clinic=clinic)
         .filter(
             Q(status=DeliveryStatus.FAILED)
             | Q(status=DeliveryStatus.SENDING, claimed_at__lt=expired)
             | Q(status=DeliveryStatus.SENT, attempts__gt=1)
         )
-        .select_related("patient")
-        .order_by("-updated_at")[:ROW_LIMIT]
+        .select_related("patient"),
+        ordering=("-updated_at", "-id"),
+        size=PAGE_SIZE,
+        param="messages",
+        next_label="Older",
+        previous_label="Newer",
     )
     for delivery in problems:
-        delivery.interrupted = (  # type: ignore[attr-defined]
-            delivery.status == DeliveryStatus.SENDING
-        )
-    overdue = list(
+        delivery.interrupted = delivery.status == DeliveryStatus.SENDING
+    overdue = request_page(
+        request,
         Appointment.objects.filter(
             clinic=clinic,
             status=AppointmentStatus.BOOKED,
             reminder_sent_at__isnull=True,
             reminder_due_at__lt=expired,
             start__gt=now,
-        )
-        .select_related("patient")
-        .order_by("start")[:ROW_LIMIT]
+        ).select_related("patient", "clinic"),
+        ordering=("start", "id"),
+        size=PAGE_SIZE,
+        param="reminders",
     )
     tasks = [
         {**entry, "label": TASK_LABELS.get(str(entry["task"]), "Other background work")}

@@ -28,10 +28,13 @@ from cit.clinic.feedback import form_status
 from cit.clinic.outcomes import actions
 from cit.clinic.outcomes.models import BlindedPairRating
 from cit.clinic.outcomes.views import outcome_patient
+from cit.clinic.paging import request_page
 from cit.clinic.photos.actions import photo_in_scope, photo_view, photos_for
 from cit.clinic.photos.models import Photo, PhotoScope
 from cit.clinic.photos.serving import photo_response
 from cit.protocol.knowledge import get_knowledge
+
+PAIRS_PER_PAGE = 50
 
 
 class PairForm(forms.Form):
@@ -169,10 +172,11 @@ def pairs_to_rate(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     if user.is_patient or user.role not in CLINICAL_ROLES:
         raise PermissionDenied(_("Only clinicians rate photo pairs."))
-    pairs = list(
-        BlindedPairRating.objects.filter(rater_id=user.pk, rated_at__isnull=True).order_by(
-            "assigned_at", "id"
-        )
+    pairs = request_page(
+        request,
+        BlindedPairRating.objects.filter(rater_id=user.pk, rated_at__isnull=True),
+        ordering=("assigned_at", "id"),
+        size=PAIRS_PER_PAGE,
     )
     record_event(
         request,

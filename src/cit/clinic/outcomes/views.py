@@ -71,6 +71,10 @@ def outcome_patient(
 # ------------------------------------------------------------------------------ panels
 
 
+# The most ratings a scale's table (and the PDF) lists.
+RATINGS_LISTED = 50
+
+
 @dataclass
 class RatingRow:
     rating: OutcomeRating
@@ -92,6 +96,18 @@ class ScalePanel:
         return [PlotPoint(row.rating.rated_on, float(row.rating.total)) for row in self.rows]
 
     @property
+    def listed_rows(self) -> list[RatingRow]:
+        """The rows the table lists: the first (the baseline) and the newest, at most
+        ``RATINGS_LISTED``; the plot shows every rating."""
+        if len(self.rows) <= RATINGS_LISTED:
+            return self.rows
+        return [self.rows[0], *self.rows[-(RATINGS_LISTED - 1) :]]
+
+    @property
+    def unlisted(self) -> int:
+        return len(self.rows) - len(self.listed_rows)
+
+    @property
     def baseline_value(self) -> float | None:
         return float(self.baseline) if self.baseline is not None else None
 
@@ -106,7 +122,7 @@ def photo_thumbnails(photos: list[Photo], panel: ScalePanel) -> list[dict[str, s
     """Thumbnails of ``photos`` (the patient's, within their photo consent for the record)
     taken on the panel's rating dates, each ``{"url", "href", "alt", "caption"}``, served by
     the photos app's authorised, audited views."""
-    dates = {row.rating.rated_on for row in panel.rows}
+    dates = {row.rating.rated_on for row in panel.listed_rows}
     thumbnails = []
     for photo in (p for p in photos if p.taken_on in dates):
         view = photo_view(photo.view)
@@ -254,7 +270,9 @@ def outcome_page(request: HttpRequest, patient_id: int) -> HttpResponse:
             }
         )
     panels = scale_panels(patient)
-    photos = list(photos_for(patient))  # one read for every panel's thumbnails
+    # One read for every panel's thumbnails: the photos taken on a rating's date.
+    rated_on = {row.rating.rated_on for panel in panels for row in panel.listed_rows}
+    photos = list(photos_for(patient).filter(taken_on__in=sorted(rated_on)))
     for panel in panels:
         panel.thumbnails = photo_thumbnails(photos, panel)
     return render(
@@ -391,7 +409,7 @@ def outcome_pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
         pdf.heading(panel.scale.title, 12)
         png = plot_png(panel.scale, panel.points(), panel.baseline_value)
         pdf.image(io.BytesIO(png), w=170)
-        for row in panel.rows:
+        for row in panel.listed_rows:
             change = (
                 _(" (%(change)s from baseline)") % {"change": f"{row.change:+g}"}
                 if row.change is not None
@@ -399,6 +417,13 @@ def outcome_pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
             )
             pdf.paragraph(
                 f"{pdf.date_text(row.rating.rated_on, 'j M Y')}: {row.value}{change} - {row.rater}",
+                size=9.5,
+                height=5,
+            )
+        if panel.unlisted:
+            pdf.paragraph(
+                _("%(count)s ratings between the baseline and these are in the plot only.")
+                % {"count": panel.unlisted},
                 size=9.5,
                 height=5,
             )

@@ -16,7 +16,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.db import models, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -235,6 +236,21 @@ def photos_for(
     if view is not None:
         photos = photos.filter(view=view)
     return photos.order_by("view", "taken_on", "id")
+
+
+def newest_of_each_view(photos: models.QuerySet[Photo], count: int) -> list[Photo]:
+    """The ``count`` newest of ``photos`` of each view, oldest first within a view, each
+    with ``is_baseline`` (the view's first photo) and ``of_view`` (how many it has)."""
+    by_view = F("view")
+    newest_first = [F("taken_on").desc(), F("id").desc()]
+    ranked = photos.annotate(
+        place=Window(RowNumber(), partition_by=by_view, order_by=newest_first),
+        of_view=Window(Count("id"), partition_by=by_view),
+    ).filter(place__lte=count)
+    found: list[Photo] = sorted(ranked, key=lambda p: (p.view, p.taken_on, p.pk))
+    for photo in found:
+        photo.is_baseline = photo.place == photo.of_view  # type: ignore[attr-defined]
+    return found
 
 
 def clinic_photos_in_scope(clinic: Any, scope: str) -> models.QuerySet[Photo]:

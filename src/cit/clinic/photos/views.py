@@ -21,6 +21,7 @@ from cit.clinic.audit.models import AuditAction
 from cit.clinic.bounds import query_day
 from cit.clinic.charting.models import SessionNote
 from cit.clinic.feedback import form_status
+from cit.clinic.paging import request_page
 from cit.clinic.patients.models import Patient
 from cit.clinic.photos import actions
 from cit.clinic.photos.forms import CapturePhotoForm, PhotoConsentForm, WithdrawPhotoConsentForm
@@ -94,15 +95,23 @@ def photo_consent(request: HttpRequest, patient_id: int) -> HttpResponse:
 # ------------------------------------------------------------------------------ photos
 
 
+# The newest photos of each view on the photos page; the view's timeline pages through all.
+STRIP_LENGTH = 12
+TIMELINE_PAGE_SIZE = 50
+# Dates to choose from on the compare page (the two chosen are always among them).
+COMPARE_CHOICES = 100
+TEACHING_PAGE_SIZE = 60
+
+
 def photos_home(request: HttpRequest, patient_id: int) -> HttpResponse:
-    """Per view: the timeline of thumbnails, with links to compare and capture."""
+    """Per view: the newest thumbnails (the baseline marked), with links to the whole
+    timeline, to compare and to capture."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     patient = patient_for_request(request, patient_id, Capability.CLINICAL_VIEW)
     knowledge = get_knowledge()
-    photos = list(actions.photos_for(patient))
     by_view: dict[str, list[Photo]] = {}
-    for photo in photos:
+    for photo in actions.newest_of_each_view(actions.photos_for(patient), STRIP_LENGTH):
         by_view.setdefault(photo.view, []).append(photo)
     timelines = [
         (view, by_view[view_id])
@@ -129,12 +138,27 @@ def view_timeline(request: HttpRequest, patient_id: int, view: str) -> HttpRespo
     photo_view = actions.photo_view(view)
     if photo_view is None:
         raise Http404("No such view.")
-    photos = list(actions.photos_for(patient, view))
+    taken = actions.photos_for(patient, view)
+    baseline = taken.first()
+    photos = request_page(
+        request,
+        taken,
+        ordering=("taken_on", "id"),
+        size=TIMELINE_PAGE_SIZE,
+        next_label=_("Later"),
+        previous_label=_("Earlier"),
+    )
     can_capture = can_access_patient(request.user, patient, Capability.CLINICAL_EDIT)
     return render(
         request,
         "photos/timeline.html",
-        {"patient": patient, "view": photo_view, "photos": photos, "can_capture": can_capture},
+        {
+            "patient": patient,
+            "view": photo_view,
+            "photos": photos,
+            "baseline": baseline,
+            "can_capture": can_capture,
+        },
     )
 
 
@@ -144,25 +168,33 @@ def compare(request: HttpRequest, patient_id: int) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     patient = patient_for_request(request, patient_id, Capability.CLINICAL_VIEW)
     knowledge = get_knowledge()
-    taken = list(actions.photos_for(patient))
-    views = [v for v_id, v in knowledge.photo_views.items() if any(p.view == v_id for p in taken)]
+    present = set(actions.photos_for(patient).values_list("view", flat=True).distinct())
+    views = [v for v_id, v in knowledge.photo_views.items() if v_id in present]
     view_id = request.GET.get("view") or (views[0].id if views else "")
     photo_view = actions.photo_view(view_id)
     if views and photo_view is None:
         raise Http404("No such view.")
-    photos = [p for p in taken if p.view == view_id]
-    by_token = {p.token: p for p in photos}
+    taken = actions.photos_for(patient, view_id).order_by("taken_on", "id")
+    first = taken.first()
+    last = taken.last()
 
     def chosen(name: str, default: Photo | None) -> Photo | None:
         token = request.GET.get(name)
         if not token:
             return default
-        if token not in by_token:
+        found = taken.filter(token=token).first()
+        if found is None:
             raise Http404("No such photo.")
-        return by_token[token]
+        return found
 
-    before = chosen("before", photos[0] if photos else None)
-    after = chosen("after", photos[-1] if len(photos) > 1 else None)
+    before = chosen("before", first)
+    after = chosen("after", last if last != first else None)
+    # The dates offered: the newest, and the two shown.
+    choices = {p.pk: p for p in reversed(taken.reverse()[:COMPARE_CHOICES])}
+    for shown in (before, after):
+        if shown is not None:
+            choices.setdefault(shown.pk, shown)
+    photos = sorted(choices.values(), key=lambda p: (p.taken_on, p.pk))
     return render(
         request,
         "photos/compare.html",
@@ -171,6 +203,7 @@ def compare(request: HttpRequest, patient_id: int) -> HttpResponse:
             "views": views,
             "view": photo_view,
             "photos": photos,
+            "baseline": first,
             "before": before,
             "after": after,
         },
@@ -295,7 +328,12 @@ def teaching_gallery(request: HttpRequest) -> HttpResponse:
     if signed_in_user(request).role == Role.PATIENT:
         raise PermissionDenied("The teaching gallery is for clinic staff.")
     clinic = staff_clinic(request)
-    photos = list(actions.clinic_photos_in_scope(clinic, PhotoScope.TEACHING))
+    photos = request_page(
+        request,
+        actions.clinic_photos_in_scope(clinic, PhotoScope.TEACHING),
+        ordering=("view", "-taken_on", "id"),
+        size=TEACHING_PAGE_SIZE,
+    )
     record_event(
         request,
         AuditAction.LIST,
@@ -306,7 +344,7 @@ def teaching_gallery(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "photos/teaching.html",
-        {"photos": [(photo, titles.get(photo.view, "")) for photo in photos]},
+        {"photos": [(photo, titles.get(photo.view, "")) for photo in photos], "page": photos},
     )
 
 

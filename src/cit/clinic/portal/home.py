@@ -10,14 +10,14 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cit.clinic.appointments.models import Appointment, AppointmentStatus
 from cit.clinic.charting.models import ConsentSignature, SessionNote
 from cit.clinic.intake.models import ScreeningRecord
 from cit.clinic.patients.models import Patient
-from cit.clinic.photos.actions import photos_for
+from cit.clinic.photos.actions import newest_of_each_view, photos_for
 from cit.clinic.photos.models import Photo
 from cit.clinic.plans.models import TreatmentPlanRecord
 from cit.clinic.portal.models import ChangeRequest, RequestStatus
@@ -39,11 +39,13 @@ class TodaysAftercare:
     handout_note_id: int
 
 
-def upcoming_appointments(patient: Patient, now: datetime.datetime) -> list[Appointment]:
+def upcoming_appointments(
+    patient: Patient, now: datetime.datetime, limit: int | None = None
+) -> list[Appointment]:
     return list(
         Appointment.objects.filter(patient=patient, status__in=UPCOMING, end__gt=now)
         .select_related("clinic", "room", "provider__user", "series")
-        .order_by("start")
+        .order_by("start", "id")[:limit]
     )
 
 
@@ -79,12 +81,22 @@ def directions_link(address: str) -> str:
     return f"https://www.openstreetmap.org/search?query={quote_plus(address)}" if address else ""
 
 
+# The most rows of each list on the portal home; each links to its full, paged page.
+HOME_LIST_LIMIT = 10
+
+
+def _first(rows: QuerySet[Any], limit: int = HOME_LIST_LIMIT) -> tuple[list[Any], bool]:
+    """The first ``limit`` rows, and whether there are more."""
+    found = list(rows[: limit + 1])
+    return found[:limit], len(found) > limit
+
+
 def patient_home(patient: Patient, now: datetime.datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
     clinic = patient.clinic
     today = clinic.today(now)
-    upcoming = upcoming_appointments(patient, now)
-    requests = list(
+    upcoming = upcoming_appointments(patient, now, HOME_LIST_LIMIT)
+    requests, _more = _first(
         ChangeRequest.objects.filter(patient=patient)
         .filter(
             Q(status=RequestStatus.PENDING)
@@ -93,7 +105,23 @@ def patient_home(patient: Patient, now: datetime.datetime | None = None) -> dict
         .select_related("appointment__clinic")
         .order_by("-created_at")
     )
-    pending = {r.appointment_id: r for r in requests if r.is_pending}
+    pending = {
+        r.appointment_id: r
+        for r in ChangeRequest.objects.filter(
+            appointment__in=upcoming, status=RequestStatus.PENDING
+        )
+    }
+    consents, more_consents = _first(
+        ConsentSignature.objects.filter(patient=patient).select_related("form")
+    )
+    handouts, more_handouts = _first(
+        SessionNote.objects.signed().filter(patient=patient).order_by("-session_date", "-id")
+    )
+    check_ins_due, more_check_ins = _first(
+        CheckIn.objects.filter(patient=patient, due_at__lte=now, answered_at__isnull=True)
+        .select_related("note")
+        .order_by("due_at", "id")
+    )
     return {
         "patient": patient,
         "clinic": clinic,
@@ -107,29 +135,19 @@ def patient_home(patient: Patient, now: datetime.datetime | None = None) -> dict
         "directions": directions_link(clinic.address),
         "plan_series": plan_in_words(TreatmentPlanRecord.objects.filter(patient=patient).first()),
         "aftercare_today": todays_aftercare(patient, today),
-        "consents": list(ConsentSignature.objects.filter(patient=patient).select_related("form")),
-        "handouts": list(
-            SessionNote.objects.signed().filter(patient=patient).order_by("-session_date")
-        ),
+        "consents": consents,
+        "handouts": handouts,
+        "more_documents": more_consents or more_handouts,
         "change_requests": requests,
-        "check_ins_due": [
-            check_in
-            for check_in in CheckIn.objects.filter(
-                patient=patient, due_at__lte=now, answered_at__isnull=True
-            )
-            .select_related("note")
-            .order_by("due_at")
-        ],
+        "check_ins_due": check_ins_due,
+        "more_check_ins": more_check_ins,
         "recent_photos": latest_photo_per_view(patient),
     }
 
 
 def latest_photo_per_view(patient: Patient, limit: int = 6) -> list[Photo]:
     """The newest photo of each view the patient consented to for their record."""
-    latest: dict[str, Photo] = {}
-    for photo in photos_for(patient):  # oldest first: later ones replace earlier
-        latest[photo.view] = photo
-    return list(latest.values())[:limit]
+    return newest_of_each_view(photos_for(patient), 1)[:limit]
 
 
 def request_notice_hours() -> int:

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -354,25 +355,27 @@ def do_record_adverse_event(
 # ------------------------------------------------------------------------------ lists
 
 
-def open_alerts(clinic: Clinic) -> list[RecoveryAlert]:
-    """Alerts no clinician has acknowledged yet, the soonest due first."""
-    return list(
-        RecoveryAlert.objects.filter(clinic=clinic, acknowledged_at__isnull=True)
-        .select_related("patient")
-        .order_by("respond_by", "pk")
+def open_alerts(clinic: Clinic) -> QuerySet[RecoveryAlert]:
+    """Alerts no clinician has acknowledged yet (page them soonest due first:
+    ``ALERT_ORDER``)."""
+    return RecoveryAlert.objects.filter(clinic=clinic, acknowledged_at__isnull=True).select_related(
+        "patient"
     )
 
 
-def missed_check_ins(clinic: Clinic, now: datetime.datetime | None = None) -> list[CheckIn]:
-    """Check-ins still unanswered a day (the configured time) after they were due."""
+ALERT_ORDER = ("respond_by", "id")
+
+
+def missed_check_ins(clinic: Clinic, now: datetime.datetime | None = None) -> QuerySet[CheckIn]:
+    """Check-ins still unanswered a day (the configured time) after they were due (page
+    them latest first: ``MISSED_ORDER``)."""
     now = now or timezone.now()
-    return list(
-        CheckIn.objects.filter(
-            patient__clinic=clinic,
-            patient__archived_at__isnull=True,
-            answered_at__isnull=True,
-            late_at__lte=now,
-        )
-        .select_related("patient", "note")
-        .order_by("-late_at", "pk")
-    )
+    return CheckIn.objects.filter(
+        patient__clinic=clinic,
+        patient__archived_at__isnull=True,
+        answered_at__isnull=True,
+        late_at__lte=now,
+    ).select_related("patient", "note")
+
+
+MISSED_ORDER = ("-late_at", "id")

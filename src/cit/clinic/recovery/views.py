@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,11 +21,13 @@ from cit.clinic.accounts.permissions import Capability, can_access_patient, has_
 from cit.clinic.audit.actions import note_patient_read, record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.charting.handout import deepest_depth
+from cit.clinic.charting.models import SessionNote
 from cit.clinic.feedback import form_status
+from cit.clinic.paging import KeysetPage, request_page
 from cit.clinic.patients.models import Patient
 from cit.clinic.recovery import actions, links
 from cit.clinic.recovery.forms import YES_NO, AcknowledgeForm, AdverseEventForm, CheckInForm
-from cit.clinic.recovery.models import CheckIn, DiaryEntry, RecoveryAlert
+from cit.clinic.recovery.models import AdverseEvent, CheckIn, DiaryEntry, RecoveryAlert
 from cit.protocol.aftercare import DiaryLevel, aftercare, expected_course
 from cit.protocol.profiles import load_profile
 
@@ -160,6 +163,10 @@ def _advice(check_in: CheckIn, entry: DiaryEntry) -> dict[str, Any]:
     return context
 
 
+# A page of each list: check-ins by session, alerts, adverse events, missed check-ins.
+RECOVERY_PAGE_SIZE = 50
+
+
 @login_required
 def portal_diary(request: HttpRequest) -> HttpResponse:
     """The patient's own diary: check-ins due, answered and missed."""
@@ -169,10 +176,13 @@ def portal_diary(request: HttpRequest) -> HttpResponse:
     if patient is None:
         raise Http404("No patient record is linked to this account.")
     now = timezone.now()
-    check_ins = list(
-        CheckIn.objects.filter(patient=patient, due_at__lte=now)
-        .select_related("note", "entry")
-        .order_by("-due_at")
+    check_ins = request_page(
+        request,
+        CheckIn.objects.filter(patient=patient, due_at__lte=now).select_related("note", "entry"),
+        ordering=("-due_at", "-id"),
+        size=RECOVERY_PAGE_SIZE,
+        next_label=_("Older"),
+        previous_label=_("Newer"),
     )
     record_event(request, AuditAction.LIST, patient=patient, object_type="recovery.CheckIn")
     return render(
@@ -189,6 +199,29 @@ def _reads_answers(user: Any) -> bool:
     return has_capability(user, Capability.CLINICAL_VIEW) and not user.is_patient
 
 
+def _check_ins_by_session(
+    request: HttpRequest, patient: Patient
+) -> tuple[KeysetPage, list[CheckIn]]:
+    """A page of the patient's sessions that have check-ins (newest first) and their
+    check-ins, by day: a session's check-ins are a fixed few, its sessions are not."""
+    notes = request_page(
+        request,
+        SessionNote.objects.filter(patient=patient).filter(
+            Exists(CheckIn.objects.filter(note=OuterRef("pk")))
+        ),
+        ordering=("-session_date", "-id"),
+        size=RECOVERY_PAGE_SIZE,
+        next_label="Older",
+        previous_label="Newer",
+    )
+    order = {note.pk: place for place, note in enumerate(notes)}
+    check_ins = sorted(
+        CheckIn.objects.filter(note__in=list(order)).select_related("note", "entry"),
+        key=lambda c: (order[c.note_id], c.day),
+    )
+    return notes, check_ins
+
+
 @capability_required(Capability.PATIENT_VIEW)
 def patient_recovery(request: HttpRequest, patient_id: int) -> HttpResponse:
     """A patient's recovery: check-ins (missed ones marked), alerts, adverse events. Clinical
@@ -199,14 +232,26 @@ def patient_recovery(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_for_request(request, patient_id, Capability.PATIENT_VIEW, AuditAction.LIST)
     clinical = _reads_answers(request.user)
     now = timezone.now()
-    check_ins = list(
-        CheckIn.objects.filter(patient=patient)
-        .select_related("note", "entry")
-        .order_by("-note__session_date", "day")
+    sessions, check_ins = _check_ins_by_session(request, patient)
+    alerts = request_page(
+        request,
+        RecoveryAlert.objects.filter(patient=patient),
+        ordering=("-raised_at", "-id"),
+        size=RECOVERY_PAGE_SIZE,
+        param="alerts",
+        next_label="Older",
+        previous_label="Newer",
     )
-    alerts = list(RecoveryAlert.objects.filter(patient=patient).order_by("-raised_at"))
-    events = (
-        list(patient.adverse_events.select_related("note").prefetch_related("lot_uses__lot"))
+    events: KeysetPage | list[AdverseEvent] = (
+        request_page(
+            request,
+            patient.adverse_events.select_related("note").prefetch_related("lot_uses__lot"),
+            ordering=("-recorded_at", "-id"),
+            size=RECOVERY_PAGE_SIZE,
+            param="events",
+            next_label="Older",
+            previous_label="Newer",
+        )
         if clinical
         else []
     )
@@ -216,6 +261,7 @@ def patient_recovery(request: HttpRequest, patient_id: int) -> HttpResponse:
         {
             "patient": patient,
             "check_ins": check_ins,
+            "sessions": sessions,
             "alerts": alerts,
             "events": events,
             "clinical": clinical,
@@ -230,8 +276,20 @@ def clinic_recovery(request: HttpRequest) -> HttpResponse:
     """The clinic's open recovery alerts and missed check-ins."""
     clinic = staff_clinic(request)
     now = timezone.now()
-    alerts = actions.open_alerts(clinic)
-    missed = actions.missed_check_ins(clinic, now)
+    alerts = request_page(
+        request,
+        actions.open_alerts(clinic),
+        ordering=actions.ALERT_ORDER,
+        size=RECOVERY_PAGE_SIZE,
+        param="alerts",
+    )
+    missed = request_page(
+        request,
+        actions.missed_check_ins(clinic, now),
+        ordering=actions.MISSED_ORDER,
+        size=RECOVERY_PAGE_SIZE,
+        param="missed",
+    )
     record_event(
         request,
         AuditAction.LIST,

@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -18,13 +18,13 @@ from cit.clinic.accounts.models import User
 from cit.clinic.appointments.models import Appointment, AppointmentStatus
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
-from cit.clinic.charting.consent import valid_consent
-from cit.clinic.charting.models import Procedure, SessionNote
+from cit.clinic.charting.consent import patients_consented
+from cit.clinic.charting.models import Procedure, SessionNote, SessionProduct
 from cit.clinic.charting.sessions import TREATABLE
 from cit.clinic.facilities.models import Clinic
 from cit.clinic.intake.actions import effective_decision
 from cit.clinic.intake.models import IntakeRecord, IntakeSource, ScreeningRecord
-from cit.clinic.recovery.actions import open_alerts
+from cit.clinic.recovery.actions import ALERT_ORDER, open_alerts
 from cit.clinic.recovery.models import RecoveryAlert
 from cit.clinic.worklists.models import QuestionnaireReview
 
@@ -32,6 +32,8 @@ ACTIVE = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatus
 # Answers the patient (or another system) sent: a clinician reads them before the visit.
 SENT_IN = (IntakeSource.PORTAL, IntakeSource.FHIR)
 FRONT_DESK_DAYS = 3
+# The most rows a worklist shows; each links to its full, paged list.
+WORKLIST_LIMIT = 30
 
 
 @dataclass
@@ -52,25 +54,45 @@ def _day_bounds(clinic: Clinic, day: datetime.date) -> tuple[datetime.datetime, 
     )
 
 
-def missing_for(appointment: Appointment, day: datetime.date) -> list[str]:
+@dataclass(frozen=True)
+class _PatientsReady:
+    """What the day's patients have on record, read for all of them at once."""
+
+    answered: set[int]
+    screening_decisions: dict[int, str]
+    consented: set[int]
+
+
+def _patients_ready(clinic: Clinic, patient_ids: set[int], day: datetime.date) -> _PatientsReady:
+    answered = set(
+        IntakeRecord.objects.filter(patient_id__in=patient_ids).values_list("patient_id", flat=True)
+    )
+    latest: dict[int, ScreeningRecord] = {}
+    for screening in ScreeningRecord.objects.filter(patient_id__in=patient_ids).select_related(
+        "intake"
+    ):  # newest first per patient (the model's ordering)
+        latest.setdefault(screening.patient_id, screening)
+    # A screening's overrides are read only when it has findings to lift.
+    decisions = {pk: str(effective_decision(s)) for pk, s in latest.items()}
+    consented = patients_consented(clinic, patient_ids, Procedure.MICRONEEDLING, day)
+    return _PatientsReady(answered, decisions, consented)
+
+
+def missing_for(appointment: Appointment, ready: _PatientsReady) -> list[str]:
     """What the visit still lacks, in the desk's words."""
-    patient = appointment.patient
+    patient_id = appointment.patient_id
     missing = []
-    if not IntakeRecord.objects.filter(patient=patient).exists():
+    if patient_id not in ready.answered:
         missing.append("questionnaire")
-    screening = ScreeningRecord.objects.filter(patient=patient).first()
-    if screening is None:
+    decision = ready.screening_decisions.get(patient_id)
+    if decision is None:
         if "questionnaire" not in missing:
             missing.append("screening")
-    elif str(effective_decision(screening)) not in TREATABLE:
+    elif decision not in TREATABLE:
         missing.append("screening decision")
-    if (
-        appointment.series.kind != "consultation"
-        and valid_consent(patient, Procedure.MICRONEEDLING, day) is None
-    ):
+    if appointment.series.kind != "consultation" and patient_id not in ready.consented:
         missing.append("consent")
-    note: SessionNote | None = appointment.session_note
-    if note is not None and not note.products.exists():
+    if appointment.session_note_id is not None and not appointment.note_has_products:  # type: ignore[attr-defined]
         missing.append("lot")
     return missing
 
@@ -90,11 +112,18 @@ def visits_on(
         Appointment.objects.filter(clinic=clinic, start__gte=start, start__lt=end)
         .exclude(status__in=(AppointmentStatus.CANCELLED, AppointmentStatus.LATE_CANCELLED))
         .select_related("patient", "provider__user", "room", "series", "clinic", "session_note")
+        .annotate(
+            note_has_products=Exists(
+                SessionProduct.objects.filter(note_id=OuterRef("session_note"))
+            )
+        )
         .order_by("start", "pk")
     )
     if provider_id is not None:
         appointments = appointments.filter(provider_id=provider_id)
-    rows = [VisitRow(a, missing_for(a, day)) for a in appointments]
+    found = list(appointments)
+    ready = _patients_ready(clinic, {a.patient_id for a in found}, day)
+    rows = [VisitRow(a, missing_for(a, ready)) for a in found]
     waiting = [r for r in rows if r.status in ACTIVE]
     done = [r for r in rows if r.status not in ACTIVE]
     upcoming = [r for r in waiting if r.appointment.end > now]
@@ -122,7 +151,7 @@ class Worklists:
         return sorted(ids)
 
 
-def questionnaires_to_review(clinic: Clinic, limit: int = 30) -> list[IntakeRecord]:
+def questionnaires_to_review(clinic: Clinic, limit: int = WORKLIST_LIMIT) -> list[IntakeRecord]:
     """The latest answers of each patient, sent from the portal or another system, that no
     clinician has marked reviewed."""
     latest = (
@@ -145,7 +174,7 @@ def questionnaires_to_review(clinic: Clinic, limit: int = 30) -> list[IntakeReco
 
 
 def screenings_to_decide(
-    clinic: Clinic, today: datetime.date, limit: int = 30
+    clinic: Clinic, today: datetime.date, limit: int = WORKLIST_LIMIT
 ) -> list[tuple[ScreeningRecord, str]]:
     """Each patient's latest screening when it does not allow treatment: *refer* waits for a
     clinician's decision; *defer* and *do not treat* need an override or the visit moved
@@ -183,7 +212,7 @@ def screenings_to_decide(
     return found
 
 
-def drafts_to_sign(clinic: Clinic, limit: int = 30) -> list[SessionNote]:
+def drafts_to_sign(clinic: Clinic, limit: int = WORKLIST_LIMIT) -> list[SessionNote]:
     return list(
         SessionNote.objects.drafts()
         .filter(patient__clinic=clinic)
@@ -207,7 +236,7 @@ def visits_without_questionnaire(
         )
         .select_related("patient", "provider__user", "clinic")
         .distinct()
-        .order_by("start")
+        .order_by("start")[:WORKLIST_LIMIT]
     )
 
 
@@ -217,7 +246,7 @@ def worklists_for(
     now = now or timezone.now()
     lists = Worklists(
         no_questionnaire=visits_without_questionnaire(clinic, now),
-        recovery_alerts=open_alerts(clinic),
+        recovery_alerts=list(open_alerts(clinic).order_by(*ALERT_ORDER)[:WORKLIST_LIMIT]),
     )
     if clinical:
         lists.questionnaires = questionnaires_to_review(clinic)
