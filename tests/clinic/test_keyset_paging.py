@@ -59,6 +59,17 @@ def test_one_query_per_page_and_no_count(clinic: Any, events: list[int]) -> None
     assert "COUNT" not in queries[0]["sql"].upper()
 
 
+def test_a_numbered_list_goes_on_from_the_page_before(clinic: Any, events: list[int]) -> None:
+    rows = Patient.objects.filter(clinic=clinic)
+    first = keyset_page(rows, ordering=ORDER, cursor=None, size=5, numbered=True)
+    second = keyset_page(rows, ordering=ORDER, cursor=first.next_cursor, size=5, numbered=True)
+    third = keyset_page(rows, ordering=ORDER, cursor=second.next_cursor, size=5, numbered=True)
+    back = keyset_page(rows, ordering=ORDER, cursor=third.previous_cursor, size=5, numbered=True)
+    # Twelve rows, five a page: the pages start at rows 1, 6 and 11, whichever way reached.
+    assert [first.first_number, second.first_number, third.first_number] == [1, 6, 11]
+    assert back.first_number == 6
+
+
 def test_page_size_is_bounded(clinic: Any, events: list[int]) -> None:
     rows = Patient.objects.filter(clinic=clinic)
     with CaptureQueriesContext(connection) as queries:

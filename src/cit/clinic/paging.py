@@ -42,6 +42,8 @@ class KeysetPage:
     # The links themselves ("?filters&cursor=..."), when the page was read from a request.
     next_link: str = ""
     previous_link: str = ""
+    # The place of the first row in the whole list, counting from 1 (for numbered lists).
+    first_number: int = 1
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self.rows)
@@ -71,6 +73,7 @@ def keyset_page(
     keep: Keep | None = None,
     next_label: str = "Next",
     previous_label: str = "Previous",
+    numbered: bool = False,
 ) -> KeysetPage:
     """The page of ``rows`` (sorted by ``ordering``) that ``cursor`` points at, at most
     ``size`` rows. ``ordering`` names non-null fields of the model and ends with a unique
@@ -78,7 +81,12 @@ def keyset_page(
 
     ``keep``, when given, is a test the database cannot make (a typo-tolerant name match):
     the rows are then read in order a chunk at a time until a page of kept rows is found,
-    so a broad search reads the first few chunks, not every candidate."""
+    so a broad search reads the first few chunks, not every candidate.
+
+    ``numbered`` counts the rows before a page other than the first (one ``COUNT`` over
+    them), so a numbered list goes on from the page before instead of starting at 1 again."""
+    if numbered and keep is not None:
+        raise ValueError("A list thinned by ``keep`` has no place numbers to count.")
     size = max(1, min(size, MAX_PAGE_SIZE))
     keys = _keys(rows.model, ordering)
     labels = {"next_label": next_label, "previous_label": previous_label}
@@ -92,13 +100,26 @@ def keyset_page(
         found.reverse()
         if not found:
             # Nothing is left before the cursor (rows archived since): the first page.
-            return keyset_page(rows, ordering=ordering, cursor=None, size=size, keep=keep, **labels)
+            return keyset_page(
+                rows,
+                ordering=ordering,
+                cursor=None,
+                size=size,
+                keep=keep,
+                numbered=numbered,
+                **labels,
+            )
+    first_number = 1
+    if numbered and found and values is not None:
+        first = [getattr(found[0], key.field.attname) for key in keys]
+        first_number = rows.filter(_beyond(keys, first, backwards=True)).count() + 1
     has_next = bool(found) and (backwards or more)
     has_previous = bool(found) and values is not None and (more or not backwards)
     return KeysetPage(
         rows=found,
         next_cursor=_encode(">", keys, found[-1]) if has_next else "",
         previous_cursor=_encode("<", keys, found[0]) if has_previous else "",
+        first_number=first_number,
         **labels,
     )
 
@@ -224,6 +245,7 @@ def request_page(
     keep: Keep | None = None,
     next_label: str = "Next",
     previous_label: str = "Previous",
+    numbered: bool = False,
 ) -> KeysetPage:
     """The page a list view's ``?<param>=`` asks for, with links that keep the other
     parameters (the filters, another list's cursor on the same page)."""
@@ -235,6 +257,7 @@ def request_page(
         keep=keep,
         next_label=next_label,
         previous_label=previous_label,
+        numbered=numbered,
     )
 
     def link(cursor: str) -> str:

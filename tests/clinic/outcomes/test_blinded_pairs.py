@@ -156,3 +156,26 @@ def test_results_shown_apart_and_hidden_from_a_rater_with_pairs_to_rate(
 
     client.force_login(portal_user)
     assert 'data-testid="blinded-ratings"' not in client.get(url).content.decode()
+
+
+def test_the_second_page_of_pairs_goes_on_numbering(
+    physician: Any, nurse: Any, portal_patient: Any, client: Any
+) -> None:
+    """52 pairs, 50 a page: the second page shows Pair 51 and Pair 52, not Pair 1 again."""
+    for _ in range(52):
+        do_assign_blinded_pair(
+            actor=physician,
+            patient=portal_patient,
+            earlier_ref="p1",
+            later_ref="p2",
+            rater=nurse,
+            rng=random.Random(3),
+        )
+    client.force_login(nurse)
+    first = client.get("/outcomes/blinded/")
+    next_link = first.context["pairs"].next_link
+    second = client.get(f"/outcomes/blinded/{next_link}").content.decode()
+    assert ">Pair 51</a>" in second
+    assert ">Pair 52</a>" in second
+    assert ">Pair 1</a>" not in second
+    assert '<ol start="51">' in second

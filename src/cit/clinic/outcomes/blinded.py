@@ -177,6 +177,7 @@ def pairs_to_rate(request: HttpRequest) -> HttpResponse:
         BlindedPairRating.objects.filter(rater_id=user.pk, rated_at__isnull=True),
         ordering=("assigned_at", "id"),
         size=PAIRS_PER_PAGE,
+        numbered=True,
     )
     record_event(
         request,

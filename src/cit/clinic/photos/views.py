@@ -333,6 +333,7 @@ def teaching_gallery(request: HttpRequest) -> HttpResponse:
         actions.clinic_photos_in_scope(clinic, PhotoScope.TEACHING),
         ordering=("view", "-taken_on", "id"),
         size=TEACHING_PAGE_SIZE,
+        numbered=True,
     )
     record_event(
         request,
