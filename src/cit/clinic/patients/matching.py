@@ -209,10 +209,11 @@ def narrowing(query: str) -> Narrowing:
         else:
             # The term itself, or a typo in a word that starts with the term's first letter
             # and keeps one half of the term whole (one edit cannot break both halves,
-            # unless it swaps the two letters either side of the middle).
+            # unless it swaps the two letters either side of the middle). A whole first
+            # half starts the word: anchored, it is a selective trigram for the index.
             half = len(folded) // 2
             parts.append((folded, " " + folded[0]))
-            parts.append((folded[:half], folded[half:]))
+            parts.append((" " + folded[:half], folded[half:]))
     return Narrowing(birth_date, tuple(parts))
 
 
