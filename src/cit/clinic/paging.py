@@ -70,6 +70,7 @@ def keyset_page(
     cursor: str | None,
     size: int,
     keep: Keep | None = None,
+    sort_matches: bool = False,
     next_label: str = "Next",
     previous_label: str = "Previous",
 ) -> KeysetPage:
@@ -79,21 +80,33 @@ def keyset_page(
 
     ``keep``, when given, is a test the database cannot make (a typo-tolerant name match):
     the rows are then read in order a chunk at a time until a page of kept rows is found,
-    so a broad search reads the first few chunks, not every candidate."""
+    so a broad search reads the first few chunks, not every candidate.
+
+    ``sort_matches``: the database finds ``rows`` through an index of their own (a search
+    key's trigram index); it sorts them rather than walk the list's index until they turn
+    up (see ``_sorted_apart``)."""
     size = max(1, min(size, MAX_PAGE_SIZE))
     keys = _keys(rows.model, ordering)
     labels = {"next_label": next_label, "previous_label": previous_label}
     direction, values = _decode(cursor, keys) if cursor else (">", None)
     backwards = direction == "<"
     order = [_flip(name) if backwards else name for name in ordering]
-    found = _read(rows, keys, order, values, backwards, size + 1, keep)
+    found = _read(rows, keys, order, values, backwards, size + 1, keep, sort_matches)
     more = len(found) > size
     found = found[:size]
     if backwards:
         found.reverse()
         if not found:
             # Nothing is left before the cursor (rows archived since): the first page.
-            return keyset_page(rows, ordering=ordering, cursor=None, size=size, keep=keep, **labels)
+            return keyset_page(
+                rows,
+                ordering=ordering,
+                cursor=None,
+                size=size,
+                keep=keep,
+                sort_matches=sort_matches,
+                **labels,
+            )
     has_next = bool(found) and (backwards or more)
     has_previous = bool(found) and values is not None and (more or not backwards)
     return KeysetPage(
@@ -119,14 +132,15 @@ def _read(
     backwards: bool,
     wanted: int,
     keep: Keep | None,
+    sort_matches: bool,
 ) -> list[Any]:
     """Up to ``wanted`` rows past ``values`` in ``order`` that ``keep`` keeps."""
+    sort = _sorted_apart(order) if sort_matches else order
     if keep is None:
         beyond = rows if values is None else rows.filter(_beyond(keys, values, backwards))
-        return list(beyond.order_by(*order)[:wanted])
+        return list(beyond.order_by(*sort)[:wanted])
     found: list[Any] = []
     size = KEEP_FIRST_CHUNK
-    sort = _sorted_apart(order)
     while len(found) < wanted:
         beyond = rows if values is None else rows.filter(_beyond(keys, values, backwards))
         chunk = list(beyond.order_by(*sort)[:size])
@@ -140,11 +154,11 @@ def _read(
 
 def _sorted_apart(order: list[str]) -> list[Any]:
     """``order`` with its leading key wrapped in an expression of the same value, so no
-    index on it can give the order. Rows a ``keep`` test thins out are a search's: the
-    database's estimate of how many match is a guess, and walking the list's index until
-    a chunk matches reads most of the table when the matches lie far down the list (a
-    family name late in the alphabet). Gathering them through the search's own index
-    and sorting them costs what they number."""
+    index on it can give the order. The database's estimate of how many rows a search
+    matches is a guess, and walking the list's index until a chunk matches reads most of
+    the table when the matches lie far down the list (a family name late in the
+    alphabet). Gathered through the search's own index and sorted, they cost what they
+    number."""
     first, rest = order[0], order[1:]
     name = first.removeprefix("-")
     expression = Concat(F(name), Value(""), output_field=CharField())
@@ -238,6 +252,7 @@ def request_page(
     size: int,
     param: str = "cursor",
     keep: Keep | None = None,
+    sort_matches: bool = False,
     next_label: str = "Next",
     previous_label: str = "Previous",
 ) -> KeysetPage:
@@ -249,6 +264,7 @@ def request_page(
         cursor=request.GET.get(param),
         size=size,
         keep=keep,
+        sort_matches=sort_matches,
         next_label=next_label,
         previous_label=previous_label,
     )

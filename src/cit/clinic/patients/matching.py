@@ -175,6 +175,18 @@ class Narrowing:
     key_parts: tuple[tuple[str, ...], ...]
     nothing: bool = False
 
+    @property
+    def indexed(self) -> bool:
+        """Whether an index finds the rows: the birth date's, or the search key's trigram
+        index for a part whose every choice holds a trigram (three letters or digits, or
+        a word's first two). Else only reading the rows finds them."""
+        return self.birth_date is not None or any(
+            all(_TRIGRAM.search(part) for part in any_of) for any_of in self.key_parts
+        )
+
+
+_TRIGRAM = re.compile(r"\w{3}|^ \w{2}")
+
 
 def narrowing(query: str) -> Narrowing:
     """The database-side superset of ``search``'s answer for ``query``."""
