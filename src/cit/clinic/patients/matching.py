@@ -31,7 +31,11 @@ class PatientRow:
 
 def fold(text: str) -> str:
     """Lower case without accents: "Zoë" -> "zoe"."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
+    text = text or ""
+    if text.isascii():
+        # Most names: nothing to decompose, and ASCII's case folding is its lower case.
+        return text.lower().strip()
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 
