@@ -29,22 +29,27 @@ def events(clinic: Any, make_patient: Any) -> list[int]:
     return [ids[2], ids[1], ids[3], ids[4], ids[5], ids[6], ids[0], *(ids[n] for n in range(7, 12))]
 
 
-def test_walks_every_row_once_forwards_and_back(clinic: Any, events: list[int]) -> None:
+# sort_matches: the database sorts the rows apart from the name index; same pages.
+@pytest.mark.parametrize("sort_matches", [False, True])
+def test_walks_every_row_once_forwards_and_back(
+    clinic: Any, events: list[int], sort_matches: bool
+) -> None:
     rows = Patient.objects.filter(clinic=clinic)
+    options = {"ordering": ORDER, "size": 5, "sort_matches": sort_matches}
     seen: list[list[int]] = []
-    page = keyset_page(rows, ordering=ORDER, cursor=None, size=5)
+    page = keyset_page(rows, cursor=None, **options)
     assert not page.has_previous
     while True:
         seen.append([row.pk for row in page])
         if not page.has_next:
             break
-        page = keyset_page(rows, ordering=ORDER, cursor=page.next_cursor, size=5)
+        page = keyset_page(rows, cursor=page.next_cursor, **options)
     assert [pk for chunk in seen for pk in chunk] == events
     assert [len(chunk) for chunk in seen] == [5, 5, 2]
     # And back from the last page to the first.
-    back = keyset_page(rows, ordering=ORDER, cursor=page.previous_cursor, size=5)
+    back = keyset_page(rows, cursor=page.previous_cursor, **options)
     assert [row.pk for row in back] == seen[1]
-    first = keyset_page(rows, ordering=ORDER, cursor=back.previous_cursor, size=5)
+    first = keyset_page(rows, cursor=back.previous_cursor, **options)
     assert [row.pk for row in first] == seen[0]
     assert not first.has_previous
     assert first.has_next
@@ -102,8 +107,9 @@ def test_an_ordering_must_end_with_a_unique_field() -> None:
         keyset_page(Patient.objects.all(), ordering=("family_name",), cursor=None, size=5)
 
 
+@pytest.mark.parametrize("sort_matches", [False, True])
 def test_a_python_test_thins_the_rows_chunk_by_chunk(
-    clinic: Any, events: list[int], monkeypatch: pytest.MonkeyPatch
+    clinic: Any, events: list[int], monkeypatch: pytest.MonkeyPatch, sort_matches: bool
 ) -> None:
     from cit.clinic import paging
 
@@ -116,12 +122,23 @@ def test_a_python_test_thins_the_rows_chunk_by_chunk(
         return [row for row in rows if row.pk in wanted]
 
     rows = Patient.objects.filter(clinic=clinic)
-    first = keyset_page(rows, ordering=ORDER, cursor=None, size=3, keep=keep)
+    first = keyset_page(
+        rows, ordering=ORDER, cursor=None, size=3, keep=keep, sort_matches=sort_matches
+    )
     assert [row.pk for row in first] == events[0:10:3][:3]
     assert first.has_next
-    second = keyset_page(rows, ordering=ORDER, cursor=first.next_cursor, size=3, keep=keep)
+    second = keyset_page(
+        rows, ordering=ORDER, cursor=first.next_cursor, size=3, keep=keep, sort_matches=sort_matches
+    )
     assert [row.pk for row in second] == [events[9]]
     assert not second.has_next
-    back = keyset_page(rows, ordering=ORDER, cursor=second.previous_cursor, size=3, keep=keep)
+    back = keyset_page(
+        rows,
+        ordering=ORDER,
+        cursor=second.previous_cursor,
+        size=3,
+        keep=keep,
+        sort_matches=sort_matches,
+    )
     assert [row.pk for row in back] == [row.pk for row in first]
     assert not back.has_previous

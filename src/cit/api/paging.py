@@ -19,7 +19,9 @@ DEFAULT_LIMIT = 50
 class KeysetPagination(PaginationBase):
     """Keyset pagination for ``@paginate(KeysetPagination, ordering=(...))``; ``present``
     turns each row into what the item schema reads (default: the row itself); ``keep``
-    makes, from the view's parameters, the Python test a row must also pass (a search)."""
+    makes, from the view's parameters, the Python test a row must also pass (a search), and
+    ``sort_matches`` says from them whether the database sorts the rows it finds (see
+    ``cit.clinic.paging.keyset_page``)."""
 
     class Input(Schema):
         cursor: str = Field(
@@ -41,12 +43,14 @@ class KeysetPagination(PaginationBase):
         ordering: Sequence[str],
         present: Callable[[Any], Any] | None = None,
         keep: Callable[[dict[str, Any]], Keep | None] | None = None,
+        sort_matches: Callable[[dict[str, Any]], bool] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.ordering = tuple(ordering)
         self.present = present
         self.keep = keep
+        self.sort_matches = sort_matches
 
     def paginate_queryset(
         self, queryset: QuerySet[Any], pagination: Input, request: HttpRequest, **params: Any
@@ -57,6 +61,7 @@ class KeysetPagination(PaginationBase):
             cursor=pagination.cursor,
             size=pagination.limit,
             keep=self.keep(params) if self.keep else None,
+            sort_matches=self.sort_matches(params) if self.sort_matches else False,
         )
         items = [self.present(row) for row in page.rows] if self.present else page.rows
         return {"items": items, "next": next_link(request, page.next_cursor)}

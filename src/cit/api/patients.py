@@ -20,7 +20,12 @@ from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.patients.actions import do_register_patient, do_update_patient
 from cit.clinic.patients.models import Patient
-from cit.clinic.patients.queries import PATIENT_ORDER, search_candidates, search_keep
+from cit.clinic.patients.queries import (
+    PATIENT_ORDER,
+    search_candidates,
+    search_keep,
+    search_sorts_matches,
+)
 
 router = Router(tags=["patients"])
 
@@ -73,6 +78,7 @@ class PatientPatch(Schema):
     KeysetPagination,
     ordering=PATIENT_ORDER,
     keep=lambda params: search_keep(params["q"]) if params.get("q", "").strip() else None,
+    sort_matches=lambda params: search_sorts_matches(params.get("q", "")),
 )
 def list_patients(
     request: HttpRequest,

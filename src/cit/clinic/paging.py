@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import BadRequest, ValidationError
-from django.db.models import Field, Model, Q, QuerySet
+from django.db.models import CharField, F, Field, Model, Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.http import HttpRequest
 
 # No page is longer than this, whatever a client asks for.
@@ -71,6 +72,7 @@ def keyset_page(
     cursor: str | None,
     size: int,
     keep: Keep | None = None,
+    sort_matches: bool = False,
     next_label: str = "Next",
     previous_label: str = "Previous",
     numbered: bool = False,
@@ -84,7 +86,11 @@ def keyset_page(
     so a broad search reads the first few chunks, not every candidate.
 
     ``numbered`` counts the rows before a page other than the first (one ``COUNT`` over
-    them), so a numbered list goes on from the page before instead of starting at 1 again."""
+    them), so a numbered list goes on from the page before instead of starting at 1 again.
+
+    ``sort_matches``: the database finds ``rows`` through an index of their own (a search
+    key's trigram index); it sorts them rather than walk the list's index until they turn
+    up (see ``_sorted_apart``)."""
     if numbered and keep is not None:
         raise ValueError("A list thinned by ``keep`` has no place numbers to count.")
     size = max(1, min(size, MAX_PAGE_SIZE))
@@ -93,7 +99,7 @@ def keyset_page(
     direction, values = _decode(cursor, keys) if cursor else (">", None)
     backwards = direction == "<"
     order = [_flip(name) if backwards else name for name in ordering]
-    found = _read(rows, keys, order, values, backwards, size + 1, keep)
+    found = _read(rows, keys, order, values, backwards, size + 1, keep, sort_matches)
     more = len(found) > size
     found = found[:size]
     if backwards:
@@ -107,6 +113,7 @@ def keyset_page(
                 size=size,
                 keep=keep,
                 numbered=numbered,
+                sort_matches=sort_matches,
                 **labels,
             )
     first_number = 1
@@ -139,22 +146,38 @@ def _read(
     backwards: bool,
     wanted: int,
     keep: Keep | None,
+    sort_matches: bool,
 ) -> list[Any]:
     """Up to ``wanted`` rows past ``values`` in ``order`` that ``keep`` keeps."""
+    sort = _sorted_apart(order) if sort_matches else order
     if keep is None:
         beyond = rows if values is None else rows.filter(_beyond(keys, values, backwards))
-        return list(beyond.order_by(*order)[:wanted])
+        return list(beyond.order_by(*sort)[:wanted])
     found: list[Any] = []
     size = KEEP_FIRST_CHUNK
     while len(found) < wanted:
         beyond = rows if values is None else rows.filter(_beyond(keys, values, backwards))
-        chunk = list(beyond.order_by(*order)[:size])
+        chunk = list(beyond.order_by(*sort)[:size])
         found += keep(chunk)
         if len(chunk) < size:
             break
         values = [getattr(chunk[-1], key.field.attname) for key in keys]
         size = min(size * 2, KEEP_MOST_CHUNK)
     return found[:wanted]
+
+
+def _sorted_apart(order: list[str]) -> list[Any]:
+    """``order`` with its leading key wrapped in an expression of the same value, so no
+    index on it can give the order. The database's estimate of how many rows a search
+    matches is a guess, and walking the list's index until a chunk matches reads most of
+    the table when the matches lie far down the list (a family name late in the
+    alphabet). Gathered through the search's own index and sorted, they cost what they
+    number."""
+    first, rest = order[0], order[1:]
+    name = first.removeprefix("-")
+    expression = Concat(F(name), Value(""), output_field=CharField())
+    leading = expression.desc() if first.startswith("-") else expression.asc()
+    return [leading, *rest]
 
 
 @dataclass(frozen=True)
@@ -243,6 +266,7 @@ def request_page(
     size: int,
     param: str = "cursor",
     keep: Keep | None = None,
+    sort_matches: bool = False,
     next_label: str = "Next",
     previous_label: str = "Previous",
     numbered: bool = False,
@@ -255,6 +279,7 @@ def request_page(
         cursor=request.GET.get(param),
         size=size,
         keep=keep,
+        sort_matches=sort_matches,
         next_label=next_label,
         previous_label=previous_label,
         numbered=numbered,

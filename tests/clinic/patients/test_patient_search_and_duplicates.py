@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import random
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from cit.clinic.audit.models import AuditEvent
-from cit.clinic.patients.matching import edit_distance, name_matches
+from cit.clinic.patients.matching import edit_distance, name_matches, within_one_edit
 from cit.clinic.patients.models import Patient
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +91,18 @@ def test_edit_distance_by_hand() -> None:
     assert edit_distance("ab", "ba", 2) == 1  # a transposition is one edit
     assert name_matches("Ann", ["Anna-Lise"])
     assert not name_matches("Bob", ["Rob"])  # three letters: no typo allowed
+
+
+def test_within_one_edit_agrees_with_the_edit_distance_table() -> None:
+    rng = random.Random(13)
+    for _ in range(20_000):
+        a = "".join(rng.choice("abc") for _ in range(rng.randrange(6)))
+        b = "".join(rng.choice("abc") for _ in range(rng.randrange(6)))
+        assert within_one_edit(a, b) == (edit_distance(a, b, 1) <= 1), (a, b)
+    assert within_one_edit("oliva", "olivi")  # one letter changed
+    assert within_one_edit("olvia", "olivia")  # one missing
+    assert within_one_edit("oilvia", "olivia")  # two swapped
+    assert not within_one_edit("ovlia", "olivia")
 
 
 def _register(client: Client, **extra: str) -> Any:

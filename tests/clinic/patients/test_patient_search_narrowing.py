@@ -98,3 +98,19 @@ def test_a_typo_in_the_first_letter_is_not_forgiven_at_scale() -> None:
     # search alone forgives "Pliver" (one edit from Oliver); the narrowing does not.
     assert 2 in search("Pliver", ROWS)
     assert not _passes(ROWS[1], "Pliver")
+
+
+@pytest.mark.parametrize(
+    ("query", "indexed"),
+    [
+        ("oliva", True),  # " ol" or "iva": each a trigram
+        ("ann", True),
+        ("0142", True),
+        ("1990-03-14", True),  # the birth date's index
+        ("an", False),  # two letters anywhere: no trigram, every row is read
+        ("o b", False),
+        ("sc-0", False),  # "-0" holds no trigram
+    ],
+)
+def test_a_narrowing_says_whether_an_index_finds_its_rows(query: str, indexed: bool) -> None:
+    assert narrowing(query).indexed is indexed

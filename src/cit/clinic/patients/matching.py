@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 
@@ -31,7 +31,11 @@ class PatientRow:
 
 def fold(text: str) -> str:
     """Lower case without accents: "Zoë" -> "zoe"."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
+    text = text or ""
+    if text.isascii():
+        # Most names: nothing to decompose, and ASCII's case folding is its lower case.
+        return text.lower().strip()
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 
@@ -62,22 +66,55 @@ def _allowed_typos(term: str) -> int:
     return 0 if len(term) < 4 else 1 if len(term) < 8 else 2
 
 
+def within_one_edit(a: str, b: str) -> bool:
+    """``edit_distance(a, b, 1) <= 1`` without the table: equal, or one letter changed,
+    added, dropped, or two neighbours swapped."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    same = 0
+    while same < min(len(a), len(b)) and a[same] == b[same]:
+        same += 1
+    if len(a) > len(b):
+        return a[same + 1 :] == b[same:]
+    if len(a) < len(b):
+        return a[same:] == b[same + 1 :]
+    # The same length: the first difference changed, or swapped with the letter after it.
+    return a[same + 1 :] == b[same + 1 :] or (
+        a[same + 1 : same + 2] == b[same : same + 1]
+        and a[same : same + 1] == b[same + 1 : same + 2]
+        and a[same + 2 :] == b[same + 2 :]
+    )
+
+
+def _name_test(term: str) -> Callable[[Iterable[str]], bool]:
+    """The test of ``name_matches`` for one folded typed word, made once for many rows."""
+    limit = _allowed_typos(term)
+    # A close prefix ("Olvia" for "Olivia") or a close whole word; a name word longer than
+    # the prefix is more than ``limit`` edits from the term, so the prefix decides.
+    span = len(term) + limit
+
+    def close(word: str) -> bool:
+        if limit == 1:
+            return within_one_edit(term, word[:span])
+        return edit_distance(term, word[:span], limit) <= limit
+
+    def test(names: Iterable[str]) -> bool:
+        for name in names:
+            for word in _name_words(name):
+                if word.startswith(term) or (len(term) >= 3 and term in word):
+                    return True
+                if limit and close(word):
+                    return True
+        return False
+
+    return test
+
+
 def name_matches(term: str, names: Iterable[str]) -> bool:
     """A typed word against a patient's name words."""
-    term = fold(term)
-    for name in names:
-        for word in re.split(r"[\s\-']+", fold(name)):
-            if not word:
-                continue
-            if word.startswith(term) or (len(term) >= 3 and term in word):
-                return True
-            limit = _allowed_typos(term)
-            if limit and edit_distance(term, word[: len(term) + limit], limit) <= limit:
-                # A close prefix ("Olvia" for "Olivia") or a close whole word.
-                return True
-            if limit and edit_distance(term, word, limit) <= limit:
-                return True
-    return False
+    return _name_test(fold(term))(names)
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%b %d %Y")
@@ -94,15 +131,23 @@ def parse_date(text: str) -> datetime.date | None:
     return None
 
 
-def _term_matches(term: str, row: PatientRow) -> bool:
+def _term_test(term: str) -> Callable[[PatientRow], bool]:
+    """The test one typed word (not a date) makes of a row, made once for many rows."""
+    folded = fold(term)
     if "@" in term:
-        return fold(term) in fold(row.email)
-    if fold(term) in fold(row.record_number):
-        return True
+        return lambda row: folded in fold(row.email)
     number = digits(term)
-    if len(number) >= 4 and len(number) >= len(term.replace(" ", "")) - 3:
-        return number in digits(row.phone)
-    return name_matches(term, (row.given_name, row.family_name))
+    is_number = len(number) >= 4 and len(number) >= len(term.replace(" ", "")) - 3
+    names = _name_test(folded)
+
+    def test(row: PatientRow) -> bool:
+        if folded in fold(row.record_number):
+            return True
+        if is_number:
+            return number in digits(row.phone)
+        return names((row.given_name, row.family_name))
+
+    return test
 
 
 def _name_words(name: str) -> list[str]:
@@ -133,6 +178,18 @@ class Narrowing:
     birth_date: datetime.date | None
     key_parts: tuple[tuple[str, ...], ...]
     nothing: bool = False
+
+    @property
+    def indexed(self) -> bool:
+        """Whether an index finds the rows: the birth date's, or the search key's trigram
+        index for a part whose every choice holds a trigram (three letters or digits, or
+        a word's first two). Else only reading the rows finds them."""
+        return self.birth_date is not None or any(
+            all(_TRIGRAM.search(part) for part in any_of) for any_of in self.key_parts
+        )
+
+
+_TRIGRAM = re.compile(r"\w{3}|^ \w{2}")
 
 
 def narrowing(query: str) -> Narrowing:
@@ -168,10 +225,11 @@ def narrowing(query: str) -> Narrowing:
         else:
             # The term itself, or a typo in a word that starts with the term's first letter
             # and keeps one half of the term whole (one edit cannot break both halves,
-            # unless it swaps the two letters either side of the middle).
+            # unless it swaps the two letters either side of the middle). A whole first
+            # half starts the word: anchored, it is a selective trigram for the index.
             half = len(folded) // 2
             parts.append((folded, " " + folded[0]))
-            parts.append((folded[:half], folded[half:]))
+            parts.append((" " + folded[:half], folded[half:]))
     return Narrowing(birth_date, tuple(parts))
 
 
@@ -191,21 +249,23 @@ def search(query: str, rows: Iterable[PatientRow]) -> list[int]:
             for row in rows
             if number in digits(row.phone) or number in digits(row.record_number)
         ]
-    terms = query.split()
-    found = []
-    for row in rows:
-        remaining = []
-        for term in terms:
-            day = parse_date(term)
-            if day is not None:
-                if row.birth_date != day:
-                    break
-                continue
-            remaining.append(term)
+    # The words of the query that are dates name the birth date; the others must each match.
+    days = set()
+    tests = []
+    for term in query.split():
+        day = parse_date(term)
+        if day is not None:
+            days.add(day)
         else:
-            if all(_term_matches(term, row) for term in remaining):
-                found.append(row.pk)
-    return found
+            tests.append(_term_test(term))
+    if len(days) > 1:
+        return []
+    day = next(iter(days), None)
+    return [
+        row.pk
+        for row in rows
+        if (day is None or row.birth_date == day) and all(test(row) for test in tests)
+    ]
 
 
 def similar_names(given_a: str, family_a: str, given_b: str, family_b: str) -> bool:

@@ -41,6 +41,13 @@ def search_candidates(patients: Patients, query: str) -> Patients:
     return _narrowed(patients, matching.narrowing(query))
 
 
+def search_sorts_matches(query: str) -> bool:
+    """Whether the database should gather ``query``'s candidates through an index and sort
+    them (``cit.clinic.paging.keyset_page``'s ``sort_matches``): yes when an index finds
+    them; a word too short for one ("a") matches rows all along the list, read in order."""
+    return bool(query.strip()) and matching.narrowing(query).indexed
+
+
 def _narrowed(patients: Patients, narrowing: matching.Narrowing) -> Patients:
     """Only the rows that can match, so a search reads a few rows, not the whole clinic."""
     if narrowing.nothing:

@@ -32,6 +32,7 @@ from cit.clinic.patients.queries import (
     patient_rows,
     search_candidates,
     search_keep,
+    search_sorts_matches,
 )
 
 
@@ -74,6 +75,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         ordering=PATIENT_ORDER,
         size=25,
         keep=search_keep(query) if query else None,
+        sort_matches=search_sorts_matches(query),
     )
     # A list shows names and dates of birth: that is a read of patient data too.
     record_event(
