@@ -246,3 +246,18 @@ def test_who_and_whom_match_the_same_events_as_ids_or_as_a_subquery(
     assert {(e.actor_id, e.patient_id) for e in rows} == {
         (nurse.pk, patient.pk) for nurse in nurses for patient in patients
     }
+
+
+def test_the_patient_filter_finds_patients_as_the_patient_search_does(
+    clinic: Any, make_user: Any, make_patient: Any
+) -> None:
+    """Accents and case ignored, and an e-mail or phone found too: the search key's words."""
+    muller = make_patient(clinic, given_name="Zoë", family_name="Müller", email="zm@mail.example")
+    other = make_patient(clinic, given_name="Ann", family_name="Miller")
+    reader = _client(make_user("registered_nurse", clinic))
+    for patient in (muller, other):
+        reader.get(f"/patients/{patient.pk}/")
+    admin = _client(make_user("clinic_admin", clinic))
+    for term in ("MULLER", "zoe", "zm@mail.example"):
+        rows = list(admin.get("/audit/", {"patient": term}).context["page"])
+        assert {e.patient_id for e in rows} == {muller.pk}, term

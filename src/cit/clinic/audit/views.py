@@ -18,6 +18,7 @@ from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.forms import AuditFilterForm
 from cit.clinic.audit.models import AuditAction, AuditEvent
 from cit.clinic.paging import request_page
+from cit.clinic.patients.matching import fold
 from cit.clinic.patients.models import Patient
 
 
@@ -45,14 +46,10 @@ def _events(request: HttpRequest, form: AuditFilterForm) -> QuerySet[AuditEvent]
                 Q(actor__in=_ids(users)) | Q(actor__isnull=True, actor_username__icontains=term)
             )
         for term in data["patient"].split():
-            patients = (
-                Patient.objects.order_by()
-                .filter(clinic=clinic)
-                .filter(
-                    Q(record_number__iexact=term)
-                    | Q(given_name__icontains=term)
-                    | Q(family_name__icontains=term)
-                )
+            # Matched as the patient search matches words: in the folded search key (names,
+            # record number, e-mail, phone; accents and case ignored), through its index.
+            patients = Patient.objects.order_by().filter(
+                clinic=clinic, search_key__contains=fold(term)
             )
             events = events.filter(patient__in=_ids(patients))
         if data["action"]:
