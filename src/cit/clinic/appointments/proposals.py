@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from cit.clinic.accounts.models import User
 from cit.clinic.appointments.convert import (
+    ClinicSetup,
     planned_sessions,
     request_from_json,
     request_to_json,
@@ -71,15 +72,17 @@ def propose_series(
     alternatives: int = 3,
     actor: User | None = None,
     request: HttpRequest | None = None,
+    setup: ClinicSetup | None = None,
 ) -> SeriesProposals:
-    """The best schedule for the plan's series and a few alternatives (or why none fits)."""
+    """The best schedule for the plan's series and a few alternatives (or why none fits).
+    ``setup``: the clinic's set-up, when the caller already read it (``clinic_setup``)."""
     clinic = plan.patient.clinic
     today = clinic.today(now)
     earliest = max(today, earliest_start or default_earliest_start(plan, series_index, today))
     search_request = series_request(
         plan, series_index, earliest_start=earliest, preferences=preferences
     )
-    state = state_for_search(clinic, search_request, today=today)
+    state = state_for_search(clinic, search_request, today=today, setup=setup)
     result = find_series(search_request, state, not_before=now, alternatives=alternatives)
     # A booked series may later move anywhere from the booking day on, so store that window.
     stored = series_request(plan, series_index, earliest_start=today, preferences=preferences)

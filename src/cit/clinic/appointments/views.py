@@ -57,6 +57,7 @@ from cit.clinic.appointments.moves import (
 )
 from cit.clinic.appointments.noshow import do_replan_after_no_show, propose_after_no_show
 from cit.clinic.appointments.proposals import default_earliest_start, propose_series
+from cit.clinic.appointments.schedule_index import clinic_setup
 from cit.clinic.appointments.visits import do_check_in, do_mark_no_show, do_undo_check_in
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
@@ -190,15 +191,20 @@ def propose_page(
     plan = get_object_or_404(TreatmentPlanRecord, pk=plan_id, patient=patient)
     if series_index >= len(plan.accepted_plan.series):
         raise Http404("The plan has no such series.")
+    plan.patient = patient
     now = timezone.now()
-    form = ProposeForm(request.GET or None, clinic=clinic)
+    # The clinic's set-up (providers, rooms, ...) from the process's scheduling index: the
+    # form's choices and the proposals' names come from it, and the search reuses it.
+    setup = clinic_setup(clinic)
+    form = ProposeForm(request.GET or None, clinic=clinic, providers=setup.provider_choices)
+    default_start = default_earliest_start(plan, series_index, clinic.today(now))
     context: dict[str, Any] = {
         "patient": patient,
         "plan": plan,
         "series_index": series_index,
         "series": plan.accepted_plan.series[series_index],
         "form": form,
-        "default_start": default_earliest_start(plan, series_index, clinic.today(now)),
+        "default_start": default_start,
         "zone": clinic.timezone,
     }
     already = SeriesBooking.objects.filter(
@@ -211,15 +217,14 @@ def propose_page(
             plan=plan,
             series_index=series_index,
             now=now,
-            earliest_start=cleaned.get("earliest_start"),
+            earliest_start=cleaned.get("earliest_start") or default_start,
             preferences=_preferences(form) if form.is_bound else None,
             actor=signed_in_user(request),
             request=request,
+            setup=setup,
         )
-        providers = {
-            str(p.pk): p for p in Provider.objects.filter(clinic=clinic).select_related("user")
-        }
-        rooms = {str(r.pk): r for r in Room.objects.filter(clinic=clinic)}
+        providers = setup.provider_names()
+        rooms = setup.room_names()
         zone = clinic.tzinfo
         context["proposals"] = [
             {
@@ -232,8 +237,8 @@ def propose_page(
                         "number": s.number,
                         "start": s.start.astimezone(zone),
                         "end": s.end.astimezone(zone),
-                        "provider": providers.get(s.provider_id),
-                        "room": rooms.get(s.room_id),
+                        "provider": providers.get(s.provider_id, ""),
+                        "room": rooms.get(s.room_id, ""),
                     }
                     for s in proposal.sessions
                 ],
