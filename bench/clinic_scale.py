@@ -12,9 +12,10 @@ multiples of ``/health``'s):
 * ``/health`` (the baseline: one request, one ``SELECT 1``);
 * that patient's proposal page and ``propose_series`` (the front desk's main action): with the
   clinic's scheduling index cached, right after another desk changed a booking (the index
-  reloads that appointment's holds), and with no index yet (a fresh worker: every shared
-  hold is loaded); and the scheduling state a fresh load reads with and without other
-  patients' own holds;
+  reloads that appointment's holds), right after an admin changed the set-up (providers,
+  rooms, hours...: the set-up is read again), and with no index yet (a fresh worker: every
+  shared hold and the set-up are loaded); and the scheduling state a fresh load reads with
+  and without other patients' own holds;
 * the patient search page (a name with a typo, a name, a birth date, a phone), the patient
   list, the API patient list, and the audit log;
 
@@ -90,7 +91,11 @@ def main() -> None:
     from cit.clinic.appointments.convert import series_request, state_for_days
     from cit.clinic.appointments.models import Appointment
     from cit.clinic.appointments.proposals import propose_series
-    from cit.clinic.appointments.schedule_index import PROCESS_CACHE, bump_schedule_version
+    from cit.clinic.appointments.schedule_index import (
+        PROCESS_CACHE,
+        bump_schedule_version,
+        note_setup_changed,
+    )
     from cit.scheduling import booking_horizon
 
     desk = Client(HTTP_HOST="localhost")
@@ -116,6 +121,10 @@ def main() -> None:
         """Another desk changed a booking: every worker's cached index is one version behind."""
         bump_schedule_version(clinic.pk, [some_booking.pk])
 
+    def setup_changed() -> None:
+        """An admin changed the clinic's set-up: every worker reads it again."""
+        note_setup_changed(clinic.pk)
+
     def fresh_worker() -> None:
         PROCESS_CACHE.clear()
 
@@ -124,6 +133,7 @@ def main() -> None:
         ("/health (baseline)", get(desk, "/health")),
         ("proposal page, index cached", get(desk, propose_url)),
         ("proposal page, a booking changed", get(desk, propose_url), booking_changed),
+        ("proposal page, set-up changed", get(desk, propose_url), setup_changed),
         ("proposal page, no index yet", get(desk, propose_url), fresh_worker),
         (
             "propose a series, index cached",
@@ -155,7 +165,8 @@ def main() -> None:
     baseline_p95 = p95_of(results["/health (baseline)"])
     print(
         f"scheduling index: loaded {PROCESS_CACHE.loads} times, "
-        f"refreshed {PROCESS_CACHE.refreshes} times"
+        f"refreshed {PROCESS_CACHE.refreshes} times; set-up loaded {PROCESS_CACHE.setup_loads} "
+        "times"
     )
     print(
         f"\n{'':34} {'median ms':>10} {'p95 ms':>10} {'worst ms':>10} "

@@ -256,6 +256,8 @@ def _birth_date(rng: random.Random, age: int) -> datetime.date:
 
 
 def _load_clinic(spec: DemoClinic, rng: random.Random, today: datetime.date) -> dict[str, int]:
+    from cit.clinic.appointments.schedule_index import note_setup_changed
+
     clinic, _ = Clinic.objects.update_or_create(
         name=spec.name,
         defaults={
@@ -300,6 +302,8 @@ def _load_clinic(spec: DemoClinic, rng: random.Random, today: datetime.date) -> 
                     "licence_expires_on": datetime.date(2027 + index % 3, 3 + index, 28),
                 },
             )
+    # Written without the set-up actions: a running server's scheduling index must see it.
+    note_setup_changed(clinic.pk)
     patients = _load_patients(spec, clinic, rng)
     _load_consent_forms(spec, clinic, today)
     _load_intakes(spec, clinic, today)

@@ -210,10 +210,18 @@ class SlotFinder:
         for start_minute, end_minute, window_start, window_end in self.windows(day, provider_id):
             # Free stretches of both provider and patient, walked alongside the grid: one
             # pass over the day instead of two bisections per slot.
-            gaps = _intersect(
-                self.occupancy.free_gaps(provider_key, window_start, window_end),
-                self.occupancy.free_gaps(self.patient_key, window_start, window_end),
-            )
+            # A stretch shorter than the visit holds no start: a booked-up day is skipped
+            # without walking its grid.
+            gaps = [
+                gap
+                for gap in _intersect(
+                    self.occupancy.free_gaps(provider_key, window_start, window_end),
+                    self.occupancy.free_gaps(self.patient_key, window_start, window_end),
+                )
+                if gap[1] - gap[0] >= visit
+            ]
+            if not gaps:
+                continue
             g = 0
             first = -(-start_minute // grid) * grid
             for minute in range(first, end_minute, grid):

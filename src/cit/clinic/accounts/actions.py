@@ -53,6 +53,7 @@ def do_set_weekly_rota(
     Provider.objects.select_for_update().get(pk=provider.pk)
     ProviderWorkingHours.objects.filter(provider=provider).delete()
     if rota is None:
+        _setup_changed(provider)
         return
     rows = [
         ProviderWorkingHours(provider=provider, weekday=weekday, starts=start, ends=end)
@@ -65,6 +66,15 @@ def do_set_weekly_rota(
             "record an absence instead."
         )
     ProviderWorkingHours.objects.bulk_create(rows)
+    _setup_changed(provider)
+
+
+def _setup_changed(provider: Provider) -> None:
+    """The provider's clinic's set-up changed: proposals' cached scheduling index must see it
+    (the last write of the action's transaction)."""
+    from cit.clinic.appointments.schedule_index import note_setup_changed
+
+    note_setup_changed(provider.clinic_id)
 
 
 def weekly_rota_text(provider: Provider) -> dict[int, str] | None:
@@ -156,6 +166,8 @@ def do_create_staff(*, actor: User, clinic: Any, data: dict[str, Any], request: 
     )
     _save_licence(user, clinic, data)
     record_event(request, AuditAction.CREATE, actor=actor, obj=user, detail={"role": user.role})
+    for provider in Provider.objects.filter(user=user):
+        _setup_changed(provider)
     return user
 
 
@@ -182,4 +194,8 @@ def do_update_staff(*, actor: User, user: Any, data: dict[str, Any], request: An
         locked.save(update_fields=changed)
     changed += _save_licence(locked, locked.clinic, data)
     record_event(request, AuditAction.UPDATE, actor=actor, obj=locked, detail={"fields": changed})
+    if changed:
+        # Names, role, activity and licence are what proposals know of a provider.
+        for provider in Provider.objects.filter(user=locked):
+            _setup_changed(provider)
     return locked

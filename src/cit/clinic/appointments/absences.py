@@ -79,7 +79,7 @@ def do_record_absence(
             absence_id = absence.pk
             transaction.on_commit(lambda: replan_after_absence.enqueue(absence_id))
         # The absence holds nothing itself (its re-plan logs what it moved).
-        bump_schedule_version(absence.clinic_id, [])
+        bump_schedule_version(absence.clinic_id, [], setup=True)
     return absence
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from django.db.models import BigIntegerField, Func, Q, QuerySet
 
 from cit.clinic.accounts.models import Provider, ProviderWorkingHours
+from cit.clinic.accounts.roles import LICENSED_ROLES
 from cit.clinic.appointments.models import (
     HOLDING_STATUSES,
     Appointment,
@@ -148,71 +149,197 @@ def busy_rows(holds: QuerySet[ResourceHold]) -> list[EpochHold]:
     ]
 
 
+@dataclass(frozen=True)
+class SetupProvider:
+    """A provider (not archived) as proposals need them, read once per set-up version."""
+
+    pk: int
+    name: str
+    full_name: str
+    role: str
+    user_active: bool
+    licence_expires_on: datetime.date
+    rota: WeeklyHours | None
+    """Their own weekly rota, or None: they work the clinic's opening hours."""
+
+    def licensed_on(self, day: datetime.date) -> bool:
+        """``Provider.may_break_skin_on``, from these fields."""
+        return self.role in LICENSED_ROLES and day <= self.licence_expires_on
+
+
+@dataclass(frozen=True)
+class ClinicSetup:
+    """What the clinic's schedule depends on besides holds: opening hours, closure days, the
+    providers (with their rota and their absences over [start, end)), rooms and devices, as
+    they were at schedule ``version``. Cached per process (``schedule_index.py``) and turned
+    into a ``ClinicState`` for each request's days by ``state``."""
+
+    version: int
+    start: datetime.datetime
+    end: datetime.datetime
+    opening_hours: WeeklyHours
+    closures: tuple[Closure, ...]
+    providers: tuple[SetupProvider, ...]
+    """In id order, as the core gets them."""
+    provider_choices: tuple[tuple[str, str], ...]
+    """The booking forms' provider choices, in their order (``Provider``'s ordering)."""
+    absences: dict[int, tuple[TimeRange, ...]]
+    rooms: tuple[CoreRoom, ...]
+    devices: tuple[CoreDevice, ...]
+    _states: dict[tuple[Any, ...], ClinicState] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def covers(self, start: datetime.datetime, end: datetime.datetime) -> bool:
+        return self.start <= start and end <= self.end
+
+    def at_version(self, version: int) -> ClinicSetup:
+        """The same set-up, known to be current at a later ``version``."""
+        return replace(self, version=version)
+
+    def provider_names(self) -> dict[str, str]:
+        return {str(p.pk): p.full_name for p in self.providers}
+
+    def room_names(self) -> dict[str, str]:
+        return {r.id: r.name for r in self.rooms}
+
+    def state(
+        self,
+        clinic: Clinic,
+        start: datetime.datetime,
+        end: datetime.datetime,
+        *,
+        today: datetime.date,
+    ) -> ClinicState:
+        """The clinic's providers (with their absences in [start, end)), rooms, devices,
+        opening hours and closure days, without any hold (``resource_state``). Remembered per
+        days asked: the next proposal over the same days reuses it (``replace`` it to add
+        holds: a state's index is built once)."""
+        if not self.covers(start, end):
+            raise ValueError("this set-up does not cover the days asked")
+        consultation_roles = frozenset(clinic.consultation_roles or ())
+        key = (start, end, today, clinic.timezone, consultation_roles)
+        found = self._states.get(key)
+        if found is None:
+            if len(self._states) >= STATES_KEPT:
+                self._states.clear()
+            found = self._states[key] = self._state(clinic, start, end, today, consultation_roles)
+        return found
+
+    def _state(
+        self,
+        clinic: Clinic,
+        start: datetime.datetime,
+        end: datetime.datetime,
+        today: datetime.date,
+        consultation_roles: frozenset[str],
+    ) -> ClinicState:
+        providers = []
+        for p in self.providers:
+            if not p.user_active:
+                continue
+            absences = [a for a in self.absences.get(p.pk, ()) if a.start < end and a.end > start]
+            # From the day after a licence expires the provider may not treat at all.
+            lapsed_from = local_day_start(
+                p.licence_expires_on + datetime.timedelta(days=1), clinic
+            ).astimezone(datetime.UTC)
+            if lapsed_from < end:
+                absences.append(TimeRange(max(lapsed_from, start), end))
+            providers.append(
+                CoreProvider(
+                    id=str(p.pk),
+                    licensed=p.licensed_on(today),
+                    # Their own rota where one is set, else the clinic's opening hours.
+                    working_hours=p.rota if p.rota is not None else self.opening_hours,
+                    absences=tuple(absences),
+                    capabilities=(
+                        frozenset({CONSULTATION_CAPABILITY})
+                        if p.role in consultation_roles
+                        else frozenset()
+                    ),
+                    name=p.name,
+                )
+            )
+        zone = clinic.tzinfo
+        closed = closed_dates(
+            list(self.closures), start.astimezone(zone).date(), end.astimezone(zone).date()
+        )
+        return ClinicState(
+            clinic=CoreClinic(
+                timezone=clinic.timezone, opening_hours=self.opening_hours, closed_dates=closed
+            ),
+            providers=tuple(providers),
+            rooms=self.rooms,
+            devices=self.devices,
+        )
+
+
+# How many days' states one set-up remembers (a handful of proposals' spans at a time).
+STATES_KEPT = 32
+
+
+def load_setup(
+    clinic: Clinic, start: datetime.datetime, end: datetime.datetime, *, version: int
+) -> ClinicSetup:
+    """The clinic's set-up with the absences over [start, end), read now (seven queries)."""
+    everyone = list(Provider.objects.active().filter(clinic=clinic).select_related("user"))
+    absences: dict[int, list[TimeRange]] = defaultdict(list)
+    for absence in ProviderAbsence.objects.filter(
+        clinic=clinic, start__lt=end, end__gt=start
+    ).order_by("start"):
+        absences[absence.provider_id].append(TimeRange(absence.start, absence.end))
+    rota: dict[int, dict[int, list[TimeWindow]]] = defaultdict(lambda: defaultdict(list))
+    for row in ProviderWorkingHours.objects.filter(provider__in=everyone):
+        rota[row.provider_id][row.weekday].append(TimeWindow(row.starts, row.ends))
+    return ClinicSetup(
+        version=version,
+        start=start,
+        end=end,
+        opening_hours=opening_hours(clinic),
+        closures=tuple(closures(clinic)),
+        providers=tuple(
+            SetupProvider(
+                pk=p.pk,
+                name=str(p),
+                full_name=p.user.get_full_name(),
+                role=p.user.role,
+                user_active=p.user.is_active,
+                licence_expires_on=p.licence_expires_on,
+                rota=WeeklyHours.from_mapping(rota[p.pk]) if p.pk in rota else None,
+            )
+            for p in sorted(everyone, key=lambda p: p.pk)
+        ),
+        provider_choices=tuple(provider_choice(p) for p in everyone),
+        absences={pk: tuple(ranges) for pk, ranges in absences.items()},
+        rooms=tuple(
+            CoreRoom(id=str(r.pk), name=r.name)
+            for r in Room.objects.active().filter(clinic=clinic).order_by("pk")
+        ),
+        devices=tuple(
+            CoreDevice(id=str(d.pk), kind=DeviceKind(d.kind), name=str(d))
+            for d in Device.objects.active().filter(clinic=clinic).order_by("pk")
+        ),
+    )
+
+
+def provider_choice(provider: Provider) -> tuple[str, str]:
+    """A provider as the booking forms offer them."""
+    user = provider.user
+    return str(provider.pk), f"{user.get_full_name() or user.username} ({user.get_role_display()})"
+
+
 def resource_state(
     clinic: Clinic, start: datetime.datetime, end: datetime.datetime, *, today: datetime.date
 ) -> ClinicState:
     """The clinic's providers (with their absences in [start, end)), rooms, devices, opening
-    hours and closure days, without any hold.
+    hours and closure days, without any hold, read now.
 
     Providers work their weekly rota, or the clinic's opening hours when they have none;
     absences come from ``ProviderAbsence``. ``licensed`` is the licence rule on ``today``;
     from the day after a licence expires the provider may not treat at all, so that time is
     an absence too and no later session of a series lands on a lapsed licence.
     """
-    hours = opening_hours(clinic)
-    providers = list(
-        Provider.objects.active().filter(clinic=clinic).select_related("user").order_by("pk")
-    )
-    absences: dict[int, list[TimeRange]] = defaultdict(list)
-    for absence in ProviderAbsence.objects.filter(
-        clinic=clinic, start__lt=end, end__gt=start
-    ).order_by("start"):
-        absences[absence.provider_id].append(TimeRange(absence.start, absence.end))
-    for p in providers:
-        lapsed_from = local_day_start(
-            p.licence_expires_on + datetime.timedelta(days=1), clinic
-        ).astimezone(datetime.UTC)
-        if lapsed_from < end:
-            absences[p.pk].append(TimeRange(max(lapsed_from, start), end))
-    rota: dict[int, dict[int, list[TimeWindow]]] = defaultdict(lambda: defaultdict(list))
-    for row in ProviderWorkingHours.objects.filter(provider__in=providers):
-        rota[row.provider_id][row.weekday].append(TimeWindow(row.starts, row.ends))
-    consultation_roles = set(clinic.consultation_roles or ())
-    core_providers = tuple(
-        CoreProvider(
-            id=str(p.pk),
-            licensed=p.may_break_skin_on(today),
-            # Their own rota where one is set, else the clinic's opening hours.
-            working_hours=WeeklyHours.from_mapping(rota[p.pk]) if p.pk in rota else hours,
-            absences=tuple(absences[p.pk]),
-            capabilities=(
-                frozenset({CONSULTATION_CAPABILITY})
-                if p.user.role in consultation_roles
-                else frozenset()
-            ),
-            name=str(p),
-        )
-        for p in providers
-        if p.user.is_active
-    )
-    rooms = tuple(
-        CoreRoom(id=str(r.pk), name=r.name)
-        for r in Room.objects.active().filter(clinic=clinic).order_by("pk")
-    )
-    devices = tuple(
-        CoreDevice(id=str(d.pk), kind=DeviceKind(d.kind), name=str(d))
-        for d in Device.objects.active().filter(clinic=clinic).order_by("pk")
-    )
-    zone = clinic.tzinfo
-    closed = closed_dates(
-        closures(clinic), start.astimezone(zone).date(), end.astimezone(zone).date()
-    )
-    return ClinicState(
-        clinic=CoreClinic(timezone=clinic.timezone, opening_hours=hours, closed_dates=closed),
-        providers=core_providers,
-        rooms=rooms,
-        devices=devices,
-    )
+    return load_setup(clinic, start, end, version=0).state(clinic, start, end, today=today)
 
 
 def search_span(

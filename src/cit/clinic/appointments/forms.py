@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 
 from cit.clinic.accounts.models import Provider
+from cit.clinic.appointments.convert import provider_choice
 from cit.clinic.bounds import BoundedDates
 from cit.clinic.facilities.models import Clinic, Weekday
 
@@ -21,10 +23,7 @@ TIME_OF_DAY = {
 
 def provider_choices(clinic: Clinic) -> list[tuple[str, str]]:
     providers = Provider.objects.active().filter(clinic=clinic).select_related("user")
-    return [
-        (str(p.pk), f"{p.user.get_full_name() or p.user.username} ({p.user.get_role_display()})")
-        for p in providers
-    ]
+    return [provider_choice(p) for p in providers]
 
 
 class _WithProviders(BoundedDates, forms.Form):
@@ -54,9 +53,18 @@ class ProposeForm(_WithProviders):
     )
     provider = forms.ChoiceField(label="Preferred provider", required=False)
 
-    def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        clinic: Clinic,
+        providers: Sequence[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``providers``: the clinic's provider choices when the caller has them already
+        (``ClinicSetup.provider_choices``)."""
         super().__init__(*args, **kwargs)
-        self._provider_field().choices = [("", "No preference"), *provider_choices(clinic)]
+        choices = provider_choices(clinic) if providers is None else providers
+        self._provider_field().choices = [("", "No preference"), *choices]
 
 
 class MoveForm(_WithProviders):

@@ -337,11 +337,13 @@ class MaintenanceRecall(NeverDeleted):
 
 
 class ScheduleVersion(models.Model):
-    """How often the clinic's held time (resource holds, provider absences) has changed.
+    """How often what the clinic's schedule depends on has changed: held time (resource
+    holds, provider absences) and set-up (providers, their rota, rooms, devices, opening hours,
+    closure days).
 
-    Every action that writes holds or absences bumps it as the last write of its transaction,
-    so a process's cached scheduling index knows with one query whether it is still current
-    (``schedule_index.py``). No row yet means version 0."""
+    Every write of those bumps it in its transaction, so a process's cached scheduling index
+    knows with one query whether it is still current (``schedule_index.py``). No row yet means
+    version 0."""
 
     clinic = models.OneToOneField(
         "facilities.Clinic", on_delete=models.CASCADE, primary_key=True, related_name="+"
@@ -353,13 +355,15 @@ class ScheduleVersion(models.Model):
 
 
 class ScheduleChange(models.Model):
-    """Which appointments' holds one version of the clinic's schedule changed, so a cached
-    index a few versions behind reloads those holds only. A short log: old rows are dropped
-    (a cache further behind than the log loads everything again)."""
+    """Which appointments' holds one version of the clinic's schedule changed, and whether it
+    changed the set-up, so a cached index a few versions behind reloads only those holds, and
+    its set-up only when it changed. A short log: old rows are dropped (a cache further behind
+    than the log loads everything again)."""
 
     clinic = models.ForeignKey("facilities.Clinic", on_delete=models.CASCADE, related_name="+")
     version = models.BigIntegerField()
     appointments = models.JSONField(default=list)
+    setup = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

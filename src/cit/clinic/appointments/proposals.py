@@ -8,10 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core import signing
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 
 from cit.clinic.accounts.models import User
 from cit.clinic.appointments.convert import (
+    ClinicSetup,
     planned_sessions,
     request_from_json,
     request_to_json,
@@ -20,15 +22,13 @@ from cit.clinic.appointments.convert import (
     session_to_json,
 )
 from cit.clinic.appointments.errors import SchedulingRefused
-from cit.clinic.appointments.models import (
-    SeriesKind,
-)
+from cit.clinic.appointments.models import SeriesBooking, SeriesKind, SeriesStatus
 from cit.clinic.appointments.schedule_index import state_for_search
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.facilities.models import Clinic
 from cit.clinic.patients.models import Patient
-from cit.clinic.plans.models import TreatmentPlanRecord
+from cit.clinic.plans.models import PlannedSession, TreatmentPlanRecord
 from cit.scheduling import (
     BookedSession,
     PatientPreferences,
@@ -57,8 +57,35 @@ def default_earliest_start(
     plan: TreatmentPlanRecord, series_index: int, today: datetime.date
 ) -> datetime.date:
     planned = planned_sessions(plan, series_index)
-    first = planned[min(planned)].planned_on if planned else today
-    return max(today, first)
+    return earliest_start_from(planned[min(planned)].planned_on if planned else None, today)
+
+
+def earliest_start_from(
+    first_planned_on: datetime.date | None, today: datetime.date
+) -> datetime.date:
+    """The plan's first planned session day, or today if that has passed (or none is)."""
+    return max(today, first_planned_on or today)
+
+
+def plans_to_propose(series_index: int) -> QuerySet[TreatmentPlanRecord]:
+    """Plans with what the proposal page needs of series ``series_index`` in the same query:
+    ``first_planned_on`` (``default_earliest_start``) and ``booked_series`` (the id of the
+    series already booked, or None)."""
+    return TreatmentPlanRecord.objects.annotate(
+        first_planned_on=Subquery(
+            PlannedSession.objects.filter(plan=OuterRef("pk"), series_index=series_index)
+            .order_by("number")
+            .values("planned_on")[:1]
+        ),
+        booked_series=Subquery(
+            SeriesBooking.objects.filter(
+                plan=OuterRef("pk"),
+                series_index=series_index,
+                kind=SeriesKind.TREATMENT,
+                status=SeriesStatus.BOOKED,
+            ).values("pk")[:1]
+        ),
+    )
 
 
 def propose_series(
@@ -71,15 +98,17 @@ def propose_series(
     alternatives: int = 3,
     actor: User | None = None,
     request: HttpRequest | None = None,
+    setup: ClinicSetup | None = None,
 ) -> SeriesProposals:
-    """The best schedule for the plan's series and a few alternatives (or why none fits)."""
+    """The best schedule for the plan's series and a few alternatives (or why none fits).
+    ``setup``: the clinic's set-up, when the caller already read it (``clinic_setup``)."""
     clinic = plan.patient.clinic
     today = clinic.today(now)
     earliest = max(today, earliest_start or default_earliest_start(plan, series_index, today))
     search_request = series_request(
         plan, series_index, earliest_start=earliest, preferences=preferences
     )
-    state = state_for_search(clinic, search_request, today=today)
+    state = state_for_search(clinic, search_request, today=today, setup=setup)
     result = find_series(search_request, state, not_before=now, alternatives=alternatives)
     # A booked series may later move anywhere from the booking day on, so store that window.
     stored = series_request(plan, series_index, earliest_start=today, preferences=preferences)

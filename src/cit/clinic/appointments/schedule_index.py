@@ -3,18 +3,19 @@
 A proposal needs every provider, room and device hold over the days it may touch: tens of
 thousands of rows at a busy clinic, the same for every proposal until the book changes. Those
 shared holds, indexed (``Occupancy``), are cached per process and per clinic under the clinic's
-``ScheduleVersion``. Every action that writes holds or absences bumps the version as the last
-write of its transaction, logging which appointments it changed (``ScheduleChange``), so one
-cheap query per proposal says whether the cached index is current; when it is not, the holds
-of the appointments changed since are reloaded into a copy-on-write fork of the index (or,
-past the log, every shared hold is loaded again).
+``ScheduleVersion``, and so is the clinic's set-up (``ClinicSetup``: providers, their rota and
+absences, rooms, devices, opening hours, closure days). Every action that writes holds,
+absences or set-up bumps the version in its transaction, logging which appointments it changed
+and whether it changed the set-up (``ScheduleChange``), so one cheap query per proposal says
+whether the cached index is current; when it is not, the holds of the appointments changed
+since are reloaded into a copy-on-write fork of the index (or, past the log, every shared hold
+is loaded again), and the set-up only when a change since touched it.
 
-Safe across processes (several gunicorn workers, PostgreSQL or SQLite): a write's holds, its
+Safe across processes (several gunicorn workers, PostgreSQL or SQLite): a write's rows, its
 version and its log row commit together, versions commit in order (the version row stays
-locked until commit), and a reader reads the version before the holds, so an index is never
+locked until commit), and a reader reads the version before the rows, so an index is never
 older than the version it is filed under. Other patients' own holds are never in it
-(they cannot clash with this patient); this patient's holds, the providers, their absences,
-rooms, devices and closures are read fresh for each proposal (a few small queries).
+(they cannot clash with this patient); this patient's holds are read fresh for each proposal.
 
 Only proposals use the cache: booking re-checks every rule against fresh rows inside its
 transaction, and the database constraint has the last word.
@@ -29,7 +30,7 @@ from dataclasses import dataclass, replace
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from cit.clinic.appointments.convert import busy_rows, resource_state, search_span
+from cit.clinic.appointments.convert import ClinicSetup, busy_rows, load_setup, search_span
 from cit.clinic.appointments.models import (
     HoldKind,
     ResourceHold,
@@ -48,11 +49,15 @@ PAST = datetime.timedelta(days=2)
 LOG_LENGTH = 500
 
 
-def bump_schedule_version(clinic_id: int, appointment_ids: Iterable[int]) -> None:
-    """Say that the clinic's held time changed: the holds of ``appointment_ids`` (none for
-    an absence alone). Call it as the last write of the action's transaction: it locks the
-    clinic's version row until commit, and a transaction holding that lock must wait for
-    nothing else (no deadlock with the exclusion constraint)."""
+def bump_schedule_version(
+    clinic_id: int, appointment_ids: Iterable[int], *, setup: bool = False
+) -> None:
+    """Say that the clinic's schedule changed: the holds of ``appointment_ids`` (none for an
+    absence or a set-up change alone), and its set-up when ``setup`` (an absence, a provider,
+    their rota, a room, a device, opening hours, a closure day). Call it as the last write of
+    the action's transaction: it locks the clinic's version row until commit, and a
+    transaction holding that lock must wait for nothing else (no deadlock with the exclusion
+    constraint or with the provider locks bookings take)."""
     bumped = ScheduleVersion.objects.filter(clinic_id=clinic_id)
     if not bumped.update(version=F("version") + 1):
         # The clinic's first change: make the row (a racing creator's is as good), bump it.
@@ -62,12 +67,21 @@ def bump_schedule_version(clinic_id: int, appointment_ids: Iterable[int]) -> Non
         bumped.update(version=F("version") + 1)
     version = schedule_version(clinic_id)
     ScheduleChange.objects.create(
-        clinic_id=clinic_id, version=version, appointments=sorted(set(appointment_ids))
+        clinic_id=clinic_id,
+        version=version,
+        appointments=sorted(set(appointment_ids)),
+        setup=setup,
     )
     if version % LOG_LENGTH == 0:
         ScheduleChange.objects.filter(
             clinic_id=clinic_id, version__lte=version - LOG_LENGTH
         ).delete()
+
+
+def note_setup_changed(clinic_id: int) -> None:
+    """``bump_schedule_version`` for a set-up change that moves no appointment: the last write
+    of the set-up action's transaction."""
+    bump_schedule_version(clinic_id, [], setup=True)
 
 
 def schedule_version(clinic_id: int) -> int:
@@ -106,26 +120,69 @@ class SharedHolds:
 
 
 class ScheduleIndexCache:
-    """One process's shared holds, per clinic, each under the version it was loaded at."""
+    """One process's shared holds and set-up, per clinic, each under the version it was
+    loaded at."""
 
     def __init__(self) -> None:
         self._by_clinic: dict[int, SharedHolds] = {}
+        self._setups: dict[int, ClinicSetup] = {}
+        self._log: tuple[tuple[int, int, int], list[Change] | None] | None = None
         self.loads = 0
         """How often every shared hold was read from the database (tests, benchmarks)."""
         self.refreshes = 0
         """How often only the changed appointments' holds were."""
+        self.setup_loads = 0
+        """How often the set-up was."""
+
+    def setup(
+        self,
+        clinic: Clinic,
+        start: datetime.datetime | None = None,
+        end: datetime.datetime | None = None,
+        *,
+        version: int | None = None,
+    ) -> ClinicSetup:
+        """The clinic's set-up as of ``version`` (read now when not given), with the absences
+        over [start, end) when given (else over the next proposals' days)."""
+        if version is None:
+            version = schedule_version(clinic.pk)
+        now = timezone.now()
+        # Without days asked, any set-up that covers the next months will do.
+        wanted_start, wanted_end = start or now, end or now + WINDOW / 2
+        cached = self._setups.get(clinic.pk)
+        if cached is not None and cached.covers(wanted_start, wanted_end):
+            if cached.version >= version:
+                return cached
+            changes = self._changes_since(clinic.pk, cached.version, version)
+            if changes is not None and not any(setup for _, setup in changes):
+                current = self._setups[clinic.pk] = cached.at_version(version)
+                return current
+        lower = min(wanted_start, now - PAST)
+        upper = max(wanted_end, wanted_start + WINDOW)
+        loaded = self._setups[clinic.pk] = load_setup(clinic, lower, upper, version=version)
+        self.setup_loads += 1
+        return loaded
 
     def shared_holds(
-        self, clinic: Clinic, start: datetime.datetime, end: datetime.datetime
+        self,
+        clinic: Clinic,
+        start: datetime.datetime,
+        end: datetime.datetime,
+        *,
+        version: int | None = None,
     ) -> SharedHolds:
+        """The clinic's shared holds over [start, end) as of ``version`` (read now when not
+        given) or later."""
         # The version first: holds read after it are at least that new (see the module doc).
-        version = schedule_version(clinic.pk)
+        if version is None:
+            version = schedule_version(clinic.pk)
         cached = self._by_clinic.get(clinic.pk)
-        if cached is not None and cached.version == version and cached.covers(start, end):
+        if cached is not None and cached.version >= version and cached.covers(start, end):
             return cached
         if cached is not None and cached.version < version and cached.covers(start, end):
-            changed = _changed_since(clinic.pk, cached.version, version)
-            if changed is not None:
+            changes = self._changes_since(clinic.pk, cached.version, version)
+            if changes is not None:
+                changed = {pk for appointments, _ in changes for pk in appointments}
                 changed_rows = busy_rows(
                     _shared(clinic, cached.start, cached.end).filter(appointment_id__in=changed)
                 )
@@ -143,8 +200,18 @@ class ScheduleIndexCache:
         self.loads += 1
         return loaded
 
+    def _changes_since(self, clinic_id: int, old: int, new: int) -> list[Change] | None:
+        """``changes_since``, remembered for the last range asked: the holds and the set-up
+        of a clinic are usually behind by the same versions."""
+        key = (clinic_id, old, new)
+        if self._log is None or self._log[0] != key:
+            self._log = (key, changes_since(clinic_id, old, new))
+        return self._log[1]
+
     def clear(self) -> None:
         self._by_clinic.clear()
+        self._setups.clear()
+        self._log = None
 
 
 def _shared(
@@ -156,20 +223,31 @@ def _shared(
     ).exclude(kind=HoldKind.PATIENT)
 
 
-def _changed_since(clinic_id: int, old: int, new: int) -> set[int] | None:
-    """The appointments whose holds versions (old, new] changed; None when the log no longer
-    has every one of them."""
-    changes = list(
-        ScheduleChange.objects.filter(
+Change = tuple[list[int], bool]
+"""One logged version: the appointments whose holds it changed, and whether it changed the
+set-up."""
+
+
+def changes_since(clinic_id: int, old: int, new: int) -> list[Change] | None:
+    """What versions (old, new] changed; None when the log no longer has every one of them."""
+    changes = [
+        ([int(pk) for pk in appointments], setup)
+        for appointments, setup in ScheduleChange.objects.filter(
             clinic_id=clinic_id, version__gt=old, version__lte=new
-        ).values_list("appointments", flat=True)
-    )
+        ).values_list("appointments", "setup")
+    ]
     if len(changes) != new - old:
         return None
-    return {int(pk) for appointments in changes for pk in appointments}
+    return changes
 
 
 PROCESS_CACHE = ScheduleIndexCache()
+
+
+def clinic_setup(clinic: Clinic) -> ClinicSetup:
+    """The clinic's current set-up, from this process's cache: one query when it is current.
+    Give it to ``state_for_search`` so the request reads the version once."""
+    return PROCESS_CACHE.setup(clinic)
 
 
 def state_for_search(
@@ -178,12 +256,17 @@ def state_for_search(
     *,
     today: datetime.date,
     cache: ScheduleIndexCache | None = None,
+    setup: ClinicSetup | None = None,
 ) -> ClinicState:
     """The clinic state one patient's search needs: the days it can touch
-    (``booking_horizon``), from the clinic's cached index plus this patient's own holds."""
+    (``booking_horizon``), from the clinic's cached index and set-up (``setup``, when the
+    request already has it) plus this patient's own holds."""
+    cache = cache or PROCESS_CACHE
     first, last = booking_horizon(search)
     start, end = search_span(clinic, first, last)
-    shared = (cache or PROCESS_CACHE).shared_holds(clinic, start, end)
+    if setup is None or not setup.covers(start, end):
+        setup = cache.setup(clinic, start, end, version=setup.version if setup else None)
+    shared = cache.shared_holds(clinic, start, end, version=setup.version)
     own = busy_rows(
         ResourceHold.objects.filter(
             clinic=clinic,
@@ -194,6 +277,6 @@ def state_for_search(
         )
     )
     state = replace(
-        resource_state(clinic, start, end, today=today), busy=EpochBusy(shared.rows + tuple(own))
+        setup.state(clinic, start, end, today=today), busy=EpochBusy(shared.rows + tuple(own))
     )
     return state.on_shared_index(shared.index, own)

@@ -56,7 +56,12 @@ from cit.clinic.appointments.moves import (
     do_preview_move,
 )
 from cit.clinic.appointments.noshow import do_replan_after_no_show, propose_after_no_show
-from cit.clinic.appointments.proposals import default_earliest_start, propose_series
+from cit.clinic.appointments.proposals import (
+    earliest_start_from,
+    plans_to_propose,
+    propose_series,
+)
+from cit.clinic.appointments.schedule_index import clinic_setup
 from cit.clinic.appointments.visits import do_check_in, do_mark_no_show, do_undo_check_in
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
@@ -188,39 +193,42 @@ def propose_page(
 ) -> HttpResponse:
     clinic = _staff_only(request)
     patient = patient_for_request(request, patient_id, Capability.SCHEDULE_EDIT, None)
-    plan = get_object_or_404(TreatmentPlanRecord, pk=plan_id, patient=patient)
+    plan = get_object_or_404(plans_to_propose(series_index), pk=plan_id, patient=patient)
     if series_index >= len(plan.accepted_plan.series):
         raise Http404("The plan has no such series.")
+    plan.patient = patient
     now = timezone.now()
-    form = ProposeForm(request.GET or None, clinic=clinic)
+    # The clinic's set-up (providers, rooms, ...) from the process's scheduling index: the
+    # form's choices and the proposals' names come from it, and the search reuses it.
+    setup = clinic_setup(clinic)
+    form = ProposeForm(request.GET or None, clinic=clinic, providers=setup.provider_choices)
+    first_planned_on = plan.first_planned_on  # type: ignore[attr-defined]
+    default_start = earliest_start_from(first_planned_on, clinic.today(now))
     context: dict[str, Any] = {
         "patient": patient,
         "plan": plan,
         "series_index": series_index,
         "series": plan.accepted_plan.series[series_index],
         "form": form,
-        "default_start": default_earliest_start(plan, series_index, clinic.today(now)),
+        "default_start": default_start,
         "zone": clinic.timezone,
     }
-    already = SeriesBooking.objects.filter(
-        plan=plan, series_index=series_index, kind="treatment", status=SeriesStatus.BOOKED
-    ).first()
+    already = plan.booked_series is not None  # type: ignore[attr-defined]
     context["already"] = already
-    if already is None and (form.is_valid() or not request.GET):
+    if not already and (form.is_valid() or not request.GET):
         cleaned = form.cleaned_data if form.is_bound else {}
         proposals = propose_series(
             plan=plan,
             series_index=series_index,
             now=now,
-            earliest_start=cleaned.get("earliest_start"),
+            earliest_start=cleaned.get("earliest_start") or default_start,
             preferences=_preferences(form) if form.is_bound else None,
             actor=signed_in_user(request),
             request=request,
+            setup=setup,
         )
-        providers = {
-            str(p.pk): p for p in Provider.objects.filter(clinic=clinic).select_related("user")
-        }
-        rooms = {str(r.pk): r for r in Room.objects.filter(clinic=clinic)}
+        providers = setup.provider_names()
+        rooms = setup.room_names()
         zone = clinic.tzinfo
         context["proposals"] = [
             {
@@ -233,8 +241,8 @@ def propose_page(
                         "number": s.number,
                         "start": s.start.astimezone(zone),
                         "end": s.end.astimezone(zone),
-                        "provider": providers.get(s.provider_id),
-                        "room": rooms.get(s.room_id),
+                        "provider": providers.get(s.provider_id, ""),
+                        "room": rooms.get(s.room_id, ""),
                     }
                     for s in proposal.sessions
                 ],

@@ -16,11 +16,20 @@ from cit.clinic.audit.models import AuditAction
 from cit.clinic.facilities.models import Clinic, ClosureDay, Device, OpeningHours, Room
 
 
+def _setup_changed(clinic_id: int) -> None:
+    """The clinic's set-up changed: proposals' cached scheduling index must see it (the last
+    write of the action's transaction)."""
+    from cit.clinic.appointments.schedule_index import note_setup_changed
+
+    note_setup_changed(clinic_id)
+
+
 @transaction.atomic
 def do_add_room(*, clinic: Clinic, name: str) -> Room:
     room = Room(clinic=clinic, name=name)
     room.full_clean()
     room.save()
+    _setup_changed(clinic.pk)
     return room
 
 
@@ -29,6 +38,7 @@ def do_add_device(*, clinic: Clinic, **fields: Any) -> Device:
     device = Device(clinic=clinic, **fields)
     device.full_clean()
     device.save()
+    _setup_changed(clinic.pk)
     return device
 
 
@@ -55,6 +65,7 @@ def do_add_closure_day(
                 obj=closure,
                 detail={"date": date.isoformat(), "yearly": repeats_yearly, "name": closure.name},
             )
+            _setup_changed(clinic.pk)
     except IntegrityError:
         raise ValidationError({"date": "This date is already a closure day."}) from None
     return closure
@@ -73,6 +84,7 @@ def do_remove_closure_day(
         obj=closure,
         detail={"date": closure.date.isoformat(), "yearly": closure.repeats_yearly},
     )
+    _setup_changed(closure.clinic_id)
     return closure
 
 
@@ -97,6 +109,8 @@ def do_update_resource(
     if changed:
         locked.save(update_fields=changed)
     record_event(request, AuditAction.UPDATE, actor=actor, obj=locked, detail={"fields": changed})
+    if changed:
+        _setup_changed(locked.clinic_id)
     return locked
 
 
@@ -115,6 +129,7 @@ def do_retire_resource(
         )
     locked.archive()
     record_event(request, AuditAction.ARCHIVE, actor=actor, obj=locked)
+    _setup_changed(locked.clinic_id)
     return locked
 
 
@@ -161,6 +176,7 @@ def do_set_opening_hours(
             },
         },
     )
+    _setup_changed(clinic.pk)
     outside = 0
     for appointment in Appointment.objects.filter(
         clinic=clinic, status=AppointmentStatus.BOOKED, start__gte=timezone.now()

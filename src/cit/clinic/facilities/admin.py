@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from cit.clinic.accounts.roles import CLINICAL_ROLES, Role
 from cit.clinic.admin_base import NoDeleteAdmin
+from cit.clinic.appointments.schedule_index import note_setup_changed
 from cit.clinic.facilities.models import Clinic, ClosureDay, Device, OpeningHours, Room
 
 
@@ -40,26 +41,40 @@ class ClinicAdminForm(forms.ModelForm):  # type: ignore[type-arg]
         return sorted(self.cleaned_data["consultation_roles"])
 
 
+class SetupAdmin(NoDeleteAdmin):
+    """An admin edit of a clinic's set-up moves its schedule version, in the admin's
+    transaction once the row and its inlines are saved, so proposals' cached scheduling index
+    sees it."""
+
+    def save_related(self, request: Any, form: Any, formsets: Any, change: Any) -> None:
+        super().save_related(request, form, formsets, change)
+        note_setup_changed(form.instance.clinic_id)
+
+
 @admin.register(Clinic)
 class ClinicAdmin(NoDeleteAdmin):
     form = ClinicAdminForm
     list_display = ["name", "timezone", "consultation_minutes", "archived_at"]
     inlines = [OpeningHoursInline]
 
+    def save_related(self, request: Any, form: Any, formsets: Any, change: Any) -> None:
+        super().save_related(request, form, formsets, change)
+        note_setup_changed(form.instance.pk)  # its opening hours (see SetupAdmin)
+
 
 @admin.register(Room)
-class RoomAdmin(NoDeleteAdmin):
+class RoomAdmin(SetupAdmin):
     list_display = ["name", "clinic", "archived_at"]
     list_filter = ["clinic"]
 
 
 @admin.register(Device)
-class DeviceAdmin(NoDeleteAdmin):
+class DeviceAdmin(SetupAdmin):
     list_display = ["model", "kind", "serial_number", "max_depth_mm", "clinic", "archived_at"]
     list_filter = ["clinic", "kind"]
 
 
 @admin.register(ClosureDay)
-class ClosureDayAdmin(NoDeleteAdmin):
+class ClosureDayAdmin(SetupAdmin):
     list_display = ["date", "name", "repeats_yearly", "clinic", "archived_at"]
     list_filter = ["clinic", "repeats_yearly"]
