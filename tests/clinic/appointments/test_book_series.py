@@ -77,6 +77,40 @@ def test_same_slot_twice_is_a_conflict_naming_the_resource(
     assert chosen.result.found
 
 
+def test_a_taken_time_is_refused_before_the_rules_read_the_schedule(
+    booking_clinic: Any,
+    desk: Any,
+    make_patient: Any,
+    make_plan: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Many desks after one slot: every loser answers from one look at the holds, without
+    taking the providers' locks to read the whole schedule in turn."""
+    from cit.clinic.appointments import booking
+    from cit.clinic.appointments.proposals import read_proposal
+
+    first = make_plan(make_patient(booking_clinic))
+    second = make_plan(make_patient(booking_clinic, given_name="Grace"))
+    token = propose_series(plan=first, series_index=0, now=timezone.now()).tokens[0]
+    do_book_proposal(actor=desk, token=token, clinic=booking_clinic)
+    taken = read_proposal(token, booking_clinic)
+    other = propose_series(plan=second, series_index=0, now=timezone.now())
+
+    def must_not_run(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the schedule was read for a booking whose time is taken")
+
+    monkeypatch.setattr(booking, "lock_providers", must_not_run)
+    monkeypatch.setattr(booking, "build_state", must_not_run)
+    with pytest.raises(BookingConflict, match="already booked"):
+        do_book_series(
+            actor=desk,
+            plan=second,
+            series_index=0,
+            sessions=taken.sessions,
+            request_for_series=read_proposal(other.tokens[0], booking_clinic).request,
+        )
+
+
 def test_the_same_plan_series_cannot_be_booked_twice(
     booking_clinic: Any, nurse: Any, desk: Any, make_patient: Any, make_plan: Any
 ) -> None:

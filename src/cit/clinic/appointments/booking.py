@@ -97,6 +97,19 @@ def _conflict_after_integrity_error(
     )
 
 
+def _refuse_taken_times(clinic: Clinic, sessions: Sequence[BookedSession], patient_id: int) -> None:
+    """Raise the ``BookingConflict`` naming a resource the sessions want that is already
+    held then (``write_holds`` checks again as it writes)."""
+    wanted = [
+        hold
+        for session in sessions
+        for hold in hold_rows(Appointment(clinic=clinic), session, patient_id)
+    ]
+    conflict = find_conflict(clinic, wanted)
+    if conflict is not None:
+        raise conflict
+
+
 def do_book_series(
     *,
     actor: User,
@@ -125,11 +138,16 @@ def do_book_series(
         raise SchedulingRefused("A consultation or maintenance visit is one session.")
     planned = planned_sessions(plan, series_index) if plan is not None else {}
     pending: list[ResourceHold] = []
+    # A time already taken is refused at once, and again once the locks are held, before
+    # the rules read the schedule: when many desks want one slot, the losers each cost one
+    # query instead of queueing for the locks to do a whole booking's work in turn.
+    _refuse_taken_times(clinic, sessions, patient.pk)
     try:
         with transaction.atomic():
             # The rules are checked under the providers' locks, so an absence recorded
             # meanwhile (it takes the same lock) is either seen here or re-plans this booking.
             lock_providers({int(s.provider_id) for s in sessions})
+            _refuse_taken_times(clinic, sessions, patient.pk)
             problems = _rule_violations(sessions, request_for_series, clinic, now)
             if problems:
                 raise SchedulingRefused("Not booked: " + problems[0], details=tuple(problems))
