@@ -15,6 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from cit.clinic.bounds import BoundedDates
+from cit.clinic.form_fields import set_choices
 from cit.protocol.knowledge import get_knowledge
 from cit.protocol.model import ProcedureKind, Route, where_in_intake
 
@@ -87,10 +88,13 @@ class StaffIntakeForm(IntakeMainForm):
         fitzpatrick = self.fields["fitzpatrick"]
         fitzpatrick.label = "Fitzpatrick skin type"
         fitzpatrick.help_text = ""
-        fitzpatrick.choices = [  # type: ignore[attr-defined]
-            ("", "Not assessed"),
-            *[(n, f"{_ROMAN[n - 1]} — {text}") for n, text in SKIN_TYPES],
-        ]
+        set_choices(
+            fitzpatrick,
+            [
+                ("", "Not assessed"),
+                *[(n, f"{_ROMAN[n - 1]} — {text}") for n, text in SKIN_TYPES],
+            ],
+        )
         self.fields["pregnant"].label = "Pregnant?"
         self.fields["cold_sores"].label = "Cold sores (herpes labialis)"
         self.fields["keloids"].label = "Keloid or hypertrophic scars"
@@ -130,11 +134,14 @@ class ConditionForm(BoundedDates, forms.Form):
             self.fields["code"].widget = forms.HiddenInput()
             self.fields["text"].label = "Condition (in your own words)"
             self.fields["status"].label = "Do you have it now?"
-            self.fields["status"].choices = [  # type: ignore[attr-defined]
-                ("active", "Yes, now"),
-                ("resolved", "Not any more"),
-                ("remission", "In remission"),
-            ]
+            set_choices(
+                self.fields["status"],
+                [
+                    ("active", "Yes, now"),
+                    ("resolved", "Not any more"),
+                    ("remission", "In remission"),
+                ],
+            )
             self.fields["resolved"].label = "Ended on"
 
     def entry(self) -> dict[str, Any] | None:
@@ -218,7 +225,7 @@ class ProcedureForm(BoundedDates, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["zone"].choices = [("", "Same areas"), *_area_choices()]  # type: ignore[attr-defined]
+        set_choices(self.fields["zone"], [("", "Same areas"), *_area_choices()])
 
     def entry(self) -> dict[str, Any] | None:
         data = self.cleaned_data
@@ -241,8 +248,8 @@ class GoalForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["indication"].choices = [("", "—"), *_indication_choices()]  # type: ignore[attr-defined]
-        self.fields["areas"].choices = _area_choices()  # type: ignore[attr-defined]
+        set_choices(self.fields["indication"], [("", "—"), *_indication_choices()])
+        set_choices(self.fields["areas"], _area_choices())
 
     def entry(self) -> dict[str, Any] | None:
         data = self.cleaned_data
@@ -265,7 +272,7 @@ class AreaStateForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["zone"].choices = [("", "—"), *_area_choices()]  # type: ignore[attr-defined]
+        set_choices(self.fields["zone"], [("", "—"), *_area_choices()])
 
     def entry(self) -> dict[str, Any] | None:
         data = self.cleaned_data

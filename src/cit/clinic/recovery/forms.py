@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cit.clinic.form_fields import set_choices
 from cit.clinic.photos.sanitise import PhotoRejected, SanitisedPhoto, sanitise_photo
 from cit.clinic.recovery.actions import adverse_event_labels
 from cit.clinic.recovery.models import PainTrendChoice, Severity
@@ -120,7 +121,7 @@ class AdverseEventForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.session_date = session_date
         self.today = today
-        self.fields["event_type"].choices = list(adverse_event_labels().items())  # type: ignore[attr-defined]
+        set_choices(self.fields["event_type"], list(adverse_event_labels().items()))
 
     def clean_onset_on(self) -> datetime.date:
         onset: datetime.date = self.cleaned_data["onset_on"]
