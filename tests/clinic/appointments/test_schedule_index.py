@@ -5,9 +5,7 @@ reloads those appointments' holds (or all of them, past the log)."""
 
 from __future__ import annotations
 
-import ast
 import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,9 +30,9 @@ from cit.clinic.appointments.visits import (
     do_start_visit,
 )
 from cit.scheduling import find_series
+from tests.source_writers import functions_writing
 
 pytestmark = pytest.mark.django_db
-SRC = Path(__file__).resolve().parents[3] / "src" / "cit"
 WEEK = datetime.timedelta(days=7)
 
 
@@ -68,26 +66,8 @@ KNOWN_WRITERS = {
 WRITE_METHODS = {"create", "bulk_create", "update", "get_or_create", "update_or_create", "save"}
 
 
-def _writes_holds(call: ast.Call) -> bool:
-    """``ResourceHold.objects...update(...)`` / ``ProviderAbsence.objects.create(...)`` etc."""
-    func = call.func
-    if not (isinstance(func, ast.Attribute) and func.attr in WRITE_METHODS):
-        return False
-    text = ast.unparse(func.value)
-    return text.startswith(("ResourceHold.objects", "ProviderAbsence.objects"))
-
-
 def test_the_known_writers_are_every_function_that_writes_holds_or_absences() -> None:
-    found = set()
-    for path in SRC.rglob("*.py"):
-        if "migrations" in path.parts:
-            continue
-        tree = ast.parse(path.read_text(), filename=str(path))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
-                isinstance(inner, ast.Call) and _writes_holds(inner) for inner in ast.walk(node)
-            ):
-                found.add((path.relative_to(SRC).as_posix(), node.name))
+    found = functions_writing(("ResourceHold", "ProviderAbsence"), WRITE_METHODS)
     assert found == KNOWN_WRITERS
 
 

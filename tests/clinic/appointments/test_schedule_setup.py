@@ -5,9 +5,7 @@ worker's cache) reloads it on its next proposal, while a booking alone leaves it
 
 from __future__ import annotations
 
-import ast
 import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,9 +33,9 @@ from cit.clinic.facilities.actions import (
 )
 from cit.clinic.facilities.models import Room
 from cit.scheduling import booking_horizon, find_series
+from tests.source_writers import functions_writing
 
 pytestmark = pytest.mark.django_db
-SRC = Path(__file__).resolve().parents[3] / "src" / "cit"
 
 
 def _proposals(cache: ScheduleIndexCache, plan: Any) -> Any:
@@ -225,23 +223,5 @@ KNOWN_SETUP_WRITERS = {
 }
 
 
-def _writes_setup(call: ast.Call) -> bool:
-    func = call.func
-    if not (isinstance(func, ast.Attribute) and func.attr in WRITE_METHODS):
-        return False
-    text = ast.unparse(func.value)
-    return any(text.startswith(f"{model}.objects") for model in SETUP_MODELS)
-
-
 def test_the_known_setup_writers_are_every_function_that_writes_setup_rows() -> None:
-    found = set()
-    for path in SRC.rglob("*.py"):
-        if "migrations" in path.parts:
-            continue
-        tree = ast.parse(path.read_text(), filename=str(path))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
-                isinstance(inner, ast.Call) and _writes_setup(inner) for inner in ast.walk(node)
-            ):
-                found.add((path.relative_to(SRC).as_posix(), node.name))
-    assert found == KNOWN_SETUP_WRITERS
+    assert functions_writing(SETUP_MODELS, WRITE_METHODS) == KNOWN_SETUP_WRITERS
