@@ -16,13 +16,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 
 def start_cit(prefix: str) -> str:
-    """Set Django up for CIT with rate limits off, migrate and collect static files; returns
-    the data folder."""
+    """Set Django up for CIT with rate limits off (0 per minute), migrate and collect static
+    files; returns the data folder."""
     data_dir = tempfile.mkdtemp(prefix=prefix)
     os.environ.setdefault("CIT_DATA_DIR", data_dir)
     os.environ.setdefault("ALLOW_CONSOLE_BACKENDS", "true")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cit.settings")
-    os.environ.setdefault("RATE_LIMITS_ENABLED", "false")
+    for limit in ("LOGIN", "API", "CDS"):
+        os.environ.setdefault(f"RATE_LIMIT_{limit}_PER_MINUTE", "0")
     import django
 
     django.setup()

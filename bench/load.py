@@ -3,7 +3,8 @@ clients, p50 and p95 as multiples of ``/health``'s under the same load.
 
 Run against the clinic ``bench/generate.py`` made (its users sign in with its password)::
 
-    DATABASE_URL=postgres://…/cit_scale100k RATE_LIMITS_ENABLED=false \\
+    DATABASE_URL=postgres://…/cit_scale100k RATE_LIMIT_LOGIN_PER_MINUTE=0 \\
+        RATE_LIMIT_API_PER_MINUTE=0 \\
         .venv/bin/gunicorn cit.wsgi:application --workers 2 --bind 127.0.0.1:8000 &
     .venv/bin/python bench/load.py http://127.0.0.1:8000 [--clients 10 50] [--rounds 5]
 
@@ -81,6 +82,8 @@ class Session:
         form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
         form.update(username=username, password=PASSWORD)
         status, _ = self.request("POST", "/accounts/login/", urllib.parse.urlencode(form))
+        if status == 429:
+            raise SystemExit("log-ins are rate limited: serve with RATE_LIMIT_LOGIN_PER_MINUTE=0")
         if status != 302:
             raise SystemExit(f"{username} could not sign in ({status}): run bench/generate.py")
 
