@@ -113,19 +113,25 @@ def test_a_python_test_thins_the_rows_chunk_by_chunk(
 ) -> None:
     from cit.clinic import paging
 
-    # Chunks of 2, 4, then 5 rows (the most): twelve rows in three rounds.
+    # Chunks of 2, 4, then 5 rows (the most): twelve rows in three rounds, tested three
+    # at a time.
     monkeypatch.setattr(paging, "KEEP_FIRST_CHUNK", 2)
     monkeypatch.setattr(paging, "KEEP_MOST_CHUNK", 5)
+    monkeypatch.setattr(paging, "KEEP_BATCH", 3)
     wanted = set(events[::3])  # the 1st, 4th, 7th and 10th in list order
 
-    def keep(rows: list[Any]) -> list[Any]:
-        return [row for row in rows if row.pk in wanted]
+    keep = paging.Keep(("pk",), lambda values: [pk in wanted for (pk,) in values])
 
     rows = Patient.objects.filter(clinic=clinic)
-    first = keyset_page(
-        rows, ordering=ORDER, cursor=None, size=3, keep=keep, sort_matches=sort_matches
-    )
+    with CaptureQueriesContext(connection) as queries:
+        first = keyset_page(
+            rows, ordering=ORDER, cursor=None, size=3, keep=keep, sort_matches=sort_matches
+        )
     assert [row.pk for row in first] == events[0:10:3][:3]
+    # Four kept rows (the page and one to know there is more) take the three chunks; then
+    # the page's rows are read whole, once.
+    assert len(queries) == 4
+    assert isinstance(first.rows[0], Patient)
     assert first.has_next
     second = keyset_page(
         rows, ordering=ORDER, cursor=first.next_cursor, size=3, keep=keep, sort_matches=sort_matches

@@ -82,8 +82,9 @@ def keyset_page(
     one ("id" or "-id"), so every row has its own place.
 
     ``keep``, when given, is a test the database cannot make (a typo-tolerant name match):
-    the rows are then read in order a chunk at a time until a page of kept rows is found,
-    so a broad search reads the first few chunks, not every candidate.
+    the few fields it reads are then read in order a chunk at a time until a page of kept
+    rows is found, so a broad search reads the first chunk or two, not every candidate,
+    and only the page's own rows are read whole.
 
     ``numbered`` counts the rows before a page other than the first (one ``COUNT`` over
     them), so a numbered list goes on from the page before instead of starting at 1 again.
@@ -131,11 +132,23 @@ def keyset_page(
     )
 
 
-Keep = Callable[[list[Any]], list[Any]]
-# Rows read per round when a ``keep`` test thins them out: a few pages' worth first (most
-# searches fill their page from it), twice as many each further round, up to the most.
-KEEP_FIRST_CHUNK = 100
-KEEP_MOST_CHUNK = 2000
+@dataclass(frozen=True)
+class Keep:
+    """A test the database cannot make, on a few ``fields`` of each row: ``test`` takes
+    their values (a tuple per row, in ``fields`` order) and says which rows it keeps."""
+
+    fields: tuple[str, ...]
+    test: Callable[[list[tuple[Any, ...]]], list[bool]]
+
+
+# Rows read per round when a ``keep`` test thins them out: the fields it reads only, so a
+# first chunk of a dozen pages (a typo whose first hundred candidates are another name
+# still fills its page from one read: each read gathers and sorts every candidate), twice
+# as many each further round, up to the most. They are tested a batch at a time, so a page
+# found early leaves the rest of the chunk untested.
+KEEP_FIRST_CHUNK = 300
+KEEP_MOST_CHUNK = 4000
+KEEP_BATCH = 100
 
 
 def _read(
@@ -153,17 +166,40 @@ def _read(
     if keep is None:
         beyond = rows if values is None else rows.filter(_beyond(keys, values, backwards))
         return list(beyond.order_by(*sort)[:wanted])
-    found: list[Any] = []
+    kept = _kept(rows, keys, sort, values, backwards, wanted, keep)
+    # The page's rows whole, in the order found (one gone since is left out).
+    whole = rows.in_bulk(kept)
+    return [whole[pk] for pk in kept if pk in whole]
+
+
+def _kept(
+    rows: QuerySet[Any],
+    keys: list[_Key],
+    sort: list[Any],
+    values: list[Any] | None,
+    backwards: bool,
+    wanted: int,
+    keep: Keep,
+) -> list[Any]:
+    """The primary keys of up to ``wanted`` rows past ``values`` that ``keep`` keeps."""
+    # Each candidate as a tuple: its primary key, its sort keys, then what ``keep`` reads.
+    read = ("pk", *(key.field.attname for key in keys), *keep.fields)
+    tested = 1 + len(keys)
+    kept: list[Any] = []
     size = KEEP_FIRST_CHUNK
-    while len(found) < wanted:
+    while True:
         beyond = rows if values is None else rows.filter(_beyond(keys, values, backwards))
-        chunk = list(beyond.order_by(*sort)[:size])
-        found += keep(chunk)
+        chunk = list(beyond.order_by(*sort).values_list(*read)[:size])
+        for start in range(0, len(chunk), KEEP_BATCH):
+            batch = chunk[start : start + KEEP_BATCH]
+            verdicts = keep.test([candidate[tested:] for candidate in batch])
+            kept += [candidate[0] for candidate, yes in zip(batch, verdicts, strict=True) if yes]
+            if len(kept) >= wanted:
+                return kept[:wanted]
         if len(chunk) < size:
-            break
-        values = [getattr(chunk[-1], key.field.attname) for key in keys]
+            return kept
+        values = list(chunk[-1][1:tested])
         size = min(size * 2, KEEP_MOST_CHUNK)
-    return found[:wanted]
 
 
 def _sorted_apart(order: list[str]) -> list[Any]:

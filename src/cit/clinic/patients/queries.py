@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db.models import Q, QuerySet
 
+from cit.clinic.paging import Keep
 from cit.clinic.patients import matching
 from cit.clinic.patients.models import Patient
 
@@ -23,16 +23,16 @@ def patient_rows(patients: QuerySet[Patient]) -> list[matching.PatientRow]:
     return [matching.PatientRow(*values) for values in patients.values_list(*_ROW_FIELDS)]
 
 
-def search_keep(query: str) -> Callable[[list[Patient]], list[Patient]]:
+def search_keep(query: str) -> Keep:
     """The Python half of a search, for a chunk of candidates read in list order (see
     ``cit.clinic.paging.keyset_page``'s ``keep``)."""
 
-    def keep(patients: list[Patient]) -> list[Patient]:
-        rows = [matching.PatientRow(*(getattr(p, f) for f in _ROW_FIELDS)) for p in patients]
+    def test(values: list[tuple[Any, ...]]) -> list[bool]:
+        rows = [matching.PatientRow(*row) for row in values]
         found = set(matching.search(query, rows))
-        return [patient for patient in patients if patient.pk in found]
+        return [row.pk in found for row in rows]
 
-    return keep
+    return Keep(_ROW_FIELDS, test)
 
 
 def search_candidates(patients: Patients, query: str) -> Patients:
