@@ -35,13 +35,17 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _register_protocol_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _register_protocol_commands(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     from cit.protocol_cli import add_subcommands
 
     add_subcommands(subparsers)
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:  # type: ignore[type-arg]
+def build_parser() -> tuple[
+    argparse.ArgumentParser, argparse._SubParsersAction[argparse.ArgumentParser]
+]:
     parser = argparse.ArgumentParser(
         prog="cit",
         description=(

@@ -42,7 +42,7 @@ def _date_argument(text: str) -> date:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def add_subcommands(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_subcommands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``screen``, ``plan`` and ``schema`` on an argparse sub-parser set."""
     for name, handler, summary in (
         ("screen", _screen, "may this patient be treated on a day? (JSON out)"),
