@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.http import HttpRequest
 from PIL import Image
 
@@ -68,18 +68,26 @@ def form_in_effect(clinic: Clinic, procedure: str, on: datetime.date) -> Consent
     )
 
 
+def _signatures_valid_on(
+    clinic: Clinic, procedure: str, on: datetime.date
+) -> QuerySet[ConsentSignature]:
+    """Signatures (of any of the clinic's patients) that make ``procedure`` on ``on``
+    consented: to the form in effect that day, signed within the validity before its end."""
+    form = form_in_effect(clinic, procedure, on)
+    if form is None:
+        return ConsentSignature.objects.none()
+    day_end = datetime.datetime.combine(
+        on + datetime.timedelta(days=1), datetime.time(), clinic.tzinfo
+    )
+    oldest = day_end - datetime.timedelta(days=CONSENT_VALID_DAYS + 1)
+    return ConsentSignature.objects.filter(form=form, signed_at__lt=day_end, signed_at__gte=oldest)
+
+
 def valid_consent(patient: Patient, procedure: str, on: datetime.date) -> ConsentSignature | None:
     """The patient's signature that makes ``procedure`` on ``on`` consented (module doc)."""
-    form = form_in_effect(patient.clinic, procedure, on)
-    if form is None:
-        return None
-    tz = patient.clinic.tzinfo
-    day_end = datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time(), tz)
-    oldest = day_end - datetime.timedelta(days=CONSENT_VALID_DAYS + 1)
     return (
-        ConsentSignature.objects.filter(
-            patient=patient, form=form, signed_at__lt=day_end, signed_at__gte=oldest
-        )
+        _signatures_valid_on(patient.clinic, procedure, on)
+        .filter(patient=patient)
         .order_by("-signed_at")
         .first()
     )
@@ -90,19 +98,10 @@ def patients_consented(
 ) -> set[int]:
     """Which of ``patient_ids`` have a signature that makes ``procedure`` on ``on``
     consented (``valid_consent`` for many patients, in two queries)."""
-    form = form_in_effect(clinic, procedure, on)
-    if form is None:
-        return set()
-    tz = clinic.tzinfo
-    day_end = datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time(), tz)
-    oldest = day_end - datetime.timedelta(days=CONSENT_VALID_DAYS + 1)
     return set(
-        ConsentSignature.objects.filter(
-            patient_id__in=list(patient_ids),
-            form=form,
-            signed_at__lt=day_end,
-            signed_at__gte=oldest,
-        ).values_list("patient_id", flat=True)
+        _signatures_valid_on(clinic, procedure, on)
+        .filter(patient_id__in=list(patient_ids))
+        .values_list("patient_id", flat=True)
     )
 
 
