@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cit.clinic.accounts.models import Provider, ProviderWorkingHours, User
+from cit.clinic.appointments.schedule_index import note_setup_changed
 
 
 def parse_windows(text: str) -> list[tuple[datetime.time, datetime.time]]:
@@ -53,7 +54,7 @@ def do_set_weekly_rota(
     Provider.objects.select_for_update().get(pk=provider.pk)
     ProviderWorkingHours.objects.filter(provider=provider).delete()
     if rota is None:
-        _setup_changed(provider)
+        note_setup_changed(provider.clinic_id)
         return
     rows = [
         ProviderWorkingHours(provider=provider, weekday=weekday, starts=start, ends=end)
@@ -66,14 +67,6 @@ def do_set_weekly_rota(
             "record an absence instead."
         )
     ProviderWorkingHours.objects.bulk_create(rows)
-    _setup_changed(provider)
-
-
-def _setup_changed(provider: Provider) -> None:
-    """The provider's clinic's set-up changed: proposals' cached scheduling index must see it
-    (the last write of the action's transaction)."""
-    from cit.clinic.appointments.schedule_index import note_setup_changed
-
     note_setup_changed(provider.clinic_id)
 
 
@@ -167,7 +160,7 @@ def do_create_staff(*, actor: User, clinic: Any, data: dict[str, Any], request: 
     _save_licence(user, clinic, data)
     record_event(request, AuditAction.CREATE, actor=actor, obj=user, detail={"role": user.role})
     for provider in Provider.objects.filter(user=user):
-        _setup_changed(provider)
+        note_setup_changed(provider.clinic_id)
     return user
 
 
@@ -197,5 +190,5 @@ def do_update_staff(*, actor: User, user: Any, data: dict[str, Any], request: An
     if changed:
         # Names, role, activity and licence are what proposals know of a provider.
         for provider in Provider.objects.filter(user=locked):
-            _setup_changed(provider)
+            note_setup_changed(provider.clinic_id)
     return locked

@@ -11,17 +11,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from cit.clinic.accounts.models import User
+from cit.clinic.appointments.schedule_index import note_setup_changed
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.facilities.models import Clinic, ClosureDay, Device, OpeningHours, Room
-
-
-def _setup_changed(clinic_id: int) -> None:
-    """The clinic's set-up changed: proposals' cached scheduling index must see it (the last
-    write of the action's transaction)."""
-    from cit.clinic.appointments.schedule_index import note_setup_changed
-
-    note_setup_changed(clinic_id)
 
 
 @transaction.atomic
@@ -29,7 +22,7 @@ def do_add_room(*, clinic: Clinic, name: str) -> Room:
     room = Room(clinic=clinic, name=name)
     room.full_clean()
     room.save()
-    _setup_changed(clinic.pk)
+    note_setup_changed(clinic.pk)
     return room
 
 
@@ -38,7 +31,7 @@ def do_add_device(*, clinic: Clinic, **fields: Any) -> Device:
     device = Device(clinic=clinic, **fields)
     device.full_clean()
     device.save()
-    _setup_changed(clinic.pk)
+    note_setup_changed(clinic.pk)
     return device
 
 
@@ -65,7 +58,7 @@ def do_add_closure_day(
                 obj=closure,
                 detail={"date": date.isoformat(), "yearly": repeats_yearly, "name": closure.name},
             )
-            _setup_changed(clinic.pk)
+            note_setup_changed(clinic.pk)
     except IntegrityError:
         raise ValidationError({"date": "This date is already a closure day."}) from None
     return closure
@@ -84,7 +77,7 @@ def do_remove_closure_day(
         obj=closure,
         detail={"date": closure.date.isoformat(), "yearly": closure.repeats_yearly},
     )
-    _setup_changed(closure.clinic_id)
+    note_setup_changed(closure.clinic_id)
     return closure
 
 
@@ -110,7 +103,7 @@ def do_update_resource(
         locked.save(update_fields=changed)
     record_event(request, AuditAction.UPDATE, actor=actor, obj=locked, detail={"fields": changed})
     if changed:
-        _setup_changed(locked.clinic_id)
+        note_setup_changed(locked.clinic_id)
     return locked
 
 
@@ -129,7 +122,7 @@ def do_retire_resource(
         )
     locked.archive()
     record_event(request, AuditAction.ARCHIVE, actor=actor, obj=locked)
-    _setup_changed(locked.clinic_id)
+    note_setup_changed(locked.clinic_id)
     return locked
 
 
@@ -176,7 +169,7 @@ def do_set_opening_hours(
             },
         },
     )
-    _setup_changed(clinic.pk)
+    note_setup_changed(clinic.pk)
     outside = 0
     for appointment in Appointment.objects.filter(
         clinic=clinic, status=AppointmentStatus.BOOKED, start__gte=timezone.now()
