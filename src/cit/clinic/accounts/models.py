@@ -83,11 +83,21 @@ class Provider(ArchivableModel):
         return self.user.role
 
     def licence_valid_on(self, day: datetime.date) -> bool:
-        return day <= self.licence_expires_on
+        return licence_valid(self.licence_expires_on, day)
 
     def may_break_skin_on(self, day: datetime.date) -> bool:
-        """Skin-breaking depth needs a licensed medical role and an unexpired licence."""
-        return self.user.role in LICENSED_ROLES and self.licence_valid_on(day)
+        return may_break_skin(self.user.role, self.licence_expires_on, day)
+
+
+def licence_valid(licence_expires_on: datetime.date, day: datetime.date) -> bool:
+    """A licence is valid through its expiry day."""
+    return day <= licence_expires_on
+
+
+def may_break_skin(role: str, licence_expires_on: datetime.date, day: datetime.date) -> bool:
+    """Skin-breaking depth needs a licensed medical role and a licence valid on ``day``
+    (``Provider.may_break_skin_on``, and the cached set-up's providers, which are not rows)."""
+    return role in LICENSED_ROLES and licence_valid(licence_expires_on, day)
 
 
 class ProviderWorkingHours(models.Model):

@@ -14,8 +14,7 @@ from typing import Any
 
 from django.db.models import BigIntegerField, Func, Q, QuerySet
 
-from cit.clinic.accounts.models import Provider, ProviderWorkingHours
-from cit.clinic.accounts.roles import LICENSED_ROLES
+from cit.clinic.accounts.models import Provider, ProviderWorkingHours, may_break_skin
 from cit.clinic.appointments.models import (
     HOLDING_STATUSES,
     Appointment,
@@ -163,8 +162,7 @@ class SetupProvider:
     """Their own weekly rota, or None: they work the clinic's opening hours."""
 
     def licensed_on(self, day: datetime.date) -> bool:
-        """``Provider.may_break_skin_on``, from these fields."""
-        return self.role in LICENSED_ROLES and day <= self.licence_expires_on
+        return may_break_skin(self.role, self.licence_expires_on, day)
 
 
 @dataclass(frozen=True)
