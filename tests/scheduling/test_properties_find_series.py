@@ -3,17 +3,33 @@ hard rule, and never comes back empty-handed without a reason."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+from unittest import mock
+from zoneinfo import ZoneInfo
+
 from hypothesis import HealthCheck, given, settings
-from scheduling_support import scenarios
+from hypothesis import strategies as st
+from scheduling_support import (
+    ZONES,
+    hold,
+    make_clinic,
+    make_provider,
+    make_request,
+    make_state,
+    scenarios,
+)
 
 from cit.scheduling import (
     ClinicState,
+    ResourceKind,
     SearchLimits,
     SeriesRequest,
     booking_horizon,
     check_series,
     find_series,
 )
+from cit.scheduling.localtime import DayClock, to_epoch
+from cit.scheduling.slots import SlotFinder
 
 FAST = SearchLimits(horizon_days=45, max_completions=12, max_slot_evaluations=600)
 
@@ -53,3 +69,44 @@ def test_alternatives_start_on_another_day_or_with_another_provider(
     assert [p.rank for p in result.proposals] == list(range(1, len(result.proposals) + 1))
     if result.best is not None:
         assert result.best.score.total == min(p.score.total for p in result.proposals)
+
+
+@st.composite
+def busy_days(draw: st.DrawFn) -> tuple[ClinicState, SeriesRequest, date, int | None]:
+    """One ordinary day (one UTC offset) with the provider's and the patient's holds at any
+    second, the visit of any length, and "now" anywhere in the day or unset."""
+    zone = draw(st.sampled_from(ZONES))
+    day = draw(st.sampled_from((date(2025, 6, 2), date(2025, 1, 15))))
+    midnight = datetime.combine(day, time(0), tzinfo=ZoneInfo(zone))
+    hours = f"{draw(st.integers(6, 10)):02}:{draw(st.sampled_from(('00', '10', '15', '45')))}"
+    busy = []
+    for n in range(draw(st.integers(0, 8))):
+        kind, resource = draw(
+            st.sampled_from([(ResourceKind.PROVIDER, "lic-a"), (ResourceKind.PATIENT, "patient-1")])
+        )
+        start = midnight + timedelta(seconds=draw(st.integers(6 * 3600, 19 * 3600)))
+        length = timedelta(seconds=draw(st.integers(60, 4 * 3600)))
+        busy.append(hold(kind, resource, start, start + length, f"held-{n}"))
+    state = make_state(
+        clinic=make_clinic(zone, opening=f"{hours}-19:00", days=range(7)),
+        providers=[make_provider("lic-a", hours="07:30-18:20", days=range(7))],
+        busy=busy,
+    )
+    request = make_request(visit_minutes=draw(st.integers(2, 36)) * 5, earliest_start=day)
+    now = draw(st.none() | st.integers(0, 24 * 3600))
+    return state, request, day, None if now is None else to_epoch(midnight) + now
+
+
+@settings(max_examples=1000)
+@given(busy_days())
+def test_grid_starts_by_arithmetic_equal_the_minute_by_minute_walk(
+    case: tuple[ClinicState, SeriesRequest, date, int | None],
+) -> None:
+    """On a day with one UTC offset the starts are computed per free gap; they must be the
+    ones the walk over every grid minute (kept for DST days) finds."""
+    state, request, day, now = case
+    fast = SlotFinder(state, state.occupancy(), request, not_before=now)
+    walked = SlotFinder(state, state.occupancy(), request, not_before=now)
+    with mock.patch.object(DayClock, "uniform_base", property(lambda _clock: None)):
+        expected = walked.provider_starts(day, "lic-a")
+    assert fast.provider_starts(day, "lic-a") == expected

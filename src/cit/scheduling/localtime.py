@@ -113,6 +113,12 @@ class DayClock:
         uniform = len(offsets) == 1 and wall_time_exists(day, 0, zone)
         self._uniform_base: int | None = to_epoch(first) if uniform else None
 
+    @property
+    def uniform_base(self) -> int | None:
+        """Epoch of midnight when the day has one UTC offset throughout (minute m is then
+        ``uniform_base + 60 * m``), else None."""
+        return self._uniform_base
+
     def start_epoch(self, minute: int) -> int | None:
         """Epoch of a slot starting at wall ``minute``; ``None`` when that time is skipped."""
         if self._uniform_base is not None:

@@ -235,11 +235,17 @@ class _SeriesSearch:
             return self._memo[memo_key]
         self.evaluations += 1
         starts = self.finder.provider_starts(day, provider_id)
+        found: Placement | None = None
         if reference is None and not self.prefs.time_windows:
             ranked = starts  # already in time order: the earliest start wins
+        elif starts:
+            # The cheapest start usually has a room and devices free: try it before sorting.
+            keyed = [(self.time_cost(minute, reference), minute, start) for minute, start in starts]
+            _cost, minute, start = min(keyed)
+            found = self.finder.place(day, minute, start, provider_id)
+            ranked = [] if found is not None else [(m, s) for _c, m, s in sorted(keyed)]
         else:
-            ranked = sorted(starts, key=lambda s: (self.time_cost(s[0], reference), s[0]))
-        found: Placement | None = None
+            ranked = []
         for minute, start in ranked:
             found = self.finder.place(day, minute, start, provider_id)
             if found is not None:

@@ -222,8 +222,22 @@ class SlotFinder:
             ]
             if not gaps:
                 continue
-            g = 0
             first = -(-start_minute // grid) * grid
+            base = clock.uniform_base
+            if base is not None:
+                # One offset all day: each gap's grid starts are a range, found by arithmetic.
+                for gap_start, gap_end in gaps:
+                    low = gap_start if earliest is None else max(gap_start, earliest)
+                    high = gap_end - visit  # the last instant a visit may start in this gap
+                    lowest = max(first, -(-(low - base) // 60))
+                    lowest = -(-lowest // grid) * grid
+                    highest = min(end_minute - 1, (high - base) // 60)
+                    starts.extend(
+                        (minute, base + minute * 60)
+                        for minute in range(lowest, highest + 1, grid)
+                    )
+                continue
+            g = 0
             for minute in range(first, end_minute, grid):
                 start = clock.start_epoch(minute)
                 if start is None or start < window_start:
