@@ -110,3 +110,24 @@ def test_grid_starts_by_arithmetic_equal_the_minute_by_minute_walk(
     with mock.patch.object(DayClock, "uniform_base", property(lambda _clock: None)):
         expected = walked.provider_starts(day, "lic-a")
     assert fast.provider_starts(day, "lic-a") == expected
+
+
+@settings(max_examples=300)
+@given(scenarios(), st.data(), st.booleans())
+def test_the_first_free_room_and_devices_are_the_first_of_the_options(
+    scenario: tuple[ClinicState, SeriesRequest], data: st.DataObject, prefer: bool
+) -> None:
+    """``resources_at`` stops at the first free room and devices; it must choose what the
+    first of ``resource_options`` (which lists every free one) is."""
+    state, request = scenario
+    # Near an existing hold, where some rooms or devices are taken.
+    near = data.draw(st.sampled_from([b.start for b in state.busy] or [datetime.now(state.zone)]))
+    start = to_epoch(near) + data.draw(st.integers(-150, 150)) * 60
+    room = state.rooms[-1].id if prefer else None
+    devices = [state.devices[-1].id] if prefer else []
+    options = SlotFinder(state, state.occupancy(), request).resource_options(
+        start, limit=1, prefer_room=room, prefer_devices=devices
+    )
+    finder = SlotFinder(state, state.occupancy(), request)
+    chosen = finder.resources_at(start, prefer_room=room, prefer_devices=devices)
+    assert chosen == (options[0] if options else None)

@@ -233,8 +233,7 @@ class SlotFinder:
                     lowest = -(-lowest // grid) * grid
                     highest = min(end_minute - 1, (high - base) // 60)
                     starts.extend(
-                        (minute, base + minute * 60)
-                        for minute in range(lowest, highest + 1, grid)
+                        (minute, base + minute * 60) for minute in range(lowest, highest + 1, grid)
                     )
                 continue
             g = 0
@@ -268,13 +267,45 @@ class SlotFinder:
         """A free suitable room and the needed devices for a visit starting at ``start``."""
         if prefer_room is None and not prefer_devices:
             if start not in self._resources:
-                options = self.resource_options(start, limit=1)
-                self._resources[start] = options[0] if options else None
+                self._resources[start] = self._first_choice(start, None, ())
             return self._resources[start]
-        options = self.resource_options(
-            start, limit=1, prefer_room=prefer_room, prefer_devices=prefer_devices
+        return self._first_choice(start, prefer_room, prefer_devices)
+
+    def _first_choice(
+        self, start: int, prefer_room: str | None, prefer_devices: Sequence[str]
+    ) -> ResourceChoice | None:
+        """``resource_options(start, limit=1)``'s one choice, without listing every free room
+        and device: the first free ones will do."""
+        end = start + self.visit_seconds
+        is_free = self.occupancy.is_free
+        room = next(
+            (
+                room_id
+                for room_id, key in self._ordered(self._room_keys, prefer_room)
+                if is_free(key, start, end)
+            ),
+            None,
         )
-        return options[0] if options else None
+        if room is None:
+            return None
+        chosen: list[DeviceHold] = []
+        used: set[str] = set()
+        for need, devices in self.device_needs:
+            need_start = start + need.offset_minutes * 60
+            need_end = end if need.minutes is None else need_start + need.minutes * 60
+            pick = next(
+                (
+                    (device_id, need.kind, need_start, need_end)
+                    for device_id, key in self._ordered_many(devices, prefer_devices)
+                    if device_id not in used and is_free(key, need_start, need_end)
+                ),
+                None,
+            )
+            if pick is None:
+                return None
+            used.add(pick[0])
+            chosen.append(pick)
+        return room, tuple(chosen)
 
     def resource_options(
         self,
