@@ -52,3 +52,34 @@ def test_copies_do_not_leak_writes_into_each_other() -> None:
     second.release(["new"])
     assert not fork.is_free("provider:a", 500, 600)
     assert second.is_free("provider:a", 500, 600)
+
+
+def test_forks_share_the_tags_until_one_releases_and_never_leak_them() -> None:
+    """A fork adds tagged holds over the shared tags without copying them; a later fork of
+    that fork can still release both the shared and the added appointments."""
+    shared = Occupancy.from_holds(
+        [("provider:a", 100, 200, "x"), ("room:1", 100, 200, "x"), ("provider:a", 300, 400, "y")]
+    ).freeze()
+    fork = shared.copy()
+    fork.add("patient:p", 500, 600, "own")
+    fork.add("room:1", 500, 600, "own")
+    grandchild = fork.copy()
+    grandchild.add("room:1", 700, 800, "later")
+    grandchild.release(["x", "own", "later"])
+    for key, start, end in [("provider:a", 100, 200), ("room:1", 100, 200), ("room:1", 500, 600)]:
+        assert grandchild.is_free(key, start, end)
+    assert grandchild.is_free("patient:p", 500, 600)
+    assert grandchild.is_free("room:1", 700, 800)
+    assert not grandchild.is_free("provider:a", 300, 400)
+    # Neither the fork nor the shared index lost or gained a hold or a tag.
+    assert not fork.is_free("room:1", 100, 200) and not fork.is_free("patient:p", 500, 600)
+    assert fork.is_free("room:1", 700, 800)
+    other = fork.copy()
+    other.release(["own"])
+    assert other.is_free("room:1", 500, 600) and not other.is_free("room:1", 100, 200)
+    sibling = shared.copy()
+    sibling.release(["own", "later"])
+    assert not sibling.is_free("provider:a", 100, 200)
+    sibling.release(["x"])
+    assert sibling.is_free("room:1", 100, 200)
+    assert not shared.is_free("room:1", 100, 200)

@@ -8,7 +8,8 @@ tagged with their appointment id, so a re-plan can release the holds of the sess
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection, Iterable, Set
+from collections import ChainMap
+from collections.abc import Collection, Iterable, Iterator, MutableMapping, Set
 
 from cit.scheduling.types import ResourceKind
 
@@ -27,15 +28,17 @@ class Occupancy:
     """Per-resource busy runs. Copies are copy-on-write, so a re-plan can fork the clinic's
     index for the price of the resources it actually touches."""
 
-    __slots__ = ("_holds", "_starts", "_ends", "_owned", "_tag_keys", "_frozen")
+    __slots__ = ("_holds", "_starts", "_ends", "_owned", "_tag_keys", "_tags_owned", "_frozen")
 
     def __init__(self) -> None:
         self._holds: dict[str, list[Hold]] = {}
         self._starts: dict[str, list[int]] = {}
         self._ends: dict[str, list[int]] = {}
         self._owned: set[str] = set()
-        # Never changed in place (copies share them): replaced on add, dropped on release.
-        self._tag_keys: dict[str, Set[str]] = {}
+        # Which resources each appointment holds. The sets are never changed in place (copies
+        # share them); the dict is shared by copies too until one of them writes a tag.
+        self._tag_keys: MutableMapping[str, Set[str]] = {}
+        self._tags_owned = True
         self._frozen = False
 
     @classmethod
@@ -62,9 +65,13 @@ class Occupancy:
         clone._holds = dict(self._holds)
         clone._starts = dict(self._starts)
         clone._ends = dict(self._ends)
-        clone._tag_keys = dict(self._tag_keys)
-        # Neither side may now write a shared list in place.
+        # A clinic's index has one tag per appointment: sharing the dict spares a copy of
+        # tens of thousands of entries per fork, most of which never write a tag.
+        clone._tag_keys = self._tag_keys
+        clone._tags_owned = False
+        # Neither side may now write a shared list or the shared tags in place.
         self._owned = set()
+        self._tags_owned = False
         return clone
 
     # -- queries ---------------------------------------------------------------------------
@@ -98,6 +105,12 @@ class Occupancy:
             gaps.append((cursor, end))
         return gaps
 
+    def holds(self) -> Iterator[tuple[str, int, int, str | None]]:
+        """Every hold added (not merged), as (resource key, start, end, tag)."""
+        for key, holds in self._holds.items():
+            for start, end, tag in holds:
+                yield key, start, end, tag
+
     # -- writes ----------------------------------------------------------------------------
 
     def add(self, key: str, start: int, end: int, tag: str | None = None) -> None:
@@ -106,6 +119,7 @@ class Occupancy:
         self._own(key)
         self._holds.setdefault(key, []).append((start, end, tag))
         if tag is not None:
+            self._write_tags()
             self._tag_keys[tag] = self._tag_keys.get(tag, frozenset()) | {key}
         starts = self._starts.setdefault(key, [])
         ends = self._ends.setdefault(key, [])
@@ -122,6 +136,7 @@ class Occupancy:
         """Drop every hold tagged with one of ``tags`` (the appointments being moved)."""
         self._check_writable()
         wanted = set(tags)
+        self._own_tags()
         touched: set[str] = set()
         for tag in wanted:
             touched.update(self._tag_keys.pop(tag, ()))
@@ -143,6 +158,21 @@ class Occupancy:
         self._starts[key] = list(self._starts.get(key, ()))
         self._ends[key] = list(self._ends.get(key, ()))
         self._owned.add(key)
+
+    def _write_tags(self) -> None:
+        """Before a tag is added: new tags go to a layer of this index's own over the shared
+        ones (a fork adds a patient's few holds, not a copy of the clinic's tags)."""
+        if not self._tags_owned:
+            shared = self._tag_keys
+            layers = shared.maps if isinstance(shared, ChainMap) else [shared]
+            self._tag_keys = ChainMap({}, *layers)
+            self._tags_owned = True
+
+    def _own_tags(self) -> None:
+        """Before a release: tags of this index's own in one plain dict."""
+        if not self._tags_owned or isinstance(self._tag_keys, ChainMap):
+            self._tag_keys = dict(self._tag_keys)
+            self._tags_owned = True
 
     def _rebuild(self, key: str) -> None:
         starts: list[int] = []

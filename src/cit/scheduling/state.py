@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import overload
@@ -32,11 +32,27 @@ class EpochBusy(Sequence[BusyInterval]):
     directly; ``BusyInterval`` objects are made only when someone iterates (validation,
     re-plans), so a proposal over a busy clinic's horizon never builds them."""
 
-    __slots__ = ("rows", "_intervals")
+    __slots__ = ("_rows", "_read", "_intervals")
 
     def __init__(self, rows: Iterable[EpochHold]) -> None:
-        self.rows: tuple[EpochHold, ...] = tuple(rows)
+        self._rows: tuple[EpochHold, ...] | None = tuple(rows)
+        self._read: Callable[[], Iterable[EpochHold]] | None = None
         self._intervals: tuple[BusyInterval, ...] | None = None
+
+    @classmethod
+    def when_asked(cls, read: Callable[[], Iterable[EpochHold]]) -> EpochBusy:
+        """Rows ``read`` only if someone asks for them: a search on a cached index never
+        does."""
+        busy = cls(())
+        busy._rows, busy._read = None, read
+        return busy
+
+    @property
+    def rows(self) -> tuple[EpochHold, ...]:
+        if self._rows is None:
+            assert self._read is not None
+            self._rows, self._read = tuple(self._read()), None
+        return self._rows
 
     def _all(self) -> tuple[BusyInterval, ...]:
         if self._intervals is None:

@@ -96,27 +96,27 @@ def schedule_version(clinic_id: int) -> int:
 @dataclass(frozen=True)
 class SharedHolds:
     """A clinic's active provider, room and device holds over [start, end), as they were at
-    ``version``, and their frozen index."""
+    ``version``, in their frozen index."""
 
     version: int
     start: datetime.datetime
     end: datetime.datetime
-    rows: tuple[EpochHold, ...]
     index: Occupancy
+
+    @property
+    def rows(self) -> tuple[EpochHold, ...]:
+        return tuple(self.index.holds())
 
     def covers(self, start: datetime.datetime, end: datetime.datetime) -> bool:
         return self.start <= start and end <= self.end
 
     def refreshed(self, version: int, changed: set[int], rows: Iterable[EpochHold]) -> SharedHolds:
         """These holds with those of the ``changed`` appointments replaced by ``rows``."""
-        tags = {str(pk) for pk in changed}
-        fresh = tuple(rows)
         index = self.index.copy()
-        index.release(tags)
-        for key, start, end, tag in fresh:
+        index.release({str(pk) for pk in changed})
+        for key, start, end, tag in rows:
             index.add(key, start, end, tag)
-        kept = tuple(row for row in self.rows if row[3] not in tags)
-        return SharedHolds(version, self.start, self.end, kept + fresh, index.freeze())
+        return SharedHolds(version, self.start, self.end, index.freeze())
 
 
 class ScheduleIndexCache:
@@ -195,7 +195,7 @@ class ScheduleIndexCache:
         if cached is not None and cached.version == version:
             lower, upper = min(lower, cached.start), max(upper, cached.end)
         rows = tuple(busy_rows(_shared(clinic, lower, upper)))
-        loaded = SharedHolds(version, lower, upper, rows, Occupancy.from_holds(rows).freeze())
+        loaded = SharedHolds(version, lower, upper, Occupancy.from_holds(rows).freeze())
         self._by_clinic[clinic.pk] = loaded
         self.loads += 1
         return loaded
@@ -276,7 +276,7 @@ def state_for_search(
             end__gt=start,
         )
     )
-    state = replace(
-        setup.state(clinic, start, end, today=today), busy=EpochBusy(shared.rows + tuple(own))
-    )
+    # Validation and re-plans iterate ``busy``; a search only asks the index.
+    busy = EpochBusy.when_asked(lambda: (*shared.index.holds(), *own))
+    state = replace(setup.state(clinic, start, end, today=today), busy=busy)
     return state.on_shared_index(shared.index, own)
