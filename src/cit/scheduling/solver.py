@@ -151,8 +151,8 @@ class SolverReport:
     presolve_seconds: float | None = None
     """Wall seconds until CP-SAT's presolve ended (None: it did not, within the limits)."""
     cpu_seconds: float = 0.0
-    """Process CPU seconds while the bound, the search and CP-SAT ran: on a shared host, the effort wall
-    time hides."""
+    """Process CPU seconds while the bound, the search and CP-SAT ran: on a shared host, the
+    effort wall time hides."""
     model_variables: int = 0
     search: SearchOutcome | None = None
     """What the neighbourhood search did (None: it did not run)."""
