@@ -100,6 +100,26 @@ class NeighbourhoodSearch:
             )
             for index in range(len(series))
         ]
+        # Per series and layer: its candidates by day, its "unplaced" variable, and the arcs
+        # from the previous layer as (day, day, variable), laid out once for every sub-model.
+        self.layers: list[list[tuple[list[tuple[int, list[int]]], int, list[tuple[int, int, int]]]]]
+        self.layers = []
+        for paths in series:
+            layers = []
+            for layer, options in enumerate(paths.candidates):
+                by_day: dict[int, list[int]] = {}
+                for variable, day in options:
+                    by_day.setdefault(day, []).append(variable)
+                arcs = (
+                    [
+                        (source, target, arc)
+                        for (source, target), arc in paths.arcs[layer - 1].items()
+                    ]
+                    if layer
+                    else []
+                )
+                layers.append((list(by_day.items()), paths.unplaced[layer], arcs))
+            self.layers.append(layers)
         self.owner: list[int] = [-1] * len(cliques)
         self.paths: list[Path] = []
 
@@ -322,43 +342,45 @@ class NeighbourhoodSearch:
 
         def var(variable: int) -> cp_model.IntVar:
             if variable not in x:
-                x[variable] = cp.new_bool_var(f"b{variable}")
+                x[variable] = cp.new_bool_var("")
             return x[variable]
 
         total = cp_model.LinearExpr.sum
         for index in hood:
-            paths = self.series[index]
             previous: dict[int, list[cp_model.IntVar]] = {}
-            for layer, options in enumerate(paths.candidates):
+            previous_gone: cp_model.IntVar | None = None
+            for days, unplaced, arcs in self.layers[index]:
                 by_day: dict[int, list[cp_model.IntVar]] = {}
-                for variable, day in options:
-                    if not blocked(variable):
-                        by_day.setdefault(day, []).append(var(variable))
-                gone = var(paths.unplaced[layer])
+                for day, variables in days:
+                    lits = [var(v) for v in variables if not blocked(v)]
+                    if lits:
+                        by_day[day] = lits
+                gone = var(unplaced)
                 cp.add_exactly_one([*(lit for lits in by_day.values() for lit in lits), gone])
-                if layer:
-                    cp.add(var(paths.unplaced[layer - 1]) <= gone)
-                    arcs = {
-                        (source, target): var(arc)
-                        for (source, target), arc in paths.arcs[layer - 1].items()
-                        if source in previous and target in by_day
-                    }
+                if previous_gone is not None:
+                    cp.add(previous_gone <= gone)
+                    inflow: dict[int, list[cp_model.IntVar]] = {day: [] for day in by_day}
+                    outflow: dict[int, list[cp_model.IntVar]] = {day: [] for day in previous}
+                    for source, target, arc in arcs:
+                        if source in outflow and target in inflow:
+                            lit = var(arc)
+                            inflow[target].append(lit)
+                            outflow[source].append(lit)
                     for day, lits in by_day.items():
-                        inflow = [a for (_s, target), a in arcs.items() if target == day]
-                        cp.add(total(inflow) == total(lits))
+                        cp.add(total(inflow[day]) == total(lits))
                     for day, lits in previous.items():
-                        outflow = [a for (source, _t), a in arcs.items() if source == day]
-                        cp.add(total(outflow) <= total(lits))
-                previous = by_day
+                        cp.add(total(outflow[day]) <= total(lits))
+                previous, previous_gone = by_day, gone
         for k in sorted({k for variable in x for k in self.cliques_of.get(variable, ())}):
             lits = [x[variable] for variable in self.cliques[k] if variable in x]
             if len(lits) > 1:
                 cp.add_at_most_one(lits)
         paid = [(lit, self.costs[variable]) for variable, lit in x.items() if self.costs[variable]]
         cp.minimize(cp_model.LinearExpr.weighted_sum([v for v, _c in paid], [c for _v, c in paid]))
+        # The current paths as a complete hint, written in bulk (add_hint is one call a variable).
         current = {variable for index in hood for variable in self._ones(index)}
-        for variable, lit in x.items():
-            cp.add_hint(lit, 1 if variable in current else 0)
+        cp.proto.solution_hint.vars.extend(lit.index for lit in x.values())
+        cp.proto.solution_hint.values.extend(int(variable in current) for variable in x)
 
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
