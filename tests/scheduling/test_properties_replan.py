@@ -155,3 +155,33 @@ def test_the_solver_never_breaks_a_rule_and_never_loses_to_greedy(
     if report.status is SolveStatus.OPTIMAL and report.relaxation_bound is not None:
         # CP-SAT proved its plan optimal: the Lagrangian bound must not exceed it.
         assert report.relaxation_bound <= report.objective
+
+
+@settings(
+    max_examples=60,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(booked_clinics())
+def test_the_neighbourhood_search_alone_never_breaks_a_rule_and_never_loses_to_greedy(
+    case: tuple[ClinicState, list[BookedSeries], ScheduleChange, datetime] | None,
+) -> None:
+    """CP-SAT gets no work: the plan returned is the neighbourhood search's, the same every
+    time for the same input."""
+    if case is None:
+        return
+    state, booked, change, now = case
+    runs = [
+        optimise_replan(
+            booked, state, change, now=now, time_limit_seconds=5, deterministic_time_limit=0.0
+        )
+        for _ in range(2)
+    ]
+    report = runs[0]
+    assert_result_is_sound(state, booked, change, now, report.result)
+    assert runs[1].result == report.result
+    if report.result.accepted:
+        assert report.search is not None
+        assert report.result.objective == report.search.objective <= report.greedy_objective
+        assert report.result.objective == sum(o.cost for o in report.result.outcomes)
+        if report.best_bound is not None:
+            assert report.best_bound <= report.result.objective

@@ -35,6 +35,7 @@ from cit.scheduling import (
     optimise_replan,
     replan,
 )
+from cit.scheduling.neighbourhood import SearchBudget
 
 NOW = at(MONDAY - timedelta(days=7), "09:00")
 
@@ -264,10 +265,37 @@ def test_the_relaxation_bound_of_two_competing_series_is_reached_and_below_every
     assert report.relaxation_bound == 90
 
 
-def test_without_time_for_cp_sat_the_greedy_plan_stands_with_the_relaxation_bound() -> None:
+def test_without_time_for_cp_sat_the_neighbourhood_search_keeps_both_whole() -> None:
+    """CP-SAT gets no work at all; the neighbourhood search frees A with B (A holds the slot B
+    needs) and solves the two exactly: the optimum of 90, with the relaxation bound equal."""
     series, state, change = corner_case()
     report = optimise_replan(
         series, state, change, now=NOW, time_limit_seconds=10, deterministic_time_limit=0.0
+    )
+    assert report.status is SolveStatus.UNKNOWN
+    assert report.objective is None
+    assert report.search_objective == report.result.objective == 90
+    assert report.greedy_objective == 3015
+    assert report.broken == ()
+    assert report.bound_source is BoundSource.LAGRANGIAN
+    assert report.best_bound == 90
+    assert report.gap == 0
+    final = apply_replan(state, report.result, change)
+    for booked, outcome in zip(series, report.result.outcomes, strict=True):
+        ids = [s.appointment_id for s in booked.sessions if s.appointment_id]
+        assert_bookable(outcome.sessions, booked.request, final, ignore_appointment_ids=ids)
+
+
+def test_with_neither_search_nor_cp_sat_the_greedy_plan_stands_with_the_relaxation_bound() -> None:
+    series, state, change = corner_case()
+    report = optimise_replan(
+        series,
+        state,
+        change,
+        now=NOW,
+        time_limit_seconds=10,
+        deterministic_time_limit=0.0,
+        search_budget=SearchBudget(neighbourhood_sizes=()),
     )
     assert report.status is SolveStatus.UNKNOWN
     assert report.objective is None

@@ -21,8 +21,10 @@ linear programme solved by CP-SAT, with an honest bound from its Lagrangian rela
 * **Objective** (the same integer points as the greedy ``replan``): interval deviation from
   target (on the arcs) + moves from the original times + provider changes + a large penalty
   per unplaced session and per series not kept whole.
-* The greedy re-plan is run first and given as a complete hint, so the answer is never worse
-  than it, and it is the answer when CP-SAT finds nothing within its limits.
+* The greedy re-plan is run first; a large neighbourhood search (``neighbourhood``) improves
+  it by exact CP-SAT solves of a few dozen series at a time, a fixed budget that needs no
+  presolve of the whole model (which alone can outlast the time limit on a busy host). Its plan
+  is CP-SAT's complete hint, and the answer is the best of the two, never worse than greedy.
 * **Bound**: the Lagrangian relaxation of the resource cliques (``lagrangian``): one shortest
   path per series, evaluated exactly for any multipliers, so valid however early it stops, and
   within about 1% of the LP relaxation's optimum in a few CPU seconds (a simplex solve of the
@@ -68,6 +70,7 @@ if TYPE_CHECKING:
     from ortools.sat.python import cp_model
 
     from cit.scheduling.lagrangian import CliqueRelaxation, LagrangianBound, SeriesPaths
+    from cit.scheduling.neighbourhood import SearchBudget, SearchOutcome
 
 
 class SolveStatus(enum.StrEnum):
@@ -123,7 +126,8 @@ class SolverReport:
     status: SolveStatus
     result: ReplanResult
     objective: int | None
-    """CP-SAT's objective; None when it found no plan (``result`` is then the greedy plan)."""
+    """CP-SAT's objective; None when it found no plan (``result`` is then the neighbourhood
+    search's plan, at worst the greedy one)."""
     best_bound: float | None
     """max(CP-SAT's bound, the Lagrangian bound), floored at 0: every objective term is
     non-negative. A bound for the candidate model: no plan built from these candidates costs
@@ -147,14 +151,21 @@ class SolverReport:
     presolve_seconds: float | None = None
     """Wall seconds until CP-SAT's presolve ended (None: it did not, within the limits)."""
     cpu_seconds: float = 0.0
-    """Process CPU seconds while the bound and CP-SAT ran: on a shared host, the effort wall
-    time hides."""
+    """Process CPU seconds while the bound, the search and CP-SAT ran: on a shared host, the
+    effort wall time hides."""
     model_variables: int = 0
+    search: SearchOutcome | None = None
+    """What the neighbourhood search did (None: it did not run)."""
+
+    @property
+    def search_objective(self) -> int | None:
+        """The neighbourhood search's plan's objective (CP-SAT's hint)."""
+        return None if self.search is None else self.search.objective
 
     @property
     def gap(self) -> float | None:
         """(plan's objective - bound) / objective for the plan returned (CP-SAT's, or the
-        greedy fallback): 0 means proven optimal."""
+        neighbourhood search's): 0 means proven optimal."""
         if self.best_bound is None or not self.result.accepted:
             return None
         return (self.result.objective - self.best_bound) / max(1, self.result.objective)
@@ -200,6 +211,7 @@ def optimise_replan(
     limits: CandidateLimits | None = None,
     deterministic_time_limit: float | None = None,
     log_search: bool = False,
+    search_budget: SearchBudget | None = None,
 ) -> SolverReport:
     """Re-plan every series the change affects jointly. CP-SAT and the Lagrangian bound (in a
     thread alongside) stop at ``time_limit_seconds`` of wall clock (a hard cap), and CP-SAT
@@ -207,10 +219,15 @@ def optimise_replan(
     per second of the limit, at least ``MIN_DETERMINISTIC_TIME``), so the same model gets the
     same search whatever the load, up to the wall-clock cap.
 
+    Before CP-SAT, the neighbourhood search improves the greedy plan within ``search_budget``
+    (a fixed amount of work; the wall-clock limit only cuts it short on an overloaded host), and
+    CP-SAT starts from its plan.
+
     Returns the assignment (as a ``ReplanResult``, same shape as ``replan``), CP-SAT's objective
     and the best proven bound with its source, the status, and in ``result.broken`` the series
-    that could not be kept whole. If CP-SAT finds nothing in time, ``result`` is the greedy
-    plan. A change that is itself impossible comes back INFEASIBLE with ``result.rejected``.
+    that could not be kept whole. The assignment is the better of CP-SAT's plan and the
+    search's (at worst the greedy plan). A change that is itself impossible comes back
+    INFEASIBLE with ``result.rejected``.
     """
     began = time.perf_counter()
     limits = limits or CandidateLimits()
@@ -245,16 +262,20 @@ def optimise_replan(
     from ortools.sat.python import cp_model
 
     from cit.scheduling.lagrangian import CliqueRelaxation
+    from cit.scheduling.neighbourhood import NeighbourhoodSearch
 
-    # The limit bounds the optimisation proper: the bound starts first, CP-SAT's model is
-    # built meanwhile, and both stop at the same deadline. The greedy plan, the candidates and
-    # the 0-1 model come before (seconds).
+    # The limit bounds the optimisation proper: the bound starts first, the neighbourhood
+    # search and then CP-SAT run meanwhile, and all stop by the same deadline. The greedy plan,
+    # the candidates and the 0-1 model come before (seconds).
     deadline = time.perf_counter() + time_limit_seconds
-    relaxation = CliqueRelaxation(
-        model.costs, _series_paths(candidates, variables), model.at_most_one
-    )
+    paths = _series_paths(candidates, variables)
+    relaxation = CliqueRelaxation(model.costs, paths, model.at_most_one)
     bound_thread = _BoundThread(relaxation, float(greedy_objective), deadline).start()
-    cp, x = _to_cp_sat(model, hint)
+    cpu_started = time.process_time()
+    search = NeighbourhoodSearch(model.costs, paths, model.at_most_one).improve(
+        hint, budget=search_budget, deadline=deadline, random_seed=random_seed
+    )
+    cp, x = _to_cp_sat(model, search.values)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, deadline - time.perf_counter())
     solver.parameters.max_deterministic_time = (
@@ -277,7 +298,6 @@ def optimise_replan(
     solver.log_callback = note_presolve
     if workers is not None:
         solver.parameters.num_workers = workers
-    cpu_started = time.process_time()
     solve_started = time.perf_counter()
     status = SolveStatus(solver.status_name(solver.solve(cp)))
     relaxed = bound_thread.result()
@@ -285,32 +305,19 @@ def optimise_replan(
     cpu_seconds = time.process_time() - cpu_started
     solved = status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
 
+    objective: int | None = None
+    cp_sat_bound: float | None = None
+    chosen = search.values
     if solved:
-        outcomes: list[SeriesReplan] = []
-        for task, per_task, task_vars in zip(problem.tasks, candidates, variables, strict=True):
-            placements: list[Placement | None] = []
-            for options, lits in zip(per_task, task_vars.chosen, strict=True):
-                picked = next(
-                    (
-                        c.placement
-                        for c, lit in zip(options, lits, strict=True)
-                        if solver.boolean_value(x[lit])
-                    ),
-                    None,
-                )
-                placements.append(picked)
-            greedy_outcome = greedy_by_series[task.series.series_id]
-            reason = greedy_outcome.reason or (
-                "no combination of candidate slots keeps the remaining sessions within the window"
-            )
-            outcomes.append(build_outcome(task, placements, problem, reason))
-        result = ReplanResult(tuple(outcomes), sum(o.cost for o in outcomes))
-        objective: int | None = round(solver.objective_value)
-        cp_sat_bound: float | None = max(0.0, solver.best_objective_bound)
-    else:
+        objective = round(solver.objective_value)
+        cp_sat_bound = max(0.0, solver.best_objective_bound)
+        if objective <= search.objective:
+            chosen = [int(solver.boolean_value(var)) for var in x]
+    result = _result_from(problem, candidates, variables, greedy_by_series, chosen)
+    if result.objective > greedy_objective:
+        # Both start from the greedy plan and only improve it; should a greedy placement have
+        # fallen outside the candidates, the greedy plan itself still stands.
         result = ReplanResult(tuple(greedy), greedy_objective)
-        objective = None
-        cp_sat_bound = None
 
     if status is SolveStatus.OPTIMAL:
         best_bound: float | None = float(result.objective)
@@ -349,7 +356,33 @@ def optimise_replan(
         ),
         cpu_seconds=cpu_seconds,
         model_variables=len(model.costs),
+        search=search,
     )
+
+
+def _result_from(
+    problem: ReplanProblem,
+    candidates: list[list[list[_Candidate]]],
+    variables: list[_SeriesVars],
+    greedy_by_series: dict[str, SeriesReplan],
+    values: Sequence[int],
+) -> ReplanResult:
+    """The plan given by the model's 0-1 ``values`` as a ``ReplanResult``."""
+    outcomes: list[SeriesReplan] = []
+    for task, per_task, task_vars in zip(problem.tasks, candidates, variables, strict=True):
+        placements: list[Placement | None] = [
+            next(
+                (c.placement for c, lit in zip(options, lits, strict=True) if values[lit]),
+                None,
+            )
+            for options, lits in zip(per_task, task_vars.chosen, strict=True)
+        ]
+        greedy_outcome = greedy_by_series[task.series.series_id]
+        reason = greedy_outcome.reason or (
+            "no combination of candidate slots keeps the remaining sessions within the window"
+        )
+        outcomes.append(build_outcome(task, placements, problem, reason))
+    return ReplanResult(tuple(outcomes), sum(o.cost for o in outcomes))
 
 
 # -- candidates -------------------------------------------------------------------------------

@@ -138,7 +138,10 @@ def replan_for_absence(
                 summary.update(
                     method="cp-sat",
                     status=str(report.status),
-                    objective=report.objective,
+                    # The plan applied: CP-SAT's, or the neighbourhood search's it started from.
+                    objective=result.objective,
+                    cp_sat_objective=report.objective,
+                    search_objective=report.search_objective,
                     bound=report.best_bound,
                     bound_source=str(report.bound_source),
                     greedy_objective=report.greedy_objective,
