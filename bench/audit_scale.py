@@ -235,6 +235,8 @@ def _build(options: argparse.Namespace) -> dict[str, Any]:
             )
         )
     Patient.objects.bulk_create(patients, batch_size=2000)
+    # bulk_create skips Patient.save, which keeps the clinic's count.
+    Clinic.objects.filter(pk=clinic.pk).update(active_patients=len(patients))
     first_patient = Patient.objects.filter(clinic=clinic).order_by("id").first()
     assert first_patient is not None
     low = first_patient.pk

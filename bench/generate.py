@@ -206,6 +206,8 @@ def build(options: argparse.Namespace) -> dict[str, Any]:
     patient_ids = list(
         Patient.objects.filter(clinic=clinic).order_by("pk").values_list("pk", flat=True)
     )
+    # bulk_create skips Patient.save, which keeps the clinic's count.
+    Clinic.objects.filter(pk=clinic.pk).update(active_patients=len(patient_ids))
 
     today = clinic.today()
     start_day = today + datetime.timedelta(days=1)

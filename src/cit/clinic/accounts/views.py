@@ -133,8 +133,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["patient"] = patient
         return render(request, "home/patient.html", context)
     clinic = staff_clinic(request)
-    clinic_patients = Patient.objects.active().filter(clinic=clinic)
-    context["patient_count"] = clinic_patients.count()
+    context["patient_count"] = clinic.active_patients
     context["change_requests_waiting"] = waiting_count(clinic)
     if role in CLINICAL_ROLES:
         provider = getattr(user, "provider", None)

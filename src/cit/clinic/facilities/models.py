@@ -61,6 +61,10 @@ class Clinic(ArchivableModel):
     email = models.EmailField(blank=True)
     # Last medical record number issued; advanced under a row lock (see do_register_patient).
     last_record_number = models.PositiveIntegerField(default=0, editable=False)
+    # Patients not archived, kept by Patient.save/archive/restore: the home pages show it,
+    # and counting a chain's hundred thousand rows on every visit would be the page's
+    # slowest part.
+    active_patients = models.PositiveIntegerField(default=0, editable=False)
     record_number_prefix = models.CharField(max_length=6, default="P")
     protocol_profile = models.CharField(
         max_length=60,

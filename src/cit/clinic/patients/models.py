@@ -7,7 +7,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.db.models import F
 
 from cit.clinic.archive import ArchivableModel
 from cit.clinic.facilities.models import Clinic
@@ -102,7 +103,32 @@ class Patient(ArchivableModel):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and self._SEARCHED_FIELDS & set(update_fields):
             kwargs["update_fields"] = [*update_fields, "search_key"]
-        super().save(*args, **kwargs)
+        if not (self._state.adding and self.archived_at is None):
+            super().save(*args, **kwargs)
+            return
+        # In one transaction with the row, so the clinic's count never drifts from the rows.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self._count_active(+1)
+
+    def archive(self) -> None:
+        with transaction.atomic():
+            was_active = self.archived_at is None
+            super().archive()
+            if was_active:
+                self._count_active(-1)
+
+    def restore(self) -> None:
+        with transaction.atomic():
+            was_archived = self.archived_at is not None
+            super().restore()
+            if was_archived:
+                self._count_active(+1)
+
+    def _count_active(self, change: int) -> None:
+        Clinic.objects.filter(pk=self.clinic_id).update(
+            active_patients=F("active_patients") + change
+        )
 
     @property
     def full_name(self) -> str:
