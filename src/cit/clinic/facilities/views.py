@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -18,7 +19,7 @@ from cit.clinic.accounts.actions import (
     locked_out_usernames,
     weekly_rota_text,
 )
-from cit.clinic.accounts.models import Provider, User
+from cit.clinic.accounts.models import Provider, ProviderWorkingHours, User
 from cit.clinic.accounts.permissions import Capability, has_capability
 from cit.clinic.accounts.roles import STAFF_ROLES, Role
 from cit.clinic.charting.forms import apply_errors
@@ -51,7 +52,12 @@ def clinic_overview(request: HttpRequest) -> HttpResponse:
         "opening_hours": clinic.opening_hours.all(),
         "rooms": clinic.rooms.active(),
         "devices": clinic.devices.active(),
-        "providers": Provider.objects.active().filter(clinic=clinic).select_related("user"),
+        "providers": Provider.objects.active()
+        .filter(clinic=clinic)
+        .select_related("user")
+        .annotate(
+            has_own_rota=Exists(ProviderWorkingHours.objects.filter(provider=OuterRef("pk")))
+        ),
         "room_form": RoomForm(),
         "device_form": DeviceForm(),
         "consultation_roles": [
