@@ -8,12 +8,14 @@ tagged with their appointment id, so a re-plan can release the holds of the sess
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections import ChainMap
+from collections import ChainMap, defaultdict
 from collections.abc import Collection, Iterable, Iterator, MutableMapping, Set
+from operator import itemgetter
 
 from cit.scheduling.types import ResourceKind
 
 Hold = tuple[int, int, str | None]
+_START_END = itemgetter(0, 1)
 
 
 def resource_key(kind: ResourceKind, resource_id: str) -> str:
@@ -44,11 +46,15 @@ class Occupancy:
     @classmethod
     def from_holds(cls, holds: Iterable[tuple[str, int, int, str | None]]) -> Occupancy:
         index = cls()
-        by_tag: dict[str, set[str]] = {}
+        # Runs once per hold of a clinic's whole book when a worker loads it: no per-row
+        # allocation that defaultdict spares.
+        by_key: defaultdict[str, list[Hold]] = defaultdict(list)
+        by_tag: defaultdict[str, set[str]] = defaultdict(set)
         for key, start, end, tag in holds:
-            index._holds.setdefault(key, []).append((start, end, tag))
+            by_key[key].append((start, end, tag))
             if tag is not None:
-                by_tag.setdefault(tag, set()).add(key)
+                by_tag[tag].add(key)
+        index._holds = dict(by_key)
         index._tag_keys = dict(by_tag)
         for key in index._holds:
             index._rebuild(key)
@@ -177,7 +183,7 @@ class Occupancy:
     def _rebuild(self, key: str) -> None:
         starts: list[int] = []
         ends: list[int] = []
-        for start, end, _tag in sorted(self._holds[key], key=lambda hold: (hold[0], hold[1])):
+        for start, end, _tag in sorted(self._holds[key], key=_START_END):
             if starts and start <= ends[-1]:
                 if end > ends[-1]:
                     ends[-1] = end

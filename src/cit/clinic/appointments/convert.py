@@ -12,7 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from django.db.models import BigIntegerField, Func, Q, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import BigIntegerField, CharField, Func, Q, QuerySet
+from django.db.models.functions import Cast
 
 from cit.clinic.accounts.models import Provider, ProviderWorkingHours, may_break_skin
 from cit.clinic.appointments.models import (
@@ -139,13 +142,25 @@ def build_state(
 
 
 def busy_rows(holds: QuerySet[ResourceHold]) -> list[EpochHold]:
-    """The holds as plain numbers from the database: no datetime, no BusyInterval per hold."""
-    return [
-        (resource, hold_start, hold_end, str(appointment_id))
-        for resource, hold_start, hold_end, appointment_id in holds.order_by().values_list(
-            "resource", EpochSeconds("start"), EpochSeconds("end", ceil=True), "appointment_id"
-        )
-    ]
+    """The holds as plain numbers from the database: no datetime, no BusyInterval per hold.
+
+    Read from the cursor as the database returns them: every column is already the Python
+    value wanted (text, whole seconds, the appointment id as text), and Django's converters,
+    two calls per row, cost more than the query itself over a busy clinic's 100k holds."""
+    columns = holds.order_by().values_list(
+        "resource",
+        EpochSeconds("start"),
+        EpochSeconds("end", ceil=True),
+        Cast("appointment_id", CharField()),
+    )
+    try:
+        sql, params = columns.query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    with connections[columns.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows: list[EpochHold] = cursor.fetchall()
+    return rows
 
 
 @dataclass(frozen=True)
