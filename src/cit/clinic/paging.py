@@ -139,6 +139,12 @@ class Keep:
 
     fields: tuple[str, ...]
     test: Callable[[list[tuple[Any, ...]]], list[bool]]
+    # An index of the candidates' own that reads them in list order (a search's table of
+    # words): given the sort key to start after (None: from the start), whether to read
+    # backwards, and how many, it returns each candidate's primary key and sort key values
+    # ``(pk, *keys)``, in order, beyond that key; ``rows`` then says which of them are rows.
+    # Rows it leaves out are never kept.
+    ahead: Callable[[list[Any] | None, bool, int], list[tuple[Any, ...]]] | None = None
 
 
 # Rows read per round when a ``keep`` test thins them out: the fields it reads only, so a
@@ -186,20 +192,44 @@ def _kept(
     read = ("pk", *(key.field.attname for key in keys), *keep.fields)
     tested = 1 + len(keys)
     kept: list[Any] = []
-    size = KEEP_FIRST_CHUNK
+    # What ``ahead`` finds are mostly kept: a page's worth first.
+    size = KEEP_FIRST_CHUNK if keep.ahead is None else wanted
     while True:
-        beyond = rows if values is None else rows.filter(_beyond(keys, values, backwards))
-        chunk = list(beyond.order_by(*sort).values_list(*read)[:size])
+        if keep.ahead is None:
+            beyond = rows if values is None else rows.filter(_beyond(keys, values, backwards))
+            chunk = list(beyond.order_by(*sort).values_list(*read)[:size])
+            last = list(chunk[-1][1:tested]) if chunk else None
+            exhausted = len(chunk) < size
+        else:
+            chunk, last, exhausted = _read_ahead(rows, keep.ahead, read, values, backwards, size)
         for start in range(0, len(chunk), KEEP_BATCH):
             batch = chunk[start : start + KEEP_BATCH]
             verdicts = keep.test([candidate[tested:] for candidate in batch])
             kept += [candidate[0] for candidate, yes in zip(batch, verdicts, strict=True) if yes]
             if len(kept) >= wanted:
                 return kept[:wanted]
-        if len(chunk) < size:
+        if exhausted or last is None:
             return kept
-        values = list(chunk[-1][1:tested])
+        values = last
         size = min(size * 2, KEEP_MOST_CHUNK)
+
+
+def _read_ahead(
+    rows: QuerySet[Any],
+    ahead: Callable[[list[Any] | None, bool, int], list[tuple[Any, ...]]],
+    read: tuple[str, ...],
+    values: list[Any] | None,
+    backwards: bool,
+    size: int,
+) -> tuple[list[tuple[Any, ...]], list[Any] | None, bool]:
+    """Up to ``size`` candidates as ``ahead`` finds them, those of ``rows`` read (``read``,
+    in the order found, each once); the sort key of the last one found, and whether
+    ``ahead`` has no more."""
+    found = ahead(values, backwards, size)
+    fetched = rows.filter(pk__in={key[0] for key in found}).order_by().values_list(*read)
+    by_pk = {row[0]: row for row in fetched}
+    chunk = [by_pk.pop(key[0]) for key in found if key[0] in by_pk]
+    return chunk, (list(found[-1][1:]) if found else None), len(found) < size
 
 
 def _sorted_apart(order: list[str]) -> list[Any]:
@@ -240,19 +270,26 @@ def _flip(entry: str) -> str:
 
 def _beyond(keys: list[_Key], values: list[Any], backwards: bool) -> Q:
     """Rows after the key ``values`` in the ordering (before it when ``backwards``)."""
+    return beyond([f"-{key.name}" if key.descending else key.name for key in keys], values, backwards)
 
-    def past(key: _Key) -> str:
-        return "lt" if key.descending != backwards else "gt"
+
+def beyond(ordering: Sequence[str], values: list[Any], backwards: bool) -> Q:
+    """Rows after the key ``values`` in ``ordering`` (field names, "-" before a descending
+    one), before it when ``backwards``; for an ``ahead`` reading another table's copy of
+    the list's sort keys."""
+    names = [entry.removeprefix("-") for entry in ordering]
+
+    def past(i: int) -> str:
+        return "lt" if ordering[i].startswith("-") != backwards else "gt"
 
     wanted = Q()
-    for i, key in enumerate(keys):
-        step = Q(**{f"{key.name}__{past(key)}": values[i]})
-        for earlier, value in zip(keys[:i], values[:i], strict=False):
-            step &= Q(**{earlier.name: value})
+    for i, name in enumerate(names):
+        step = Q(**{f"{name}__{past(i)}": values[i]})
+        for earlier, value in zip(names[:i], values[:i], strict=False):
+            step &= Q(**{earlier: value})
         wanted |= step
     # The same bound on the leading key alone lets an index on it start at the cursor.
-    first = keys[0]
-    lead = Q(**{f"{first.name}__{past(first)}e": values[0]})
+    lead = Q(**{f"{names[0]}__{past(0)}e": values[0]})
     return lead & wanted
 
 

@@ -88,8 +88,8 @@ def within_one_edit(a: str, b: str) -> bool:
     )
 
 
-def _name_test(term: str) -> Callable[[Iterable[str]], bool]:
-    """The test of ``name_matches`` for one folded typed word, made once for many rows."""
+def word_test(term: str) -> Callable[[str], bool]:
+    """Whether a folded typed word matches one folded name word, made once for many words."""
     limit = _allowed_typos(term)
     # A close prefix ("Olvia" for "Olivia") or a close whole word; a name word longer than
     # the prefix is more than ``limit`` edits from the term, so the prefix decides.
@@ -100,16 +100,35 @@ def _name_test(term: str) -> Callable[[Iterable[str]], bool]:
             return within_one_edit(term, word[:span])
         return edit_distance(term, word[:span], limit) <= limit
 
-    def test(names: Iterable[str]) -> bool:
-        for name in names:
-            for word in _name_words(name):
-                if word.startswith(term) or (len(term) >= 3 and term in word):
-                    return True
-                if limit and close(word):
-                    return True
-        return False
+    def test(word: str) -> bool:
+        if word.startswith(term) or (len(term) >= 3 and term in word):
+            return True
+        return bool(limit) and close(word)
 
     return test
+
+
+def _name_test(term: str) -> Callable[[Iterable[str]], bool]:
+    """The test of ``name_matches`` for one folded typed word, made once for many rows."""
+    matches = word_test(term)
+    return lambda names: any(matches(word) for name in names for word in name_words(name))
+
+
+def word_pieces(term: str) -> tuple[str, tuple[str, ...]]:
+    """What every name word ``word_test(term)`` accepts holds: it starts with the first
+    piece, or holds one of the others. The pieces are the folded term cut at one letter per
+    typo allowed, the last piece three letters long where it can be (a trigram): an edit
+    touches one piece at most, the letters between them are spared, so one piece is left
+    whole ("patel": starts with "p" or holds "tel")."""
+    limit = _allowed_typos(term)
+    if limit == 0:
+        # No typo: the term starts the word, or (three letters or more) is inside it.
+        return term, () if len(term) < 3 else (term,)
+    cuts = [max(1, len(term) - 4)] if limit == 1 else [1, len(term) - 4]
+    starts = [0, *(cut + 1 for cut in cuts)]
+    ends = [*cuts, len(term)]
+    pieces = [term[start:end] for start, end in zip(starts, ends, strict=True)]
+    return pieces[0], tuple(pieces[1:])
 
 
 def name_matches(term: str, names: Iterable[str]) -> bool:
@@ -137,7 +156,7 @@ def _term_test(term: str) -> Callable[[PatientRow], bool]:
     if "@" in term:
         return lambda row: folded in fold(row.email)
     number = digits(term)
-    is_number = len(number) >= 4 and len(number) >= len(term.replace(" ", "")) - 3
+    is_number = _is_number(term)
     names = _name_test(folded)
 
     def test(row: PatientRow) -> bool:
@@ -150,8 +169,47 @@ def _term_test(term: str) -> Callable[[PatientRow], bool]:
     return test
 
 
-def _name_words(name: str) -> list[str]:
+def name_words(name: str) -> list[str]:
     return [word for word in re.split(r"[\s\-']+", fold(name)) if word]
+
+
+NAME_WORD = "name"
+RECORD_WORD = "record"
+
+
+def search_words(given_name: str, family_name: str, record_number: str) -> set[tuple[str, str]]:
+    """The (kind, word) pairs the clinic's table of words finds a patient by: each folded
+    name word, which a typed word matches by ``word_test``, and the folded record number,
+    which it matches inside."""
+    words = {(NAME_WORD, word) for word in (*name_words(given_name), *name_words(family_name))}
+    record = fold(record_number)
+    return words | {(RECORD_WORD, record)} if record else words
+
+
+def _is_number(term: str) -> bool:
+    number = digits(term)
+    return len(number) >= 4 and len(number) >= len(term.replace(" ", "")) - 3
+
+
+def word_terms(query: str) -> list[str]:
+    """The folded typed words of ``query`` each row ``search`` keeps has a word for in the
+    clinic's table of words (a name word ``word_test`` accepts, or a record number holding
+    it): those of three letters or more that are not a date, an email or a number. Empty
+    when the query has none: then only the search key narrows the rows."""
+    query = query.strip()
+    if not query or parse_date(query) is not None or _whole_number(query):
+        return []
+    terms = [
+        fold(term)
+        for term in query.split()
+        if parse_date(term) is None and "@" not in term and not _is_number(term)
+    ]
+    return sorted({term for term in terms if len(term) >= 3})
+
+
+def _whole_number(query: str) -> bool:
+    """A query that is one phone or record number ("+44 20 7946 0018")."""
+    return bool(re.fullmatch(r"[\d\s()+./\-]+", query)) and len(digits(query)) >= 4
 
 
 def search_key(
@@ -160,8 +218,8 @@ def search_key(
     """The words a search can match, folded, each with a space before and after:
     " olivia martinez cit-000042 000042 olivia@mail.example 6025550142 "."""
     words = [
-        *_name_words(given_name),
-        *_name_words(family_name),
+        *name_words(given_name),
+        *name_words(family_name),
         fold(record_number),
         digits(record_number),
         fold(email),
@@ -200,7 +258,7 @@ def narrowing(query: str) -> Narrowing:
     whole_date = parse_date(query)
     if whole_date is not None:
         return Narrowing(whole_date, ())
-    if re.fullmatch(r"[\d\s()+./\-]+", query) and len(digits(query)) >= 4:
+    if _whole_number(query):
         return Narrowing(None, ((digits(query),),))
     birth_date: datetime.date | None = None
     parts: list[tuple[str, ...]] = []
@@ -217,7 +275,7 @@ def narrowing(query: str) -> Narrowing:
         number = digits(term)
         if "@" in term:
             parts.append((folded,))
-        elif len(number) >= 4 and len(number) >= len(term.replace(" ", "")) - 3:
+        elif _is_number(term):
             parts.append((number, folded))
         elif _allowed_typos(folded) == 0:
             # No typo allowed: the term itself, inside a name word or the record number.
@@ -242,7 +300,7 @@ def search(query: str, rows: Iterable[PatientRow]) -> list[int]:
     whole_date = parse_date(query)
     if whole_date is not None:
         return [row.pk for row in rows if row.birth_date == whole_date]
-    if re.fullmatch(r"[\d\s()+./\-]+", query) and len(digits(query)) >= 4:
+    if _whole_number(query):
         number = digits(query)
         return [
             row.pk

@@ -1,14 +1,20 @@
-"""Patient searches on the database: narrow with the stored search key, then match."""
+"""Patient searches on the database: narrow with the stored search key, read the candidates
+in list order through the clinic's table of words where a typed word allows, then match."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import CharField, F, Q, QuerySet, Value
+from django.db.models.functions import Concat
 
-from cit.clinic.paging import Keep
+from cit.clinic.facilities.models import Clinic
+from cit.clinic.paging import Keep, beyond
 from cit.clinic.patients import matching
-from cit.clinic.patients.models import Patient
+from cit.clinic.patients.models import Patient, PatientWord, SearchWord, SearchWordKind
 
 Patients = TypeVar("Patients", bound=QuerySet[Any])
 
@@ -16,29 +22,118 @@ Patients = TypeVar("Patients", bound=QuerySet[Any])
 # index); the id makes each row's place unique for keyset paging.
 PATIENT_ORDER = ("family_name", "given_name", "id")
 
+# ``PatientWord``'s copy of them, in the same order.
+WORD_LIST_ORDER = ("family_name", "given_name", "patient_id")
+
 _ROW_FIELDS = ("pk", "given_name", "family_name", "record_number", "email", "phone", "birth_date")
+
+# A typed word inside more record numbers than this ("000": every one) is not read through
+# the table of words; the search key's index gathers the candidates as before.
+RECORD_WORDS_MOST = 200
+# Up to this many matched words, each word's patients are read in list order on their own
+# and the database merges them (PostgreSQL: a UNION of each word's first rows); more are
+# read together and sorted.
+MERGED_WORDS_MOST = 20
 
 
 def patient_rows(patients: QuerySet[Patient]) -> list[matching.PatientRow]:
     return [matching.PatientRow(*values) for values in patients.values_list(*_ROW_FIELDS)]
 
 
-def search_keep(query: str) -> Keep:
+def search_keep(query: str, clinic: Clinic | None = None) -> Keep:
     """The Python half of a search, for a chunk of candidates read in list order (see
-    ``cit.clinic.paging.keyset_page``'s ``keep``)."""
+    ``cit.clinic.paging.keyset_page``'s ``keep``). Given the ``clinic``, a query with a word
+    of three letters or more (``matching.word_terms``) reads its candidates through the
+    clinic's table of words: the patients having words its words match, a page at a time in
+    list order, however many the search key narrows to."""
 
     def test(values: list[tuple[Any, ...]]) -> list[bool]:
         rows = [matching.PatientRow(*row) for row in values]
         found = set(matching.search(query, rows))
         return [row.pk in found for row in rows]
 
-    return Keep(_ROW_FIELDS, test)
+    terms = matching.word_terms(query) if clinic is not None else []
+    if clinic is None or not terms:
+        return Keep(_ROW_FIELDS, test)
+    return Keep(_ROW_FIELDS, test, _patients_having([_words(clinic.pk, t) for t in terms]))
 
 
-def search_candidates(patients: Patients, query: str) -> Patients:
+def search_candidates(patients: Patients, query: str, clinic: Clinic | None = None) -> Patients:
     """The rows worth matching in Python: a superset of the answer, read through the trigram
-    index on ``search_key`` on PostgreSQL."""
-    return _narrowed(patients, matching.narrowing(query))
+    index on ``search_key`` on PostgreSQL. With the ``clinic`` (``search_keep``'s), when the
+    table of words finds the candidates, the search key only thins the few it finds, so no
+    index on it is offered: the database would rather gather every row it narrows to."""
+    narrowing = matching.narrowing(query)
+    if clinic is not None and matching.word_terms(query):
+        return _narrowed(patients.alias(unindexed_key=_UNINDEXED_KEY), narrowing, "unindexed_key")
+    return _narrowed(patients, narrowing, "search_key")
+
+
+# The search key as an expression of the same value, which no index serves.
+_UNINDEXED_KEY = Concat(F("search_key"), Value(""), output_field=CharField())
+
+
+@dataclass(frozen=True)
+class _Words:
+    """The clinic's words a patient matching a typed word has one of: ``ids``, or when too
+    many record numbers hold the typed word, those the ``link`` filter finds."""
+
+    ids: list[int] | None
+    link: Q
+
+
+def _words(clinic_id: int, term: str) -> _Words:
+    """The name words ``matching.word_test`` accepts (among those with the term's pieces,
+    which the trigram index finds) and the record numbers holding the folded ``term``."""
+    first, others = matching.word_pieces(term)
+    shape = Q(word__startswith=first)
+    for piece in others:
+        shape |= Q(word__contains=piece)
+    names = SearchWord.objects.filter(clinic_id=clinic_id, kind=SearchWordKind.NAME)
+    accepts = matching.word_test(term)
+    matched = [pk for pk, word in names.filter(shape).values_list("pk", "word") if accepts(word)]
+    records = SearchWord.objects.filter(
+        clinic_id=clinic_id, kind=SearchWordKind.RECORD, word__contains=term
+    ).values_list("pk", flat=True)
+    found = list(records[: RECORD_WORDS_MOST + 1])
+    if len(found) <= RECORD_WORDS_MOST:
+        return _Words(matched + found, Q(word_id__in=matched + found))
+    return _Words(None, Q(word_id__in=matched) | Q(word_id__in=records))
+
+
+def _patients_having(
+    words: list[_Words],
+) -> Callable[[list[Any] | None, bool, int], list[tuple[Any, ...]]]:
+    """``Keep.ahead`` for the patients having one of the ``words`` of each typed word, in
+    ``PATIENT_ORDER``: read along the words of the typed word fewest patients have, the
+    others' a condition on each."""
+    if len(words) > 1:
+        words = sorted(words, key=lambda each: PatientWord.objects.filter(each.link).count())
+    lead, *others = words
+    merged = connection.features.supports_slicing_ordering_in_compound
+
+    def ahead(values: list[Any] | None, backwards: bool, size: int) -> list[tuple[Any, ...]]:
+        order = [f"-{name}" if backwards else name for name in WORD_LIST_ORDER]
+
+        def first_rows(links: QuerySet[PatientWord]) -> QuerySet[Any]:
+            for other in others:
+                links = links.filter(
+                    patient_id__in=PatientWord.objects.filter(other.link).values("patient_id")
+                )
+            if values is not None:
+                links = links.filter(beyond(WORD_LIST_ORDER, values, backwards))
+            return links.order_by(*order).values_list(*WORD_LIST_ORDER)[:size]
+
+        if lead.ids == []:
+            return []
+        if merged and lead.ids is not None and 1 < len(lead.ids) <= MERGED_WORDS_MOST:
+            each = [first_rows(PatientWord.objects.filter(word_id=word)) for word in lead.ids]
+            found = each[0].union(*each[1:], all=True).order_by(*order)[:size]
+        else:
+            found = first_rows(PatientWord.objects.filter(lead.link))
+        return [(patient, family, given, patient) for family, given, patient in found]
+
+    return ahead
 
 
 def search_sorts_matches(query: str) -> bool:
@@ -48,8 +143,9 @@ def search_sorts_matches(query: str) -> bool:
     return bool(query.strip()) and matching.narrowing(query).indexed
 
 
-def _narrowed(patients: Patients, narrowing: matching.Narrowing) -> Patients:
-    """Only the rows that can match, so a search reads a few rows, not the whole clinic."""
+def _narrowed(patients: Patients, narrowing: matching.Narrowing, key: str) -> Patients:
+    """Only the rows that can match (by their search key, or an alias of it named ``key``),
+    so a search reads a few rows, not the whole clinic."""
     if narrowing.nothing:
         return patients.none()
     if narrowing.birth_date is not None:
@@ -57,6 +153,6 @@ def _narrowed(patients: Patients, narrowing: matching.Narrowing) -> Patients:
     for any_of in narrowing.key_parts:
         wanted = Q()
         for part in any_of:
-            wanted |= Q(search_key__contains=part)
+            wanted |= Q(**{f"{key}__contains": part})
         patients = patients.filter(wanted)
     return patients
