@@ -270,7 +270,9 @@ def _flip(entry: str) -> str:
 
 def _beyond(keys: list[_Key], values: list[Any], backwards: bool) -> Q:
     """Rows after the key ``values`` in the ordering (before it when ``backwards``)."""
-    return beyond([f"-{key.name}" if key.descending else key.name for key in keys], values, backwards)
+    return beyond(
+        [f"-{key.name}" if key.descending else key.name for key in keys], values, backwards
+    )
 
 
 def beyond(ordering: Sequence[str], values: list[Any], backwards: bool) -> Q:

@@ -129,9 +129,7 @@ class SearchWord(models.Model):
     is matched against a clinic's few thousand words, then the patients having the matched
     ones are read (``PatientWord``), instead of matching every patient."""
 
-    clinic = models.ForeignKey(
-        Clinic, on_delete=models.PROTECT, related_name="+", db_index=False
-    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+", db_index=False)
     kind = models.CharField(max_length=6, choices=SearchWordKind.choices)
     word = models.TextField()
 
@@ -164,6 +162,9 @@ class PatientWord(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}: word {self.word_id}"
+
 
 def write_search_words(
     patients: Iterable[Any],
@@ -186,7 +187,8 @@ def write_search_words(
     }
     # A word another registration adds meanwhile is no error: that row serves both.
     words._default_manager.bulk_create(
-        [words(clinic_id=clinic, kind=kind, word=word) for clinic, kind, word in distinct],
+        # In one order: two writers adding the same new words queue, never deadlock.
+        [words(clinic_id=clinic, kind=kind, word=word) for clinic, kind, word in sorted(distinct)],
         ignore_conflicts=True,
         batch_size=1000,
     )

@@ -48,43 +48,88 @@ def drop_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('facilities', '0005_clinic_date_order'),
-        ('patients', '0003_search_key_trigram_index'),
+        ("facilities", "0005_clinic_date_order"),
+        ("patients", "0003_search_key_trigram_index"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SearchWord',
+            name="SearchWord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('name', 'Name word'), ('record', 'Record number')], max_length=6)),
-                ('word', models.TextField()),
-                ('clinic', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='facilities.clinic')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("name", "Name word"), ("record", "Record number")], max_length=6
+                    ),
+                ),
+                ("word", models.TextField()),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="facilities.clinic",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PatientWord',
+            name="PatientWord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('family_name', models.CharField(max_length=100)),
-                ('given_name', models.CharField(max_length=100)),
-                ('patient', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='patients.patient')),
-                ('word', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='patients.searchword')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("family_name", models.CharField(max_length=100)),
+                ("given_name", models.CharField(max_length=100)),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="patients.patient",
+                    ),
+                ),
+                (
+                    "word",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="patients.searchword",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='searchword',
-            constraint=models.UniqueConstraint(fields=('clinic', 'kind', 'word'), name='search_word_unique'),
+            model_name="searchword",
+            constraint=models.UniqueConstraint(
+                fields=("clinic", "kind", "word"), name="search_word_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='patientword',
-            index=models.Index(fields=['word', 'family_name', 'given_name', 'patient'], name='patient_word_list_order'),
+            model_name="patientword",
+            index=models.Index(
+                fields=["word", "family_name", "given_name", "patient"],
+                name="patient_word_list_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='patientword',
-            constraint=models.UniqueConstraint(fields=('patient', 'word'), name='patient_word_unique'),
+            model_name="patientword",
+            constraint=models.UniqueConstraint(
+                fields=("patient", "word"), name="patient_word_unique"
+            ),
         ),
         migrations.RunPython(create_indexes, drop_indexes),
         migrations.RunPython(fill_search_words, migrations.RunPython.noop),
