@@ -132,6 +132,11 @@ def keyset_page(
     )
 
 
+ChunkReader = Callable[
+    [QuerySet[Any], tuple[str, ...], list[Any] | None, bool, int], list[tuple[Any, ...]]
+]
+
+
 @dataclass(frozen=True)
 class Keep:
     """A test the database cannot make, on a few ``fields`` of each row: ``test`` takes
@@ -139,12 +144,11 @@ class Keep:
 
     fields: tuple[str, ...]
     test: Callable[[list[tuple[Any, ...]]], list[bool]]
-    # An index of the candidates' own that reads them in list order (a search's table of
-    # words): given the sort key to start after (None: from the start), whether to read
-    # backwards, and how many, it returns each candidate's primary key and sort key values
-    # ``(pk, *keys)``, in order, beyond that key; ``rows`` then says which of them are rows.
-    # Rows it leaves out are never kept.
-    ahead: Callable[[list[Any] | None, bool, int], list[tuple[Any, ...]]] | None = None
+    # A way of its own to read a chunk of the candidates in list order (a search's table of
+    # words), given ``rows``, the fields to read, the sort key to start after (None: from
+    # the start), whether to read backwards and how many: the values
+    # ``rows.order_by(...).values_list(*fields)`` past that key would give.
+    read_chunk: ChunkReader | None = None
 
 
 # Rows read per round when a ``keep`` test thins them out: the fields it reads only, so a
@@ -192,44 +196,24 @@ def _kept(
     read = ("pk", *(key.field.attname for key in keys), *keep.fields)
     tested = 1 + len(keys)
     kept: list[Any] = []
-    # What ``ahead`` finds are mostly kept: a page's worth first.
-    size = KEEP_FIRST_CHUNK if keep.ahead is None else wanted
+    # The candidates a reader of their own finds are mostly kept: a page's worth first.
+    size = KEEP_FIRST_CHUNK if keep.read_chunk is None else wanted
     while True:
-        if keep.ahead is None:
+        if keep.read_chunk is None:
             beyond = rows if values is None else rows.filter(_beyond(keys, values, backwards))
             chunk = list(beyond.order_by(*sort).values_list(*read)[:size])
-            last = list(chunk[-1][1:tested]) if chunk else None
-            exhausted = len(chunk) < size
         else:
-            chunk, last, exhausted = _read_ahead(rows, keep.ahead, read, values, backwards, size)
+            chunk = keep.read_chunk(rows, read, values, backwards, size)
         for start in range(0, len(chunk), KEEP_BATCH):
             batch = chunk[start : start + KEEP_BATCH]
             verdicts = keep.test([candidate[tested:] for candidate in batch])
             kept += [candidate[0] for candidate, yes in zip(batch, verdicts, strict=True) if yes]
             if len(kept) >= wanted:
                 return kept[:wanted]
-        if exhausted or last is None:
+        if len(chunk) < size:
             return kept
-        values = last
+        values = list(chunk[-1][1:tested])
         size = min(size * 2, KEEP_MOST_CHUNK)
-
-
-def _read_ahead(
-    rows: QuerySet[Any],
-    ahead: Callable[[list[Any] | None, bool, int], list[tuple[Any, ...]]],
-    read: tuple[str, ...],
-    values: list[Any] | None,
-    backwards: bool,
-    size: int,
-) -> tuple[list[tuple[Any, ...]], list[Any] | None, bool]:
-    """Up to ``size`` candidates as ``ahead`` finds them, those of ``rows`` read (``read``,
-    in the order found, each once); the sort key of the last one found, and whether
-    ``ahead`` has no more."""
-    found = ahead(values, backwards, size)
-    fetched = rows.filter(pk__in={key[0] for key in found}).order_by().values_list(*read)
-    by_pk = {row[0]: row for row in fetched}
-    chunk = [by_pk.pop(key[0]) for key in found if key[0] in by_pk]
-    return chunk, (list(found[-1][1:]) if found else None), len(found) < size
 
 
 def _sorted_apart(order: list[str]) -> list[Any]:
@@ -240,10 +224,14 @@ def _sorted_apart(order: list[str]) -> list[Any]:
     alphabet). Gathered through the search's own index and sorted, they cost what they
     number."""
     first, rest = order[0], order[1:]
-    name = first.removeprefix("-")
-    expression = Concat(F(name), Value(""), output_field=CharField())
+    expression = unindexed(first.removeprefix("-"))
     leading = expression.desc() if first.startswith("-") else expression.asc()
     return [leading, *rest]
+
+
+def unindexed(name: str) -> Concat:
+    """The text field ``name`` as an expression of the same value, which no index serves."""
+    return Concat(F(name), Value(""), output_field=CharField())
 
 
 @dataclass(frozen=True)
@@ -277,8 +265,8 @@ def _beyond(keys: list[_Key], values: list[Any], backwards: bool) -> Q:
 
 def beyond(ordering: Sequence[str], values: list[Any], backwards: bool) -> Q:
     """Rows after the key ``values`` in ``ordering`` (field names, "-" before a descending
-    one), before it when ``backwards``; for an ``ahead`` reading another table's copy of
-    the list's sort keys."""
+    one), before it when ``backwards``; for a ``Keep.read_chunk`` reading another table's
+    copy of the list's sort keys."""
     names = [entry.removeprefix("-") for entry in ordering]
 
     def past(i: int) -> str:

@@ -40,8 +40,9 @@ QUERIES = [
     "1990-03-14",
     "0142",
 ]
-# Queries without a word for the table of words.
-NO_WORDS = {"an", "1990-03-14", "0142", "tc0000"}
+# Queries not read through the table of words: too short, or with a date or a number,
+# whose own index finds fewer rows.
+NO_WORDS = {"an", "1990-03-14", "0142", "tc0000", "0142 oliv", "zoe 1990-03-14", "mia 1990-03-14"}
 
 
 def _page_walk(rows: Any, keep: Any) -> tuple[list[int], list[int]]:
@@ -90,7 +91,7 @@ def test_the_words_find_what_the_search_key_found_in_the_same_order(
 ) -> None:
     patients = Patient.objects.filter(clinic=clinic).active()
     keep = search_keep(query, clinic)
-    assert (keep.ahead is None) == (query in NO_WORDS)
+    assert (keep.read_chunk is None) == (query in NO_WORDS)
     found = _page_walk(search_candidates(patients, query, clinic), keep)
     before = _page_walk(search_candidates(patients, query), search_keep(query))
     assert found == before

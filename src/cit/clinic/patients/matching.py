@@ -194,17 +194,16 @@ def _is_number(term: str) -> bool:
 def word_terms(query: str) -> list[str]:
     """The folded typed words of ``query`` each row ``search`` keeps has a word for in the
     clinic's table of words (a name word ``word_test`` accepts, or a record number holding
-    it): those of three letters or more that are not a date, an email or a number. Empty
-    when the query has none: then only the search key narrows the rows."""
+    it): those of three letters or more. Empty when the query has none, or has a date, an
+    email or a number, whose own index finds fewer rows: then only the search key narrows
+    the rows."""
     query = query.strip()
     if not query or parse_date(query) is not None or _whole_number(query):
         return []
-    terms = [
-        fold(term)
-        for term in query.split()
-        if parse_date(term) is None and "@" not in term and not _is_number(term)
-    ]
-    return sorted({term for term in terms if len(term) >= 3})
+    terms = query.split()
+    if any(parse_date(term) or "@" in term or _is_number(term) for term in terms):
+        return []
+    return sorted({fold(term) for term in terms if len(fold(term)) >= 3})
 
 
 def _whole_number(query: str) -> bool:

@@ -3,16 +3,14 @@ in list order through the clinic's table of words where a typed word allows, the
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import CharField, F, Q, QuerySet, Value
-from django.db.models.functions import Concat
+from django.db.models import Q, QuerySet
 
 from cit.clinic.facilities.models import Clinic
-from cit.clinic.paging import Keep, beyond
+from cit.clinic.paging import ChunkReader, Keep, beyond, unindexed
 from cit.clinic.patients import matching
 from cit.clinic.patients.models import Patient, PatientWord, SearchWord, SearchWordKind
 
@@ -27,8 +25,8 @@ WORD_LIST_ORDER = ("family_name", "given_name", "patient_id")
 
 _ROW_FIELDS = ("pk", "given_name", "family_name", "record_number", "email", "phone", "birth_date")
 
-# A typed word inside more record numbers than this ("000": every one) is not read through
-# the table of words; the search key's index gathers the candidates as before.
+# A typed word inside more record numbers than this ("000": every one) finds them by a
+# subquery, not a list of their ids; their patients are then gathered and sorted.
 RECORD_WORDS_MOST = 200
 # Up to this many matched words, each word's patients are read in list order on their own
 # and the database merges them (PostgreSQL: a UNION of each word's first rows); more are
@@ -65,12 +63,9 @@ def search_candidates(patients: Patients, query: str, clinic: Clinic | None = No
     index on it is offered: the database would rather gather every row it narrows to."""
     narrowing = matching.narrowing(query)
     if clinic is not None and matching.word_terms(query):
-        return _narrowed(patients.alias(unindexed_key=_UNINDEXED_KEY), narrowing, "unindexed_key")
+        unindexed_key = unindexed("search_key")
+        return _narrowed(patients.alias(unindexed_key=unindexed_key), narrowing, "unindexed_key")
     return _narrowed(patients, narrowing, "search_key")
-
-
-# The search key as an expression of the same value, which no index serves.
-_UNINDEXED_KEY = Concat(F("search_key"), Value(""), output_field=CharField())
 
 
 @dataclass(frozen=True)
@@ -89,51 +84,73 @@ def _words(clinic_id: int, term: str) -> _Words:
     shape = Q(word__startswith=first)
     for piece in others:
         shape |= Q(word__contains=piece)
-    names = SearchWord.objects.filter(clinic_id=clinic_id, kind=SearchWordKind.NAME)
+    clinic_words = SearchWord.objects.filter(clinic_id=clinic_id)
+    names = clinic_words.filter(shape, kind=SearchWordKind.NAME)
+    records = clinic_words.filter(kind=SearchWordKind.RECORD, word__contains=term)
+    read = ("pk", "kind", "word")
+    capped = records.values_list(*read)[: RECORD_WORDS_MOST + 1]
+    if _merged():
+        found = list(names.values_list(*read).union(capped, all=True))
+    else:
+        found = [*names.values_list(*read), *capped]
     accepts = matching.word_test(term)
-    matched = [pk for pk, word in names.filter(shape).values_list("pk", "word") if accepts(word)]
-    records = SearchWord.objects.filter(
-        clinic_id=clinic_id, kind=SearchWordKind.RECORD, word__contains=term
-    ).values_list("pk", flat=True)
-    found = list(records[: RECORD_WORDS_MOST + 1])
-    if len(found) <= RECORD_WORDS_MOST:
-        return _Words(matched + found, Q(word_id__in=matched + found))
-    return _Words(None, Q(word_id__in=matched) | Q(word_id__in=records))
+    matched = [pk for pk, kind, word in found if kind == SearchWordKind.NAME and accepts(word)]
+    holding = [pk for pk, kind, _ in found if kind == SearchWordKind.RECORD]
+    if len(holding) <= RECORD_WORDS_MOST:
+        return _Words(matched + holding, Q(word_id__in=matched + holding))
+    return _Words(None, Q(word_id__in=matched) | Q(word__in=records))
 
 
-def _patients_having(
-    words: list[_Words],
-) -> Callable[[list[Any] | None, bool, int], list[tuple[Any, ...]]]:
-    """``Keep.ahead`` for the patients having one of the ``words`` of each typed word, in
-    ``PATIENT_ORDER``: read along the words of the typed word fewest patients have, the
-    others' a condition on each."""
-    if len(words) > 1:
-        words = sorted(words, key=lambda each: PatientWord.objects.filter(each.link).count())
-    lead, *others = words
-    merged = connection.features.supports_slicing_ordering_in_compound
+def _patients_having(words: list[_Words]) -> ChunkReader:
+    """``Keep.read_chunk`` for the patients having one of the ``words`` of each typed word,
+    in ``PATIENT_ORDER``: read along one typed word's words a page's worth at a time, the
+    others' words and the rows' own filters a condition on each (the database joins them)."""
+    # Read along a typed word whose words are listed: its patients in order, word by word.
+    lead, *others = sorted(words, key=lambda each: each.ids is None)
 
-    def ahead(values: list[Any] | None, backwards: bool, size: int) -> list[tuple[Any, ...]]:
+    def read_chunk(
+        rows: QuerySet[Any],
+        fields: tuple[str, ...],
+        values: list[Any] | None,
+        backwards: bool,
+        size: int,
+    ) -> list[tuple[Any, ...]]:
         order = [f"-{name}" if backwards else name for name in WORD_LIST_ORDER]
+        # The patient's fields through the link; its sort keys first, to order a UNION by.
+        read = [
+            *WORD_LIST_ORDER,
+            *("patient_id" if f in ("pk", "id") else f"patient__{f}" for f in fields),
+        ]
 
         def first_rows(links: QuerySet[PatientWord]) -> QuerySet[Any]:
+            links = links.filter(patient__in=rows.values("pk"))
             for other in others:
                 links = links.filter(
                     patient_id__in=PatientWord.objects.filter(other.link).values("patient_id")
                 )
             if values is not None:
                 links = links.filter(beyond(WORD_LIST_ORDER, values, backwards))
-            return links.order_by(*order).values_list(*WORD_LIST_ORDER)[:size]
+            return links.order_by(*order).values_list(*read)[:size]
 
         if lead.ids == []:
             return []
-        if merged and lead.ids is not None and 1 < len(lead.ids) <= MERGED_WORDS_MOST:
+        # A patient having two of the words is read once (UNION, DISTINCT); no patient has
+        # one word twice.
+        if lead.ids is not None and len(lead.ids) == 1:
+            found = first_rows(PatientWord.objects.filter(word_id=lead.ids[0]))
+        elif _merged() and lead.ids is not None and len(lead.ids) <= MERGED_WORDS_MOST:
             each = [first_rows(PatientWord.objects.filter(word_id=word)) for word in lead.ids]
-            found = each[0].union(*each[1:], all=True).order_by(*order)[:size]
+            found = each[0].union(*each[1:]).order_by(*order)[:size]
         else:
-            found = first_rows(PatientWord.objects.filter(lead.link))
-        return [(patient, family, given, patient) for family, given, patient in found]
+            found = first_rows(PatientWord.objects.filter(lead.link).distinct())
+        return [row[len(WORD_LIST_ORDER) :] for row in found]
 
-    return ahead
+    return read_chunk
+
+
+def _merged() -> bool:
+    """Whether the database reads a UNION of sorted, limited queries (PostgreSQL, not SQLite)."""
+    return bool(connection.features.supports_slicing_ordering_in_compound)
 
 
 def search_sorts_matches(query: str) -> bool:
