@@ -132,9 +132,7 @@ def keyset_page(
     )
 
 
-ChunkReader = Callable[
-    [QuerySet[Any], tuple[str, ...], list[Any] | None, bool, int], list[tuple[Any, ...]]
-]
+ChunkReader = Callable[[QuerySet[Any], list[Any] | None, bool, int], list[Any]]
 
 
 @dataclass(frozen=True)
@@ -144,10 +142,10 @@ class Keep:
 
     fields: tuple[str, ...]
     test: Callable[[list[tuple[Any, ...]]], list[bool]]
-    # A way of its own to read a chunk of the candidates in list order (a search's table of
-    # words), given ``rows``, the fields to read, the sort key to start after (None: from
-    # the start), whether to read backwards and how many: the values
-    # ``rows.order_by(...).values_list(*fields)`` past that key would give.
+    # A way of its own to read the candidates in list order (a search's table of words),
+    # given ``rows``, the sort key to start after (None: from the start), whether to read
+    # backwards and how many: those of ``rows`` ``rows.order_by(...)`` past that key would
+    # give, whole.
     read_chunk: ChunkReader | None = None
 
 
@@ -176,9 +174,9 @@ def _read(
     if keep is None:
         beyond = rows if values is None else rows.filter(_beyond(keys, values, backwards))
         return list(beyond.order_by(*sort)[:wanted])
-    kept = _kept(rows, keys, sort, values, backwards, wanted, keep)
+    kept, whole = _kept(rows, keys, sort, values, backwards, wanted, keep)
     # The page's rows whole, in the order found (one gone since is left out).
-    whole = rows.in_bulk(kept)
+    whole = whole or rows.in_bulk(kept)
     return [whole[pk] for pk in kept if pk in whole]
 
 
@@ -190,12 +188,14 @@ def _kept(
     backwards: bool,
     wanted: int,
     keep: Keep,
-) -> list[Any]:
-    """The primary keys of up to ``wanted`` rows past ``values`` that ``keep`` keeps."""
+) -> tuple[list[Any], dict[Any, Any]]:
+    """The primary keys of up to ``wanted`` rows past ``values`` that ``keep`` keeps, and
+    the rows whole when ``keep.read_chunk`` read them so ({} when not)."""
     # Each candidate as a tuple: its primary key, its sort keys, then what ``keep`` reads.
     read = ("pk", *(key.field.attname for key in keys), *keep.fields)
     tested = 1 + len(keys)
     kept: list[Any] = []
+    whole: dict[Any, Any] = {}
     # The candidates a reader of their own finds are mostly kept: a page's worth first.
     size = KEEP_FIRST_CHUNK if keep.read_chunk is None else wanted
     while True:
@@ -203,15 +203,17 @@ def _kept(
             beyond = rows if values is None else rows.filter(_beyond(keys, values, backwards))
             chunk = list(beyond.order_by(*sort).values_list(*read)[:size])
         else:
-            chunk = keep.read_chunk(rows, read, values, backwards, size)
+            found = keep.read_chunk(rows, values, backwards, size)
+            whole.update((row.pk, row) for row in found)
+            chunk = [tuple(getattr(row, name) for name in read) for row in found]
         for start in range(0, len(chunk), KEEP_BATCH):
             batch = chunk[start : start + KEEP_BATCH]
             verdicts = keep.test([candidate[tested:] for candidate in batch])
             kept += [candidate[0] for candidate, yes in zip(batch, verdicts, strict=True) if yes]
             if len(kept) >= wanted:
-                return kept[:wanted]
+                return kept[:wanted], whole
         if len(chunk) < size:
-            return kept
+            return kept, whole
         values = list(chunk[-1][1:tested])
         size = min(size * 2, KEEP_MOST_CHUNK)
 
@@ -224,14 +226,10 @@ def _sorted_apart(order: list[str]) -> list[Any]:
     alphabet). Gathered through the search's own index and sorted, they cost what they
     number."""
     first, rest = order[0], order[1:]
-    expression = unindexed(first.removeprefix("-"))
+    name = first.removeprefix("-")
+    expression = Concat(F(name), Value(""), output_field=CharField())
     leading = expression.desc() if first.startswith("-") else expression.asc()
     return [leading, *rest]
-
-
-def unindexed(name: str) -> Concat:
-    """The text field ``name`` as an expression of the same value, which no index serves."""
-    return Concat(F(name), Value(""), output_field=CharField())
 
 
 @dataclass(frozen=True)

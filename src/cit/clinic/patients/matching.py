@@ -245,6 +245,13 @@ class Narrowing:
             all(_TRIGRAM.search(part) for part in any_of) for any_of in self.key_parts
         )
 
+    def admits(self, key: str, birth_date: datetime.date) -> bool:
+        """Whether a row with this search key and birth date is let through, as the
+        database's filter lets it (where the rows are found another way)."""
+        if self.nothing or self.birth_date not in (None, birth_date):
+            return False
+        return all(any(part in key for part in any_of) for any_of in self.key_parts)
+
 
 _TRIGRAM = re.compile(r"\w{3}|^ \w{2}")
 

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from cit.clinic.facilities.models import Clinic
-from cit.clinic.paging import ChunkReader, Keep, beyond, unindexed
+from cit.clinic.paging import ChunkReader, Keep, beyond
 from cit.clinic.patients import matching
 from cit.clinic.patients.models import Patient, PatientWord, SearchWord, SearchWordKind
 
@@ -40,10 +40,11 @@ def patient_rows(patients: QuerySet[Patient]) -> list[matching.PatientRow]:
 
 def search_keep(query: str, clinic: Clinic | None = None) -> Keep:
     """The Python half of a search, for a chunk of candidates read in list order (see
-    ``cit.clinic.paging.keyset_page``'s ``keep``). Given the ``clinic``, a query with a word
-    of three letters or more (``matching.word_terms``) reads its candidates through the
-    clinic's table of words: the patients having words its words match, a page at a time in
-    list order, however many the search key narrows to."""
+    ``cit.clinic.paging.keyset_page``'s ``keep``). Given the ``clinic``, a query with words
+    of three letters or more only (``matching.word_terms``) reads its candidates through
+    the clinic's table of words: the patients having words its words match, a page at a
+    time in list order, however many the search key narrows to; the search key's narrowing
+    is then tested here, so the answer is the one the search key alone gave."""
 
     def test(values: list[tuple[Any, ...]]) -> list[bool]:
         rows = [matching.PatientRow(*row) for row in values]
@@ -53,19 +54,27 @@ def search_keep(query: str, clinic: Clinic | None = None) -> Keep:
     terms = matching.word_terms(query) if clinic is not None else []
     if clinic is None or not terms:
         return Keep(_ROW_FIELDS, test)
-    return Keep(_ROW_FIELDS, test, _patients_having([_words(clinic.pk, t) for t in terms]))
+    narrowing = matching.narrowing(query)
+
+    def narrowed_test(values: list[tuple[Any, ...]]) -> list[bool]:
+        found = test([row[:-1] for row in values])
+        return [
+            yes and narrowing.admits(row[-1], row[-2])
+            for row, yes in zip(values, found, strict=True)
+        ]
+
+    words = [_words(clinic.pk, term) for term in terms]
+    return Keep((*_ROW_FIELDS, "search_key"), narrowed_test, _patients_having(words))
 
 
 def search_candidates(patients: Patients, query: str, clinic: Clinic | None = None) -> Patients:
     """The rows worth matching in Python: a superset of the answer, read through the trigram
     index on ``search_key`` on PostgreSQL. With the ``clinic`` (``search_keep``'s), when the
-    table of words finds the candidates, the search key only thins the few it finds, so no
-    index on it is offered: the database would rather gather every row it narrows to."""
-    narrowing = matching.narrowing(query)
+    table of words finds the candidates, ``patients`` as they are: ``search_keep`` tests the
+    search key's narrowing of the few the words find."""
     if clinic is not None and matching.word_terms(query):
-        unindexed_key = unindexed("search_key")
-        return _narrowed(patients.alias(unindexed_key=unindexed_key), narrowing, "unindexed_key")
-    return _narrowed(patients, narrowing, "search_key")
+        return patients
+    return _narrowed(patients, matching.narrowing(query))
 
 
 @dataclass(frozen=True)
@@ -109,20 +118,11 @@ def _patients_having(words: list[_Words]) -> ChunkReader:
     lead, *others = sorted(words, key=lambda each: each.ids is None)
 
     def read_chunk(
-        rows: QuerySet[Any],
-        fields: tuple[str, ...],
-        values: list[Any] | None,
-        backwards: bool,
-        size: int,
-    ) -> list[tuple[Any, ...]]:
+        rows: QuerySet[Any], values: list[Any] | None, backwards: bool, size: int
+    ) -> list[Any]:
         order = [f"-{name}" if backwards else name for name in WORD_LIST_ORDER]
-        # The patient's fields through the link; its sort keys first, to order a UNION by.
-        read = [
-            *WORD_LIST_ORDER,
-            *("patient_id" if f in ("pk", "id") else f"patient__{f}" for f in fields),
-        ]
 
-        def first_rows(links: QuerySet[PatientWord]) -> QuerySet[Any]:
+        def first_links(links: QuerySet[PatientWord], *read: str) -> QuerySet[Any]:
             links = links.filter(patient__in=rows.values("pk"))
             for other in others:
                 links = links.filter(
@@ -137,13 +137,22 @@ def _patients_having(words: list[_Words]) -> ChunkReader:
         # A patient having two of the words is read once (UNION, DISTINCT); no patient has
         # one word twice.
         if lead.ids is not None and len(lead.ids) == 1:
-            found = first_rows(PatientWord.objects.filter(word_id=lead.ids[0]))
+            patients: Any = first_links(
+                PatientWord.objects.filter(word_id=lead.ids[0]), "patient_id"
+            )
         elif _merged() and lead.ids is not None and len(lead.ids) <= MERGED_WORDS_MOST:
-            each = [first_rows(PatientWord.objects.filter(word_id=word)) for word in lead.ids]
-            found = each[0].union(*each[1:]).order_by(*order)[:size]
+            each = [
+                first_links(PatientWord.objects.filter(word_id=word), *WORD_LIST_ORDER)
+                for word in lead.ids
+            ]
+            merged = each[0].union(*each[1:]).order_by(*order)[:size]
+            patients = [patient for _, _, patient in merged]
         else:
-            found = first_rows(PatientWord.objects.filter(lead.link).distinct())
-        return [row[len(WORD_LIST_ORDER) :] for row in found]
+            links = PatientWord.objects.filter(lead.link).distinct()
+            patients = [patient for _, _, patient in first_links(links, *WORD_LIST_ORDER)]
+        # The patients whole (found by the links' query inside this one, for one word).
+        patient_order = [f"-{name}" if backwards else name for name in PATIENT_ORDER]
+        return list(rows.filter(pk__in=patients).order_by(*patient_order))
 
     return read_chunk
 
@@ -160,9 +169,8 @@ def search_sorts_matches(query: str) -> bool:
     return bool(query.strip()) and matching.narrowing(query).indexed
 
 
-def _narrowed(patients: Patients, narrowing: matching.Narrowing, key: str) -> Patients:
-    """Only the rows that can match (by their search key, or an alias of it named ``key``),
-    so a search reads a few rows, not the whole clinic."""
+def _narrowed(patients: Patients, narrowing: matching.Narrowing) -> Patients:
+    """Only the rows that can match, so a search reads a few rows, not the whole clinic."""
     if narrowing.nothing:
         return patients.none()
     if narrowing.birth_date is not None:
@@ -170,6 +178,6 @@ def _narrowed(patients: Patients, narrowing: matching.Narrowing, key: str) -> Pa
     for any_of in narrowing.key_parts:
         wanted = Q()
         for part in any_of:
-            wanted |= Q(**{f"{key}__contains": part})
+            wanted |= Q(search_key__contains=part)
         patients = patients.filter(wanted)
     return patients
