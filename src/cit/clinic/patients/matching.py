@@ -6,7 +6,11 @@ dates in the usual written forms.
 
 At a clinic with many patients the database narrows the rows first (``narrowing``) on a
 stored ``search_key`` (``search_key``), so a typo is forgiven only after a name word's
-first letter and when one half of the typed word is whole.
+first letter and when one half of the typed word is whole. A query of name words reads
+its rows through the clinic's table of distinct words (``search_words``) instead: each
+typed word (``word_terms``) is matched against the words (``word_test``, among those
+holding its ``word_pieces``), then the patients having the matched ones are read in
+list order, and the search key's narrowing is tested on them (``Narrowing.admits``).
 """
 
 from __future__ import annotations
