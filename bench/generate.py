@@ -6,11 +6,11 @@ it, SQLite in a fresh temporary folder, printed). The database keeps the clinic,
 ``bench/clinic_scale.py --reuse`` and ``bench/load.py`` measure the same rows again without
 rebuilding them: copy it with ``createdb -T <database> <copy>`` before a run that writes.
 
-Builds one clinic ("Scale Clinic") with ``--patients`` patients (search keys as the app writes
-them), every provider booked back to back 09:00-17:00 for ``--days`` days (one-hour visits,
-each holding provider, room, pen and patient rows as a booking does), ``--audit-events`` audit
-events, and one patient with a real accepted plan made by the intake -> plan -> accept
-actions. The users ``desk`` (front desk), ``admin`` (clinic admin) and ``doctor``
+Builds one clinic ("Scale Clinic") with ``--patients`` patients (search keys and search words
+as the app writes them), every provider booked back to back 09:00-17:00 for ``--days`` days
+(one-hour visits, each holding provider, room, pen and patient rows as a booking does),
+``--audit-events`` audit events, and one patient with a real accepted plan made by the intake
+-> plan -> accept actions. The users ``desk`` (front desk), ``admin`` (clinic admin) and ``doctor``
 (physician) sign in with the password ``bench-password``.
 """
 
@@ -121,7 +121,7 @@ def build(options: argparse.Namespace) -> dict[str, Any]:
     from cit.clinic.facilities.models import Clinic, Device, OpeningHours, Room
     from cit.clinic.intake.actions import do_record_intake
     from cit.clinic.patients.matching import search_key
-    from cit.clinic.patients.models import Patient
+    from cit.clinic.patients.models import Patient, write_search_words
     from cit.clinic.plans.actions import do_accept_plan, propose_plan
     from cit.protocol.adjust import SeriesAdjustment
 
@@ -200,9 +200,9 @@ def build(options: argparse.Namespace) -> dict[str, Any]:
             )
         )
         if len(batch) == 5000:
-            Patient.objects.bulk_create(batch)
+            write_search_words(Patient.objects.bulk_create(batch))
             batch = []
-    Patient.objects.bulk_create(batch)
+    write_search_words(Patient.objects.bulk_create(batch))
     patient_ids = list(
         Patient.objects.filter(clinic=clinic).order_by("pk").values_list("pk", flat=True)
     )

@@ -19,7 +19,8 @@ DEFAULT_LIMIT = 50
 class KeysetPagination(PaginationBase):
     """Keyset pagination for ``@paginate(KeysetPagination, ordering=(...))``; ``present``
     turns each row into what the item schema reads (default: the row itself); ``keep``
-    makes, from the view's parameters, the Python test a row must also pass (a search), and
+    makes, from the request and the view's parameters, the Python test a row must also pass
+    (a search), and
     ``sort_matches`` says from them whether the database sorts the rows it finds (see
     ``cit.clinic.paging.keyset_page``)."""
 
@@ -42,7 +43,7 @@ class KeysetPagination(PaginationBase):
         *,
         ordering: Sequence[str],
         present: Callable[[Any], Any] | None = None,
-        keep: Callable[[dict[str, Any]], Keep | None] | None = None,
+        keep: Callable[[HttpRequest, dict[str, Any]], Keep | None] | None = None,
         sort_matches: Callable[[dict[str, Any]], bool] | None = None,
         **kwargs: Any,
     ) -> None:
@@ -60,7 +61,7 @@ class KeysetPagination(PaginationBase):
             ordering=self.ordering,
             cursor=pagination.cursor,
             size=pagination.limit,
-            keep=self.keep(params) if self.keep else None,
+            keep=self.keep(request, params) if self.keep else None,
             sort_matches=self.sort_matches(params) if self.sort_matches else False,
         )
         items = [self.present(row) for row in page.rows] if self.present else page.rows

@@ -77,7 +77,9 @@ class PatientPatch(Schema):
 @paginate(
     KeysetPagination,
     ordering=PATIENT_ORDER,
-    keep=lambda params: search_keep(params["q"]) if params.get("q", "").strip() else None,
+    keep=lambda request, params: (
+        search_keep(params["q"], staff_clinic(request)) if params.get("q", "").strip() else None
+    ),
     sort_matches=lambda params: search_sorts_matches(params.get("q", "")),
 )
 def list_patients(
@@ -88,14 +90,15 @@ def list_patients(
     name, record number, birth date, phone or email (`q`), a page at a time (`limit`; follow
     `next` for the next page). Staff with the patient-list capability only."""
     require_capability(request, Capability.PATIENT_LIST)
-    patients = Patient.objects.active().filter(clinic=staff_clinic(request))
+    clinic = staff_clinic(request)
+    patients = Patient.objects.active().filter(clinic=clinic)
     record_event(
         request,
         AuditAction.LIST,
         object_type="patients.Patient",
         detail={"query": q, "cursor": request.GET.get("cursor", "")},
     )
-    return search_candidates(patients, q)
+    return search_candidates(patients, q, clinic)
 
 
 @router.get("/patients/{patient_id}", response={200: PatientOut, **ERRORS})

@@ -132,6 +132,9 @@ def keyset_page(
     )
 
 
+ChunkReader = Callable[[QuerySet[Any], list[Any] | None, bool, int], list[Any]]
+
+
 @dataclass(frozen=True)
 class Keep:
     """A test the database cannot make, on a few ``fields`` of each row: ``test`` takes
@@ -139,6 +142,11 @@ class Keep:
 
     fields: tuple[str, ...]
     test: Callable[[list[tuple[Any, ...]]], list[bool]]
+    # A way of its own to read the candidates in list order (a search's table of words),
+    # given ``rows``, the sort key to start after (None: from the start), whether to read
+    # backwards and how many: those of ``rows`` ``rows.order_by(...)`` past that key would
+    # give, whole.
+    read_chunk: ChunkReader | None = None
 
 
 # Rows read per round when a ``keep`` test thins them out: the fields it reads only, so a
@@ -166,9 +174,9 @@ def _read(
     if keep is None:
         beyond = rows if values is None else rows.filter(_beyond(keys, values, backwards))
         return list(beyond.order_by(*sort)[:wanted])
-    kept = _kept(rows, keys, sort, values, backwards, wanted, keep)
+    kept, whole = _kept(rows, keys, sort, values, backwards, wanted, keep)
     # The page's rows whole, in the order found (one gone since is left out).
-    whole = rows.in_bulk(kept)
+    whole = whole or rows.in_bulk(kept)
     return [whole[pk] for pk in kept if pk in whole]
 
 
@@ -180,24 +188,32 @@ def _kept(
     backwards: bool,
     wanted: int,
     keep: Keep,
-) -> list[Any]:
-    """The primary keys of up to ``wanted`` rows past ``values`` that ``keep`` keeps."""
+) -> tuple[list[Any], dict[Any, Any]]:
+    """The primary keys of up to ``wanted`` rows past ``values`` that ``keep`` keeps, and
+    the rows whole when ``keep.read_chunk`` read them so ({} when not)."""
     # Each candidate as a tuple: its primary key, its sort keys, then what ``keep`` reads.
     read = ("pk", *(key.field.attname for key in keys), *keep.fields)
     tested = 1 + len(keys)
     kept: list[Any] = []
-    size = KEEP_FIRST_CHUNK
+    whole: dict[Any, Any] = {}
+    # The candidates a reader of their own finds are mostly kept: a page's worth first.
+    size = KEEP_FIRST_CHUNK if keep.read_chunk is None else wanted
     while True:
-        beyond = rows if values is None else rows.filter(_beyond(keys, values, backwards))
-        chunk = list(beyond.order_by(*sort).values_list(*read)[:size])
+        if keep.read_chunk is None:
+            beyond = rows if values is None else rows.filter(_beyond(keys, values, backwards))
+            chunk = list(beyond.order_by(*sort).values_list(*read)[:size])
+        else:
+            found = keep.read_chunk(rows, values, backwards, size)
+            whole.update((row.pk, row) for row in found)
+            chunk = [tuple(getattr(row, name) for name in read) for row in found]
         for start in range(0, len(chunk), KEEP_BATCH):
             batch = chunk[start : start + KEEP_BATCH]
             verdicts = keep.test([candidate[tested:] for candidate in batch])
             kept += [candidate[0] for candidate, yes in zip(batch, verdicts, strict=True) if yes]
             if len(kept) >= wanted:
-                return kept[:wanted]
+                return kept[:wanted], whole
         if len(chunk) < size:
-            return kept
+            return kept, whole
         values = list(chunk[-1][1:tested])
         size = min(size * 2, KEEP_MOST_CHUNK)
 
@@ -240,19 +256,28 @@ def _flip(entry: str) -> str:
 
 def _beyond(keys: list[_Key], values: list[Any], backwards: bool) -> Q:
     """Rows after the key ``values`` in the ordering (before it when ``backwards``)."""
+    return beyond(
+        [f"-{key.name}" if key.descending else key.name for key in keys], values, backwards
+    )
 
-    def past(key: _Key) -> str:
-        return "lt" if key.descending != backwards else "gt"
+
+def beyond(ordering: Sequence[str], values: list[Any], backwards: bool) -> Q:
+    """Rows after the key ``values`` in ``ordering`` (field names, "-" before a descending
+    one), before it when ``backwards``; for a ``Keep.read_chunk`` reading another table's
+    copy of the list's sort keys."""
+    names = [entry.removeprefix("-") for entry in ordering]
+
+    def past(i: int) -> str:
+        return "lt" if ordering[i].startswith("-") != backwards else "gt"
 
     wanted = Q()
-    for i, key in enumerate(keys):
-        step = Q(**{f"{key.name}__{past(key)}": values[i]})
-        for earlier, value in zip(keys[:i], values[:i], strict=False):
-            step &= Q(**{earlier.name: value})
+    for i, name in enumerate(names):
+        step = Q(**{f"{name}__{past(i)}": values[i]})
+        for earlier, value in zip(names[:i], values[:i], strict=False):
+            step &= Q(**{earlier: value})
         wanted |= step
     # The same bound on the leading key alone lets an index on it start at the cursor.
-    first = keys[0]
-    lead = Q(**{f"{first.name}__{past(first)}e": values[0]})
+    lead = Q(**{f"{names[0]}__{past(0)}e": values[0]})
     return lead & wanted
 
 

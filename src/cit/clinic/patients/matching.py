@@ -6,7 +6,11 @@ dates in the usual written forms.
 
 At a clinic with many patients the database narrows the rows first (``narrowing``) on a
 stored ``search_key`` (``search_key``), so a typo is forgiven only after a name word's
-first letter and when one half of the typed word is whole.
+first letter and when one half of the typed word is whole. A query of name words reads
+its rows through the clinic's table of distinct words (``search_words``) instead: each
+typed word (``word_terms``) is matched against the words (``word_test``, among those
+holding its ``word_pieces``), then the patients having the matched ones are read in
+list order, and the search key's narrowing is tested on them (``Narrowing.admits``).
 """
 
 from __future__ import annotations
@@ -88,8 +92,8 @@ def within_one_edit(a: str, b: str) -> bool:
     )
 
 
-def _name_test(term: str) -> Callable[[Iterable[str]], bool]:
-    """The test of ``name_matches`` for one folded typed word, made once for many rows."""
+def word_test(term: str) -> Callable[[str], bool]:
+    """Whether a folded typed word matches one folded name word, made once for many words."""
     limit = _allowed_typos(term)
     # A close prefix ("Olvia" for "Olivia") or a close whole word; a name word longer than
     # the prefix is more than ``limit`` edits from the term, so the prefix decides.
@@ -100,16 +104,35 @@ def _name_test(term: str) -> Callable[[Iterable[str]], bool]:
             return within_one_edit(term, word[:span])
         return edit_distance(term, word[:span], limit) <= limit
 
-    def test(names: Iterable[str]) -> bool:
-        for name in names:
-            for word in _name_words(name):
-                if word.startswith(term) or (len(term) >= 3 and term in word):
-                    return True
-                if limit and close(word):
-                    return True
-        return False
+    def test(word: str) -> bool:
+        if word.startswith(term) or (len(term) >= 3 and term in word):
+            return True
+        return bool(limit) and close(word)
 
     return test
+
+
+def _name_test(term: str) -> Callable[[Iterable[str]], bool]:
+    """The test of ``name_matches`` for one folded typed word, made once for many rows."""
+    matches = word_test(term)
+    return lambda names: any(matches(word) for name in names for word in name_words(name))
+
+
+def word_pieces(term: str) -> tuple[str, tuple[str, ...]]:
+    """What every name word ``word_test(term)`` accepts holds: it starts with the first
+    piece, or holds one of the others. The pieces are the folded term cut at one letter per
+    typo allowed, the last piece three letters long where it can be (a trigram): an edit
+    touches one piece at most, the letters between them are spared, so one piece is left
+    whole ("patel": starts with "p" or holds "tel")."""
+    limit = _allowed_typos(term)
+    if limit == 0:
+        # No typo: the term starts the word, or (three letters or more) is inside it.
+        return term, () if len(term) < 3 else (term,)
+    cuts = [max(1, len(term) - 4)] if limit == 1 else [1, len(term) - 4]
+    starts = [0, *(cut + 1 for cut in cuts)]
+    ends = [*cuts, len(term)]
+    pieces = [term[start:end] for start, end in zip(starts, ends, strict=True)]
+    return pieces[0], tuple(pieces[1:])
 
 
 def name_matches(term: str, names: Iterable[str]) -> bool:
@@ -137,7 +160,7 @@ def _term_test(term: str) -> Callable[[PatientRow], bool]:
     if "@" in term:
         return lambda row: folded in fold(row.email)
     number = digits(term)
-    is_number = len(number) >= 4 and len(number) >= len(term.replace(" ", "")) - 3
+    is_number = _is_number(term)
     names = _name_test(folded)
 
     def test(row: PatientRow) -> bool:
@@ -150,8 +173,46 @@ def _term_test(term: str) -> Callable[[PatientRow], bool]:
     return test
 
 
-def _name_words(name: str) -> list[str]:
+def name_words(name: str) -> list[str]:
     return [word for word in re.split(r"[\s\-']+", fold(name)) if word]
+
+
+NAME_WORD = "name"
+RECORD_WORD = "record"
+
+
+def search_words(given_name: str, family_name: str, record_number: str) -> set[tuple[str, str]]:
+    """The (kind, word) pairs the clinic's table of words finds a patient by: each folded
+    name word, which a typed word matches by ``word_test``, and the folded record number,
+    which it matches inside."""
+    words = {(NAME_WORD, word) for word in (*name_words(given_name), *name_words(family_name))}
+    record = fold(record_number)
+    return words | {(RECORD_WORD, record)} if record else words
+
+
+def _is_number(term: str) -> bool:
+    number = digits(term)
+    return len(number) >= 4 and len(number) >= len(term.replace(" ", "")) - 3
+
+
+def word_terms(query: str) -> list[str]:
+    """The folded typed words of ``query`` each row ``search`` keeps has a word for in the
+    clinic's table of words (a name word ``word_test`` accepts, or a record number holding
+    it): those of three letters or more. Empty when the query has none, or has a date, an
+    email or a number, whose own index finds fewer rows: then only the search key narrows
+    the rows."""
+    query = query.strip()
+    if not query or parse_date(query) is not None or _whole_number(query):
+        return []
+    terms = query.split()
+    if any(parse_date(term) or "@" in term or _is_number(term) for term in terms):
+        return []
+    return sorted({fold(term) for term in terms if len(fold(term)) >= 3})
+
+
+def _whole_number(query: str) -> bool:
+    """A query that is one phone or record number ("+44 20 7946 0018")."""
+    return bool(re.fullmatch(r"[\d\s()+./\-]+", query)) and len(digits(query)) >= 4
 
 
 def search_key(
@@ -160,8 +221,8 @@ def search_key(
     """The words a search can match, folded, each with a space before and after:
     " olivia martinez cit-000042 000042 olivia@mail.example 6025550142 "."""
     words = [
-        *_name_words(given_name),
-        *_name_words(family_name),
+        *name_words(given_name),
+        *name_words(family_name),
         fold(record_number),
         digits(record_number),
         fold(email),
@@ -188,6 +249,13 @@ class Narrowing:
             all(_TRIGRAM.search(part) for part in any_of) for any_of in self.key_parts
         )
 
+    def admits(self, key: str, birth_date: datetime.date) -> bool:
+        """Whether a row with this search key and birth date is let through, as the
+        database's filter lets it (where the rows are found another way)."""
+        if self.nothing or self.birth_date not in (None, birth_date):
+            return False
+        return all(any(part in key for part in any_of) for any_of in self.key_parts)
+
 
 _TRIGRAM = re.compile(r"\w{3}|^ \w{2}")
 
@@ -200,7 +268,7 @@ def narrowing(query: str) -> Narrowing:
     whole_date = parse_date(query)
     if whole_date is not None:
         return Narrowing(whole_date, ())
-    if re.fullmatch(r"[\d\s()+./\-]+", query) and len(digits(query)) >= 4:
+    if _whole_number(query):
         return Narrowing(None, ((digits(query),),))
     birth_date: datetime.date | None = None
     parts: list[tuple[str, ...]] = []
@@ -217,7 +285,7 @@ def narrowing(query: str) -> Narrowing:
         number = digits(term)
         if "@" in term:
             parts.append((folded,))
-        elif len(number) >= 4 and len(number) >= len(term.replace(" ", "")) - 3:
+        elif _is_number(term):
             parts.append((number, folded))
         elif _allowed_typos(folded) == 0:
             # No typo allowed: the term itself, inside a name word or the record number.
@@ -242,7 +310,7 @@ def search(query: str, rows: Iterable[PatientRow]) -> list[int]:
     whole_date = parse_date(query)
     if whole_date is not None:
         return [row.pk for row in rows if row.birth_date == whole_date]
-    if re.fullmatch(r"[\d\s()+./\-]+", query) and len(digits(query)) >= 4:
+    if _whole_number(query):
         number = digits(query)
         return [
             row.pk

@@ -61,7 +61,8 @@ def likely_duplicates(clinic: Any, data: dict[str, Any]) -> list[tuple[Patient, 
 @capability_required(Capability.PATIENT_LIST)
 def patient_list(request: HttpRequest) -> HttpResponse:
     form = PatientSearchForm(request.GET or None)
-    patients = Patient.objects.filter(clinic=staff_clinic(request))
+    clinic = staff_clinic(request)
+    patients = Patient.objects.filter(clinic=clinic)
     query = ""
     show_archived = False
     if form.is_valid():
@@ -71,10 +72,10 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     # A search reads its candidates in list order until a page of them matches.
     page = request_page(
         request,
-        search_candidates(patients, query) if query else patients,
+        search_candidates(patients, query, clinic) if query else patients,
         ordering=PATIENT_ORDER,
         size=25,
-        keep=search_keep(query) if query else None,
+        keep=search_keep(query, clinic) if query else None,
         sort_matches=search_sorts_matches(query),
     )
     # A list shows names and dates of birth: that is a read of patient data too.
