@@ -9,7 +9,6 @@ minutes. What is listed is real rows of the real models, which is what the views
 
 from __future__ import annotations
 
-import copy
 import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,6 +21,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
+
+from tests.clones import clone as _clone
 
 FEW, MANY = 10, 1000
 
@@ -176,20 +177,6 @@ class World:
     signed_note: Any
     consultation: Any
     feed_token: str
-
-
-def _clone(row: Any, count: int, **vary: Callable[[int], Any]) -> None:
-    """``count`` copies of ``row``, field ``f`` of copy ``i`` set to ``vary[f](i)``."""
-    copies = []
-    for i in range(count):
-        twin = copy.copy(row)
-        twin.pk = twin.id = None
-        twin._state = copy.copy(row._state)
-        twin._state.adding = True
-        for name, value in vary.items():
-            setattr(twin, name, value(i))
-        copies.append(twin)
-    type(row).objects.bulk_create(copies, batch_size=500)
 
 
 @pytest.fixture
