@@ -1,6 +1,7 @@
 """The clinician's worklists on the home page: each patient's latest questionnaire waiting
 for review and latest screening waiting for a decision, picked by the database a page at a
-time, so a clinic with 1,000 screened patients reads no more rows than one with 10."""
+time, so a clinic with 1,000 screened patients reads no more rows than one with 10; and the
+day's visits read their patients' screenings and overrides in one query each."""
 
 from __future__ import annotations
 
@@ -8,13 +9,21 @@ import datetime
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from cit.clinic.appointments.models import Appointment, SeriesBooking, SeriesKind
+from cit.clinic.facilities.models import Room
 from cit.clinic.intake.actions import do_override_finding, do_record_intake
 from cit.clinic.intake.models import IntakeRecord, ScreeningRecord
 from cit.clinic.patients.actions import do_archive_patient
 from cit.clinic.patients.models import Patient
 from cit.clinic.worklists.models import QuestionnaireReview
-from cit.clinic.worklists.today import questionnaires_to_review, screenings_to_decide
+from cit.clinic.worklists.today import (
+    questionnaires_to_review,
+    screenings_to_decide,
+    visits_on,
+)
 from tests.clones import clone
 from tests.rows_read import counting_rows_read
 
@@ -172,3 +181,36 @@ def test_the_worklists_read_a_page_of_rows_however_many_patients(
     few = _rows_read(clinic)
     _more_screened_patients(base, 1000 - 10)
     assert _rows_read(clinic) == few
+
+
+def test_the_days_visits_read_every_patients_overrides_at_once(
+    clinic: Any, nurse: Any, make_patient: Any
+) -> None:
+    base = make_patient(clinic)
+    _answers(base, WARFARIN, "portal")  # a finding to lift: its overrides are read
+    midnight = datetime.datetime.combine(clinic.today(), datetime.time(0), tzinfo=clinic.tzinfo)
+    series = SeriesBooking.objects.create(
+        clinic=clinic, patient=base, kind=SeriesKind.CONSULTATION, series_index=0, request={}
+    )
+    visit = Appointment.objects.create(
+        clinic=clinic,
+        patient=base,
+        series=series,
+        number=1,
+        provider=nurse.provider,
+        room=Room.objects.create(clinic=clinic, name="Room 1"),
+        start=midnight,
+        end=midnight + datetime.timedelta(minutes=30),
+    )
+
+    def queries_for_visits_of_more_patients(count: int) -> int:
+        _more_screened_patients(base, count)
+        patients = list(Patient.objects.order_by("-id")[:count])
+        clone(visit, count, patient=lambda i: patients[i])
+        with CaptureQueriesContext(connection) as queries:
+            rows = visits_on(clinic, clinic.today())
+        assert {tuple(row.missing) for row in rows} == {("screening decision",)}
+        return len(queries)
+
+    few = queries_for_visits_of_more_patients(10)
+    assert queries_for_visits_of_more_patients(1000 - 10) == few

@@ -22,7 +22,7 @@ from cit.clinic.charting.consent import patients_consented
 from cit.clinic.charting.models import Procedure, SessionNote, SessionProduct
 from cit.clinic.charting.sessions import TREATABLE
 from cit.clinic.facilities.models import Clinic
-from cit.clinic.intake.actions import effective_decision, effective_decisions
+from cit.clinic.intake.actions import effective_decisions
 from cit.clinic.intake.models import IntakeRecord, IntakeSource, ScreeningRecord
 from cit.clinic.recovery.actions import ALERT_ORDER, open_alerts
 from cit.clinic.recovery.models import RecoveryAlert
@@ -77,13 +77,9 @@ def _patients_ready(clinic: Clinic, patient_ids: set[int], day: datetime.date) -
     answered = set(
         IntakeRecord.objects.filter(patient_id__in=patient_ids).values_list("patient_id", flat=True)
     )
-    latest: dict[int, ScreeningRecord] = {}
-    for screening in ScreeningRecord.objects.filter(patient_id__in=patient_ids).select_related(
-        "intake"
-    ):  # newest first per patient (the model's ordering)
-        latest.setdefault(screening.patient_id, screening)
-    # A screening's overrides are read only when it has findings to lift.
-    decisions = {pk: str(effective_decision(s)) for pk, s in latest.items()}
+    latest = list(_latest_screenings().filter(patient_id__in=patient_ids).select_related("intake"))
+    effective = effective_decisions(latest)
+    decisions = {s.patient_id: str(effective[s.pk]) for s in latest}
     consented = patients_consented(clinic, patient_ids, Procedure.MICRONEEDLING, day)
     return _PatientsReady(answered, decisions, consented)
 
