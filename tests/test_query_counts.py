@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from tests.clones import clone as _clone
+from tests.rows_read import counting_rows_read
 
 FEW, MANY = 10, 1000
 
@@ -968,6 +969,31 @@ def test_queries_do_not_grow_with_the_rows(
     many, shown = _queries(client, url)
     assert many == few, f"{name}: {few} queries with {FEW} rows, {many} with {MANY}"
     assert counted.bounded in shown, f"{name}: {MANY} rows and no sign of a bounded list"
+
+
+# Pages whose query count never grew, but whose rows read did: a loop in Python over every
+# row, in one query. (name, who, url, rows made before counting: a full page either way.)
+ROWS_COUNTED = [
+    ("home#front-desk", "desk", "/", 0),
+    ("maintenance-due", "desk", "/maintenance/", 30),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "who", "url", "ahead"), ROWS_COUNTED)
+def test_rows_read_do_not_grow_with_the_due_series(
+    world: World, name: str, who: str, url: str, ahead: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("cit.clinic.accounts.idle.WRITE_EVERY_SECONDS", 10**9)
+    client = {"staff": world.staff, "desk": world.desk}[who]
+    _more_due_for_maintenance(world, ahead + FEW)
+    client.get(url)
+    with counting_rows_read() as few:
+        assert client.get(url).status_code == 200
+    _more_due_for_maintenance(world, MANY - FEW)
+    with counting_rows_read() as many:
+        assert client.get(url).status_code == 200
+    assert many.rows == few.rows, f"{name}: {few.rows} rows read, then {many.rows}"
 
 
 @pytest.mark.django_db
