@@ -516,6 +516,42 @@ def _more_lot_uses(world: World, count: int) -> None:
     _clone(use.lot_use, count, used_on=lambda i: use.lot_use.used_on - datetime.timedelta(days=i))
 
 
+def _more_lot_uses_of_patients(world: World, count: int) -> None:
+    """Uses of the lot before the charted one, each by a new patient: the recall page audits
+    every patient it shows."""
+    from cit.clinic.charting.models import SessionProduct
+    from cit.clinic.patients.models import Patient
+
+    _more_patients(world, count)
+    patients = list(Patient.objects.order_by("-id")[:count])
+    use = SessionProduct.objects.filter(note=world.signed_note).select_related("lot_use").first()
+    first = use.lot_use.used_on - datetime.timedelta(days=1)
+    _clone(
+        use.lot_use,
+        count,
+        patient=lambda i: patients[i],
+        used_on=lambda i: first - datetime.timedelta(days=i),
+    )
+
+
+def _more_appointments_of_patients(world: World, count: int) -> None:
+    """Appointments, each of a new patient: a FHIR search audits every patient it returns."""
+    from cit.clinic.appointments.models import Appointment
+    from cit.clinic.patients.models import Patient
+
+    _more_patients(world, count)
+    patients = list(Patient.objects.order_by("-id")[:count])
+    first = Appointment.objects.filter(series=world.consultation.series).count()
+    base = world.consultation
+    _clone(
+        base,
+        count,
+        patient=lambda i: patients[i],
+        start=lambda i: base.start + datetime.timedelta(days=first + i),
+        end=lambda i: base.end + datetime.timedelta(days=first + i),
+    )
+
+
 def _more_closed_sessions(world: World, count: int) -> None:
     """Closure days, and sessions booked on them (the closures page lists both)."""
     from cit.clinic.facilities.models import ClosureDay
@@ -870,6 +906,12 @@ COUNTED: dict[str, Counted] = {
     "lot-recall": Counted(
         "admin", lambda w: f"/inventory/lots/{_the_lot(w).pk}/recall/", _more_lot_uses, PAGED
     ),
+    "lot-recall#patients": Counted(
+        "admin",
+        lambda w: f"/inventory/lots/{_the_lot(w).pk}/recall/",
+        _more_lot_uses_of_patients,
+        PAGED,
+    ),
     "maintenance-due": Counted("desk", lambda w: "/maintenance/", _more_due_for_maintenance, PAGED),
     "closures": Counted("admin", lambda w: "/calendar/closures/", _more_closed_sessions, PAGED),
     "outcomes": Counted(
@@ -903,6 +945,9 @@ COUNTED: dict[str, Counted] = {
         lambda w: f"/fhir/Appointment?patient={w.patient.pk}",
         _more_appointments,
         '"relation": "next"',
+    ),
+    "fhir-search#Appointment-patients": Counted(
+        "staff", lambda w: "/fhir/Appointment", _more_appointments_of_patients, '"relation": "next"'
     ),
     "fhir-search#Procedure": Counted(
         "staff",
