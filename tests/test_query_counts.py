@@ -9,7 +9,6 @@ minutes. What is listed is real rows of the real models, which is what the views
 
 from __future__ import annotations
 
-import copy
 import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,6 +21,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
+
+from tests.clones import clone as _clone
+from tests.rows_read import counting_rows_read
 
 FEW, MANY = 10, 1000
 
@@ -176,20 +178,6 @@ class World:
     signed_note: Any
     consultation: Any
     feed_token: str
-
-
-def _clone(row: Any, count: int, **vary: Callable[[int], Any]) -> None:
-    """``count`` copies of ``row``, field ``f`` of copy ``i`` set to ``vary[f](i)``."""
-    copies = []
-    for i in range(count):
-        twin = copy.copy(row)
-        twin.pk = twin.id = None
-        twin._state = copy.copy(row._state)
-        twin._state.adding = True
-        for name, value in vary.items():
-            setattr(twin, name, value(i))
-        copies.append(twin)
-    type(row).objects.bulk_create(copies, batch_size=500)
 
 
 @pytest.fixture
@@ -526,6 +514,42 @@ def _more_lot_uses(world: World, count: int) -> None:
 
     use = SessionProduct.objects.filter(note=world.signed_note).select_related("lot_use").first()
     _clone(use.lot_use, count, used_on=lambda i: use.lot_use.used_on - datetime.timedelta(days=i))
+
+
+def _more_lot_uses_of_patients(world: World, count: int) -> None:
+    """Uses of the lot before the charted one, each by a new patient: the recall page audits
+    every patient it shows."""
+    from cit.clinic.charting.models import SessionProduct
+    from cit.clinic.patients.models import Patient
+
+    _more_patients(world, count)
+    patients = list(Patient.objects.order_by("-id")[:count])
+    use = SessionProduct.objects.filter(note=world.signed_note).select_related("lot_use").first()
+    first = use.lot_use.used_on - datetime.timedelta(days=1)
+    _clone(
+        use.lot_use,
+        count,
+        patient=lambda i: patients[i],
+        used_on=lambda i: first - datetime.timedelta(days=i),
+    )
+
+
+def _more_appointments_of_patients(world: World, count: int) -> None:
+    """Appointments, each of a new patient: a FHIR search audits every patient it returns."""
+    from cit.clinic.appointments.models import Appointment
+    from cit.clinic.patients.models import Patient
+
+    _more_patients(world, count)
+    patients = list(Patient.objects.order_by("-id")[:count])
+    first = Appointment.objects.filter(series=world.consultation.series).count()
+    base = world.consultation
+    _clone(
+        base,
+        count,
+        patient=lambda i: patients[i],
+        start=lambda i: base.start + datetime.timedelta(days=first + i),
+        end=lambda i: base.end + datetime.timedelta(days=first + i),
+    )
 
 
 def _more_closed_sessions(world: World, count: int) -> None:
@@ -882,6 +906,12 @@ COUNTED: dict[str, Counted] = {
     "lot-recall": Counted(
         "admin", lambda w: f"/inventory/lots/{_the_lot(w).pk}/recall/", _more_lot_uses, PAGED
     ),
+    "lot-recall#patients": Counted(
+        "admin",
+        lambda w: f"/inventory/lots/{_the_lot(w).pk}/recall/",
+        _more_lot_uses_of_patients,
+        PAGED,
+    ),
     "maintenance-due": Counted("desk", lambda w: "/maintenance/", _more_due_for_maintenance, PAGED),
     "closures": Counted("admin", lambda w: "/calendar/closures/", _more_closed_sessions, PAGED),
     "outcomes": Counted(
@@ -915,6 +945,9 @@ COUNTED: dict[str, Counted] = {
         lambda w: f"/fhir/Appointment?patient={w.patient.pk}",
         _more_appointments,
         '"relation": "next"',
+    ),
+    "fhir-search#Appointment-patients": Counted(
+        "staff", lambda w: "/fhir/Appointment", _more_appointments_of_patients, '"relation": "next"'
     ),
     "fhir-search#Procedure": Counted(
         "staff",
@@ -981,6 +1014,31 @@ def test_queries_do_not_grow_with_the_rows(
     many, shown = _queries(client, url)
     assert many == few, f"{name}: {few} queries with {FEW} rows, {many} with {MANY}"
     assert counted.bounded in shown, f"{name}: {MANY} rows and no sign of a bounded list"
+
+
+# Pages whose query count never grew, but whose rows read did: a loop in Python over every
+# row, in one query. (name, who, url, rows made before counting: a full page either way.)
+ROWS_COUNTED = [
+    ("home#front-desk", "desk", "/", 0),
+    ("maintenance-due", "desk", "/maintenance/", 30),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "who", "url", "ahead"), ROWS_COUNTED)
+def test_rows_read_do_not_grow_with_the_due_series(
+    world: World, name: str, who: str, url: str, ahead: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("cit.clinic.accounts.idle.WRITE_EVERY_SECONDS", 10**9)
+    client = {"staff": world.staff, "desk": world.desk}[who]
+    _more_due_for_maintenance(world, ahead + FEW)
+    client.get(url)
+    with counting_rows_read() as few:
+        assert client.get(url).status_code == 200
+    _more_due_for_maintenance(world, MANY - FEW)
+    with counting_rows_read() as many:
+        assert client.get(url).status_code == 200
+    assert many.rows == few.rows, f"{name}: {few.rows} rows read, then {many.rows}"
 
 
 @pytest.mark.django_db

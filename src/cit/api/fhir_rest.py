@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cit import __version__
 from cit.clinic.accounts.permissions import Capability, has_capability
 from cit.clinic.accounts.roles import Role
-from cit.clinic.audit.actions import note_patient_read, record_event
+from cit.clinic.audit.actions import note_patient_read, record_event, record_events_per_patient
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.fhir_out.photos import BINARY_PREFIX
 from cit.clinic.fhir_out.registry import TYPES, Query, ResourceType, Scope, parse_patient
@@ -283,11 +283,14 @@ def search(request: HttpRequest, type_name: str) -> HttpResponse:
     total, resources, rows = spec.search(scope, query, offset, count)
     patients = {patient.pk: patient for patient in _patients_of(rows)}
     detail = {"fhir": type_name, "query": request.GET.urlencode()[:300], "total": total}
-    for patient in patients.values():
-        record_event(
-            request, AuditAction.LIST, patient=patient, object_type=type_name, detail=detail,
-            channel=CHANNEL,
-        )  # fmt: skip
+    record_events_per_patient(
+        request,
+        AuditAction.LIST,
+        patients=patients.values(),
+        object_type=type_name,
+        detail=detail,
+        channel=CHANNEL,
+    )
     if not patients:
         record_event(
             request, AuditAction.LIST, object_type=type_name, detail=detail, channel=CHANNEL

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from cit.clinic.audit.actions import record_event
+from cit.clinic.audit.actions import record_event, record_events_per_patient
 from cit.clinic.audit.models import AuditAction, AuditEvent
 
 # Autocommit, as a page runs: the test itself must not wrap the events in a transaction.
@@ -55,3 +55,17 @@ def test_an_event_inside_a_transaction_commits_with_it(nurse: Any, patient: Any)
         statements = _record(nurse, patient, AuditAction.VIEW)
     assert ASYNCHRONOUS not in statements
     assert AuditEvent.objects.latest("id").action == AuditAction.VIEW
+
+
+def test_a_pages_events_per_patient_are_one_statement(
+    nurse: Any, make_patient: Any, clinic: Any
+) -> None:
+    patients = [make_patient(clinic, given_name=f"Ada{i}") for i in range(100)]
+    request = RequestFactory().get("/inventory/lots/1/recall/")
+    request.user = nurse
+    before = AuditEvent.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        record_events_per_patient(request, AuditAction.VIEW, patients=patients, obj=clinic)
+    [statement] = [query["sql"] for query in queries.captured_queries]
+    assert statement.startswith(ASYNCHRONOUS) == (connection.vendor == "postgresql")
+    assert AuditEvent.objects.count() == before + 100

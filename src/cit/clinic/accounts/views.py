@@ -21,7 +21,7 @@ from cit.clinic.access import signed_in_user, staff_clinic
 from cit.clinic.accounts.idle import SHARED_DEVICE
 from cit.clinic.accounts.lockout import client_ip
 from cit.clinic.accounts.roles import CLINICAL_ROLES, Role
-from cit.clinic.appointments.maintenance import due_series
+from cit.clinic.appointments.maintenance import due_rows
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction, AuditEvent
 from cit.clinic.facilities.models import Clinic
@@ -143,9 +143,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if role == Role.FRONT_DESK:
         context.update(_today(request, clinic, provider_id=None))
         # A count only (no names): the list itself is audited where it is shown.
-        context["maintenance_due"] = len(
-            due_series(clinic, states=frozenset({DueState.NOW, DueState.OVERDUE}))
-        )
+        context["maintenance_due"] = due_rows(
+            clinic, states=frozenset({DueState.NOW, DueState.OVERDUE})
+        ).count()
         return render(request, "home/front_desk.html", context)
     if role == Role.CLINIC_ADMIN:
         recent = list(AuditEvent.objects.filter(clinic=clinic).select_related("patient")[:10])

@@ -14,7 +14,16 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import BigIntegerField, CharField, Func, Q, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    DateField,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+)
 from django.db.models.functions import Cast
 
 from cit.clinic.accounts.models import Provider, ProviderWorkingHours, may_break_skin
@@ -419,6 +428,71 @@ def maintenance_due_after(
 ) -> MaintenanceDue:
     low, high, target = plan_maintenance_months(plan, series_index)
     return maintenance_due(last_session_day, (low, high), target)
+
+
+class PlanMaintenanceMonths(Func):
+    """``plan_maintenance_months`` in the database: one of the accepted series' maintenance
+    months ("low", "high" or "target") in the plan JSON ``accepted`` at series ``index``;
+    NULL where the series has none (a plan accepted before maintenance was part of it)."""
+
+    output_field = IntegerField()
+    _POSTGRESQL_PATH = {
+        "low": "-> 'interval_months' ->> 0",
+        "high": "-> 'interval_months' ->> -1",
+        "target": "->> 'target_months'",
+    }
+    _SQLITE_PATH = {
+        "low": "interval_months[0]",
+        "high": "interval_months[#-1]",
+        "target": "target_months",
+    }
+
+    def __init__(self, accepted: str, index: str, which: str) -> None:
+        super().__init__(F(accepted), F(index))
+        self.which = which
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        (plan, plan_params), (index, index_params) = _compiled(self, compiler)
+        path = self._POSTGRESQL_PATH[self.which]
+        series = f"{plan} -> 'series' -> CAST({index} AS integer)"
+        sql = f"CAST(({series} -> 'maintenance' {path}) AS integer)"
+        return sql, (*plan_params, *index_params)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        (plan, plan_params), (index, index_params) = _compiled(self, compiler)
+        path = self._SQLITE_PATH[self.which]
+        sql = f"json_extract({plan}, '$.series[' || ({index}) || '].maintenance.{path}')"
+        return sql, (*plan_params, *index_params)
+
+
+class AddMonths(Func):
+    """``cit.protocol.dates.add_months`` in the database: the same day of the month
+    ``months`` later, clamped to the month's end (31 January + 1 month is 28 February)."""
+
+    output_field = DateField()
+
+    def __init__(self, day: Any, months: Any) -> None:
+        super().__init__(day, months)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # PostgreSQL's month arithmetic clamps to the month's end itself.
+        (day, day_params), (months, months_params) = _compiled(self, compiler)
+        sql = f"CAST({day} + make_interval(months => CAST({months} AS integer)) AS date)"
+        return sql, (*day_params, *months_params)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        (day, day_params), (months, months_params) = _compiled(self, compiler)
+        first = f"date({day}, 'start of month', '+' || ({months}) || ' months')"
+        first_params = (*day_params, *months_params)
+        # '%%' reaches SQLite as one '%' (the driver's placeholder pass halves it).
+        day_of_month = f"CAST(strftime('%%d', {day}) AS INTEGER)"
+        same_day = f"date({first}, '+' || ({day_of_month} - 1) || ' days')"
+        month_end = f"date({first}, '+1 month', '-1 day')"
+        return f"min({same_day}, {month_end})", (*first_params, *day_params, *first_params)
+
+
+def _compiled(function: Func, compiler: Any) -> list[tuple[str, tuple[Any, ...]]]:
+    return [tuple(compiler.compile(e)) for e in function.get_source_expressions()]
 
 
 def maintenance_request(

@@ -13,13 +13,29 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.http import HttpRequest
 from django.utils import timezone
 
 from cit.clinic.accounts.models import User
-from cit.clinic.appointments.convert import maintenance_due_after, maintenance_request
+from cit.clinic.appointments.convert import (
+    AddMonths,
+    PlanMaintenanceMonths,
+    maintenance_due_after,
+    maintenance_request,
+)
 from cit.clinic.appointments.models import (
     HOLDING_STATUSES,
     Appointment,
@@ -41,7 +57,7 @@ from cit.scheduling import (
     SchedulingFailure,
     find_series,
 )
-from cit.scheduling.maintenance import DueState, MaintenanceDue
+from cit.scheduling.maintenance import DUE_SOON_DAYS, DueState, MaintenanceDue
 
 # Visits still to come (or under way): while one is there, the series is not over.
 NOT_YET_HELD = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatus.IN_TREATMENT)
@@ -71,13 +87,13 @@ class DueSeries:
     state: DueState | None
 
 
-def _last_held_days(
+def _finished_series(
     clinic: Clinic, now: datetime.datetime, plan_ids: list[int] | None
-) -> list[tuple[int, int, datetime.date, str]]:
-    """Per booked treatment series of the clinic (patient not archived) that is over: the
-    clinic day of its last visit held (treatment or maintenance). Over means no visit is
-    still to come and at least one was held. The database groups the visits, so one row
-    is read per series, not one per visit."""
+) -> QuerySet[SeriesBooking]:
+    """The booked treatment series of the clinic (patient not archived) that are over,
+    annotated with the clinic day of their last visit held (treatment or maintenance),
+    ``last_held``. Over means no visit is still to come and at least one was held. The
+    database groups the visits, so one row is read per series, not one per visit."""
     active_series = SeriesBooking.objects.filter(
         clinic=clinic,
         kind=SeriesKind.TREATMENT,
@@ -104,13 +120,85 @@ def _last_held_days(
         .values("day")[:1]
     )
     to_come = visits.filter(status__in=NOT_YET_HELD, end__gt=now)
-    return list(
+    finished: QuerySet[SeriesBooking] = (
         active_series.annotate(last_held=Subquery(last_held))
         .filter(last_held__isnull=False)
         .exclude(Exists(to_come))
+    )
+    return finished
+
+
+# One row per due series, in the list's order: (plan id, series index, last held, family name).
+DueRow = tuple[int, int, datetime.date, str]
+
+
+def due_rows(
+    clinic: Clinic,
+    *,
+    now: datetime.datetime | None = None,
+    states: frozenset[DueState] | None = frozenset(DueState),
+    plan_ids: list[int] | None = None,
+) -> QuerySet[SeriesBooking, DueRow]:
+    """The rows of ``due_series``, filtered and ordered by the database (the window counted
+    from the plan's months there), so a page or a count reads no more than it shows."""
+    now = now or timezone.now()
+    today = clinic.today(now)
+    rows = (
+        _finished_series(clinic, now, plan_ids)
+        .annotate(
+            months_low=PlanMaintenanceMonths("plan__accepted", "series_index", "low"),
+            months_high=PlanMaintenanceMonths("plan__accepted", "series_index", "high"),
+            months_target=PlanMaintenanceMonths("plan__accepted", "series_index", "target"),
+        )
+        # A plan accepted before maintenance was part of it has none: it is never due.
+        .filter(months_low__isnull=False, months_high__isnull=False, months_target__isnull=False)
+        .annotate(
+            opens=AddMonths(F("last_held"), F("months_low")),
+            closes=AddMonths(F("last_held"), F("months_high")),
+        )
+        .annotate(
+            state_order=Case(
+                *(
+                    When(condition, then=Value(STATE_ORDER[state]))
+                    for state, condition in (
+                        (DueState.OVERDUE, Q(closes__lt=today)),
+                        (DueState.NOW, Q(opens__lte=today)),
+                        (
+                            DueState.SOON,
+                            Q(opens__lte=today + datetime.timedelta(days=DUE_SOON_DAYS)),
+                        ),
+                    )
+                ),
+                default=Value(len(STATE_ORDER)),
+                output_field=IntegerField(),
+            )
+        )
+    )
+    if states is not None:
+        rows = rows.filter(state_order__in=[STATE_ORDER[state] for state in states])
+    return (
+        rows.order_by("state_order", "opens", "patient__family_name", "plan_id", "series_index")
         .values_list("plan_id", "series_index", "last_held", "patient__family_name")
         .distinct()
     )
+
+
+def due_series_of(
+    clinic: Clinic, rows: Sequence[DueRow], now: datetime.datetime
+) -> list[DueSeries]:
+    """``rows`` of ``due_rows`` (a page of them) with their windows, their plans read in one
+    query."""
+    today = clinic.today(now)
+    wanted = sorted({plan_id for plan_id, *_rest in rows})
+    plans = {
+        p.pk: p
+        for p in TreatmentPlanRecord.objects.only("accepted").filter(pk__in=wanted).order_by()
+    }
+    found = []
+    for plan_id, index, last, family_name in rows:
+        due = maintenance_due_after(plans[plan_id], index, last)
+        found.append(DueSeries(plan_id, index, family_name, due, due.state(today)))
+    return found
 
 
 def due_series(
@@ -124,32 +212,8 @@ def due_series(
     series, the window however far off): overdue first, then due now, then due soon, each
     by the day the window opens."""
     now = now or timezone.now()
-    today = clinic.today(now)
-    rows = _last_held_days(clinic, now, plan_ids)
-    wanted = sorted({plan_id for plan_id, *_rest in rows})
-    plans = {
-        p.pk: p
-        for p in TreatmentPlanRecord.objects.only("accepted").filter(pk__in=wanted).order_by()
-    }
-    found = []
-    for plan_id, index, last, family_name in rows:
-        try:
-            due = maintenance_due_after(plans[plan_id], index, last)
-        except LookupError:
-            continue  # an accepted plan written before maintenance was part of it
-        state = due.state(today)
-        if states is None or state in states:
-            found.append(DueSeries(plan_id, index, family_name, due, state))
-    found.sort(
-        key=lambda e: (
-            STATE_ORDER.get(e.state, 3) if e.state else 3,
-            e.due.opens,
-            e.family_name,
-            e.plan_id,
-            e.series_index,
-        )
-    )
-    return found
+    rows = list(due_rows(clinic, now=now, states=states, plan_ids=plan_ids))
+    return due_series_of(clinic, rows, now)
 
 
 def entries_for(due: Sequence[DueSeries]) -> list[MaintenanceEntry]:

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cit.clinic.access import capability_required, patient_for_request, signed_in_user
@@ -26,7 +27,12 @@ from cit.clinic.appointments.consultations import (
 )
 from cit.clinic.appointments.errors import SchedulingRefused
 from cit.clinic.appointments.forms import TIME_OF_DAY
-from cit.clinic.appointments.maintenance import due_series, entries_for, maintenance_entry
+from cit.clinic.appointments.maintenance import (
+    due_rows,
+    due_series_of,
+    entries_for,
+    maintenance_entry,
+)
 from cit.clinic.appointments.maintenance import propose_maintenance as propose_maintenance_times
 from cit.clinic.appointments.views import (
     SlotInvalid,
@@ -150,10 +156,11 @@ def maintenance_due_page(request: HttpRequest) -> HttpResponse:
     if chosen not in DUE_FILTERS:
         chosen = ""
     label, states = DUE_FILTERS[chosen]
-    # Sorted and counted from one row per due series; only the page's plans and patients
-    # are read.
-    page = Paginator(due_series(clinic, states=states), 25).get_page(request.GET.get("page"))
-    entries = entries_for(list(page.object_list))
+    # Filtered, sorted, counted and paged by the database; only the page's rows, plans and
+    # patients are read.
+    now = timezone.now()
+    page = Paginator(due_rows(clinic, now=now, states=states), 25).get_page(request.GET.get("page"))
+    entries = entries_for(due_series_of(clinic, list(page.object_list), now))
     record_event(
         request,
         AuditAction.LIST,

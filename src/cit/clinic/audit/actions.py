@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import models, transaction
@@ -47,6 +47,52 @@ def record_event(
     channel: str = "",
 ) -> AuditEvent:
     """Append one event. ``actor`` defaults to the request's user; ``obj`` names the record."""
+    event = _event(request, action, actor, patient, obj, object_type, detail, channel)
+    _write(action, event.save)
+    return event
+
+
+def record_events_per_patient(
+    request: HttpRequest | None,
+    action: AuditAction,
+    *,
+    patients: Iterable[Any],
+    obj: models.Model | None = None,
+    object_type: str = "",
+    detail: dict[str, Any] | None = None,
+    channel: str = "",
+) -> None:
+    """``record_event`` once for each of ``patients`` (a page listing their records), the
+    events written in one INSERT whatever their number."""
+    events = [
+        _event(request, action, None, patient, obj, object_type, detail, channel)
+        for patient in patients
+    ]
+    if events:
+        _write(action, lambda: _insert_in_one_statement(events))
+
+
+def _insert_in_one_statement(events: list[AuditEvent]) -> None:
+    # The INSERT bulk_create makes, without what it adds: on SQLite it splits the rows into
+    # statements of 999 parameters (Django's floor for SQLite 3.31; 3.32 on allow 32,766),
+    # 71 events each, and on both databases it opens a transaction of its own (a BEGIN and a
+    # COMMIT more). One statement keeps a page's audit to one round trip, as one event's.
+    # The largest page (a FHIR search of 200) binds 2,800 parameters. The ids are not read.
+    fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
+    AuditEvent.objects._insert(events, fields=fields)  # type: ignore[attr-defined]
+
+
+def _event(
+    request: HttpRequest | None,
+    action: AuditAction,
+    actor: User | None,
+    patient: Any,
+    obj: models.Model | None,
+    object_type: str,
+    detail: dict[str, Any] | None,
+    channel: str,
+) -> AuditEvent:
+    """The event ``record_event`` writes, not yet saved."""
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     if request is not None:
@@ -58,7 +104,7 @@ def record_event(
     if grant is not None:
         # Which integration acted (never the token itself).
         detail = {**(detail or {}), "oauth_client": grant.client_id}
-    event = AuditEvent(
+    return AuditEvent(
         actor=actor,
         actor_username=getattr(actor, "username", "") or "",
         actor_role=getattr(actor, "role", "") or "",
@@ -73,6 +119,9 @@ def record_event(
         client_address=client_address(request) if request is not None else None,
         detail=detail or {},
     )
+
+
+def _write(action: AuditAction, insert: Callable[[], Any]) -> None:
     connection = transaction.get_connection()
     if (
         action in ASYNCHRONOUS_ACTIONS
@@ -80,10 +129,9 @@ def record_event(
         and _one_query_can_hold_two_statements(connection)
     ):
         with connection.execute_wrapper(_without_waiting_for_the_flush):
-            event.save()
+            insert()
     else:
-        event.save()
-    return event
+        insert()
 
 
 # An event that only says someone viewed or listed something, written in a transaction of its

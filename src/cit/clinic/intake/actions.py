@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,21 +163,36 @@ def _overrides_by_basis(
     the latest lapsed one is returned so pages can say so. ``as_of`` leaves out overrides
     recorded later (a session note shows what stood when the session started).
     """
+    overrides = ScreeningOverride.objects.filter(
+        screening__patient_id=screening.patient_id,
+        rule__in=[finding.rule for finding in screening.stored.findings],
+        screening__created_at__lte=screening.created_at,
+    )
+    if as_of is not None:
+        overrides = overrides.filter(at__lte=as_of)
+    return _sorted_by_basis(
+        screening,
+        overrides.select_related("overridden_by", "screening__intake").order_by("at", "id"),
+    )
+
+
+def _sorted_by_basis(
+    screening: ScreeningRecord, overrides: Iterable[ScreeningOverride]
+) -> tuple[dict[str, ScreeningOverride], dict[str, ScreeningOverride]]:
+    """(standing, lapsed) of ``overrides`` (the patient's, in the order recorded) for this
+    screening's findings: those of its rules on screenings up to this one count."""
     findings = {finding.rule: finding for finding in screening.stored.findings}
     intake = screening.intake.data
     basis_now = {rule: finding_basis(f.to_dict(), intake) for rule, f in findings.items()}
     standing: dict[str, ScreeningOverride] = {}
     lapsed: dict[str, ScreeningOverride] = {}
-    overrides = ScreeningOverride.objects.filter(
-        screening__patient_id=screening.patient_id,
-        rule__in=list(findings),
-        screening__created_at__lte=screening.created_at,
-    )
-    if as_of is not None:
-        overrides = overrides.filter(at__lte=as_of)
-    for override in overrides.select_related("overridden_by", "screening__intake").order_by(
-        "at", "id"
-    ):
+    for override in overrides:
+        if (
+            override.rule not in findings
+            or override.screening.created_at > screening.created_at
+            or override.screening.patient_id != screening.patient_id
+        ):
+            continue
         judged = override.screening.stored.finding(override.rule)
         if judged is not None and (
             finding_basis(judged.to_dict(), override.screening.intake.data)
@@ -196,6 +213,28 @@ def standing_overrides(screening: ScreeningRecord) -> dict[str, ScreeningOverrid
 def effective_decision(screening: ScreeningRecord) -> Decision:
     """The screening's decision once standing overrides lift their findings."""
     return decision_after_overrides(screening.stored.findings, standing_overrides(screening))
+
+
+def effective_decisions(screenings: Collection[ScreeningRecord]) -> dict[int, Decision]:
+    """``effective_decision`` of each screening, by id, the overrides of all their patients
+    read in one query (none for screenings without findings: nothing to lift)."""
+    with_findings = [s for s in screenings if s.stored.findings]
+    overrides: dict[int, list[ScreeningOverride]] = defaultdict(list)
+    if with_findings:
+        for override in (
+            ScreeningOverride.objects.filter(
+                screening__patient_id__in={s.patient_id for s in with_findings}
+            )
+            .select_related("screening__intake")
+            .order_by("at", "id")
+        ):
+            overrides[override.screening.patient_id].append(override)
+    return {
+        s.pk: decision_after_overrides(
+            s.stored.findings, _sorted_by_basis(s, overrides.get(s.patient_id, []))[0]
+        )
+        for s in screenings
+    }
 
 
 @dataclass(frozen=True)

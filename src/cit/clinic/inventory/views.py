@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from cit.clinic.access import capability_required, signed_in_user, staff_clinic
 from cit.clinic.accounts.permissions import Capability
-from cit.clinic.audit.actions import record_event
+from cit.clinic.audit.actions import record_events_per_patient
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.feedback import flash_errors
 from cit.clinic.inventory.actions import (
@@ -114,8 +114,11 @@ def lot_recall(request: HttpRequest, lot_id: int) -> HttpResponse:
         size=RECALL_USES_PER_PAGE,
     )
     # One event per patient shown (a page holds at most RECALL_USES_PER_PAGE of them).
-    for patient in {use.patient_id: use.patient for use in uses}.values():
-        record_event(
-            request, AuditAction.VIEW, patient=patient, obj=lot, detail={"purpose": "recall"}
-        )
+    record_events_per_patient(
+        request,
+        AuditAction.VIEW,
+        patients={use.patient_id: use.patient for use in uses}.values(),
+        obj=lot,
+        detail={"purpose": "recall"},
+    )
     return render(request, "inventory/recall.html", {"lot": lot, "uses": uses, "page": uses})

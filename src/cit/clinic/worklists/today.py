@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -22,11 +22,12 @@ from cit.clinic.charting.consent import patients_consented
 from cit.clinic.charting.models import Procedure, SessionNote, SessionProduct
 from cit.clinic.charting.sessions import TREATABLE
 from cit.clinic.facilities.models import Clinic
-from cit.clinic.intake.actions import effective_decision
+from cit.clinic.intake.actions import effective_decisions
 from cit.clinic.intake.models import IntakeRecord, IntakeSource, ScreeningRecord
 from cit.clinic.recovery.actions import ALERT_ORDER, open_alerts
 from cit.clinic.recovery.models import RecoveryAlert
 from cit.clinic.worklists.models import QuestionnaireReview
+from cit.protocol.model import Decision
 
 ACTIVE = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatus.IN_TREATMENT)
 # Answers the patient (or another system) sent: a clinician reads them before the visit.
@@ -63,17 +64,22 @@ class _PatientsReady:
     consented: set[int]
 
 
+def _latest_screenings() -> QuerySet[ScreeningRecord]:
+    """Each patient's latest screening (newest created, then newest id), picked by the
+    database."""
+    newest = ScreeningRecord.objects.filter(patient=OuterRef("patient")).order_by(
+        "-created_at", "-id"
+    )
+    return ScreeningRecord.objects.filter(id=Subquery(newest.values("id")[:1]))
+
+
 def _patients_ready(clinic: Clinic, patient_ids: set[int], day: datetime.date) -> _PatientsReady:
     answered = set(
         IntakeRecord.objects.filter(patient_id__in=patient_ids).values_list("patient_id", flat=True)
     )
-    latest: dict[int, ScreeningRecord] = {}
-    for screening in ScreeningRecord.objects.filter(patient_id__in=patient_ids).select_related(
-        "intake"
-    ):  # newest first per patient (the model's ordering)
-        latest.setdefault(screening.patient_id, screening)
-    # A screening's overrides are read only when it has findings to lift.
-    decisions = {pk: str(effective_decision(s)) for pk, s in latest.items()}
+    latest = list(_latest_screenings().filter(patient_id__in=patient_ids).select_related("intake"))
+    effective = effective_decisions(latest)
+    decisions = {s.patient_id: str(effective[s.pk]) for s in latest}
     consented = patients_consented(clinic, patient_ids, Procedure.MICRONEEDLING, day)
     return _PatientsReady(answered, decisions, consented)
 
@@ -153,24 +159,21 @@ class Worklists:
 
 def questionnaires_to_review(clinic: Clinic, limit: int = WORKLIST_LIMIT) -> list[IntakeRecord]:
     """The latest answers of each patient, sent from the portal or another system, that no
-    clinician has marked reviewed."""
-    latest = (
-        IntakeRecord.objects.filter(patient__clinic=clinic, patient__archived_at__isnull=True)
-        .values("patient_id")
-        .annotate(latest=Max("version"))
+    clinician has marked reviewed: the newest first."""
+    newer = IntakeRecord.objects.filter(
+        patient=OuterRef("patient"), version__gt=OuterRef("version")
     )
-    wanted = [(row["patient_id"], row["latest"]) for row in latest]
-    found = []
-    for intake in (
-        IntakeRecord.objects.filter(patient__clinic=clinic, source__in=SENT_IN, review__isnull=True)
+    return list(
+        IntakeRecord.objects.filter(
+            ~Exists(newer),
+            patient__clinic=clinic,
+            patient__archived_at__isnull=True,
+            source__in=SENT_IN,
+            review__isnull=True,
+        )
         .select_related("patient")
-        .order_by("-recorded_at")
-    ):
-        if (intake.patient_id, intake.version) in wanted:
-            found.append(intake)
-        if len(found) >= limit:
-            break
-    return found
+        .order_by("-recorded_at", "-id")[:limit]
+    )
 
 
 def screenings_to_decide(
@@ -178,37 +181,48 @@ def screenings_to_decide(
 ) -> list[tuple[ScreeningRecord, str]]:
     """Each patient's latest screening when it does not allow treatment: *refer* waits for a
     clinician's decision; *defer* and *do not treat* need an override or the visit moved
-    when the patient has one booked."""
+    when the patient has one booked. In patient order."""
     horizon_start, _ = _day_bounds(clinic, today)
-    booked = set(
-        Appointment.objects.filter(
-            clinic=clinic, status__in=ACTIVE, start__gte=horizon_start
-        ).values_list("patient_id", flat=True)
+    booked = Appointment.objects.filter(
+        patient=OuterRef("patient"), clinic=clinic, status__in=ACTIVE, start__gte=horizon_start
     )
-    seen: set[int] = set()
+    # Overrides only lift findings, and the stored decision is the most severe finding's:
+    # a stored *treat* stays treatable, and a stored *defer* never becomes *refer*. The
+    # overrides of the rows left are read below, a page of candidates at a time.
+    candidates = (
+        _latest_screenings()
+        .filter(patient__clinic=clinic, patient__archived_at__isnull=True)
+        .annotate(booked=Exists(booked))
+        .filter(
+            Q(decision__in=(Decision.REFER, Decision.DO_NOT_TREAT))
+            | Q(decision=Decision.DEFER, booked=True)
+        )
+        .select_related("patient", "intake")
+        .order_by("patient_id")
+    )
     found: list[tuple[ScreeningRecord, str]] = []
-    for screening in (
-        ScreeningRecord.objects.filter(patient__clinic=clinic, patient__archived_at__isnull=True)
-        .select_related("patient")
-        .order_by("patient_id", "-created_at", "-id")
-    ):
-        if screening.patient_id in seen:
-            continue
-        seen.add(screening.patient_id)
-        decision = str(effective_decision(screening))
-        if decision in TREATABLE:
-            continue
-        if decision == "refer":
-            found.append((screening, "Refer: a clinician decides whether to treat"))
-        elif screening.patient_id in booked:
-            found.append(
-                (
-                    screening,
-                    f"{screening.get_decision_label()} with a visit booked: override or move",
+    after = 0
+    while len(found) < limit:
+        page = list(candidates.filter(patient_id__gt=after)[:limit])
+        effective = effective_decisions(page)
+        for screening in page:
+            decision = str(effective[screening.pk])
+            if decision in TREATABLE:
+                continue
+            if decision == Decision.REFER:
+                found.append((screening, "Refer: a clinician decides whether to treat"))
+            elif screening.booked:
+                found.append(
+                    (
+                        screening,
+                        f"{screening.get_decision_label()} with a visit booked: override or move",
+                    )
                 )
-            )
-        if len(found) >= limit:
+            if len(found) >= limit:
+                break
+        if len(page) < limit:
             break
+        after = page[-1].patient_id
     return found
 
 
