@@ -37,3 +37,20 @@ def test_an_absence_is_away() -> None:
         Availability.AWAY,
         Availability.OPEN,
     ]
+
+
+def test_an_absence_over_several_days_shades_each_day_it_covers() -> None:
+    tuesday = MONDAY + datetime.timedelta(days=1)
+    wednesday = MONDAY + datetime.timedelta(days=2)
+    earlier = TimeRange(at(MONDAY - datetime.timedelta(days=7), "09:00"), at(MONDAY, "08:00"))
+    away = TimeRange(at(MONDAY - datetime.timedelta(days=1), "18:00"), at(wednesday, "09:00"))
+    state = make_state(providers=[make_provider("p", absences=[earlier, away])])
+    minutes = [8 * 60, 8 * 60 + 55, 9 * 60, 17 * 60 + 55]
+    assert availability(state, MONDAY, minutes, provider_id="p") == [Availability.AWAY] * 4
+    assert availability(state, tuesday, minutes, provider_id="p") == [Availability.AWAY] * 4
+    assert availability(state, wednesday, minutes, provider_id="p") == [
+        Availability.AWAY,
+        Availability.AWAY,
+        Availability.OPEN,
+        Availability.OPEN,
+    ]

@@ -184,3 +184,26 @@ def test_touching_visits_off_the_grid_are_both_drawn(
     assert f'data-testid="slot-{early.pk}"' in page
     assert f'data-testid="slot-{late.pk}"' in page
     assert f'data-testid="hidden-{missed.pk}"' in page
+
+
+def test_names_in_the_grid_are_escaped(
+    desk_client: Client, series: Any, nurse: Any, physician: Any
+) -> None:
+    visit = Appointment.objects.get(series=series, number=1)
+    patient = visit.patient
+    patient.given_name, patient.family_name = "<b>Zoë", "O'Brien & <i>Co</i>"
+    patient.save()
+    visit.room.name = 'Room <1> "A"'
+    visit.room.save()
+    visit.provider.user.last_name = "<script>x</script>"
+    visit.provider.user.save()
+    day = visit.local_start().date().isoformat()
+    by_provider = desk_client.get("/calendar/", {"date": day}).content.decode()
+    slot = by_provider.split(f'data-testid="slot-{visit.pk}"')[1].split("</td>")[0]
+    assert "&lt;b&gt;Zoë O&#x27;Brien &amp; &lt;i&gt;Co&lt;/i&gt;" in slot
+    assert "Room &lt;1&gt; &quot;A&quot;" in slot
+    by_room = desk_client.get("/calendar/", {"date": day, "by": "room"}).content.decode()
+    slot = by_room.split(f'data-testid="slot-{visit.pk}"')[1].split("</td>")[0]
+    assert "&lt;script&gt;x&lt;/script&gt;" in slot
+    for page in (by_provider, by_room):
+        assert "<b>Zoë" not in page and "<i>Co" not in page and "<script>x" not in page

@@ -19,6 +19,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from cit.clinic.access import capability_required, patient_for_request, signed_in_user, staff_clinic
@@ -565,6 +567,12 @@ def calendar_columns(
     minutes = list(range(first, last, ROW_MINUTES))
     state = state_for_days(clinic, days[0], days[-1], today=clinic.today())
     known_closures = closures(clinic)
+    # Each visit to its column once: filtering the whole list per column is quadratic.
+    by_column: dict[tuple[datetime.date, str], list[Appointment]] = {}
+    for a in appointments:
+        key = str(a.room_id if by_room else a.provider_id)
+        by_column.setdefault((a.start.astimezone(zone).date(), key), []).append(a)
+    answers_for: dict[tuple[datetime.date, str | None], list[Availability]] = {}
     columns: list[Column] = []
     for day in days:
         closure = closure_on(known_closures, day)
@@ -572,12 +580,7 @@ def calendar_columns(
             column = Column(
                 day, key, label, provider_id, (closure.name or "Closed") if closure else ""
             )
-            mine = [
-                a
-                for a in appointments
-                if a.start.astimezone(zone).date() == day
-                and str(a.room_id if by_room else a.provider_id) == key
-            ]
+            mine = by_column.get((day, key), [])
             taken: dict[int, Appointment] = {}
             # Visits that keep their time first: a no-show may share it with its replacement.
             for a in sorted(mine, key=lambda a: (a.status == AppointmentStatus.NO_SHOW, a.start)):
@@ -595,10 +598,14 @@ def calendar_columns(
                     taken[r] = a
                 column.cells[row] = {"kind": "visit", "span": end_row - row, "appointment": a}
             core_id = str(provider_id) if provider_id is not None and not by_room else None
-            try:
-                answers = availability(state, day, minutes, provider_id=core_id)
-            except KeyError:  # an inactive provider: nothing is bookable
-                answers = [Availability.OFF for _ in minutes]
+            if (day, core_id) not in answers_for:  # rooms share the clinic's answers
+                try:
+                    answers_for[day, core_id] = availability(
+                        state, day, minutes, provider_id=core_id
+                    )
+                except KeyError:  # an inactive provider: nothing is bookable
+                    answers_for[day, core_id] = [Availability.OFF for _ in minutes]
+            answers = answers_for[day, core_id]
             row = 0
             while row < len(minutes):
                 if row in taken:
@@ -628,6 +635,81 @@ def calendar_columns(
                 row += span
             columns.append(column)
     return minutes, columns
+
+
+class CalendarCells:
+    """The calendar's cells as HTML, made here and not in the template: a busy week holds
+    thousands of cells, and template tags, filters and a ``{% url %}`` per cell cost more
+    than the rest of the page. Links are reversed once per page."""
+
+    def __init__(self, zone: Any, by_room: bool) -> None:
+        self.zone = zone
+        self.by_room = by_room
+        self.bookings_url = _url_with_id("patient-bookings")
+        self.book_slot_url = escape(reverse("book-slot"))
+        self.status_labels = dict(AppointmentStatus.choices)
+        self.kind_labels = dict(SeriesKind.choices)
+        self.shaded: dict[tuple[str, int], str] = {}
+
+    def html(self, cell: dict[str, Any]) -> str:
+        span: int = cell["span"]
+        if cell["kind"] == "visit":
+            return self._visit(cell["appointment"], span)
+        if cell["bookable"]:
+            return self._free(cell["provider_id"], cell["start"].astimezone(self.zone), span)
+        key = (cell["kind"], span)
+        if key not in self.shaded:  # few kinds and lengths: made once each
+            self.shaded[key] = format_html(
+                '<td rowspan="{}" class="appt-slot {}"></td>', span, cell["kind"]
+            )
+        return self.shaded[key]
+
+    def _free(self, provider_id: int, start: datetime.datetime, span: int) -> str:
+        # Only numbers here (the URL was escaped once): nothing anyone typed, so no escaping
+        # per cell, which would cost more than the rest of the cell.
+        day = f"{start.year:04d}-{start.month:02d}-{start.day:02d}"
+        return (
+            f'<td rowspan="{span:d}" class="appt-slot free"><a class="book-slot" '
+            f'href="{self.book_slot_url}?provider={provider_id:d}&amp;start={day}'
+            f'T{start.hour:02d}:{start.minute:02d}" '
+            f'data-testid="free-{provider_id:d}-{day}-{start.hour:02d}{start.minute:02d}" '
+            f'aria-label="Book {start.hour:02d}:{start.minute:02d}"></a></td>'
+        )
+
+    def _visit(self, a: Appointment, span: int) -> str:
+        status_label = self.status_labels.get(a.status, a.status)
+        return format_html(
+            '<td rowspan="{}" class="appt-slot booked status-{}" data-testid="slot-{}">\n'
+            '<a href="{}">{}</a>\n'
+            "<span>{}–{}</span>\n"
+            "<span>{}</span>\n"
+            '<span class="visit-status status-{}">{}</span>\n'
+            '<span class="muted">{}</span>\n'
+            "</td>",
+            span,
+            a.status,
+            a.pk,
+            self.bookings_url.format(a.patient_id),
+            a.patient.full_name,
+            f"{a.start.astimezone(self.zone):%H:%M}",
+            f"{a.end.astimezone(self.zone):%H:%M}",
+            f"Session {a.number}"
+            if a.series.kind == SeriesKind.TREATMENT
+            else self.kind_labels.get(a.series.kind, a.series.kind),
+            a.status,
+            status_label,
+            a.provider.user.get_full_name() if self.by_room else a.room.name,
+        )
+
+
+_ID_PLACEHOLDER = 987654321
+
+
+def _url_with_id(name: str) -> str:
+    """The URL ``name`` with ``{}`` where its one id goes, to fill in by ``str.format``."""
+    url = reverse(name, args=[_ID_PLACEHOLDER])
+    assert url.count(str(_ID_PLACEHOLDER)) == 1 and "{" not in url
+    return url.replace(str(_ID_PLACEHOLDER), "{}")
 
 
 @capability_required(Capability.SCHEDULE_VIEW)
@@ -672,15 +754,32 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     listed = list(
         Appointment.objects.filter(clinic=clinic, start__lt=end, end__gt=start)
         .exclude(status__in=CANCELLED_STATUSES)
-        .select_related("patient", "room", "provider__user", "series", "clinic")
+        .select_related("patient", "room", "provider__user", "series")
+        # Only what the grid draws: a busy week holds a thousand visits, and whole rows of
+        # patients, users and series cost twice as much to load.
+        .only(
+            "start",
+            "end",
+            "status",
+            "number",
+            "patient__given_name",
+            "patient__family_name",
+            "room__name",
+            "provider__user__first_name",
+            "provider__user__last_name",
+            "series__kind",
+        )
         .order_by("start")
     )
     minutes, columns = calendar_columns(clinic, days, resources, listed, by_room)
+    cells = CalendarCells(zone, by_room)
     rows = [
         {
             "time": datetime.time(m // 60, m % 60),
             "label": m % 30 == 0,
-            "cells": [c.cells[index] for c in columns if index in c.cells],
+            "cells": mark_safe(  # each cell escaped its own values
+                "\n".join(cells.html(c.cells[index]) for c in columns if index in c.cells)
+            ),
         }
         for index, m in enumerate(minutes)
     ]
