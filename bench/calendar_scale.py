@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from django_bench import start_cit
-from generate import add_arguments, generate, world
+from generate import add_arguments, add_reuse_argument, generated_clinic
 
 
 def timed_both(fetch: Callable[[], Any], rounds: int) -> tuple[list[float], list[float]]:
@@ -45,20 +45,13 @@ def main() -> None:
     add_arguments(parser)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--save-html", type=Path, help="write each page's HTML into this folder")
-    parser.add_argument(
-        "--reuse",
-        action="store_true",
-        help="measure the clinic bench/generate.py left in DATABASE_URL instead of building one",
-    )
+    add_reuse_argument(parser)
     options = parser.parse_args()
 
     start_cit("cit-bench-")
     from django.test import Client
 
-    found = world() if options.reuse else None
-    if options.reuse and found is None:
-        raise SystemExit("--reuse: no generated clinic in this database; run bench/generate.py")
-    built = found if found is not None else generate(options)
+    built = generated_clinic(options)
 
     from cit.clinic.appointments.models import Appointment
 

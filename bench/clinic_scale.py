@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from django_bench import p95_of, start_cit, timed  # noqa: E402
-from generate import add_arguments, generate, world  # noqa: E402
+from generate import add_arguments, add_reuse_argument, generated_clinic  # noqa: E402
 
 WORKER_START = """
 import sys
@@ -70,20 +70,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_arguments(parser)
     parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument(
-        "--reuse",
-        action="store_true",
-        help="measure the clinic bench/generate.py left in DATABASE_URL instead of building one",
-    )
+    add_reuse_argument(parser)
     options = parser.parse_args()
 
     start_cit("cit-bench-")
     from django.test import Client
 
-    found = world() if options.reuse else None
-    if options.reuse and found is None:
-        raise SystemExit("--reuse: no generated clinic in this database; run bench/generate.py")
-    built = found if found is not None else generate(options)
+    built = generated_clinic(options)
     print(f"measuring {built['appointments']:,} appointments ({built['holds']:,} holds)")
 
     from django.utils import timezone

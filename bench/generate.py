@@ -100,6 +100,23 @@ def world() -> dict[str, Any] | None:
     }
 
 
+def add_reuse_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the clinic bench/generate.py left in DATABASE_URL instead of building one",
+    )
+
+
+def generated_clinic(options: argparse.Namespace) -> dict[str, Any]:
+    """With ``--reuse``, the clinic an earlier run left in ``DATABASE_URL``; else one built
+    now."""
+    found = world() if options.reuse else None
+    if options.reuse and found is None:
+        raise SystemExit("--reuse: no generated clinic in this database; run bench/generate.py")
+    return found if found is not None else generate(options)
+
+
 def generate(options: argparse.Namespace) -> dict[str, Any]:
     """Build the clinic, printing what was made and how long it took."""
     built = time.perf_counter()
