@@ -179,7 +179,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that reads the user's clinic with the user (sessions begun under
+    # django.contrib.auth.backends.ModelBackend end: their users sign in again).
+    "cit.clinic.accounts.backends.ClinicUserBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -72,12 +72,15 @@ def patient_for_request(
     A refused access is audited too, then raised as PermissionDenied. ``action=None`` is
     for callers that go on to an action function which writes its own, more precise event.
     """
-    queryset = Patient.objects.select_related("clinic")
-    if not include_archived:
-        queryset = queryset.active()
-    patient: Patient | None = queryset.filter(pk=patient_id).first()
-    if patient is None:
-        raise Http404("No such patient.")
+    queryset = Patient.objects.all() if include_archived else Patient.objects.active()
+    try:
+        patient: Patient = queryset.get(pk=patient_id)
+    except Patient.DoesNotExist:
+        raise Http404("No such patient.") from None
+    # Staff read their own clinic's patients: the clinic came with the user.
+    own_clinic = getattr(request.user, "clinic", None)
+    if isinstance(own_clinic, Clinic) and own_clinic.pk == patient.clinic_id:
+        patient.clinic = own_clinic
     if not can_access_patient(request.user, patient, capability):
         if request.user.is_authenticated:
             record_event(

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core import signing
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 
 from cit.clinic.accounts.models import User
@@ -69,21 +69,22 @@ def earliest_start_from(
 
 def plans_to_propose(series_index: int) -> QuerySet[TreatmentPlanRecord]:
     """Plans with what the proposal page needs of series ``series_index`` in the same query:
-    ``first_planned_on`` (``default_earliest_start``) and ``booked_series`` (the id of the
-    series already booked, or None)."""
+    ``first_planned_on`` (``default_earliest_start``) and ``already_booked`` (whether that
+    series is booked). The subqueries carry no ordering beyond their own: the models' default
+    orderings would join patients and plans into them for nothing."""
     return TreatmentPlanRecord.objects.annotate(
         first_planned_on=Subquery(
             PlannedSession.objects.filter(plan=OuterRef("pk"), series_index=series_index)
             .order_by("number")
             .values("planned_on")[:1]
         ),
-        booked_series=Subquery(
+        already_booked=Exists(
             SeriesBooking.objects.filter(
                 plan=OuterRef("pk"),
                 series_index=series_index,
                 kind=SeriesKind.TREATMENT,
                 status=SeriesStatus.BOOKED,
-            ).values("pk")[:1]
+            ).order_by()
         ),
     )
 
