@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -52,6 +53,30 @@ def test_propose_then_book_from_the_page(desk_client: Client, plan: Any) -> None
     conflict = desk_client.post("/appointments/book/", {"token": _tokens(html)[0], "back": url})
     assert conflict.status_code == 409
     assert "already booked" in conflict.content.decode()
+
+
+def test_each_proposed_session_is_listed_with_its_time_provider_and_room(
+    desk_client: Client, plan: Any
+) -> None:
+    """The rows of the best proposal are the sessions booked from it, in the clinic's time."""
+    url = f"/patients/{plan.patient.pk}/bookings/plan/{plan.pk}/series/0/"
+    html = desk_client.get(url).content.decode()
+    best = html[html.index('data-testid="proposal-1"') : html.index('data-testid="proposal-2"')]
+    desk_client.post("/appointments/book/", {"token": _tokens(html)[0], "back": url})
+    booked = Appointment.objects.filter(patient=plan.patient).select_related(
+        "provider__user", "room"
+    )
+    zone = ZoneInfo(plan.patient.clinic.timezone)
+    assert len(booked) == 4
+    for appointment in booked:
+        start, end = appointment.start.astimezone(zone), appointment.end.astimezone(zone)
+        when = f"{start:%a} {start.day} {start:%b %Y %H:%M}–{end:%H:%M}"
+        row = (
+            f"<tr><td>{appointment.number}</td><td>{when}</td>"
+            f"<td>{appointment.provider.user.get_full_name()}</td>"
+            f"<td>{appointment.room.name}</td></tr>"
+        )
+        assert row in best
 
 
 def test_preferences_steer_the_proposal(desk_client: Client, plan: Any) -> None:
