@@ -40,21 +40,25 @@ from generate import add_arguments, add_reuse_argument, generated_clinic  # noqa
 WORKER_START = """
 import sys
 sys.path.insert(0, {src!r})
-from cit.wsgi import application
+from cit import wsgi
 from django.test import Client
 def rss():
     for line in open('/proc/self/status'):
         if line.startswith('VmRSS'):
             return int(line.split()[1]) / 1024
 loaded = rss()
+if wsgi.warming is not None:
+    wsgi.warming.join()
+warmed = rss()
 Client(HTTP_HOST='localhost').get('/health')
-print(f'{{loaded:.0f}} {{rss():.0f}}')
+print(f'{{loaded:.0f}} {{warmed:.0f}} {{rss():.0f}}')
 """
 
 
-def _worker_rss() -> tuple[float, float]:
+def _worker_rss() -> tuple[float, float, float]:
     """A fresh process as a web worker starts: RSS in MB once the WSGI application is
-    imported, and after its first request (URLs, views and their imports loaded)."""
+    imported, once it has warmed up the scheduling indexes, and after its first request (URLs,
+    views and their imports loaded)."""
     src = str(Path(__file__).resolve().parents[1] / "src")
     output = subprocess.run(
         [sys.executable, "-c", WORKER_START.format(src=src)],
@@ -63,7 +67,7 @@ def _worker_rss() -> tuple[float, float]:
         text=True,
         env=os.environ.copy(),
     ).stdout.split()
-    return float(output[0]), float(output[1])
+    return float(output[0]), float(output[1]), float(output[2])
 
 
 def main() -> None:
@@ -171,8 +175,11 @@ def main() -> None:
             f"{name:34} {median:10.1f} {p95:10.1f} {max(times):10.1f} "
             f"{median / baseline:10.1f} {p95 / baseline_p95:10.1f}"
         )
-    loaded, served = _worker_rss()
-    print(f"\nweb worker RSS: {loaded:.0f} MB with the app loaded, {served:.0f} MB after a request")
+    loaded, warmed, served = _worker_rss()
+    print(
+        f"\nweb worker RSS: {loaded:.0f} MB with the app loaded, {warmed:.0f} MB with the "
+        f"scheduling index warmed up, {served:.0f} MB after a request"
+    )
 
 
 if __name__ == "__main__":

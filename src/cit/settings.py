@@ -443,6 +443,9 @@ DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 5)
 # The worker retries a lost database with this back-off (seconds, doubling up to the maximum).
 WORKER_DB_RETRY_SECONDS = env_int("WORKER_DB_RETRY_SECONDS", 1)
 WORKER_DB_RETRY_MAX_SECONDS = env_int("WORKER_DB_RETRY_MAX_SECONDS", 60)
+# A web worker loads every clinic's scheduling index in the background as it starts (cit.wsgi),
+# so its first proposal is as fast as the next.
+SCHEDULE_INDEX_WARM_UP = env_bool("SCHEDULE_INDEX_WARM_UP", True)
 # --- end of tasks and reminders ------------------------------------------------------------
 
 # Console e-mail and SMS backends print every reminder (names, contacts, dates) to the log.

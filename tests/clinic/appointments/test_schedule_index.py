@@ -22,6 +22,7 @@ from cit.clinic.appointments.schedule_index import (
     ScheduleIndexCache,
     schedule_version,
     state_for_search,
+    warm_up,
 )
 from cit.clinic.appointments.visits import (
     do_check_in,
@@ -248,6 +249,21 @@ def test_proposals_from_the_cached_index_match_a_fresh_state(
     reads = (PROCESS_CACHE.loads, PROCESS_CACHE.refreshes)
     propose_series(plan=plan, series_index=0, now=now)
     assert (PROCESS_CACHE.loads, PROCESS_CACHE.refreshes) == reads
+
+
+def test_a_warmed_up_worker_proposes_without_loading_again(
+    series: Any, booking_clinic: Any, other_clinic: Any, make_patient: Any, make_plan: Any
+) -> None:
+    """What a web worker loads as it starts is what its first proposal needs."""
+    cache = ScheduleIndexCache()
+    assert warm_up(cache) == 2  # both clinics
+    assert (cache.loads, cache.setup_loads) == (2, 2)
+    plan = make_plan(make_patient(booking_clinic), sessions=6, weeks=6)
+    now = timezone.now()
+    request = series_request(plan, 0, earliest_start=booking_clinic.today(now))
+    state = state_for_search(booking_clinic, request, today=booking_clinic.today(now), cache=cache)
+    assert find_series(request, state, not_before=now).found
+    assert (cache.loads, cache.refreshes, cache.setup_loads) == (2, 0, 2)
 
 
 def test_the_change_log_keeps_only_its_last_versions(

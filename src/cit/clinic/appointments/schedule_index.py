@@ -24,9 +24,12 @@ transaction, and the database constraint has the last word.
 from __future__ import annotations
 
 import datetime
+import logging
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from django.db import DatabaseError, connections
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
@@ -40,6 +43,8 @@ from cit.clinic.appointments.models import (
 from cit.clinic.facilities.models import Clinic
 from cit.scheduling import ClinicState, EpochBusy, EpochHold, SeriesRequest, booking_horizon
 from cit.scheduling.occupancy import Occupancy
+
+logger = logging.getLogger(__name__)
 
 # A load covers at least this long from the request's start, and a little of the past, so
 # the next proposals (other patients, other start days) find their days already loaded.
@@ -242,6 +247,37 @@ def changes_since(clinic_id: int, old: int, new: int) -> list[Change] | None:
 
 
 PROCESS_CACHE = ScheduleIndexCache()
+
+
+def warm_up(cache: ScheduleIndexCache | None = None) -> int:
+    """Load every active clinic's set-up and shared holds over the next proposals' days into
+    ``cache`` (the process's), as a first proposal would; returns how many clinics."""
+    cache = cache or PROCESS_CACHE
+    now = timezone.now()
+    warmed = 0
+    for clinic in Clinic.objects.active():
+        setup = cache.setup(clinic)
+        cache.shared_holds(clinic, now, now, version=setup.version)
+        warmed += 1
+    return warmed
+
+
+def warm_up_in_background() -> threading.Thread:
+    """``warm_up`` in a thread of its own, for a web worker that has just started: without it
+    the first proposal each worker serves reads every shared hold (0.4 s at a busy clinic).
+    Requests are served meanwhile; one that needs a clinic not yet loaded loads it itself."""
+
+    def run() -> None:
+        try:
+            warm_up()
+        except DatabaseError:
+            logger.warning("The scheduling index was not warmed up: the database is unreachable.")
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    thread = threading.Thread(target=run, name="schedule-index-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def clinic_setup(clinic: Clinic) -> ClinicSetup:
