@@ -6,7 +6,7 @@ Run against the clinic ``bench/generate.py`` made (its users sign in with its pa
     DATABASE_URL=postgres://…/cit_scale100k RATE_LIMIT_LOGIN_PER_MINUTE=0 \\
         RATE_LIMIT_API_PER_MINUTE=0 \\
         .venv/bin/gunicorn cit.wsgi:application --workers 2 --bind 127.0.0.1:8000 &
-    .venv/bin/python bench/load.py http://127.0.0.1:8000 [--clients 10 50] [--rounds 5]
+    .venv/bin/python bench/load.py http://127.0.0.1:8000 [--clients 1 10 50] [--rounds 5]
 
 Each client is one keep-alive connection with its own session: front-desk clients walk the
 desk's pages (today, the patient list, searches, the API list, the focus patient's proposal
@@ -125,7 +125,14 @@ def proposal_path(base: str) -> str:
 
 def run(base: str, clients: int, rounds: int, desk_pages: dict[str, str]) -> Results:
     """``clients`` concurrent sessions (one in ten an admin on the audit log), each walking
-    its pages ``rounds`` times."""
+    its pages ``rounds`` times; one client is the server unloaded: an admin's walk, then a
+    desk's, one request at a time."""
+    admin_pages = {**ADMIN_PAGES, "/health (baseline)": "/health"}
+    if clients == 1:
+        results = Results()
+        results.walk(Session(base, "admin"), admin_pages, rounds)
+        results.walk(Session(base, "desk"), desk_pages, rounds)
+        return results
     admins = max(1, clients // 10)
     with ThreadPoolExecutor(clients) as pool:
         sessions = list(
@@ -134,7 +141,7 @@ def run(base: str, clients: int, rounds: int, desk_pages: dict[str, str]) -> Res
     results = Results()
     with ThreadPoolExecutor(clients) as pool:
         for n, session in enumerate(sessions):
-            pages = {**ADMIN_PAGES, "/health (baseline)": "/health"} if n < admins else desk_pages
+            pages = admin_pages if n < admins else desk_pages
             pool.submit(results.walk, session, pages, rounds)
     return results
 
