@@ -157,6 +157,22 @@ def test_audit_filter_rejects_inverted_dates(clinic: Any, make_user: Any) -> Non
 
 
 @pytest.mark.django_db
+def test_names_in_the_audit_log_are_text_not_markup(clinic: Any, make_user: Any) -> None:
+    from django.test import Client
+
+    intruder = make_user("registered_nurse", clinic)
+    intruder.first_name, intruder.last_name = "<script>alert(1)</script>", "Smith"
+    intruder.save()
+    reader = Client()
+    reader.force_login(intruder)
+    reader.get("/patients/")
+    admin = Client()
+    admin.force_login(make_user("clinic_admin", clinic))
+    page = admin.get("/audit/").content.decode()
+    assert "<td>&lt;script&gt;alert(1)&lt;/script&gt; Smith</td>" in page
+    assert "<script>alert(1)" not in page
+
+
 def test_audit_log_in_words_filters_by_name_and_exports_csv(
     clinic: Any, make_user: Any, make_patient: Any
 ) -> None:
@@ -178,6 +194,12 @@ def test_audit_log_in_words_filters_by_name_and_exports_csv(
     assert "Nadia Okafor" in page
     assert "Registered nurse" in page
     assert f"Patient record {patient.pk}" in page
+    # One row per event, its cells in the columns' order.
+    assert (
+        "<td>Nadia Okafor</td><td>Registered nurse</td><td>Viewed</td>"
+        f"<td>{patient.record_number}</td><td>Patient record {patient.pk}</td>"
+        f'<td>page GET <span class="muted">/patients/{patient.pk}/</span></td>'
+    ) in page
     assert "patients.Patient" not in page
     assert "registered_nurse" not in page
 

@@ -10,6 +10,8 @@ from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import dateformat, timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from cit.clinic import labels
 from cit.clinic.access import capability_required, staff_clinic
@@ -126,6 +128,20 @@ def _log_row(event: Any) -> LogRow:
     )
 
 
+def _rows_html(rows: list[LogRow]) -> SafeString:
+    """The table's rows, written here: fifty rows of nine cells cost more in the template's
+    loop than the page's queries."""
+    return format_html_join(
+        "\n",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+        '<td>{} <span class="muted">{}</span></td><td>{}</td></tr>',
+        (
+            (r.when, r.who, r.role, r.action, r.record_number, r.record, r.via, r.path, r.address)
+            for r in rows
+        ),
+    )
+
+
 @capability_required(Capability.AUDIT_VIEW)
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Browse the clinic's audit events, newest first, filtered by who, whom, what and when."""
@@ -157,7 +173,13 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
     status = 400 if form.is_bound and not form.is_valid() else 200
     rows = [_log_row(event) for event in page]
-    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "rows_html": _rows_html(rows),
+        "query": query.urlencode(),
+    }
     return render(request, "audit/log.html", context, status=status)
 
 
