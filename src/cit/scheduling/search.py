@@ -211,6 +211,7 @@ class _SeriesSearch:
         self.unplaceable_session = Counter[int]()
         self._memo: dict[tuple[date, str, int | None], Placement | None] = {}
         self._days_after: dict[date, list[tuple[float, date]]] = {}
+        self._time_costs: dict[tuple[int, int | None], float] = {}
         offsets = range(self.window.min_days, self.window.max_days + 1)
         self._offsets = sorted(offsets, key=lambda o: (abs(o - self.window.target_days), o))
 
@@ -233,9 +234,19 @@ class _SeriesSearch:
         return cost
 
     def time_cost(self, minute: int, reference: int | None) -> float:
-        cost = 0.0 if self.prefs.likes_minute(minute) else self.weights.time_window_miss_per_session
-        if reference is not None:
-            cost += self.weights.time_drift_per_hour * abs(minute - reference) / 60
+        # Asked for every start of every day and provider tried: the same few hundred
+        # (minute, reference) pairs, so each is worked out once.
+        key = (minute, reference)
+        cost = self._time_costs.get(key)
+        if cost is None:
+            cost = (
+                0.0
+                if self.prefs.likes_minute(minute)
+                else self.weights.time_window_miss_per_session
+            )
+            if reference is not None:
+                cost += self.weights.time_drift_per_hour * abs(minute - reference) / 60
+            self._time_costs[key] = cost
         return cost
 
     # -- the slot question, memoised ------------------------------------------------------

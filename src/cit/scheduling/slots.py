@@ -232,8 +232,13 @@ class SlotFinder:
                     lowest = max(first, -(-(low - base) // 60))
                     lowest = -(-lowest // grid) * grid
                     highest = min(end_minute - 1, (high - base) // 60)
+                    # Two ranges zipped: the pairs made in C, not one by one in Python.
                     starts.extend(
-                        (minute, base + minute * 60) for minute in range(lowest, highest + 1, grid)
+                        zip(
+                            range(lowest, highest + 1, grid),
+                            range(base + lowest * 60, base + highest * 60 + 1, grid * 60),
+                            strict=True,
+                        )
                     )
                 continue
             g = 0
