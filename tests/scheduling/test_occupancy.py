@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cit.scheduling.occupancy import FrozenOccupancyError, Occupancy
 
@@ -83,3 +85,59 @@ def test_forks_share_the_tags_until_one_releases_and_never_leak_them() -> None:
     sibling.release(["x"])
     assert sibling.is_free("room:1", 100, 200)
     assert not shared.is_free("room:1", 100, 200)
+
+
+# -- any sequence of adds, releases and forks answers like the holds left ----------------------
+
+HOLD = st.tuples(
+    st.sampled_from(["provider:a", "room:1"]),
+    st.integers(0, 60),
+    st.integers(0, 12),
+    st.sampled_from(["t1", "t2", "t3", "t4", None]),
+).map(lambda h: (h[0], h[1], h[1] + h[2], h[3]))
+STEP = st.one_of(
+    st.tuples(st.just("add"), HOLD),
+    st.tuples(st.just("release"), st.sets(st.sampled_from(["t1", "t2", "t3", "t4", "t5"]))),
+    st.tuples(st.just("fork"), st.none()),
+)
+
+
+def _busy(holds: list[tuple[str, int, int, str | None]], key: str, minute: int) -> bool:
+    return any(k == key and start <= minute < end for k, start, end, _ in holds)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(HOLD, max_size=12), st.lists(STEP, max_size=12))
+def test_the_index_answers_like_the_holds_left(
+    initial: list[tuple[str, int, int, str | None]], steps: list[tuple[str, object]]
+) -> None:
+    shared = Occupancy.from_holds(initial).freeze()
+    before = [
+        (key, shared.is_free(key, m, m + 1)) for key in ("provider:a", "room:1") for m in range(80)
+    ]
+    index, left = shared.copy(), list(initial)
+    for kind, value in steps:
+        if kind == "add":
+            assert isinstance(value, tuple)
+            index.add(*value)
+            left.append(value)
+        elif kind == "release":
+            assert isinstance(value, set)
+            index.release(value)
+            left = [h for h in left if h[3] not in value]
+        else:
+            index.freeze()
+            index = index.copy()
+    for key in ("provider:a", "room:1"):
+        for minute in range(80):
+            assert index.is_free(key, minute, minute + 1) == (not _busy(left, key, minute))
+        gaps = index.free_gaps(key, 0, 80)
+        assert all(not _busy(left, key, m) for start, end in gaps for m in range(start, end))
+        assert sum(end - start for start, end in gaps) == sum(
+            not _busy(left, key, m) for m in range(80)
+        )
+    assert sorted(index.holds(), key=repr) == sorted(left, key=repr)
+    # The shared index it started from answers as before.
+    assert before == [
+        (key, shared.is_free(key, m, m + 1)) for key in ("provider:a", "room:1") for m in range(80)
+    ]

@@ -7,7 +7,7 @@ tagged with their appointment id, so a re-plan can release the holds of the sess
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections import ChainMap, defaultdict
 from collections.abc import Collection, Iterable, Iterator, MutableMapping, Set
 from operator import itemgetter
@@ -54,7 +54,7 @@ class Occupancy:
             by_key[key].append((start, end, tag))
             if tag is not None:
                 by_tag[tag].add(key)
-        index._holds = dict(by_key)
+        index._holds = {key: sorted(holds, key=_START_END) for key, holds in by_key.items()}
         index._tag_keys = dict(by_tag)
         for key in index._holds:
             index._rebuild(key)
@@ -123,7 +123,8 @@ class Occupancy:
         """Hold [start, end) on ``key`` (it may overlap existing holds, e.g. a new absence)."""
         self._check_writable()
         self._own(key)
-        self._holds.setdefault(key, []).append((start, end, tag))
+        holds = self._holds.setdefault(key, [])
+        insort(holds, (start, end, tag), key=_START_END)
         if tag is not None:
             self._write_tags()
             self._tag_keys[tag] = self._tag_keys.get(tag, frozenset()) | {key}
@@ -142,14 +143,37 @@ class Occupancy:
         """Drop every hold tagged with one of ``tags`` (the appointments being moved)."""
         self._check_writable()
         wanted = set(tags)
-        self._own_tags()
         touched: set[str] = set()
         for tag in wanted:
-            touched.update(self._tag_keys.pop(tag, ()))
+            keys = self._tag_keys.get(tag)
+            if not keys:
+                continue
+            touched.update(keys)
+            if self._tags_owned and not isinstance(self._tag_keys, ChainMap):
+                del self._tag_keys[tag]
+            else:
+                # Shadowed by an empty set in this index's own layer, not deleted: deleting
+                # would need a copy of the tags it shares.
+                self._write_tags()
+                self._tag_keys[tag] = frozenset()
         for key in touched:
             self._own(key)
-            self._holds[key] = [h for h in self._holds[key] if h[2] not in wanted]
-            self._rebuild(key)
+            self._release_on(key, wanted)
+
+    def _release_on(self, key: str, wanted: Set[str]) -> None:
+        """Drop ``key``'s holds tagged ``wanted`` and work out again only the runs they were
+        in: a run's holds all start within it, so they are one slice of the sorted holds."""
+        holds, starts, ends = self._holds[key], self._starts[key], self._ends[key]
+        released = [h for h in holds if h[2] in wanted]
+        runs = sorted({bisect_right(starts, start) - 1 for start, _end, _tag in released})
+        for run in reversed(runs):  # from the last, so earlier runs keep their positions
+            first = bisect_left(holds, starts[run], key=_START)
+            last = bisect_right(holds, ends[run], key=_START)
+            kept = [h for h in holds[first:last] if h[2] not in wanted]
+            holds[first:last] = kept
+            new_starts, new_ends = _runs(kept)
+            starts[run : run + 1] = new_starts
+            ends[run : run + 1] = new_ends
 
     # -- internals -------------------------------------------------------------------------
 
@@ -170,25 +194,36 @@ class Occupancy:
         ones (a fork adds a patient's few holds, not a copy of the clinic's tags)."""
         if not self._tags_owned:
             shared = self._tag_keys
-            layers = shared.maps if isinstance(shared, ChainMap) else [shared]
+            layers: list[MutableMapping[str, Set[str]]] = (
+                shared.maps if isinstance(shared, ChainMap) else [shared]
+            )
+            if len(layers) >= MAX_TAG_LAYERS:
+                # A fork of a fork of ... (an index refreshed after each booking): one copy now
+                # and then keeps every lookup a few dict probes, and drops released tags.
+                merged = {tag: keys for tag, keys in ChainMap(*layers).items() if keys}
+                layers = [merged]
             self._tag_keys = ChainMap({}, *layers)
             self._tags_owned = True
 
-    def _own_tags(self) -> None:
-        """Before a release: tags of this index's own in one plain dict."""
-        if not self._tags_owned or isinstance(self._tag_keys, ChainMap):
-            self._tag_keys = dict(self._tag_keys)
-            self._tags_owned = True
-
     def _rebuild(self, key: str) -> None:
-        starts: list[int] = []
-        ends: list[int] = []
-        for start, end, _tag in sorted(self._holds[key], key=_START_END):
-            if starts and start <= ends[-1]:
-                if end > ends[-1]:
-                    ends[-1] = end
-            else:
-                starts.append(start)
-                ends.append(end)
-        self._starts[key] = starts
-        self._ends[key] = ends
+        self._starts[key], self._ends[key] = _runs(self._holds[key])
+
+
+MAX_TAG_LAYERS = 8
+"""How many layers of tags a fork may stack over its ancestors' before it merges them."""
+
+_START = itemgetter(0)
+
+
+def _runs(holds: Iterable[Hold]) -> tuple[list[int], list[int]]:
+    """The merged, disjoint runs of ``holds`` (sorted by start): their starts and ends."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end, _tag in holds:
+        if starts and start <= ends[-1]:
+            if end > ends[-1]:
+                ends[-1] = end
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
