@@ -71,6 +71,14 @@ def _fresh_schedule_index(request: pytest.FixtureRequest) -> None:
     PROCESS_CACHE.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_key_sets() -> None:
+    """Backend clients' keys read from a URL are kept a while: not from one test to the next."""
+    from cit.clinic.integrations.assertion import REGISTERED_KEY_SETS
+
+    REGISTERED_KEY_SETS.clear()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}

@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from cit.clinic.audit.models import AuditEvent
+from cit.clinic.integrations.assertion import REGISTERED_KEY_SETS
 from tests.api.oauth_helpers import (
     assertion,
     assertion_token_request,
@@ -127,6 +128,20 @@ def test_keys_from_the_registered_url(clinic: Any, admin: Any, monkeypatch: Any)
     integration = register(admin, clinic, jwks_url="https://ehr.example/jwks.json").integration
     _token(Client(), key, integration.client_id)
     assert fetched == ["https://ehr.example/jwks.json"]
+    # Kept: the next token request does not read the URL again...
+    _token(Client(), key, integration.client_id)
+    assert len(fetched) == 1
+    # ...unless the client signs with a key not in the set it gave (it rotated its keys).
+    rotated = rsa_key("rsa-2")
+
+    def fetch_rotated(url: str) -> Any:
+        fetched.append(url)
+        return public_set(rotated)
+
+    monkeypatch.setattr("cit.clinic.integrations.assertion.fetch_key_set", fetch_rotated)
+    monkeypatch.setattr(REGISTERED_KEY_SETS, "min_refetch", 0.0)
+    _token(Client(), rotated, integration.client_id)
+    assert len(fetched) == 2
 
 
 @pytest.mark.parametrize(

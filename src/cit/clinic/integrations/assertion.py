@@ -16,6 +16,8 @@ from jwcrypto import jwk, jws
 from jwcrypto.common import JWException
 
 from cit.clinic.integrations.models import Integration, UsedAssertion
+from cit.interop.cds_auth import JwksCache
+from cit.interop.fhir_client import parse_url
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ALGORITHMS = ("RS384", "ES384")
@@ -84,8 +86,21 @@ def fetch_key_set(url: str) -> Any:
         raise AssertionRefused("JWKS is not JSON") from None
 
 
-def key_set_of(integration: Integration) -> jwk.JWKSet:
-    raw = integration.jwks if integration.jwks else fetch_key_set(integration.jwks_url)
+# Keys read from clients' registered URLs, kept five minutes; a kid not among them reads the
+# URL again (key rotation), at most every thirty seconds (SMART Backend Services asks servers
+# to cache a client's JWK Set; without it every token request fetched it).
+REGISTERED_KEY_SETS = JwksCache(fetch=lambda url: fetch_key_set(str(url)))
+
+
+def key_set_of(integration: Integration, kid: str) -> jwk.JWKSet:
+    """The client's keys, registered with it or read from its registered URL."""
+    if integration.jwks:
+        raw = integration.jwks
+    else:
+        url = parse_url(integration.jwks_url)
+        if url is None:
+            raise AssertionRefused("JWKS URL is not https")
+        raw = REGISTERED_KEY_SETS.keys(url, kid)
     try:
         return parse_key_set(raw)
     except ValueError as error:
@@ -119,7 +134,7 @@ def verify_assertion(integration: Integration, assertion: str, token_url: str) -
         raise AssertionRefused("algorithm not allowed")
     if not isinstance(kid, str):
         raise AssertionRefused("no kid")
-    key = key_set_of(integration).get_key(kid)
+    key = key_set_of(integration, kid).get_key(kid)
     if key is None:
         raise AssertionRefused("unknown kid")
     try:
