@@ -158,6 +158,9 @@ EXEMPT: dict[str, str] = {
     "oauth2_provider:authorize": "the consent page for one client",
     "oauth2_provider:token": WRITES_ONLY,
     "oauth2_provider:revoke-token": WRITES_ONLY,
+    "oauth2_provider:oidc-connect-discovery-info": "a fixed document",
+    "oauth2_provider:jwks-info": "CIT's signing keys: no database rows",
+    "oauth2_provider:user-info": "one person's claims (sub, fhirUser)",
     "smart-configuration": "a fixed document",
 }
 

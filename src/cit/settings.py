@@ -10,6 +10,7 @@ import contextlib
 import os
 import secrets
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,26 +25,42 @@ BASE_DIR = PACKAGE_DIR.parent.parent
 DATA_DIR = Path(env_str("CIT_DATA_DIR", str(BASE_DIR / "var")))
 
 
-def _secret_key() -> str:
-    """SECRET_KEY from the environment, else one generated once and kept in DATA_DIR."""
-    configured = env_str("SECRET_KEY", "")
+def _kept_secret(variable: str, file_name: str, make: Callable[[], str]) -> str:
+    """The secret in the environment ``variable``, else one made once and kept in DATA_DIR."""
+    configured = env_str(variable, "")
     if configured:
         return configured
-    key_file = DATA_DIR / "secret_key"
+    key_file = DATA_DIR / file_name
     if key_file.exists():
         return key_file.read_text().strip()
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     # Written whole to a private (0600) file, then linked into place: workers starting
     # together on a new machine all end up with the one key that was linked first.
-    descriptor, written = tempfile.mkstemp(dir=DATA_DIR, prefix=".secret_key-")
+    descriptor, written = tempfile.mkstemp(dir=DATA_DIR, prefix=f".{file_name}-")
     try:
         with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_urlsafe(50))
+            handle.write(make())
         with contextlib.suppress(FileExistsError):
             os.link(written, key_file)
     finally:
         os.unlink(written)
     return key_file.read_text().strip()
+
+
+def _secret_key() -> str:
+    return _kept_secret("SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(50))
+
+
+def _new_rsa_key() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
 
 
 SECRET_KEY = _secret_key()
@@ -386,6 +403,10 @@ OAUTH2_PROVIDER = {
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEBUG else ["https"],
     "REQUEST_APPROVAL_PROMPT": "force",
+    # OpenID Connect for SMART apps (scopes openid fhirUser): an id_token signed RS256 with
+    # this key (OIDC_RSA_PRIVATE_KEY, PEM; else one made once and kept in CIT_DATA_DIR).
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": _kept_secret("OIDC_RSA_PRIVATE_KEY", "oidc_rsa_key.pem", _new_rsa_key),
     # RFC 9700 (OAuth 2.0 Security BCP): no implicit or password grant, PKCE S256 only,
     # tokens only in the Authorization header, `iss` in the authorisation response, and
     # tokens kept hashed (looked up by checksum).

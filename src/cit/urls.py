@@ -19,6 +19,14 @@ oauth_urls = (
         path("authorize/", integration_views.ConsentView.as_view(), name="authorize"),
         path("token/", oauth_views.TokenView.as_view(), name="token"),
         path("revoke_token/", oauth_views.RevokeTokenView.as_view(), name="revoke-token"),
+        # OpenID Connect (SMART's openid fhirUser): discovery, the id_token's keys, userinfo.
+        path(
+            ".well-known/openid-configuration",
+            oauth_views.ConnectDiscoveryInfoView.as_view(),
+            name="oidc-connect-discovery-info",
+        ),
+        path(".well-known/jwks.json", oauth_views.JwksInfoView.as_view(), name="jwks-info"),
+        path("userinfo/", oauth_views.UserInfoView.as_view(), name="user-info"),
     ],
     "oauth2_provider",
 )

@@ -90,6 +90,11 @@ def do_register_integration(
             else Application.GRANT_AUTHORIZATION_CODE
         ),
         redirect_uris=data.get("redirect_uris", "") if kind == IntegrationKind.APP else "",
+        # An app's id_token (scope openid) is signed with CIT's key (OIDC_RSA_PRIVATE_KEY).
+        algorithm=(
+            Application.RS256_ALGORITHM if kind == IntegrationKind.APP
+            else Application.NO_ALGORITHM
+        ),
         client_secret=secret or "",
         user=actor,
     )  # fmt: skip

@@ -13,7 +13,9 @@ CONTEXTS = ("patient", "user", "system")
 READ_PERMISSIONS = frozenset("rs")
 # Scopes that are not about resources and that CIT grants when registered.
 LAUNCH_PATIENT = "launch/patient"
-OTHER_SCOPES = frozenset({LAUNCH_PATIENT})
+# OpenID Connect: an id_token saying who signed in, with the FHIR resource they are.
+OPENID, FHIR_USER = "openid", "fhirUser"
+OTHER_SCOPES = frozenset({LAUNCH_PATIENT, OPENID, FHIR_USER})
 _SCOPE = re.compile(r"^(patient|user|system)/(\*|[A-Z][A-Za-z]{0,63})\.([a-z*]{1,5})$")
 _V1 = {"read": "rs", "write": "cud", "*": "cruds"}
 MAX_SCOPES = 60
@@ -99,6 +101,10 @@ def describe(text: str) -> str:
     """A person's words for a scope (the consent screen)."""
     if text == LAUNCH_PATIENT:
         return "Know which patient record you are signed in to"
+    if text == OPENID:
+        return "Know that it is you who signed in"
+    if text == FHIR_USER:
+        return "Know which record in CIT is you (your practitioner or patient record)"
     scope = parse_scope(text)
     if scope is None:
         return text

@@ -74,6 +74,14 @@ class CitOAuthLibCore(OAuthLibCore):  # type: ignore[misc]
 
 
 class CitOAuth2Validator(OAuth2Validator):  # type: ignore[misc]
+    # SMART App Launch: with the fhirUser scope the id_token says which FHIR resource the
+    # person is; only sub otherwise (CIT grants no profile, email, ... scopes).
+    oidc_claim_scope = {"sub": smart.OPENID, "fhirUser": smart.FHIR_USER}
+
+    def get_additional_claims(self, request: Any) -> dict[str, str]:
+        resource = fhir_user_of(request.user)
+        return {"fhirUser": resource} if resource else {}
+
     def _load_application(self, client_id: Any, request: Any) -> Any:
         if not isinstance(client_id, str) or not 0 < len(client_id) <= 100:
             return None
@@ -160,6 +168,19 @@ class CitOAuth2Validator(OAuth2Validator):  # type: ignore[misc]
             channel="oauth",
         )
         return result
+
+
+def fhir_user_of(user: Any) -> str | None:
+    """The absolute URL of the FHIR resource ``user`` is: their Patient (a patient), their
+    Practitioner (staff who treat); None for staff who do not treat (no such resource)."""
+    from cit.clinic.accounts.models import Provider
+    from cit.clinic.fhir_out.site_urls import server_base
+
+    patient = _own_patient(user)
+    if patient is not None:
+        return f"{server_base()}/Patient/{patient.pk}"
+    provider = Provider.objects.active().filter(user=user).values_list("pk", flat=True).first()
+    return f"{server_base()}/Practitioner/{provider}" if provider is not None else None
 
 
 def _own_patient(user: Any) -> Any:

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views import AuthorizationView
 
 from cit.clinic.access import capability_required, signed_in_user, staff_clinic
@@ -75,7 +76,14 @@ def integration_revoke(request: HttpRequest, integration_id: int) -> HttpRespons
     return redirect("integration-list")
 
 
-SCOPES_SUPPORTED = ["system/*.rs", "user/*.rs", "patient/*.rs", "launch/patient"]
+SCOPES_SUPPORTED = [
+    "system/*.rs",
+    "user/*.rs",
+    "patient/*.rs",
+    "launch/patient",
+    "openid",
+    "fhirUser",
+]
 
 
 @require_GET
@@ -86,7 +94,9 @@ def smart_configuration(request: HttpRequest) -> JsonResponse:
         f"{context}/{name}.rs" for context in ("system", "user", "patient") for name in TYPES
     ]
     body = {
-        "issuer": request.build_absolute_uri("/"),
+        # The issuer of the id_tokens (scope openid), and their keys.
+        "issuer": oauth2_settings.oidc_issuer(request),
+        "jwks_uri": request.build_absolute_uri(reverse("oauth2_provider:jwks-info")),
         "authorization_endpoint": request.build_absolute_uri(reverse("oauth2_provider:authorize")),
         "token_endpoint": request.build_absolute_uri(reverse("oauth2_provider:token")),
         "revocation_endpoint": request.build_absolute_uri(reverse("oauth2_provider:revoke-token")),
@@ -109,6 +119,7 @@ def smart_configuration(request: HttpRequest) -> JsonResponse:
             "permission-v2",
             "permission-patient",
             "permission-user",
+            "sso-openid-connect",
         ],
     }
     response = JsonResponse(body)
