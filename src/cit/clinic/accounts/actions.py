@@ -5,11 +5,16 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from axes.models import AccessAttempt
+from axes.utils import reset
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 
 from cit.clinic.accounts.models import Provider, ProviderWorkingHours, User
 from cit.clinic.appointments.schedule_index import note_setup_changed
+from cit.clinic.audit.actions import record_event
+from cit.clinic.audit.models import AuditAction
 
 
 def parse_windows(text: str) -> list[tuple[datetime.time, datetime.time]]:
@@ -84,8 +89,6 @@ def weekly_rota_text(provider: Provider) -> dict[int, str] | None:
 
 def locked_out_usernames(usernames: list[str]) -> set[str]:
     """Which of these accounts django-axes holds locked after too many failed log-ins."""
-    from axes.models import AccessAttempt
-    from django.conf import settings
 
     return set(
         AccessAttempt.objects.filter(
@@ -97,10 +100,6 @@ def locked_out_usernames(usernames: list[str]) -> set[str]:
 @transaction.atomic
 def do_unlock_account(*, actor: User, user: Any, request: Any = None) -> int:
     """Clear an account's failed log-ins so its owner can log in again (audited)."""
-    from axes.utils import reset
-
-    from cit.clinic.audit.actions import record_event
-    from cit.clinic.audit.models import AuditAction
 
     cleared = reset(username=user.username)
     record_event(
@@ -119,8 +118,6 @@ LICENCE_FIELDS = ("licence_type", "licence_number", "licence_expires_on")
 
 def _save_licence(user: Any, clinic: Any, data: dict[str, Any]) -> list[str]:
     """Create, update or archive the user's Provider record to match ``data``."""
-    from django.core.exceptions import ObjectDoesNotExist
-
     try:
         provider: Provider | None = Provider.objects.select_for_update().get(user=user)
     except ObjectDoesNotExist:
@@ -147,9 +144,6 @@ def _save_licence(user: Any, clinic: Any, data: dict[str, Any]) -> list[str]:
 @transaction.atomic
 def do_create_staff(*, actor: User, clinic: Any, data: dict[str, Any], request: Any = None) -> Any:
     """A new staff account of the clinic (and its licence for those who treat); audited."""
-    from cit.clinic.accounts.models import User
-    from cit.clinic.audit.actions import record_event
-    from cit.clinic.audit.models import AuditAction
 
     user = User.objects.create_user(
         username=data["username"],
@@ -167,9 +161,6 @@ def do_create_staff(*, actor: User, clinic: Any, data: dict[str, Any], request: 
 @transaction.atomic
 def do_update_staff(*, actor: User, user: Any, data: dict[str, Any], request: Any = None) -> Any:
     """Change a staff account's name, role, activity or licence; audited (field names)."""
-    from cit.clinic.accounts.models import User
-    from cit.clinic.audit.actions import record_event
-    from cit.clinic.audit.models import AuditAction
 
     locked = User.objects.select_for_update().get(pk=user.pk)
     if locked.pk == getattr(actor, "pk", None) and (
