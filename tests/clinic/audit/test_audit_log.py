@@ -157,6 +157,23 @@ def test_audit_filter_rejects_inverted_dates(clinic: Any, make_user: Any) -> Non
 
 
 @pytest.mark.django_db
+def test_the_log_says_the_time_zone_its_times_are_in(clinic: Any, make_user: Any) -> None:
+    from zoneinfo import ZoneInfo
+
+    from django.test import Client
+
+    clinic.timezone = "America/Los_Angeles"
+    clinic.save(update_fields=["timezone"])
+    admin = Client()
+    admin.force_login(make_user("clinic_admin", clinic))
+    admin.get("/patients/")
+    listed = AuditEvent.objects.filter(action="list").latest("at")
+    page = admin.get("/audit/").content.decode()
+    assert "<th>When (America/Los_Angeles)</th>" in page
+    local = listed.at.astimezone(ZoneInfo("America/Los_Angeles"))
+    assert f"<td>{local:%Y-%m-%d %H:%M:%S}</td>" in page
+
+
 def test_names_in_the_audit_log_are_text_not_markup(clinic: Any, make_user: Any) -> None:
     from django.test import Client
 

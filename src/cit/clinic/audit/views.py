@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
@@ -106,26 +107,37 @@ class LogRow:
     address: str
 
 
-def _log_row(event: Any) -> LogRow:
-    if event.actor_id is not None:
-        # The actor's name as it is now (User.get_full_name), else the name at the time.
-        full_name = f"{event.actor_first_name} {event.actor_last_name}".strip()
-        who = full_name or event.actor_username
-    else:
-        who = event.actor_username or "—"
-    return LogRow(
-        # All digits, the same in either date order (clinic_date's patterns) and any language:
-        # formatted straight, without looking up the locale's formats 50 times a page.
-        when=dateformat.format(timezone.localtime(event.at), "Y-m-d H:i:s"),
-        who=who,
-        role=labels.role_label(event.actor_role) if event.actor_role else "",
-        action=event.get_action_display(),
-        record_number=event.record_number or "",
-        record=labels.object_label(event.object_type, event.object_id),
-        via=f"{event.channel} {event.method}",
-        path=event.path,
-        address=event.client_address or "",
-    )
+def _log_rows(events: Iterable[Any]) -> list[LogRow]:
+    """The events in words; each role's and action's label looked up once a page."""
+    role_labels: dict[str, str] = {"": ""}
+    action_labels = {str(value): str(label) for value, label in AuditAction.choices}
+    rows = []
+    for event in events:
+        if event.actor_id is not None:
+            # The actor's name as it is now (User.get_full_name), else the name at the time.
+            full_name = f"{event.actor_first_name} {event.actor_last_name}".strip()
+            who = full_name or event.actor_username
+        else:
+            who = event.actor_username or "—"
+        role = event.actor_role or ""
+        if role not in role_labels:
+            role_labels[role] = labels.role_label(role)
+        rows.append(
+            LogRow(
+                # All digits, the same in either date order and any language: written
+                # straight ("Y-m-d H:i:s"), not through the locale's formats.
+                when=f"{timezone.localtime(event.at):%Y-%m-%d %H:%M:%S}",
+                who=who,
+                role=role_labels[role],
+                action=action_labels.get(event.action) or labels.humanise(event.action),
+                record_number=event.record_number or "",
+                record=labels.object_label(event.object_type, event.object_id),
+                via=f"{event.channel} {event.method}",
+                path=event.path,
+                address=event.client_address or "",
+            )
+        )
+    return rows
 
 
 def _rows_html(rows: list[LogRow]) -> SafeString:
@@ -172,13 +184,15 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         },
     )
     status = 400 if form.is_bound and not form.is_valid() else 200
-    rows = [_log_row(event) for event in page]
+    rows = _log_rows(page)
     context = {
         "form": form,
         "page": page,
         "rows": rows,
         "rows_html": _rows_html(rows),
         "query": query.urlencode(),
+        # Times are the clinic's (the zone ClinicTimezoneMiddleware activated).
+        "zone": timezone.get_current_timezone_name(),
     }
     return render(request, "audit/log.html", context, status=status)
 
