@@ -407,6 +407,8 @@ OAUTH2_PROVIDER = {
     # this key (OIDC_RSA_PRIVATE_KEY, PEM; else one made once and kept in CIT_DATA_DIR).
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": _kept_secret("OIDC_RSA_PRIVATE_KEY", "oidc_rsa_key.pem", _new_rsa_key),
+    # The authorisation code flow only (no implicit or hybrid: RFC 9700), as discovery says.
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
     # RFC 9700 (OAuth 2.0 Security BCP): no implicit or password grant, PKCE S256 only,
     # tokens only in the Authorization header, `iss` in the authorisation response, and
     # tokens kept hashed (looked up by checksum).

@@ -163,3 +163,27 @@ def test_smart_configuration_offers_openid_connect() -> None:
     keys = Client().get(body["jwks_uri"].removeprefix("http://testserver"))
     assert keys.status_code == 200
     assert all(key["kty"] == "RSA" and "d" not in key for key in keys.json()["keys"])
+    discovery = Client().get("/oauth/.well-known/openid-configuration").json()
+    assert discovery["issuer"] == body["issuer"]
+    assert discovery["response_types_supported"] == ["code"]
+
+
+def test_a_hybrid_flow_is_refused(clinic: Any, app: Any, make_user: Any) -> None:
+    browser = Client()
+    browser.force_login(make_user("registered_nurse", clinic))
+    _verifier, challenge = pkce_pair()
+    answer = browser.get(
+        "/oauth/authorize/",
+        {
+            "response_type": "code id_token",
+            "client_id": app.client_id,
+            "redirect_uri": REDIRECT,
+            "scope": "openid",
+            "state": "s",
+            "nonce": "n",
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        },
+    )
+    assert "id_token=" not in answer.get("Location", "")
+    assert "code=" not in answer.get("Location", "")
