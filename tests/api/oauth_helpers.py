@@ -92,11 +92,22 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, challenge
 
 
-def authorise(user: Any, client_id: str, scope: str, challenge: str) -> Any:
-    """Log in as ``user``, open the consent screen and allow: the redirect response."""
-    browser = Client()
-    browser.force_login(user)
-    params = {
+def register_app(actor: Any, clinic: Any, scopes: str) -> Any:
+    """A public app (PKCE alone) registered for ``scopes``: its integration."""
+    return register(
+        actor,
+        clinic,
+        name="Skin diary app",
+        kind="app",
+        client_auth="none",
+        scopes=scopes,
+        redirect_uris=REDIRECT,
+    ).integration
+
+
+def authorise_params(client_id: str, scope: str, challenge: str, **extra: str) -> dict[str, str]:
+    """The query of an authorisation request with PKCE S256."""
+    return {
         "response_type": "code",
         "client_id": client_id,
         "redirect_uri": REDIRECT,
@@ -104,7 +115,15 @@ def authorise(user: Any, client_id: str, scope: str, challenge: str) -> Any:
         "state": "state-123",
         "code_challenge": challenge,
         "code_challenge_method": "S256",
+        **extra,
     }
+
+
+def authorise(user: Any, client_id: str, scope: str, challenge: str) -> Any:
+    """Log in as ``user``, open the consent screen and allow: the redirect response."""
+    browser = Client()
+    browser.force_login(user)
+    params = authorise_params(client_id, scope, challenge)
     page = browser.get("/oauth/authorize/", params)
     if page.status_code != 200:
         return page
@@ -119,3 +138,28 @@ def code_from(redirect: Any) -> str:
     query = parse_qs(urlsplit(location).query)
     assert query["state"] == ["state-123"]
     return query["code"][0]
+
+
+def exchange_code(client_id: str, code: str, verifier: str) -> Any:
+    """The token request of the authorisation code flow (a public client with PKCE)."""
+    return Client().post(
+        "/oauth/token/",
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "client_id": client_id,
+            "code_verifier": verifier,
+        },
+    )
+
+
+def tokens_for(user: Any, client_id: str, scope: str) -> dict[str, Any]:
+    """``user`` allows the app ``scope``; the app exchanges the code: the token answer."""
+    verifier, challenge = pkce_pair()
+    redirect = authorise(user, client_id, scope, challenge)
+    assert redirect.status_code == 302, redirect.content
+    answer = exchange_code(client_id, code_from(redirect), verifier)
+    assert answer.status_code == 200, answer.content
+    body: dict[str, Any] = answer.json()
+    return body

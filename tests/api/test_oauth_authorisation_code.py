@@ -9,7 +9,16 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.api.oauth_helpers import REDIRECT, authorise, bearer, code_from, pkce_pair, register
+from tests.api.oauth_helpers import (
+    REDIRECT,
+    authorise,
+    bearer,
+    code_from,
+    exchange_code,
+    pkce_pair,
+    register_app,
+    tokens_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -21,38 +30,7 @@ def admin(clinic: Any, make_user: Any) -> Any:
 
 @pytest.fixture
 def app(clinic: Any, admin: Any) -> Any:
-    return register(
-        admin,
-        clinic,
-        name="Skin diary app",
-        kind="app",
-        client_auth="none",
-        scopes="user/*.rs patient/*.rs launch/patient",
-        redirect_uris=REDIRECT,
-    ).integration
-
-
-def _exchange(client_id: str, code: str, verifier: str) -> Any:
-    return Client().post(
-        "/oauth/token/",
-        {
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": REDIRECT,
-            "client_id": client_id,
-            "code_verifier": verifier,
-        },
-    )
-
-
-def _token_for(user: Any, app: Any, scope: str) -> dict[str, Any]:
-    verifier, challenge = pkce_pair()
-    redirect = authorise(user, app.client_id, scope, challenge)
-    assert redirect.status_code == 302, redirect.content
-    answer = _exchange(app.client_id, code_from(redirect), verifier)
-    assert answer.status_code == 200, answer.content
-    body: dict[str, Any] = answer.json()
-    return body
+    return register_app(admin, clinic, "user/*.rs patient/*.rs launch/patient")
 
 
 def test_staff_token_follows_the_role(
@@ -60,7 +38,7 @@ def test_staff_token_follows_the_role(
 ) -> None:
     ada = make_patient(clinic)
     desk = make_user("front_desk", clinic)
-    body = _token_for(desk, app, "user/*.rs")
+    body = tokens_for(desk, app.client_id, "user/*.rs")
     assert body["token_type"] == "Bearer"
     assert body["scope"] == "user/*.rs"
     assert "refresh_token" in body
@@ -81,7 +59,7 @@ def test_patient_token_reads_only_their_own_record(
     portal_user = make_user("patient", clinic)
     own = make_patient(clinic, portal_user=portal_user)
     other = make_patient(clinic, given_name="Grace", family_name="Hopper")
-    body = _token_for(portal_user, app, "patient/*.rs launch/patient")
+    body = tokens_for(portal_user, app.client_id, "patient/*.rs launch/patient")
     # SMART launch context: the patient the token is about.
     assert body["patient"] == str(own.pk)
     token = body["access_token"]
@@ -95,7 +73,7 @@ def test_patient_token_reads_only_their_own_record(
 
 def test_patient_scopes_give_staff_nothing(clinic: Any, app: Any, make_user: Any) -> None:
     # A patient/ scope is about one patient's record; staff have no launch to pick one.
-    body = _token_for(make_user("physician", clinic), app, "patient/*.rs")
+    body = tokens_for(make_user("physician", clinic), app.client_id, "patient/*.rs")
     assert Client().get("/fhir/Patient", **bearer(body["access_token"])).status_code == 403
 
 
@@ -103,7 +81,7 @@ def test_a_wrong_code_verifier_is_refused(clinic: Any, app: Any, make_user: Any)
     _verifier, challenge = pkce_pair()
     redirect = authorise(make_user("physician", clinic), app.client_id, "user/*.rs", challenge)
     other_verifier, _ = pkce_pair()
-    answer = _exchange(app.client_id, code_from(redirect), other_verifier)
+    answer = exchange_code(app.client_id, code_from(redirect), other_verifier)
     assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_grant"
 
@@ -138,8 +116,8 @@ def test_a_code_works_once(clinic: Any, app: Any, make_user: Any) -> None:
     verifier, challenge = pkce_pair()
     redirect = authorise(make_user("physician", clinic), app.client_id, "user/*.rs", challenge)
     code = code_from(redirect)
-    assert _exchange(app.client_id, code, verifier).status_code == 200
-    assert _exchange(app.client_id, code, verifier).json()["error"] == "invalid_grant"
+    assert exchange_code(app.client_id, code, verifier).status_code == 200
+    assert exchange_code(app.client_id, code, verifier).json()["error"] == "invalid_grant"
 
 
 def test_refusing_on_the_consent_screen_gives_no_code(
@@ -175,7 +153,7 @@ def test_a_token_stops_when_its_person_leaves_the_clinic(
     clinic: Any, other_clinic: Any, app: Any, make_user: Any
 ) -> None:
     nurse = make_user("registered_nurse", clinic)
-    token = _token_for(nurse, app, "user/*.rs")["access_token"]
+    token = tokens_for(nurse, app.client_id, "user/*.rs")["access_token"]
     assert Client().get("/fhir/Patient", **bearer(token)).status_code == 200
     nurse.clinic = other_clinic
     nurse.save()
@@ -246,7 +224,7 @@ def test_refresh_tokens_rotate_and_stop_with_the_person(
     clinic: Any, app: Any, make_user: Any
 ) -> None:
     nurse = make_user("registered_nurse", clinic)
-    first = _token_for(nurse, app, "user/*.rs")
+    first = tokens_for(nurse, app.client_id, "user/*.rs")
     second = _refresh(app.client_id, first["refresh_token"])
     assert second.status_code == 200
     renewed = second.json()
@@ -262,7 +240,7 @@ def test_refresh_tokens_rotate_and_stop_with_the_person(
 def test_a_used_refresh_token_is_refused_and_ends_its_family(
     clinic: Any, app: Any, make_user: Any
 ) -> None:
-    first = _token_for(make_user("physician", clinic), app, "user/*.rs")
+    first = tokens_for(make_user("physician", clinic), app.client_id, "user/*.rs")
     renewed = _refresh(app.client_id, first["refresh_token"]).json()
     # RFC 9700 §4.14.2: a replayed refresh token means theft; the whole chain ends.
     assert _refresh(app.client_id, first["refresh_token"]).status_code == 400
@@ -290,6 +268,6 @@ def test_plain_pkce_is_refused_and_tokens_are_not_kept_in_clear(
     )
     assert "code=" not in page.get("Location", "")
     # RFC 9700 §4: only a checksum of the token is kept.
-    token = _token_for(physician, app, "user/*.rs")["access_token"]
+    token = tokens_for(physician, app.client_id, "user/*.rs")["access_token"]
     stored = AccessToken.objects.get()
     assert token not in (stored.token, stored.token_checksum)

@@ -13,7 +13,16 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from jwcrypto import jwk, jwt
 
-from tests.api.oauth_helpers import REDIRECT, authorise, bearer, code_from, pkce_pair, register
+from tests.api.oauth_helpers import (
+    REDIRECT,
+    authorise,
+    authorise_params,
+    bearer,
+    pkce_pair,
+    register,
+    register_app,
+    tokens_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,34 +34,7 @@ def admin(clinic: Any, make_user: Any) -> Any:
 
 @pytest.fixture
 def app(clinic: Any, admin: Any) -> Any:
-    return register(
-        admin,
-        clinic,
-        name="Skin diary app",
-        kind="app",
-        client_auth="none",
-        scopes="openid fhirUser user/*.rs patient/*.rs launch/patient",
-        redirect_uris=REDIRECT,
-    ).integration
-
-
-def _tokens(user: Any, client_id: str, scope: str) -> dict[str, Any]:
-    verifier, challenge = pkce_pair()
-    redirect = authorise(user, client_id, scope, challenge)
-    assert redirect.status_code == 302, redirect.content
-    answer = Client().post(
-        "/oauth/token/",
-        {
-            "grant_type": "authorization_code",
-            "code": code_from(redirect),
-            "redirect_uri": REDIRECT,
-            "client_id": client_id,
-            "code_verifier": verifier,
-        },
-    )
-    assert answer.status_code == 200, answer.content
-    body: dict[str, Any] = answer.json()
-    return body
+    return register_app(admin, clinic, "openid fhirUser user/*.rs patient/*.rs launch/patient")
 
 
 def _claims(id_token: str) -> dict[str, Any]:
@@ -71,7 +53,7 @@ def test_a_practitioner_is_told_apart_by_their_practitioner_resource(
 ) -> None:
     settings.SITE_URL = "http://testserver"
     nurse = make_user("registered_nurse", clinic)
-    body = _tokens(nurse, app.client_id, "openid fhirUser user/*.rs")
+    body = tokens_for(nurse, app.client_id, "openid fhirUser user/*.rs")
     claims = _claims(body["id_token"])
     assert claims["aud"] == app.client_id
     assert claims["sub"] == str(nurse.pk)
@@ -91,7 +73,7 @@ def test_a_patient_is_their_patient_resource(
     settings.SITE_URL = "https://cit.example"
     portal_user = make_user("patient", clinic)
     own = make_patient(clinic, portal_user=portal_user)
-    body = _tokens(portal_user, app.client_id, "openid fhirUser patient/*.rs launch/patient")
+    body = tokens_for(portal_user, app.client_id, "openid fhirUser patient/*.rs launch/patient")
     claims = _claims(body["id_token"])
     assert claims["fhirUser"] == f"https://cit.example/fhir/Patient/{own.pk}"
     assert body["patient"] == str(own.pk)
@@ -101,17 +83,17 @@ def test_staff_who_do_not_treat_have_no_fhir_user_and_openid_alone_names_no_reso
     clinic: Any, app: Any, make_user: Any
 ) -> None:
     desk = make_user("front_desk", clinic)
-    claims = _claims(_tokens(desk, app.client_id, "openid fhirUser user/*.rs")["id_token"])
+    claims = _claims(tokens_for(desk, app.client_id, "openid fhirUser user/*.rs")["id_token"])
     assert claims["sub"] == str(desk.pk)
     assert "fhirUser" not in claims
     nurse = make_user("registered_nurse", clinic)
-    claims = _claims(_tokens(nurse, app.client_id, "openid user/*.rs")["id_token"])
+    claims = _claims(tokens_for(nurse, app.client_id, "openid user/*.rs")["id_token"])
     assert claims["sub"] == str(nurse.pk)
     assert "fhirUser" not in claims
 
 
 def test_without_openid_there_is_no_id_token(clinic: Any, app: Any, make_user: Any) -> None:
-    body = _tokens(make_user("registered_nurse", clinic), app.client_id, "user/*.rs")
+    body = tokens_for(make_user("registered_nurse", clinic), app.client_id, "user/*.rs")
     assert "id_token" not in body
 
 
@@ -140,16 +122,7 @@ def test_the_consent_screen_says_what_openid_and_fhir_user_tell_the_app(
     browser.force_login(make_user("registered_nurse", clinic))
     _verifier, challenge = pkce_pair()
     page = browser.get(
-        "/oauth/authorize/",
-        {
-            "response_type": "code",
-            "client_id": app.client_id,
-            "redirect_uri": REDIRECT,
-            "scope": "openid fhirUser user/*.rs",
-            "state": "s",
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-        },
+        "/oauth/authorize/", authorise_params(app.client_id, "openid fhirUser user/*.rs", challenge)
     ).content.decode()
     assert "Know that it is you who signed in" in page
     assert "Know which record in CIT is you" in page
@@ -172,18 +145,9 @@ def test_a_hybrid_flow_is_refused(clinic: Any, app: Any, make_user: Any) -> None
     browser = Client()
     browser.force_login(make_user("registered_nurse", clinic))
     _verifier, challenge = pkce_pair()
-    answer = browser.get(
-        "/oauth/authorize/",
-        {
-            "response_type": "code id_token",
-            "client_id": app.client_id,
-            "redirect_uri": REDIRECT,
-            "scope": "openid",
-            "state": "s",
-            "nonce": "n",
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-        },
+    hybrid = authorise_params(
+        app.client_id, "openid", challenge, response_type="code id_token", nonce="n"
     )
+    answer = browser.get("/oauth/authorize/", hybrid)
     assert "id_token=" not in answer.get("Location", "")
     assert "code=" not in answer.get("Location", "")
