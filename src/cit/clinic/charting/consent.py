@@ -101,6 +101,7 @@ def patients_consented(
     return set(
         _signatures_valid_on(clinic, procedure, on)
         .filter(patient_id__in=list(patient_ids))
+        .order_by()  # a set: the default order would join the patients for their names
         .values_list("patient_id", flat=True)
     )
 

@@ -39,13 +39,22 @@ WORKLIST_LIMIT = 30
 
 @dataclass
 class VisitRow:
-    appointment: Appointment
+    """One visit of the day as the home page shows it: the columns it needs, read as values
+    (no model instances: a busy day holds ~160 visits of seven rows each)."""
+
+    pk: int
+    patient_id: int
+    patient_name: str
+    start: datetime.datetime
+    end: datetime.datetime
+    status: str
+    number: int
+    kind: str
+    provider_name: str
+    room: str
+    session_note_id: int | None
     missing: list[str] = field(default_factory=list)
     is_next: bool = False
-
-    @property
-    def status(self) -> str:
-        return self.appointment.status
 
 
 def _day_bounds(clinic: Clinic, day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -73,20 +82,31 @@ def _latest_screenings() -> QuerySet[ScreeningRecord]:
     return ScreeningRecord.objects.filter(id=Subquery(newest.values("id")[:1]))
 
 
-def _patients_ready(clinic: Clinic, patient_ids: set[int], day: datetime.date) -> _PatientsReady:
-    answered = set(
-        IntakeRecord.objects.filter(patient_id__in=patient_ids).values_list("patient_id", flat=True)
+def _patients_ready(
+    clinic: Clinic, patient_ids: set[int], day: datetime.date, answered: set[int]
+) -> _PatientsReady:
+    """``answered``: those of ``patient_ids`` who answered the questionnaire (read with the
+    visits)."""
+    if not patient_ids:
+        return _PatientsReady(set(), {}, set())
+    # No order: the model's default one (by patient name) would join the patients for nothing.
+    latest = list(
+        _latest_screenings().filter(patient_id__in=patient_ids).order_by().select_related("intake")
     )
-    latest = list(_latest_screenings().filter(patient_id__in=patient_ids).select_related("intake"))
     effective = effective_decisions(latest)
     decisions = {s.patient_id: str(effective[s.pk]) for s in latest}
     consented = patients_consented(clinic, patient_ids, Procedure.MICRONEEDLING, day)
     return _PatientsReady(answered, decisions, consented)
 
 
-def missing_for(appointment: Appointment, ready: _PatientsReady) -> list[str]:
+def missing_for(
+    patient_id: int,
+    kind: str,
+    session_note_id: int | None,
+    note_has_products: bool,
+    ready: _PatientsReady,
+) -> list[str]:
     """What the visit still lacks, in the desk's words."""
-    patient_id = appointment.patient_id
     missing = []
     if patient_id not in ready.answered:
         missing.append("questionnaire")
@@ -96,11 +116,30 @@ def missing_for(appointment: Appointment, ready: _PatientsReady) -> list[str]:
             missing.append("screening")
     elif decision not in TREATABLE:
         missing.append("screening decision")
-    if appointment.series.kind != "consultation" and patient_id not in ready.consented:
+    if kind != "consultation" and patient_id not in ready.consented:
         missing.append("consent")
-    if appointment.session_note_id is not None and not appointment.note_has_products:  # type: ignore[attr-defined]
+    if session_note_id is not None and not note_has_products:
         missing.append("lot")
     return missing
+
+
+_VISIT_COLUMNS = (
+    "pk",
+    "patient_id",
+    "patient__given_name",
+    "patient__family_name",
+    "start",
+    "end",
+    "status",
+    "number",
+    "series__kind",
+    "provider__user__first_name",
+    "provider__user__last_name",
+    "room__name",
+    "session_note_id",
+    "note_has_products",
+    "answered",
+)
 
 
 def visits_on(
@@ -117,22 +156,58 @@ def visits_on(
     appointments = (
         Appointment.objects.filter(clinic=clinic, start__gte=start, start__lt=end)
         .exclude(status__in=(AppointmentStatus.CANCELLED, AppointmentStatus.LATE_CANCELLED))
-        .select_related("patient", "provider__user", "room", "series", "clinic", "session_note")
         .annotate(
             note_has_products=Exists(
                 SessionProduct.objects.filter(note_id=OuterRef("session_note"))
-            )
+            ),
+            # Whether the patient answered the questionnaire, read with the visits.
+            answered=Exists(IntakeRecord.objects.filter(patient_id=OuterRef("patient_id"))),
         )
         .order_by("start", "pk")
     )
     if provider_id is not None:
         appointments = appointments.filter(provider_id=provider_id)
-    found = list(appointments)
-    ready = _patients_ready(clinic, {a.patient_id for a in found}, day)
-    rows = [VisitRow(a, missing_for(a, ready)) for a in found]
+    found = list(appointments.values_list(*_VISIT_COLUMNS))
+    ready = _patients_ready(
+        clinic, {v[1] for v in found}, day, answered={v[1] for v in found if v[14]}
+    )
+    rows = [
+        VisitRow(
+            pk=pk,
+            patient_id=patient_id,
+            patient_name=f"{given} {family}",
+            start=visit_start,
+            end=visit_end,
+            status=status,
+            number=number,
+            kind=kind,
+            # As User.get_full_name() says it.
+            provider_name=f"{first} {last}".strip(),
+            room=room,
+            session_note_id=note_id,
+            missing=missing_for(patient_id, kind, note_id, has_products, ready),
+        )
+        for (
+            pk,
+            patient_id,
+            given,
+            family,
+            visit_start,
+            visit_end,
+            status,
+            number,
+            kind,
+            first,
+            last,
+            room,
+            note_id,
+            has_products,
+            _answered,
+        ) in found
+    ]
     waiting = [r for r in rows if r.status in ACTIVE]
     done = [r for r in rows if r.status not in ACTIVE]
-    upcoming = [r for r in waiting if r.appointment.end > now]
+    upcoming = [r for r in waiting if r.end > now]
     if upcoming:
         upcoming[0].is_next = True
     return waiting + done
@@ -157,6 +232,17 @@ class Worklists:
         return sorted(ids)
 
 
+_INTAKE_SHOWN = (
+    "id",
+    "patient_id",
+    "version",
+    "source",
+    "recorded_at",
+    "patient__given_name",
+    "patient__family_name",
+)
+
+
 def questionnaires_to_review(clinic: Clinic, limit: int = WORKLIST_LIMIT) -> list[IntakeRecord]:
     """The latest answers of each patient, sent from the portal or another system, that no
     clinician has marked reviewed: the newest first."""
@@ -172,6 +258,8 @@ def questionnaires_to_review(clinic: Clinic, limit: int = WORKLIST_LIMIT) -> lis
             review__isnull=True,
         )
         .select_related("patient")
+        # What the list shows: not the answers themselves (a JSON document each).
+        .only(*_INTAKE_SHOWN)
         .order_by("-recorded_at", "-id")[:limit]
     )
 
@@ -250,7 +338,16 @@ def visits_without_questionnaire(
             start__gte=now,
             start__lt=end,
         )
-        .select_related("patient", "provider__user", "clinic")
+        .select_related("patient")
+        # What the list shows, no more (no provider or clinic, nor the whole patient).
+        .only(
+            "id",
+            "start",
+            "patient_id",
+            "patient__given_name",
+            "patient__family_name",
+            "patient__email",
+        )
         .order_by("start", "pk")[:WORKLIST_LIMIT]
     )
 
