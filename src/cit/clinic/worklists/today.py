@@ -18,7 +18,7 @@ from cit.clinic.accounts.models import User
 from cit.clinic.appointments.models import Appointment, AppointmentStatus
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
-from cit.clinic.charting.consent import patients_consented
+from cit.clinic.charting.consent import signatures_valid_on
 from cit.clinic.charting.models import Procedure, SessionNote, SessionProduct
 from cit.clinic.charting.sessions import TREATABLE
 from cit.clinic.facilities.models import Clinic
@@ -82,21 +82,28 @@ def _latest_screenings() -> QuerySet[ScreeningRecord]:
     return ScreeningRecord.objects.filter(id=Subquery(newest.values("id")[:1]))
 
 
-def _patients_ready(
-    clinic: Clinic, patient_ids: set[int], day: datetime.date, answered: set[int]
-) -> _PatientsReady:
-    """``answered``: those of ``patient_ids`` who answered the questionnaire (read with the
-    visits)."""
-    if not patient_ids:
-        return _PatientsReady(set(), {}, set())
+def _screening_decisions(patient_ids: set[int]) -> dict[int, str]:
+    """Each patient's latest screening decision, as far as the visit's row needs it: whether
+    it allows treatment once overrides are applied."""
     # No order: the model's default one (by patient name) would join the patients for nothing.
     latest = list(
-        _latest_screenings().filter(patient_id__in=patient_ids).order_by().select_related("intake")
+        _latest_screenings()
+        .filter(patient_id__in=patient_ids)
+        .order_by()
+        .values_list("id", "patient_id", "decision")
     )
-    effective = effective_decisions(latest)
-    decisions = {s.patient_id: str(effective[s.pk]) for s in latest}
-    consented = patients_consented(clinic, patient_ids, Procedure.MICRONEEDLING, day)
-    return _PatientsReady(answered, decisions, consented)
+    decisions = {patient_id: decision for _pk, patient_id, decision in latest}
+    # Overrides only lift findings, and the stored decision is the most severe finding's: one
+    # that allows treatment still does. Only the others are read whole (answers, findings)
+    # with their overrides: a few of the day's ~160.
+    held = [pk for pk, _patient_id, decision in latest if decision not in TREATABLE]
+    if held:
+        screenings = list(
+            ScreeningRecord.objects.filter(pk__in=held).order_by().select_related("intake")
+        )
+        effective = effective_decisions(screenings)
+        decisions.update({s.patient_id: str(effective[s.pk]) for s in screenings})
+    return decisions
 
 
 def missing_for(
@@ -139,6 +146,7 @@ _VISIT_COLUMNS = (
     "session_note_id",
     "note_has_products",
     "answered",
+    "consented",
 )
 
 
@@ -160,16 +168,24 @@ def visits_on(
             note_has_products=Exists(
                 SessionProduct.objects.filter(note_id=OuterRef("session_note"))
             ),
-            # Whether the patient answered the questionnaire, read with the visits.
+            # Whether the patient answered the questionnaire and signed a consent valid
+            # today, read with the visits (not in a query each).
             answered=Exists(IntakeRecord.objects.filter(patient_id=OuterRef("patient_id"))),
+            consented=Exists(
+                signatures_valid_on(clinic, Procedure.MICRONEEDLING, day).filter(
+                    patient_id=OuterRef("patient_id")
+                )
+            ),
         )
         .order_by("start", "pk")
     )
     if provider_id is not None:
         appointments = appointments.filter(provider_id=provider_id)
     found = list(appointments.values_list(*_VISIT_COLUMNS))
-    ready = _patients_ready(
-        clinic, {v[1] for v in found}, day, answered={v[1] for v in found if v[14]}
+    ready = _PatientsReady(
+        answered={v[1] for v in found if v[14]},
+        screening_decisions=_screening_decisions({v[1] for v in found}) if found else {},
+        consented={v[1] for v in found if v[15]},
     )
     rows = [
         VisitRow(
@@ -203,6 +219,7 @@ def visits_on(
             note_id,
             has_products,
             _answered,
+            _consented,
         ) in found
     ]
     waiting = [r for r in rows if r.status in ACTIVE]
