@@ -255,3 +255,48 @@ def test_the_next_marker_and_the_order_follow_the_statuses(
     page = _client(desk).get("/").content.decode()
     assert f'data-testid="visit-{alan.pk}"' not in page
     assert page.count("next-label") == 0
+
+
+def test_worklist_items_cell_by_cell_names_escaped(
+    booking_clinic: Any, nurse: Any, desk: Any, make_patient: Any, make_plan: Any, book: Any
+) -> None:
+    answered = make_patient(booking_clinic, given_name="Answered")
+    series = book(make_plan(answered, first_in_days=2))
+    silent = make_patient(booking_clinic, given_name="<b>Silent</b>", email="silent@example.com")
+    visit = Appointment.objects.get(series=series, number=1)
+    Appointment.objects.filter(pk=visit.pk).update(patient=silent)
+    portal = make_patient(booking_clinic, given_name="<i>Portal</i>")
+    do_record_intake(
+        actor=None,
+        patient=portal,
+        data={
+            "birth_date": "1985-06-01",
+            "goals": [{"indication": "acne_scars", "areas": ["cheeks"]}],
+        },
+        source="portal",
+        today=booking_clinic.today(),
+    )
+    intake = IntakeRecord.objects.get(patient=portal)
+    start = visit.start.astimezone(booking_clinic.tzinfo)
+    desk_page = " ".join(_client(desk).get("/").content.decode().split())
+    # "D j M H:i", then the record, the questionnaire to fill in and the address to send it.
+    assert (
+        f"<li>{start:%a} {start.day} {start:%b} {start:%H:%M} — "
+        f'<a href="/patients/{silent.pk}/">&lt;b&gt;Silent&lt;/b&gt; Lovelace</a> '
+        f'<a href="/patients/{silent.pk}/questionnaire/">fill in</a> '
+        '<span class="muted">(silent@example.com)</span></li>'
+    ) in desk_page
+    recorded = intake.recorded_at.astimezone(booking_clinic.tzinfo)
+    nurse_page = " ".join(_client(nurse).get("/").content.decode().split())
+    item = re.search(rf'<li><a href="/patients/{portal.pk}/screening/">.*?</form></li>', nurse_page)
+    assert item is not None
+    # The form carries the page's CSRF token (a new mask each page: any word characters).
+    token = r'<input type="hidden" name="csrfmiddlewaretoken" value="\w+">'
+    assert len(re.findall(token, item.group(0))) == 1
+    assert re.sub(token, "{csrf}", item.group(0)) == (
+        f'<li><a href="/patients/{portal.pk}/screening/">&lt;i&gt;Portal&lt;/i&gt; Lovelace</a>'
+        f" — version 1, patient portal, {recorded.day} {recorded:%b} {recorded:%H:%M} "
+        f'<form method="post" action="/questionnaires/{intake.pk}/reviewed/" '
+        'class="inline-form">{csrf}<button type="submit" class="small secondary">'
+        "Mark reviewed</button></form></li>"
+    )

@@ -13,26 +13,22 @@ from django.contrib.auth.views import LoginView, PasswordChangeDoneView, Passwor
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.backends.utils import csrf_input
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.utils import timezone
-from django.utils.html import escape, format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from cit.clinic.access import signed_in_user, staff_clinic
 from cit.clinic.accounts.idle import SHARED_DEVICE
 from cit.clinic.accounts.lockout import client_ip
-from cit.clinic.accounts.permissions import ROLE_CAPABILITIES, Capability
 from cit.clinic.accounts.roles import CLINICAL_ROLES, Role
 from cit.clinic.appointments.maintenance import due_rows
-from cit.clinic.appointments.models import AppointmentStatus, SeriesKind
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction, AuditEvent
 from cit.clinic.facilities.models import Clinic
 from cit.clinic.patients.models import Patient
 from cit.clinic.portal.home import patient_home, waiting_count
-from cit.clinic.worklists.today import ACTIVE, VisitRow, visits_on, worklists_for
+from cit.clinic.worklists.today import visits_on, worklists_for
+from cit.clinic.worklists.today_html import VisitRowsHtml, worklist_items
 from cit.scheduling.maintenance import DueState
 
 
@@ -105,194 +101,30 @@ def _clinic_today(request: HttpRequest) -> datetime.date:
     return clinic.today() if clinic is not None else timezone.localdate()
 
 
-_ID = 987654321
-
-
-def _url_with_id(name: str) -> str:
-    """The URL ``name`` with ``{}`` where its one id goes (to fill in by ``str.format``)."""
-    url = reverse(name, args=[_ID])
-    assert url.count(str(_ID)) == 1 and "{" not in url
-    return url.replace(str(_ID), "{}")
-
-
-class _VisitRowsHtml:
-    """The day's visit rows as HTML, made here and not in the template: ~160 rows of tags,
-    filters, an included template of buttons and five ``{% url %}`` each cost more than the
-    rest of the page. Links are reversed, and the forms' constant parts escaped, once."""
-
-    def __init__(
-        self, request: HttpRequest, clinic: Clinic, *, mine: bool, now: datetime.datetime
-    ) -> None:
-        self.mine = mine
-        self.now = now
-        # As the template's |time filter does: the active (the clinic's) time zone.
-        self.zone = timezone.get_current_timezone()
-        self.is_today = clinic.today(now)
-        self.clinical_edit = Capability.CLINICAL_EDIT in ROLE_CAPABILITIES.get(
-            signed_in_user(request).role, frozenset()
-        )
-        self.patient_url = escape(_url_with_id("patient-detail"))
-        self.note_url = escape(_url_with_id("charting-note"))
-        self.start_url = escape(_url_with_id("charting-start"))
-        self.status_url = escape(_url_with_id("appointment-status"))
-        self.done_url = escape(_url_with_id("consultation-done"))
-        self.hidden = format_html(
-            '{}<input type="hidden" name="next" value="{}">',
-            csrf_input(request),
-            request.get_full_path(),
-        )
-        self.status_labels = dict(AppointmentStatus.choices)
-        self.kind_labels = dict(SeriesKind.choices)
-        self.words: dict[tuple[str, str], tuple[str, str]] = {}
-        self.missing_html: dict[tuple[str, ...], str] = {}
-
-    def html(self, rows: list[VisitRow]) -> SafeString:
-        # Each row escaped what it took from the database (_row).
-        return mark_safe("\n".join(self._row(row) for row in rows))
-
-    def _row(self, row: VisitRow) -> str:
-        # f-strings, not format_html: names and the room escaped here, the rest numbers or
-        # words escaped once per page (_words); format_html's escaping of every value cost
-        # as much as the page's queries.
-        pk = row.pk
-        status, status_label = self._words("status", row.status)
-        zone = self.zone
-        if row.is_next:
-            next_class, next_label = " next-visit", ' <strong class="next-label">next</strong>'
-        else:
-            next_class = next_label = ""
-        if row.kind == SeriesKind.TREATMENT:
-            visit = f"Session {row.number:d}"
-        else:
-            visit = self._words("kind", row.kind)[1]
-        provider = "" if self.mine else f"<td>{escape(row.provider_name)}</td>"
-        return (
-            f'<tr class="visit-row status-{status}{next_class}" data-testid="visit-{pk:d}">'
-            f"<td>{row.start.astimezone(zone):%H:%M}–{row.end.astimezone(zone):%H:%M}"
-            f"{next_label}</td>"
-            f'<td><a href="{self.patient_url.format(row.patient_id)}">'
-            f"{escape(row.patient_name)}</a></td>"
-            f"<td>{visit}</td>"
-            f"{provider}"
-            f"<td>{escape(row.room)}</td>"
-            f'<td><span class="visit-status status-{status}" data-testid="visit-status-{pk:d}">'
-            f"{status_label}</span></td>"
-            f"<td>{self._missing(row.missing)}</td>"
-            f'<td class="actions">{self._actions(row)}</td>'
-            "</tr>"
-        )
-
-    def _words(self, what: str, value: str) -> tuple[str, str]:
-        """A status's or a visit kind's value and label, escaped once per page."""
-        key = (what, value)
-        if key not in self.words:
-            labels = self.status_labels if what == "status" else self.kind_labels
-            self.words[key] = (escape(value), escape(labels.get(value, value)))
-        return self.words[key]
-
-    def _missing(self, missing: list[str]) -> str:
-        key = tuple(missing)
-        if key not in self.missing_html:  # a handful of combinations: each made once
-            self.missing_html[key] = (
-                format_html_join(", ", '<span class="missing">{}</span>', ((m,) for m in missing))
-                if missing
-                else '<span class="muted">—</span>'
-            )
-        return self.missing_html[key]
-
-    def _form(self, url: str, pk: int, button: str) -> str:
-        # Only the id is filled in: the URL and the hidden fields were escaped once.
-        return (
-            f'<form method="post" action="{url.format(pk)}" class="inline-form">'
-            f"{self.hidden}{button}</form>"
-        )
-
-    def _actions(self, row: VisitRow) -> SafeString:
-        """The status buttons (appointments/_status_buttons.html) and the note's link."""
-        pk, status, kind = row.pk, row.status, row.kind
-        parts = []
-        booked = status == AppointmentStatus.BOOKED
-        if booked and self.is_today:
-            parts.append(
-                self._form(
-                    self.status_url,
-                    pk,
-                    '<button type="submit" name="event" value="check_in" class="small" '
-                    f'data-testid="check-in-{pk:d}">Check in</button>',
-                )
-            )
-        if booked and row.start <= self.now:
-            parts.append(
-                self._form(
-                    self.status_url,
-                    pk,
-                    '<button type="submit" name="event" value="no_show" class="small secondary" '
-                    f'data-testid="no-show-{pk:d}">No-show</button>',
-                )
-            )
-        if status == AppointmentStatus.ARRIVED:
-            parts.append(
-                self._form(
-                    self.status_url,
-                    pk,
-                    '<button type="submit" name="event" value="undo_check_in" '
-                    'class="small secondary">Undo check-in</button>',
-                )
-            )
-        if (
-            kind == SeriesKind.CONSULTATION
-            and self.clinical_edit
-            and self.is_today
-            and status in ACTIVE
-        ):
-            parts.append(
-                self._form(
-                    self.done_url,
-                    pk,
-                    '<button type="submit" class="small" '
-                    f'data-testid="consultation-done-{pk:d}">Consultation done</button>',
-                )
-            )
-        if self.clinical_edit:
-            if row.session_note_id:
-                parts.append(
-                    f'<a class="button small" href="{self.note_url.format(row.session_note_id)}">'
-                    "Open note</a>"
-                )
-            elif (
-                status in (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED)
-                and kind != SeriesKind.CONSULTATION
-            ):
-                parts.append(
-                    f'<a class="button small" href="{self.start_url.format(row.patient_id)}" '
-                    f'data-testid="start-{pk:d}">Start session</a>'
-                )
-        return mark_safe("\n".join(parts))  # ids in constants escaped once
-
-
 def _today(request: HttpRequest, clinic: Clinic, *, provider_id: int | None) -> dict[str, object]:
     """Today's visits (the clinician's own, or the whole clinic's) and the worklists of the
     role; each list of patients shown is an audit event."""
     clinical = provider_id is not None
     now = timezone.now()
-    visits = visits_on(clinic, clinic.today(now), provider_id=provider_id, now=now)
+    day = clinic.today(now)
+    visits = visits_on(clinic, day, provider_id=provider_id, now=now)
     lists = worklists_for(clinic, clinical=clinical, now=now)
     record_event(
         request,
         AuditAction.LIST,
         object_type="appointments.Appointment",
         detail={
-            "today": clinic.today(now).isoformat(),
+            "today": day.isoformat(),
             "visits": [row.pk for row in visits],
             "worklist_patients": lists.patient_ids(),
         },
     )
     return {
         "visits": visits,
-        "visit_rows": _VisitRowsHtml(request, clinic, mine=clinical, now=now).html(visits),
+        "visit_rows": VisitRowsHtml(request, clinic, day, mine=clinical, now=now).html(visits),
         "worklists": lists,
+        "worklist_items": worklist_items(request, lists, clinical=clinical, now=now),
         "zone": clinic.timezone,
-        "now": now,
     }
 
 
