@@ -82,28 +82,14 @@ def _latest_screenings() -> QuerySet[ScreeningRecord]:
     return ScreeningRecord.objects.filter(id=Subquery(newest.values("id")[:1]))
 
 
-def _screening_decisions(patient_ids: set[int]) -> dict[int, str]:
-    """Each patient's latest screening decision, as far as the visit's row needs it: whether
-    it allows treatment once overrides are applied."""
-    # No order: the model's default one (by patient name) would join the patients for nothing.
-    latest = list(
-        _latest_screenings()
-        .filter(patient_id__in=patient_ids)
-        .order_by()
-        .values_list("id", "patient_id", "decision")
+def _effective_decisions_of(screening_ids: set[int]) -> dict[int, str]:
+    """The effective decision (overrides applied) of these screenings, by patient: each read
+    whole (answers, findings) with its patient's overrides."""
+    screenings = list(
+        ScreeningRecord.objects.filter(pk__in=screening_ids).order_by().select_related("intake")
     )
-    decisions = {patient_id: decision for _pk, patient_id, decision in latest}
-    # Overrides only lift findings, and the stored decision is the most severe finding's: one
-    # that allows treatment still does. Only the others are read whole (answers, findings)
-    # with their overrides: a few of the day's ~160.
-    held = [pk for pk, _patient_id, decision in latest if decision not in TREATABLE]
-    if held:
-        screenings = list(
-            ScreeningRecord.objects.filter(pk__in=held).order_by().select_related("intake")
-        )
-        effective = effective_decisions(screenings)
-        decisions.update({s.patient_id: str(effective[s.pk]) for s in screenings})
-    return decisions
+    effective = effective_decisions(screenings)
+    return {s.patient_id: str(effective[s.pk]) for s in screenings}
 
 
 def missing_for(
@@ -147,6 +133,8 @@ _VISIT_COLUMNS = (
     "note_has_products",
     "answered",
     "consented",
+    "screening_id",
+    "screening_decision",
 )
 
 
@@ -161,6 +149,9 @@ def visits_on(
     then those done or missed."""
     now = now or timezone.now()
     start, end = _day_bounds(clinic, day)
+    newest_screening = ScreeningRecord.objects.filter(patient_id=OuterRef("patient_id")).order_by(
+        "-created_at", "-id"
+    )
     appointments = (
         Appointment.objects.filter(clinic=clinic, start__gte=start, start__lt=end)
         .exclude(status__in=(AppointmentStatus.CANCELLED, AppointmentStatus.LATE_CANCELLED))
@@ -176,51 +167,48 @@ def visits_on(
                     patient_id=OuterRef("patient_id")
                 )
             ),
+            # The patient's latest screening and its stored decision.
+            screening_id=Subquery(newest_screening.values("id")[:1]),
+            screening_decision=Subquery(newest_screening.values("decision")[:1]),
         )
         .order_by("start", "pk")
     )
     if provider_id is not None:
         appointments = appointments.filter(provider_id=provider_id)
-    found = list(appointments.values_list(*_VISIT_COLUMNS))
+    found = list(appointments.values_list(*_VISIT_COLUMNS, named=True))
+    decisions = {v.patient_id: v.screening_decision for v in found if v.screening_id}
+    # Overrides only lift findings, and the stored decision is the most severe finding's: one
+    # that allows treatment still does. Only the others (a few of the day's ~160) are read
+    # whole with their overrides.
+    held = {
+        v.screening_id for v in found if v.screening_id and v.screening_decision not in TREATABLE
+    }
+    if held:
+        decisions.update(_effective_decisions_of(held))
     ready = _PatientsReady(
-        answered={v[1] for v in found if v[14]},
-        screening_decisions=_screening_decisions({v[1] for v in found}) if found else {},
-        consented={v[1] for v in found if v[15]},
+        answered={v.patient_id for v in found if v.answered},
+        screening_decisions=decisions,
+        consented={v.patient_id for v in found if v.consented},
     )
     rows = [
         VisitRow(
-            pk=pk,
-            patient_id=patient_id,
-            patient_name=f"{given} {family}",
-            start=visit_start,
-            end=visit_end,
-            status=status,
-            number=number,
-            kind=kind,
+            pk=v.pk,
+            patient_id=v.patient_id,
+            patient_name=f"{v.patient__given_name} {v.patient__family_name}",
+            start=v.start,
+            end=v.end,
+            status=v.status,
+            number=v.number,
+            kind=v.series__kind,
             # As User.get_full_name() says it.
-            provider_name=f"{first} {last}".strip(),
-            room=room,
-            session_note_id=note_id,
-            missing=missing_for(patient_id, kind, note_id, has_products, ready),
+            provider_name=f"{v.provider__user__first_name} {v.provider__user__last_name}".strip(),
+            room=v.room__name,
+            session_note_id=v.session_note_id,
+            missing=missing_for(
+                v.patient_id, v.series__kind, v.session_note_id, v.note_has_products, ready
+            ),
         )
-        for (
-            pk,
-            patient_id,
-            given,
-            family,
-            visit_start,
-            visit_end,
-            status,
-            number,
-            kind,
-            first,
-            last,
-            room,
-            note_id,
-            has_products,
-            _answered,
-            _consented,
-        ) in found
+        for v in found
     ]
     waiting = [r for r in rows if r.status in ACTIVE]
     done = [r for r in rows if r.status not in ACTIVE]
