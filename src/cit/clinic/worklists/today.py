@@ -176,12 +176,14 @@ def visits_on(
     if provider_id is not None:
         appointments = appointments.filter(provider_id=provider_id)
     found = list(appointments.values_list(*_VISIT_COLUMNS, named=True))
-    decisions = {v.patient_id: v.screening_decision for v in found if v.screening_id}
+    decisions = {v.patient_id: v.screening_decision for v in found if v.screening_id is not None}
     # Overrides only lift findings, and the stored decision is the most severe finding's: one
     # that allows treatment still does. Only the others (a few of the day's ~160) are read
     # whole with their overrides.
     held = {
-        v.screening_id for v in found if v.screening_id and v.screening_decision not in TREATABLE
+        v.screening_id
+        for v in found
+        if v.screening_id is not None and v.screening_decision not in TREATABLE
     }
     if held:
         decisions.update(_effective_decisions_of(held))

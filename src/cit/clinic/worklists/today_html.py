@@ -26,7 +26,7 @@ from cit.clinic.intake.models import IntakeSource
 from cit.clinic.recovery.models import LEVEL_CHOICES
 from cit.clinic.worklists.today import ACTIVE, VisitRow, Worklists
 
-_ID = 987654321  # a number no real id has while the page is made
+_ID = 987654321  # a placeholder: reversed once, then replaced by {}
 
 
 def _url_with_id(name: str) -> str:
