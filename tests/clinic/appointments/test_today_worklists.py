@@ -214,3 +214,55 @@ def test_the_days_visits_read_every_patients_overrides_at_once(
 
     few = queries_for_visits_of_more_patients(10)
     assert queries_for_visits_of_more_patients(1000 - 10) == few
+
+
+def test_a_visits_screening_decision_after_its_overrides(
+    clinic: Any, nurse: Any, physician: Any, make_patient: Any
+) -> None:
+    """A referral lifted by an override no longer waits for a decision; one of two findings
+    lifted leaves the other; a screening that allows treatment never does."""
+    midnight = datetime.datetime.combine(clinic.today(), datetime.time(0), tzinfo=clinic.tzinfo)
+    room = Room.objects.create(clinic=clinic, name="Room 1")
+
+    def visit_of(name: str, data: dict[str, Any]) -> tuple[Any, ScreeningRecord]:
+        patient = make_patient(clinic, given_name=name)
+        screening = _answers(patient, data)
+        series = SeriesBooking.objects.create(
+            clinic=clinic, patient=patient, kind=SeriesKind.CONSULTATION, series_index=0, request={}
+        )
+        Appointment.objects.create(
+            clinic=clinic,
+            patient=patient,
+            series=series,
+            number=1,
+            provider=nurse.provider,
+            room=room,
+            start=midnight,
+            end=midnight + datetime.timedelta(minutes=30),
+        )
+        return patient, screening
+
+    lifted, lifted_screening = visit_of("Lifted", WARFARIN)
+    do_override_finding(
+        actor=physician,
+        screening=lifted_screening,
+        rule="anticoagulant",
+        reason="INR in range; cleared by haematology",
+    )
+    half, half_screening = visit_of("Half", KELOIDS_AND_WARFARIN)
+    do_override_finding(
+        actor=physician,
+        screening=half_screening,
+        rule="keloid",
+        reason="Keloid history reviewed; scar assessment done",
+    )
+    refer, _ = visit_of("Refer", WARFARIN)
+    clear, _ = visit_of("Clear", CLEAR)
+    missing = {row.patient_id: row.missing for row in visits_on(clinic, clinic.today())}
+    # Consultations: no consent asked; answered and screened: neither of those.
+    assert missing == {
+        lifted.pk: [],
+        half.pk: ["screening decision"],
+        refer.pk: ["screening decision"],
+        clear.pk: [],
+    }

@@ -4,10 +4,12 @@ exists but not the answers; staff of another clinic are refused. Missed check-in
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from cit.clinic.audit.models import AuditEvent
 from cit.clinic.recovery.actions import do_submit_check_in
@@ -147,3 +149,35 @@ def test_acknowledge_and_record_through_the_pages(urgent_alert: Any, nurse: Any)
     )
     assert bad.status_code == 422
     assert not urgent_alert.adverse_events.exists()
+
+
+def _worklist(page: str) -> str:
+    return page.split('data-testid="worklist-recovery-alerts"')[1].split("</section>")[0]
+
+
+def _by(moment: datetime.datetime, clinic: Any) -> str:
+    """``H:i, j M`` in the clinic's zone, worked out here with strftime."""
+    local = moment.astimezone(clinic.tzinfo)
+    return f"{local:%H:%M}, {local.day} {local:%b}"
+
+
+@pytest.mark.django_db
+def test_the_home_worklists_alert_item_by_role_then_overdue(
+    urgent_alert: Any, nurse: Any, clinic: Any, make_user: Any
+) -> None:
+    desk = client_for(make_user("front_desk", clinic))
+    by = _by(urgent_alert.respond_by, clinic)
+    assert urgent_alert.respond_by > timezone.now()
+    assert (
+        f'<li><a href="/recovery/alerts/{urgent_alert.pk}/">Ada Lovelace</a> — Urgent, '
+        f"respond by {by}</li>"
+    ) in " ".join(_worklist(client_for(nurse).get("/").content.decode()).split())
+    assert (
+        f'<li><a href="/patients/{urgent_alert.patient_id}/recovery/">Ada Lovelace</a> — '
+        f"needs a clinician's review, respond by {by}</li>"
+    ) in " ".join(_worklist(desk.get("/").content.decode()).split())
+    late = timezone.now() - datetime.timedelta(hours=2)
+    RecoveryAlert.objects.filter(pk=urgent_alert.pk).update(respond_by=late)
+    assert (
+        f'— Urgent, <span class="bad-text">overdue since {_by(late, clinic)}</span></li>'
+    ) in " ".join(_worklist(client_for(nurse).get("/").content.decode()).split())

@@ -28,6 +28,7 @@ from cit.clinic.facilities.models import Clinic
 from cit.clinic.patients.models import Patient
 from cit.clinic.portal.home import patient_home, waiting_count
 from cit.clinic.worklists.today import visits_on, worklists_for
+from cit.clinic.worklists.today_html import VisitRowsHtml, worklist_items
 from cit.scheduling.maintenance import DueState
 
 
@@ -104,19 +105,27 @@ def _today(request: HttpRequest, clinic: Clinic, *, provider_id: int | None) -> 
     """Today's visits (the clinician's own, or the whole clinic's) and the worklists of the
     role; each list of patients shown is an audit event."""
     clinical = provider_id is not None
-    visits = visits_on(clinic, clinic.today(), provider_id=provider_id)
-    lists = worklists_for(clinic, clinical=clinical)
+    now = timezone.now()
+    day = clinic.today(now)
+    visits = visits_on(clinic, day, provider_id=provider_id, now=now)
+    lists = worklists_for(clinic, clinical=clinical, now=now)
     record_event(
         request,
         AuditAction.LIST,
         object_type="appointments.Appointment",
         detail={
-            "today": clinic.today().isoformat(),
-            "visits": [row.appointment.pk for row in visits],
+            "today": day.isoformat(),
+            "visits": [row.pk for row in visits],
             "worklist_patients": lists.patient_ids(),
         },
     )
-    return {"visits": visits, "worklists": lists, "zone": clinic.timezone, "now": timezone.now()}
+    return {
+        "visits": visits,
+        "visit_rows": VisitRowsHtml(request, clinic, day, mine=clinical, now=now).html(visits),
+        "worklists": lists,
+        "worklist_items": worklist_items(request, lists, clinical=clinical, now=now),
+        "zone": clinic.timezone,
+    }
 
 
 @login_required

@@ -18,7 +18,7 @@ from cit.clinic.accounts.models import User
 from cit.clinic.appointments.models import Appointment, AppointmentStatus
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
-from cit.clinic.charting.consent import patients_consented
+from cit.clinic.charting.consent import signatures_valid_on
 from cit.clinic.charting.models import Procedure, SessionNote, SessionProduct
 from cit.clinic.charting.sessions import TREATABLE
 from cit.clinic.facilities.models import Clinic
@@ -39,13 +39,22 @@ WORKLIST_LIMIT = 30
 
 @dataclass
 class VisitRow:
-    appointment: Appointment
+    """One visit of the day as the home page shows it: the columns it needs, read as values
+    (no model instances: a busy day holds ~160 visits of seven rows each)."""
+
+    pk: int
+    patient_id: int
+    patient_name: str
+    start: datetime.datetime
+    end: datetime.datetime
+    status: str
+    number: int
+    kind: str
+    provider_name: str
+    room: str
+    session_note_id: int | None
     missing: list[str] = field(default_factory=list)
     is_next: bool = False
-
-    @property
-    def status(self) -> str:
-        return self.appointment.status
 
 
 def _day_bounds(clinic: Clinic, day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -73,20 +82,24 @@ def _latest_screenings() -> QuerySet[ScreeningRecord]:
     return ScreeningRecord.objects.filter(id=Subquery(newest.values("id")[:1]))
 
 
-def _patients_ready(clinic: Clinic, patient_ids: set[int], day: datetime.date) -> _PatientsReady:
-    answered = set(
-        IntakeRecord.objects.filter(patient_id__in=patient_ids).values_list("patient_id", flat=True)
+def _effective_decisions_of(screening_ids: set[int]) -> dict[int, str]:
+    """The effective decision (overrides applied) of these screenings, by patient: each read
+    whole (answers, findings) with its patient's overrides."""
+    screenings = list(
+        ScreeningRecord.objects.filter(pk__in=screening_ids).order_by().select_related("intake")
     )
-    latest = list(_latest_screenings().filter(patient_id__in=patient_ids).select_related("intake"))
-    effective = effective_decisions(latest)
-    decisions = {s.patient_id: str(effective[s.pk]) for s in latest}
-    consented = patients_consented(clinic, patient_ids, Procedure.MICRONEEDLING, day)
-    return _PatientsReady(answered, decisions, consented)
+    effective = effective_decisions(screenings)
+    return {s.patient_id: str(effective[s.pk]) for s in screenings}
 
 
-def missing_for(appointment: Appointment, ready: _PatientsReady) -> list[str]:
+def missing_for(
+    patient_id: int,
+    kind: str,
+    session_note_id: int | None,
+    note_has_products: bool,
+    ready: _PatientsReady,
+) -> list[str]:
     """What the visit still lacks, in the desk's words."""
-    patient_id = appointment.patient_id
     missing = []
     if patient_id not in ready.answered:
         missing.append("questionnaire")
@@ -96,11 +109,33 @@ def missing_for(appointment: Appointment, ready: _PatientsReady) -> list[str]:
             missing.append("screening")
     elif decision not in TREATABLE:
         missing.append("screening decision")
-    if appointment.series.kind != "consultation" and patient_id not in ready.consented:
+    if kind != "consultation" and patient_id not in ready.consented:
         missing.append("consent")
-    if appointment.session_note_id is not None and not appointment.note_has_products:  # type: ignore[attr-defined]
+    if session_note_id is not None and not note_has_products:
         missing.append("lot")
     return missing
+
+
+_VISIT_COLUMNS = (
+    "pk",
+    "patient_id",
+    "patient__given_name",
+    "patient__family_name",
+    "start",
+    "end",
+    "status",
+    "number",
+    "series__kind",
+    "provider__user__first_name",
+    "provider__user__last_name",
+    "room__name",
+    "session_note_id",
+    "note_has_products",
+    "answered",
+    "consented",
+    "screening_id",
+    "screening_decision",
+)
 
 
 def visits_on(
@@ -114,25 +149,72 @@ def visits_on(
     then those done or missed."""
     now = now or timezone.now()
     start, end = _day_bounds(clinic, day)
+    newest_screening = ScreeningRecord.objects.filter(patient_id=OuterRef("patient_id")).order_by(
+        "-created_at", "-id"
+    )
     appointments = (
         Appointment.objects.filter(clinic=clinic, start__gte=start, start__lt=end)
         .exclude(status__in=(AppointmentStatus.CANCELLED, AppointmentStatus.LATE_CANCELLED))
-        .select_related("patient", "provider__user", "room", "series", "clinic", "session_note")
         .annotate(
             note_has_products=Exists(
                 SessionProduct.objects.filter(note_id=OuterRef("session_note"))
-            )
+            ),
+            # Whether the patient answered the questionnaire and signed a consent valid
+            # today, read with the visits (not in a query each).
+            answered=Exists(IntakeRecord.objects.filter(patient_id=OuterRef("patient_id"))),
+            consented=Exists(
+                signatures_valid_on(clinic, Procedure.MICRONEEDLING, day).filter(
+                    patient_id=OuterRef("patient_id")
+                )
+            ),
+            # The patient's latest screening and its stored decision.
+            screening_id=Subquery(newest_screening.values("id")[:1]),
+            screening_decision=Subquery(newest_screening.values("decision")[:1]),
         )
         .order_by("start", "pk")
     )
     if provider_id is not None:
         appointments = appointments.filter(provider_id=provider_id)
-    found = list(appointments)
-    ready = _patients_ready(clinic, {a.patient_id for a in found}, day)
-    rows = [VisitRow(a, missing_for(a, ready)) for a in found]
+    found = list(appointments.values_list(*_VISIT_COLUMNS, named=True))
+    decisions = {v.patient_id: v.screening_decision for v in found if v.screening_id is not None}
+    # Overrides only lift findings, and the stored decision is the most severe finding's: one
+    # that allows treatment still does. Only the others (a few of the day's ~160) are read
+    # whole with their overrides.
+    held = {
+        v.screening_id
+        for v in found
+        if v.screening_id is not None and v.screening_decision not in TREATABLE
+    }
+    if held:
+        decisions.update(_effective_decisions_of(held))
+    ready = _PatientsReady(
+        answered={v.patient_id for v in found if v.answered},
+        screening_decisions=decisions,
+        consented={v.patient_id for v in found if v.consented},
+    )
+    rows = [
+        VisitRow(
+            pk=v.pk,
+            patient_id=v.patient_id,
+            patient_name=f"{v.patient__given_name} {v.patient__family_name}",
+            start=v.start,
+            end=v.end,
+            status=v.status,
+            number=v.number,
+            kind=v.series__kind,
+            # As User.get_full_name() says it.
+            provider_name=f"{v.provider__user__first_name} {v.provider__user__last_name}".strip(),
+            room=v.room__name,
+            session_note_id=v.session_note_id,
+            missing=missing_for(
+                v.patient_id, v.series__kind, v.session_note_id, v.note_has_products, ready
+            ),
+        )
+        for v in found
+    ]
     waiting = [r for r in rows if r.status in ACTIVE]
     done = [r for r in rows if r.status not in ACTIVE]
-    upcoming = [r for r in waiting if r.appointment.end > now]
+    upcoming = [r for r in waiting if r.end > now]
     if upcoming:
         upcoming[0].is_next = True
     return waiting + done
@@ -157,6 +239,17 @@ class Worklists:
         return sorted(ids)
 
 
+_INTAKE_SHOWN = (
+    "id",
+    "patient_id",
+    "version",
+    "source",
+    "recorded_at",
+    "patient__given_name",
+    "patient__family_name",
+)
+
+
 def questionnaires_to_review(clinic: Clinic, limit: int = WORKLIST_LIMIT) -> list[IntakeRecord]:
     """The latest answers of each patient, sent from the portal or another system, that no
     clinician has marked reviewed: the newest first."""
@@ -172,6 +265,8 @@ def questionnaires_to_review(clinic: Clinic, limit: int = WORKLIST_LIMIT) -> lis
             review__isnull=True,
         )
         .select_related("patient")
+        # What the list shows: not the answers themselves (a JSON document each).
+        .only(*_INTAKE_SHOWN)
         .order_by("-recorded_at", "-id")[:limit]
     )
 
@@ -250,7 +345,16 @@ def visits_without_questionnaire(
             start__gte=now,
             start__lt=end,
         )
-        .select_related("patient", "provider__user", "clinic")
+        .select_related("patient")
+        # What the list shows, no more (no provider or clinic, nor the whole patient).
+        .only(
+            "id",
+            "start",
+            "patient_id",
+            "patient__given_name",
+            "patient__family_name",
+            "patient__email",
+        )
         .order_by("start", "pk")[:WORKLIST_LIMIT]
     )
 
