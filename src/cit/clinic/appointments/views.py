@@ -73,6 +73,7 @@ from cit.clinic.facilities.actions import do_add_closure_day, do_remove_closure_
 from cit.clinic.facilities.forms import ClosureDayForm
 from cit.clinic.facilities.models import Clinic, ClosureDay, OpeningHours, Room
 from cit.clinic.feedback import form_status
+from cit.clinic.links import url_with_id
 from cit.clinic.paging import request_page
 from cit.clinic.patients.models import Patient
 from cit.clinic.plans.models import TreatmentPlanRecord
@@ -669,7 +670,7 @@ class CalendarCells:
     def __init__(self, zone: Any, by_room: bool) -> None:
         self.zone = zone
         self.by_room = by_room
-        self.bookings_url = _url_with_id("patient-bookings")
+        self.bookings_url = url_with_id("patient-bookings")
         self.book_slot_url = escape(reverse("book-slot"))
         self.status_labels = dict(AppointmentStatus.choices)
         self.kind_labels = dict(SeriesKind.choices)
@@ -724,16 +725,6 @@ class CalendarCells:
             status_label,
             a.provider.user.get_full_name() if self.by_room else a.room.name,
         )
-
-
-_ID_PLACEHOLDER = 987654321
-
-
-def _url_with_id(name: str) -> str:
-    """The URL ``name`` with ``{}`` where its one id goes, to fill in by ``str.format``."""
-    url = reverse(name, args=[_ID_PLACEHOLDER])
-    assert url.count(str(_ID_PLACEHOLDER)) == 1 and "{" not in url
-    return url.replace(str(_ID_PLACEHOLDER), "{}")
 
 
 @capability_required(Capability.SCHEDULE_VIEW)

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 
 from django.http import HttpRequest
 from django.template.backends.utils import csrf_input
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape, format_html, format_html_join
@@ -23,17 +22,9 @@ from cit.clinic.appointments.models import AppointmentStatus, SeriesKind
 from cit.clinic.dates import clinic_pattern
 from cit.clinic.facilities.models import Clinic
 from cit.clinic.intake.models import IntakeSource
+from cit.clinic.links import url_with_id
 from cit.clinic.recovery.models import LEVEL_CHOICES
 from cit.clinic.worklists.today import ACTIVE, VisitRow, Worklists
-
-_ID = 987654321  # a placeholder: reversed once, then replaced by {}
-
-
-def _url_with_id(name: str) -> str:
-    """The URL ``name`` with ``{}`` where its one id goes (to fill in by ``str.format``)."""
-    url = reverse(name, args=[_ID])
-    assert url.count(str(_ID)) == 1 and "{" not in url
-    return url.replace(str(_ID), "{}")
 
 
 class VisitRowsHtml:
@@ -59,11 +50,11 @@ class VisitRowsHtml:
         self.clinical_edit = Capability.CLINICAL_EDIT in ROLE_CAPABILITIES.get(
             signed_in_user(request).role, frozenset()
         )
-        self.patient_url = escape(_url_with_id("patient-detail"))
-        self.note_url = escape(_url_with_id("charting-note"))
-        self.start_url = escape(_url_with_id("charting-start"))
-        self.status_url = escape(_url_with_id("appointment-status"))
-        self.done_url = escape(_url_with_id("consultation-done"))
+        self.patient_url = escape(url_with_id("patient-detail"))
+        self.note_url = escape(url_with_id("charting-note"))
+        self.start_url = escape(url_with_id("charting-start"))
+        self.status_url = escape(url_with_id("appointment-status"))
+        self.done_url = escape(url_with_id("consultation-done"))
         self.hidden = format_html(
             '{}<input type="hidden" name="next" value="{}">',
             csrf_input(request),
@@ -214,18 +205,18 @@ def worklist_items(
     request: HttpRequest, lists: Worklists, *, clinical: bool, now: datetime.datetime
 ) -> dict[str, SafeString]:
     """Each worklist's ``<li>`` items (home/_worklists.html says what an empty one shows)."""
-    patient_url = escape(_url_with_id("patient-detail"))
-    screening_url = escape(_url_with_id("screening"))
+    patient_url = escape(url_with_id("patient-detail"))
+    screening_url = escape(url_with_id("screening"))
     items = {}
     if clinical:
-        alert_url = escape(_url_with_id("recovery-alert"))
+        alert_url = escape(url_with_id("recovery-alert"))
         levels = dict(LEVEL_CHOICES)
         about = [
             (alert_url.format(a.pk), f" — {escape(levels.get(a.level, a.level))}")
             for a in lists.recovery_alerts
         ]
     else:
-        recovery_url = escape(_url_with_id("recovery-patient"))
+        recovery_url = escape(url_with_id("recovery-patient"))
         about = [
             (recovery_url.format(a.patient_id), " — needs a clinician's review")
             for a in lists.recovery_alerts
@@ -241,7 +232,7 @@ def worklist_items(
         for alert, (url, what) in zip(lists.recovery_alerts, about, strict=True)
     )
     if clinical:
-        reviewed_url = escape(_url_with_id("questionnaire-reviewed"))
+        reviewed_url = escape(url_with_id("questionnaire-reviewed"))
         csrf = csrf_input(request)
         sources = {value: escape(label.lower()) for value, label in IntakeSource.choices}
         items["questionnaires"] = _items(
@@ -258,14 +249,14 @@ def worklist_items(
             f"{escape(s.patient.full_name)}</a> — {escape(why)}</li>"
             for s, why in lists.screenings
         )
-        note_url = escape(_url_with_id("charting-note"))
+        note_url = escape(url_with_id("charting-note"))
         items["drafts"] = _items(
             f'<li><a href="{note_url.format(n.pk)}">{escape(n.patient.full_name)}, '
             f"{_date(n.session_date, 'j M Y')}</a> — started by "
             f"{escape(n.started_by.get_full_name() or n.started_by.username)}</li>"
             for n in lists.drafts
         )
-    questionnaire_url = escape(_url_with_id("questionnaire"))
+    questionnaire_url = escape(url_with_id("questionnaire"))
     items["no_questionnaire"] = _items(
         f"<li>{_date(a.start, 'D j M H:i')} — "
         f'<a href="{patient_url.format(a.patient_id)}">{escape(a.patient.full_name)}</a> '
