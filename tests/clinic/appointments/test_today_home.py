@@ -93,6 +93,21 @@ def test_visit_rows_say_what_is_missing(two_visits_today: Any) -> None:
     assert "questionnaire" not in row.missing
 
 
+def _portal_questionnaire(patient: Any) -> IntakeRecord:
+    """A questionnaire the patient sent from the portal (waiting for a clinician's review)."""
+    do_record_intake(
+        actor=None,
+        patient=patient,
+        data={
+            "birth_date": "1985-06-01",
+            "goals": [{"indication": "acne_scars", "areas": ["cheeks"]}],
+        },
+        source="portal",
+        today=patient.clinic.today(),
+    )
+    return IntakeRecord.objects.get(patient=patient)
+
+
 def test_worklists(
     booking_clinic: Any, nurse: Any, desk: Any, make_patient: Any, make_plan: Any, book: Any
 ) -> None:
@@ -109,18 +124,7 @@ def test_worklists(
     )
     # A portal questionnaire waiting for review.
     portal = make_patient(booking_clinic, given_name="Portal")
-    intake = do_record_intake(
-        actor=None,
-        patient=portal,
-        data={
-            "birth_date": "1985-06-01",
-            "goals": [{"indication": "acne_scars", "areas": ["cheeks"]}],
-        },
-        source="portal",
-        today=booking_clinic.today(),
-    )
-    if not isinstance(intake, IntakeRecord):
-        intake = IntakeRecord.objects.filter(patient=portal).first()
+    intake = _portal_questionnaire(portal)
     desk_page = _client(desk).get("/").content.decode()
     no_questionnaire = desk_page.split('data-testid="worklist-no-questionnaire"')[1].split(
         "</section>"
@@ -266,17 +270,7 @@ def test_worklist_items_cell_by_cell_names_escaped(
     visit = Appointment.objects.get(series=series, number=1)
     Appointment.objects.filter(pk=visit.pk).update(patient=silent)
     portal = make_patient(booking_clinic, given_name="<i>Portal</i>")
-    do_record_intake(
-        actor=None,
-        patient=portal,
-        data={
-            "birth_date": "1985-06-01",
-            "goals": [{"indication": "acne_scars", "areas": ["cheeks"]}],
-        },
-        source="portal",
-        today=booking_clinic.today(),
-    )
-    intake = IntakeRecord.objects.get(patient=portal)
+    intake = _portal_questionnaire(portal)
     start = visit.start.astimezone(booking_clinic.tzinfo)
     desk_page = " ".join(_client(desk).get("/").content.decode().split())
     # "D j M H:i", then the record, the questionnaire to fill in and the address to send it.
