@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from typing import Any
 
@@ -9,6 +10,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import dateformat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
@@ -17,7 +19,7 @@ from cit.clinic.access import capability_required, patient_for_request, signed_i
 from cit.clinic.accounts.permissions import Capability, can_access_patient
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
-from cit.clinic.dates import clinic_date_text
+from cit.clinic.dates import clinic_pattern
 from cit.clinic.feedback import form_status
 from cit.clinic.intake.actions import effective_screening
 from cit.clinic.intake.models import ScreeningRecord
@@ -104,22 +106,26 @@ def _rows_html(patients: Iterable[Patient]) -> SafeString:
     skin_types: dict[int | None, str] = {
         value: escape(label) for value, label in Fitzpatrick.choices
     }
+    # The clinic's date order looked up once, not for each row (what clinic_date_text does).
+    birth_date_pattern = clinic_pattern("j M Y")
     rows = []
     for patient in patients:
         archived = patient.is_archived
         rows.append(
             f"<tr{_ARCHIVED_ROW if archived else ''}>\n"
-            f"<td>{escape(patient.record_number)}</td>\n"
+            f"<td>{_text(patient.record_number)}</td>\n"
             f'<td><a href="{detail_url.format(int(patient.pk))}">'
-            f"{escape(patient.family_name)}, {escape(patient.given_name)}</a>"
+            f"{_text(patient.family_name)}, {_text(patient.given_name)}</a>"
             f"{_ARCHIVED_TAG if archived else ''}</td>\n"
-            f"<td>{escape(clinic_date_text(patient.birth_date, 'j M Y'))}</td>\n"
+            f"<td>{_text(dateformat.format(patient.birth_date, birth_date_pattern))}</td>\n"
             f"<td>{skin_types.get(patient.fitzpatrick_type, '—')}</td>\n"
-            f"<td>{escape(patient.email or patient.phone)}</td>\n</tr>\n"
+            f"<td>{_text(patient.email or patient.phone)}</td>\n</tr>\n"
         )
     return mark_safe("".join(rows))
 
 
+# Django's escape() is this on a str, behind a check for lazy text that rows do not hold.
+_text = html.escape
 _ARCHIVED_ROW = ' class="archived"'
 _ARCHIVED_TAG = ' <span class="tag">archived</span>'
 # A number no patient has, standing for the id in the reversed URL of a patient's page.
