@@ -308,6 +308,14 @@ def narrowing(query: str) -> Narrowing:
     return Narrowing(birth_date, tuple(parts))
 
 
+def narrowing_nearly_exact(query: str) -> bool:
+    """Whether ``search`` keeps nearly every row ``narrowing`` lets through: a whole date
+    (the same test) or a whole phone or record number (the digits inside the search key,
+    which only an email or a name holding them too lets through besides)."""
+    query = query.strip()
+    return bool(query) and (parse_date(query) is not None or _whole_number(query))
+
+
 def search(query: str, rows: Iterable[PatientRow]) -> list[int]:
     """Primary keys of the rows every part of the query matches: a birth date (in any of
     the usual forms), an email, a phone number, a record number or name words."""

@@ -54,7 +54,7 @@ def search_keep(query: str, clinic: Clinic | None = None) -> Keep:
 
     terms = matching.word_terms(query) if clinic is not None else []
     if clinic is None or not terms:
-        return Keep(_ROW_FIELDS, test)
+        return Keep(_ROW_FIELDS, test, whole=matching.narrowing_nearly_exact(query))
     narrowing = matching.narrowing(query)
 
     def narrowed_test(values: list[tuple[Any, ...]]) -> list[bool]:
