@@ -255,3 +255,19 @@ def test_a_name_word_a_typo_matches_holds_one_of_the_terms_pieces() -> None:
             first, others = word_pieces(term)
             assert text.startswith(first) or any(piece in text for piece in others), (term, text)
     assert checked > 5_000
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["Oliva", "ana", "olivia patel", "tc00"])
+def test_rows_filtered_through_another_table_find_the_same(
+    clinic: Any, crowd: list[Any], monkeypatch: pytest.MonkeyPatch, query: str
+) -> None:
+    # Archived patients too; one filter joins the clinics, which the words' reader cannot
+    # put on the patients it joins, so it reads the rows' primary keys instead.
+    plain = Patient.objects.filter(clinic=clinic)
+    joined = Patient.objects.filter(clinic__name=clinic.name, clinic=clinic)
+    expected = _page_walk(search_candidates(plain, query), search_keep(query))
+    monkeypatch.setattr(queries, "RECORD_WORDS_MOST", 3)
+    for rows in (plain, joined):
+        found = _page_walk(search_candidates(rows, query, clinic), search_keep(query, clinic))
+        assert found == expected

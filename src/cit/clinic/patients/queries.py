@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
 from django.db.models import Q, QuerySet
 
@@ -160,64 +160,99 @@ def _patients_having(words: list[_Words]) -> ChunkReader:
     # Read along a typed word whose words are listed: its patients in order, word by word.
     lead, *others = sorted(words, key=lambda each: each.ids is None)
     links = PatientWord._meta.db_table
+    # The links' copy of the list's sort keys, named for a query that joins the patients.
+    keys = tuple(f"{links}.{column}" for column in WORD_LIST_ORDER)
 
     def read_chunk(
         rows: QuerySet[Any], values: list[Any] | None, backwards: bool, size: int
     ) -> list[Any]:
         if any(each.ids == [] for each in words):
             return []
+        model = rows.model
+        table = model._meta.db_table
         direction = " DESC" if backwards else ""
-        order = ", ".join(f"{column}{direction}" for column in WORD_LIST_ORDER)
-        # The rows' own filters (a clinic's, its active patients'), compiled by the ORM.
-        among = rows.order_by().values("pk").query
+        order = ", ".join(f"{key}{direction}" for key in keys)
         try:
-            among_sql, among_params = among.get_compiler(using=rows.db).as_sql()
+            own = _own_filters(rows)
+            if own is None:
+                among = rows.order_by().values("pk").query
+                among_sql, among_params = among.get_compiler(using=rows.db).as_sql()
         except EmptyResultSet:  # rows.none()
             return []
-        conditions = [f"patient_id IN ({among_sql})"]
-        params: list[Any] = [*among_params]
+        # The rows' own filters on the patients joined (a clinic's, its active patients'),
+        # else the rows' primary keys: the planner takes longer over that.
+        if own is not None:
+            joined = f" JOIN {table} ON {table}.id = {links}.patient_id"
+            conditions, params = [own[0]], [*own[1]]
+        else:
+            joined = ""
+            conditions, params = [f"{links}.patient_id IN ({among_sql})"], [*among_params]
         for other in others:
             other_sql, other_params = other.link
-            conditions.append(f"patient_id IN (SELECT patient_id FROM {links} WHERE {other_sql})")
+            conditions.append(
+                f"{links}.patient_id IN (SELECT patient_id FROM {links} AS other WHERE {other_sql})"
+            )
             params += other_params
         if values is not None:
-            past, past_params = _beyond(WORD_LIST_ORDER, values, backwards)
+            past, past_params = _beyond(keys, values, backwards)
             conditions.append(past)
             params += past_params
         where = " AND ".join(conditions)
+        quote = connection.ops.quote_name
+        columns = [quote(field.column) for field in model._meta.concrete_fields]
 
-        def first_links(link: tuple[str, list[Any]], distinct: str = "") -> tuple[str, list[Any]]:
+        def first_links(
+            link: tuple[str, list[Any]], read: str, distinct: str = ""
+        ) -> tuple[str, list[Any]]:
             sql = (
-                f"SELECT {distinct}{', '.join(WORD_LIST_ORDER)} FROM {links} "
+                f"SELECT {distinct}{read} FROM {links}{joined} "
                 f"WHERE {link[0]} AND {where} ORDER BY {order} LIMIT %s"
             )
             return sql, [*link[1], *params, size]
 
+        patients = model._default_manager.db_manager(rows.db)
+        if own is not None and lead.ids is not None and len(lead.ids) == 1:
+            # One word: its first links and their patients whole, in one plain join.
+            read = ", ".join(f"{table}.{column}" for column in columns)
+            return list(patients.raw(*first_links(lead.link, read)))
         # A patient having two of the words is read once (UNION, DISTINCT); no patient has
         # one word twice.
-        if lead.ids is not None and len(lead.ids) == 1:
-            found, found_params = first_links(lead.link)
-        elif _merged() and lead.ids is not None and len(lead.ids) <= MERGED_WORDS_MOST:
-            each = [first_links(_in("word_id", [word])) for word in lead.ids]
-            found = " UNION ".join(f"({sql})" for sql, _ in each) + f" ORDER BY {order} LIMIT %s"
+        read = ", ".join(keys)
+        if _merged() and lead.ids is not None and 1 < len(lead.ids) <= MERGED_WORDS_MOST:
+            each = [first_links(_in("word_id", [word]), read) for word in lead.ids]
+            found = " UNION ".join(f"({sql})" for sql, _ in each)
+            found += f" ORDER BY {', '.join(f'{c}{direction}' for c in WORD_LIST_ORDER)}"
+            found += " LIMIT %s"
             found_params = [param for _, each_params in each for param in each_params] + [size]
         else:
-            found, found_params = first_links(lead.link, "DISTINCT ")
+            found, found_params = first_links(lead.link, read, "DISTINCT ")
         # The patients whole, in the same query.
-        model = rows.model
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(field.column) for field in model._meta.concrete_fields)
         patient_order = ", ".join(f"{column}{direction}" for column in _PATIENT_COLUMNS)
         sql = (
-            f"SELECT {columns} FROM {model._meta.db_table} WHERE id IN "
+            f"SELECT {', '.join(columns)} FROM {table} WHERE id IN "
             f"(SELECT patient_id FROM ({found}) AS found) ORDER BY {patient_order}"
         )
-        return list(model._default_manager.db_manager(rows.db).raw(sql, found_params))
+        return list(patients.raw(sql, found_params))
 
     return read_chunk
 
 
 _PATIENT_COLUMNS = ("family_name", "given_name", "id")
+
+
+def _own_filters(rows: QuerySet[Any]) -> tuple[str, list[Any]] | None:
+    """The filters of ``rows`` as SQL on their own table, or None when they reach others."""
+    query = rows.query
+    if query.base_table not in (None, rows.model._meta.db_table):
+        return None
+    # A join the filters needed no more ("clinic=") stays in alias_map, unused.
+    if any(count for alias, count in query.alias_refcount.items() if alias != query.base_table):
+        return None
+    try:
+        sql, params = query.get_compiler(using=rows.db).compile(query.where)
+    except FullResultSet:  # no filter
+        return "1 = 1", []
+    return sql, list(params)
 
 
 def _beyond(columns: tuple[str, ...], values: list[Any], backwards: bool) -> tuple[str, list[Any]]:
