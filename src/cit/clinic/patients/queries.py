@@ -245,6 +245,8 @@ def _own_filters(rows: QuerySet[Any]) -> tuple[str, list[Any]] | None:
     query = rows.query
     if query.base_table not in (None, rows.model._meta.db_table):
         return None
+    if query.is_sliced or query.distinct or query.combinator:
+        return None
     # A join the filters needed no more ("clinic=") stays in alias_map, unused.
     if any(count for alias, count in query.alias_refcount.items() if alias != query.base_table):
         return None
