@@ -162,7 +162,7 @@ def test_a_test_that_keeps_most_rows_reads_them_whole_in_one_query(
     options = {"ordering": ORDER, "size": 3, "keep": keep, "sort_matches": sort_matches}
     with CaptureQueriesContext(connection) as queries:
         first = keyset_page(rows, cursor=None, **options)
-    # Two pages' worth read whole hold the page and the row after it: nothing else is read.
+    # Half as many again read whole hold the page and the row after it: nothing else is read.
     assert len(queries) == 1
     assert isinstance(first.rows[0], Patient)
     assert [row.pk for row in first] == [events[0], events[2], events[3]]

@@ -201,12 +201,12 @@ def _kept(
     kept: list[Any] = []
     whole: dict[Any, Any] = {}
     # The candidates a reader of their own finds are mostly kept: a page's worth first,
-    # whole; a ``whole`` keep's two pages' worth, as a few of them (an email holding the
+    # whole; a ``whole`` keep's half as many again, as a few of them (an email holding the
     # phone number typed) are not, and a second read would cost more than the extra rows.
     mostly_kept = keep.read_chunk is not None or keep.whole
     size = KEEP_FIRST_CHUNK
     if mostly_kept:
-        size = wanted if keep.read_chunk is not None else 2 * wanted
+        size = wanted if keep.read_chunk is not None else wanted + wanted // 2
     values_of = attrgetter(*read)
     while True:
         if keep.read_chunk is not None:
