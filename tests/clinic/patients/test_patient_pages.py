@@ -133,3 +133,15 @@ def test_list_says_when_nothing_matches(desk_client: Client) -> None:
     page = desk_client.get("/patients/?q=Nobody").content.decode()
     assert "No patient matches “Nobody”." in page
     assert "No patients yet." in desk_client.get("/patients/").content.decode()
+
+
+def test_the_search_form_keeps_what_was_typed(desk_client: Client) -> None:
+    page = desk_client.get("/patients/", {"q": 'a"<b', "archived": "on"}).content.decode()
+    assert (
+        '<input type="search" name="q" value="a&quot;&lt;b" placeholder="Name, record number, '
+        'date of birth, phone or email" size="44" maxlength="100" id="id_q">'
+    ) in page
+    assert '<input type="checkbox" name="archived" id="id_archived" checked>' in page
+    fresh = desk_client.get("/patients/").content.decode()
+    assert '<input type="checkbox" name="archived" id="id_archived">' in fresh
+    assert 'name="q" placeholder=' in fresh
