@@ -58,3 +58,7 @@ def test_a_month_first_clinic_writes_its_patients_birth_dates_so(
     page = desk.get(f"/patients/{patient.pk}/").content.decode()
     assert "December 10, 1985" in page
     assert "10 December 1985" not in page
+    # The patient list too.
+    listing = desk.get("/patients/").content.decode()
+    assert "<td>Dec 10, 1985</td>" in listing
+    assert "10 Dec 1985" not in listing

@@ -148,3 +148,29 @@ def test_a_python_test_thins_the_rows_chunk_by_chunk(
     )
     assert [row.pk for row in back] == [row.pk for row in first]
     assert not back.has_previous
+
+
+@pytest.mark.parametrize("sort_matches", [False, True])
+def test_a_test_that_keeps_most_rows_reads_them_whole_in_one_query(
+    clinic: Any, events: list[int], sort_matches: bool
+) -> None:
+    from cit.clinic import paging
+
+    dropped = {events[1], events[6], events[7], events[8]}
+    keep = paging.Keep(("pk",), lambda values: [pk not in dropped for (pk,) in values], whole=True)
+    rows = Patient.objects.filter(clinic=clinic)
+    options = {"ordering": ORDER, "size": 3, "keep": keep, "sort_matches": sort_matches}
+    with CaptureQueriesContext(connection) as queries:
+        first = keyset_page(rows, cursor=None, **options)
+    # Half as many again read whole hold the page and the row after it: nothing else is read.
+    assert len(queries) == 1
+    assert isinstance(first.rows[0], Patient)
+    assert [row.pk for row in first] == [events[0], events[2], events[3]]
+    # Three dropped in a row on the second page; the walk back gives it again.
+    second = keyset_page(rows, cursor=first.next_cursor, **options)
+    assert [row.pk for row in second] == [events[4], events[5], events[9]]
+    third = keyset_page(rows, cursor=second.next_cursor, **options)
+    assert [row.pk for row in third] == [events[10], events[11]]
+    assert not third.has_next
+    back = keyset_page(rows, cursor=third.previous_cursor, **options)
+    assert [row.pk for row in back] == [row.pk for row in second]

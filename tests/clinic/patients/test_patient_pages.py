@@ -100,3 +100,48 @@ def test_list_pages_through_many_patients(
     assert not second.has_next
     assert second.has_previous
     assert desk_client.get("/patients/?cursor=damaged").status_code == 400
+
+
+def test_list_rows_show_each_patient_for_the_desk(
+    desk_client: Client, clinic: Any, make_patient: Any
+) -> None:
+    ada = make_patient(clinic, given_name='Ada <b>"&', fitzpatrick_type=3)
+    babbage = make_patient(
+        clinic, given_name="Charles", family_name="Babbage", email="", phone="+44 20 7946 0001"
+    )
+    babbage.archive()
+    carter = make_patient(clinic, family_name="Carter", fitzpatrick_type=None)
+    page = " ".join(desk_client.get("/patients/?archived=on").content.decode().split())
+    assert (
+        f'<tr> <td>{ada.record_number}</td> <td><a href="/patients/{ada.pk}/">'
+        "Lovelace, Ada &lt;b&gt;&quot;&amp;</a></td> <td>10 Dec 1985</td> "
+        "<td>III — sometimes burns, tans uniformly</td> <td>ada@example.com</td> </tr>"
+    ) in page
+    assert (
+        f'<tr class="archived"> <td>{babbage.record_number}</td> '
+        f'<td><a href="/patients/{babbage.pk}/">Babbage, Charles</a> '
+        '<span class="tag">archived</span></td> <td>10 Dec 1985</td> '
+        "<td>II — usually burns, tans minimally</td> <td>+44 20 7946 0001</td> </tr>"
+    ) in page
+    assert f"<td>{carter.record_number}</td>" in page
+    assert "<td>10 Dec 1985</td> <td>—</td> <td>ada@example.com</td>" in page
+    assert "No patients yet." not in page
+    assert page.index("Babbage") < page.index("Carter") < page.index("Lovelace")
+
+
+def test_list_says_when_nothing_matches(desk_client: Client) -> None:
+    page = desk_client.get("/patients/?q=Nobody").content.decode()
+    assert "No patient matches “Nobody”." in page
+    assert "No patients yet." in desk_client.get("/patients/").content.decode()
+
+
+def test_the_search_form_keeps_what_was_typed(desk_client: Client) -> None:
+    page = desk_client.get("/patients/", {"q": 'a"<b', "archived": "on"}).content.decode()
+    assert (
+        '<input type="search" name="q" value="a&quot;&lt;b" placeholder="Name, record number, '
+        'date of birth, phone or email" size="44" maxlength="100" id="id_q">'
+    ) in page
+    assert '<input type="checkbox" name="archived" id="id_archived" checked>' in page
+    fresh = desk_client.get("/patients/").content.decode()
+    assert '<input type="checkbox" name="archived" id="id_archived">' in fresh
+    assert 'name="q" placeholder=' in fresh
