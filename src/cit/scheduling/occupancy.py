@@ -200,8 +200,7 @@ class Occupancy:
             if len(layers) >= MAX_TAG_LAYERS:
                 # A fork of a fork of ... (an index refreshed after each booking): one copy now
                 # and then keeps every lookup a few dict probes, and drops released tags.
-                merged = {tag: keys for tag, keys in ChainMap(*layers).items() if keys}
-                layers = [merged]
+                layers = [_merged(layers)]
             self._tag_keys = ChainMap({}, *layers)
             self._tags_owned = True
 
@@ -210,6 +209,22 @@ class Occupancy:
 
 
 MAX_TAG_LAYERS = 8
+
+
+def _merged(layers: list[MutableMapping[str, Set[str]]]) -> dict[str, Set[str]]:
+    """The layers (first wins) as one dict, without the tags released (empty sets). The last
+    layer holds the clinic's tags, the others a refresh's few: it is copied whole (in C), the
+    others walked in Python."""
+    merged = dict(layers[-1])
+    for layer in reversed(layers[:-1]):
+        for tag, keys in layer.items():
+            if keys:
+                merged[tag] = keys
+            else:
+                merged.pop(tag, None)
+    return merged
+
+
 """How many layers of tags a fork may stack over its ancestors' before it merges them."""
 
 _START = itemgetter(0)
