@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
@@ -68,7 +68,7 @@ from cit.clinic.appointments.visits import do_check_in, do_mark_no_show, do_undo
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
 from cit.clinic.bounds import query_day
-from cit.clinic.dates import clinic_pattern
+from cit.clinic.dates import clinic_date_text
 from cit.clinic.facilities.actions import do_add_closure_day, do_remove_closure_day
 from cit.clinic.facilities.forms import ClosureDayForm
 from cit.clinic.facilities.models import Clinic, ClosureDay, OpeningHours, Room
@@ -194,14 +194,13 @@ def _preferences(form: ProposeForm) -> PatientPreferences:
 def _proposal_rows(sessions: list[dict[str, Any]]) -> SafeString:
     """A proposal's table rows, made here and not in the template: three proposals of a
     dozen sessions cost more in template loops and date filters than the rest of the page."""
-    when = clinic_pattern("D j M Y H:i")
     return format_html_join(
         "\n",
         "<tr><td>{}</td><td>{}–{}</td><td>{}</td><td>{}</td></tr>",
         (
             (
                 s["number"],
-                dateformat.format(s["start"], when),
+                clinic_date_text(s["start"], "D j M Y H:i"),
                 f"{s['end']:%H:%M}",
                 s["provider"],
                 s["room"],

@@ -110,7 +110,7 @@ class LogRow:
 def _log_rows(events: Iterable[Any]) -> list[LogRow]:
     """The events in words; each role's and action's label looked up once a page."""
     role_labels: dict[str, str] = {"": ""}
-    action_labels = {str(value): str(label) for value, label in AuditAction.choices}
+    action_labels: dict[str, str] = {}
     rows = []
     for event in events:
         if event.actor_id is not None:
@@ -122,6 +122,8 @@ def _log_rows(events: Iterable[Any]) -> list[LogRow]:
         role = event.actor_role or ""
         if role not in role_labels:
             role_labels[role] = labels.role_label(role)
+        if event.action not in action_labels:
+            action_labels[event.action] = labels.audit_action_label(event.action)
         rows.append(
             LogRow(
                 # All digits, the same in either date order and any language: written
@@ -129,7 +131,7 @@ def _log_rows(events: Iterable[Any]) -> list[LogRow]:
                 when=f"{timezone.localtime(event.at):%Y-%m-%d %H:%M:%S}",
                 who=who,
                 role=role_labels[role],
-                action=action_labels.get(event.action) or labels.humanise(event.action),
+                action=action_labels[event.action],
                 record_number=event.record_number or "",
                 record=labels.object_label(event.object_type, event.object_id),
                 via=f"{event.channel} {event.method}",

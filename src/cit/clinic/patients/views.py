@@ -9,8 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import dateformat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
@@ -19,10 +17,11 @@ from cit.clinic.access import capability_required, patient_for_request, signed_i
 from cit.clinic.accounts.permissions import Capability, can_access_patient
 from cit.clinic.audit.actions import record_event
 from cit.clinic.audit.models import AuditAction
-from cit.clinic.dates import clinic_pattern
+from cit.clinic.dates import clinic_date_text
 from cit.clinic.feedback import form_status
 from cit.clinic.intake.actions import effective_screening
 from cit.clinic.intake.models import ScreeningRecord
+from cit.clinic.links import url_with_id
 from cit.clinic.paging import request_page
 from cit.clinic.patients import matching
 from cit.clinic.patients.actions import (
@@ -100,14 +99,10 @@ def _rows_html(patients: Iterable[Patient]) -> SafeString:
     """The list's rows as HTML, made here and not in the template: a ``{% url %}``, filters
     and tags on each of 25 rows cost the template more than the search that found them.
     What anyone typed is escaped; the rest is numbers and the page's own words."""
-    detail_url = escape(reverse("patient-detail", args=[_ID_PLACEHOLDER])).replace(
-        str(_ID_PLACEHOLDER), "{}"
-    )
+    detail_url = escape(url_with_id("patient-detail"))
     skin_types: dict[int | None, str] = {
         value: escape(label) for value, label in Fitzpatrick.choices
     }
-    # The clinic's date order looked up once, not for each row (what clinic_date_text does).
-    birth_date_pattern = clinic_pattern("j M Y")
     rows = []
     for patient in patients:
         archived = patient.is_archived
@@ -117,7 +112,7 @@ def _rows_html(patients: Iterable[Patient]) -> SafeString:
             f'<td><a href="{detail_url.format(int(patient.pk))}">'
             f"{_text(patient.family_name)}, {_text(patient.given_name)}</a>"
             f"{_ARCHIVED_TAG if archived else ''}</td>\n"
-            f"<td>{_text(dateformat.format(patient.birth_date, birth_date_pattern))}</td>\n"
+            f"<td>{_text(clinic_date_text(patient.birth_date, 'j M Y'))}</td>\n"
             f"<td>{skin_types.get(patient.fitzpatrick_type, '—')}</td>\n"
             f"<td>{_text(patient.email or patient.phone)}</td>\n</tr>\n"
         )
@@ -128,8 +123,6 @@ def _rows_html(patients: Iterable[Patient]) -> SafeString:
 _text = html.escape
 _ARCHIVED_ROW = ' class="archived"'
 _ARCHIVED_TAG = ' <span class="tag">archived</span>'
-# A number no patient has, standing for the id in the reversed URL of a patient's page.
-_ID_PLACEHOLDER = 987654321
 
 
 @login_required

@@ -12,14 +12,13 @@ from collections.abc import Iterable
 from django.http import HttpRequest
 from django.template.backends.utils import csrf_input
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from cit.clinic.access import signed_in_user
 from cit.clinic.accounts.permissions import ROLE_CAPABILITIES, Capability
 from cit.clinic.appointments.models import AppointmentStatus, SeriesKind
-from cit.clinic.dates import clinic_pattern
+from cit.clinic.dates import clinic_date_text
 from cit.clinic.facilities.models import Clinic
 from cit.clinic.intake.models import IntakeSource
 from cit.clinic.links import url_with_id
@@ -193,7 +192,7 @@ def _date(value: datetime.date | datetime.datetime, day_first_pattern: str) -> s
     """As ``|clinic_date``: a time in the active (the clinic's) zone, in its date order."""
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value)
-    return escape(date_format(value, clinic_pattern(day_first_pattern)))
+    return escape(clinic_date_text(value, day_first_pattern))
 
 
 def _items(items: Iterable[str]) -> SafeString:
