@@ -73,13 +73,21 @@ class _PatientsReady:
     consented: set[int]
 
 
-def _latest_screenings() -> QuerySet[ScreeningRecord]:
-    """Each patient's latest screening (newest created, then newest id), picked by the
-    database."""
-    newest = ScreeningRecord.objects.filter(patient=OuterRef("patient")).order_by(
+def _screenings_newest_first() -> QuerySet[ScreeningRecord]:
+    """The outer row's patient's screenings, newest created (then newest id) first."""
+    return ScreeningRecord.objects.filter(patient_id=OuterRef("patient_id")).order_by(
         "-created_at", "-id"
     )
-    return ScreeningRecord.objects.filter(id=Subquery(newest.values("id")[:1]))
+
+
+def _answered() -> Exists:
+    """Whether the outer row's patient has answered the questionnaire."""
+    return Exists(IntakeRecord.objects.filter(patient_id=OuterRef("patient_id")))
+
+
+def _latest_screenings() -> QuerySet[ScreeningRecord]:
+    """Each patient's latest screening, picked by the database."""
+    return ScreeningRecord.objects.filter(id=Subquery(_screenings_newest_first().values("id")[:1]))
 
 
 def _effective_decisions_of(screening_ids: set[int]) -> dict[int, str]:
@@ -149,9 +157,7 @@ def visits_on(
     then those done or missed."""
     now = now or timezone.now()
     start, end = _day_bounds(clinic, day)
-    newest_screening = ScreeningRecord.objects.filter(patient_id=OuterRef("patient_id")).order_by(
-        "-created_at", "-id"
-    )
+    newest_screening = _screenings_newest_first()
     appointments = (
         Appointment.objects.filter(clinic=clinic, start__gte=start, start__lt=end)
         .exclude(status__in=(AppointmentStatus.CANCELLED, AppointmentStatus.LATE_CANCELLED))
@@ -161,7 +167,7 @@ def visits_on(
             ),
             # Whether the patient answered the questionnaire and signed a consent valid
             # today, read with the visits (not in a query each).
-            answered=Exists(IntakeRecord.objects.filter(patient_id=OuterRef("patient_id"))),
+            answered=_answered(),
             consented=Exists(
                 signatures_valid_on(clinic, Procedure.MICRONEEDLING, day).filter(
                     patient_id=OuterRef("patient_id")
@@ -339,7 +345,7 @@ def visits_without_questionnaire(
     # visits in time order and stops at the list's length.
     return list(
         Appointment.objects.filter(
-            ~Exists(IntakeRecord.objects.filter(patient_id=OuterRef("patient_id"))),
+            ~_answered(),
             clinic=clinic,
             status=AppointmentStatus.BOOKED,
             start__gte=now,
